@@ -1,0 +1,77 @@
+/**
+ * The ClinicDesk server: Fastify (HTTP) and socket.io (signalling) on one port, over the database.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Server as SocketServer } from 'socket.io';
+import type { ServerConfig } from './config';
+import type { ServerDb } from './db/database';
+import { registerGuestPage } from './http/guestPage';
+import { registerSecurityHeaders } from './http/securityHeaders';
+
+export interface ServerContext {
+  app: FastifyInstance;
+  io: SocketServer;
+  close(): Promise<void>;
+}
+
+/** Request fields that may carry secrets; pino replaces them before anything is written. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.body.password',
+  'req.body.code',
+  'req.body.pin',
+  'req.body.token',
+];
+
+/** Invitation tokens travel in /join/<token> paths; logs keep the route, never the token or a query. */
+export const redactUrl = (url: string): string =>
+  url.split('?')[0]!.replace(/^\/join\/[^/]+/, '/join/[redacted]');
+
+export async function buildServer(config: ServerConfig, database: ServerDb, version: string): Promise<ServerContext> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      },
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+
+  registerSecurityHeaders(app);
+
+  // Bad input is the client's mistake: a 400 with a clear message, never a 500.
+  app.setErrorHandler((error: { validation?: unknown; statusCode?: number; message: string }, request, reply) => {
+    if (error.validation || (error.statusCode && error.statusCode < 500)) {
+      return reply.code(error.statusCode && error.statusCode < 500 ? error.statusCode : 400).send({
+        error: { code: 'bad_request', message: error.message },
+      });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: 'Unexpected error' } });
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: 'Not found' } }),
+  );
+
+  app.get('/api/health', async () => ({ status: 'ok', version, schemaVersion: database.schemaVersion }));
+  await registerGuestPage(app, config.webDir);
+
+  const io = new SocketServer(app.server, { serveClient: false, cors: { origin: false } });
+  // Signalling needs an authenticated account or guest invitation; until those exist nobody is admitted.
+  io.use((_socket, next) => next(new Error('unauthorized')));
+
+  await app.ready();
+  return {
+    app,
+    io,
+    close: async () => {
+      await io.close();
+      await app.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Server configuration: defaults < config file < environment < command-line flags, validated by zod so a
+ * bad value stops the start with a clear message instead of a late crash.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_PORT = 4780;
+
+export const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
+    dataDir: z.string().min(1),
+    /** Where the patients' links point; defaults to http://host:port. */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** The built renderer (the guest page and its assets). */
+    webDir: z.string().min(1),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export type ServerConfig = z.infer<typeof configSchema> & { publicUrl: string };
+
+/** A per-user data folder, as desktop apps keep theirs. */
+export function defaultDataDir(platform = process.platform, env = process.env, home = homedir()): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'ClinicDesk Server');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'ClinicDesk Server');
+  return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'clinicdesk-server');
+}
+
+const flags = (argv: readonly string[]): Record<string, string> =>
+  Object.fromEntries(
+    argv
+      .filter((arg) => arg.startsWith('--') && arg.includes('='))
+      .map((arg) => {
+        const [key = '', ...rest] = arg.slice(2).split('=');
+        return [key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), rest.join('=')];
+      }),
+  );
+
+const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => ({
+  host: env.CLINICDESK_HOST,
+  port: env.CLINICDESK_PORT,
+  dataDir: env.CLINICDESK_SERVER_DATA_DIR,
+  publicUrl: env.CLINICDESK_PUBLIC_URL,
+  webDir: env.CLINICDESK_WEB_DIR,
+  logLevel: env.CLINICDESK_LOG_LEVEL,
+});
+
+const defined = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+export class ConfigError extends Error {}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, webDirDefault: string): ServerConfig {
+  const cli = flags(argv);
+  const { config: configFile, ...cliValues } = cli;
+  const early = { ...defined(fromEnv(env)), ...cliValues };
+  const dataDir = resolve(String(early.dataDir ?? defaultDataDir()));
+  const file = configFile ?? env.CLINICDESK_CONFIG ?? join(dataDir, 'server.json');
+  let fileValues: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fileValues = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as Error).message}`);
+    }
+  } else if (configFile) {
+    throw new ConfigError(`The configuration file ${file} does not exist`);
+  }
+  const parsed = configSchema.safeParse({ webDir: webDirDefault, ...fileValues, ...early, dataDir });
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid server configuration: ${detail}`);
+  }
+  const config = parsed.data;
+  return { ...config, publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}` };
+}

@@ -1,0 +1,12 @@
+import type { Kysely } from 'kysely';
+import { m001ServerInfo } from './001-server-info';
+
+export interface ServerMigration {
+  version: number;
+  name: string;
+  // Migrations see an untyped database: the schema type describes the latest version only.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  up(db: Kysely<any>): Promise<void>;
+}
+
+export const serverMigrations: readonly ServerMigration[] = [m001ServerInfo];

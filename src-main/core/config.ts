@@ -1,0 +1,33 @@
+/**
+ * Where the desktop keeps its data and which server it talks to: command-line flags win over environment
+ * variables, which win over the defaults. Plain Node, so the shell, the test bridge and benches share it.
+ */
+import { join } from 'node:path';
+
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:4780';
+export const DATABASE_FILE = 'clinicdesk.sqlite';
+export const SECRETS_FILE = 'secrets.json';
+
+export interface DesktopConfig {
+  dataDir: string;
+  serverUrl: string;
+}
+
+const flag = (argv: readonly string[], name: string): string | undefined => {
+  const prefix = `--${name}=`;
+  return argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
+};
+
+export function desktopConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  defaultDataDir: string,
+): DesktopConfig {
+  return {
+    dataDir: flag(argv, 'data-dir') ?? env.CLINICDESK_DATA_DIR ?? defaultDataDir,
+    serverUrl: flag(argv, 'server-url') ?? env.CLINICDESK_SERVER_URL ?? DEFAULT_SERVER_URL,
+  };
+}
+
+export const databasePath = (dataDir: string): string => join(dataDir, DATABASE_FILE);
+export const secretsPath = (dataDir: string): string => join(dataDir, SECRETS_FILE);

@@ -1,0 +1,69 @@
+/**
+ * The desktop's local SQLite database: WAL, foreign keys, numbered migrations under PRAGMA user_version.
+ * A database written by a newer ClinicDesk is refused instead of being half-understood.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../errors';
+import { migrations as defaultMigrations, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export class DatabaseTooNewError extends AppError {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(
+      'db_too_new',
+      `This database was written by a newer ClinicDesk (schema ${found}; this version knows up to ${known}). Update ClinicDesk to open it.`,
+    );
+  }
+}
+
+export const latestVersion = (list: readonly Migration[]): number => list.at(-1)?.version ?? 0;
+
+export function migrate(db: Db, list: readonly Migration[] = defaultMigrations): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const known = latestVersion(list);
+  if (current > known) throw new DatabaseTooNewError(current, known);
+  for (const migration of list) {
+    if (migration.version <= current) continue;
+    // One transaction per step: a failing migration leaves the previous version intact.
+    db.transaction(() => {
+      db.exec(migration.up);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return latestVersion(list);
+}
+
+export interface OpenOptions {
+  migrations?: readonly Migration[];
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  try {
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (options.readonly) {
+      const found = db.pragma('user_version', { simple: true }) as number;
+      const known = latestVersion(options.migrations ?? defaultMigrations);
+      if (found > known) throw new DatabaseTooNewError(found, known);
+    } else {
+      migrate(db, options.migrations);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Numbered migrations, applied in order; each sets PRAGMA user_version to its number. Never edit a shipped
+ * migration: add the next number.
+ */
+import { m001Settings } from './001-settings';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+export const migrations: readonly Migration[] = [m001Settings];

@@ -1,0 +1,124 @@
+/**
+ * Electron entry. Wires the plain-Node core to the window, the tray, notifications, safeStorage and IPC —
+ * and does nothing else.
+ */
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { join } from 'node:path';
+import type { EventName, EventPayload, View } from '../../src-preload/contract';
+import { createCore, type Core } from '../core/core';
+import { desktopConfig, secretsPath } from '../core/config';
+import { AppError } from '../core/errors';
+import { createDispatcher } from '../core/ipc/dispatcher';
+import { languageFromLocales } from '../core/i18n/locale';
+import { shellStrings } from '../core/i18n/shellStrings';
+import { SecretStore } from '../core/secrets/secretStore';
+import { buildCsp, isOpenableExternal, isTrustedSender } from '../core/security/policy';
+import { handleAppProtocol, registerAppScheme } from './appProtocol';
+import { registerIpc, sendEvent } from './ipc';
+import { NotificationCenter } from './notifications';
+import { safeStorageEncryptor } from './safeStorageEncryptor';
+import { hardenWebContents, installPermissionHandlers } from './security';
+import { TrayController } from './tray';
+import { createMainWindow } from './window';
+
+registerAppScheme();
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+let mainWindow: BrowserWindow | undefined;
+let core: Core | undefined;
+let tray: TrayController | undefined;
+let quitting = false;
+
+const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+  sendEvent(mainWindow?.webContents, event, payload);
+  if (event === 'settings.changed') {
+    const settings = payload as EventPayload<'settings.changed'>;
+    tray?.update(settings);
+    mainWindow?.setAlwaysOnTop(settings.callStation);
+  }
+};
+
+const showWindow = (view?: View): void => {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+  if (view) emit('app.navigate', { view });
+};
+
+function start(): void {
+  const config = desktopConfig(process.argv, process.env, app.getPath('userData'));
+  const appDir = app.getAppPath();
+
+  try {
+    core = createCore({
+      dataDir: config.dataDir,
+      appVersion: app.getVersion(),
+      osLocales: app.getPreferredSystemLanguages(),
+      defaultServerUrl: config.serverUrl,
+      openExternal: (url) => (isOpenableExternal(url) ? shell.openExternal(url) : undefined),
+      emit,
+    });
+  } catch (error) {
+    const t = shellStrings(languageFromLocales(app.getPreferredSystemLanguages()));
+    const body = error instanceof AppError && error.code === 'db_too_new' ? t('dbTooNewBody') : String(error);
+    dialog.showErrorBox(error instanceof AppError ? t('dbTooNewTitle') : t('startFailedTitle'), body);
+    app.exit(1);
+    return;
+  }
+  const running = core;
+
+  // Kept for the sign-in issue: the refresh token lives here, never in plain text.
+  const secrets = new SecretStore(secretsPath(config.dataDir), safeStorageEncryptor);
+  if (!secrets.canPersist()) console.warn(shellStrings(running.settings.get().language)('secretsUnavailable'));
+
+  installPermissionHandlers(session.defaultSession);
+  handleAppProtocol(join(appDir, 'dist', 'renderer'), () => buildCsp(running.settings.get().serverUrl));
+  registerIpc(
+    ipcMain,
+    createDispatcher({
+      handlers: running.handlers,
+      isTrustedSender,
+      log: (message, error) => console.error(`clinicdesk: ${message}`, error),
+    }),
+  );
+
+  const settings = running.settings.get();
+  mainWindow = createMainWindow(join(appDir, 'dist', 'preload', 'preload.cjs'), { alwaysOnTop: settings.callStation });
+  // Closing the window keeps ClinicDesk in the tray (calls still ring); Quit in the tray ends it.
+  mainWindow.on('close', (event) => {
+    if (!quitting) {
+      event.preventDefault();
+      mainWindow?.hide();
+    }
+  });
+
+  tray = new TrayController(join(appDir, 'assets', 'tray.png'), {
+    open: () => showWindow(),
+    setCallStation: (enabled) => running.settings.setCallStation(enabled),
+    quit: () => app.quit(),
+  });
+  tray.update(settings);
+
+  // Kept for incoming calls and reminders (later issues); clicking focuses the right view.
+  notifications = new NotificationCenter((view) => showWindow(view));
+}
+
+export let notifications: NotificationCenter | undefined;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('will-quit', () => {
+    tray?.destroy();
+    core?.close();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  void app.whenReady().then(start);
+}

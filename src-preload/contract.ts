@@ -1,0 +1,184 @@
+/**
+ * The one contract between the renderer and the main process.
+ *
+ * Commands are request → response; events flow main → renderer. Each input and each event payload has a
+ * zod schema, checked on the receiving side (main for commands, the preload for events). Output types are
+ * declared here too, so the renderer, the preload, the main process and the test bridge share one source.
+ * This file imports nothing but zod: every layer may depend on it.
+ */
+import { z } from 'zod';
+
+export const LANGUAGES = ['en', 'de', 'sv', 'da'] as const;
+export const languageSchema = z.enum(LANGUAGES);
+export type Language = z.infer<typeof languageSchema>;
+
+export const VIEWS = [
+  'agenda',
+  'patients',
+  'messages',
+  'calls',
+  'contacts',
+  'callLog',
+  'settings',
+  'admin',
+] as const;
+export const viewSchema = z.enum(VIEWS);
+export type View = z.infer<typeof viewSchema>;
+
+/** Links the main process builds itself; the renderer only names one. */
+export const EXTERNAL_LINKS = ['help', 'privacy'] as const;
+export const externalLinkSchema = z.enum(EXTERNAL_LINKS);
+export type ExternalLink = z.infer<typeof externalLinkSchema>;
+
+const isLoopbackHost = (host: string): boolean =>
+  host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** https anywhere; plain http only to this machine (the embedded server). */
+export const serverUrlSchema = z
+  .string()
+  .trim()
+  .max(2048, { message: 'server_url_invalid' })
+  .refine(
+    (raw) => {
+      if (!URL.canParse(raw)) return false;
+      const url = new URL(raw);
+      if (url.username || url.password || url.search || url.hash) return false;
+      if (url.protocol === 'https:') return true;
+      return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+    },
+    { message: 'server_url_invalid' },
+  )
+  .transform((raw) => new URL(raw).origin);
+
+export interface Settings {
+  language: Language;
+  /** 'os' while the user has not chosen: the language then follows the system locale. */
+  languageSource: 'user' | 'os';
+  serverUrl: string;
+  callStation: boolean;
+}
+
+export const settingsSchema = z.object({
+  language: languageSchema,
+  languageSource: z.enum(['user', 'os']),
+  serverUrl: z.string(),
+  callStation: z.boolean(),
+}) satisfies z.ZodType<Settings>;
+
+export interface AppInfo {
+  version: string;
+  dataDir: string;
+}
+
+export const ERROR_CODES = [
+  'validation',
+  'unknown_command',
+  'forbidden_sender',
+  'db_too_new',
+  'secret_store_unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, '' for the input as a whole. */
+  path: string;
+  /** Our own key (e.g. 'server_url_invalid') or zod's issue code; the renderer translates it. */
+  code: string;
+}
+
+export interface BridgeError {
+  code: ErrorCode;
+  /** English, for logs; the UI shows the translation of `code` and `issues`. */
+  message: string;
+  issues?: FieldIssue[];
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
+
+export interface CommandDef<I extends z.ZodType, O> {
+  readonly input: I;
+  /** Phantom: carries the output type only. */
+  readonly output?: O;
+}
+
+const command =
+  <O>() =>
+  <I extends z.ZodType>(input: I): CommandDef<I, O> => ({ input });
+
+const none = z.undefined();
+
+export const commands = {
+  app: {
+    info: command<AppInfo>()(none),
+    openLink: command<null>()(z.object({ link: externalLinkSchema }).strict()),
+  },
+  settings: {
+    get: command<Settings>()(none),
+    setLanguage: command<Settings>()(z.object({ language: languageSchema }).strict()),
+    setServerUrl: command<Settings>()(z.object({ serverUrl: serverUrlSchema }).strict()),
+    setCallStation: command<Settings>()(z.object({ enabled: z.boolean() }).strict()),
+  },
+} as const;
+
+export const events = {
+  'settings.changed': settingsSchema,
+  'app.navigate': z.object({ view: viewSchema }).strict(),
+} as const;
+
+export type Commands = typeof commands;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.infer<Events[E]>;
+
+type Group = keyof Commands;
+type Name<G extends Group> = keyof Commands[G] & string;
+type Def<G extends Group, N extends Name<G>> = Commands[G][N];
+type InputOf<D> = D extends CommandDef<infer I, unknown> ? I : never;
+type OutputOf<D> = D extends CommandDef<z.ZodType, infer O> ? O : never;
+
+/** Channel names are `group.command`, e.g. `settings.setLanguage`. */
+export type Channel = { [G in Group]: `${G}.${Name<G>}` }[Group];
+
+/** The API the renderer sees as `window.clinic`. */
+export type ClinicApi = {
+  [G in Group]: {
+    [N in Name<G>]: (
+      ...args: z.input<InputOf<Def<G, N>>> extends undefined ? [] : [input: z.input<InputOf<Def<G, N>>>]
+    ) => Promise<Result<OutputOf<Def<G, N>>>>;
+  };
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** What the main process implements: parsed input in, plain value out (or a thrown AppError). */
+export type CommandHandlers = {
+  [G in Group]: {
+    [N in Name<G>]: (
+      input: z.output<InputOf<Def<G, N>>>,
+    ) => Promise<OutputOf<Def<G, N>>> | OutputOf<Def<G, N>>;
+  };
+};
+
+export interface CommandEntry {
+  channel: Channel;
+  group: Group;
+  name: string;
+  input: z.ZodType;
+}
+
+/** Flat list of commands, for registering IPC handlers and building the API. */
+export const commandEntries: readonly CommandEntry[] = Object.entries(commands).flatMap(([group, defs]) =>
+  Object.entries(defs).map(([name, def]) => ({
+    channel: `${group}.${name}` as Channel,
+    group: group as Group,
+    name,
+    input: (def as CommandDef<z.ZodType, unknown>).input,
+  })),
+);
+
+export const eventNames = Object.keys(events) as EventName[];
+
+/** IPC channel prefixes keep our traffic apart from anything else on ipcMain. */
+export const COMMAND_PREFIX = 'clinic:cmd:';
+export const EVENT_PREFIX = 'clinic:evt:';

@@ -1,0 +1,68 @@
+import { useTranslation } from 'react-i18next';
+import { VIEWS, type View } from '../../src-preload/contract';
+import { errorText } from '../i18n/errors';
+import { EmptyView } from './views/EmptyView';
+import { SettingsView } from './views/SettingsView';
+import { useAppStore } from './store';
+
+const ICONS: Record<View, string> = {
+  agenda: '📅',
+  patients: '🧑',
+  messages: '✉️',
+  calls: '📹',
+  contacts: '👥',
+  callLog: '📞',
+  settings: '⚙️',
+  admin: '🏥',
+};
+
+function CurrentView({ view }: { view: View }) {
+  if (view === 'settings') return <SettingsView />;
+  return <EmptyView view={view} />;
+}
+
+export function App() {
+  const { t, i18n } = useTranslation('common');
+  const view = useAppStore((s) => s.view);
+  const setView = useAppStore((s) => s.setView);
+  const fatal = useAppStore((s) => s.fatal);
+  const today = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date());
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label={t('app.navLabel')}>
+        <div className="brand">{t('app.title')}</div>
+        <ul>
+          {VIEWS.map((name) => (
+            <li key={name}>
+              <button
+                type="button"
+                className={name === view ? 'nav-item active' : 'nav-item'}
+                aria-current={name === view ? 'page' : undefined}
+                data-testid={`nav-${name}`}
+                onClick={() => setView(name)}
+              >
+                <span className="nav-icon" aria-hidden="true">
+                  {ICONS[name]}
+                </span>
+                {t(`nav.${name}`)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        <header className="topbar">
+          <h1 data-testid="view-title">{t(`nav.${view}`)}</h1>
+          <span className="today">{t('app.today', { date: today })}</span>
+        </header>
+        {fatal && (
+          <p className="banner error" role="alert">
+            {errorText(t, fatal)}
+          </p>
+        )}
+        <CurrentView view={view} />
+      </main>
+    </div>
+  );
+}

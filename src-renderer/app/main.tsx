@@ -1,0 +1,33 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { createI18n } from '../i18n/i18n';
+import { App } from './App';
+import { useAppStore } from './store';
+import '../styles.css';
+
+async function boot(): Promise<void> {
+  const root = createRoot(document.getElementById('root')!);
+  const result = await window.clinic.settings.get();
+  const store = useAppStore.getState();
+  const i18n = await createI18n(result.ok ? result.value.language : 'en', 'common');
+  if (result.ok) store.setSettings(result.value);
+  else store.setFatal(result.error);
+
+  // Other windows, the tray, or the main process may change settings: follow them.
+  window.clinic.on('settings.changed', (settings) => {
+    useAppStore.getState().setSettings(settings);
+    if (i18n.language !== settings.language) void i18n.changeLanguage(settings.language);
+  });
+  window.clinic.on('app.navigate', ({ view }) => useAppStore.getState().setView(view));
+
+  root.render(
+    <StrictMode>
+      <I18nextProvider i18n={i18n}>
+        <App />
+      </I18nextProvider>
+    </StrictMode>,
+  );
+}
+
+void boot();

@@ -1,0 +1,24 @@
+import react from '@vitejs/plugin-react';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+// The renderer: two entries, the staff app (loaded from app://clinicdesk) and the patients' guest page
+// (served by the server at /join). No inline scripts, so the CSP can forbid them.
+export default defineConfig({
+  root: resolve(import.meta.dirname, 'src-renderer'),
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: resolve(import.meta.dirname, 'dist/renderer'),
+    emptyOutDir: true,
+    target: 'chrome140',
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    rollupOptions: {
+      input: {
+        index: resolve(import.meta.dirname, 'src-renderer/index.html'),
+        guest: resolve(import.meta.dirname, 'src-renderer/guest.html'),
+      },
+    },
+  },
+});
