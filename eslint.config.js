@@ -27,7 +27,10 @@ export const boundaryRules = [
           paths: [electronOnlyInShell, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node.' }))],
           patterns: [
             { group: ['node:*'], message: 'The renderer has no Node.' },
-            { group: ['**/src-main/**', '**/server/**'], message: 'The renderer talks to main only through the bridge.' },
+            {
+              group: ['**/src-main/**', '**/server/**'],
+              message: 'The renderer talks to main only through the bridge.',
+            },
             { group: ['**/src-preload/preload', '**/src-preload/api'], message: 'Use window.clinic, not the preload.' },
           ],
         },
@@ -41,7 +44,12 @@ export const boundaryRules = [
         'error',
         {
           paths: [electronOnlyInShell],
-          patterns: [{ group: ['**/src-main/**', '**/src-renderer/**', '**/src-preload/**'], message: 'The server owns its own API.' }],
+          patterns: [
+            {
+              group: ['**/src-main/**', '**/src-renderer/**', '**/src-preload/**'],
+              message: 'The server owns its own API.',
+            },
+          ],
         },
       ],
     },

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import SummaryReporter from './test/harness/summaryReporter';
+import SummaryReporter from './test/harness/summaryReporter.ts';
 
 // unit: plain Node (core, shell with electron mocked); integration: real SQLite files and the real server
 // on loopback; e2e: the built renderer in Debian's Chromium (and Electron where its binary exists).

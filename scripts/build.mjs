@@ -9,7 +9,16 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const define = { __CLINICDESK_VERSION__: JSON.stringify(version) };
 const started = Date.now();
 
-const node = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: true, define, logLevel: 'warning', absWorkingDir: root };
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: true,
+  define,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
 
 await Promise.all([
   viteBuild({ configFile: `${root}vite.config.ts`, logLevel: 'warn' }),
@@ -17,9 +26,21 @@ await Promise.all([
   esbuild({ ...node, entryPoints: ['src-main/shell/main.ts'], outfile: 'dist/main/main.cjs', packages: 'external' }),
   esbuild({ ...node, entryPoints: ['server/main.ts'], outfile: 'dist/server/main.cjs', packages: 'external' }),
   // A sandboxed preload can require only 'electron': everything else is bundled in.
-  esbuild({ ...node, entryPoints: ['src-preload/preload.ts'], outfile: 'dist/preload/preload.cjs', external: ['electron'] }),
+  esbuild({
+    ...node,
+    entryPoints: ['src-preload/preload.ts'],
+    outfile: 'dist/preload/preload.cjs',
+    external: ['electron'],
+  }),
   // The test bridge's init script: the same API builder as the preload, over a Playwright binding.
-  esbuild({ ...node, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['test/harness/bridgeInit.ts'], outfile: 'dist/test-bridge/init.js' }),
+  esbuild({
+    ...node,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    entryPoints: ['test/harness/bridgeInit.ts'],
+    outfile: 'dist/test-bridge/init.js',
+  }),
 ]);
 
 console.log(`build: dist/ ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -25,13 +25,23 @@ export const REDACT = [
 ];
 
 /** Invitation tokens travel in /join/<token> paths; logs keep the route, never the token or a query. */
-export const redactUrl = (url: string): string =>
-  url.split('?')[0]!.replace(/^\/join\/[^/]+/, '/join/[redacted]');
+export const redactUrl = (url: string): string => url.split('?')[0]!.replace(/^\/join\/[^/]+/, '/join/[redacted]');
 
-export async function buildServer(config: ServerConfig, database: ServerDb, version: string): Promise<ServerContext> {
+export interface BuildOptions {
+  /** Where logs go (stdout by default); tests read them to prove no secret is written. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildServer(
+  config: ServerConfig,
+  database: ServerDb,
+  version: string,
+  options: BuildOptions = {},
+): Promise<ServerContext> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
       redact: { paths: REDACT, censor: '[redacted]' },
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),

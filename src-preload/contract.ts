@@ -12,16 +12,7 @@ export const LANGUAGES = ['en', 'de', 'sv', 'da'] as const;
 export const languageSchema = z.enum(LANGUAGES);
 export type Language = z.infer<typeof languageSchema>;
 
-export const VIEWS = [
-  'agenda',
-  'patients',
-  'messages',
-  'calls',
-  'contacts',
-  'callLog',
-  'settings',
-  'admin',
-] as const;
+export const VIEWS = ['agenda', 'patients', 'messages', 'calls', 'contacts', 'callLog', 'settings', 'admin'] as const;
 export const viewSchema = z.enum(VIEWS);
 export type View = z.infer<typeof viewSchema>;
 
@@ -154,9 +145,7 @@ export type ClinicApi = {
 /** What the main process implements: parsed input in, plain value out (or a thrown AppError). */
 export type CommandHandlers = {
   [G in Group]: {
-    [N in Name<G>]: (
-      input: z.output<InputOf<Def<G, N>>>,
-    ) => Promise<OutputOf<Def<G, N>>> | OutputOf<Def<G, N>>;
+    [N in Name<G>]: (input: z.output<InputOf<Def<G, N>>>) => Promise<OutputOf<Def<G, N>>> | OutputOf<Def<G, N>>;
   };
 };
 

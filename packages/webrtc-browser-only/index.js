@@ -6,4 +6,11 @@ export const RTCIceCandidate = scope.RTCIceCandidate;
 export const RTCDataChannel = scope.RTCDataChannel;
 export const MediaStream = scope.MediaStream;
 export const MediaStreamTrack = scope.MediaStreamTrack;
-export default { RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, MediaStream, MediaStreamTrack };
+export default {
+  RTCPeerConnection,
+  RTCSessionDescription,
+  RTCIceCandidate,
+  RTCDataChannel,
+  MediaStream,
+  MediaStreamTrack,
+};

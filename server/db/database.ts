@@ -14,7 +14,9 @@ export const SERVER_DB_FILE = 'clinicdesk-server.sqlite';
 
 export class ServerDatabaseTooNewError extends Error {
   constructor(found: number, known: number) {
-    super(`The server database was written by a newer ClinicDesk server (schema ${found}; this one knows up to ${known}). Update the server.`);
+    super(
+      `The server database was written by a newer ClinicDesk server (schema ${found}; this one knows up to ${known}). Update the server.`,
+    );
   }
 }
 

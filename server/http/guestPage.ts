@@ -1,6 +1,6 @@
 /** Serves the patients' guest page (built from the renderer's guest entry) at /join and its assets. */
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,18 +11,35 @@ export async function registerGuestPage(app: FastifyInstance, webDir: string): P
 
   const assets = join(webDir, 'assets');
   if (existsSync(assets)) {
-    await app.register(fastifyStatic, { root: assets, prefix: '/assets/', index: false, immutable: true, maxAge: '1y' });
+    await app.register(fastifyStatic, {
+      root: assets,
+      prefix: '/assets/',
+      index: false,
+      immutable: true,
+      maxAge: '1y',
+    });
   }
 
-  const send = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+  const send = async (_req: unknown, reply: FastifyReply) => {
     if (!html) return reply.code(503).type('text/plain; charset=utf-8').send('The guest page has not been built.');
     return reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(html);
   };
   app.get('/join', send);
+  const favicon = join(webDir, 'favicon.png');
+  if (existsSync(favicon)) {
+    const icon = readFileSync(favicon);
+    app.get('/favicon.png', (_req, reply) =>
+      reply.header('Cache-Control', 'max-age=86400').type('image/png').send(icon),
+    );
+  }
   // The invitation token travels in the path; its format is checked before anything looks it up.
   app.get<{ Params: { token: string } }>(
     '/join/:token',
-    { schema: { params: { type: 'object', properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,128}$' } } } } },
+    {
+      schema: {
+        params: { type: 'object', properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,128}$' } } },
+      },
+    },
     send,
   );
 }

@@ -18,11 +18,7 @@ const flag = (argv: readonly string[], name: string): string | undefined => {
   return argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
 };
 
-export function desktopConfig(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-  defaultDataDir: string,
-): DesktopConfig {
+export function desktopConfig(argv: readonly string[], env: NodeJS.ProcessEnv, defaultDataDir: string): DesktopConfig {
   return {
     dataDir: flag(argv, 'data-dir') ?? env.CLINICDESK_DATA_DIR ?? defaultDataDir,
     serverUrl: flag(argv, 'server-url') ?? env.CLINICDESK_SERVER_URL ?? DEFAULT_SERVER_URL,

@@ -2,7 +2,7 @@
  * Electron entry. Wires the plain-Node core to the window, the tray, notifications, safeStorage and IPC —
  * and does nothing else.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, dialog, ipcMain, session, shell, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import type { EventName, EventPayload, View } from '../../src-preload/contract';
 import { createCore, type Core } from '../core/core';

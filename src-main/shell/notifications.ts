@@ -14,7 +14,11 @@ export class NotificationCenter {
 
   show(options: NotifyOptions): boolean {
     if (!Notification.isSupported()) return false;
-    const notification = new Notification({ title: options.title, body: options.body, silent: options.silent ?? false });
+    const notification = new Notification({
+      title: options.title,
+      body: options.body,
+      silent: options.silent ?? false,
+    });
     notification.on('click', () => this.focusView(options.view));
     notification.show();
     return true;

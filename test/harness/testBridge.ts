@@ -44,7 +44,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
     void page
-      ?.evaluate(([name, body]) => (globalThis as unknown as { __clinicDeliver(n: string, b: unknown): void }).__clinicDeliver(name, body), [event, payload] as const)
+      ?.evaluate(
+        ([name, body]) =>
+          (globalThis as unknown as { __clinicDeliver(n: string, b: unknown): void }).__clinicDeliver(name, body),
+        [event, payload] as const,
+      )
       .catch(() => {}); // the page may be navigating
   };
 

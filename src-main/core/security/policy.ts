@@ -40,19 +40,25 @@ export function buildCsp(serverUrl: string): string {
     "frame-ancestors 'none'",
     "frame-src 'none'",
     "worker-src 'self' blob:",
-  ]
-    .join('; ');
+  ].join('; ');
 }
 
 /** Camera, microphone and screen capture for our own pages (video consultations); nothing else, for no one else. */
 const GRANTABLE = new Set(['media', 'display-capture', 'fullscreen']);
 
-export function isPermissionAllowed(permission: string, requestingUrl: string, appOrigin: string = APP_ORIGIN): boolean {
+export function isPermissionAllowed(
+  permission: string,
+  requestingUrl: string,
+  appOrigin: string = APP_ORIGIN,
+): boolean {
   return GRANTABLE.has(permission) && isSameOrigin(requestingUrl, appOrigin);
 }
 
 /** Only the top-level document of our own origin may call the bridge. */
-export function isTrustedSender(sender: { url: string; isMainFrame: boolean }, appOrigin: string = APP_ORIGIN): boolean {
+export function isTrustedSender(
+  sender: { url: string; isMainFrame: boolean },
+  appOrigin: string = APP_ORIGIN,
+): boolean {
   return sender.isMainFrame && isSameOrigin(sender.url, appOrigin);
 }
 

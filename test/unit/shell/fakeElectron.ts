@@ -1,0 +1,152 @@
+/**
+ * A recording stand-in for the parts of 'electron' the shell uses; the shell tests load it with
+ * vi.mock('electron', ...). It records what the shell asked for, so the tests can check the security
+ * options and drive the handlers the shell installed.
+ */
+type Listener = (...args: never[]) => unknown;
+
+class Emitter {
+  readonly listeners = new Map<string, Listener[]>();
+  on(event: string, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  once(event: string, listener: Listener): this {
+    return this.on(event, listener);
+  }
+  emit(event: string, ...args: unknown[]): unknown[] {
+    return (this.listeners.get(event) ?? []).map((listener) => (listener as (...a: unknown[]) => unknown)(...args));
+  }
+}
+
+export const recorded = {
+  schemes: [] as unknown[],
+  protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
+  ipcHandlers: new Map<string, (event: unknown, input: unknown) => Promise<unknown>>(),
+  reset() {
+    this.schemes.length = 0;
+    this.protocolHandlers.clear();
+    this.ipcHandlers.clear();
+    BrowserWindow.instances.length = 0;
+    Notification.instances.length = 0;
+    Tray.instances.length = 0;
+  },
+};
+
+export const protocol = {
+  registerSchemesAsPrivileged: (schemes: unknown[]) => recorded.schemes.push(...schemes),
+  handle: (scheme: string, handler: (request: Request) => Promise<Response>) =>
+    recorded.protocolHandlers.set(scheme, handler),
+};
+
+export const ipcMain = {
+  handle: (channel: string, handler: (event: unknown, input: unknown) => Promise<unknown>) =>
+    recorded.ipcHandlers.set(channel, handler),
+};
+
+export class FakeWebContents extends Emitter {
+  windowOpenHandler?: (details: { url: string }) => { action: string };
+  sent: [string, unknown][] = [];
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
+    this.windowOpenHandler = handler;
+  }
+  send(channel: string, payload: unknown) {
+    this.sent.push([channel, payload]);
+  }
+  isDestroyed() {
+    return false;
+  }
+}
+
+export class BrowserWindow extends Emitter {
+  static instances: BrowserWindow[] = [];
+  loadedUrl = '';
+  alwaysOnTop: boolean;
+  webContents = new FakeWebContents();
+  constructor(readonly options: { webPreferences: Record<string, unknown>; alwaysOnTop?: boolean }) {
+    super();
+    this.alwaysOnTop = options.alwaysOnTop ?? false;
+    BrowserWindow.instances.push(this);
+  }
+  loadURL(url: string) {
+    this.loadedUrl = url;
+    return Promise.resolve();
+  }
+  show() {}
+  setAlwaysOnTop(value: boolean) {
+    this.alwaysOnTop = value;
+  }
+}
+
+export class FakeSession {
+  requestHandler?: (
+    wc: unknown,
+    permission: string,
+    callback: (granted: boolean) => void,
+    details: { requestingUrl: string },
+  ) => void;
+  checkHandler?: (wc: unknown, permission: string, origin: string) => boolean;
+  deviceHandler?: (details: { origin: string }) => boolean;
+  setPermissionRequestHandler(handler: NonNullable<FakeSession['requestHandler']>) {
+    this.requestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: NonNullable<FakeSession['checkHandler']>) {
+    this.checkHandler = handler;
+  }
+  setDevicePermissionHandler(handler: NonNullable<FakeSession['deviceHandler']>) {
+    this.deviceHandler = handler;
+  }
+}
+
+export interface MenuItemOptions {
+  id?: string;
+  label?: string;
+  type?: string;
+  checked?: boolean;
+  click?: (item: { checked: boolean }) => void;
+}
+
+export const Menu = { buildFromTemplate: (items: MenuItemOptions[]) => ({ items }) };
+export const nativeImage = { createFromPath: (path: string) => ({ path }) };
+
+export class Tray extends Emitter {
+  static instances: Tray[] = [];
+  menu?: { items: MenuItemOptions[] };
+  tooltip = '';
+  destroyed = false;
+  constructor(readonly image: { path: string }) {
+    super();
+    Tray.instances.push(this);
+  }
+  setContextMenu(menu: { items: MenuItemOptions[] }) {
+    this.menu = menu;
+  }
+  setToolTip(text: string) {
+    this.tooltip = text;
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+}
+
+export class Notification extends Emitter {
+  static instances: Notification[] = [];
+  static isSupported = () => true;
+  shown = false;
+  constructor(readonly options: { title: string; body: string; silent?: boolean }) {
+    super();
+    Notification.instances.push(this);
+  }
+  show() {
+    this.shown = true;
+  }
+}
+
+export const safeStorage = {
+  isEncryptionAvailable: () => true,
+  getSelectedStorageBackend: () => 'basic_text',
+  encryptString: (plain: string) => Buffer.from(plain),
+  decryptString: (cipher: Buffer) => cipher.toString(),
+};
+
+export default {};

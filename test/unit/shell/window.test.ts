@@ -1,0 +1,46 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { BrowserWindow, recorded } from './fakeElectron';
+
+vi.mock('electron', () => import('./fakeElectron'));
+const { createMainWindow, secureWebPreferences } = await import('../../../src-main/shell/window');
+
+describe('main window', () => {
+  beforeEach(() => recorded.reset());
+
+  it('isolates and sandboxes the renderer, with web security on', () => {
+    createMainWindow('/app/dist/preload/preload.cjs', { alwaysOnTop: false });
+    const [window] = BrowserWindow.instances;
+    expect(window?.options.webPreferences).toMatchObject({
+      preload: '/app/dist/preload/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+    });
+  });
+
+  it('loads the app from app://clinicdesk, not file://', () => {
+    createMainWindow('/p.cjs', { alwaysOnTop: false });
+    expect(BrowserWindow.instances[0]?.loadedUrl).toBe('app://clinicdesk/index.html');
+  });
+
+  it('stays on top in call-station mode', () => {
+    createMainWindow('/p.cjs', { alwaysOnTop: true });
+    expect(BrowserWindow.instances[0]?.alwaysOnTop).toBe(true);
+  });
+
+  it('never switches a security option off whatever preload is given', () => {
+    const prefs = secureWebPreferences('/x');
+    expect(
+      Object.entries(prefs)
+        .filter(([k, v]) => k !== 'preload' && k !== 'spellcheck' && k !== 'safeDialogs' && v === true)
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(['contextIsolation', 'sandbox', 'webSecurity']);
+  });
+});
