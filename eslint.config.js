@@ -57,7 +57,7 @@ export const boundaryRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'screenshots/**', 'packages/**'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'screenshots/**', 'packages/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -166,8 +166,6 @@ export const commandEntries: readonly CommandEntry[] = Object.entries(commands).
   })),
 );
 
-export const eventNames = Object.keys(events) as EventName[];
-
 /** IPC channel prefixes keep our traffic apart from anything else on ipcMain. */
 export const COMMAND_PREFIX = 'clinic:cmd:';
 export const EVENT_PREFIX = 'clinic:evt:';

@@ -1,20 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import { VIEWS, type View } from '../../src-preload/contract';
+import { NavIcon } from '../components/NavIcon';
 import { errorText } from '../i18n/errors';
 import { EmptyView } from './views/EmptyView';
 import { SettingsView } from './views/SettingsView';
 import { useAppStore } from './store';
-
-const ICONS: Record<View, string> = {
-  agenda: '📅',
-  patients: '🧑',
-  messages: '✉️',
-  calls: '📹',
-  contacts: '👥',
-  callLog: '📞',
-  settings: '⚙️',
-  admin: '🏥',
-};
 
 function CurrentView({ view }: { view: View }) {
   if (view === 'settings') return <SettingsView />;
@@ -42,9 +32,7 @@ export function App() {
                 data-testid={`nav-${name}`}
                 onClick={() => setView(name)}
               >
-                <span className="nav-icon" aria-hidden="true">
-                  {ICONS[name]}
-                </span>
+                <NavIcon view={name} />
                 {t(`nav.${name}`)}
               </button>
             </li>

@@ -4,15 +4,16 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import { createCore, type Core } from '../../src-main/core/core';
 import { createDispatcher } from '../../src-main/core/ipc/dispatcher';
 import { isTrustedSender } from '../../src-main/core/security/policy';
+import { projectRoot } from '../../scripts/projectRoot';
 import { serveRenderer, type StaticServer } from './staticServer';
 
-export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const ROOT = projectRoot();
 export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 export const BRIDGE_INIT = join(ROOT, 'dist', 'test-bridge', 'init.js');
 

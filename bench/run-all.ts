@@ -1,0 +1,5 @@
+/** `npm run bench`: every benchmark, one after the other (two cores: nothing runs in parallel). */
+import { runFoundationBench } from './foundation.bench';
+
+console.log(`ClinicDesk benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
+await runFoundationBench();
