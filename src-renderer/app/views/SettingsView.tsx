@@ -5,22 +5,51 @@ import { errorText } from '../../i18n/errors';
 import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n';
 import { useAppStore } from '../store';
 
-/** Applies a settings result to the store (and the UI language), or hands back the error to show. */
-function useApplySettings(): (result: Result<Settings>) => BridgeError | null {
+/**
+ * Runs a settings command: on success the store (and the UI language) follow the new settings; on failure
+ * the error is kept for the field to show.
+ */
+function useSettingsCommand() {
   const { i18n } = useTranslation('common');
   const setSettings = useAppStore((s) => s.setSettings);
-  return (result) => {
-    if (!result.ok) return result.error;
+  const [error, setError] = useState<BridgeError | null>(null);
+  const run = async (command: Promise<Result<Settings>>): Promise<boolean> => {
+    const result = await command;
+    if (!result.ok) {
+      setError(result.error);
+      return false;
+    }
+    setError(null);
     setSettings(result.value);
     if (i18n.language !== result.value.language) void i18n.changeLanguage(result.value.language);
-    return null;
+    return true;
   };
+  return { error, run };
+}
+
+function FieldError({
+  error,
+  field,
+  id,
+  testId,
+}: {
+  error: BridgeError | null;
+  field?: string;
+  id?: string;
+  testId?: string;
+}) {
+  const { t } = useTranslation('common');
+  if (!error) return null;
+  return (
+    <p className="field-error" role="alert" id={id} data-testid={testId}>
+      {errorText(t, error, field)}
+    </p>
+  );
 }
 
 function LanguageField({ settings }: { settings: Settings }) {
   const { t } = useTranslation('common');
-  const apply = useApplySettings();
-  const [error, setError] = useState<BridgeError | null>(null);
+  const { error, run } = useSettingsCommand();
   const id = useId();
   return (
     <div className="field">
@@ -31,8 +60,7 @@ function LanguageField({ settings }: { settings: Settings }) {
         value={settings.language}
         onChange={async (event) => {
           const language = event.target.value;
-          if (!isLanguage(language)) return;
-          setError(apply(await window.clinic.settings.setLanguage({ language })));
+          if (isLanguage(language)) await run(window.clinic.settings.setLanguage({ language }));
         }}
       >
         {LANGUAGES.map((lang) => (
@@ -42,20 +70,15 @@ function LanguageField({ settings }: { settings: Settings }) {
         ))}
       </select>
       {settings.languageSource === 'os' && <p className="hint">{t('settings.language.followsSystem')}</p>}
-      {error && (
-        <p className="field-error" role="alert">
-          {errorText(t, error, 'language')}
-        </p>
-      )}
+      <FieldError error={error} field="language" />
     </div>
   );
 }
 
 function ServerField({ settings }: { settings: Settings }) {
   const { t } = useTranslation('common');
-  const apply = useApplySettings();
+  const { error, run } = useSettingsCommand();
   const [value, setValue] = useState(settings.serverUrl);
-  const [error, setError] = useState<BridgeError | null>(null);
   const [saved, setSaved] = useState(false);
   const id = useId();
   const hintId = useId();
@@ -64,9 +87,7 @@ function ServerField({ settings }: { settings: Settings }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const failure = apply(await window.clinic.settings.setServerUrl({ serverUrl: value }));
-    setError(failure);
-    if (!failure) setSaved(true);
+    setSaved(await run(window.clinic.settings.setServerUrl({ serverUrl: value })));
   };
 
   return (
@@ -93,11 +114,7 @@ function ServerField({ settings }: { settings: Settings }) {
       <p className="hint" id={hintId}>
         {t('settings.server.hint')}
       </p>
-      {error && (
-        <p className="field-error" role="alert" id={errorId} data-testid="server-url-error">
-          {errorText(t, error, 'serverUrl')}
-        </p>
-      )}
+      <FieldError error={error} field="serverUrl" id={errorId} testId="server-url-error" />
       {saved && (
         <p className="saved" role="status">
           {t('settings.server.saved')}
@@ -109,8 +126,7 @@ function ServerField({ settings }: { settings: Settings }) {
 
 function CallStationField({ settings }: { settings: Settings }) {
   const { t } = useTranslation('common');
-  const apply = useApplySettings();
-  const [error, setError] = useState<BridgeError | null>(null);
+  const { error, run } = useSettingsCommand();
   const id = useId();
   return (
     <div className="field">
@@ -120,18 +136,12 @@ function CallStationField({ settings }: { settings: Settings }) {
           type="checkbox"
           data-testid="call-station"
           checked={settings.callStation}
-          onChange={async (event) =>
-            setError(apply(await window.clinic.settings.setCallStation({ enabled: event.target.checked })))
-          }
+          onChange={(event) => void run(window.clinic.settings.setCallStation({ enabled: event.target.checked }))}
         />
         <label htmlFor={id}>{t('settings.callStation.label')}</label>
       </div>
       <p className="hint">{t('settings.callStation.hint')}</p>
-      {error && (
-        <p className="field-error" role="alert">
-          {errorText(t, error)}
-        </p>
-      )}
+      <FieldError error={error} />
     </div>
   );
 }
