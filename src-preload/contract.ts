@@ -8,9 +8,51 @@
  */
 import { z } from 'zod';
 
-export const LANGUAGES = ['en', 'de', 'sv', 'da'] as const;
-export const languageSchema = z.enum(LANGUAGES);
-export type Language = z.infer<typeof languageSchema>;
+import { LANGUAGES, languageSchema, type Language } from './schemas/language';
+import {
+  agendaQuerySchema,
+  bookSchema,
+  copySchema,
+  moveSchema,
+  setStatusSchema,
+  type AgendaDay,
+  type Appointment,
+  type BookResult,
+} from './schemas/agenda';
+import { idSchema } from './schemas/common';
+import {
+  composeSchema,
+  messageListSchema,
+  previewSchema,
+  recallCreateSchema,
+  recallStatusSchema,
+  templateSaveSchema,
+  type Message,
+  type Recall,
+  type RunResult,
+  type SmsPreview,
+  type Template,
+} from './schemas/messages';
+import { patientCreateSchema, patientSearchSchema, patientUpdateSchema, type Patient } from './schemas/patients';
+import {
+  appointmentTypeInputSchema,
+  practiceUpdateSchema,
+  practitionerInputSchema,
+  roomInputSchema,
+  tenantInputSchema,
+  withId,
+  type AppointmentType,
+  type Practice,
+  type Practitioner,
+  type Room,
+  type Tenant,
+} from './schemas/practice';
+
+export { LANGUAGES, languageSchema, type Language };
+export * from './schemas/agenda';
+export * from './schemas/messages';
+export * from './schemas/patients';
+export * from './schemas/practice';
 
 export const VIEWS = ['agenda', 'patients', 'messages', 'calls', 'contacts', 'callLog', 'settings', 'admin'] as const;
 export const viewSchema = z.enum(VIEWS);
@@ -67,6 +109,8 @@ export const ERROR_CODES = [
   'forbidden_sender',
   'db_too_new',
   'secret_store_unavailable',
+  'not_found',
+  'invalid_state',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -98,6 +142,7 @@ const command =
   <I extends z.ZodType>(input: I): CommandDef<I, O> => ({ input });
 
 const none = z.undefined();
+const byId = z.object({ id: idSchema }).strict();
 
 export const commands = {
   app: {
@@ -110,11 +155,67 @@ export const commands = {
     setServerUrl: command<Settings>()(z.object({ serverUrl: serverUrlSchema }).strict()),
     setCallStation: command<Settings>()(z.object({ enabled: z.boolean() }).strict()),
   },
+  practice: {
+    get: command<Practice>()(none),
+    update: command<Practice>()(practiceUpdateSchema),
+  },
+  tenants: {
+    list: command<Tenant[]>()(none),
+    create: command<Tenant>()(tenantInputSchema),
+  },
+  practitioners: {
+    list: command<Practitioner[]>()(none),
+    create: command<Practitioner>()(practitionerInputSchema),
+    update: command<Practitioner>()(withId(practitionerInputSchema)),
+  },
+  rooms: {
+    list: command<Room[]>()(none),
+    create: command<Room>()(roomInputSchema),
+  },
+  appointmentTypes: {
+    list: command<AppointmentType[]>()(none),
+    create: command<AppointmentType>()(appointmentTypeInputSchema),
+    update: command<AppointmentType>()(withId(appointmentTypeInputSchema)),
+  },
+  patients: {
+    create: command<Patient>()(patientCreateSchema),
+    update: command<Patient>()(patientUpdateSchema),
+    get: command<Patient>()(byId),
+    search: command<Patient[]>()(patientSearchSchema),
+    remove: command<null>()(byId),
+  },
+  agenda: {
+    day: command<AgendaDay>()(agendaQuerySchema),
+    week: command<AgendaDay[]>()(agendaQuerySchema),
+    book: command<BookResult>()(bookSchema),
+    move: command<BookResult>()(moveSchema),
+    copy: command<BookResult>()(copySchema),
+    cancel: command<Appointment>()(byId),
+    setStatus: command<Appointment>()(setStatusSchema),
+  },
+  messages: {
+    list: command<Message[]>()(messageListSchema),
+    preview: command<SmsPreview>()(previewSchema),
+    compose: command<Message>()(composeSchema),
+    cancel: command<Message>()(byId),
+  },
+  recalls: {
+    list: command<Recall[]>()(none),
+    create: command<Recall>()(recallCreateSchema),
+    setStatus: command<Recall>()(recallStatusSchema),
+    runDue: command<RunResult>()(none),
+  },
+  templates: {
+    list: command<Template[]>()(none),
+    save: command<Template>()(templateSaveSchema),
+  },
 } as const;
 
 export const events = {
   'settings.changed': settingsSchema,
   'app.navigate': z.object({ view: viewSchema }).strict(),
+  /** Something changed the practice's data outside a command (the scheduler, sync): views reload. */
+  'data.changed': z.object({ tables: z.array(z.string()).max(20) }).strict(),
 } as const;
 
 export type Commands = typeof commands;

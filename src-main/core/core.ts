@@ -3,12 +3,22 @@
  * The shell wires it to IPC, windows and the tray; the test bridge wires it to Chromium; benches call it
  * directly. All three run exactly this code.
  */
+import { randomBytes } from 'node:crypto';
 import type { CommandHandlers, EventName, EventPayload } from '../../src-preload/contract';
 import { databasePath } from './config';
 import { openDatabase, type Db } from './db/database';
+import { languageFromLocales } from './i18n/locale';
+import { MessageService } from './messaging/messageService';
+import { RecallService } from './messaging/recallService';
+import { Scheduler } from './messaging/scheduler';
+import { AgendaService } from './practice/agendaService';
+import { PatientService } from './practice/patientService';
+import { PracticeService } from './practice/practiceService';
 import { buildExternalLink } from './security/policy';
 import { SettingsService } from './settings/settingsService';
 import { SettingsStore } from './settings/settingsStore';
+import { HybridClock } from './sync/hlc';
+import { Repository } from './sync/repository';
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -20,43 +30,183 @@ export interface CoreOptions {
   /** Hands an https URL the core built to the OS browser. */
   openExternal: (url: string) => Promise<void> | void;
   emit: Emit;
+  /** The practice's time zone at first start; the system's by default. */
+  timeZone?: string;
+  /** The clock, replaceable in tests. */
+  now?: () => number;
+  /** Run due recalls and birthday greetings every minute (the app does; tests call `scheduler.tick()`). */
+  runScheduler?: boolean;
 }
 
 export interface Core {
   db: Db;
   settings: SettingsService;
+  practice: PracticeService;
+  patients: PatientService;
+  agenda: AgendaService;
+  messages: MessageService;
+  recalls: RecallService;
+  scheduler: Scheduler;
+  repository: Repository;
   handlers: CommandHandlers;
   close(): void;
 }
 
+/** This installation's id in HLC stamps: made once, kept in the database. */
+function nodeId(db: Db): string {
+  const row = db.prepare("SELECT value FROM sync_state WHERE key = 'node_id'").get() as { value: string } | undefined;
+  if (row) return row.value;
+  const id = randomBytes(8).toString('hex');
+  db.prepare("INSERT INTO sync_state (key, value) VALUES ('node_id', ?)").run(id);
+  return id;
+}
+
+function countryFromLocales(locales: readonly string[]): string {
+  for (const locale of locales) {
+    try {
+      const region = new Intl.Locale(locale).maximize().region;
+      if (region && /^[A-Z]{2}$/.test(region)) return region;
+    } catch {
+      // not a locale; try the next
+    }
+  }
+  return 'DE';
+}
+
 export function createCore(options: CoreOptions): Core {
+  const now = options.now ?? Date.now;
   const db = openDatabase(databasePath(options.dataDir));
-  const settings = new SettingsService(
-    new SettingsStore(db),
-    { osLocales: options.osLocales, serverUrl: options.defaultServerUrl },
-    (next) => options.emit('settings.changed', next),
-  );
+  try {
+    const settings = new SettingsService(
+      new SettingsStore(db),
+      { osLocales: options.osLocales, serverUrl: options.defaultServerUrl },
+      (next) => options.emit('settings.changed', next),
+    );
+    const repository = new Repository(db, new HybridClock(nodeId(db), now));
+    const practice = new PracticeService(repository);
+    practice.seed({
+      language: languageFromLocales(options.osLocales),
+      timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      country: countryFromLocales(options.osLocales),
+    });
+    const patients = new PatientService(repository, () => practice.practice().country);
+    const messages = new MessageService(repository, () => practice.practice(), now);
+    const agenda = new AgendaService(repository, practice, patients, messages, now);
+    const recalls = new RecallService(repository, practice, patients, messages, now);
+    const scheduler = new Scheduler(
+      [{ run: () => recalls.runDue() }, { run: () => recalls.runBirthdays() }],
+      () => options.emit('data.changed', { tables: ['messages', 'recalls'] }),
+      (error) => console.error('clinicdesk: scheduled job failed', error),
+    );
+    if (options.runScheduler) scheduler.start();
 
-  const handlers: CommandHandlers = {
-    app: {
-      info: () => ({ version: options.appVersion, dataDir: options.dataDir }),
-      openLink: async ({ link }) => {
-        await options.openExternal(buildExternalLink(link, settings.get().language));
-        return null;
+    const appointmentWithPractitioner = (id: string | null | undefined) => {
+      if (!id) return undefined;
+      const appointment = agenda.get(id);
+      return { ...appointment, practitionerName: practice.practitioner(appointment.practitionerId).name };
+    };
+
+    const handlers: CommandHandlers = {
+      app: {
+        info: () => ({ version: options.appVersion, dataDir: options.dataDir }),
+        openLink: async ({ link }) => {
+          await options.openExternal(buildExternalLink(link, settings.get().language));
+          return null;
+        },
       },
-    },
-    settings: {
-      get: () => settings.get(),
-      setLanguage: ({ language }) => settings.setLanguage(language),
-      setServerUrl: ({ serverUrl }) => settings.setServerUrl(serverUrl),
-      setCallStation: ({ enabled }) => settings.setCallStation(enabled),
-    },
-  };
+      settings: {
+        get: () => settings.get(),
+        setLanguage: ({ language }) => settings.setLanguage(language),
+        setServerUrl: ({ serverUrl }) => settings.setServerUrl(serverUrl),
+        setCallStation: ({ enabled }) => settings.setCallStation(enabled),
+      },
+      practice: {
+        get: () => practice.practice(),
+        update: (patch) => practice.updatePractice(patch),
+      },
+      tenants: {
+        list: () => practice.tenants(),
+        create: (input) => practice.createTenant(input),
+      },
+      practitioners: {
+        list: () => practice.practitioners(),
+        create: (input) => practice.createPractitioner(input),
+        update: (input) => practice.updatePractitioner(input),
+      },
+      rooms: {
+        list: () => practice.rooms(),
+        create: (input) => practice.createRoom(input),
+      },
+      appointmentTypes: {
+        list: () => practice.types(),
+        create: (input) => practice.createType(input),
+        update: (input) => practice.updateType(input),
+      },
+      patients: {
+        create: (input) => patients.create(input),
+        update: (input) => patients.update(input),
+        get: ({ id }) => patients.get(id),
+        search: ({ query, limit }) => patients.search(query, limit),
+        remove: ({ id }) => {
+          patients.remove(id);
+          return null;
+        },
+      },
+      agenda: {
+        day: ({ date, by }) => agenda.day(date, by),
+        week: ({ date, by }) => agenda.week(date, by),
+        book: (input) => agenda.book(input),
+        move: (input) => agenda.move(input),
+        copy: (input) => agenda.copy(input),
+        cancel: ({ id }) => agenda.cancel(id),
+        setStatus: ({ id, status }) => agenda.setStatus(id, status),
+      },
+      messages: {
+        list: (filter) => messages.list(filter),
+        preview: ({ channel, body, language, patientId, appointmentId }) =>
+          messages.preview({
+            channel,
+            body,
+            language,
+            patient: messages.patientOf(patientId ?? null) ?? undefined,
+            appointment: appointmentWithPractitioner(appointmentId),
+          }),
+        compose: (input) => {
+          const patient = messages.patientOf(input.patientId);
+          return messages.compose({ ...input, patient, tenantId: practice.tenants()[0]?.id ?? null });
+        },
+        cancel: ({ id }) => messages.cancel(id),
+      },
+      recalls: {
+        list: () => recalls.list(),
+        create: (input) => recalls.create(input),
+        setStatus: ({ id, status }) => recalls.setStatus(id, status),
+        runDue: () => ({ created: recalls.runDue() }),
+      },
+      templates: {
+        list: () => messages.templates(),
+        save: (input) => messages.saveTemplate(input),
+      },
+    };
 
-  return {
-    db,
-    settings,
-    handlers,
-    close: () => db.close(),
-  };
+    return {
+      db,
+      settings,
+      practice,
+      patients,
+      agenda,
+      messages,
+      recalls,
+      scheduler,
+      repository,
+      handlers,
+      close: () => {
+        scheduler.stop();
+        db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }

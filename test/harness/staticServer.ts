@@ -13,6 +13,7 @@ export interface StaticServer {
 export async function serveRenderer(rendererDir: string, serverUrl: () => string): Promise<StaticServer> {
   const server: Server = createServer((request, response) => {
     const file = resolveAsset(rendererDir, new URL(request.url ?? '/', 'http://x').pathname);
+    const csp = buildCsp(serverUrl()); // now, while the core is certainly open
     if (!file) {
       response.writeHead(404).end();
       return;
@@ -21,7 +22,7 @@ export async function serveRenderer(rendererDir: string, serverUrl: () => string
       (body) => {
         response.writeHead(200, {
           'Content-Type': contentTypeOf(file),
-          'Content-Security-Policy': buildCsp(serverUrl()),
+          'Content-Security-Policy': csp,
           'X-Content-Type-Options': 'nosniff',
         });
         response.end(body);
@@ -33,6 +34,10 @@ export async function serveRenderer(rendererDir: string, serverUrl: () => string
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

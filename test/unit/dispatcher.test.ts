@@ -13,6 +13,7 @@ const settings: Settings = {
 };
 const app: Sender = { url: `${APP_ORIGIN}/index.html#/settings`, isMainFrame: true };
 
+/** Only the groups these tests call; the dispatcher answers any other with an error result. */
 function handlers(overrides: Partial<CommandHandlers['settings']> = {}): CommandHandlers {
   return {
     app: { info: () => ({ version: '1', dataDir: '/tmp' }), openLink: () => null },
@@ -23,7 +24,7 @@ function handlers(overrides: Partial<CommandHandlers['settings']> = {}): Command
       setCallStation: vi.fn(({ enabled }) => ({ ...settings, callStation: enabled })),
       ...overrides,
     },
-  };
+  } as unknown as CommandHandlers;
 }
 
 describe('dispatcher', () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { COMMAND_PREFIX, commandEntries, EVENT_PREFIX, type Language } from '../../../src-preload/contract';
+import { COMMAND_PREFIX, commandEntries, EVENT_PREFIX, type CommandHandlers, type Language } from '../../../src-preload/contract';
 import { FakeWebContents, recorded } from './fakeElectron';
 
 vi.mock('electron', () => import('./fakeElectron'));
@@ -24,7 +24,7 @@ describe('IPC registration', () => {
       handlers: {
         app: { info: () => ({ version: '1', dataDir: '/d' }), openLink: () => null },
         settings: { get: () => settings, setLanguage, setServerUrl: () => settings, setCallStation: () => settings },
-      },
+      } as unknown as CommandHandlers,
       isTrustedSender,
     });
     registerIpc(ipcMain as never, dispatch);

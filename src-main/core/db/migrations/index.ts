@@ -3,6 +3,7 @@
  * migration: add the next number.
  */
 import { m001Settings } from './001-settings';
+import { m002Practice } from './002-practice';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [m001Settings];
+export const migrations: readonly Migration[] = [m001Settings, m002Practice];

@@ -1,0 +1,131 @@
+/**
+ * Recalls and birthday greetings. Due recalls produce recall messages; birthday greetings go out once a day
+ * at the practice's chosen time to patients who did not opt out. Both runs are idempotent: running twice
+ * creates nothing twice.
+ */
+import type { Recall } from '../../../src-preload/contract';
+import { AppError } from '../errors';
+import type { PracticeService } from '../practice/practiceService';
+import type { PatientService } from '../practice/patientService';
+import { toPatient } from '../practice/patientService';
+import type { Repository, Row } from '../sync/repository';
+import { channelFor, type MessageService } from './messageService';
+import { atLocal, localDate, localMinute } from './timeZone';
+
+const SELECT = `SELECT r.*, p.first_name || ' ' || p.last_name AS patient_name
+  FROM recalls r JOIN patients p ON p.id = r.patient_id`;
+
+const toRecall = (r: Row): Recall => ({
+  id: String(r.id),
+  patientId: String(r.patient_id),
+  patientName: String(r.patient_name),
+  dueDate: String(r.due_date),
+  reason: String(r.reason),
+  status: String(r.status) as Recall['status'],
+});
+
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+export class RecallService {
+  constructor(
+    private readonly repo: Repository,
+    private readonly practice: PracticeService,
+    private readonly patients: PatientService,
+    private readonly messages: MessageService,
+    private readonly now: () => number,
+  ) {}
+
+  list(): Recall[] {
+    return (this.repo.db.prepare(`${SELECT} WHERE r.deleted = 0 ORDER BY r.due_date`).all() as Row[]).map(toRecall);
+  }
+
+  get(id: string): Recall {
+    const row = this.repo.db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as Row | undefined;
+    if (!row || row.deleted === 1) throw new AppError('not_found', `Recall ${id} not found`);
+    return toRecall(row);
+  }
+
+  create(input: { patientId: string; dueDate: string; reason: string }): Recall {
+    this.patients.get(input.patientId);
+    const id = this.repo.transaction(() =>
+      this.repo.insert('recalls', { patient_id: input.patientId, due_date: input.dueDate, reason: input.reason }),
+    );
+    return this.get(id);
+  }
+
+  setStatus(id: string, status: 'open' | 'done' | 'cancelled'): Recall {
+    const recall = this.get(id);
+    this.repo.transaction(() => {
+      this.repo.update('recalls', id, { status });
+      if (status === 'cancelled') {
+        const pending = this.repo.db
+          .prepare("SELECT id, status FROM messages WHERE recall_id = ? AND status IN ('draft', 'scheduled')")
+          .all(recall.id) as { id: string; status: 'draft' | 'scheduled' }[];
+        this.messages.cancelPending(pending.map((m) => this.messages.get(m.id)));
+      }
+    });
+    return this.get(id);
+  }
+
+  /** A recall message for every open recall due by today; the recall is then marked sent. */
+  runDue(): number {
+    const today = localDate(this.now(), this.practice.practice().timeZone);
+    const due = this.repo.db
+      .prepare(`${SELECT} WHERE r.deleted = 0 AND r.status = 'open' AND r.due_date <= ? AND p.deleted = 0`)
+      .all(today) as Row[];
+    let created = 0;
+    this.repo.transaction(() => {
+      for (const row of due) {
+        const recall = toRecall(row);
+        const patient = this.patients.get(recall.patientId);
+        const channel = channelFor(patient, 'preferred');
+        if (channel) {
+          const id = this.messages.plan({
+            kind: 'recall',
+            channel,
+            patient,
+            scheduledAt: this.now(),
+            tenantId: null,
+            recall: { id: recall.id, reason: recall.reason },
+          });
+          if (id) created += 1;
+        }
+        // Unreachable patients stay on the list for a phone call; reached ones are marked sent.
+        if (channel) this.repo.update('recalls', recall.id, { status: 'sent' });
+      }
+    });
+    return created;
+  }
+
+  /**
+   * Birthday greetings for today, once the practice's chosen time has come. Patients born on 29 February
+   * are greeted on the 28th in common years. A patient greeted this year is not greeted again.
+   */
+  runBirthdays(): number {
+    const practice = this.practice.practice();
+    if (!practice.birthdayEnabled) return 0;
+    const now = this.now();
+    if (localMinute(now, practice.timeZone) < practice.birthdayMinute) return 0;
+    const today = localDate(now, practice.timeZone);
+    const year = Number(today.slice(0, 4));
+    const monthDay = today.slice(5);
+    const days = monthDay === '02-28' && !isLeapYear(year) ? ['02-28', '02-29'] : [monthDay];
+    const yearStart = atLocal(`${year}-01-01`, 0, practice.timeZone);
+    const rows = this.repo.db
+      .prepare(
+        `SELECT * FROM patients p WHERE p.deleted = 0 AND substr(p.birth_date, 6, 5) IN (${days.map(() => '?').join(', ')})
+           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.patient_id = p.id AND m.kind = 'birthday' AND m.scheduled_at >= ?)`,
+      )
+      .all(...days, yearStart) as Row[];
+    let created = 0;
+    this.repo.transaction(() => {
+      for (const row of rows) {
+        const patient = toPatient(row);
+        const channel = channelFor(patient, 'preferred');
+        if (!channel) continue;
+        if (this.messages.plan({ kind: 'birthday', channel, patient, scheduledAt: now, tenantId: null })) created += 1;
+      }
+    });
+    return created;
+  }
+}

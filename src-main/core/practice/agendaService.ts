@@ -1,0 +1,270 @@
+/**
+ * The agenda: booking with its reminders, copy, move, cancel and status, and the day and week views.
+ * A command that needs the user's decision (an overlap, or a prepared reminder when moving) changes
+ * nothing and returns the question; the UI asks and repeats the command with the answer.
+ */
+import type {
+  AgendaColumn,
+  AgendaDay,
+  Appointment,
+  AppointmentStatus,
+  BookResult,
+} from '../../../src-preload/contract';
+import { AppError } from '../errors';
+import type { MessageService } from '../messaging/messageService';
+import { addDays, atLocal, localDate, weekStart } from '../messaging/timeZone';
+import type { Repository, Row } from '../sync/repository';
+import type { PatientService } from './patientService';
+import type { PracticeService } from './practiceService';
+
+/** Longest appointment; also bounds the day query, so it can use the start-time index. */
+const MAX_LENGTH = 24 * 60 * 60_000;
+const INACTIVE: readonly AppointmentStatus[] = ['cancelled', 'no_show'];
+
+const SELECT = `SELECT a.*, p.first_name || ' ' || p.last_name AS patient_name, t.name AS type_name, t.colour AS colour,
+    (SELECT min(m.scheduled_at) FROM messages m WHERE m.appointment_id = a.id AND m.kind = 'reminder'
+       AND m.status IN ('draft', 'scheduled') AND m.deleted = 0) AS reminder_at
+  FROM appointments a
+  JOIN appointment_types t ON t.id = a.type_id
+  LEFT JOIN patients p ON p.id = a.patient_id`;
+
+const toAppointment = (r: Row): Appointment => ({
+  id: String(r.id),
+  patientId: r.patient_id === null ? null : String(r.patient_id),
+  patientName: r.patient_name == null ? null : String(r.patient_name),
+  practitionerId: String(r.practitioner_id),
+  roomId: r.room_id === null ? null : String(r.room_id),
+  typeId: String(r.type_id),
+  typeName: String(r.type_name),
+  colour: String(r.colour),
+  tenantId: String(r.tenant_id),
+  startAt: Number(r.start_at),
+  endAt: Number(r.end_at),
+  status: String(r.status) as AppointmentStatus,
+  notes: String(r.notes),
+  reminderAt: r.reminder_at == null ? null : Number(r.reminder_at),
+});
+
+export interface BookInput {
+  patientId: string | null;
+  practitionerId: string;
+  roomId: string | null;
+  typeId: string;
+  startAt: number;
+  endAt: number | null;
+  notes: string;
+  allowOverlap: boolean;
+  sendConfirmation: boolean;
+}
+
+export interface MoveInput {
+  id: string;
+  startAt: number;
+  endAt: number | null;
+  practitionerId?: string;
+  roomId?: string | null;
+  allowOverlap: boolean;
+  reminder?: 'reschedule' | 'drop';
+}
+
+export class AgendaService {
+  private readonly byId;
+  private readonly inRange;
+  private readonly overlapping;
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly practice: PracticeService,
+    private readonly patients: PatientService,
+    private readonly messages: MessageService,
+    private readonly now: () => number,
+  ) {
+    this.byId = repo.db.prepare<[string], Row>(`${SELECT} WHERE a.id = ?`);
+    this.inRange = repo.db.prepare<[number, number, number], Row>(
+      `${SELECT} WHERE a.deleted = 0 AND a.start_at >= ? AND a.start_at < ? AND a.end_at > ? ORDER BY a.start_at`,
+    );
+    this.overlapping = repo.db.prepare<[string, number, number, number, string], Row>(
+      `${SELECT} WHERE a.deleted = 0 AND a.practitioner_id = ? AND a.start_at >= ? AND a.start_at < ? AND a.end_at > ?
+         AND a.status NOT IN ('cancelled', 'no_show') AND a.id <> ? ORDER BY a.start_at`,
+    );
+  }
+
+  get(id: string): Appointment {
+    const row = this.byId.get(id);
+    if (!row || row.deleted === 1) throw new AppError('not_found', `Appointment ${id} not found`);
+    return toAppointment(row);
+  }
+
+  private conflicts(practitionerId: string, startAt: number, endAt: number, except = ''): Appointment[] {
+    return this.overlapping.all(practitionerId, startAt - MAX_LENGTH, endAt, startAt, except).map(toAppointment);
+  }
+
+  private checkLength(startAt: number, endAt: number): void {
+    if (endAt - startAt > MAX_LENGTH) {
+      throw new AppError('validation', 'Appointments last at most a day', [{ path: 'endAt', code: 'too_long' }]);
+    }
+  }
+
+  private withPractitioner(a: Appointment) {
+    return { ...a, practitionerName: this.practice.practitioner(a.practitionerId).name };
+  }
+
+  /** Plans the type's reminders for a (just written) appointment. */
+  private planReminders(id: string): void {
+    const appointment = this.get(id);
+    if (!appointment.patientId) return;
+    const patient = this.patients.get(appointment.patientId);
+    this.messages.planReminders(this.withPractitioner(appointment), patient, this.practice.type(appointment.typeId).reminderRules);
+  }
+
+  private done(id: string): BookResult {
+    return { kind: 'done', appointment: this.get(id), messages: this.messages.forAppointment(id) };
+  }
+
+  book(input: BookInput): BookResult {
+    const type = this.practice.type(input.typeId);
+    const practitioner = this.practice.practitioner(input.practitionerId);
+    if (input.roomId) this.practice.room(input.roomId);
+    const patient = input.patientId ? this.patients.get(input.patientId) : null;
+    const endAt = input.endAt ?? input.startAt + type.durationMin * 60_000;
+    this.checkLength(input.startAt, endAt);
+
+    const conflicts = this.conflicts(practitioner.id, input.startAt, endAt);
+    if (conflicts.length > 0 && !input.allowOverlap) return { kind: 'decision', decision: 'confirm_overlap', conflicts };
+
+    const id = this.repo.transaction(() => {
+      const id = this.repo.insert('appointments', {
+        patient_id: patient?.id ?? null,
+        practitioner_id: practitioner.id,
+        room_id: input.roomId,
+        type_id: type.id,
+        tenant_id: practitioner.tenantId,
+        start_at: input.startAt,
+        end_at: endAt,
+        notes: input.notes,
+      });
+      this.planReminders(id);
+      if (patient && (type.confirmOnBooking || input.sendConfirmation)) {
+        const channel = patient.channel === 'none' ? null : patient.channel;
+        const reachable = channel === 'sms' ? !patient.optOutSms : channel === 'email' ? !patient.optOutEmail : false;
+        if (channel && reachable) {
+          this.messages.plan({
+            kind: 'confirmation',
+            channel,
+            patient,
+            scheduledAt: this.now(),
+            tenantId: practitioner.tenantId,
+            appointment: this.withPractitioner(this.get(id)),
+          });
+        }
+      }
+      return id;
+    });
+    return this.done(id);
+  }
+
+  move(input: MoveInput): BookResult {
+    const current = this.get(input.id);
+    if (INACTIVE.includes(current.status)) throw new AppError('invalid_state', `A ${current.status} appointment cannot be moved`);
+    const practitionerId = input.practitionerId ?? current.practitionerId;
+    const practitioner = this.practice.practitioner(practitionerId);
+    if (input.roomId) this.practice.room(input.roomId);
+    const endAt = input.endAt ?? input.startAt + (current.endAt - current.startAt);
+    this.checkLength(input.startAt, endAt);
+
+    const conflicts = this.conflicts(practitionerId, input.startAt, endAt, current.id);
+    if (conflicts.length > 0 && !input.allowOverlap) return { kind: 'decision', decision: 'confirm_overlap', conflicts };
+    const pending = this.messages.pendingReminders(current.id);
+    const timeChanged = input.startAt !== current.startAt;
+    if (timeChanged && pending.length > 0 && !input.reminder) {
+      return { kind: 'decision', decision: 'reschedule_reminder', reminders: pending };
+    }
+
+    this.repo.transaction(() => {
+      this.repo.update('appointments', current.id, {
+        start_at: input.startAt,
+        end_at: endAt,
+        practitioner_id: practitionerId,
+        tenant_id: practitioner.tenantId,
+        ...(input.roomId !== undefined ? { room_id: input.roomId } : {}),
+      });
+      if (!timeChanged) return;
+      // A prepared reminder names the old time: it is withdrawn either way; "reschedule" prepares new ones.
+      this.messages.cancelPending(pending);
+      if (pending.length === 0 || input.reminder === 'reschedule') this.planReminders(current.id);
+    });
+    return this.done(current.id);
+  }
+
+  /** A copy at another time: same patient, type and notes; its reminders come only from the rules. */
+  copy(input: { id: string; startAt: number; practitionerId?: string; allowOverlap: boolean }): BookResult {
+    const source = this.get(input.id);
+    return this.book({
+      patientId: source.patientId,
+      practitionerId: input.practitionerId ?? source.practitionerId,
+      roomId: source.roomId,
+      typeId: source.typeId,
+      startAt: input.startAt,
+      endAt: input.startAt + (source.endAt - source.startAt),
+      notes: source.notes,
+      allowOverlap: input.allowOverlap,
+      sendConfirmation: false,
+    });
+  }
+
+  cancel(id: string): Appointment {
+    const current = this.get(id);
+    this.repo.transaction(() => {
+      this.repo.update('appointments', id, { status: 'cancelled' });
+      this.messages.cancelPending(this.messages.forAppointment(current.id));
+    });
+    return this.get(id);
+  }
+
+  setStatus(id: string, status: AppointmentStatus): Appointment {
+    if (status === 'cancelled') return this.cancel(id);
+    this.get(id);
+    this.repo.transaction(() => this.repo.update('appointments', id, { status }));
+    return this.get(id);
+  }
+
+  private columns(by: 'practitioner' | 'room'): AgendaColumn[] {
+    return by === 'practitioner'
+      ? this.practice.practitioners().map((p) => ({ id: p.id, name: p.name, colour: p.colour }))
+      : this.practice.rooms().map((r) => ({ id: r.id, name: r.name, colour: null }));
+  }
+
+  private range(from: number, to: number): Appointment[] {
+    return this.inRange.all(from - MAX_LENGTH, to, from).map(toAppointment);
+  }
+
+  day(date: string, by: 'practitioner' | 'room'): AgendaDay {
+    const zone = this.practice.practice().timeZone;
+    const from = atLocal(date, 0, zone);
+    const to = atLocal(addDays(date, 1), 0, zone);
+    return { date, from, to, columns: this.columns(by), appointments: this.range(from, to) };
+  }
+
+  /** Monday to Sunday of the week containing `date`, in one query. */
+  week(date: string, by: 'practitioner' | 'room'): AgendaDay[] {
+    const zone = this.practice.practice().timeZone;
+    const monday = weekStart(date);
+    const dates = Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+    const bounds = [...dates, addDays(monday, 7)].map((d) => atLocal(d, 0, zone));
+    const all = this.range(bounds[0]!, bounds[7]!);
+    const columns = this.columns(by);
+    return dates.map((d, i) => ({
+      date: d,
+      from: bounds[i]!,
+      to: bounds[i + 1]!,
+      columns,
+      appointments: all.filter((a) => a.startAt < bounds[i + 1]! && a.endAt > bounds[i]!),
+    }));
+  }
+
+  /** Today's date in the practice's time zone. */
+  today(): string {
+    return localDate(this.now(), this.practice.practice().timeZone);
+  }
+}
+

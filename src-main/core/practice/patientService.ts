@@ -1,0 +1,134 @@
+/** Patient master data: validated, phone numbers in E.164, searchable by name, date of birth and phone. */
+import type { Patient } from '../../../src-preload/contract';
+import { AppError } from '../errors';
+import type { Repository, Row } from '../sync/repository';
+import { normaliseMobile } from './phone';
+
+export type PatientInput = Omit<Patient, 'id'>;
+
+export const toPatient = (r: Row): Patient => ({
+  id: String(r.id),
+  firstName: String(r.first_name),
+  lastName: String(r.last_name),
+  birthDate: r.birth_date === null ? null : String(r.birth_date),
+  mobile: r.mobile === null ? null : String(r.mobile),
+  email: r.email === null ? null : String(r.email),
+  language: String(r.language) as Patient['language'],
+  channel: String(r.channel) as Patient['channel'],
+  optOutSms: r.opt_out_sms === 1,
+  optOutEmail: r.opt_out_email === 1,
+  notes: String(r.notes),
+});
+
+const toRow = (p: Partial<PatientInput>): Row =>
+  ({
+    first_name: p.firstName,
+    last_name: p.lastName,
+    birth_date: p.birthDate,
+    mobile: p.mobile,
+    email: p.email,
+    language: p.language,
+    channel: p.channel,
+    opt_out_sms: p.optOutSms === undefined ? undefined : Number(p.optOutSms),
+    opt_out_email: p.optOutEmail === undefined ? undefined : Number(p.optOutEmail),
+    notes: p.notes,
+  }) as Row;
+
+/**
+ * Search terms for the trigram index: each word a quoted phrase (user input is never read as query syntax).
+ * A phone-like word loses its formatting and trunk prefix ("0176 123" → "176", "123"), so it matches inside
+ * the stored E.164 digits. Words under three characters cannot use trigrams and are left to `shortWords`.
+ */
+export function searchTerms(text: string): { phrases: string[]; shortWords: string[] } {
+  const words = text
+    .normalize('NFKC')
+    .split(/[\s,;]+/)
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+  const phrases: string[] = [];
+  const shortWords: string[] = [];
+  for (const word of words) {
+    let term = word;
+    if (/^\+?[\d\-/()]+$/.test(word) && !/^\d{1,2}\.\d{1,2}\.\d{2,4}$/.test(word)) {
+      term = word.replace(/\D/g, '').replace(/^00?/, '');
+    }
+    term = term.replace(/"/g, '');
+    if (term.length >= 3) phrases.push(`"${term}"`);
+    else if (term.length > 0) shortWords.push(term);
+  }
+  return { phrases, shortWords };
+}
+
+export class PatientService {
+  private readonly searchStatement;
+  private readonly prefixStatement;
+  private readonly listStatement;
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly country: () => string,
+  ) {
+    this.searchStatement = repo.db.prepare<[string, number], Row>(
+      `SELECT p.* FROM patients_fts f JOIN patients p ON p.rowid = f.rowid
+       WHERE patients_fts MATCH ? AND p.deleted = 0
+       ORDER BY p.last_name, p.first_name LIMIT ?`,
+    );
+    this.prefixStatement = repo.db.prepare<[string, string, number], Row>(
+      `SELECT * FROM patients WHERE deleted = 0 AND (last_name LIKE ? OR first_name LIKE ?)
+       ORDER BY last_name, first_name LIMIT ?`,
+    );
+    this.listStatement = repo.db.prepare<[number], Row>(
+      'SELECT * FROM patients WHERE deleted = 0 ORDER BY last_name, first_name LIMIT ?',
+    );
+  }
+
+  /** Phone to E.164 (or a field error); the rest was validated by the contract. */
+  private normalise<T extends Partial<PatientInput>>(input: T): T {
+    if (!input.mobile) return input;
+    const phone = normaliseMobile(input.mobile, this.country());
+    if (!phone.ok) throw new AppError('validation', 'Invalid mobile number', [{ path: 'mobile', code: phone.code }]);
+    return { ...input, mobile: phone.e164 };
+  }
+
+  create(input: PatientInput): Patient {
+    const row = toRow(this.normalise(input));
+    const id = this.repo.transaction(() => this.repo.insert('patients', row));
+    return this.get(id);
+  }
+
+  update({ id, ...patch }: Partial<PatientInput> & { id: string }): Patient {
+    const current = this.get(id);
+    const next = { ...current, ...this.normalise(patch) };
+    // The channel still needs its address after the change.
+    if (next.channel === 'sms' && !next.mobile) {
+      throw new AppError('validation', 'SMS needs a mobile number', [{ path: 'mobile', code: 'mobile_required_for_sms' }]);
+    }
+    if (next.channel === 'email' && !next.email) {
+      throw new AppError('validation', 'E-mail needs an address', [{ path: 'email', code: 'email_required_for_email' }]);
+    }
+    this.repo.transaction(() => this.repo.update('patients', id, toRow(this.normalise(patch))));
+    return this.get(id);
+  }
+
+  get(id: string): Patient {
+    const row = this.repo.get('patients', id);
+    if (!row || row.deleted === 1) throw new AppError('not_found', `Patient ${id} not found`);
+    return toPatient(row);
+  }
+
+  remove(id: string): void {
+    this.get(id);
+    this.repo.transaction(() => this.repo.remove('patients', id));
+  }
+
+  search(text: string, limit: number): Patient[] {
+    const { phrases, shortWords } = searchTerms(text);
+    if (phrases.length > 0) return this.searchStatement.all(phrases.join(' AND '), limit).map(toPatient);
+    if (shortWords.length > 0) {
+      // One or two letters: the start of a name.
+      const prefix = `${shortWords[0]!.replace(/[%_\\]/g, '')}%`;
+      return this.prefixStatement.all(prefix, prefix, limit).map(toPatient);
+    }
+    return this.listStatement.all(limit).map(toPatient);
+  }
+}

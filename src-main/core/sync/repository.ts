@@ -1,0 +1,120 @@
+/**
+ * The one way to write synced data. Each insert, update and tombstone stamps the row and each changed field
+ * with the clock, and appends the change to the outbox — inside the caller's transaction, so a change and
+ * its outbox entry are written together or not at all.
+ */
+import type { Statement } from 'better-sqlite3';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/database';
+import type { HybridClock } from './hlc';
+
+export const SYNCED_TABLES = [
+  'practice',
+  'tenants',
+  'practitioners',
+  'rooms',
+  'appointment_types',
+  'patients',
+  'appointments',
+  'recalls',
+  'templates',
+  'messages',
+] as const;
+export type SyncedTable = (typeof SYNCED_TABLES)[number];
+
+type Value = string | number | null;
+export type Row = Record<string, Value>;
+
+const SYSTEM_COLUMNS = new Set(['id', 'hlc', 'field_hlc', 'deleted']);
+
+export class Repository {
+  private readonly columns = new Map<SyncedTable, Set<string>>();
+  private readonly statements = new Map<string, Statement>();
+  private readonly outboxInsert: Statement;
+
+  constructor(
+    readonly db: Db,
+    readonly clock: HybridClock,
+  ) {
+    for (const table of SYNCED_TABLES) {
+      const info = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      this.columns.set(table, new Set(info.map((c) => c.name)));
+    }
+    this.outboxInsert = db.prepare(
+      'INSERT INTO outbox (table_name, row_id, op, changes, hlc) VALUES (?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  insert(table: SyncedTable, values: Row): string {
+    this.assertTransaction();
+    const id = typeof values.id === 'string' ? values.id : uuidv7();
+    const fields = this.fields(table, values);
+    const hlc = this.clock.tick();
+    const names = Object.keys(fields);
+    const fieldHlc = JSON.stringify(Object.fromEntries(names.map((n) => [n, hlc])));
+    const sql = `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?, ?${', ?'.repeat(names.length)})`;
+    this.statement(sql).run(id, hlc, fieldHlc, ...names.map((n) => fields[n]!));
+    this.outboxInsert.run(table, id, 'insert', JSON.stringify(fields), hlc);
+    return id;
+  }
+
+  /** Writes only what differs from the stored row; returns false when nothing changed (and logs nothing). */
+  update(table: SyncedTable, id: string, patch: Row): boolean {
+    this.assertTransaction();
+    const current = this.get(table, id);
+    if (!current || current.deleted === 1) throw new Error(`${table} ${id} does not exist`);
+    const fields = this.fields(table, patch);
+    const changed = Object.fromEntries(Object.entries(fields).filter(([name, value]) => current[name] !== value));
+    const names = Object.keys(changed);
+    if (names.length === 0) return false;
+    const hlc = this.clock.tick();
+    const fieldHlc = { ...(JSON.parse(String(current.field_hlc)) as Record<string, string>) };
+    for (const name of names) fieldHlc[name] = hlc;
+    const sql = `UPDATE ${table} SET hlc = ?, field_hlc = ?${names.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`;
+    this.statement(sql).run(hlc, JSON.stringify(fieldHlc), ...names.map((n) => changed[n]!), id);
+    this.outboxInsert.run(table, id, 'update', JSON.stringify(changed), hlc);
+    return true;
+  }
+
+  /** Deletion is a tombstone, so other devices learn of it. */
+  remove(table: SyncedTable, id: string): void {
+    this.assertTransaction();
+    const hlc = this.clock.tick();
+    const result = this.statement(`UPDATE ${table} SET deleted = 1, hlc = ? WHERE id = ? AND deleted = 0`).run(hlc, id);
+    if (result.changes === 0) throw new Error(`${table} ${id} does not exist`);
+    this.outboxInsert.run(table, id, 'delete', '{}', hlc);
+  }
+
+  get(table: SyncedTable, id: string): Row | undefined {
+    return this.statement(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Row | undefined;
+  }
+
+  private fields(table: SyncedTable, values: Row): Row {
+    const known = this.columns.get(table)!;
+    const out: Row = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (SYSTEM_COLUMNS.has(name)) continue;
+      if (!known.has(name)) throw new Error(`${table} has no column ${name}`);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private assertTransaction(): void {
+    if (!this.db.inTransaction) throw new Error('Synced writes must run inside repository.transaction()');
+  }
+}

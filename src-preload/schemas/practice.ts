@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { channelSchema, colourSchema, idSchema, requiredText, text } from './common';
+
+export interface Practice {
+  name: string;
+  phone: string;
+  timeZone: string;
+  country: string;
+  quietStart: number;
+  quietEnd: number;
+  birthdayMinute: number;
+  birthdayEnabled: boolean;
+}
+
+const minuteOfDay = z.number().int().min(0).max(1439);
+
+export const practiceUpdateSchema = z
+  .object({
+    name: text(120),
+    phone: text(40),
+    timeZone: z.string().refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, { message: 'time_zone_invalid' }),
+    country: z.string().regex(/^[A-Z]{2}$/, { message: 'country_invalid' }),
+    quietStart: minuteOfDay,
+    quietEnd: minuteOfDay,
+    birthdayMinute: minuteOfDay,
+    birthdayEnabled: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export interface Tenant {
+  id: string;
+  name: string;
+  smsCredits: number;
+}
+export const tenantInputSchema = z.object({ name: requiredText(120), smsCredits: z.number().int().min(0).max(10_000_000) }).strict();
+
+export interface Practitioner {
+  id: string;
+  name: string;
+  colour: string;
+  tenantId: string;
+}
+export const practitionerInputSchema = z
+  .object({ name: requiredText(120), colour: colourSchema, tenantId: idSchema })
+  .strict();
+
+export interface Room {
+  id: string;
+  name: string;
+}
+export const roomInputSchema = z.object({ name: requiredText(120) }).strict();
+
+export const reminderRuleSchema = z
+  .object({
+    /** How long before the appointment, in minutes (up to 30 days). */
+    offsetMinutes: z.number().int().min(15).max(43_200),
+    channel: z.union([channelSchema, z.literal('preferred')]),
+  })
+  .strict();
+export type ReminderRule = z.infer<typeof reminderRuleSchema>;
+
+export interface AppointmentType {
+  id: string;
+  name: string;
+  colour: string;
+  durationMin: number;
+  isVideo: boolean;
+  reminderRules: ReminderRule[];
+  confirmOnBooking: boolean;
+}
+export const appointmentTypeInputSchema = z
+  .object({
+    name: requiredText(120),
+    colour: colourSchema,
+    durationMin: z.number().int().min(5).max(720),
+    isVideo: z.boolean(),
+    reminderRules: z.array(reminderRuleSchema).max(5),
+    confirmOnBooking: z.boolean(),
+  })
+  .strict();
+
+export const withId = <T extends z.ZodRawShape>(schema: z.ZodObject<T>) =>
+  schema.partial().extend({ id: idSchema }).strict();
