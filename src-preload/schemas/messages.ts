@@ -64,7 +64,8 @@ export const composeSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
-    if (!m.patientId && !m.recipient) ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'recipient_required' });
+    if (!m.patientId && !m.recipient)
+      ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'recipient_required' });
   });
 
 export const messageListSchema = z

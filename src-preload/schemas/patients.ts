@@ -37,17 +37,18 @@ const fields = {
 };
 
 /** The chosen channel needs its address. */
-const channelNeedsAddress = (p: { channel?: string; mobile?: string | null; email?: string | null }, ctx: z.RefinementCtx) => {
-  if (p.channel === 'sms' && !p.mobile) ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'mobile_required_for_sms' });
-  if (p.channel === 'email' && !p.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'email_required_for_email' });
+const channelNeedsAddress = (
+  p: { channel?: string; mobile?: string | null; email?: string | null },
+  ctx: z.RefinementCtx,
+) => {
+  if (p.channel === 'sms' && !p.mobile)
+    ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'mobile_required_for_sms' });
+  if (p.channel === 'email' && !p.email)
+    ctx.addIssue({ code: 'custom', path: ['email'], message: 'email_required_for_email' });
 };
 
 export const patientCreateSchema = z.object(fields).strict().superRefine(channelNeedsAddress);
-export const patientUpdateSchema = z
-  .object(fields)
-  .partial()
-  .extend({ id: idSchema })
-  .strict();
+export const patientUpdateSchema = z.object(fields).partial().extend({ id: idSchema }).strict();
 
 export const patientSearchSchema = z
   .object({ query: text(100), limit: z.number().int().min(1).max(200).default(50) })

@@ -18,14 +18,17 @@ export const practiceUpdateSchema = z
   .object({
     name: text(120),
     phone: text(40),
-    timeZone: z.string().refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, { message: 'time_zone_invalid' }),
+    timeZone: z.string().refine(
+      (zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'time_zone_invalid' },
+    ),
     country: z.string().regex(/^[A-Z]{2}$/, { message: 'country_invalid' }),
     quietStart: minuteOfDay,
     quietEnd: minuteOfDay,
@@ -40,7 +43,9 @@ export interface Tenant {
   name: string;
   smsCredits: number;
 }
-export const tenantInputSchema = z.object({ name: requiredText(120), smsCredits: z.number().int().min(0).max(10_000_000) }).strict();
+export const tenantInputSchema = z
+  .object({ name: requiredText(120), smsCredits: z.number().int().min(0).max(10_000_000) })
+  .strict();
 
 export interface Practitioner {
   id: string;

@@ -47,7 +47,11 @@ describe('local database', () => {
     const latest = migrations.at(-1)!.version;
     const broken = [
       ...migrations,
-      { version: latest + 1, name: 'broken', up: 'CREATE TABLE half_done (id INTEGER); INSERT INTO no_such_table VALUES (1);' },
+      {
+        version: latest + 1,
+        name: 'broken',
+        up: 'CREATE TABLE half_done (id INTEGER); INSERT INTO no_such_table VALUES (1);',
+      },
     ];
     const db = new Database(file);
     expect(() => migrate(db, broken)).toThrow(/no such table/);

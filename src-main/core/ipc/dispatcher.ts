@@ -31,10 +31,13 @@ export interface DispatcherOptions {
 
 const entriesByChannel = new Map<string, CommandEntry>(commandEntries.map((e) => [e.channel, e]));
 
+/** Our schemas name their failures with keys ('email_invalid'); zod's own messages are sentences. */
+const OWN_KEY = /^[a-z][a-z0-9_]*$/;
+
 export const toFieldIssues = (error: z.ZodError): FieldIssue[] =>
   error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
-    code: issue.code === 'custom' ? issue.message : issue.code,
+    code: OWN_KEY.test(issue.message) ? issue.message : issue.code,
   }));
 
 const fail = (error: BridgeError): Result<never> => ({ ok: false, error });

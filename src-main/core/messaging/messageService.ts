@@ -104,7 +104,10 @@ export class MessageService {
     return row ? toTemplate(row) : null;
   }
 
-  private context(input: Omit<PlanInput, 'kind' | 'channel' | 'scheduledAt' | 'tenantId'>, language: Language): PlaceholderContext {
+  private context(
+    input: Omit<PlanInput, 'kind' | 'channel' | 'scheduledAt' | 'tenantId'>,
+    language: Language,
+  ): PlaceholderContext {
     const practice = this.practice();
     return {
       language,
@@ -159,13 +162,24 @@ export class MessageService {
   }
 
   /** Reminders for an appointment, from its type's rules; none in the past, none without a reachable patient. */
-  planReminders(appointment: Appointment & { practitionerName: string }, patient: Patient, rules: ReminderRule[]): string[] {
+  planReminders(
+    appointment: Appointment & { practitionerName: string },
+    patient: Patient,
+    rules: ReminderRule[],
+  ): string[] {
     const ids: string[] = [];
     for (const rule of rules) {
       const at = appointment.startAt - rule.offsetMinutes * 60_000;
       const channel = channelFor(patient, rule.channel);
       if (!channel || at <= this.now()) continue;
-      const id = this.plan({ kind: 'reminder', channel, patient, scheduledAt: at, tenantId: appointment.tenantId, appointment });
+      const id = this.plan({
+        kind: 'reminder',
+        channel,
+        patient,
+        scheduledAt: at,
+        tenantId: appointment.tenantId,
+        appointment,
+      });
       if (id) ids.push(id);
     }
     return ids;
@@ -228,7 +242,7 @@ export class MessageService {
     appointment?: Appointment & { practitionerName: string };
   }): SmsPreview {
     const language = input.language ?? input.patient?.language ?? 'en';
-    const patient = input.patient ?? { id: '', firstName: 'Anna', lastName: 'Berg', language } as Patient;
+    const patient = input.patient ?? ({ id: '', firstName: 'Anna', lastName: 'Berg', language } as Patient);
     const rendered = renderTemplate(input.body, this.context({ patient, appointment: input.appointment }, language));
     const count = countSms(rendered);
     return {

@@ -31,7 +31,9 @@ export interface PlaceholderContext {
 export function placeholderValues(ctx: PlaceholderContext): Partial<Record<Placeholder, string>> {
   const at = ctx.appointment?.startAt;
   const format = (options: Intl.DateTimeFormatOptions) =>
-    at === undefined ? undefined : new Intl.DateTimeFormat(ctx.language, { timeZone: ctx.timeZone, ...options }).format(at);
+    at === undefined
+      ? undefined
+      : new Intl.DateTimeFormat(ctx.language, { timeZone: ctx.timeZone, ...options }).format(at);
   return {
     'patient.firstName': ctx.patient?.firstName,
     'patient.lastName': ctx.patient?.lastName,

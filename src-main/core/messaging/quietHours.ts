@@ -14,7 +14,9 @@ export interface QuietHours {
 export function isQuiet(at: number, quiet: QuietHours): boolean {
   if (quiet.start === quiet.end) return false;
   const minute = localMinute(at, quiet.timeZone);
-  return quiet.start < quiet.end ? minute >= quiet.start && minute < quiet.end : minute >= quiet.start || minute < quiet.end;
+  return quiet.start < quiet.end
+    ? minute >= quiet.start && minute < quiet.end
+    : minute >= quiet.start || minute < quiet.end;
 }
 
 export function outsideQuietHours(at: number, quiet: QuietHours): number {

@@ -114,7 +114,11 @@ export class AgendaService {
     const appointment = this.get(id);
     if (!appointment.patientId) return;
     const patient = this.patients.get(appointment.patientId);
-    this.messages.planReminders(this.withPractitioner(appointment), patient, this.practice.type(appointment.typeId).reminderRules);
+    this.messages.planReminders(
+      this.withPractitioner(appointment),
+      patient,
+      this.practice.type(appointment.typeId).reminderRules,
+    );
   }
 
   private done(id: string): BookResult {
@@ -130,7 +134,8 @@ export class AgendaService {
     this.checkLength(input.startAt, endAt);
 
     const conflicts = this.conflicts(practitioner.id, input.startAt, endAt);
-    if (conflicts.length > 0 && !input.allowOverlap) return { kind: 'decision', decision: 'confirm_overlap', conflicts };
+    if (conflicts.length > 0 && !input.allowOverlap)
+      return { kind: 'decision', decision: 'confirm_overlap', conflicts };
 
     const id = this.repo.transaction(() => {
       const id = this.repo.insert('appointments', {
@@ -165,7 +170,8 @@ export class AgendaService {
 
   move(input: MoveInput): BookResult {
     const current = this.get(input.id);
-    if (INACTIVE.includes(current.status)) throw new AppError('invalid_state', `A ${current.status} appointment cannot be moved`);
+    if (INACTIVE.includes(current.status))
+      throw new AppError('invalid_state', `A ${current.status} appointment cannot be moved`);
     const practitionerId = input.practitionerId ?? current.practitionerId;
     const practitioner = this.practice.practitioner(practitionerId);
     if (input.roomId) this.practice.room(input.roomId);
@@ -173,7 +179,8 @@ export class AgendaService {
     this.checkLength(input.startAt, endAt);
 
     const conflicts = this.conflicts(practitionerId, input.startAt, endAt, current.id);
-    if (conflicts.length > 0 && !input.allowOverlap) return { kind: 'decision', decision: 'confirm_overlap', conflicts };
+    if (conflicts.length > 0 && !input.allowOverlap)
+      return { kind: 'decision', decision: 'confirm_overlap', conflicts };
     const pending = this.messages.pendingReminders(current.id);
     const timeChanged = input.startAt !== current.startAt;
     if (timeChanged && pending.length > 0 && !input.reminder) {
@@ -267,4 +274,3 @@ export class AgendaService {
     return localDate(this.now(), this.practice.practice().timeZone);
   }
 }
-

@@ -49,7 +49,8 @@ export function searchTerms(text: string): { phrases: string[]; shortWords: stri
   const shortWords: string[] = [];
   for (const word of words) {
     let term = word;
-    if (/^\+?[\d\-/()]+$/.test(word) && !/^\d{1,2}\.\d{1,2}\.\d{2,4}$/.test(word)) {
+    const isDate = /^\d{1,2}\.\d{1,2}\.\d{2,4}$/.test(word) || /^\d{4}-\d{1,2}(-\d{1,2})?$/.test(word);
+    if (/^\+?[\d\-/()]+$/.test(word) && !isDate) {
       term = word.replace(/\D/g, '').replace(/^00?/, '');
     }
     term = term.replace(/"/g, '');
@@ -101,10 +102,14 @@ export class PatientService {
     const next = { ...current, ...this.normalise(patch) };
     // The channel still needs its address after the change.
     if (next.channel === 'sms' && !next.mobile) {
-      throw new AppError('validation', 'SMS needs a mobile number', [{ path: 'mobile', code: 'mobile_required_for_sms' }]);
+      throw new AppError('validation', 'SMS needs a mobile number', [
+        { path: 'mobile', code: 'mobile_required_for_sms' },
+      ]);
     }
     if (next.channel === 'email' && !next.email) {
-      throw new AppError('validation', 'E-mail needs an address', [{ path: 'email', code: 'email_required_for_email' }]);
+      throw new AppError('validation', 'E-mail needs an address', [
+        { path: 'email', code: 'email_required_for_email' },
+      ]);
     }
     this.repo.transaction(() => this.repo.update('patients', id, toRow(this.normalise(patch))));
     return this.get(id);

@@ -119,7 +119,11 @@ export class PracticeService {
     return (this.repo.db.prepare(`SELECT * FROM ${table} WHERE deleted = 0 ORDER BY name`).all() as Row[]).map(map);
   }
 
-  private one<T>(table: 'tenants' | 'practitioners' | 'rooms' | 'appointment_types', id: string, map: (r: Row) => T): T {
+  private one<T>(
+    table: 'tenants' | 'practitioners' | 'rooms' | 'appointment_types',
+    id: string,
+    map: (r: Row) => T,
+  ): T {
     const row = this.repo.get(table, id);
     if (!row || row.deleted === 1) throw new AppError('not_found', `${table} ${id} not found`);
     return map(row);
@@ -128,7 +132,9 @@ export class PracticeService {
   tenants = (): Tenant[] => this.list('tenants', toTenant);
   tenant = (id: string): Tenant => this.one('tenants', id, toTenant);
   createTenant(input: { name: string; smsCredits: number }): Tenant {
-    const id = this.repo.transaction(() => this.repo.insert('tenants', { name: input.name, sms_credits: input.smsCredits }));
+    const id = this.repo.transaction(() =>
+      this.repo.insert('tenants', { name: input.name, sms_credits: input.smsCredits }),
+    );
     return this.tenant(id);
   }
 
@@ -145,7 +151,11 @@ export class PracticeService {
     this.practitioner(id);
     if (patch.tenantId) this.tenant(patch.tenantId);
     this.repo.transaction(() =>
-      this.repo.update('practitioners', id, { name: patch.name, colour: patch.colour, tenant_id: patch.tenantId } as Row),
+      this.repo.update('practitioners', id, {
+        name: patch.name,
+        colour: patch.colour,
+        tenant_id: patch.tenantId,
+      } as Row),
     );
     return this.practitioner(id);
   }

@@ -40,9 +40,7 @@ export class Repository {
       const info = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
       this.columns.set(table, new Set(info.map((c) => c.name)));
     }
-    this.outboxInsert = db.prepare(
-      'INSERT INTO outbox (table_name, row_id, op, changes, hlc) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.outboxInsert = db.prepare('INSERT INTO outbox (table_name, row_id, op, changes, hlc) VALUES (?, ?, ?, ?, ?)');
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */

@@ -1,5 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { COMMAND_PREFIX, commandEntries, EVENT_PREFIX, type CommandHandlers, type Language } from '../../../src-preload/contract';
+import {
+  COMMAND_PREFIX,
+  commandEntries,
+  EVENT_PREFIX,
+  type CommandHandlers,
+  type Language,
+} from '../../../src-preload/contract';
 import { FakeWebContents, recorded } from './fakeElectron';
 
 vi.mock('electron', () => import('./fakeElectron'));

@@ -1,0 +1,496 @@
+/** The front desk's rules on a real SQLite file: outbox, patients, booking, reminders, copy, move, cancel. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BookResult, Message } from '../../src-preload/contract';
+import { berlin, practiceFixture, type Fixture } from '../harness/practiceFixture';
+
+const open: Fixture[] = [];
+const fixture = (...args: Parameters<typeof practiceFixture>) => {
+  const f = practiceFixture(...args);
+  open.push(f);
+  return f;
+};
+afterEach(() => {
+  for (const f of open.splice(0)) f.core.close();
+});
+
+const done = (result: BookResult) => {
+  if (result.kind !== 'done') throw new Error(`expected done, got ${result.kind}`);
+  return result;
+};
+const reminders = (f: Fixture, appointmentId: string): Message[] =>
+  f.core.messages.forAppointment(appointmentId).filter((m) => m.kind === 'reminder');
+
+describe('first start', () => {
+  it('seeds the practice once: a tenant, two appointment types, templates in four languages', () => {
+    const f = fixture();
+    expect(f.core.practice.practice()).toMatchObject({
+      timeZone: 'Europe/Berlin',
+      country: 'DE',
+      quietStart: 1200,
+      quietEnd: 480,
+    });
+    expect(f.core.practice.tenants()).toHaveLength(1);
+    expect(
+      f.core.practice
+        .types()
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['Sprechstunde', 'Videosprechstunde']);
+    expect(f.count('templates')).toBe(4 * 4 * 2);
+    f.core.close();
+    open.length = 0;
+    const again = fixture(undefined, f.dataDir);
+    expect(again.count('templates')).toBe(32);
+    expect(again.core.practice.tenants()).toHaveLength(1);
+  });
+});
+
+describe('repository and outbox', () => {
+  it('writes each change with its outbox entry: inserts, changed fields only, tombstones', () => {
+    const f = fixture();
+    const before = f.count('outbox');
+    const p = f.patient();
+    const insert = f.core.db.prepare('SELECT * FROM outbox ORDER BY seq DESC LIMIT 1').get() as Record<string, string>;
+    expect(insert).toMatchObject({ table_name: 'patients', row_id: p.id, op: 'insert' });
+    expect(JSON.parse(insert.changes!)).toMatchObject({ first_name: 'Anna', mobile: '+491712345601' });
+    expect(p.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/); // UUIDv7
+
+    f.clock.now += 1000;
+    f.core.patients.update({ id: p.id, notes: 'Allergie: Penicillin', firstName: 'Anna' });
+    const update = f.core.db.prepare('SELECT * FROM outbox ORDER BY seq DESC LIMIT 1').get() as Record<string, string>;
+    expect(update).toMatchObject({ op: 'update' });
+    expect(JSON.parse(update.changes!)).toEqual({ notes: 'Allergie: Penicillin' });
+    const row = f.core.db.prepare('SELECT hlc, field_hlc FROM patients WHERE id = ?').get(p.id) as {
+      hlc: string;
+      field_hlc: string;
+    };
+    const fieldHlc = JSON.parse(row.field_hlc) as Record<string, string>;
+    expect(fieldHlc.notes).toBe(row.hlc);
+    expect(fieldHlc.first_name! < row.hlc).toBe(true);
+
+    f.core.patients.update({ id: p.id, notes: 'Allergie: Penicillin' }); // no change, no entry
+    f.core.patients.remove(p.id);
+    expect(f.count('patients', `id = '${p.id}' AND deleted = 1`)).toBe(1);
+    const ops = (
+      f.core.db.prepare('SELECT op FROM outbox WHERE seq > ? ORDER BY seq').all(before) as { op: string }[]
+    ).map((r) => r.op);
+    expect(ops).toEqual(['insert', 'update', 'delete']);
+    const stamps = (f.core.db.prepare('SELECT hlc FROM outbox ORDER BY seq').all() as { hlc: string }[]).map(
+      (r) => r.hlc,
+    );
+    expect([...stamps].sort()).toEqual(stamps);
+  });
+
+  it('leaves neither row nor outbox entry when the transaction fails', () => {
+    const f = fixture();
+    const [patients, outbox] = [f.count('patients'), f.count('outbox')];
+    expect(() =>
+      f.core.repository.transaction(() => {
+        f.core.repository.insert('patients', { first_name: 'X', last_name: 'Y' });
+        throw new Error('power cut');
+      }),
+    ).toThrow('power cut');
+    expect([f.count('patients'), f.count('outbox')]).toEqual([patients, outbox]);
+    expect(() => f.core.repository.insert('patients', { first_name: 'X', last_name: 'Y' })).toThrow(
+      /inside repository.transaction/,
+    );
+  });
+});
+
+describe('patients', () => {
+  it('stores mobile numbers as E.164 and refuses landlines and bad addresses, writing nothing', async () => {
+    const f = fixture();
+    const base = {
+      firstName: 'Jonas',
+      lastName: 'Meier',
+      birthDate: '1975-02-03',
+      mobile: '0151 98765432',
+      email: '',
+      language: 'de',
+      channel: 'sms',
+      optOutSms: false,
+      optOutEmail: false,
+      notes: '',
+    };
+    const ok = await f.call('patients.create', base);
+    expect(ok).toMatchObject({ ok: true, value: { mobile: '+4915198765432', email: null } });
+    const [patients, outbox] = [f.count('patients'), f.count('outbox')];
+    const refused = [
+      [{ ...base, mobile: '030 1234567' }, 'mobile', 'phone_landline'],
+      [{ ...base, mobile: '12' }, 'mobile', 'phone_invalid'],
+      [{ ...base, mobile: '' }, 'mobile', 'mobile_required_for_sms'],
+      [{ ...base, channel: 'email' }, 'email', 'email_required_for_email'],
+      [{ ...base, email: 'not-an-address' }, 'email', 'email_invalid'],
+      [{ ...base, birthDate: '2999-01-01' }, 'birthDate', 'birth_date_invalid'],
+      [{ ...base, birthDate: '17.05.1980' }, 'birthDate', 'date_invalid'],
+      [{ ...base, firstName: '  ' }, 'firstName', 'required'],
+    ] as const;
+    for (const [input, path, code] of refused) {
+      const result = await f.call('patients.create', input);
+      expect(result, code).toMatchObject({ ok: false, error: { code: 'validation' } });
+      expect(result.error!.issues, code).toContainEqual({ path, code });
+    }
+    const id = (ok.value as { id: string }).id;
+    expect(await f.call('patients.update', { id, mobile: '030 1234567' })).toMatchObject({ ok: false });
+    expect(await f.call('patients.update', { id, mobile: null })).toMatchObject({
+      ok: false,
+      error: { issues: [{ code: 'mobile_required_for_sms' }] },
+    });
+    expect([f.count('patients'), f.count('outbox')]).toEqual([patients, outbox]);
+  });
+
+  it('finds patients by name (also without accents), date of birth and phone', () => {
+    const f = fixture();
+    const mueller = f.patient({
+      firstName: 'Jürgen',
+      lastName: 'Müller',
+      birthDate: '1961-11-30',
+      mobile: '0176 5550123',
+    });
+    f.patient({ firstName: 'Maria', lastName: 'Schmidt', birthDate: '1990-01-02' });
+    const ids = (q: string) => f.core.patients.search(q, 50).map((p) => p.id);
+    expect(ids('Müll')).toEqual([mueller.id]);
+    expect(ids('muller')).toEqual([mueller.id]);
+    expect(ids('jürgen müller')).toEqual([mueller.id]);
+    expect(ids('30.11.1961')).toEqual([mueller.id]);
+    expect(ids('1961-11')).toEqual([mueller.id]);
+    expect(ids('0176 5550')).toEqual([mueller.id]);
+    expect(ids('+49176555')).toEqual([mueller.id]);
+    expect(ids('Mü')).toEqual([mueller.id]);
+    expect(ids('Nobody')).toEqual([]);
+    f.core.patients.remove(mueller.id);
+    expect(ids('Müller')).toEqual([]);
+  });
+});
+
+describe('booking', () => {
+  it('plans the reminder 24 h before by the preferred channel, rendered with real values', () => {
+    const f = fixture();
+    const patient = f.patient();
+    const result = done(
+      f.core.agenda.book({
+        patientId: patient.id,
+        practitionerId: f.weber,
+        roomId: null,
+        typeId: f.consultation,
+        startAt: berlin('2026-06-10', 9, 30),
+        endAt: null,
+        notes: '',
+        allowOverlap: false,
+        sendConfirmation: false,
+      }),
+    );
+    expect(result.appointment).toMatchObject({
+      endAt: berlin('2026-06-10', 10),
+      tenantId: f.tenantId,
+      status: 'booked',
+    });
+    expect(result.appointment.reminderAt).toBe(berlin('2026-06-09', 9, 30));
+    expect(result.messages).toHaveLength(1);
+    const [reminder] = result.messages;
+    expect(reminder).toMatchObject({
+      kind: 'reminder',
+      channel: 'sms',
+      recipient: patient.mobile,
+      status: 'scheduled',
+      segments: 1,
+      credits: 1,
+    });
+    expect(reminder!.body).toContain('Mittwoch, 10.06.2026 um 09:30 bei Dr. Weber');
+    expect(reminder!.body).toContain('Praxis am Park');
+    expect(f.core.db.prepare('SELECT tenant_id FROM messages WHERE id = ?').get(reminder!.id)).toEqual({
+      tenant_id: f.tenantId,
+    });
+  });
+
+  it('moves an SMS reminder that would fall in quiet hours to their end; e-mail is not moved', () => {
+    const f = fixture();
+    const sms = f.patient();
+    const mail = f.patient({ channel: 'email' });
+    const book = (patientId: string, hh: number) =>
+      done(
+        f.core.agenda.book({
+          patientId,
+          practitionerId: f.weber,
+          roomId: null,
+          typeId: f.consultation,
+          startAt: berlin('2026-06-10', hh),
+          endAt: null,
+          notes: '',
+          allowOverlap: true,
+          sendConfirmation: false,
+        }),
+      );
+    expect(book(sms.id, 21).messages[0]!.scheduledAt).toBe(berlin('2026-06-10', 8));
+    expect(book(mail.id, 21).messages[0]).toMatchObject({
+      channel: 'email',
+      scheduledAt: berlin('2026-06-09', 21),
+      credits: 0,
+    });
+  });
+
+  it('plans nothing for patients who opted out or have no channel, and no reminder in the past', () => {
+    const f = fixture();
+    const book = (patientId: string, startAt: number) =>
+      done(
+        f.core.agenda.book({
+          patientId,
+          practitionerId: f.weber,
+          roomId: null,
+          typeId: f.consultation,
+          startAt,
+          endAt: null,
+          notes: '',
+          allowOverlap: true,
+          sendConfirmation: false,
+        }),
+      );
+    expect(book(f.patient({ optOutSms: true }).id, berlin('2026-06-10', 9)).messages).toEqual([]);
+    expect(book(f.patient({ channel: 'none' }).id, berlin('2026-06-10', 9)).messages).toEqual([]);
+    expect(book(f.patient().id, berlin('2026-06-01', 15)).messages).toEqual([]); // in 5 hours: the reminder time has passed
+  });
+
+  it('sends a confirmation at booking when asked', () => {
+    const f = fixture();
+    const result = done(
+      f.core.agenda.book({
+        patientId: f.patient().id,
+        practitionerId: f.weber,
+        roomId: null,
+        typeId: f.consultation,
+        startAt: berlin('2026-06-10', 9),
+        endAt: null,
+        notes: '',
+        allowOverlap: false,
+        sendConfirmation: true,
+      }),
+    );
+    const confirmation = result.messages.find((m) => m.kind === 'confirmation');
+    expect(confirmation).toMatchObject({ status: 'scheduled', scheduledAt: f.clock.now });
+    expect(confirmation!.body).toContain('ist gebucht');
+  });
+
+  it('asks before booking over another appointment of the same practitioner, and writes nothing meanwhile', async () => {
+    const f = fixture();
+    const input = {
+      patientId: f.patient().id,
+      practitionerId: f.weber,
+      typeId: f.consultation,
+      startAt: berlin('2026-06-10', 9),
+    };
+    expect(await f.call('agenda.book', input)).toMatchObject({ ok: true, value: { kind: 'done' } });
+    const [appointments, messages, outbox] = [f.count('appointments'), f.count('messages'), f.count('outbox')];
+    const second = { ...input, patientId: f.patient().id, startAt: berlin('2026-06-10', 9, 15) };
+    const asked = await f.call('agenda.book', second);
+    expect(asked).toMatchObject({
+      ok: true,
+      value: { kind: 'decision', decision: 'confirm_overlap', conflicts: [{ startAt: input.startAt }] },
+    });
+    // Only the second patient was written (one outbox entry); the booking waits for the answer.
+    expect([f.count('appointments'), f.count('messages'), f.count('outbox')]).toEqual([
+      appointments,
+      messages,
+      outbox + 1,
+    ]);
+    expect(await f.call('agenda.book', { ...second, practitionerId: f.lind })).toMatchObject({
+      ok: true,
+      value: { kind: 'done' },
+    });
+    expect(await f.call('agenda.book', { ...second, allowOverlap: true })).toMatchObject({
+      ok: true,
+      value: { kind: 'done' },
+    });
+  });
+
+  it('refuses bad bookings with clear errors and writes nothing', async () => {
+    const f = fixture();
+    const patient = f.patient();
+    const [appointments, outbox] = [f.count('appointments'), f.count('outbox')];
+    const base = {
+      patientId: patient.id,
+      practitionerId: f.weber,
+      typeId: f.consultation,
+      startAt: berlin('2026-06-10', 9),
+    };
+    expect(await f.call('agenda.book', { ...base, endAt: berlin('2026-06-10', 8) })).toMatchObject({
+      ok: false,
+      error: { code: 'validation', issues: [{ path: 'endAt', code: 'end_before_start' }] },
+    });
+    expect(await f.call('agenda.book', { ...base, endAt: berlin('2026-06-12', 8) })).toMatchObject({
+      ok: false,
+      error: { code: 'validation', issues: [{ code: 'too_long' }] },
+    });
+    expect(
+      await f.call('agenda.book', { ...base, practitionerId: '01900000-0000-7000-8000-000000000000' }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await f.call('agenda.book', { ...base, typeId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation', issues: [{ path: 'typeId' }] },
+    });
+    expect(await f.call('agenda.book', { ...base, startAt: -5 })).toMatchObject({
+      ok: false,
+      error: { code: 'validation' },
+    });
+    expect([f.count('appointments'), f.count('outbox')]).toEqual([appointments, outbox]);
+  });
+});
+
+describe('copy, move and cancel', () => {
+  const setup = () => {
+    const f = fixture();
+    const patient = f.patient();
+    const original = done(
+      f.core.agenda.book({
+        patientId: patient.id,
+        practitionerId: f.weber,
+        roomId: null,
+        typeId: f.consultation,
+        startAt: berlin('2026-06-10', 9),
+        endAt: null,
+        notes: 'Kontrolle',
+        allowOverlap: false,
+        sendConfirmation: false,
+      }),
+    );
+    return { f, patient, original };
+  };
+
+  it('a copy gets no copied reminder: only a fresh one from the rules, for its own time', () => {
+    const { f, original } = setup();
+    const copy = done(
+      f.core.agenda.copy({ id: original.appointment.id, startAt: berlin('2026-06-17', 11), allowOverlap: false }),
+    );
+    expect(copy.appointment).toMatchObject({
+      patientId: original.appointment.patientId,
+      notes: 'Kontrolle',
+      endAt: berlin('2026-06-17', 11, 30),
+    });
+    expect(copy.appointment.id).not.toBe(original.appointment.id);
+    const copied = reminders(f, copy.appointment.id);
+    expect(copied).toHaveLength(1);
+    expect(copied[0]).toMatchObject({ scheduledAt: berlin('2026-06-16', 11) });
+    expect(copied[0]!.id).not.toBe(original.messages[0]!.id);
+    expect(copied[0]!.body).toContain('17.06.2026 um 11:00');
+    expect(reminders(f, original.appointment.id)).toEqual(original.messages);
+  });
+
+  it('moving asks about the prepared reminder and changes nothing until answered', async () => {
+    const { f, original } = setup();
+    const [outbox] = [f.count('outbox')];
+    const asked = await f.call('agenda.move', { id: original.appointment.id, startAt: berlin('2026-06-12', 14) });
+    expect(asked).toMatchObject({
+      ok: true,
+      value: { kind: 'decision', decision: 'reschedule_reminder', reminders: [{ id: original.messages[0]!.id }] },
+    });
+    expect(f.core.agenda.get(original.appointment.id).startAt).toBe(berlin('2026-06-10', 9));
+    expect(f.count('outbox')).toBe(outbox);
+  });
+
+  it('"reschedule" withdraws the old reminder and prepares one for the new time', () => {
+    const { f, original } = setup();
+    const moved = done(
+      f.core.agenda.move({
+        id: original.appointment.id,
+        startAt: berlin('2026-06-12', 14),
+        endAt: null,
+        allowOverlap: false,
+        reminder: 'reschedule',
+      }),
+    );
+    expect(moved.appointment).toMatchObject({
+      startAt: berlin('2026-06-12', 14),
+      endAt: berlin('2026-06-12', 14, 30),
+      reminderAt: berlin('2026-06-11', 14),
+    });
+    const all = reminders(f, original.appointment.id);
+    expect(all.map((m) => m.status).sort()).toEqual(['cancelled', 'scheduled']);
+    expect(all.find((m) => m.status === 'scheduled')!.body).toContain('12.06.2026 um 14:00');
+  });
+
+  it('"drop" withdraws the old reminder and prepares none', () => {
+    const { f, original } = setup();
+    const moved = done(
+      f.core.agenda.move({
+        id: original.appointment.id,
+        startAt: berlin('2026-06-12', 14),
+        endAt: null,
+        allowOverlap: false,
+        reminder: 'drop',
+      }),
+    );
+    expect(moved.appointment.reminderAt).toBeNull();
+    expect(reminders(f, original.appointment.id).map((m) => m.status)).toEqual(['cancelled']);
+  });
+
+  it('moving to another practitioner at the same time keeps the reminder without asking', () => {
+    const { f, original } = setup();
+    const moved = done(
+      f.core.agenda.move({
+        id: original.appointment.id,
+        startAt: original.appointment.startAt,
+        endAt: null,
+        practitionerId: f.lind,
+        allowOverlap: false,
+      }),
+    );
+    expect(moved.appointment.practitionerId).toBe(f.lind);
+    expect(reminders(f, original.appointment.id).map((m) => m.status)).toEqual(['scheduled']);
+  });
+
+  it('cancelling cancels its pending messages', () => {
+    const { f, original } = setup();
+    const cancelled = f.core.agenda.cancel(original.appointment.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', reminderAt: null });
+    expect(reminders(f, original.appointment.id)).toMatchObject([{ status: 'cancelled', cancelledAt: f.clock.now }]);
+    expect(() =>
+      f.core.agenda.move({
+        id: original.appointment.id,
+        startAt: berlin('2026-06-12', 14),
+        endAt: null,
+        allowOverlap: false,
+      }),
+    ).toThrow(/cannot be moved/);
+  });
+});
+
+describe('agenda views', () => {
+  it('returns one day in practice time and a Monday-to-Sunday week', () => {
+    const f = fixture();
+    const book = (startAt: number) =>
+      f.core.agenda.book({
+        patientId: null,
+        practitionerId: f.weber,
+        roomId: null,
+        typeId: f.consultation,
+        startAt,
+        endAt: null,
+        notes: '',
+        allowOverlap: true,
+        sendConfirmation: false,
+      });
+    book(berlin('2026-03-29', 0, 15)); // the night clocks go forward
+    book(berlin('2026-03-29', 23, 45));
+    book(berlin('2026-03-30', 0, 0));
+    book(berlin('2026-03-28', 23, 45)); // ends 00:15 on the 29th: shown on both days
+    const day = f.core.agenda.day('2026-03-29', 'practitioner');
+    expect(day.to - day.from).toBe(23 * 3_600_000);
+    expect(day.appointments.map((a) => a.startAt)).toEqual([
+      berlin('2026-03-28', 23, 45),
+      berlin('2026-03-29', 0, 15),
+      berlin('2026-03-29', 23, 45),
+    ]);
+    expect(day.columns.map((c) => c.name)).toEqual(['Dr. Lind', 'Dr. Weber']);
+    const week = f.core.agenda.week('2026-03-26', 'practitioner');
+    expect(week.map((d) => d.date)).toEqual([
+      '2026-03-23',
+      '2026-03-24',
+      '2026-03-25',
+      '2026-03-26',
+      '2026-03-27',
+      '2026-03-28',
+      '2026-03-29',
+    ]);
+    expect(week[5]!.appointments).toHaveLength(1);
+    expect(week[6]!.appointments).toHaveLength(3);
+  });
+});
