@@ -1,5 +1,7 @@
 /** `npm run bench`: every benchmark, one after the other (two cores: nothing runs in parallel). */
+import { runAgendaBench } from './agenda.bench';
 import { runFoundationBench } from './foundation.bench';
 
 console.log(`ClinicDesk benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
 await runFoundationBench();
+await runAgendaBench();

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandHandlers, EventName, EventPayload } from '../../src-preload/contract';
 import { databasePath } from './config';
-import { openDatabase, type Db } from './db/database';
+import { checkpoint, openDatabase, type Db } from './db/database';
 import { languageFromLocales } from './i18n/locale';
 import { MessageService } from './messaging/messageService';
 import { RecallService } from './messaging/recallService';
@@ -99,6 +99,9 @@ export function createCore(options: CoreOptions): Core {
       (error) => console.error('clinicdesk: scheduled job failed', error),
     );
     if (options.runScheduler) scheduler.start();
+    // The WAL is checkpointed here, every few seconds, rather than inside a write (see openDatabase).
+    const checkpoints = setInterval(() => checkpoint(db), 5_000);
+    checkpoints.unref();
 
     const appointmentWithPractitioner = (id: string | null | undefined) => {
       if (!id) return undefined;
@@ -202,6 +205,8 @@ export function createCore(options: CoreOptions): Core {
       handlers,
       close: () => {
         scheduler.stop();
+        clearInterval(checkpoints);
+        checkpoint(db, 'TRUNCATE');
         db.close();
       },
     };

@@ -4,8 +4,7 @@
  */
 import { app, dialog, ipcMain, session, shell, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import type { EventName, EventPayload, View } from '../../src-preload/contract';
-import { createCore, type Core } from '../core/core';
+import type { EventName, EventPayload, Settings, View } from '../../src-preload/contract';
 import { desktopConfig, secretsPath } from '../core/config';
 import { AppError } from '../core/errors';
 import { createDispatcher } from '../core/ipc/dispatcher';
@@ -18,6 +17,7 @@ import { registerIpc, sendEvent } from './ipc';
 import { NotificationCenter } from './notifications';
 import { safeStorageEncryptor } from './safeStorageEncryptor';
 import { hardenWebContents, installPermissionHandlers } from './security';
+import { startCoreWorker, type WorkerCore } from '../core/worker/workerCore';
 import { TrayController } from './tray';
 import { createMainWindow } from './window';
 
@@ -25,14 +25,16 @@ registerAppScheme();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
 let mainWindow: BrowserWindow | undefined;
-let core: Core | undefined;
+let core: WorkerCore | undefined;
+/** The main thread's copy of the settings (the worker owns them); kept current by settings.changed. */
+let settings: Settings | undefined;
 let tray: TrayController | undefined;
 let quitting = false;
 
 const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
   sendEvent(mainWindow?.webContents, event, payload);
   if (event === 'settings.changed') {
-    const settings = payload as EventPayload<'settings.changed'>;
+    settings = payload as EventPayload<'settings.changed'>;
     tray?.update(settings);
     mainWindow?.setAlwaysOnTop(settings.callStation);
   }
@@ -46,34 +48,43 @@ const showWindow = (view?: View): void => {
   if (view) emit('app.navigate', { view });
 };
 
-function start(): void {
+async function start(): Promise<void> {
   const config = desktopConfig(process.argv, process.env, app.getPath('userData'));
   const appDir = app.getAppPath();
+  const osLocales = app.getPreferredSystemLanguages();
 
   try {
-    core = createCore({
-      dataDir: config.dataDir,
-      appVersion: app.getVersion(),
-      osLocales: app.getPreferredSystemLanguages(),
-      defaultServerUrl: config.serverUrl,
-      openExternal: (url) => (isOpenableExternal(url) ? shell.openExternal(url) : undefined),
-      emit,
-    });
+    core = await startCoreWorker(
+      join(appDir, 'dist', 'main', 'coreWorker.cjs'),
+      {
+        dataDir: config.dataDir,
+        appVersion: app.getVersion(),
+        osLocales,
+        defaultServerUrl: config.serverUrl,
+        runScheduler: true,
+      },
+      { emit, openExternal: (url) => (isOpenableExternal(url) ? shell.openExternal(url) : undefined) },
+    );
+    settings = (await core.call('settings.get', undefined)) as Settings;
   } catch (error) {
-    const t = shellStrings(languageFromLocales(app.getPreferredSystemLanguages()));
-    const body = error instanceof AppError && error.code === 'db_too_new' ? t('dbTooNewBody') : String(error);
-    dialog.showErrorBox(error instanceof AppError ? t('dbTooNewTitle') : t('startFailedTitle'), body);
+    const t = shellStrings(languageFromLocales(osLocales));
+    const tooNew = error instanceof AppError && error.code === 'db_too_new';
+    dialog.showErrorBox(
+      tooNew ? t('dbTooNewTitle') : t('startFailedTitle'),
+      tooNew ? t('dbTooNewBody') : String(error),
+    );
     app.exit(1);
     return;
   }
   const running = core;
+  const current = (): Settings => settings!;
 
   // Kept for the sign-in issue: the refresh token lives here, never in plain text.
   const secrets = new SecretStore(secretsPath(config.dataDir), safeStorageEncryptor);
-  if (!secrets.canPersist()) console.warn(shellStrings(running.settings.get().language)('secretsUnavailable'));
+  if (!secrets.canPersist()) console.warn(shellStrings(current().language)('secretsUnavailable'));
 
   installPermissionHandlers(session.defaultSession);
-  handleAppProtocol(join(appDir, 'dist', 'renderer'), () => buildCsp(running.settings.get().serverUrl));
+  handleAppProtocol(join(appDir, 'dist', 'renderer'), () => buildCsp(current().serverUrl));
   registerIpc(
     ipcMain,
     createDispatcher({
@@ -83,8 +94,7 @@ function start(): void {
     }),
   );
 
-  const settings = running.settings.get();
-  mainWindow = createMainWindow(join(appDir, 'dist', 'preload', 'preload.cjs'), { alwaysOnTop: settings.callStation });
+  mainWindow = createMainWindow(join(appDir, 'dist', 'preload', 'preload.cjs'), { alwaysOnTop: current().callStation });
   // Closing the window keeps ClinicDesk in the tray (calls still ring); Quit in the tray ends it.
   mainWindow.on('close', (event) => {
     if (!quitting) {
@@ -95,10 +105,10 @@ function start(): void {
 
   tray = new TrayController(join(appDir, 'assets', 'tray.png'), {
     open: () => showWindow(),
-    setCallStation: (enabled) => running.settings.setCallStation(enabled),
+    setCallStation: (enabled) => void running.call('settings.setCallStation', { enabled }),
     quit: () => app.quit(),
   });
-  tray.update(settings);
+  tray.update(current());
 
   // Kept for incoming calls and reminders (later issues); clicking focuses the right view.
   notifications = new NotificationCenter((view) => showWindow(view));
@@ -115,7 +125,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('will-quit', () => {
     tray?.destroy();
-    core?.close();
+    void core?.close();
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -1,6 +1,7 @@
 /** The front desk's rules on a real SQLite file: outbox, patients, booking, reminders, copy, move, cancel. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BookResult, Message } from '../../src-preload/contract';
+import { fieldStamp } from '../../src-main/core/sync/repository';
 import { berlin, practiceFixture, type Fixture } from '../harness/practiceFixture';
 
 const open: Fixture[] = [];
@@ -52,21 +53,22 @@ describe('repository and outbox', () => {
     const p = f.patient();
     const insert = f.core.db.prepare('SELECT * FROM outbox ORDER BY seq DESC LIMIT 1').get() as Record<string, string>;
     expect(insert).toMatchObject({ table_name: 'patients', row_id: p.id, op: 'insert' });
-    expect(JSON.parse(insert.changes!)).toMatchObject({ first_name: 'Anna', mobile: '+491712345601' });
+    expect(JSON.parse(insert.fields!)).toEqual(['*']);
+    expect(f.core.patients.get(p.id)).toMatchObject({ firstName: 'Anna', mobile: '+491712345601' });
     expect(p.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/); // UUIDv7
 
     f.clock.now += 1000;
     f.core.patients.update({ id: p.id, notes: 'Allergie: Penicillin', firstName: 'Anna' });
     const update = f.core.db.prepare('SELECT * FROM outbox ORDER BY seq DESC LIMIT 1').get() as Record<string, string>;
     expect(update).toMatchObject({ op: 'update' });
-    expect(JSON.parse(update.changes!)).toEqual({ notes: 'Allergie: Penicillin' });
+    expect(JSON.parse(update.fields!)).toEqual(['notes']);
     const row = f.core.db.prepare('SELECT hlc, field_hlc FROM patients WHERE id = ?').get(p.id) as {
       hlc: string;
       field_hlc: string;
     };
-    const fieldHlc = JSON.parse(row.field_hlc) as Record<string, string>;
-    expect(fieldHlc.notes).toBe(row.hlc);
-    expect(fieldHlc.first_name! < row.hlc).toBe(true);
+    expect(fieldStamp(row.field_hlc, 'notes')).toBe(row.hlc);
+    expect(fieldStamp(row.field_hlc, 'first_name')).toBe(insert.hlc);
+    expect(insert.hlc! < row.hlc).toBe(true);
 
     f.core.patients.update({ id: p.id, notes: 'Allergie: Penicillin' }); // no change, no entry
     f.core.patients.remove(p.id);

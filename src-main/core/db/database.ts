@@ -39,6 +39,14 @@ export function migrate(db: Db, list: readonly Migration[] = defaultMigrations):
   return latestVersion(list);
 }
 
+/**
+ * Folds the WAL back into the database. PASSIVE never waits for readers; TRUNCATE (at close) also resets
+ * the file. Called on a timer by the core, so no single write pays for it.
+ */
+export function checkpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE' = 'PASSIVE'): void {
+  if (db.open && !db.readonly) db.pragma(`wal_checkpoint(${mode})`);
+}
+
 export interface OpenOptions {
   migrations?: readonly Migration[];
   readonly?: boolean;
@@ -51,9 +59,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // Checkpoints run from checkpointWhenIdle(), not inside whichever write happens to fill the WAL.
+      db.pragma('wal_autocheckpoint = 0');
     }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Years of appointments do not fit SQLite's 2 MB default cache: index pages would be read again and again.
+    db.pragma('cache_size = -131072'); // 128 MiB
+    db.pragma('mmap_size = 1073741824'); // reads through the OS page cache, up to 1 GiB
+    db.pragma('temp_store = MEMORY');
     if (options.readonly) {
       const found = db.pragma('user_version', { simple: true }) as number;
       const known = latestVersion(options.migrations ?? defaultMigrations);

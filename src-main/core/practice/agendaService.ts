@@ -57,6 +57,17 @@ export interface BookInput {
   sendConfirmation: boolean;
 }
 
+export interface ImportedAppointment {
+  patientId: string | null;
+  practitionerId: string;
+  roomId: string | null;
+  typeId: string;
+  startAt: number;
+  endAt: number;
+  status: AppointmentStatus;
+  notes: string;
+}
+
 export interface MoveInput {
   id: string;
   startAt: number;
@@ -217,6 +228,37 @@ export class AgendaService {
       allowOverlap: input.allowOverlap,
       sendConfirmation: false,
     });
+  }
+
+  /**
+   * Imports appointments from another system in one transaction, through the repository (so each gets its
+   * outbox entry). Imported appointments are history or already arranged: no reminders are planned for them.
+   */
+  importMany(rows: readonly ImportedAppointment[]): number {
+    const tenants = new Map(this.practice.practitioners().map((p) => [p.id, p.tenantId]));
+    const types = new Set(this.practice.types().map((t) => t.id));
+    this.repo.transaction(() => {
+      for (const [index, row] of rows.entries()) {
+        const tenant = tenants.get(row.practitionerId);
+        if (!tenant || !types.has(row.typeId) || !(row.endAt > row.startAt) || row.endAt - row.startAt > MAX_LENGTH) {
+          throw new AppError('validation', `Row ${index + 1} cannot be imported`, [
+            { path: String(index), code: 'import_row_invalid' },
+          ]);
+        }
+        this.repo.insert('appointments', {
+          patient_id: row.patientId,
+          practitioner_id: row.practitionerId,
+          room_id: row.roomId,
+          type_id: row.typeId,
+          tenant_id: tenant,
+          start_at: row.startAt,
+          end_at: row.endAt,
+          status: row.status,
+          notes: row.notes,
+        });
+      }
+    });
+    return rows.length;
   }
 
   cancel(id: string): Appointment {

@@ -71,8 +71,7 @@ export class PatientService {
   ) {
     this.searchStatement = repo.db.prepare<[string, number], Row>(
       `SELECT p.* FROM patients_fts f JOIN patients p ON p.rowid = f.rowid
-       WHERE patients_fts MATCH ? AND p.deleted = 0
-       ORDER BY p.last_name, p.first_name LIMIT ?`,
+       WHERE patients_fts MATCH ? AND p.deleted = 0 LIMIT ?`,
     );
     this.prefixStatement = repo.db.prepare<[string, string, number], Row>(
       `SELECT * FROM patients WHERE deleted = 0 AND (last_name LIKE ? OR first_name LIKE ?)
@@ -95,6 +94,26 @@ export class PatientService {
     const row = toRow(this.normalise(input));
     const id = this.repo.transaction(() => this.repo.insert('patients', row));
     return this.get(id);
+  }
+
+  /** Imports patients in one transaction (phone numbers normalised; a bad row stops the import, nothing is written). */
+  importMany(rows: readonly PatientInput[]): string[] {
+    return this.repo.transaction(() =>
+      rows.map((row, index) => {
+        try {
+          return this.repo.insert('patients', toRow(this.normalise(row)));
+        } catch (error) {
+          if (error instanceof AppError) {
+            throw new AppError(
+              'validation',
+              `Row ${index + 1}: ${error.message}`,
+              error.issues?.map((i) => ({ ...i, path: `${index}.${i.path}` })),
+            );
+          }
+          throw error;
+        }
+      }),
+    );
   }
 
   update({ id, ...patch }: Partial<PatientInput> & { id: string }): Patient {
@@ -128,7 +147,12 @@ export class PatientService {
 
   search(text: string, limit: number): Patient[] {
     const { phrases, shortWords } = searchTerms(text);
-    if (phrases.length > 0) return this.searchStatement.all(phrases.join(' AND '), limit).map(toPatient);
+    if (phrases.length > 0) {
+      // The first `limit` matches, then sorted by name: sorting every match of a short term ("Mül") first
+      // would read thousands of rows for each keystroke.
+      const found = this.searchStatement.all(phrases.join(' AND '), limit).map(toPatient);
+      return found.sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName));
+    }
     if (shortWords.length > 0) {
       // One or two letters: the start of a name.
       const prefix = `${shortWords[0]!.replace(/[%_\\]/g, '')}%`;

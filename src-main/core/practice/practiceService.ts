@@ -54,7 +54,14 @@ export interface SeedOptions {
 }
 
 export class PracticeService {
+  /** Read on every booking and message; changed only through updatePractice (or sync, which clears it). */
+  private cached: Practice | undefined;
+
   constructor(private readonly repo: Repository) {}
+
+  forget(): void {
+    this.cached = undefined;
+  }
 
   /** Creates the practice, a tenant, default appointment types and templates on first start. */
   seed({ language, timeZone, country }: SeedOptions): void {
@@ -94,12 +101,15 @@ export class PracticeService {
   }
 
   practice(): Practice {
+    if (this.cached) return this.cached;
     const row = this.repo.get('practice', PRACTICE_ID);
     if (!row) throw new AppError('not_found', 'The practice has not been set up');
-    return toPractice(row);
+    this.cached = toPractice(row);
+    return this.cached;
   }
 
   updatePractice(patch: Partial<Practice>): Practice {
+    this.cached = undefined;
     this.repo.transaction(() =>
       this.repo.update('practice', PRACTICE_ID, {
         name: patch.name,

@@ -4,6 +4,7 @@
  * its outbox entry are written together or not at all.
  */
 import type { Statement } from 'better-sqlite3';
+import { randomFillSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
@@ -27,6 +28,25 @@ export type Row = Record<string, Value>;
 
 const SYSTEM_COLUMNS = new Set(['id', 'hlc', 'field_hlc', 'deleted']);
 
+/** Random bytes for UUIDv7 from a pool: one system call per 256 ids instead of one each. */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+export function newId(): string {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const random = pool.subarray(poolOffset, poolOffset + 16);
+  poolOffset += 16;
+  return uuidv7({ random });
+}
+
+/** The stamp of one field: its own when changed since the row was written, else the row's first. */
+export const fieldStamp = (fieldHlc: string, field: string): string | undefined => {
+  const stamps = JSON.parse(fieldHlc) as Record<string, string>;
+  return stamps[field] ?? stamps['*'];
+};
+
 export class Repository {
   private readonly columns = new Map<SyncedTable, Set<string>>();
   private readonly statements = new Map<string, Statement>();
@@ -40,7 +60,7 @@ export class Repository {
       const info = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
       this.columns.set(table, new Set(info.map((c) => c.name)));
     }
-    this.outboxInsert = db.prepare('INSERT INTO outbox (table_name, row_id, op, changes, hlc) VALUES (?, ?, ?, ?, ?)');
+    this.outboxInsert = db.prepare('INSERT INTO outbox (table_name, row_id, op, fields, hlc) VALUES (?, ?, ?, ?, ?)');
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
@@ -50,14 +70,13 @@ export class Repository {
 
   insert(table: SyncedTable, values: Row): string {
     this.assertTransaction();
-    const id = typeof values.id === 'string' ? values.id : uuidv7();
+    const id = typeof values.id === 'string' ? values.id : newId();
     const fields = this.fields(table, values);
     const hlc = this.clock.tick();
     const names = Object.keys(fields);
-    const fieldHlc = JSON.stringify(Object.fromEntries(names.map((n) => [n, hlc])));
     const sql = `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?, ?${', ?'.repeat(names.length)})`;
-    this.statement(sql).run(id, hlc, fieldHlc, ...names.map((n) => fields[n]!));
-    this.outboxInsert.run(table, id, 'insert', JSON.stringify(fields), hlc);
+    this.statement(sql).run(id, hlc, `{"*":"${hlc}"}`, ...names.map((n) => fields[n]!));
+    this.outboxInsert.run(table, id, 'insert', '["*"]', hlc);
     return id;
   }
 
@@ -75,7 +94,7 @@ export class Repository {
     for (const name of names) fieldHlc[name] = hlc;
     const sql = `UPDATE ${table} SET hlc = ?, field_hlc = ?${names.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`;
     this.statement(sql).run(hlc, JSON.stringify(fieldHlc), ...names.map((n) => changed[n]!), id);
-    this.outboxInsert.run(table, id, 'update', JSON.stringify(changed), hlc);
+    this.outboxInsert.run(table, id, 'update', JSON.stringify(names), hlc);
     return true;
   }
 
@@ -85,7 +104,7 @@ export class Repository {
     const hlc = this.clock.tick();
     const result = this.statement(`UPDATE ${table} SET deleted = 1, hlc = ? WHERE id = ? AND deleted = 0`).run(hlc, id);
     if (result.changes === 0) throw new Error(`${table} ${id} does not exist`);
-    this.outboxInsert.run(table, id, 'delete', '{}', hlc);
+    this.outboxInsert.run(table, id, 'delete', '[]', hlc);
   }
 
   get(table: SyncedTable, id: string): Row | undefined {

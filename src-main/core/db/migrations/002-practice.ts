@@ -2,8 +2,9 @@ import type { Migration } from './index';
 
 /**
  * The practice's data, built for sync: UUIDv7 ids, a hybrid logical clock stamp per row (`hlc`) and per
- * field (`field_hlc`, JSON), deletions as tombstones (`deleted`), and an ordered outbox written in the same
- * transaction as each change. Times are UTC epoch milliseconds; dates of birth and due dates are ISO dates.
+ * field (`field_hlc`: JSON; "*" is the stamp of every field not changed since the row was written),
+ * deletions as tombstones (`deleted`), and an ordered outbox written in the same transaction as each
+ * change. Times are UTC epoch milliseconds; dates of birth and due dates are ISO dates.
  */
 const synced = `
   hlc       TEXT NOT NULL,
@@ -111,7 +112,6 @@ export const m002Practice: Migration = {
     ) STRICT;
     CREATE INDEX appointments_by_start ON appointments (start_at) WHERE deleted = 0;
     CREATE INDEX appointments_by_practitioner ON appointments (practitioner_id, start_at) WHERE deleted = 0;
-    CREATE INDEX appointments_by_room ON appointments (room_id, start_at) WHERE deleted = 0;
     CREATE INDEX appointments_by_patient ON appointments (patient_id, start_at);
 
     CREATE TABLE recalls (
@@ -164,17 +164,17 @@ export const m002Practice: Migration = {
     CREATE INDEX messages_by_recall ON messages (recall_id) WHERE recall_id IS NOT NULL;
     CREATE INDEX messages_birthday ON messages (patient_id, kind, scheduled_at) WHERE kind = 'birthday';
 
-    -- Every synced change, in order; the sync transport (a later issue) sends and acknowledges from here.
+    -- Every synced change, in order. Entries name the fields a write changed (["*"]: all of them); the
+    -- transport (a later issue) sends their current values with their stamps, after the acknowledged
+    -- seq kept in sync_state ('outbox_acked'), so the receiver merges field by field, latest stamp winning.
     CREATE TABLE outbox (
       seq        INTEGER PRIMARY KEY AUTOINCREMENT,
       table_name TEXT NOT NULL,
       row_id     TEXT NOT NULL,
       op         TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
-      changes    TEXT NOT NULL,   -- JSON { field: value } of what this write changed
-      hlc        TEXT NOT NULL,
-      sent_at    INTEGER
+      fields     TEXT NOT NULL,
+      hlc        TEXT NOT NULL
     ) STRICT;
-    CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
 
     CREATE TABLE sync_state (
       key   TEXT PRIMARY KEY,

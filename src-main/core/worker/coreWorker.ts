@@ -1,0 +1,54 @@
+/**
+ * Worker-thread entry (bundled to dist/main/coreWorker.cjs): the whole core, database included, runs here,
+ * so a long import or a heavy query never blocks the main process's event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { commandEntries } from '../../../src-preload/contract';
+import { createCore } from '../core';
+import { AppError } from '../errors';
+import type { CallMessage, FromWorker, SerializedError, WorkerOptions } from './protocol';
+
+const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
+
+const serialize = (error: unknown): SerializedError =>
+  error instanceof AppError
+    ? { kind: 'app', code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) }
+    : {
+        kind: 'internal',
+        message: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      };
+
+try {
+  const core = createCore({
+    ...(workerData as WorkerOptions),
+    emit: (event, payload) => post({ type: 'event', event, payload }),
+    openExternal: (url) => post({ type: 'openExternal', url }),
+  });
+  const handlers = new Map<string, (input: unknown) => unknown>(
+    commandEntries.map((entry) => [
+      entry.channel,
+      (core.handlers as unknown as Record<string, Record<string, (input: unknown) => unknown>>)[entry.group]![
+        entry.name
+      ]!,
+    ]),
+  );
+  port.on('message', async (message: CallMessage | { type: 'close' }) => {
+    if (message.type === 'close') {
+      core.close();
+      port.close();
+      return;
+    }
+    const handler = handlers.get(message.channel);
+    try {
+      if (!handler) throw new Error(`No handler for ${message.channel}`);
+      post({ type: 'result', id: message.id, ok: true, value: await handler(message.input) });
+    } catch (error) {
+      post({ type: 'result', id: message.id, ok: false, error: serialize(error) });
+    }
+  });
+  post({ type: 'ready' });
+} catch (error) {
+  post({ type: 'failed', error: serialize(error) });
+}
