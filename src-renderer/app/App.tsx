@@ -2,13 +2,26 @@ import { useTranslation } from 'react-i18next';
 import { VIEWS, type View } from '../../src-preload/contract';
 import { NavIcon } from '../components/NavIcon';
 import { errorText } from '../i18n/errors';
+import { AgendaView } from './agenda/AgendaView';
+import { MessagesView } from './messages/MessagesView';
+import { PatientsView } from './patients/PatientsView';
 import { EmptyView } from './views/EmptyView';
 import { SettingsView } from './views/SettingsView';
 import { useAppStore } from './store';
 
 function CurrentView({ view }: { view: View }) {
-  if (view === 'settings') return <SettingsView />;
-  return <EmptyView view={view} />;
+  switch (view) {
+    case 'settings':
+      return <SettingsView />;
+    case 'agenda':
+      return <AgendaView />;
+    case 'patients':
+      return <PatientsView />;
+    case 'messages':
+      return <MessagesView />;
+    default:
+      return <EmptyView view={view} />;
+  }
 }
 
 export function App() {

@@ -13,6 +13,7 @@ async function boot(): Promise<void> {
   const i18n = await createI18n(result.ok ? result.value.language : 'en', 'common');
   if (result.ok) store.setSettings(result.value);
   else store.setFatal(result.error);
+  await store.loadPracticeData();
 
   // Other windows, the tray, or the main process may change settings: follow them.
   window.clinic.on('settings.changed', (settings) => {
@@ -20,6 +21,7 @@ async function boot(): Promise<void> {
     if (i18n.language !== settings.language) void i18n.changeLanguage(settings.language);
   });
   window.clinic.on('app.navigate', ({ view }) => useAppStore.getState().setView(view));
+  window.clinic.on('data.changed', () => useAppStore.getState().touch());
 
   root.render(
     <StrictMode>

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { commands } from '../../src-preload/contract';
 import { findElectronBinary } from '../../scripts/electronBinary';
 import { ROOT } from '../harness/testBridge';
 import de from '../../src-renderer/locales/de/common.json';
@@ -37,7 +38,7 @@ describe('Electron app', () => {
       expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
       // No Node in the page, only the named bridge functions.
       expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
-      expect(await page.evaluate(() => Object.keys(window.clinic).sort())).toEqual(['app', 'on', 'settings']);
+      expect(await page.evaluate(() => Object.keys(window.clinic).sort())).toEqual([...Object.keys(commands), 'on'].sort());
       await page.evaluate(() => {
         window.location.hash = '#/settings';
       });

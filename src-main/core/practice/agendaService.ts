@@ -237,27 +237,26 @@ export class AgendaService {
   importMany(rows: readonly ImportedAppointment[]): number {
     const tenants = new Map(this.practice.practitioners().map((p) => [p.id, p.tenantId]));
     const types = new Set(this.practice.types().map((t) => t.id));
-    this.repo.transaction(() => {
-      for (const [index, row] of rows.entries()) {
-        const tenant = tenants.get(row.practitionerId);
-        if (!tenant || !types.has(row.typeId) || !(row.endAt > row.startAt) || row.endAt - row.startAt > MAX_LENGTH) {
-          throw new AppError('validation', `Row ${index + 1} cannot be imported`, [
-            { path: String(index), code: 'import_row_invalid' },
-          ]);
-        }
-        this.repo.insert('appointments', {
-          patient_id: row.patientId,
-          practitioner_id: row.practitionerId,
-          room_id: row.roomId,
-          type_id: row.typeId,
-          tenant_id: tenant,
-          start_at: row.startAt,
-          end_at: row.endAt,
-          status: row.status,
-          notes: row.notes,
-        });
+    const values = rows.map((row, index) => {
+      const tenant = tenants.get(row.practitionerId);
+      if (!tenant || !types.has(row.typeId) || !(row.endAt > row.startAt) || row.endAt - row.startAt > MAX_LENGTH) {
+        throw new AppError('validation', `Row ${index + 1} cannot be imported`, [{ path: String(index), code: 'import_row_invalid' }]);
       }
+      return {
+        patient_id: row.patientId,
+        practitioner_id: row.practitionerId,
+        room_id: row.roomId,
+        type_id: row.typeId,
+        tenant_id: tenant,
+        start_at: row.startAt,
+        end_at: row.endAt,
+        status: row.status,
+        notes: row.notes,
+      };
     });
+    // In time order, the start-time and practitioner indexes grow at a few places instead of at random pages.
+    values.sort((a, b) => a.start_at - b.start_at);
+    this.repo.transaction(() => this.repo.insertMany('appointments', values));
     return rows.length;
   }
 

@@ -98,22 +98,18 @@ export class PatientService {
 
   /** Imports patients in one transaction (phone numbers normalised; a bad row stops the import, nothing is written). */
   importMany(rows: readonly PatientInput[]): string[] {
-    return this.repo.transaction(() =>
-      rows.map((row, index) => {
-        try {
-          return this.repo.insert('patients', toRow(this.normalise(row)));
-        } catch (error) {
-          if (error instanceof AppError) {
-            throw new AppError(
-              'validation',
-              `Row ${index + 1}: ${error.message}`,
-              error.issues?.map((i) => ({ ...i, path: `${index}.${i.path}` })),
-            );
-          }
-          throw error;
+    const values = rows.map((row, index) => {
+      try {
+        return toRow(this.normalise({ ...row, mobile: row.mobile ?? null, email: row.email ?? null, birthDate: row.birthDate ?? null }));
+      } catch (error) {
+        if (error instanceof AppError) {
+          const issues = error.issues?.map((i) => ({ ...i, path: `${index}.${i.path}` }));
+          throw new AppError('validation', `Row ${index + 1}: ${error.message}`, issues);
         }
-      }),
-    );
+        throw error;
+      }
+    });
+    return this.repo.transaction(() => this.repo.insertMany('patients', values));
   }
 
   update({ id, ...patch }: Partial<PatientInput> & { id: string }): Patient {

@@ -80,6 +80,33 @@ export class Repository {
     return id;
   }
 
+  /** Many inserts into one table with the same columns (imports): one statement, same stamps and outbox. */
+  insertMany(table: SyncedTable, rows: readonly Row[]): string[] {
+    this.assertTransaction();
+    if (rows.length === 0) return [];
+    const names = Object.keys(this.fields(table, rows[0]!));
+    const sql = `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?, ?${', ?'.repeat(names.length)})`;
+    const statement = this.statement(sql);
+    const ids: string[] = [];
+    const values: Value[] = new Array<Value>(names.length + 3);
+    for (const row of rows) {
+      const id = newId();
+      const hlc = this.clock.tick();
+      values[0] = id;
+      values[1] = hlc;
+      values[2] = `{"*":"${hlc}"}`;
+      for (let i = 0; i < names.length; i += 1) {
+        const value = row[names[i]!];
+        if (value === undefined) throw new Error(`${table} import row lacks ${names[i]}`);
+        values[i + 3] = value;
+      }
+      statement.run(values);
+      this.outboxInsert.run(table, id, 'insert', '["*"]', hlc);
+      ids.push(id);
+    }
+    return ids;
+  }
+
   /** Writes only what differs from the stored row; returns false when nothing changed (and logs nothing). */
   update(table: SyncedTable, id: string, patch: Row): boolean {
     this.assertTransaction();

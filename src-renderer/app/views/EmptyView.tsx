@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { View } from '../../../src-preload/contract';
 
-type EmptyKey = Exclude<View, 'settings'>;
+type EmptyKey = Exclude<View, 'settings' | 'agenda' | 'patients' | 'messages'>;
 
 /** The empty state of a view that has no data yet. */
 export function EmptyView({ view }: { view: EmptyKey }) {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type AppInfo, type BridgeError, type Result, type Settings } from '../../../src-preload/contract';
 import { errorText } from '../../i18n/errors';
 import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n';
+import { PracticeSettings } from '../settings/PracticeSettings';
 import { useAppStore } from '../store';
 
 /**
@@ -185,6 +186,7 @@ export function SettingsView() {
         <ServerField settings={settings} />
         <CallStationField settings={settings} />
       </section>
+      <PracticeSettings />
       <About />
     </div>
   );

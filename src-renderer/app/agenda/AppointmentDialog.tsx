@@ -1,0 +1,116 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { APPOINTMENT_STATUSES, type Appointment, type Message } from '../../../src-preload/contract';
+import { Dialog } from '../../components/Dialog';
+import { FormError, useCommand } from '../../components/forms';
+import type { PracticeData } from '../store';
+import { formatDateTime, formatTime, instantAt, localParts, minuteLabel } from '../time';
+import type { useDecisions } from './useDecisions';
+
+/** One appointment: its messages, status, cancel, and copy to another time. */
+export function AppointmentDialog({
+  appointment,
+  data,
+  decide,
+  onClose,
+  onChanged,
+}: {
+  appointment: Appointment;
+  data: PracticeData;
+  decide: ReturnType<typeof useDecisions>['decide'];
+  onClose: () => void;
+  onChanged: () => void;
+}) {
+  const { t, i18n } = useTranslation('common');
+  const zone = data.practice.timeZone;
+  const start = localParts(appointment.startAt, zone);
+  const [copyDate, setCopyDate] = useState(start.date);
+  const [copyTime, setCopyTime] = useState(minuteLabel(start.minute));
+  const [messages, setMessages] = useState<Message[]>([]);
+  const { error, busy, run } = useCommand();
+  const practitioner = data.practitioners.find((p) => p.id === appointment.practitionerId);
+
+  useEffect(() => {
+    void window.clinic.messages.list({ statuses: [], kinds: [] }).then((r) => {
+      if (r.ok) setMessages(r.value.filter((m) => m.appointmentId === appointment.id));
+    });
+  }, [appointment.id]);
+
+  const copy = async () => {
+    const [hh, mm] = copyTime.split(':').map(Number) as [number, number];
+    const result = await decide((answers) =>
+      window.clinic.agenda.copy({
+        id: appointment.id,
+        startAt: instantAt(copyDate, hh * 60 + mm, zone),
+        allowOverlap: answers.allowOverlap ?? false,
+      }),
+    );
+    if (result && (await run(Promise.resolve(result)))) onChanged();
+  };
+
+  return (
+    <Dialog title={appointment.patientName ?? t('agenda.blocked')} onClose={onClose} testId="appointment-dialog">
+      <p>
+        {formatDateTime(appointment.startAt, i18n.language, zone)}–{formatTime(appointment.endAt, i18n.language, zone)}{' '}
+        · {appointment.typeName} · {practitioner?.name}
+      </p>
+      {appointment.notes && <p className="hint">{appointment.notes}</p>}
+      <ul className="plain" data-testid="appointment-messages">
+        {messages.map((m) => (
+          <li key={m.id} data-status={m.status}>
+            {t(`messages.kinds.${m.kind}`)} · {t(`messages.statuses.${m.status}`)} ·{' '}
+            {formatDateTime(m.scheduledAt, i18n.language, zone)}
+          </li>
+        ))}
+      </ul>
+      <div className="field">
+        <span className="label">{t('agenda.details.setStatus')}</span>
+        <div className="segmented" role="group">
+          {APPOINTMENT_STATUSES.filter((s) => s !== 'cancelled').map((status) => (
+            <button
+              key={status}
+              type="button"
+              aria-pressed={appointment.status === status}
+              onClick={async () =>
+                (await run(window.clinic.agenda.setStatus({ id: appointment.id, status }))) && onChanged()
+              }
+            >
+              {t(`agenda.status.${status}`)}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="field">
+        <span className="label">{t('agenda.details.copyTo')}</span>
+        <div className="row">
+          <input type="date" value={copyDate} data-testid="copy-date" onChange={(e) => setCopyDate(e.target.value)} />
+          <input
+            type="time"
+            step={300}
+            value={copyTime}
+            data-testid="copy-time"
+            onChange={(e) => setCopyTime(e.target.value)}
+          />
+          <button type="button" className="secondary" disabled={busy} data-testid="copy-submit" onClick={copy}>
+            {t('agenda.details.copy')}
+          </button>
+        </div>
+      </div>
+      <FormError error={error} fields={[]} />
+      <div className="actions">
+        <button
+          type="button"
+          className="danger"
+          data-testid="appointment-cancel"
+          disabled={appointment.status === 'cancelled'}
+          onClick={async () => (await run(window.clinic.agenda.cancel({ id: appointment.id }))) && onChanged()}
+        >
+          {t('agenda.details.cancelAppointment')}
+        </button>
+        <button type="button" className="secondary" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

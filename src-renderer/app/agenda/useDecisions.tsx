@@ -1,0 +1,71 @@
+/**
+ * Runs an agenda command that may come back with a question (overlap; new reminder after a move), asks it,
+ * and repeats the command with the answer. Nothing is written until every question is answered.
+ */
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BookResult, Result } from '../../../src-preload/contract';
+import { Dialog } from '../../components/Dialog';
+
+export interface Answers {
+  allowOverlap?: boolean;
+  reminder?: 'reschedule' | 'drop';
+}
+
+type Question = { kind: 'overlap'; count: number } | { kind: 'reminder' };
+
+export function useDecisions() {
+  const { t } = useTranslation('common');
+  const [question, setQuestion] = useState<Question | null>(null);
+  const answer = useRef<(yes: boolean) => void>(() => {});
+
+  const ask = (q: Question) =>
+    new Promise<boolean>((resolve) => {
+      answer.current = (yes) => {
+        setQuestion(null);
+        resolve(yes);
+      };
+      setQuestion(q);
+    });
+
+  /** Resolves to the final result, or null when the user said no to a question. */
+  const decide = async (
+    command: (answers: Answers) => Promise<Result<BookResult>>,
+  ): Promise<Result<BookResult> | null> => {
+    const answers: Answers = {};
+    for (;;) {
+      const result = await command(answers);
+      if (!result.ok || result.value.kind === 'done') return result;
+      if (result.value.decision === 'confirm_overlap') {
+        if (!(await ask({ kind: 'overlap', count: result.value.conflicts.length }))) return null;
+        answers.allowOverlap = true;
+      } else {
+        answers.reminder = (await ask({ kind: 'reminder' })) ? 'reschedule' : 'drop';
+      }
+    }
+  };
+
+  const dialog = question && (
+    <Dialog
+      title={t(question.kind === 'overlap' ? 'agenda.decision.overlapTitle' : 'agenda.decision.reminderTitle')}
+      onClose={() => answer.current(false)}
+      testId="decision-dialog"
+    >
+      <p>
+        {question.kind === 'overlap'
+          ? t('agenda.decision.overlapBody', { count: question.count })
+          : t('agenda.decision.reminderBody')}
+      </p>
+      <div className="actions">
+        <button type="button" className="secondary" data-testid="decision-no" onClick={() => answer.current(false)}>
+          {t('common.no')}
+        </button>
+        <button type="button" data-testid="decision-yes" onClick={() => answer.current(true)}>
+          {question.kind === 'overlap' ? t('agenda.decision.overlapYes') : t('common.yes')}
+        </button>
+      </div>
+    </Dialog>
+  );
+
+  return { decide, dialog };
+}

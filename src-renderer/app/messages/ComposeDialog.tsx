@@ -1,0 +1,129 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Patient } from '../../../src-preload/contract';
+import { Dialog } from '../../components/Dialog';
+import { FieldError, FormError, useCommand } from '../../components/forms';
+import { PatientPicker } from '../../components/PatientPicker';
+import { CostPreview } from './CostPreview';
+import { PlaceholderButtons } from './PlaceholderButtons';
+
+const FIELDS = ['recipient', 'subject', 'body', 'scheduledAt', 'patientId'] as const;
+
+/** A free-text SMS or e-mail to a patient from the records or to any valid number or address. */
+export function ComposeDialog({ patient: initial = null, onClose }: { patient?: Patient | null; onClose: () => void }) {
+  const { t } = useTranslation('common');
+  const [channel, setChannel] = useState<'sms' | 'email'>(initial?.channel === 'email' ? 'email' : 'sms');
+  const [patient, setPatient] = useState<Patient | null>(initial);
+  const [toOther, setToOther] = useState(false);
+  const [recipient, setRecipient] = useState('');
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('');
+  const [sendAt, setSendAt] = useState('');
+  const [done, setDone] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const { error, busy, run } = useCommand();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const scheduledAt = sendAt ? new Date(sendAt).getTime() : null;
+    const sent = await run(
+      window.clinic.messages.compose({
+        channel,
+        patientId: toOther ? null : (patient?.id ?? null),
+        recipient: toOther ? recipient : null,
+        subject,
+        body,
+        scheduledAt,
+      }),
+    );
+    if (sent) setDone(true);
+  };
+
+  return (
+    <Dialog title={t('messages.compose')} onClose={onClose} testId="compose-dialog" wide>
+      {done ? (
+        <>
+          <p role="status" data-testid="compose-done">
+            {t('messages.form.scheduled')}
+          </p>
+          <div className="actions">
+            <button type="button" onClick={onClose}>
+              {t('common.close')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate className="form-grid">
+          <div className="row">
+            <label>
+              {t('messages.form.channel')}
+              <select
+                data-testid="compose-channel"
+                value={channel}
+                onChange={(e) => setChannel(e.target.value as 'sms' | 'email')}
+              >
+                <option value="sms">{t('patients.channels.sms')}</option>
+                <option value="email">{t('patients.channels.email')}</option>
+              </select>
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                data-testid="compose-other"
+                checked={toOther}
+                onChange={(e) => setToOther(e.target.checked)}
+              />
+              {t('messages.form.toOther')}
+            </label>
+          </div>
+          {toOther ? (
+            <label>
+              {t('messages.form.recipient')}
+              <input data-testid="compose-recipient" value={recipient} onChange={(e) => setRecipient(e.target.value)} />
+            </label>
+          ) : (
+            <PatientPicker
+              value={patient}
+              onChange={setPatient}
+              label={t('messages.form.toPatient')}
+              testId="compose-patient"
+            />
+          )}
+          <FieldError error={error} field="recipient" testId="compose-recipient-error" />
+          {channel === 'email' && (
+            <label>
+              {t('messages.form.subject')}
+              <input value={subject} onChange={(e) => setSubject(e.target.value)} />
+            </label>
+          )}
+          <label>
+            {t('messages.form.body')}
+            <textarea
+              ref={area}
+              rows={5}
+              data-testid="compose-body"
+              value={body}
+              onChange={(e) => setBody(e.target.value)}
+            />
+            <FieldError error={error} field="body" />
+          </label>
+          <PlaceholderButtons target={() => area.current} onInsert={setBody} />
+          <CostPreview channel={channel} body={body} patientId={toOther ? null : patient?.id} />
+          <label>
+            {t('messages.form.sendAt')}
+            <input type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
+          </label>
+          <FormError error={error} fields={FIELDS} />
+          <div className="actions">
+            <button type="button" className="secondary" onClick={onClose}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" disabled={busy} data-testid="compose-send">
+              {t('messages.form.send')}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,339 @@
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  LANGUAGES,
+  MESSAGE_KINDS,
+  type Language,
+  type Message,
+  type MessageKind,
+  type MessageStatus,
+  type Recall,
+  type Template,
+} from '../../../src-preload/contract';
+import { FieldError, FormError, useCommand } from '../../components/forms';
+import { useQuery } from '../../components/useQuery';
+import { LANGUAGE_NAMES } from '../../i18n/i18n';
+import { useAppStore } from '../store';
+import { formatBirthDate, formatDateTime } from '../time';
+import { ComposeDialog } from './ComposeDialog';
+import { CostPreview } from './CostPreview';
+import { PlaceholderButtons } from './PlaceholderButtons';
+
+const TABS = ['scheduled', 'sent', 'failed', 'all', 'recalls', 'templates'] as const;
+type Tab = (typeof TABS)[number];
+const STATUSES: Record<'scheduled' | 'sent' | 'failed' | 'all', MessageStatus[]> = {
+  scheduled: ['draft', 'scheduled', 'queued'],
+  sent: ['sent', 'delivered'],
+  failed: ['failed'],
+  all: [],
+};
+
+function MessageTable({ tab }: { tab: keyof typeof STATUSES }) {
+  const { t, i18n } = useTranslation('common');
+  const zone = useAppStore((s) => s.data?.practice.timeZone ?? 'UTC');
+  const revision = useAppStore((s) => s.revision);
+  const [kind, setKind] = useState<MessageKind | ''>('');
+  const { error, run } = useCommand();
+  const [loaded, load] = useQuery(
+    () => window.clinic.messages.list({ statuses: STATUSES[tab], kinds: kind ? [kind] : [] }),
+    [tab, kind, revision],
+  );
+  const messages: Message[] = loaded ?? [];
+
+  return (
+    <>
+      <div className="toolbar">
+        <select
+          value={kind}
+          aria-label={t('messages.columns.kind')}
+          onChange={(e) => setKind(e.target.value as MessageKind | '')}
+        >
+          <option value="">{t('messages.allKinds')}</option>
+          {MESSAGE_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`messages.kinds.${k}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <FormError error={error} fields={[]} />
+      {messages.length === 0 ? (
+        <div className="empty">
+          <p>{t('messages.empty')}</p>
+        </div>
+      ) : (
+        <table className="table" data-testid="message-table">
+          <thead>
+            <tr>
+              <th>{t('messages.columns.time')}</th>
+              <th>{t('messages.columns.kind')}</th>
+              <th>{t('messages.columns.recipient')}</th>
+              <th>{t('messages.columns.text')}</th>
+              <th>{t('messages.columns.cost')}</th>
+              <th>{t('messages.columns.status')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {messages.map((m) => (
+              <tr
+                key={m.id}
+                data-testid="message-row"
+                data-kind={m.kind}
+                data-status={m.status}
+                data-scheduled-at={m.scheduledAt}
+              >
+                <td>{formatDateTime(m.scheduledAt, i18n.language, zone)}</td>
+                <td>
+                  {t(`messages.kinds.${m.kind}`)} · {t(`patients.channels.${m.channel}`)}
+                </td>
+                <td>
+                  {m.patientName ?? ''} <span className="mono hint">{m.recipient}</span>
+                </td>
+                <td className="excerpt">{m.body}</td>
+                <td>{m.channel === 'sms' ? t('messages.credits', { count: m.credits }) : '–'}</td>
+                <td>{t(`messages.statuses.${m.status}`)}</td>
+                <td>
+                  {(m.status === 'scheduled' || m.status === 'draft') && (
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={async () => (await run(window.clinic.messages.cancel({ id: m.id }))) && load()}
+                    >
+                      {t('messages.cancelMessage')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+function RecallsPanel() {
+  const { t, i18n } = useTranslation('common');
+  const revision = useAppStore((s) => s.revision);
+  const [created, setCreated] = useState<number | null>(null);
+  const { error, run } = useCommand();
+  const [loaded, load] = useQuery(() => window.clinic.recalls.list(), [revision]);
+  const recalls: Recall[] = loaded ?? [];
+  return (
+    <>
+      <div className="toolbar">
+        <button
+          type="button"
+          data-testid="recalls-run"
+          onClick={async () => {
+            const result = await run(window.clinic.recalls.runDue());
+            if (result) setCreated(result.created);
+            load();
+          }}
+        >
+          {t('messages.recalls.runDue')}
+        </button>
+        {created !== null && <span role="status">{t('messages.recalls.created', { count: created })}</span>}
+      </div>
+      <FormError error={error} fields={[]} />
+      {recalls.length === 0 ? (
+        <div className="empty">
+          <p>{t('messages.recalls.empty')}</p>
+        </div>
+      ) : (
+        <table className="table" data-testid="recall-table">
+          <thead>
+            <tr>
+              <th>{t('messages.recalls.dueDate')}</th>
+              <th>{t('patients.name')}</th>
+              <th>{t('messages.recalls.reason')}</th>
+              <th>{t('messages.columns.status')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {recalls.map((r) => (
+              <tr key={r.id}>
+                <td>{formatBirthDate(r.dueDate, i18n.language)}</td>
+                <td>{r.patientName}</td>
+                <td>{r.reason}</td>
+                <td>{t(`messages.recalls.status.${r.status}`)}</td>
+                <td>
+                  {r.status !== 'done' && r.status !== 'cancelled' && (
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={async () =>
+                        (await run(window.clinic.recalls.setStatus({ id: r.id, status: 'done' }))) && load()
+                      }
+                    >
+                      {t('messages.recalls.markDone')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+function TemplateEditor({
+  kind,
+  channel,
+  language,
+  templates,
+  onSaved,
+}: {
+  kind: MessageKind;
+  channel: 'sms' | 'email';
+  language: Language;
+  templates: Template[];
+  onSaved: (template: Template) => void;
+}) {
+  const { t } = useTranslation('common');
+  const current = templates.find((x) => x.kind === kind && x.channel === channel && x.language === language);
+  const [subject, setSubject] = useState(current?.subject ?? '');
+  const [body, setBody] = useState(current?.body ?? '');
+  const [saved, setSaved] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const { error, busy, run } = useCommand();
+  const bodyFor = (lang: Language) =>
+    lang === language
+      ? body
+      : (templates.find((x) => x.kind === kind && x.channel === channel && x.language === lang)?.body ?? '');
+
+  return (
+    <>
+      <form
+        className="form-grid"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const template = await run(window.clinic.templates.save({ kind, channel, language, subject, body }));
+          if (template) {
+            onSaved(template);
+            setSaved(true);
+          }
+        }}
+      >
+        {channel === 'email' && (
+          <label>
+            {t('messages.form.subject')}
+            <input value={subject} onChange={(e) => setSubject(e.target.value)} />
+          </label>
+        )}
+        <label>
+          {t('messages.form.body')}
+          <textarea
+            ref={area}
+            rows={5}
+            data-testid="template-body"
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+          />
+          <FieldError error={error} field="body" />
+        </label>
+        <PlaceholderButtons target={() => area.current} onInsert={setBody} />
+        <div className="actions">
+          {saved && <span role="status">{t('messages.templates.saved')}</span>}
+          <button type="submit" disabled={busy}>
+            {t('messages.templates.save')}
+          </button>
+        </div>
+      </form>
+      <h3>{t('messages.templates.previewAll')}</h3>
+      <div className="preview-grid">
+        {LANGUAGES.map((l) => (
+          <div key={l}>
+            <strong>{LANGUAGE_NAMES[l]}</strong>
+            <CostPreview channel={channel} body={bodyFor(l)} language={l} testId={`template-preview-${l}`} />
+          </div>
+        ))}
+      </div>
+    </>
+  );
+}
+
+function TemplatesPanel() {
+  const { t } = useTranslation('common');
+  const [loaded, reload] = useQuery(() => window.clinic.templates.list(), []);
+  const [kind, setKind] = useState<MessageKind>('reminder');
+  const [channel, setChannel] = useState<'sms' | 'email'>('sms');
+  const [language, setLanguage] = useState<Language>('en');
+  if (!loaded) return null;
+  return (
+    <div className="templates">
+      <div className="toolbar">
+        <select
+          value={kind}
+          aria-label={t('messages.templates.kind')}
+          onChange={(e) => setKind(e.target.value as MessageKind)}
+        >
+          {MESSAGE_KINDS.filter((k) => k !== 'free_text').map((k) => (
+            <option key={k} value={k}>
+              {t(`messages.kinds.${k}`)}
+            </option>
+          ))}
+        </select>
+        <select
+          value={channel}
+          aria-label={t('messages.form.channel')}
+          onChange={(e) => setChannel(e.target.value as 'sms' | 'email')}
+        >
+          <option value="sms">{t('patients.channels.sms')}</option>
+          <option value="email">{t('patients.channels.email')}</option>
+        </select>
+        <div className="segmented" role="group" aria-label={t('messages.templates.language')}>
+          {LANGUAGES.map((l) => (
+            <button key={l} type="button" aria-pressed={language === l} onClick={() => setLanguage(l)}>
+              {LANGUAGE_NAMES[l]}
+            </button>
+          ))}
+        </div>
+      </div>
+      <TemplateEditor
+        key={`${kind}-${channel}-${language}`}
+        kind={kind}
+        channel={channel}
+        language={language}
+        templates={loaded}
+        onSaved={reload}
+      />
+    </div>
+  );
+}
+
+export function MessagesView() {
+  const { t } = useTranslation('common');
+  const [tab, setTab] = useState<Tab>('scheduled');
+  const [composing, setComposing] = useState(false);
+  return (
+    <section data-testid="view-messages">
+      <div className="toolbar">
+        <div className="tabs" role="tablist">
+          {TABS.map((name) => (
+            <button
+              key={name}
+              type="button"
+              role="tab"
+              aria-selected={tab === name}
+              data-testid={`messages-tab-${name}`}
+              onClick={() => setTab(name)}
+            >
+              {t(`messages.tabs.${name}`)}
+            </button>
+          ))}
+        </div>
+        <button type="button" data-testid="compose-open" onClick={() => setComposing(true)}>
+          {t('messages.compose')}
+        </button>
+      </div>
+      {tab === 'recalls' ? <RecallsPanel /> : tab === 'templates' ? <TemplatesPanel /> : <MessageTable tab={tab} />}
+      {composing && <ComposeDialog onClose={() => setComposing(false)} />}
+    </section>
+  );
+}

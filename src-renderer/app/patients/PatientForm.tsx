@@ -1,0 +1,133 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LANGUAGES, type Patient } from '../../../src-preload/contract';
+import { Dialog } from '../../components/Dialog';
+import { FieldError, FormError, useCommand } from '../../components/forms';
+import { LANGUAGE_NAMES } from '../../i18n/i18n';
+
+type Draft = Omit<Patient, 'id'>;
+
+const EMPTY: Draft = {
+  firstName: '',
+  lastName: '',
+  birthDate: null,
+  mobile: null,
+  email: null,
+  language: 'en',
+  channel: 'sms',
+  optOutSms: false,
+  optOutEmail: false,
+  notes: '',
+};
+const FIELDS = ['firstName', 'lastName', 'birthDate', 'mobile', 'email', 'language', 'channel', 'notes'] as const;
+
+/** Create or edit a patient; the core checks everything and each field shows its own error. */
+export function PatientForm({
+  patient,
+  onClose,
+  onSaved,
+}: {
+  patient: Patient | null;
+  onClose: () => void;
+  onSaved: (p: Patient) => void;
+}) {
+  const { t, i18n } = useTranslation('common');
+  const [draft, setDraft] = useState<Draft>(() =>
+    patient ? { ...patient } : { ...EMPTY, language: i18n.language as Draft['language'] },
+  );
+  const { error, busy, run } = useCommand();
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const saved = await run(
+      patient ? window.clinic.patients.update({ ...draft, id: patient.id }) : window.clinic.patients.create(draft),
+    );
+    if (saved) onSaved(saved);
+  };
+
+  const text = (key: 'firstName' | 'lastName' | 'mobile' | 'email', type = 'text') => (
+    <label>
+      {t(`patients.${key}`)}
+      <input
+        type={type}
+        data-testid={`patient-${key}`}
+        value={draft[key] ?? ''}
+        aria-invalid={error?.issues?.some((i) => i.path === key) || undefined}
+        onChange={(e) => set(key, e.target.value)}
+      />
+      <FieldError error={error} field={key} testId={`patient-${key}-error`} />
+    </label>
+  );
+
+  return (
+    <Dialog title={t(patient ? 'patients.edit' : 'patients.new')} onClose={onClose} testId="patient-form" wide>
+      <form onSubmit={submit} noValidate className="form-grid two">
+        {text('firstName')}
+        {text('lastName')}
+        <label>
+          {t('patients.birthDate')}
+          <input
+            type="date"
+            data-testid="patient-birthDate"
+            value={draft.birthDate ?? ''}
+            onChange={(e) => set('birthDate', e.target.value || null)}
+          />
+          <FieldError error={error} field="birthDate" testId="patient-birthDate-error" />
+        </label>
+        <label>
+          {t('patients.language')}
+          <select value={draft.language} onChange={(e) => set('language', e.target.value as Draft['language'])}>
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l}>
+                {LANGUAGE_NAMES[l]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {text('mobile', 'tel')}
+        {text('email', 'email')}
+        <label>
+          {t('patients.channel')}
+          <select
+            data-testid="patient-channel"
+            value={draft.channel}
+            onChange={(e) => set('channel', e.target.value as Draft['channel'])}
+          >
+            {(['sms', 'email', 'none'] as const).map((c) => (
+              <option key={c} value={c}>
+                {t(`patients.channels.${c}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div>
+          <label className="check">
+            <input type="checkbox" checked={draft.optOutSms} onChange={(e) => set('optOutSms', e.target.checked)} />
+            {t('patients.optOutSms')}
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={draft.optOutEmail} onChange={(e) => set('optOutEmail', e.target.checked)} />
+            {t('patients.optOutEmail')}
+          </label>
+        </div>
+        <label className="span">
+          {t('patients.notes')}
+          <textarea rows={3} value={draft.notes} onChange={(e) => set('notes', e.target.value)} />
+          <FieldError error={error} field="notes" />
+        </label>
+        <div className="span">
+          <FormError error={error} fields={FIELDS} />
+        </div>
+        <div className="actions span">
+          <button type="button" className="secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" disabled={busy} data-testid="patient-save">
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,266 @@
+/** The practice's own set-up: name, time zone, quiet hours, birthday greetings; practitioners, rooms, types. */
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Practice } from '../../../src-preload/contract';
+import { FieldError, FormError, useCommand } from '../../components/forms';
+import { useAppStore, type PracticeData } from '../store';
+import { minuteLabel } from '../time';
+
+const toMinute = (hhmm: string) => {
+  const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
+  return hh * 60 + mm;
+};
+
+function PracticeForm({ practice }: { practice: Practice }) {
+  const { t } = useTranslation('common');
+  const reload = useAppStore((s) => s.loadPracticeData);
+  const [draft, setDraft] = useState(practice);
+  const [saved, setSaved] = useState(false);
+  const { error, busy, run } = useCommand();
+  const set = <K extends keyof Practice>(key: K, value: Practice[K]) => {
+    setSaved(false);
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await run(window.clinic.practice.update(draft))) {
+      setSaved(true);
+      await reload();
+    }
+  };
+  const field = (key: 'name' | 'phone' | 'timeZone' | 'country', label: string) => (
+    <label>
+      {label}
+      <input data-testid={`practice-${key}`} value={draft[key]} onChange={(e) => set(key, e.target.value)} />
+      <FieldError error={error} field={key} />
+    </label>
+  );
+  return (
+    <form className="form-grid two" onSubmit={submit} noValidate data-testid="practice-form">
+      {field('name', t('practiceSettings.name'))}
+      {field('phone', t('practiceSettings.phone'))}
+      {field('timeZone', t('practiceSettings.timeZone'))}
+      {field('country', t('practiceSettings.country'))}
+      <div className="row">
+        <label>
+          {t('practiceSettings.quietFrom')}
+          <input
+            type="time"
+            value={minuteLabel(draft.quietStart)}
+            onChange={(e) => set('quietStart', toMinute(e.target.value))}
+          />
+        </label>
+        <label>
+          {t('practiceSettings.quietTo')}
+          <input
+            type="time"
+            value={minuteLabel(draft.quietEnd)}
+            onChange={(e) => set('quietEnd', toMinute(e.target.value))}
+          />
+        </label>
+      </div>
+      <div className="row">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.birthdayEnabled}
+            onChange={(e) => set('birthdayEnabled', e.target.checked)}
+          />
+          {t('practiceSettings.birthdayEnabled')}
+        </label>
+        <label>
+          {t('practiceSettings.birthdayAt')}
+          <input
+            type="time"
+            value={minuteLabel(draft.birthdayMinute)}
+            onChange={(e) => set('birthdayMinute', toMinute(e.target.value))}
+          />
+        </label>
+      </div>
+      <div className="span">
+        <FormError error={error} fields={['name', 'phone', 'timeZone', 'country']} />
+      </div>
+      <div className="actions span">
+        {saved && <span role="status">{t('common.saved')}</span>}
+        <button type="submit" disabled={busy} data-testid="practice-save">
+          {t('common.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AddForm({ testId, onAdd, children }: { testId: string; onAdd: () => Promise<boolean>; children: ReactNode }) {
+  const { t } = useTranslation('common');
+  return (
+    <form
+      className="row add-form"
+      data-testid={testId}
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        await onAdd();
+      }}
+    >
+      {children}
+      <button type="submit">{t('common.add')}</button>
+    </form>
+  );
+}
+
+function Team({ data }: { data: PracticeData }) {
+  const { t } = useTranslation('common');
+  const reload = useAppStore((s) => s.loadPracticeData);
+  const { error, run } = useCommand();
+  const [name, setName] = useState('');
+  const [colour, setColour] = useState('#0b6e6e');
+  const [room, setRoom] = useState('');
+  const [type, setType] = useState({ name: '', colour: '#2f6fdf', durationMin: 30, reminder: true, isVideo: false });
+  const done = async <T,>(result: T | null) => {
+    if (result) await reload();
+    return result !== null;
+  };
+  return (
+    <div className="team">
+      <h3>{t('practiceSettings.practitioners')}</h3>
+      <ul className="plain">
+        {data.practitioners.map((p) => (
+          <li key={p.id}>
+            <span className="swatch" style={{ background: p.colour }} /> {p.name}
+          </li>
+        ))}
+      </ul>
+      <AddForm
+        testId="add-practitioner"
+        onAdd={async () => {
+          const ok = await done(
+            await run(window.clinic.practitioners.create({ name, colour, tenantId: data.tenants[0]?.id ?? '' })),
+          );
+          if (ok) setName('');
+          return ok;
+        }}
+      >
+        <input
+          aria-label={t('practiceSettings.newName')}
+          placeholder={t('practiceSettings.newName')}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <input
+          type="color"
+          aria-label={t('practiceSettings.colour')}
+          value={colour}
+          onChange={(e) => setColour(e.target.value)}
+        />
+      </AddForm>
+      <h3>{t('practiceSettings.rooms')}</h3>
+      <ul className="plain">
+        {data.rooms.map((r) => (
+          <li key={r.id}>{r.name}</li>
+        ))}
+      </ul>
+      <AddForm
+        testId="add-room"
+        onAdd={async () => {
+          const ok = await done(await run(window.clinic.rooms.create({ name: room })));
+          if (ok) setRoom('');
+          return ok;
+        }}
+      >
+        <input
+          aria-label={t('practiceSettings.newName')}
+          placeholder={t('practiceSettings.newName')}
+          value={room}
+          onChange={(e) => setRoom(e.target.value)}
+        />
+      </AddForm>
+      <h3>{t('practiceSettings.types')}</h3>
+      <ul className="plain">
+        {data.types.map((ty) => (
+          <li key={ty.id}>
+            <span className="swatch" style={{ background: ty.colour }} /> {ty.name} · {ty.durationMin}′
+            {ty.reminderRules.length > 0 && ` · ${t('practiceSettings.reminderDayBefore')}`}
+            {ty.isVideo && ` · ${t('practiceSettings.video')}`}
+          </li>
+        ))}
+      </ul>
+      <AddForm
+        testId="add-type"
+        onAdd={async () =>
+          done(
+            await run(
+              window.clinic.appointmentTypes.create({
+                name: type.name,
+                colour: type.colour,
+                durationMin: type.durationMin,
+                isVideo: type.isVideo,
+                confirmOnBooking: false,
+                reminderRules: type.reminder ? [{ offsetMinutes: 1440, channel: 'preferred' }] : [],
+              }),
+            ),
+          )
+        }
+      >
+        <input
+          aria-label={t('practiceSettings.newName')}
+          placeholder={t('practiceSettings.newName')}
+          value={type.name}
+          onChange={(e) => setType({ ...type, name: e.target.value })}
+        />
+        <input
+          type="number"
+          min={5}
+          max={720}
+          step={5}
+          aria-label={t('practiceSettings.duration')}
+          value={type.durationMin}
+          onChange={(e) => setType({ ...type, durationMin: Number(e.target.value) })}
+        />
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={type.reminder}
+            onChange={(e) => setType({ ...type, reminder: e.target.checked })}
+          />
+          {t('practiceSettings.reminderDayBefore')}
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={type.isVideo}
+            onChange={(e) => setType({ ...type, isVideo: e.target.checked })}
+          />
+          {t('practiceSettings.video')}
+        </label>
+      </AddForm>
+      <FieldError error={error} field="name" />
+      <FormError error={error} fields={['name']} />
+      <h3>{t('practiceSettings.tenants')}</h3>
+      <ul className="plain">
+        {data.tenants.map((tenant) => (
+          <li key={tenant.id}>
+            {tenant.name} · {t('practiceSettings.credits', { count: tenant.smsCredits })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function PracticeSettings() {
+  const { t } = useTranslation('common');
+  const data = useAppStore((s) => s.data);
+  if (!data) return null;
+  return (
+    <>
+      <section className="card">
+        <h2>{t('practiceSettings.title')}</h2>
+        <PracticeForm practice={data.practice} />
+      </section>
+      <section className="card">
+        <h2>{t('practiceSettings.team')}</h2>
+        <Team data={data} />
+      </section>
+    </>
+  );
+}
