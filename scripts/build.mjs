@@ -25,7 +25,12 @@ await Promise.all([
   // Main and server keep their npm dependencies in node_modules (native better-sqlite3 among them).
   esbuild({ ...node, entryPoints: ['src-main/shell/main.ts'], outfile: 'dist/main/main.cjs', packages: 'external' }),
   // The core (database included) runs in a worker thread so the main process never waits on it.
-  esbuild({ ...node, entryPoints: ['src-main/core/worker/coreWorker.ts'], outfile: 'dist/main/coreWorker.cjs', packages: 'external' }),
+  esbuild({
+    ...node,
+    entryPoints: ['src-main/core/worker/coreWorker.ts'],
+    outfile: 'dist/main/coreWorker.cjs',
+    packages: 'external',
+  }),
   esbuild({ ...node, entryPoints: ['server/main.ts'], outfile: 'dist/server/main.cjs', packages: 'external' }),
   // A sandboxed preload can require only 'electron': everything else is bundled in.
   esbuild({

@@ -38,7 +38,9 @@ describe('Electron app', () => {
       expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
       // No Node in the page, only the named bridge functions.
       expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
-      expect(await page.evaluate(() => Object.keys(window.clinic).sort())).toEqual([...Object.keys(commands), 'on'].sort());
+      expect(await page.evaluate(() => Object.keys(window.clinic).sort())).toEqual(
+        [...Object.keys(commands), 'on'].sort(),
+      );
       await page.evaluate(() => {
         window.location.hash = '#/settings';
       });

@@ -24,6 +24,8 @@ export interface HarnessOptions {
   osLocales?: string[];
   serverUrl?: string;
   viewport?: { width: number; height: number };
+  /** The practice's time zone at first start (the machine's by default). */
+  timeZone?: string;
 }
 
 export interface Harness {
@@ -58,6 +60,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     appVersion: 'test',
     osLocales: options.osLocales ?? ['en-US'],
     defaultServerUrl: options.serverUrl ?? 'http://127.0.0.1:4780',
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     openExternal: (url) => {
       openedLinks.push(url);
     },

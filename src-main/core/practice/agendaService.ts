@@ -240,7 +240,9 @@ export class AgendaService {
     const values = rows.map((row, index) => {
       const tenant = tenants.get(row.practitionerId);
       if (!tenant || !types.has(row.typeId) || !(row.endAt > row.startAt) || row.endAt - row.startAt > MAX_LENGTH) {
-        throw new AppError('validation', `Row ${index + 1} cannot be imported`, [{ path: String(index), code: 'import_row_invalid' }]);
+        throw new AppError('validation', `Row ${index + 1} cannot be imported`, [
+          { path: String(index), code: 'import_row_invalid' },
+        ]);
       }
       return {
         patient_id: row.patientId,

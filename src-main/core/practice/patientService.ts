@@ -100,7 +100,14 @@ export class PatientService {
   importMany(rows: readonly PatientInput[]): string[] {
     const values = rows.map((row, index) => {
       try {
-        return toRow(this.normalise({ ...row, mobile: row.mobile ?? null, email: row.email ?? null, birthDate: row.birthDate ?? null }));
+        return toRow(
+          this.normalise({
+            ...row,
+            mobile: row.mobile ?? null,
+            email: row.email ?? null,
+            birthDate: row.birthDate ?? null,
+          }),
+        );
       } catch (error) {
         if (error instanceof AppError) {
           const issues = error.issues?.map((i) => ({ ...i, path: `${index}.${i.path}` }));
