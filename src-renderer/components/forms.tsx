@@ -61,3 +61,28 @@ export function useCommand() {
   }, []);
   return { error, busy, run, clear: () => setError(null) };
 }
+
+/** Cancel and submit, at the foot of every form dialog. */
+export function FormActions({
+  onCancel,
+  busy,
+  submitLabel,
+  submitTestId,
+}: {
+  onCancel: () => void;
+  busy: boolean;
+  submitLabel?: string;
+  submitTestId?: string;
+}) {
+  const { t } = useTranslation('common');
+  return (
+    <div className="actions">
+      <button type="button" className="secondary" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+      <button type="submit" disabled={busy} data-testid={submitTestId}>
+        {submitLabel ?? t('common.save')}
+      </button>
+    </div>
+  );
+}

@@ -1,5 +1,6 @@
 /** A core on a temporary data folder with a controllable clock, a practice in Berlin and a few people. */
 import { mkdtempSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Patient } from '../../src-preload/contract';
@@ -78,5 +79,18 @@ export function practiceFixture(start = berlin('2026-06-01', 10), dataDir?: stri
     },
     count: (table, where = '1') =>
       (core.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n,
+  };
+}
+
+/** A fixture factory for one test file: every fixture it made is closed after each test. */
+export function useFixtures(): typeof practiceFixture {
+  const open: Fixture[] = [];
+  afterEach(() => {
+    for (const f of open.splice(0)) if (f.core.db.open) f.core.close();
+  });
+  return (...args) => {
+    const f = practiceFixture(...args);
+    open.push(f);
+    return f;
   };
 }

@@ -1,16 +1,8 @@
 /** Recalls, birthday greetings, free-text messages and the cost preview, on a real SQLite file. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { berlin, practiceFixture, type Fixture } from '../harness/practiceFixture';
+import { describe, expect, it } from 'vitest';
+import { berlin, useFixtures } from '../harness/practiceFixture';
 
-const open: Fixture[] = [];
-const fixture = (...args: Parameters<typeof practiceFixture>) => {
-  const f = practiceFixture(...args);
-  open.push(f);
-  return f;
-};
-afterEach(() => {
-  for (const f of open.splice(0)) f.core.close();
-});
+const fixture = useFixtures();
 
 describe('recalls', () => {
   it('produces a recall message for each due recall, once, and marks it sent', async () => {

@@ -1,18 +1,10 @@
 /** The front desk's rules on a real SQLite file: outbox, patients, booking, reminders, copy, move, cancel. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BookResult, Message } from '../../src-preload/contract';
 import { fieldStamp } from '../../src-main/core/sync/repository';
-import { berlin, practiceFixture, type Fixture } from '../harness/practiceFixture';
+import { berlin, useFixtures, type Fixture } from '../harness/practiceFixture';
 
-const open: Fixture[] = [];
-const fixture = (...args: Parameters<typeof practiceFixture>) => {
-  const f = practiceFixture(...args);
-  open.push(f);
-  return f;
-};
-afterEach(() => {
-  for (const f of open.splice(0)) f.core.close();
-});
+const fixture = useFixtures();
 
 const done = (result: BookResult) => {
   if (result.kind !== 'done') throw new Error(`expected done, got ${result.kind}`);
@@ -39,7 +31,6 @@ describe('first start', () => {
     ).toEqual(['Sprechstunde', 'Videosprechstunde']);
     expect(f.count('templates')).toBe(4 * 4 * 2);
     f.core.close();
-    open.length = 0;
     const again = fixture(undefined, f.dataDir);
     expect(again.count('templates')).toBe(32);
     expect(again.core.practice.tenants()).toHaveLength(1);

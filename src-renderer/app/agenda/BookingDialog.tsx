@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
-import { FieldError, FormError, useCommand } from '../../components/forms';
+import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { PatientPicker } from '../../components/PatientPicker';
 import type { PracticeData } from '../store';
 import { instantAt, minuteLabel } from '../time';
@@ -130,14 +130,7 @@ export function BookingDialog({
           {t('agenda.form.sendConfirmation')}
         </label>
         <FormError error={error} fields={FIELDS} />
-        <div className="actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" disabled={busy} data-testid="booking-submit">
-            {t('agenda.form.book')}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} busy={busy} submitLabel={t('agenda.form.book')} submitTestId="booking-submit" />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
-import { FieldError, FormError, useCommand } from '../../components/forms';
+import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { PatientPicker } from '../../components/PatientPicker';
 import { CostPreview } from './CostPreview';
 import { PlaceholderButtons } from './PlaceholderButtons';
@@ -114,14 +114,12 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
             <input type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
           </label>
           <FormError error={error} fields={FIELDS} />
-          <div className="actions">
-            <button type="button" className="secondary" onClick={onClose}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" disabled={busy} data-testid="compose-send">
-              {t('messages.form.send')}
-            </button>
-          </div>
+          <FormActions
+            onCancel={onClose}
+            busy={busy}
+            submitLabel={t('messages.form.send')}
+            submitTestId="compose-send"
+          />
         </form>
       )}
     </Dialog>

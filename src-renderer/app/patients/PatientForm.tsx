@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
-import { FieldError, FormError, useCommand } from '../../components/forms';
+import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { LANGUAGE_NAMES } from '../../i18n/i18n';
 
 type Draft = Omit<Patient, 'id'>;
@@ -119,13 +119,8 @@ export function PatientForm({
         <div className="span">
           <FormError error={error} fields={FIELDS} />
         </div>
-        <div className="actions span">
-          <button type="button" className="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" disabled={busy} data-testid="patient-save">
-            {t('common.save')}
-          </button>
+        <div className="span">
+          <FormActions onCancel={onClose} busy={busy} submitTestId="patient-save" />
         </div>
       </form>
     </Dialog>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
-import { FieldError, FormError, useCommand } from '../../components/forms';
+import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { ComposeDialog } from '../messages/ComposeDialog';
 import { useAppStore } from '../store';
 import { formatBirthDate } from '../time';
@@ -38,14 +38,7 @@ function RecallDialog({ patient, onClose }: { patient: Patient; onClose: () => v
           <FieldError error={error} field="reason" />
         </label>
         <FormError error={error} fields={['dueDate', 'reason']} />
-        <div className="actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" disabled={busy} data-testid="recall-save">
-            {t('common.save')}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} busy={busy} submitTestId="recall-save" />
       </form>
     </Dialog>
   );

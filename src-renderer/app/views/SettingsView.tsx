@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type AppInfo, type BridgeError, type Result, type Settings } from '../../../src-preload/contract';
-import { errorText } from '../../i18n/errors';
+import { FieldError } from '../../components/forms';
 import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n';
 import { PracticeSettings } from '../settings/PracticeSettings';
 import { useAppStore } from '../store';
@@ -28,26 +28,6 @@ function useSettingsCommand() {
   return { error, run };
 }
 
-function FieldError({
-  error,
-  field,
-  id,
-  testId,
-}: {
-  error: BridgeError | null;
-  field?: string;
-  id?: string;
-  testId?: string;
-}) {
-  const { t } = useTranslation('common');
-  if (!error) return null;
-  return (
-    <p className="field-error" role="alert" id={id} data-testid={testId}>
-      {errorText(t, error, field)}
-    </p>
-  );
-}
-
 function LanguageField({ settings }: { settings: Settings }) {
   const { t } = useTranslation('common');
   const { error, run } = useSettingsCommand();
@@ -71,7 +51,7 @@ function LanguageField({ settings }: { settings: Settings }) {
         ))}
       </select>
       {settings.languageSource === 'os' && <p className="hint">{t('settings.language.followsSystem')}</p>}
-      <FieldError error={error} field="language" />
+      <FieldError error={error} />
     </div>
   );
 }
@@ -115,7 +95,7 @@ function ServerField({ settings }: { settings: Settings }) {
       <p className="hint" id={hintId}>
         {t('settings.server.hint')}
       </p>
-      <FieldError error={error} field="serverUrl" id={errorId} testId="server-url-error" />
+      <FieldError error={error} id={errorId} testId="server-url-error" />
       {saved && (
         <p className="saved" role="status">
           {t('settings.server.saved')}
