@@ -21,8 +21,14 @@ import type { PracticeService } from './practiceService';
 const MAX_LENGTH = 24 * 60 * 60_000;
 const INACTIVE: readonly AppointmentStatus[] = ['cancelled', 'no_show'];
 
+/**
+ * Appointments with their patient, type and next pending reminder. The reminder subquery is pinned to the
+ * per-appointment index: left to itself, the planner may pick the status index and read every scheduled
+ * message of the practice for each appointment.
+ */
 const SELECT = `SELECT a.*, p.first_name || ' ' || p.last_name AS patient_name, t.name AS type_name, t.colour AS colour,
-    (SELECT min(m.scheduled_at) FROM messages m WHERE m.appointment_id = a.id AND m.kind = 'reminder'
+    (SELECT min(m.scheduled_at) FROM messages m INDEXED BY messages_by_appointment
+       WHERE m.appointment_id = a.id AND m.kind = 'reminder'
        AND m.status IN ('draft', 'scheduled') AND m.deleted = 0) AS reminder_at
   FROM appointments a
   JOIN appointment_types t ON t.id = a.type_id
