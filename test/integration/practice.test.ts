@@ -57,13 +57,20 @@ describe('repository and outbox', () => {
       hlc: string;
       field_hlc: string;
     };
-    expect(fieldStamp(row.field_hlc, 'notes')).toBe(row.hlc);
-    expect(fieldStamp(row.field_hlc, 'first_name')).toBe(insert.hlc);
+    expect(fieldStamp(row.field_hlc, 'notes', row.hlc)).toBe(row.hlc);
+    expect(fieldStamp(row.field_hlc, 'first_name', row.hlc)).toBe(insert.hlc);
     expect(insert.hlc! < row.hlc).toBe(true);
 
     f.core.patients.update({ id: p.id, notes: 'Allergie: Penicillin' }); // no change, no entry
     f.core.patients.remove(p.id);
     expect(f.count('patients', `id = '${p.id}' AND deleted = 1`)).toBe(1);
+    const gone = f.core.db.prepare('SELECT hlc, field_hlc FROM patients WHERE id = ?').get(p.id) as {
+      hlc: string;
+      field_hlc: string;
+    };
+    expect(fieldStamp(gone.field_hlc, 'deleted', gone.hlc)).toBe(gone.hlc);
+    expect(fieldStamp(gone.field_hlc, 'notes', gone.hlc)).toBe(row.hlc);
+    expect(fieldStamp(gone.field_hlc, 'first_name', gone.hlc)).toBe(insert.hlc);
     const ops = (
       f.core.db.prepare('SELECT op FROM outbox WHERE seq > ? ORDER BY seq').all(before) as { op: string }[]
     ).map((r) => r.op);

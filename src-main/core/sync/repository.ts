@@ -41,10 +41,13 @@ export function newId(): string {
   return uuidv7({ random });
 }
 
-/** The stamp of one field: its own when changed since the row was written, else the row's first. */
-export const fieldStamp = (fieldHlc: string, field: string): string | undefined => {
+/**
+ * The stamp of one field: its own when changed since the row was written, else the row's first ("*").
+ * A row never updated stores '{}': every field carries the row's stamp.
+ */
+export const fieldStamp = (fieldHlc: string, field: string, rowHlc: string): string => {
   const stamps = JSON.parse(fieldHlc) as Record<string, string>;
-  return stamps[field] ?? stamps['*'];
+  return stamps[field] ?? stamps['*'] ?? rowHlc;
 };
 
 export class Repository {
@@ -74,8 +77,8 @@ export class Repository {
     const fields = this.fields(table, values);
     const hlc = this.clock.tick();
     const names = Object.keys(fields);
-    const sql = `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?, ?${', ?'.repeat(names.length)})`;
-    this.statement(sql).run(id, hlc, `{"*":"${hlc}"}`, ...names.map((n) => fields[n]!));
+    const sql = `INSERT INTO ${table} (id, hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?${', ?'.repeat(names.length)})`;
+    this.statement(sql).run(id, hlc, ...names.map((n) => fields[n]!));
     this.outboxInsert.run(table, id, 'insert', '["*"]', hlc);
     return id;
   }
@@ -85,20 +88,19 @@ export class Repository {
     this.assertTransaction();
     if (rows.length === 0) return [];
     const names = Object.keys(this.fields(table, rows[0]!));
-    const sql = `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?, ?${', ?'.repeat(names.length)})`;
+    const sql = `INSERT INTO ${table} (id, hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?${', ?'.repeat(names.length)})`;
     const statement = this.statement(sql);
     const ids: string[] = [];
-    const values: Value[] = new Array<Value>(names.length + 3);
+    const values: Value[] = new Array<Value>(names.length + 2);
     for (const row of rows) {
       const id = newId();
       const hlc = this.clock.tick();
       values[0] = id;
       values[1] = hlc;
-      values[2] = `{"*":"${hlc}"}`;
       for (let i = 0; i < names.length; i += 1) {
         const value = row[names[i]!];
         if (value === undefined) throw new Error(`${table} import row lacks ${names[i]}`);
-        values[i + 3] = value;
+        values[i + 2] = value;
       }
       statement.run(values);
       this.outboxInsert.run(table, id, 'insert', '["*"]', hlc);
@@ -117,7 +119,11 @@ export class Repository {
     const names = Object.keys(changed);
     if (names.length === 0) return false;
     const hlc = this.clock.tick();
-    const fieldHlc = { ...(JSON.parse(String(current.field_hlc)) as Record<string, string>) };
+    // The first update pins the row's original stamp as "*" for the fields it leaves alone.
+    const fieldHlc: Record<string, string> = {
+      '*': String(current.hlc),
+      ...(JSON.parse(String(current.field_hlc)) as Record<string, string>),
+    };
     for (const name of names) fieldHlc[name] = hlc;
     const sql = `UPDATE ${table} SET hlc = ?, field_hlc = ?${names.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`;
     this.statement(sql).run(hlc, JSON.stringify(fieldHlc), ...names.map((n) => changed[n]!), id);
@@ -129,7 +135,13 @@ export class Repository {
   remove(table: SyncedTable, id: string): void {
     this.assertTransaction();
     const hlc = this.clock.tick();
-    const result = this.statement(`UPDATE ${table} SET deleted = 1, hlc = ? WHERE id = ? AND deleted = 0`).run(hlc, id);
+    // The tombstone stamps `deleted`; the other fields keep theirs (pinning "*" if this is the first change).
+    const result = this.statement(
+      `UPDATE ${table} SET deleted = 1, hlc = @hlc,
+         field_hlc = json_set(CASE WHEN json_extract(field_hlc, '$."*"') IS NULL THEN json_set(field_hlc, '$."*"', hlc)
+                                   ELSE field_hlc END, '$.deleted', @hlc)
+       WHERE id = @id AND deleted = 0`,
+    ).run({ hlc, id });
     if (result.changes === 0) throw new Error(`${table} ${id} does not exist`);
     this.outboxInsert.run(table, id, 'delete', '[]', hlc);
   }

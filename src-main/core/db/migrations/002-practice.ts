@@ -2,7 +2,8 @@ import type { Migration } from './index';
 
 /**
  * The practice's data, built for sync: UUIDv7 ids, a hybrid logical clock stamp per row (`hlc`) and per
- * field (`field_hlc`: JSON; "*" is the stamp of every field not changed since the row was written),
+ * field (`field_hlc`: JSON of stamps of fields changed since the row was written, "*" for the others;
+ * '{}' until the first update, when every field carries the row's `hlc`),
  * deletions as tombstones (`deleted`), and an ordered outbox written in the same transaction as each
  * change. Times are UTC epoch milliseconds; dates of birth and due dates are ISO dates.
  */
