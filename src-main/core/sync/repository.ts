@@ -90,6 +90,8 @@ export class Repository {
     const names = Object.keys(this.fields(table, rows[0]!));
     const sql = `INSERT INTO ${table} (id, hlc${names.map((n) => `, ${n}`).join('')}) VALUES (?, ?${', ?'.repeat(names.length)})`;
     const statement = this.statement(sql);
+    const before = (this.db.prepare(`SELECT coalesce(max(rowid), 0) AS last FROM ${table}`).get() as { last: number })
+      .last;
     const ids: string[] = [];
     const values: Value[] = new Array<Value>(names.length + 2);
     for (const row of rows) {
@@ -103,9 +105,15 @@ export class Repository {
         values[i + 2] = value;
       }
       statement.run(values);
-      this.outboxInsert.run(table, id, 'insert', '["*"]', hlc);
       ids.push(id);
     }
+    // The batch's outbox entries in one statement: rowids follow insertion order, so seq and stamps do too.
+    this.db
+      .prepare(
+        `INSERT INTO outbox (table_name, row_id, op, fields, hlc)
+         SELECT ?, id, 'insert', '["*"]', hlc FROM ${table} WHERE rowid > ? ORDER BY rowid`,
+      )
+      .run(table, before);
     return ids;
   }
 
