@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Patient } from '../../src-preload/contract';
+import type { BookResult, Patient } from '../../src-preload/contract';
+import type { BookInput } from '../../src-main/core/practice/agendaService';
 import { createCore, type Core } from '../../src-main/core/core';
 import { createDispatcher } from '../../src-main/core/ipc/dispatcher';
 import { atLocal } from '../../src-main/core/messaging/timeZone';
@@ -25,6 +26,8 @@ export interface Fixture {
   lind: string;
   consultation: string;
   patient(overrides?: Partial<Omit<Patient, 'id'>>): Patient;
+  /** Books with Dr. Weber, the 30-minute type, no patient, no room; overlap and confirmation off. */
+  book(input: Partial<BookInput> & { startAt: number }): BookResult;
   count(table: string, where?: string): number;
 }
 
@@ -77,6 +80,18 @@ export function practiceFixture(start = berlin('2026-06-01', 10), dataDir?: stri
         ...overrides,
       });
     },
+    book: (input) =>
+      core.agenda.book({
+        patientId: null,
+        practitionerId: weber,
+        roomId: null,
+        typeId: consultation,
+        endAt: null,
+        notes: '',
+        allowOverlap: false,
+        sendConfirmation: false,
+        ...input,
+      }),
     count: (table, where = '1') =>
       (core.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n,
   };

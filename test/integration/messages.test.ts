@@ -201,17 +201,7 @@ describe('preview', () => {
     });
     expect(saved).toMatchObject({ ok: true, value: { kind: 'reminder', language: 'de' } });
     expect(f.count('templates')).toBe(32);
-    const result = f.core.agenda.book({
-      patientId: f.patient().id,
-      practitionerId: f.weber,
-      roomId: null,
-      typeId: f.consultation,
-      startAt: berlin('2026-06-10', 9),
-      endAt: null,
-      notes: '',
-      allowOverlap: false,
-      sendConfirmation: false,
-    });
+    const result = f.book({ patientId: f.patient().id, startAt: berlin('2026-06-10', 9) });
     expect(result.kind === 'done' && result.messages[0]!.body).toBe('Termin 10.06.2026 09:00');
   });
 });

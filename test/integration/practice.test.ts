@@ -167,19 +167,7 @@ describe('booking', () => {
   it('plans the reminder 24 h before by the preferred channel, rendered with real values', () => {
     const f = fixture();
     const patient = f.patient();
-    const result = done(
-      f.core.agenda.book({
-        patientId: patient.id,
-        practitionerId: f.weber,
-        roomId: null,
-        typeId: f.consultation,
-        startAt: berlin('2026-06-10', 9, 30),
-        endAt: null,
-        notes: '',
-        allowOverlap: false,
-        sendConfirmation: false,
-      }),
-    );
+    const result = done(f.book({ patientId: patient.id, startAt: berlin('2026-06-10', 9, 30) }));
     expect(result.appointment).toMatchObject({
       endAt: berlin('2026-06-10', 10),
       tenantId: f.tenantId,
@@ -208,19 +196,7 @@ describe('booking', () => {
     const sms = f.patient();
     const mail = f.patient({ channel: 'email' });
     const book = (patientId: string, hh: number) =>
-      done(
-        f.core.agenda.book({
-          patientId,
-          practitionerId: f.weber,
-          roomId: null,
-          typeId: f.consultation,
-          startAt: berlin('2026-06-10', hh),
-          endAt: null,
-          notes: '',
-          allowOverlap: true,
-          sendConfirmation: false,
-        }),
-      );
+      done(f.book({ patientId, startAt: berlin('2026-06-10', hh), allowOverlap: true }));
     expect(book(sms.id, 21).messages[0]!.scheduledAt).toBe(berlin('2026-06-10', 8));
     expect(book(mail.id, 21).messages[0]).toMatchObject({
       channel: 'email',
@@ -231,20 +207,7 @@ describe('booking', () => {
 
   it('plans nothing for patients who opted out or have no channel, and no reminder in the past', () => {
     const f = fixture();
-    const book = (patientId: string, startAt: number) =>
-      done(
-        f.core.agenda.book({
-          patientId,
-          practitionerId: f.weber,
-          roomId: null,
-          typeId: f.consultation,
-          startAt,
-          endAt: null,
-          notes: '',
-          allowOverlap: true,
-          sendConfirmation: false,
-        }),
-      );
+    const book = (patientId: string, startAt: number) => done(f.book({ patientId, startAt, allowOverlap: true }));
     expect(book(f.patient({ optOutSms: true }).id, berlin('2026-06-10', 9)).messages).toEqual([]);
     expect(book(f.patient({ channel: 'none' }).id, berlin('2026-06-10', 9)).messages).toEqual([]);
     expect(book(f.patient().id, berlin('2026-06-01', 15)).messages).toEqual([]); // in 5 hours: the reminder time has passed
@@ -253,17 +216,7 @@ describe('booking', () => {
   it('sends a confirmation at booking when asked', () => {
     const f = fixture();
     const result = done(
-      f.core.agenda.book({
-        patientId: f.patient().id,
-        practitionerId: f.weber,
-        roomId: null,
-        typeId: f.consultation,
-        startAt: berlin('2026-06-10', 9),
-        endAt: null,
-        notes: '',
-        allowOverlap: false,
-        sendConfirmation: true,
-      }),
+      f.book({ patientId: f.patient().id, startAt: berlin('2026-06-10', 9), sendConfirmation: true }),
     );
     const confirmation = result.messages.find((m) => m.kind === 'confirmation');
     expect(confirmation).toMatchObject({ status: 'scheduled', scheduledAt: f.clock.now });
@@ -339,19 +292,7 @@ describe('copy, move and cancel', () => {
   const setup = () => {
     const f = fixture();
     const patient = f.patient();
-    const original = done(
-      f.core.agenda.book({
-        patientId: patient.id,
-        practitionerId: f.weber,
-        roomId: null,
-        typeId: f.consultation,
-        startAt: berlin('2026-06-10', 9),
-        endAt: null,
-        notes: 'Kontrolle',
-        allowOverlap: false,
-        sendConfirmation: false,
-      }),
-    );
+    const original = done(f.book({ patientId: patient.id, startAt: berlin('2026-06-10', 9), notes: 'Kontrolle' }));
     return { f, patient, original };
   };
 
@@ -456,18 +397,7 @@ describe('copy, move and cancel', () => {
 describe('agenda views', () => {
   it('returns one day in practice time and a Monday-to-Sunday week', () => {
     const f = fixture();
-    const book = (startAt: number) =>
-      f.core.agenda.book({
-        patientId: null,
-        practitionerId: f.weber,
-        roomId: null,
-        typeId: f.consultation,
-        startAt,
-        endAt: null,
-        notes: '',
-        allowOverlap: true,
-        sendConfirmation: false,
-      });
+    const book = (startAt: number) => f.book({ startAt, allowOverlap: true });
     book(berlin('2026-03-29', 0, 15)); // the night clocks go forward
     book(berlin('2026-03-29', 23, 45));
     book(berlin('2026-03-30', 0, 0));

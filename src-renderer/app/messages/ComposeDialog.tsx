@@ -1,11 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
 import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { PatientPicker } from '../../components/PatientPicker';
 import { CostPreview } from './CostPreview';
-import { PlaceholderButtons } from './PlaceholderButtons';
+import { MessageFields } from './MessageFields';
 
 const FIELDS = ['recipient', 'subject', 'body', 'scheduledAt', 'patientId'] as const;
 
@@ -20,7 +20,6 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
   const [body, setBody] = useState('');
   const [sendAt, setSendAt] = useState('');
   const [done, setDone] = useState(false);
-  const area = useRef<HTMLTextAreaElement>(null);
   const { error, busy, run } = useCommand();
 
   const submit = async (event: FormEvent) => {
@@ -90,24 +89,15 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
             />
           )}
           <FieldError error={error} field="recipient" testId="compose-recipient-error" />
-          {channel === 'email' && (
-            <label>
-              {t('messages.form.subject')}
-              <input value={subject} onChange={(e) => setSubject(e.target.value)} />
-            </label>
-          )}
-          <label>
-            {t('messages.form.body')}
-            <textarea
-              ref={area}
-              rows={5}
-              data-testid="compose-body"
-              value={body}
-              onChange={(e) => setBody(e.target.value)}
-            />
-            <FieldError error={error} field="body" />
-          </label>
-          <PlaceholderButtons target={() => area.current} onInsert={setBody} />
+          <MessageFields
+            channel={channel}
+            subject={subject}
+            onSubject={setSubject}
+            body={body}
+            onBody={setBody}
+            error={error}
+            testId="compose-body"
+          />
           <CostPreview channel={channel} body={body} patientId={toOther ? null : patient?.id} />
           <label>
             {t('messages.form.sendAt')}

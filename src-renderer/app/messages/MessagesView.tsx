@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   LANGUAGES,
@@ -10,14 +10,14 @@ import {
   type Recall,
   type Template,
 } from '../../../src-preload/contract';
-import { FieldError, FormError, useCommand } from '../../components/forms';
+import { FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
 import { LANGUAGE_NAMES } from '../../i18n/i18n';
 import { useAppStore } from '../store';
 import { formatBirthDate, formatDateTime } from '../time';
 import { ComposeDialog } from './ComposeDialog';
 import { CostPreview } from './CostPreview';
-import { PlaceholderButtons } from './PlaceholderButtons';
+import { MessageFields } from './MessageFields';
 
 const TABS = ['scheduled', 'sent', 'failed', 'all', 'recalls', 'templates'] as const;
 type Tab = (typeof TABS)[number];
@@ -199,7 +199,6 @@ function TemplateEditor({
   const [subject, setSubject] = useState(current?.subject ?? '');
   const [body, setBody] = useState(current?.body ?? '');
   const [saved, setSaved] = useState(false);
-  const area = useRef<HTMLTextAreaElement>(null);
   const { error, busy, run } = useCommand();
   const bodyFor = (lang: Language) =>
     lang === language
@@ -220,24 +219,15 @@ function TemplateEditor({
           }
         }}
       >
-        {channel === 'email' && (
-          <label>
-            {t('messages.form.subject')}
-            <input value={subject} onChange={(e) => setSubject(e.target.value)} />
-          </label>
-        )}
-        <label>
-          {t('messages.form.body')}
-          <textarea
-            ref={area}
-            rows={5}
-            data-testid="template-body"
-            value={body}
-            onChange={(e) => setBody(e.target.value)}
-          />
-          <FieldError error={error} field="body" />
-        </label>
-        <PlaceholderButtons target={() => area.current} onInsert={setBody} />
+        <MessageFields
+          channel={channel}
+          subject={subject}
+          onSubject={setSubject}
+          body={body}
+          onBody={setBody}
+          error={error}
+          testId="template-body"
+        />
         <div className="actions">
           {saved && <span role="status">{t('messages.templates.saved')}</span>}
           <button type="submit" disabled={busy}>
