@@ -9,6 +9,7 @@ import { databasePath } from './config';
 import { checkpoint, openDatabase, type Db } from './db/database';
 import { languageFromLocales } from './i18n/locale';
 import { MessageService } from './messaging/messageService';
+import { addDays, atLocal, localDate } from './messaging/timeZone';
 import { RecallService } from './messaging/recallService';
 import { Scheduler } from './messaging/scheduler';
 import { AgendaService } from './practice/agendaService';
@@ -103,8 +104,17 @@ export function createCore(options: CoreOptions): Core {
     const checkpoints = setInterval(() => checkpoint(db), 5_000);
     checkpoints.unref();
 
+    /** A preview without an appointment shows sample values: tomorrow 09:30 with the first practitioner. */
+    const sampleAppointment = () => {
+      const { timeZone, name } = practice.practice();
+      return {
+        startAt: atLocal(addDays(localDate(now(), timeZone), 1), 9 * 60 + 30, timeZone),
+        typeName: practice.types()[0]?.name,
+        practitionerName: practice.practitioners()[0]?.name ?? name,
+      };
+    };
     const appointmentWithPractitioner = (id: string | null | undefined) => {
-      if (!id) return undefined;
+      if (!id) return sampleAppointment();
       const appointment = agenda.get(id);
       return { ...appointment, practitionerName: practice.practitioner(appointment.practitionerId).name };
     };
@@ -161,6 +171,7 @@ export function createCore(options: CoreOptions): Core {
         book: (input) => agenda.book(input),
         move: (input) => agenda.move(input),
         copy: (input) => agenda.copy(input),
+        update: (input) => agenda.update(input),
         cancel: ({ id }) => agenda.cancel(id),
         setStatus: ({ id, status }) => agenda.setStatus(id, status),
       },

@@ -71,6 +71,17 @@ export const copySchema = z
   })
   .strict();
 
+/** Changes what an appointment is about; its time and practitioner change by `move`. */
+export const updateSchema = z
+  .object({
+    id: idSchema,
+    patientId: optional(idSchema).optional(),
+    typeId: idSchema.optional(),
+    roomId: optional(idSchema).optional(),
+    notes: text(2000).optional(),
+  })
+  .strict();
+
 export const setStatusSchema = z.object({ id: idSchema, status: appointmentStatusSchema }).strict();
 
 export const agendaQuerySchema = z

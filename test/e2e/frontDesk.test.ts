@@ -135,6 +135,20 @@ describe('front desk, end to end', () => {
     expect(harness.core.messages.forAppointment(original!.id)).toEqual(originalReminders);
   });
 
+  it('edits an appointment by click: a new note is saved, the reminder stays', async () => {
+    const { page } = harness;
+    const day = shiftDate(targetDay(), 8);
+    const [copy] = harness.core.agenda.day(day, 'practitioner').appointments;
+    const reminders = harness.core.messages.forAppointment(copy!.id);
+    await page.getByTestId('agenda-next').click(); // the copy is in the following week
+    await page.getByTestId(`appointment-${copy!.id}`).click();
+    await page.getByTestId('edit-notes').fill('Bitte Befunde mitbringen');
+    await page.getByTestId('edit-save').click();
+    await page.getByTestId('appointment-dialog').waitFor({ state: 'detached' });
+    expect(harness.core.agenda.get(copy!.id).notes).toBe('Bitte Befunde mitbringen');
+    expect(harness.core.messages.forAppointment(copy!.id)).toEqual(reminders);
+  });
+
   it('composes an SMS with an emoji and shows the UCS-2 part count as the user types', async () => {
     const { page } = harness;
     await harness.open('messages');

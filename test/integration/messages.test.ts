@@ -191,6 +191,16 @@ describe('preview', () => {
     expect(mail).toMatchObject({ ok: true, value: { segments: 0, credits: 0 } });
   });
 
+  it('shows sample appointment values when a template is previewed without an appointment', async () => {
+    const f = fixture(berlin('2026-06-01', 10));
+    const preview = await f.call('messages.preview', {
+      channel: 'sms',
+      language: 'de',
+      body: '{patient.firstName}: {appointment.date} {appointment.time} bei {practitioner.name}',
+    });
+    expect(preview).toMatchObject({ ok: true, value: { text: 'Anna: 02.06.2026 09:30 bei Dr. Lind' } });
+  });
+
   it('saves templates per kind, channel and language and uses them for the next reminder', async () => {
     const f = fixture();
     const saved = await f.call('templates.save', {

@@ -394,6 +394,46 @@ describe('copy, move and cancel', () => {
   });
 });
 
+describe('editing an appointment', () => {
+  it('re-plans reminders for a new patient, leaves them for a new note, writes nothing when refused', async () => {
+    const f = fixture();
+    const [first, second] = [f.patient(), f.patient()];
+    const booked = done(f.book({ patientId: first.id, startAt: berlin('2026-06-10', 9) }));
+    const before = reminders(f, booked.appointment.id);
+
+    const noted = await f.call('agenda.update', { id: booked.appointment.id, notes: 'Bitte nüchtern kommen' });
+    expect(noted).toMatchObject({ ok: true, value: { kind: 'done', appointment: { notes: 'Bitte nüchtern kommen' } } });
+    expect(reminders(f, booked.appointment.id)).toEqual(before);
+
+    const moved = await f.call('agenda.update', { id: booked.appointment.id, patientId: second.id });
+    expect(moved).toMatchObject({ ok: true, value: { appointment: { patientId: second.id } } });
+    const after = reminders(f, booked.appointment.id);
+    expect(after.map((m) => [m.status, m.recipient]).sort()).toEqual(
+      [
+        ['cancelled', first.mobile],
+        ['scheduled', second.mobile],
+      ].sort(),
+    );
+
+    const outbox = f.count('outbox');
+    expect(
+      await f.call('agenda.update', { id: booked.appointment.id, typeId: '01900000-0000-7000-8000-000000000000' }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await f.call('agenda.update', { id: booked.appointment.id, notes: 'x'.repeat(2001) })).toMatchObject({
+      ok: false,
+      error: { code: 'validation' },
+    });
+    f.core.agenda.cancel(booked.appointment.id);
+    const afterCancel = f.count('outbox');
+    expect(await f.call('agenda.update', { id: booked.appointment.id, notes: 'zu spät' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_state' },
+    });
+    expect(f.count('outbox')).toBe(afterCancel);
+    expect(afterCancel).toBeGreaterThan(outbox);
+  });
+});
+
 describe('agenda views', () => {
   it('returns one day in practice time and a Monday-to-Sunday week', () => {
     const f = fixture();

@@ -71,6 +71,13 @@ export function channelFor(patient: Patient, wanted: ChannelName | 'preferred'):
   return null;
 }
 
+/** What placeholders need of an appointment. */
+export interface AppointmentFacts {
+  startAt: number;
+  typeName?: string;
+  practitionerName: string;
+}
+
 export interface PlanInput {
   kind: MessageKind;
   channel: ChannelName;
@@ -105,7 +112,7 @@ export class MessageService {
   }
 
   private context(
-    input: Omit<PlanInput, 'kind' | 'channel' | 'scheduledAt' | 'tenantId'>,
+    input: { patient: Patient; appointment?: AppointmentFacts; recall?: { reason: string } },
     language: Language,
   ): PlaceholderContext {
     const practice = this.practice();
@@ -239,7 +246,7 @@ export class MessageService {
     body: string;
     language?: Language;
     patient?: Patient;
-    appointment?: Appointment & { practitionerName: string };
+    appointment?: AppointmentFacts;
   }): SmsPreview {
     const language = input.language ?? input.patient?.language ?? 'en';
     const patient = input.patient ?? ({ id: '', firstName: 'Anna', lastName: 'Berg', language } as Patient);

@@ -220,6 +220,33 @@ export class AgendaService {
     return this.done(current.id);
   }
 
+  /**
+   * Changes patient, type, room or notes. A new patient or type means the prepared reminders no longer
+   * fit: they are withdrawn and planned again from the (new) type's rules.
+   */
+  update(input: { id: string; patientId?: string | null; typeId?: string; roomId?: string | null; notes?: string }): BookResult {
+    const current = this.get(input.id);
+    if (INACTIVE.includes(current.status)) throw new AppError('invalid_state', `A ${current.status} appointment cannot be changed`);
+    if (input.typeId) this.practice.type(input.typeId);
+    if (input.roomId) this.practice.room(input.roomId);
+    if (input.patientId) this.patients.get(input.patientId);
+    const replan =
+      (input.patientId !== undefined && input.patientId !== current.patientId) ||
+      (input.typeId !== undefined && input.typeId !== current.typeId);
+    this.repo.transaction(() => {
+      this.repo.update('appointments', current.id, {
+        patient_id: input.patientId,
+        type_id: input.typeId,
+        room_id: input.roomId,
+        notes: input.notes,
+      } as Row);
+      if (!replan) return;
+      this.messages.cancelPending(this.messages.pendingReminders(current.id));
+      this.planReminders(current.id);
+    });
+    return this.done(current.id);
+  }
+
   /** A copy at another time: same patient, type and notes; its reminders come only from the rules. */
   copy(input: { id: string; startAt: number; practitionerId?: string; allowOverlap: boolean }): BookResult {
     const source = this.get(input.id);

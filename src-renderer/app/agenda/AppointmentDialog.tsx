@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { APPOINTMENT_STATUSES, type Appointment, type Message } from '../../../src-preload/contract';
+import { APPOINTMENT_STATUSES, type Appointment, type Message, type Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
-import { FormError, useCommand } from '../../components/forms';
+import { FieldError, FormError, useCommand } from '../../components/forms';
+import { PatientPicker } from '../../components/PatientPicker';
+import { useQuery } from '../../components/useQuery';
 import type { PracticeData } from '../store';
 import { formatDateTime, formatTime, instantAt, localParts, minuteLabel } from '../time';
 import type { useDecisions } from './useDecisions';
@@ -26,15 +28,36 @@ export function AppointmentDialog({
   const start = localParts(appointment.startAt, zone);
   const [copyDate, setCopyDate] = useState(start.date);
   const [copyTime, setCopyTime] = useState(minuteLabel(start.minute));
-  const [messages, setMessages] = useState<Message[]>([]);
   const { error, busy, run } = useCommand();
   const practitioner = data.practitioners.find((p) => p.id === appointment.practitionerId);
+  const [listed] = useQuery(() => window.clinic.messages.list({ statuses: [], kinds: [] }), [appointment.id]);
+  const messages: Message[] = (listed ?? []).filter((m) => m.appointmentId === appointment.id);
+  const [current] = useQuery(
+    () =>
+      appointment.patientId
+        ? window.clinic.patients.get({ id: appointment.patientId })
+        : Promise.resolve({ ok: true as const, value: null }),
+    [appointment.patientId],
+  );
+  const [patient, setPatient] = useState<Patient | null | undefined>(undefined);
+  const [typeId, setTypeId] = useState(appointment.typeId);
+  const [roomId, setRoomId] = useState(appointment.roomId ?? '');
+  const [notes, setNotes] = useState(appointment.notes);
+  const chosen = patient === undefined ? current : patient;
 
-  useEffect(() => {
-    void window.clinic.messages.list({ statuses: [], kinds: [] }).then((r) => {
-      if (r.ok) setMessages(r.value.filter((m) => m.appointmentId === appointment.id));
-    });
-  }, [appointment.id]);
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const saved = await run(
+      window.clinic.agenda.update({
+        id: appointment.id,
+        patientId: chosen?.id ?? null,
+        typeId,
+        roomId: roomId || null,
+        notes,
+      }),
+    );
+    if (saved) onChanged();
+  };
 
   const copy = async () => {
     const [hh, mm] = copyTime.split(':').map(Number) as [number, number];
@@ -54,7 +77,47 @@ export function AppointmentDialog({
         {formatDateTime(appointment.startAt, i18n.language, zone)}–{formatTime(appointment.endAt, i18n.language, zone)}{' '}
         · {appointment.typeName} · {practitioner?.name}
       </p>
-      {appointment.notes && <p className="hint">{appointment.notes}</p>}
+      <form className="form-grid" onSubmit={save} noValidate data-testid="appointment-edit">
+        <PatientPicker
+          value={chosen ?? null}
+          onChange={setPatient}
+          label={t('agenda.form.patient')}
+          testId="edit-patient"
+        />
+        <div className="row">
+          <label>
+            {t('agenda.form.type')}
+            <select value={typeId} onChange={(e) => setTypeId(e.target.value)}>
+              {data.types.map((type) => (
+                <option key={type.id} value={type.id}>
+                  {type.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('agenda.form.room')}
+            <select value={roomId} onChange={(e) => setRoomId(e.target.value)}>
+              <option value="">{t('agenda.form.noRoom')}</option>
+              {data.rooms.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <label>
+          {t('agenda.form.notes')}
+          <textarea rows={2} value={notes} data-testid="edit-notes" onChange={(e) => setNotes(e.target.value)} />
+          <FieldError error={error} field="notes" />
+        </label>
+        <div className="actions">
+          <button type="submit" disabled={busy || appointment.status === 'cancelled'} data-testid="edit-save">
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
       <ul className="plain" data-testid="appointment-messages">
         {messages.map((m) => (
           <li key={m.id} data-status={m.status}>
