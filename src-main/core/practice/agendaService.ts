@@ -224,9 +224,16 @@ export class AgendaService {
    * Changes patient, type, room or notes. A new patient or type means the prepared reminders no longer
    * fit: they are withdrawn and planned again from the (new) type's rules.
    */
-  update(input: { id: string; patientId?: string | null; typeId?: string; roomId?: string | null; notes?: string }): BookResult {
+  update(input: {
+    id: string;
+    patientId?: string | null;
+    typeId?: string;
+    roomId?: string | null;
+    notes?: string;
+  }): BookResult {
     const current = this.get(input.id);
-    if (INACTIVE.includes(current.status)) throw new AppError('invalid_state', `A ${current.status} appointment cannot be changed`);
+    if (INACTIVE.includes(current.status))
+      throw new AppError('invalid_state', `A ${current.status} appointment cannot be changed`);
     if (input.typeId) this.practice.type(input.typeId);
     if (input.roomId) this.practice.room(input.roomId);
     if (input.patientId) this.patients.get(input.patientId);
