@@ -1,16 +1,23 @@
 /**
  * The ClinicDesk server: Fastify (HTTP) and socket.io (signalling) on one port, over the database.
  */
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { AccountService } from './accounts/accountService';
+import { PasswordHasher } from './accounts/passwords';
 import { Server as SocketServer } from 'socket.io';
 import type { ServerConfig } from './config';
 import type { ServerDb } from './db/database';
+import { ApiError } from './http/apiError';
+import { registerAccountRoutes } from './http/accountRoutes';
 import { registerGuestPage } from './http/guestPage';
+import { createMailer, type Mailer } from './mail/mailer';
 import { registerSecurityHeaders } from './http/securityHeaders';
 
 export interface ServerContext {
   app: FastifyInstance;
   io: SocketServer;
+  accounts: AccountService;
   close(): Promise<void>;
 }
 
@@ -22,14 +29,21 @@ export const REDACT = [
   'req.body.code',
   'req.body.pin',
   'req.body.token',
+  'req.body.refreshToken',
 ];
 
-/** Invitation tokens travel in /join/<token> paths; logs keep the route, never the token or a query. */
-export const redactUrl = (url: string): string => url.split('?')[0]!.replace(/^\/join\/[^/]+/, '/join/[redacted]');
+/** Tokens travel in some paths (guest invitations, registration links): logs keep the route, never the token or a query. */
+export const redactUrl = (url: string): string =>
+  url
+    .split('?')[0]!
+    .replace(/^\/(join|register|api\/registration)\/(?!signup$)[^/]+/, (_, route: string) => `/${route}/[redacted]`);
 
 export interface BuildOptions {
   /** Where logs go (stdout by default); tests read them to prove no secret is written. */
   logStream?: NodeJS.WritableStream;
+  /** The clock, replaceable in tests (link expiry). */
+  now?: () => number;
+  mailer?: Mailer;
 }
 
 export async function buildServer(
@@ -53,8 +67,20 @@ export async function buildServer(
 
   registerSecurityHeaders(app);
 
+  await app.register(rateLimit, { global: false });
+
   // Bad input is the client's mistake: a 400 with a clear message, never a 500.
   app.setErrorHandler((error: { validation?: unknown; statusCode?: number; message: string }, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.status).send({
+        error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+      });
+    }
+    if (error.statusCode === 429) {
+      return reply
+        .code(429)
+        .send({ error: { code: 'rate_limited', message: 'Too many attempts; please wait a moment' } });
+    }
     if (error.validation || (error.statusCode && error.statusCode < 500)) {
       return reply.code(error.statusCode && error.statusCode < 500 ? error.statusCode : 400).send({
         error: { code: 'bad_request', message: error.message },
@@ -68,6 +94,22 @@ export async function buildServer(
   );
 
   app.get('/api/health', async () => ({ status: 'ok', version, schemaVersion: database.schemaVersion }));
+  const mailer =
+    options.mailer ??
+    createMailer({
+      smtpUrl: config.smtpUrl,
+      from: config.mailFrom,
+      dataDir: config.dataDir,
+      log: (message, details) => app.log.info(details, message),
+    });
+  const accounts = new AccountService(
+    database.db,
+    new PasswordHasher(config.argon2MemoryKiB),
+    mailer,
+    config,
+    options.now,
+  );
+  registerAccountRoutes(app, accounts);
   await registerGuestPage(app, config.webDir);
 
   const io = new SocketServer(app.server, { serveClient: false, cors: { origin: false } });
@@ -78,7 +120,9 @@ export async function buildServer(
   return {
     app,
     io,
+    accounts,
     close: async () => {
+      mailer.close();
       await io.close();
       await app.close();
       await database.close();

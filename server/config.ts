@@ -19,6 +19,14 @@ export const configSchema = z
     /** The built renderer (the guest page and its assets). */
     webDir: z.string().min(1),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** smtp(s)://user:pass@host:port; without it, mail is written as .eml files into the data folder. */
+    smtpUrl: z.url({ protocol: /^smtps?$/ }).optional(),
+    mailFrom: z.string().min(3).default('ClinicDesk <no-reply@clinicdesk.invalid>'),
+    accessTokenMinutes: z.coerce.number().int().min(1).max(1440).default(15),
+    refreshTokenDays: z.coerce.number().int().min(1).max(365).default(30),
+    registrationLinkDays: z.coerce.number().int().min(1).max(60).default(14),
+    /** argon2id memory in KiB: chosen so one sign-in takes 50–250 ms of one core (see the README). */
+    argon2MemoryKiB: z.coerce.number().int().min(8192).max(1_048_576).default(65536),
   })
   .strict();
 
@@ -48,6 +56,8 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => 
   publicUrl: env.CLINICDESK_PUBLIC_URL,
   webDir: env.CLINICDESK_WEB_DIR,
   logLevel: env.CLINICDESK_LOG_LEVEL,
+  smtpUrl: env.CLINICDESK_SMTP_URL,
+  mailFrom: env.CLINICDESK_MAIL_FROM,
 });
 
 const defined = (o: Record<string, unknown>): Record<string, unknown> =>

@@ -7,9 +7,38 @@ import { openServerDb } from './db/database';
 declare const __CLINICDESK_VERSION__: string | undefined;
 const VERSION = typeof __CLINICDESK_VERSION__ === 'string' ? __CLINICDESK_VERSION__ : 'dev';
 
+/** `create-admin <email>`: the first account, the service admin; prints its registration link. */
+async function createAdmin(email: string | undefined, config: ReturnType<typeof loadConfig>): Promise<void> {
+  if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new ConfigError('usage: create-admin <email>');
+  const database = await openServerDb(config.dataDir);
+  const server = await buildServer({ ...config, logLevel: 'warn' }, database, VERSION);
+  try {
+    const { token } = await server.accounts.invite({ email, role: 'service_admin', language: 'en' });
+    const { link, appLink } = server.accounts.links(token);
+    console.log(
+      `Service admin ${email} created. Registration link (single use, ${config.registrationLinkDays} days):\n  ${appLink}\n  ${link}`,
+    );
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   // The bundle lives in dist/server; the built renderer (guest page) beside it in dist/renderer.
   const webDir = join(dirname(process.argv[1] ?? '.'), '..', 'renderer');
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'create-admin') {
+    const config = loadConfig(
+      rest.filter((a) => a.startsWith('--')),
+      process.env,
+      webDir,
+    );
+    await createAdmin(
+      rest.find((a) => !a.startsWith('--')),
+      config,
+    );
+    return;
+  }
   const config = loadConfig(process.argv.slice(2), process.env, webDir);
   const database = await openServerDb(config.dataDir);
   const server = await buildServer(config, database, VERSION);

@@ -4,6 +4,56 @@ export interface ServerInfoTable {
   value: string;
 }
 
+export type Role = 'member' | 'org_admin' | 'service_admin';
+export type AccountStatus = 'invited' | 'active' | 'deactivated';
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  code: string;
+  created_at: number;
+}
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  name: string;
+  username: string | null;
+  password_hash: string | null;
+  pin_hash: string | null;
+  role: Role;
+  organisation_id: string | null;
+  status: AccountStatus;
+  language: string;
+  created_at: number;
+  activated_at: number | null;
+}
+
+export interface RegistrationLinksTable {
+  token_hash: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  account_id: string;
+  family_id: string;
+  refresh_hash: string;
+  access_hash: string;
+  access_expires_at: number;
+  refresh_expires_at: number;
+  created_at: number;
+  rotated_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface ServerDatabase {
   server_info: ServerInfoTable;
+  organisations: OrganisationsTable;
+  accounts: AccountsTable;
+  registration_links: RegistrationLinksTable;
+  sessions: SessionsTable;
 }

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer, type ServerContext } from '../../server/app';
 import { ConfigError, loadConfig } from '../../server/config';
 import { openServerDb, SERVER_DB_FILE, ServerDatabaseTooNewError } from '../../server/db/database';
+import { serverMigrations } from '../../server/db/migrations';
 
 const running: ServerContext[] = [];
 afterEach(async () => {
@@ -43,7 +44,11 @@ describe('server', () => {
     const { base } = await start();
     const response = await fetch(`${base}/api/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', version: '9.9.9', schemaVersion: 1 });
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      version: '9.9.9',
+      schemaVersion: serverMigrations.at(-1)!.version,
+    });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { m001ServerInfo } from './001-server-info';
+import { m002Accounts } from './002-accounts';
 
 export interface ServerMigration {
   version: number;
@@ -9,4 +10,4 @@ export interface ServerMigration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const serverMigrations: readonly ServerMigration[] = [m001ServerInfo];
+export const serverMigrations: readonly ServerMigration[] = [m001ServerInfo, m002Accounts];

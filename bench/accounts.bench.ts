@@ -1,0 +1,49 @@
+/**
+ * Sign-in cost (issue 4): argon2id chosen so one sign-in takes 50–250 ms of one core. Measured at the
+ * account service (the HTTP route adds well under a millisecond and is rate-limited by design).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountService } from '../server/accounts/accountService';
+import { PasswordHasher } from '../server/accounts/passwords';
+import { loadConfig } from '../server/config';
+import { openServerDb } from '../server/db/database';
+import { measure, percentile, report } from './stats';
+
+export async function runAccountsBench(): Promise<void> {
+  console.log('\n# accounts (argon2id sign-in)');
+  const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-accounts-'));
+  const config = loadConfig([`--data-dir=${dataDir}`], {}, '/nonexistent');
+  const database = await openServerDb(dataDir);
+  const mailer = { send: async () => {}, close: () => {} };
+  const accounts = new AccountService(database.db, new PasswordHasher(config.argon2MemoryKiB), mailer, config);
+  const password = 'Correct-Horse-7-Battery';
+  const { token } = await accounts.invite({ email: 'bench@example.org', role: 'member', language: 'en' });
+  await accounts.completeRegistration(token, { username: 'bench', password });
+  console.log(`argon2id: memory ${config.argon2MemoryKiB} KiB, time cost 3, parallelism 1`);
+
+  report('sign-in, one at a time', await measure(30, () => accounts.signIn('bench', password)));
+  for (const parallel of [2, 4]) {
+    const times: number[] = [];
+    const started = performance.now();
+    const rounds = 10;
+    for (let r = 0; r < rounds; r += 1) {
+      await Promise.all(
+        Array.from({ length: parallel }, async () => {
+          const t = performance.now();
+          await accounts.signIn('bench', password);
+          times.push(performance.now() - t);
+        }),
+      );
+    }
+    const seconds = (performance.now() - started) / 1000;
+    times.sort((a, b) => a - b);
+    report(`sign-in, ${parallel} at once`, times);
+    console.log(
+      `  throughput ${((rounds * parallel) / seconds).toFixed(1)} sign-ins/s (p99 ${percentile(times, 99).toFixed(0)} ms)`,
+    );
+  }
+  await database.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

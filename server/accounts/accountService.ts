@@ -1,0 +1,316 @@
+/**
+ * Accounts: invitation by e-mailed single-use link, registration (username, password, service PIN),
+ * sign-in with short-lived access tokens and rotating refresh tokens. A refresh token used twice means it
+ * was stolen: the whole session family is revoked.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ServerDatabase, Role } from '../db/schema';
+import { ApiError } from '../http/apiError';
+import type { Mailer } from '../mail/mailer';
+import { registrationMail } from '../mail/mailTexts';
+import { brokenRules, type PasswordHasher } from './passwords';
+import { hashToken, newPin, newToken } from './secrets';
+
+const DAY = 86_400_000;
+
+export interface AccountSettings {
+  publicUrl: string;
+  accessTokenMinutes: number;
+  refreshTokenDays: number;
+  registrationLinkDays: number;
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  accessExpiresAt: number;
+}
+
+export interface Profile {
+  id: string;
+  email: string;
+  name: string;
+  username: string | null;
+  role: Role;
+  organisationId: string | null;
+  status: string;
+  language: string;
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    private readonly hasher: PasswordHasher,
+    private readonly mailer: Mailer,
+    private readonly settings: AccountSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The link in both forms: for the desktop's protocol handler, and to paste or open on the web. */
+  links(token: string): { link: string; appLink: string } {
+    return {
+      link: new URL(`/register/${token}`, this.settings.publicUrl).toString(),
+      appLink: `clinicdesk://register?token=${token}`,
+    };
+  }
+
+  /** Creates an invited account (or reuses an invited one) and returns a fresh registration link token. */
+  async invite(input: { email: string; role: Role; organisationId?: string | null; language: string; name?: string }) {
+    const email = input.email.trim().toLowerCase();
+    const existing = await this.db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+    if (existing && existing.status !== 'invited')
+      throw new ApiError(409, 'account_exists', 'This e-mail address already has an account');
+    const id = existing?.id ?? randomUUID();
+    const token = newToken();
+    const at = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      if (!existing) {
+        await trx
+          .insertInto('accounts')
+          .values({
+            id,
+            email,
+            name: input.name ?? '',
+            role: input.role,
+            organisation_id: input.organisationId ?? null,
+            status: 'invited',
+            language: input.language,
+            created_at: at,
+          })
+          .execute();
+      }
+      // A new link replaces any earlier one that was not used.
+      await trx
+        .updateTable('registration_links')
+        .set({ used_at: at })
+        .where('account_id', '=', id)
+        .where('used_at', 'is', null)
+        .execute();
+      await trx
+        .insertInto('registration_links')
+        .values({
+          token_hash: hashToken(token),
+          account_id: id,
+          created_at: at,
+          expires_at: at + this.settings.registrationLinkDays * DAY,
+        })
+        .execute();
+    });
+    return { accountId: id, token };
+  }
+
+  /** Sends the registration e-mail for a fresh link. */
+  async sendInvitation(input: Parameters<AccountService['invite']>[0]): Promise<string> {
+    const { accountId, token } = await this.invite(input);
+    const mail = registrationMail(input.language, { ...this.links(token), days: this.settings.registrationLinkDays });
+    await this.mailer.send({ to: input.email.trim().toLowerCase(), ...mail });
+    return accountId;
+  }
+
+  /**
+   * Self sign-up of a practice from the desktop's first screen: an individual account. The answer is the
+   * same whether or not the address is known, so nobody can probe which addresses have accounts.
+   */
+  async signUp(email: string, language: string): Promise<void> {
+    const existing = await this.db
+      .selectFrom('accounts')
+      .select('status')
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+    if (existing && existing.status !== 'invited') return;
+    await this.sendInvitation({ email, role: 'member', language });
+  }
+
+  private async link(token: string) {
+    const link = await this.db
+      .selectFrom('registration_links')
+      .innerJoin('accounts', 'accounts.id', 'registration_links.account_id')
+      .select([
+        'registration_links.token_hash',
+        'registration_links.expires_at',
+        'registration_links.used_at',
+        'accounts.id as account_id',
+        'accounts.email',
+        'accounts.status',
+      ])
+      .where('registration_links.token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!link) throw new ApiError(404, 'link_invalid', 'This registration link is not valid');
+    if (link.used_at !== null || link.status !== 'invited')
+      throw new ApiError(410, 'link_used', 'This registration link has already been used');
+    if (link.expires_at <= this.now()) throw new ApiError(410, 'link_expired', 'This registration link has expired');
+    return link;
+  }
+
+  async inspectLink(token: string): Promise<{ email: string }> {
+    const link = await this.link(token);
+    return { email: link.email };
+  }
+
+  /** Sets username and password, creates the service PIN (returned once, stored hashed), activates, signs in. */
+  async completeRegistration(
+    token: string,
+    input: { username: string; password: string },
+  ): Promise<{ pin: string } & Tokens> {
+    const link = await this.link(token);
+    const username = input.username.trim();
+    const broken = brokenRules(input.password, [username, link.email.split('@')[0] ?? '']);
+    if (broken.length > 0) {
+      throw new ApiError(
+        400,
+        'password_policy',
+        'The password does not meet the policy',
+        broken.map((code) => ({ path: 'password', code: `password_${code}` })),
+      );
+    }
+    const taken = await this.db.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirst();
+    if (taken)
+      throw new ApiError(409, 'username_taken', 'This username is taken', [
+        { path: 'username', code: 'username_taken' },
+      ]);
+    const pin = newPin();
+    const [passwordHash, pinHash] = await Promise.all([this.hasher.hash(input.password), this.hasher.hash(pin)]);
+    const at = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      // Claim the link first: of two concurrent completions only one gets through.
+      const claimed = await trx
+        .updateTable('registration_links')
+        .set({ used_at: at })
+        .where('token_hash', '=', link.token_hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1)
+        throw new ApiError(410, 'link_used', 'This registration link has already been used');
+      await trx
+        .updateTable('accounts')
+        .set({ username, password_hash: passwordHash, pin_hash: pinHash, status: 'active', activated_at: at })
+        .where('id', '=', link.account_id)
+        .execute();
+    });
+    return { pin, ...(await this.openSession(link.account_id, randomUUID())) };
+  }
+
+  private async openSession(accountId: string, familyId: string): Promise<Tokens> {
+    const accessToken = newToken();
+    const refreshToken = newToken();
+    const at = this.now();
+    const accessExpiresAt = at + this.settings.accessTokenMinutes * 60_000;
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id: randomUUID(),
+        account_id: accountId,
+        family_id: familyId,
+        access_hash: hashToken(accessToken),
+        refresh_hash: hashToken(refreshToken),
+        access_expires_at: accessExpiresAt,
+        refresh_expires_at: at + this.settings.refreshTokenDays * DAY,
+        created_at: at,
+      })
+      .execute();
+    return { accessToken, refreshToken, accessExpiresAt };
+  }
+
+  /** Username and password; the same answer for an unknown user, a wrong password or an inactive account. */
+  async signIn(username: string, password: string): Promise<Tokens> {
+    const account = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('username', '=', username.trim())
+      .executeTakeFirst();
+    const ok =
+      account?.password_hash && account.status === 'active'
+        ? await this.hasher.verify(account.password_hash, password)
+        : await this.hasher.verifyNobody(password);
+    if (!ok || !account) throw new ApiError(401, 'credentials_invalid', 'Username or password is wrong');
+    return this.openSession(account.id, randomUUID());
+  }
+
+  /** Trades a refresh token for a new pair. A token used a second time revokes its whole family. */
+  async refresh(refreshToken: string): Promise<Tokens> {
+    const session = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('refresh_hash', '=', hashToken(refreshToken))
+      .executeTakeFirst();
+    if (!session || session.revoked_at !== null || session.refresh_expires_at <= this.now()) {
+      throw new ApiError(401, 'refresh_invalid', 'Please sign in again');
+    }
+    if (session.rotated_at !== null) {
+      await this.revokeFamily(session.family_id);
+      throw new ApiError(401, 'refresh_reused', 'This session was ended for your safety. Please sign in again');
+    }
+    const claimed = await this.db
+      .updateTable('sessions')
+      .set({ rotated_at: this.now(), access_expires_at: 0 })
+      .where('id', '=', session.id)
+      .where('rotated_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) {
+      await this.revokeFamily(session.family_id);
+      throw new ApiError(401, 'refresh_reused', 'This session was ended for your safety. Please sign in again');
+    }
+    return this.openSession(session.account_id, session.family_id);
+  }
+
+  async signOut(refreshToken: string): Promise<void> {
+    const session = await this.db
+      .selectFrom('sessions')
+      .select('family_id')
+      .where('refresh_hash', '=', hashToken(refreshToken))
+      .executeTakeFirst();
+    if (session) await this.revokeFamily(session.family_id);
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: this.now() })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** The account behind a valid access token, or null. */
+  async authenticate(accessToken: string): Promise<Profile | null> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+      .select([
+        'accounts.id',
+        'accounts.email',
+        'accounts.name',
+        'accounts.username',
+        'accounts.role',
+        'accounts.organisation_id',
+        'accounts.status',
+        'accounts.language',
+      ])
+      .where('sessions.access_hash', '=', hashToken(accessToken))
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.access_expires_at', '>', this.now())
+      .executeTakeFirst();
+    if (!row || row.status !== 'active') return null;
+    return {
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      username: row.username,
+      role: row.role,
+      organisationId: row.organisation_id,
+      status: row.status,
+      language: row.language,
+    };
+  }
+
+  /** Support checks a caller's PIN (service admins only; rate-limited at the route). */
+  async checkPin(username: string, pin: string): Promise<boolean> {
+    const account = await this.db
+      .selectFrom('accounts')
+      .select('pin_hash')
+      .where('username', '=', username.trim())
+      .executeTakeFirst();
+    return account?.pin_hash ? this.hasher.verify(account.pin_hash, pin) : this.hasher.verifyNobody(pin);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The password policy (published, so the UI can tick each rule as the user types) and argon2id hashing.
+ */
+import argon2 from 'argon2';
+
+export const PASSWORD_POLICY = {
+  minLength: 12,
+  maxLength: 128,
+  rules: ['length', 'lower', 'upper', 'digit', 'symbol', 'not_personal'] as const,
+};
+export type PasswordRule = (typeof PASSWORD_POLICY.rules)[number];
+
+/** The rules a password breaks (empty when it passes). */
+export function brokenRules(password: string, personal: readonly string[]): PasswordRule[] {
+  const broken: PasswordRule[] = [];
+  if (password.length < PASSWORD_POLICY.minLength || password.length > PASSWORD_POLICY.maxLength) broken.push('length');
+  if (!/\p{Ll}/u.test(password)) broken.push('lower');
+  if (!/\p{Lu}/u.test(password)) broken.push('upper');
+  if (!/\d/.test(password)) broken.push('digit');
+  if (!/[^\p{L}\d]/u.test(password)) broken.push('symbol');
+  const lower = password.toLowerCase();
+  if (personal.some((p) => p.length >= 3 && lower.includes(p.toLowerCase()))) broken.push('not_personal');
+  return broken;
+}
+
+export class PasswordHasher {
+  private dummy: Promise<string> | undefined;
+
+  constructor(private readonly memoryCost: number) {}
+
+  hash(secret: string): Promise<string> {
+    return argon2.hash(secret, { type: argon2.argon2id, memoryCost: this.memoryCost, timeCost: 3, parallelism: 1 });
+  }
+
+  verify(hash: string, secret: string): Promise<boolean> {
+    return argon2.verify(hash, secret).catch(() => false);
+  }
+
+  /** Verifies against a throw-away hash, so an unknown username takes as long as a wrong password. */
+  async verifyNobody(secret: string): Promise<false> {
+    this.dummy ??= this.hash('clinicdesk-no-such-account');
+    await this.verify(await this.dummy, secret);
+    return false;
+  }
+}

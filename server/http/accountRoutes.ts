@@ -1,0 +1,110 @@
+/**
+ * Account routes. Bodies are checked with zod (a bad body is a 400 with field issues, never a 500); codes,
+ * passwords and PINs are rate-limited per address.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AccountService, Profile } from '../accounts/accountService';
+import { PASSWORD_POLICY } from '../accounts/passwords';
+import { MAIL_LANGUAGES } from '../mail/mailTexts';
+import { ApiError } from './apiError';
+
+const OWN_KEY = /^[a-z][a-z0-9_]*$/;
+
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new ApiError(
+    400,
+    'bad_request',
+    result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    result.error.issues.map((i) => ({ path: i.path.join('.'), code: OWN_KEY.test(i.message) ? i.message : i.code })),
+  );
+}
+
+const token = z.string().regex(/^[A-Za-z0-9_-]{40,64}$/, { message: 'token_invalid' });
+const language = z.enum(MAIL_LANGUAGES).default('en');
+const email = z.email({ message: 'email_invalid' }).max(254);
+const username = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}\p{N}._-]{3,40}$/u, { message: 'username_invalid' });
+const password = z.string().min(1, { message: 'required' }).max(256);
+
+const limit = (max: number, timeWindow: string) => ({ config: { rateLimit: { max, timeWindow } } });
+
+export function registerAccountRoutes(app: FastifyInstance, accounts: AccountService): void {
+  /** The signed-in account, or a 401. */
+  const signedIn = async (request: FastifyRequest): Promise<Profile> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
+    const profile = match ? await accounts.authenticate(match[1]!) : null;
+    if (!profile) throw new ApiError(401, 'unauthorized', 'Please sign in');
+    return profile;
+  };
+
+  app.get('/api/password-policy', async () => PASSWORD_POLICY);
+
+  app.post('/api/registration/signup', limit(5, '1 hour'), async (request, reply) => {
+    const body = parse(z.object({ email, language }).strict(), request.body);
+    await accounts.signUp(body.email, body.language);
+    return reply.code(202).send({ status: 'sent' });
+  });
+
+  app.get<{ Params: { token: string } }>('/api/registration/:token', limit(30, '1 minute'), async (request) =>
+    accounts.inspectLink(parse(token, request.params.token)),
+  );
+
+  app.post<{ Params: { token: string } }>('/api/registration/:token', limit(10, '1 minute'), async (request) => {
+    const body = parse(z.object({ username, password }).strict(), request.body);
+    return accounts.completeRegistration(parse(token, request.params.token), body);
+  });
+
+  app.post('/api/auth/sign-in', limit(10, '1 minute'), async (request) => {
+    const body = parse(z.object({ username: z.string().max(40), password }).strict(), request.body);
+    return accounts.signIn(body.username, body.password);
+  });
+
+  app.post('/api/auth/refresh', limit(60, '1 minute'), async (request) => {
+    const body = parse(z.object({ refreshToken: token }).strict(), request.body);
+    return accounts.refresh(body.refreshToken);
+  });
+
+  app.post('/api/auth/sign-out', async (request, reply) => {
+    const body = parse(z.object({ refreshToken: token }).strict(), request.body);
+    await accounts.signOut(body.refreshToken);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/account/me', async (request) => signedIn(request));
+
+  app.post('/api/admin/invitations', limit(60, '1 minute'), async (request, reply) => {
+    const me = await signedIn(request);
+    const body = parse(
+      z
+        .object({
+          email,
+          language,
+          name: z.string().trim().max(120).default(''),
+          role: z.enum(['member', 'org_admin']).default('member'),
+        })
+        .strict(),
+      request.body,
+    );
+    // Organisation admins invite into their own organisation; service admins invite individual accounts.
+    if (me.role === 'member') throw new ApiError(403, 'forbidden', 'Only admins can invite');
+    const organisationId = me.role === 'org_admin' ? me.organisationId : null;
+    const id = await accounts.sendInvitation({ ...body, organisationId });
+    return reply.code(201).send({ id });
+  });
+
+  app.post('/api/admin/pin-check', limit(10, '1 minute'), async (request) => {
+    const me = await signedIn(request);
+    if (me.role !== 'service_admin') throw new ApiError(403, 'forbidden', 'Only support can check PINs');
+    const body = parse(
+      z.object({ username: z.string().max(40), pin: z.string().regex(/^\d{8}$/, { message: 'pin_invalid' }) }).strict(),
+      request.body,
+    );
+    return { valid: await accounts.checkPin(body.username, body.pin) };
+  });
+}

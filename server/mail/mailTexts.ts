@@ -1,0 +1,25 @@
+/** The server's e-mails, in the recipient's language (i18next, like every user-visible string). */
+import i18next from 'i18next';
+import da from '../locales/da/mail.json';
+import de from '../locales/de/mail.json';
+import en from '../locales/en/mail.json';
+import sv from '../locales/sv/mail.json';
+
+export const MAIL_LANGUAGES = ['en', 'de', 'sv', 'da'] as const;
+export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  resources: { en: { mail: en }, de: { mail: de }, sv: { mail: sv }, da: { mail: da } },
+  lng: 'en',
+  fallbackLng: 'en',
+  ns: ['mail'],
+  defaultNS: 'mail',
+  initAsync: false,
+  interpolation: { escapeValue: false },
+});
+
+export function registrationMail(language: string, values: { link: string; appLink: string; days: number }) {
+  const t = i18n.getFixedT((MAIL_LANGUAGES as readonly string[]).includes(language) ? language : 'en', 'mail');
+  return { subject: t('registration.subject'), text: t('registration.body', values) };
+}

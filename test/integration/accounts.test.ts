@@ -1,0 +1,283 @@
+/**
+ * Accounts against the real server on loopback and a real SMTP server (smtp-server): registration from the
+ * e-mailed link, expired and reused links, the password policy, the PIN, sign-in, refresh rotation and
+ * reuse detection, rate limits, and logs without secrets.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, type ServerContext } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { openServerDb, SERVER_DB_FILE } from '../../server/db/database';
+
+interface Received {
+  to: string;
+  raw: string;
+}
+const inbox: Received[] = [];
+let smtp: SMTPServer;
+let server: ServerContext;
+let base: string;
+let dataDir: string;
+const clock = { now: Date.UTC(2026, 5, 1, 9) };
+const logs: string[] = [];
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        inbox.push({
+          to: session.envelope.rcptTo.map((r) => r.address).join(','),
+          raw: Buffer.concat(chunks).toString(),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (smtp.server.address() as { port: number }).port;
+  dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-accounts-'));
+  const config = loadConfig(
+    ['--port=0', `--data-dir=${dataDir}`, `--smtp-url=smtp://127.0.0.1:${smtpPort}`, '--argon2-memory-ki-b=8192'],
+    {},
+    '/nonexistent',
+  );
+  const logStream = new PassThrough();
+  logStream.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+  server = await buildServer(config, await openServerDb(dataDir), 'test', { now: () => clock.now, logStream });
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await server?.close();
+  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+});
+
+const api = async (method: string, path: string, body?: unknown, token?: string) => {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers; the assertions check their shape
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
+};
+
+/** The token of the newest registration mail to `to` (quoted-printable decoded). */
+async function linkFor(to: string, seenBefore = 0): Promise<string> {
+  await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);
+  const mail = inbox
+    .filter((m) => m.to === to)
+    .at(-1)!
+    .raw.replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return /register\?token=([A-Za-z0-9_-]{43})/.exec(mail)![1]!;
+}
+
+const GOOD = 'Correct-Horse-7-Battery';
+let admin: { accessToken: string; refreshToken: string };
+
+describe('registration', () => {
+  it('the service admin registers from the link create-admin printed, and gets a PIN once', async () => {
+    const { token } = await server.accounts.invite({
+      email: 'admin@praxis.example',
+      role: 'service_admin',
+      language: 'en',
+    });
+    expect(await api('GET', `/api/registration/${token}`)).toEqual({
+      status: 200,
+      body: { email: 'admin@praxis.example' },
+    });
+    const done = await api('POST', `/api/registration/${token}`, { username: 'support', password: GOOD });
+    expect(done.status).toBe(200);
+    expect(done.body.pin).toMatch(/^\d{8}$/);
+    admin = done.body as typeof admin;
+    const me = await api('GET', '/api/account/me', undefined, admin.accessToken);
+    expect(me.body).toMatchObject({ username: 'support', role: 'service_admin', status: 'active' });
+    const row = new Database(join(dataDir, SERVER_DB_FILE), { readonly: true })
+      .prepare('SELECT password_hash, pin_hash FROM accounts WHERE username = ?')
+      .get('support') as { password_hash: string; pin_hash: string };
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.pin_hash).toMatch(/^\$argon2id\$/);
+    expect(row.pin_hash).not.toContain(done.body.pin);
+    expect(
+      await api('POST', '/api/admin/pin-check', { username: 'support', pin: done.body.pin }, admin.accessToken),
+    ).toEqual({ status: 200, body: { valid: true } });
+    const wrong = String((Number(done.body.pin) + 1) % 100_000_000).padStart(8, '0');
+    expect(await api('POST', '/api/admin/pin-check', { username: 'support', pin: wrong }, admin.accessToken)).toEqual({
+      status: 200,
+      body: { valid: false },
+    });
+  });
+
+  it('an invited member gets the link by e-mail, in their language, and must meet the password policy', async () => {
+    expect(
+      (
+        await api(
+          'POST',
+          '/api/admin/invitations',
+          { email: 'Anna@Praxis.example', language: 'de', name: 'Anna Berg' },
+          admin.accessToken,
+        )
+      ).status,
+    ).toBe(201);
+    const mail = inbox.find((m) => m.to === 'anna@praxis.example')!;
+    expect(mail.raw).toContain('Subject: Ihr ClinicDesk-Konto');
+    const token = await linkFor('anna@praxis.example');
+
+    const weak = await api('POST', `/api/registration/${token}`, { username: 'anna', password: 'annaberg' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.error.code).toBe('password_policy');
+    expect(weak.body.error.issues.map((i: { code: string }) => i.code).sort()).toEqual(
+      ['password_digit', 'password_length', 'password_not_personal', 'password_symbol', 'password_upper'].sort(),
+    );
+    expect(
+      (await api('POST', `/api/registration/${token}`, { username: 'support', password: GOOD })).body.error.code,
+    ).toBe('username_taken');
+    expect(
+      (await api('POST', `/api/registration/${token}`, { username: 'a', password: GOOD })).body.error.issues,
+    ).toEqual([{ path: 'username', code: 'username_invalid' }]);
+
+    const ok = await api('POST', `/api/registration/${token}`, { username: 'anna.berg', password: GOOD });
+    expect(ok.status).toBe(200);
+    const reused = await api('POST', `/api/registration/${token}`, { username: 'anna.b', password: GOOD });
+    expect(reused).toMatchObject({ status: 410, body: { error: { code: 'link_used' } } });
+    expect((await api('GET', `/api/registration/${token}`)).body.error.code).toBe('link_used');
+  });
+
+  it('refuses an expired link, and a new link replaces the old one', async () => {
+    await api('POST', '/api/admin/invitations', { email: 'jonas@praxis.example', language: 'en' }, admin.accessToken);
+    const first = await linkFor('jonas@praxis.example');
+    clock.now += 15 * 86_400_000;
+    expect(await api('GET', `/api/registration/${first}`)).toMatchObject({
+      status: 410,
+      body: { error: { code: 'link_expired' } },
+    });
+    // Fifteen days on, the admin's access token has expired too: the desktop refreshes it.
+    expect(
+      (await api('POST', '/api/admin/invitations', { email: 'jonas@praxis.example' }, admin.accessToken)).status,
+    ).toBe(401);
+    admin = (await api('POST', '/api/auth/refresh', { refreshToken: admin.refreshToken })).body as typeof admin;
+    expect(
+      (
+        await api(
+          'POST',
+          '/api/admin/invitations',
+          { email: 'jonas@praxis.example', language: 'en' },
+          admin.accessToken,
+        )
+      ).status,
+    ).toBe(201);
+    const second = await linkFor('jonas@praxis.example', 1);
+    expect(second).not.toBe(first);
+    expect((await api('GET', `/api/registration/${first}`)).body.error.code).toBe('link_used');
+    expect(await api('GET', `/api/registration/${second}`)).toEqual({
+      status: 200,
+      body: { email: 'jonas@praxis.example' },
+    });
+    expect((await api('GET', `/api/registration/${'x'.repeat(43)}`)).body.error.code).toBe('link_invalid');
+  });
+
+  it('self sign-up answers the same whether or not the address has an account', async () => {
+    const known = await api('POST', '/api/registration/signup', { email: 'anna@praxis.example', language: 'de' });
+    const fresh = await api('POST', '/api/registration/signup', { email: 'new@praxis.example', language: 'sv' });
+    expect(known).toEqual(fresh);
+    expect(fresh.status).toBe(202);
+    await linkFor('new@praxis.example');
+    expect(inbox.filter((m) => m.to === 'anna@praxis.example')).toHaveLength(1); // no second mail to an active account
+  });
+});
+
+describe('sessions', () => {
+  it('signs in, rotates refresh tokens, and revokes the family when an old one is reused', async () => {
+    expect(
+      await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: 'wrong-Password-1' }),
+    ).toMatchObject({ status: 401, body: { error: { code: 'credentials_invalid' } } });
+    expect(await api('POST', '/api/auth/sign-in', { username: 'nobody', password: GOOD })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'credentials_invalid' } },
+    });
+    const first = (await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD })).body;
+    expect(first.accessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const second = (await api('POST', '/api/auth/refresh', { refreshToken: first.refreshToken })).body;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await api('GET', '/api/account/me', undefined, first.accessToken)).status).toBe(401); // the old access token ends with its rotation
+    expect((await api('GET', '/api/account/me', undefined, second.accessToken)).status).toBe(200);
+
+    expect(await api('POST', '/api/auth/refresh', { refreshToken: first.refreshToken })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'refresh_reused' } },
+    });
+    expect((await api('GET', '/api/account/me', undefined, second.accessToken)).status).toBe(401);
+    expect((await api('POST', '/api/auth/refresh', { refreshToken: second.refreshToken })).status).toBe(401);
+
+    const third = (await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD })).body;
+    expect((await api('POST', '/api/auth/sign-out', { refreshToken: third.refreshToken })).status).toBe(204);
+    expect((await api('GET', '/api/account/me', undefined, third.accessToken)).status).toBe(401);
+  });
+
+  it('keeps members out of admin routes', async () => {
+    const anna = (await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD })).body;
+    expect((await api('POST', '/api/admin/invitations', { email: 'x@praxis.example' }, anna.accessToken)).status).toBe(
+      403,
+    );
+    expect(
+      (await api('POST', '/api/admin/pin-check', { username: 'support', pin: '12345678' }, anna.accessToken)).status,
+    ).toBe(403);
+    expect((await api('POST', '/api/admin/invitations', { email: 'x@praxis.example' })).status).toBe(401);
+  });
+
+  it('answers bad bodies with 400 and field issues, never 500', async () => {
+    for (const [path, body] of [
+      ['/api/auth/sign-in', { username: 'x' }],
+      ['/api/auth/sign-in', { username: 'x', password: 'y', extra: 1 }],
+      ['/api/auth/refresh', { refreshToken: 'short' }],
+      ['/api/registration/signup', { email: 'not-an-address' }],
+    ] as const) {
+      const result = await api('POST', path, body);
+      expect(result.status, path).toBe(400);
+      expect(result.body.error.code, path).toBe('bad_request');
+    }
+    const raw = await fetch(`${base}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
+    expect(raw.status).toBe(400);
+  });
+
+  it('rate-limits password attempts', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1)
+      statuses.push((await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: `guess-${i}` })).status);
+    expect(statuses).toContain(429);
+    expect((await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD })).body.error.code).toBe(
+      'rate_limited',
+    );
+  });
+
+  it('writes no password, PIN, token or registration link to the log', () => {
+    const text = logs.join('');
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toContain(GOOD);
+    expect(text).not.toContain(admin.refreshToken);
+    expect(text).not.toContain(admin.accessToken);
+    const leaks = text.split('\n').filter((line) => /\/api\/registration\/[A-Za-z0-9_-]{43}/.test(line));
+    expect(leaks).toEqual([]);
+    expect(text).toContain('/api/registration/[redacted]');
+  });
+});
