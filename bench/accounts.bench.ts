@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountService } from '../server/accounts/accountService';
 import { PasswordHasher } from '../server/accounts/passwords';
+import { TwoFactorService } from '../server/accounts/twoFactor';
 import { loadConfig } from '../server/config';
 import { openServerDb } from '../server/db/database';
 import { measure, percentile, report } from './stats';
@@ -17,7 +18,15 @@ export async function runAccountsBench(): Promise<void> {
   const config = loadConfig([`--data-dir=${dataDir}`], {}, '/nonexistent');
   const database = await openServerDb(dataDir);
   const mailer = { send: async () => {}, close: () => {} };
-  const accounts = new AccountService(database.db, new PasswordHasher(config.argon2MemoryKiB), mailer, config);
+  const hasher = new PasswordHasher(config.argon2MemoryKiB);
+  const sms = { send: async () => {} };
+  const accounts = new AccountService(
+    database.db,
+    hasher,
+    mailer,
+    config,
+    new TwoFactorService(database.db, hasher, sms),
+  );
   const password = 'Correct-Horse-7-Battery';
   const { token } = await accounts.invite({ email: 'bench@example.org', role: 'member', language: 'en' });
   await accounts.completeRegistration(token, { username: 'bench', password });

@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { AccountService } from './accounts/accountService';
 import { PasswordHasher } from './accounts/passwords';
+import { TwoFactorService } from './accounts/twoFactor';
 import { Server as SocketServer } from 'socket.io';
 import type { ServerConfig } from './config';
 import type { ServerDb } from './db/database';
@@ -12,6 +13,7 @@ import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
 import { registerGuestPage } from './http/guestPage';
 import { createMailer, type Mailer } from './mail/mailer';
+import { fileSmsGateway, type SmsGateway } from './sms/gateway';
 import { registerSecurityHeaders } from './http/securityHeaders';
 
 export interface ServerContext {
@@ -30,6 +32,8 @@ export const REDACT = [
   'req.body.pin',
   'req.body.token',
   'req.body.refreshToken',
+  'req.body.challenge',
+  'req.body.phone',
 ];
 
 /** Tokens travel in some paths (guest invitations, registration links): logs keep the route, never the token or a query. */
@@ -44,6 +48,7 @@ export interface BuildOptions {
   /** The clock, replaceable in tests (link expiry). */
   now?: () => number;
   mailer?: Mailer;
+  sms?: SmsGateway;
 }
 
 export async function buildServer(
@@ -102,13 +107,10 @@ export async function buildServer(
       dataDir: config.dataDir,
       log: (message, details) => app.log.info(details, message),
     });
-  const accounts = new AccountService(
-    database.db,
-    new PasswordHasher(config.argon2MemoryKiB),
-    mailer,
-    config,
-    options.now,
-  );
+  const hasher = new PasswordHasher(config.argon2MemoryKiB);
+  const sms = options.sms ?? fileSmsGateway(config.dataDir, options.now);
+  const twoFactor = new TwoFactorService(database.db, hasher, sms, options.now);
+  const accounts = new AccountService(database.db, hasher, mailer, config, twoFactor, options.now);
   registerAccountRoutes(app, accounts);
   await registerGuestPage(app, config.webDir);
 

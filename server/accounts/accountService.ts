@@ -11,6 +11,7 @@ import type { Mailer } from '../mail/mailer';
 import { registrationMail } from '../mail/mailTexts';
 import { brokenRules, type PasswordHasher } from './passwords';
 import { hashToken, newPin, newToken } from './secrets';
+import type { TwoFactorService } from './twoFactor';
 
 const DAY = 86_400_000;
 
@@ -27,6 +28,12 @@ export interface Tokens {
   accessExpiresAt: number;
 }
 
+/** A correct password on an account with two-factor: the sign-in continues with the SMS code. */
+export interface SecondStep {
+  twoFactor: true;
+  challenge: string;
+}
+
 export interface Profile {
   id: string;
   email: string;
@@ -36,6 +43,8 @@ export interface Profile {
   organisationId: string | null;
   status: string;
   language: string;
+  phone: string | null;
+  twoFactor: boolean;
 }
 
 export class AccountService {
@@ -44,6 +53,7 @@ export class AccountService {
     private readonly hasher: PasswordHasher,
     private readonly mailer: Mailer,
     private readonly settings: AccountSettings,
+    readonly twoFactor: TwoFactorService,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -213,7 +223,7 @@ export class AccountService {
   }
 
   /** Username and password; the same answer for an unknown user, a wrong password or an inactive account. */
-  async signIn(username: string, password: string): Promise<Tokens> {
+  async signIn(username: string, password: string): Promise<Tokens | SecondStep> {
     const account = await this.db
       .selectFrom('accounts')
       .selectAll()
@@ -224,7 +234,18 @@ export class AccountService {
         ? await this.hasher.verify(account.password_hash, password)
         : await this.hasher.verifyNobody(password);
     if (!ok || !account) throw new ApiError(401, 'credentials_invalid', 'Username or password is wrong');
+    if (account.two_factor === 1 && account.phone) {
+      return {
+        twoFactor: true,
+        challenge: await this.twoFactor.startSignIn(account.id, account.phone, account.language),
+      };
+    }
     return this.openSession(account.id, randomUUID());
+  }
+
+  /** The second step: the SMS code for the challenge opens the session. */
+  async signInWithCode(challenge: string, code: string): Promise<Tokens> {
+    return this.openSession(await this.twoFactor.verifySignIn(challenge, code), randomUUID());
   }
 
   /** Trades a refresh token for a new pair. A token used a second time revokes its whole family. */
@@ -286,6 +307,8 @@ export class AccountService {
         'accounts.organisation_id',
         'accounts.status',
         'accounts.language',
+        'accounts.phone',
+        'accounts.two_factor',
       ])
       .where('sessions.access_hash', '=', hashToken(accessToken))
       .where('sessions.revoked_at', 'is', null)
@@ -301,7 +324,21 @@ export class AccountService {
       organisationId: row.organisation_id,
       status: row.status,
       language: row.language,
+      phone: row.phone,
+      twoFactor: row.two_factor === 1,
     };
+  }
+
+  /** Re-checks the signed-in user's password before a sensitive change. */
+  async checkPassword(accountId: string, password: string): Promise<boolean> {
+    const account = await this.db
+      .selectFrom('accounts')
+      .select('password_hash')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    return account?.password_hash
+      ? this.hasher.verify(account.password_hash, password)
+      : this.hasher.verifyNobody(password);
   }
 
   /** Support checks a caller's PIN (service admins only; rate-limited at the route). */

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Kysely's view of the server tables; grows with each migration. */
 export interface ServerInfoTable {
   key: string;
@@ -27,6 +29,22 @@ export interface AccountsTable {
   language: string;
   created_at: number;
   activated_at: number | null;
+  phone: string | null;
+  /** 1 when SMS two-factor is on (defaults to 0). */
+  two_factor: Generated<number>;
+}
+
+export interface SmsCodesTable {
+  id: string;
+  account_id: string;
+  purpose: 'enable' | 'sign_in';
+  phone: string;
+  code_hash: string;
+  challenge_hash: string | null;
+  created_at: number;
+  expires_at: number;
+  attempts: Generated<number>;
+  used_at: number | null;
 }
 
 export interface RegistrationLinksTable {
@@ -56,4 +74,5 @@ export interface ServerDatabase {
   accounts: AccountsTable;
   registration_links: RegistrationLinksTable;
   sessions: SessionsTable;
+  sms_codes: SmsCodesTable;
 }

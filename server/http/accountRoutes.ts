@@ -60,7 +60,23 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: AccountSer
     return accounts.completeRegistration(parse(token, request.params.token), body);
   });
 
-  app.post('/api/auth/sign-in', limit(10, '1 minute'), async (request) => {
+  // Per address and username: guessing one account's password is slowed down, while the staff of a
+  // practice behind one address do not lock each other out.
+  const perAccount = {
+    config: {
+      rateLimit: {
+        max: 10,
+        timeWindow: '1 minute',
+        hook: 'preHandler' as const,
+        keyGenerator: (request: FastifyRequest) => {
+          const name = (request.body as { username?: unknown } | undefined)?.username;
+          return `${request.ip}|${typeof name === 'string' ? name.trim().toLowerCase().slice(0, 40) : ''}`;
+        },
+      },
+    },
+  };
+
+  app.post('/api/auth/sign-in', perAccount, async (request) => {
     const body = parse(z.object({ username: z.string().max(40), password }).strict(), request.body);
     return accounts.signIn(body.username, body.password);
   });
@@ -77,6 +93,54 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: AccountSer
   });
 
   app.get('/api/account/me', async (request) => signedIn(request));
+
+  const code = z.string().regex(/^\d{8}$/, { message: 'code_invalid' });
+
+  app.post('/api/account/two-factor/start', limit(5, '1 minute'), async (request, reply) => {
+    const me = await signedIn(request);
+    const body = parse(
+      z
+        .object({
+          phone: z.string().trim().min(3).max(40),
+          country: z
+            .string()
+            .regex(/^[A-Z]{2}$/)
+            .default('DE'),
+        })
+        .strict(),
+      request.body,
+    );
+    await accounts.twoFactor.startEnable(me.id, body.phone, body.country, me.language);
+    return reply.code(202).send({ status: 'sent' });
+  });
+
+  app.post('/api/account/two-factor/confirm', limit(10, '1 minute'), async (request) => {
+    const me = await signedIn(request);
+    await accounts.twoFactor.confirmEnable(me.id, parse(z.object({ code }).strict(), request.body).code);
+    return { twoFactor: true };
+  });
+
+  app.post('/api/account/two-factor/disable', limit(10, '1 minute'), async (request) => {
+    const me = await signedIn(request);
+    const body = parse(z.object({ password }).strict(), request.body);
+    if (!(await accounts.checkPassword(me.id, body.password))) {
+      throw new ApiError(401, 'credentials_invalid', 'The password is wrong', [
+        { path: 'password', code: 'credentials_invalid' },
+      ]);
+    }
+    await accounts.twoFactor.disable(me.id);
+    return { twoFactor: false };
+  });
+
+  app.post('/api/auth/two-factor', limit(10, '1 minute'), async (request) => {
+    const body = parse(z.object({ challenge: token, code }).strict(), request.body);
+    return accounts.signInWithCode(body.challenge, body.code);
+  });
+
+  app.post('/api/auth/two-factor/resend', limit(5, '1 minute'), async (request) => {
+    const body = parse(z.object({ challenge: token }).strict(), request.body);
+    return { challenge: await accounts.twoFactor.resendSignIn(body.challenge) };
+  });
 
   app.post('/api/admin/invitations', limit(60, '1 minute'), async (request, reply) => {
     const me = await signedIn(request);

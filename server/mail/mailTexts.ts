@@ -19,7 +19,12 @@ void i18n.init({
   interpolation: { escapeValue: false },
 });
 
+const fixedT = (language: string) =>
+  i18n.getFixedT((MAIL_LANGUAGES as readonly string[]).includes(language) ? language : 'en', 'mail');
+
+export const smsCodeText = (language: string, code: string): string => fixedT(language)('smsCode', { code });
+
 export function registrationMail(language: string, values: { link: string; appLink: string; days: number }) {
-  const t = i18n.getFixedT((MAIL_LANGUAGES as readonly string[]).includes(language) ? language : 'en', 'mail');
+  const t = fixedT(language);
   return { subject: t('registration.subject'), text: t('registration.body', values) };
 }

@@ -4,7 +4,7 @@
  * reuse detection, rate limits, and logs without secrets.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type ServerContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openServerDb, SERVER_DB_FILE } from '../../server/db/database';
+import { SMS_FILE } from '../../server/sms/gateway';
 
 interface Received {
   to: string;
@@ -198,6 +199,142 @@ describe('registration', () => {
     expect(fresh.status).toBe(202);
     await linkFor('new@praxis.example');
     expect(inbox.filter((m) => m.to === 'anna@praxis.example')).toHaveLength(1); // no second mail to an active account
+  });
+});
+
+/** The newest SMS code sent to `to`, from the embedded gateway's file. */
+function smsCodes(to: string): string[] {
+  const file = join(dataDir, SMS_FILE);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { to: string; text: string })
+    .filter((m) => m.to === to)
+    .map((m) => /(\d{8})/.exec(m.text)![1]!);
+}
+
+describe('two-factor by SMS', () => {
+  let anna: { accessToken: string; refreshToken: string };
+  const phone = '+491712345678';
+
+  it('switches on with a code to a mobile number: 60-second resend rule, five attempts', async () => {
+    await api('POST', '/api/admin/invitations', { email: 'lena@praxis.example', language: 'de' }, admin.accessToken);
+    const link = await linkFor('lena@praxis.example');
+    anna = (await api('POST', `/api/registration/${link}`, { username: 'lena', password: GOOD })).body as typeof anna;
+    const landline = await api(
+      'POST',
+      '/api/account/two-factor/start',
+      { phone: '030 1234567', country: 'DE' },
+      anna.accessToken,
+    );
+    expect(landline).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ path: 'phone', code: 'phone_landline' }] } },
+    });
+    expect(
+      (await api('POST', '/api/account/two-factor/start', { phone: '0171 2345678', country: 'DE' }, anna.accessToken))
+        .status,
+    ).toBe(202);
+    const [first] = smsCodes(phone);
+    expect(readFileSync(join(dataDir, SMS_FILE), 'utf8')).toContain(`Ihr ClinicDesk-Code: ${first}`);
+    const tooSoon = await api(
+      'POST',
+      '/api/account/two-factor/start',
+      { phone: '0171 2345678', country: 'DE' },
+      anna.accessToken,
+    );
+    expect(tooSoon).toMatchObject({ status: 429, body: { error: { code: 'code_too_soon' } } });
+
+    const wrong = first === '00000000' ? '11111111' : '00000000';
+    for (let i = 0; i < 5; i += 1) {
+      expect(
+        (await api('POST', '/api/account/two-factor/confirm', { code: wrong }, anna.accessToken)).body.error.code,
+      ).toBe('code_invalid');
+    }
+    expect(await api('POST', '/api/account/two-factor/confirm', { code: first }, anna.accessToken)).toMatchObject({
+      status: 429,
+      body: { error: { code: 'code_locked' } },
+    });
+
+    clock.now += 61_000;
+    expect(
+      (await api('POST', '/api/account/two-factor/start', { phone: '0171 2345678', country: 'DE' }, anna.accessToken))
+        .status,
+    ).toBe(202);
+    const second = smsCodes(phone).at(-1)!;
+    expect(await api('POST', '/api/account/two-factor/confirm', { code: second }, anna.accessToken)).toEqual({
+      status: 200,
+      body: { twoFactor: true },
+    });
+    expect((await api('GET', '/api/account/me', undefined, anna.accessToken)).body).toMatchObject({
+      twoFactor: true,
+      phone,
+    });
+  });
+
+  it('signs in with password, then the SMS code; codes expire; resend follows the 60-second rule', async () => {
+    clock.now += 61_000;
+    const step = await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD });
+    expect(step.body).toEqual({ twoFactor: true, challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const code = smsCodes(phone).at(-1)!;
+    expect(await api('POST', '/api/auth/two-factor/resend', { challenge: step.body.challenge })).toMatchObject({
+      status: 429,
+      body: { error: { code: 'code_too_soon' } },
+    });
+    expect(
+      (
+        await api('POST', '/api/auth/two-factor', {
+          challenge: step.body.challenge,
+          code: code === '00000000' ? '11111111' : '00000000',
+        })
+      ).status,
+    ).toBe(400);
+    const tokens = await api('POST', '/api/auth/two-factor', { challenge: step.body.challenge, code });
+    expect(tokens.status).toBe(200);
+    expect((await api('GET', '/api/account/me', undefined, tokens.body.accessToken)).status).toBe(200);
+    expect((await api('POST', '/api/auth/two-factor', { challenge: step.body.challenge, code })).body.error.code).toBe(
+      'code_invalid',
+    ); // used
+
+    clock.now += 61_000;
+    const late = await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD });
+    clock.now += 11 * 60_000;
+    expect(
+      (await api('POST', '/api/auth/two-factor', { challenge: late.body.challenge, code: smsCodes(phone).at(-1)! }))
+        .body.error.code,
+    ).toBe('code_expired');
+
+    const again = await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD });
+    clock.now += 61_000;
+    const resent = await api('POST', '/api/auth/two-factor/resend', { challenge: again.body.challenge });
+    expect(resent.status).toBe(200);
+    expect(
+      (await api('POST', '/api/auth/two-factor', { challenge: resent.body.challenge, code: smsCodes(phone).at(-1)! }))
+        .status,
+    ).toBe(200);
+    anna = (
+      await api('POST', '/api/auth/two-factor', { challenge: resent.body.challenge, code: smsCodes(phone).at(-1)! })
+    ).body as typeof anna;
+  });
+
+  it('switches off only with the password, and sign-in is one step again', async () => {
+    clock.now += 61_000;
+    const step = await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD });
+    const session = (
+      await api('POST', '/api/auth/two-factor', { challenge: step.body.challenge, code: smsCodes(phone).at(-1)! })
+    ).body;
+    expect(
+      (await api('POST', '/api/account/two-factor/disable', { password: 'Wrong-Password-1' }, session.accessToken))
+        .status,
+    ).toBe(401);
+    expect(await api('POST', '/api/account/two-factor/disable', { password: GOOD }, session.accessToken)).toEqual({
+      status: 200,
+      body: { twoFactor: false },
+    });
+    expect(
+      (await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD })).body.accessToken,
+    ).toBeTruthy();
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { m001ServerInfo } from './001-server-info';
 import { m002Accounts } from './002-accounts';
+import { m003TwoFactor } from './003-two-factor';
 
 export interface ServerMigration {
   version: number;
@@ -10,4 +11,4 @@ export interface ServerMigration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const serverMigrations: readonly ServerMigration[] = [m001ServerInfo, m002Accounts];
+export const serverMigrations: readonly ServerMigration[] = [m001ServerInfo, m002Accounts, m003TwoFactor];
