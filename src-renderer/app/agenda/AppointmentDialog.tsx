@@ -7,6 +7,7 @@ import { PatientPicker } from '../../components/PatientPicker';
 import { useQuery } from '../../components/useQuery';
 import type { PracticeData } from '../store';
 import { formatDateTime, formatTime, instantAt, localParts, minuteLabel } from '../time';
+import { RoomSelect } from './RoomSelect';
 import type { useDecisions } from './useDecisions';
 
 /** One appointment: its messages, status, cancel, and copy to another time. */
@@ -95,17 +96,7 @@ export function AppointmentDialog({
               ))}
             </select>
           </label>
-          <label>
-            {t('agenda.form.room')}
-            <select value={roomId} onChange={(e) => setRoomId(e.target.value)}>
-              <option value="">{t('agenda.form.noRoom')}</option>
-              {data.rooms.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <RoomSelect rooms={data.rooms} value={roomId} onChange={setRoomId} />
         </div>
         <label>
           {t('agenda.form.notes')}

@@ -6,6 +6,7 @@ import { FieldError, FormActions, FormError, useCommand } from '../../components
 import { PatientPicker } from '../../components/PatientPicker';
 import type { PracticeData } from '../store';
 import { instantAt, minuteLabel } from '../time';
+import { RoomSelect } from './RoomSelect';
 import type { useDecisions } from './useDecisions';
 
 export interface Slot {
@@ -92,17 +93,7 @@ export function BookingDialog({
           </select>
           <FieldError error={error} field="practitionerId" />
         </label>
-        <label>
-          {t('agenda.form.room')}
-          <select value={roomId ?? ''} onChange={(e) => setRoomId(e.target.value)}>
-            <option value="">{t('agenda.form.noRoom')}</option>
-            {data.rooms.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RoomSelect rooms={data.rooms} value={roomId ?? ''} onChange={setRoomId} />
         <div className="row">
           <label>
             {t('agenda.form.date')}
