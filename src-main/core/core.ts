@@ -115,8 +115,7 @@ export function createCore(options: CoreOptions): Core {
     };
     const appointmentWithPractitioner = (id: string | null | undefined) => {
       if (!id) return sampleAppointment();
-      const appointment = agenda.get(id);
-      return { ...appointment, practitionerName: practice.practitioner(appointment.practitionerId).name };
+      return agenda.withPractitioner(agenda.get(id));
     };
 
     const handlers: CommandHandlers = {

@@ -4,7 +4,7 @@
  */
 import { app, dialog, ipcMain, session, shell, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import type { EventName, EventPayload, Settings, View } from '../../src-preload/contract';
+import type { EventName, EventPayload, Settings } from '../../src-preload/contract';
 import { desktopConfig, secretsPath } from '../core/config';
 import { AppError } from '../core/errors';
 import { createDispatcher } from '../core/ipc/dispatcher';
@@ -14,7 +14,6 @@ import { SecretStore } from '../core/secrets/secretStore';
 import { buildCsp, isOpenableExternal, isTrustedSender } from '../core/security/policy';
 import { handleAppProtocol, registerAppScheme } from './appProtocol';
 import { registerIpc, sendEvent } from './ipc';
-import { NotificationCenter } from './notifications';
 import { safeStorageEncryptor } from './safeStorageEncryptor';
 import { hardenWebContents, installPermissionHandlers } from './security';
 import { startCoreWorker, type WorkerCore } from '../core/worker/workerCore';
@@ -40,12 +39,11 @@ const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => 
   }
 };
 
-const showWindow = (view?: View): void => {
+const showWindow = (): void => {
   if (!mainWindow) return;
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
-  if (view) emit('app.navigate', { view });
 };
 
 async function start(): Promise<void> {
@@ -109,12 +107,7 @@ async function start(): Promise<void> {
     quit: () => app.quit(),
   });
   tray.update(current());
-
-  // Kept for incoming calls and reminders (later issues); clicking focuses the right view.
-  notifications = new NotificationCenter((view) => showWindow(view));
 }
-
-export let notifications: NotificationCenter | undefined;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -295,6 +295,9 @@ describe('copy, move and cancel', () => {
     const original = done(f.book({ patientId: patient.id, startAt: berlin('2026-06-10', 9), notes: 'Kontrolle' }));
     return { f, patient, original };
   };
+  /** Moves the appointment to 12 June, 14:00, answering the reminder question with `reminder`. */
+  const moveTo12th = (f: Fixture, id: string, reminder: 'reschedule' | 'drop') =>
+    done(f.core.agenda.move({ id, startAt: berlin('2026-06-12', 14), endAt: null, allowOverlap: false, reminder }));
 
   it('a copy gets no copied reminder: only a fresh one from the rules, for its own time', () => {
     const { f, original } = setup();
@@ -329,15 +332,7 @@ describe('copy, move and cancel', () => {
 
   it('"reschedule" withdraws the old reminder and prepares one for the new time', () => {
     const { f, original } = setup();
-    const moved = done(
-      f.core.agenda.move({
-        id: original.appointment.id,
-        startAt: berlin('2026-06-12', 14),
-        endAt: null,
-        allowOverlap: false,
-        reminder: 'reschedule',
-      }),
-    );
+    const moved = moveTo12th(f, original.appointment.id, 'reschedule');
     expect(moved.appointment).toMatchObject({
       startAt: berlin('2026-06-12', 14),
       endAt: berlin('2026-06-12', 14, 30),
@@ -350,15 +345,7 @@ describe('copy, move and cancel', () => {
 
   it('"drop" withdraws the old reminder and prepares none', () => {
     const { f, original } = setup();
-    const moved = done(
-      f.core.agenda.move({
-        id: original.appointment.id,
-        startAt: berlin('2026-06-12', 14),
-        endAt: null,
-        allowOverlap: false,
-        reminder: 'drop',
-      }),
-    );
+    const moved = moveTo12th(f, original.appointment.id, 'drop');
     expect(moved.appointment.reminderAt).toBeNull();
     expect(reminders(f, original.appointment.id).map((m) => m.status)).toEqual(['cancelled']);
   });

@@ -91,6 +91,7 @@ export interface PlanInput {
 export class MessageService {
   private readonly templateStatement;
   private readonly byAppointment;
+  private readonly byId;
 
   constructor(
     private readonly repo: Repository,
@@ -100,6 +101,7 @@ export class MessageService {
     this.templateStatement = repo.db.prepare<[string, string, string], Row>(
       'SELECT * FROM templates WHERE kind = ? AND channel = ? AND language = ? AND deleted = 0',
     );
+    this.byId = repo.db.prepare<[string], Row>(`${MESSAGE_SELECT} WHERE m.id = ?`);
     this.byAppointment = repo.db.prepare<[string], Row>(
       `${MESSAGE_SELECT} WHERE m.appointment_id = ? AND m.deleted = 0 ORDER BY m.scheduled_at`,
     );
@@ -201,7 +203,7 @@ export class MessageService {
   }
 
   /** Withdraws pending messages (inside the caller's transaction). */
-  cancelPending(messages: readonly Message[]): void {
+  cancelPending(messages: readonly Pick<Message, 'id' | 'status'>[]): void {
     const at = this.now();
     for (const m of messages) {
       if (PENDING.includes(m.status)) this.repo.update('messages', m.id, { status: 'cancelled', cancelled_at: at });
@@ -209,7 +211,7 @@ export class MessageService {
   }
 
   get(id: string): Message {
-    const row = this.repo.db.prepare(`${MESSAGE_SELECT} WHERE m.id = ?`).get(id) as Row | undefined;
+    const row = this.byId.get(id);
     if (!row || row.deleted === 1) throw new AppError('not_found', `Message ${id} not found`);
     return toMessage(row);
   }

@@ -3,7 +3,7 @@
  * at the practice's chosen time to patients who did not opt out. Both runs are idempotent: running twice
  * creates nothing twice.
  */
-import type { Recall } from '../../../src-preload/contract';
+import type { Message, Recall } from '../../../src-preload/contract';
 import { AppError } from '../errors';
 import type { PracticeService } from '../practice/practiceService';
 import type { PatientService } from '../practice/patientService';
@@ -60,8 +60,8 @@ export class RecallService {
       if (status === 'cancelled') {
         const pending = this.repo.db
           .prepare("SELECT id, status FROM messages WHERE recall_id = ? AND status IN ('draft', 'scheduled')")
-          .all(recall.id) as { id: string; status: 'draft' | 'scheduled' }[];
-        this.messages.cancelPending(pending.map((m) => this.messages.get(m.id)));
+          .all(recall.id) as Pick<Message, 'id' | 'status'>[];
+        this.messages.cancelPending(pending);
       }
     });
     return this.get(id);
@@ -79,19 +79,18 @@ export class RecallService {
         const recall = toRecall(row);
         const patient = this.patients.get(recall.patientId);
         const channel = channelFor(patient, 'preferred');
-        if (channel) {
-          const id = this.messages.plan({
-            kind: 'recall',
-            channel,
-            patient,
-            scheduledAt: this.now(),
-            tenantId: null,
-            recall: { id: recall.id, reason: recall.reason },
-          });
-          if (id) created += 1;
-        }
         // Unreachable patients stay on the list for a phone call; reached ones are marked sent.
-        if (channel) this.repo.update('recalls', recall.id, { status: 'sent' });
+        if (!channel) continue;
+        const id = this.messages.plan({
+          kind: 'recall',
+          channel,
+          patient,
+          scheduledAt: this.now(),
+          tenantId: null,
+          recall: { id: recall.id, reason: recall.reason },
+        });
+        if (id) created += 1;
+        this.repo.update('recalls', recall.id, { status: 'sent' });
       }
     });
     return created;

@@ -11,7 +11,7 @@ import type {
   BookResult,
 } from '../../../src-preload/contract';
 import { AppError } from '../errors';
-import type { MessageService } from '../messaging/messageService';
+import { channelFor, type MessageService } from '../messaging/messageService';
 import { addDays, atLocal, localDate, weekStart } from '../messaging/timeZone';
 import type { Repository, Row } from '../sync/repository';
 import type { PatientService } from './patientService';
@@ -122,7 +122,8 @@ export class AgendaService {
     }
   }
 
-  private withPractitioner(a: Appointment) {
+  /** The appointment with its practitioner's name, as message placeholders need it. */
+  withPractitioner(a: Appointment) {
     return { ...a, practitionerName: this.practice.practitioner(a.practitionerId).name };
   }
 
@@ -166,19 +167,17 @@ export class AgendaService {
         notes: input.notes,
       });
       this.planReminders(id);
-      if (patient && (type.confirmOnBooking || input.sendConfirmation)) {
-        const channel = patient.channel === 'none' ? null : patient.channel;
-        const reachable = channel === 'sms' ? !patient.optOutSms : channel === 'email' ? !patient.optOutEmail : false;
-        if (channel && reachable) {
-          this.messages.plan({
-            kind: 'confirmation',
-            channel,
-            patient,
-            scheduledAt: this.now(),
-            tenantId: practitioner.tenantId,
-            appointment: this.withPractitioner(this.get(id)),
-          });
-        }
+      const confirmBy =
+        patient && (type.confirmOnBooking || input.sendConfirmation) ? channelFor(patient, 'preferred') : null;
+      if (patient && confirmBy) {
+        this.messages.plan({
+          kind: 'confirmation',
+          channel: confirmBy,
+          patient,
+          scheduledAt: this.now(),
+          tenantId: practitioner.tenantId,
+          appointment: this.withPractitioner(this.get(id)),
+        });
       }
       return id;
     });
