@@ -11,6 +11,15 @@ import type { ServerConfig } from './config';
 import type { ServerDb } from './db/database';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
+import { registerAdminRoutes } from './http/adminRoutes';
+import { createGuard } from './http/auth';
+import { registerContactRoutes } from './http/contactRoutes';
+import { registerProfileRoutes } from './http/profileRoutes';
+import { ContractService } from './accounts/contractService';
+import { ProfileService } from './accounts/profileService';
+import { CallRecords } from './calls/callRecords';
+import { ContactService } from './contacts/contactService';
+import { OrganisationService } from './organisations/organisationService';
 import { registerGuestPage } from './http/guestPage';
 import { createMailer, type Mailer } from './mail/mailer';
 import { fileSmsGateway, type SmsGateway } from './sms/gateway';
@@ -20,6 +29,13 @@ export interface ServerContext {
   app: FastifyInstance;
   io: SocketServer;
   accounts: AccountService;
+  contracts: ContractService;
+  organisations: OrganisationService;
+  callRecords: CallRecords;
+  /** Every route as registered (method and URL), for the cross-organisation walk. */
+  routes: { method: string; url: string }[];
+  /** The hourly housekeeping: ends due contracts, deletes expired call records. */
+  housekeeping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +87,10 @@ export async function buildServer(
   });
 
   registerSecurityHeaders(app);
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
 
   await app.register(rateLimit, { global: false });
 
@@ -110,20 +130,46 @@ export async function buildServer(
   const hasher = new PasswordHasher(config.argon2MemoryKiB);
   const sms = options.sms ?? fileSmsGateway(config.dataDir, options.now);
   const twoFactor = new TwoFactorService(database.db, hasher, sms, options.now);
-  const accounts = new AccountService(database.db, hasher, mailer, config, twoFactor, options.now);
-  registerAccountRoutes(app, accounts);
+  const now = options.now ?? Date.now;
+  const accounts = new AccountService(database.db, hasher, mailer, config, twoFactor, now);
+  const profiles = new ProfileService(database.db, hasher, accounts);
+  const contracts = new ContractService(database.db, accounts, config.plans, now);
+  const organisations = new OrganisationService(database.db, accounts, now);
+  const contacts = new ContactService(database.db, now);
+  const callRecords = new CallRecords(database.db, config.callRecordRetentionDays, now);
+  const guard = createGuard(accounts);
+  registerAccountRoutes(app, accounts, guard);
+  registerProfileRoutes(app, { accounts, profiles, contracts, organisations }, guard);
+  registerAdminRoutes(app, accounts, organisations, guard, now);
+  registerContactRoutes(app, contacts, guard);
   await registerGuestPage(app, config.webDir);
 
   const io = new SocketServer(app.server, { serveClient: false, cors: { origin: false } });
   // Signalling needs an authenticated account or guest invitation; until those exist nobody is admitted.
   io.use((_socket, next) => next(new Error('unauthorized')));
 
+  const housekeeping = async (): Promise<void> => {
+    await contracts.endDueContracts();
+    await callRecords.purge();
+  };
+  await housekeeping();
+  const timer = setInterval(() => {
+    housekeeping().catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
+  }, 3_600_000);
+  timer.unref();
+
   await app.ready();
   return {
     app,
     io,
     accounts,
+    contracts,
+    organisations,
+    callRecords,
+    routes,
+    housekeeping,
     close: async () => {
+      clearInterval(timer);
       mailer.close();
       await io.close();
       await app.close();

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { REGISTRATION_STEPS } from './accounts/accountService';
 
 export const DEFAULT_PORT = 4780;
 
@@ -27,6 +28,28 @@ export const configSchema = z
     registrationLinkDays: z.coerce.number().int().min(1).max(60).default(14),
     /** argon2id memory in KiB: chosen so one sign-in takes 50–250 ms of one core (see the README). */
     argon2MemoryKiB: z.coerce.number().int().min(8192).max(1_048_576).default(65536),
+    /** The registration wizard's steps after username and password, in this edition's order. */
+    registrationSteps: z
+      .array(z.enum(REGISTRATION_STEPS))
+      .max(REGISTRATION_STEPS.length)
+      .refine((steps) => new Set(steps).size === steps.length, { message: 'steps must not repeat' })
+      .default([...REGISTRATION_STEPS]),
+    /** Minimum term and notice period per plan. */
+    plans: z
+      .record(
+        z.string(),
+        z.object({
+          minimumTermMonths: z.number().int().min(0).max(120),
+          noticeDays: z.number().int().min(0).max(365),
+        }),
+      )
+      .default({
+        trial: { minimumTermMonths: 0, noticeDays: 0 },
+        individual: { minimumTermMonths: 12, noticeDays: 30 },
+        organisation: { minimumTermMonths: 12, noticeDays: 90 },
+      }),
+    /** Call records (metadata) are deleted after this many days. */
+    callRecordRetentionDays: z.coerce.number().int().min(1).max(3650).default(92),
   })
   .strict();
 

@@ -15,8 +15,13 @@ import type { TwoFactorService } from './twoFactor';
 
 const DAY = 86_400_000;
 
+/** The wizard's steps after username and password, in the edition's order; any may be left out. */
+export const REGISTRATION_STEPS = ['pin', 'twoFactor', 'visibility'] as const;
+export type RegistrationStep = (typeof REGISTRATION_STEPS)[number];
+
 export interface AccountSettings {
   publicUrl: string;
+  registrationSteps: readonly RegistrationStep[];
   accessTokenMinutes: number;
   refreshTokenDays: number;
   registrationLinkDays: number;
@@ -45,6 +50,13 @@ export interface Profile {
   language: string;
   phone: string | null;
   twoFactor: boolean;
+  /** False while the registration wizard is in progress. */
+  registered: boolean;
+  /** False while the organisation has this user's licence switched off. */
+  licence: boolean;
+  /** What the wizard still has to show, in order (empty once registered). */
+  pendingSteps: RegistrationStep[];
+  searchable: boolean;
 }
 
 export class AccountService {
@@ -66,7 +78,15 @@ export class AccountService {
   }
 
   /** Creates an invited account (or reuses an invited one) and returns a fresh registration link token. */
-  async invite(input: { email: string; role: Role; organisationId?: string | null; language: string; name?: string }) {
+  async invite(input: {
+    email: string;
+    role: Role;
+    organisationId?: string | null;
+    language: string;
+    name?: string;
+    /** Off for staff who registered themselves with the organisation's ID, until an admin switches it on. */
+    licence?: boolean;
+  }) {
     const email = input.email.trim().toLowerCase();
     const existing = await this.db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
     if (existing && existing.status !== 'invited')
@@ -87,6 +107,8 @@ export class AccountService {
             status: 'invited',
             language: input.language,
             created_at: at,
+            licence: input.licence === false ? 0 : 1,
+            plan: input.organisationId ? 'organisation' : 'individual',
           })
           .execute();
       }
@@ -122,14 +144,27 @@ export class AccountService {
    * Self sign-up of a practice from the desktop's first screen: an individual account. The answer is the
    * same whether or not the address is known, so nobody can probe which addresses have accounts.
    */
-  async signUp(email: string, language: string): Promise<void> {
+  async signUp(email: string, language: string, organisationCode?: string): Promise<void> {
+    let organisationId: string | null = null;
+    if (organisationCode) {
+      const organisation = await this.db
+        .selectFrom('organisations')
+        .select('id')
+        .where('code', '=', organisationCode.trim().toUpperCase())
+        .executeTakeFirst();
+      if (!organisation)
+        throw new ApiError(400, 'organisation_unknown', 'No organisation has this ID', [
+          { path: 'organisationCode', code: 'organisation_unknown' },
+        ]);
+      organisationId = organisation.id;
+    }
     const existing = await this.db
       .selectFrom('accounts')
       .select('status')
       .where('email', '=', email.trim().toLowerCase())
       .executeTakeFirst();
     if (existing && existing.status !== 'invited') return;
-    await this.sendInvitation({ email, role: 'member', language });
+    await this.sendInvitation({ email, role: 'member', language, organisationId, licence: organisationId === null });
   }
 
   private async link(token: string) {
@@ -143,6 +178,7 @@ export class AccountService {
         'accounts.id as account_id',
         'accounts.email',
         'accounts.status',
+        'accounts.organisation_id',
       ])
       .where('registration_links.token_hash', '=', hashToken(token))
       .executeTakeFirst();
@@ -153,16 +189,28 @@ export class AccountService {
     return link;
   }
 
-  async inspectLink(token: string): Promise<{ email: string }> {
+  /** What the wizard needs before its first step: who is registering, into what, and which steps follow. */
+  async inspectLink(token: string): Promise<{
+    email: string;
+    organisationName: string | null;
+    steps: readonly RegistrationStep[];
+  }> {
     const link = await this.link(token);
-    return { email: link.email };
+    const organisation = link.organisation_id
+      ? await this.db
+          .selectFrom('organisations')
+          .select('name')
+          .where('id', '=', link.organisation_id)
+          .executeTakeFirst()
+      : undefined;
+    return { email: link.email, organisationName: organisation?.name ?? null, steps: this.settings.registrationSteps };
   }
 
-  /** Sets username and password, creates the service PIN (returned once, stored hashed), activates, signs in. */
-  async completeRegistration(
-    token: string,
-    input: { username: string; password: string },
-  ): Promise<{ pin: string } & Tokens> {
+  /**
+   * The wizard's first step: username and password. Uses up the link, activates the account and opens a
+   * session for the remaining steps; the account counts as registered once `finishRegistration` ran.
+   */
+  async completeRegistration(token: string, input: { username: string; password: string }): Promise<Tokens> {
     const link = await this.link(token);
     const username = input.username.trim();
     const broken = brokenRules(input.password, [username, link.email.split('@')[0] ?? '']);
@@ -179,8 +227,7 @@ export class AccountService {
       throw new ApiError(409, 'username_taken', 'This username is taken', [
         { path: 'username', code: 'username_taken' },
       ]);
-    const pin = newPin();
-    const [passwordHash, pinHash] = await Promise.all([this.hasher.hash(input.password), this.hasher.hash(pin)]);
+    const passwordHash = await this.hasher.hash(input.password);
     const at = this.now();
     await this.db.transaction().execute(async (trx) => {
       // Claim the link first: of two concurrent completions only one gets through.
@@ -194,14 +241,64 @@ export class AccountService {
         throw new ApiError(410, 'link_used', 'This registration link has already been used');
       await trx
         .updateTable('accounts')
-        .set({ username, password_hash: passwordHash, pin_hash: pinHash, status: 'active', activated_at: at })
+        .set({
+          username,
+          password_hash: passwordHash,
+          status: 'active',
+          activated_at: at,
+          registered_at: this.settings.registrationSteps.length === 0 ? at : null,
+        })
         .where('id', '=', link.account_id)
         .execute();
     });
-    return { pin, ...(await this.openSession(link.account_id, randomUUID())) };
+    return this.openSession(link.account_id, randomUUID());
   }
 
-  private async openSession(accountId: string, familyId: string): Promise<Tokens> {
+  /**
+   * The PIN step: a new 8-digit service PIN, shown once and stored hashed. It can be drawn again until the
+   * user confirmed keeping it (a reload of the wizard must not leave them with a PIN they never saw).
+   */
+  async createPin(accountId: string): Promise<{ pin: string }> {
+    const pin = newPin();
+    const pinHash = await this.hasher.hash(pin);
+    const result = await this.db
+      .updateTable('accounts')
+      .set({ pin_hash: pinHash })
+      .where('id', '=', accountId)
+      .where('pin_confirmed_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1)
+      throw new ApiError(409, 'pin_confirmed', 'The service PIN was already confirmed; support can reset it');
+    return { pin };
+  }
+
+  async confirmPin(accountId: string): Promise<void> {
+    const result = await this.db
+      .updateTable('accounts')
+      .set({ pin_confirmed_at: this.now() })
+      .where('id', '=', accountId)
+      .where('pin_hash', 'is not', null)
+      .where('pin_confirmed_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ApiError(409, 'pin_missing', 'Create the service PIN first');
+  }
+
+  /** The last step: the account is registered once every required step is done. */
+  async finishRegistration(accountId: string): Promise<Profile> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .select(['pin_confirmed_at', 'registered_at'])
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    if (row.registered_at === null) {
+      if (this.settings.registrationSteps.includes('pin') && row.pin_confirmed_at === null)
+        throw new ApiError(409, 'pin_missing', 'Confirm that the service PIN is kept safe first');
+      await this.db.updateTable('accounts').set({ registered_at: this.now() }).where('id', '=', accountId).execute();
+    }
+    return (await this.profileOf(accountId))!;
+  }
+
+  async openSession(accountId: string, familyId: string): Promise<Tokens> {
     const accessToken = newToken();
     const refreshToken = newToken();
     const at = this.now();
@@ -230,10 +327,12 @@ export class AccountService {
       .where('username', '=', username.trim())
       .executeTakeFirst();
     const ok =
-      account?.password_hash && account.status === 'active'
+      account?.password_hash && account.status === 'active' && account.deleted_at === null
         ? await this.hasher.verify(account.password_hash, password)
         : await this.hasher.verifyNobody(password);
     if (!ok || !account) throw new ApiError(401, 'credentials_invalid', 'Username or password is wrong');
+    if (account.licence === 0 && account.registered_at !== null)
+      throw new ApiError(403, 'licence_inactive', 'Your organisation has not activated your licence');
     if (account.two_factor === 1 && account.phone) {
       return {
         twoFactor: true,
@@ -295,26 +394,29 @@ export class AccountService {
 
   /** The account behind a valid access token, or null. */
   async authenticate(accessToken: string): Promise<Profile | null> {
-    const row = await this.db
+    const session = await this.db
       .selectFrom('sessions')
-      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-      .select([
-        'accounts.id',
-        'accounts.email',
-        'accounts.name',
-        'accounts.username',
-        'accounts.role',
-        'accounts.organisation_id',
-        'accounts.status',
-        'accounts.language',
-        'accounts.phone',
-        'accounts.two_factor',
-      ])
-      .where('sessions.access_hash', '=', hashToken(accessToken))
-      .where('sessions.revoked_at', 'is', null)
-      .where('sessions.access_expires_at', '>', this.now())
+      .select('account_id')
+      .where('access_hash', '=', hashToken(accessToken))
+      .where('revoked_at', 'is', null)
+      .where('access_expires_at', '>', this.now())
       .executeTakeFirst();
-    if (!row || row.status !== 'active') return null;
+    return session ? this.profileOf(session.account_id) : null;
+  }
+
+  /** An active (not deleted) account as its owner sees it. */
+  async profileOf(accountId: string): Promise<Profile | null> {
+    const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+    if (!row || row.status !== 'active' || row.deleted_at !== null) return null;
+    const pendingSteps =
+      row.registered_at !== null
+        ? []
+        : this.settings.registrationSteps.filter(
+            (step) =>
+              (step === 'pin' && row.pin_confirmed_at === null) ||
+              (step === 'twoFactor' && row.two_factor === 0) ||
+              step === 'visibility',
+          );
     return {
       id: row.id,
       email: row.email,
@@ -326,7 +428,22 @@ export class AccountService {
       language: row.language,
       phone: row.phone,
       twoFactor: row.two_factor === 1,
+      registered: row.registered_at !== null,
+      licence: row.licence === 1,
+      pendingSteps,
+      searchable: row.searchable === 1,
     };
+  }
+
+  /** Ends every session of an account (licence switched off, account deleted, password changed). */
+  async revokeSessions(accountId: string, exceptFamily?: string): Promise<void> {
+    let query = this.db
+      .updateTable('sessions')
+      .set({ revoked_at: this.now() })
+      .where('account_id', '=', accountId)
+      .where('revoked_at', 'is', null);
+    if (exceptFamily) query = query.where('family_id', '!=', exceptFamily);
+    await query.execute();
   }
 
   /** Re-checks the signed-in user's password before a sensitive change. */

@@ -32,6 +32,49 @@ export interface AccountsTable {
   phone: string | null;
   /** 1 when SMS two-factor is on (defaults to 0). */
   two_factor: Generated<number>;
+  address: string | null;
+  postcode: string | null;
+  city: string | null;
+  country: string | null;
+  contact_phone: string | null;
+  /** JSON of AccountPreferences; read through its schema. */
+  preferences: Generated<string>;
+  /** 1 when the user opted into external contact search. */
+  searchable: Generated<number>;
+  /** 0 while an organisation admin has the licence switched off (or has not yet switched it on). */
+  licence: Generated<number>;
+  pin_confirmed_at: number | null;
+  /** Set when the registration wizard is finished; null while it is in progress. */
+  registered_at: number | null;
+  plan: Generated<string>;
+  contract_ends_at: number | null;
+  /** Set when the account was deleted: personal data is gone, billing keeps id, plan and dates. */
+  deleted_at: number | null;
+}
+
+export interface ContactsTable {
+  owner_id: string;
+  contact_id: string;
+  created_at: number;
+}
+
+export type CallKind = 'contact' | 'group' | 'guest';
+
+export interface CallRecordsTable {
+  id: string;
+  organisation_id: string | null;
+  kind: CallKind;
+  name: Generated<string>;
+  initiator_id: string;
+  started_at: number;
+  ended_at: number | null;
+  duration_s: Generated<number>;
+  invitations: Generated<number>;
+}
+
+export interface CallParticipantsTable {
+  call_id: string;
+  account_id: string;
 }
 
 export interface SmsCodesTable {
@@ -75,4 +118,7 @@ export interface ServerDatabase {
   registration_links: RegistrationLinksTable;
   sessions: SessionsTable;
   sms_codes: SmsCodesTable;
+  contacts: ContactsTable;
+  call_records: CallRecordsTable;
+  call_participants: CallParticipantsTable;
 }

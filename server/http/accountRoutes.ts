@@ -4,10 +4,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AccountService, Profile } from '../accounts/accountService';
+import type { AccountService } from '../accounts/accountService';
 import { PASSWORD_POLICY } from '../accounts/passwords';
 import { MAIL_LANGUAGES } from '../mail/mailTexts';
 import { ApiError } from './apiError';
+import type { Guard } from './auth';
 
 const OWN_KEY = /^[a-z][a-z0-9_]*$/;
 
@@ -22,43 +23,61 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<
   );
 }
 
-const token = z.string().regex(/^[A-Za-z0-9_-]{40,64}$/, { message: 'token_invalid' });
-const language = z.enum(MAIL_LANGUAGES).default('en');
-const email = z.email({ message: 'email_invalid' }).max(254);
+export const token = z.string().regex(/^[A-Za-z0-9_-]{40,64}$/, { message: 'token_invalid' });
+export const language = z.enum(MAIL_LANGUAGES).default('en');
+export const email = z.email({ message: 'email_invalid' }).max(254);
 const username = z
   .string()
   .trim()
   .regex(/^[\p{L}\p{N}._-]{3,40}$/u, { message: 'username_invalid' });
-const password = z.string().min(1, { message: 'required' }).max(256);
+export const password = z.string().min(1, { message: 'required' }).max(256);
 
-const limit = (max: number, timeWindow: string) => ({ config: { rateLimit: { max, timeWindow } } });
+export const limit = (max: number, timeWindow: string) => ({ config: { rateLimit: { max, timeWindow } } });
 
-export function registerAccountRoutes(app: FastifyInstance, accounts: AccountService): void {
-  /** The signed-in account, or a 401. */
-  const signedIn = async (request: FastifyRequest): Promise<Profile> => {
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
-    const profile = match ? await accounts.authenticate(match[1]!) : null;
-    if (!profile) throw new ApiError(401, 'unauthorized', 'Please sign in');
-    return profile;
-  };
+export const organisationCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/, { message: 'organisation_code_invalid' })
+  .transform((code) => (code.includes('-') ? code : `${code.slice(0, 4)}-${code.slice(4)}`));
+
+export function registerAccountRoutes(app: FastifyInstance, accounts: AccountService, signedIn: Guard): void {
+  const registering = { registering: true };
 
   app.get('/api/password-policy', async () => PASSWORD_POLICY);
 
   app.post('/api/registration/signup', limit(5, '1 hour'), async (request, reply) => {
-    const body = parse(z.object({ email, language }).strict(), request.body);
-    await accounts.signUp(body.email, body.language);
+    const body = parse(
+      z.object({ email, language, organisationCode: organisationCode.optional() }).strict(),
+      request.body,
+    );
+    await accounts.signUp(body.email, body.language, body.organisationCode);
     return reply.code(202).send({ status: 'sent' });
   });
 
-  app.get<{ Params: { token: string } }>('/api/registration/:token', limit(30, '1 minute'), async (request) =>
-    accounts.inspectLink(parse(token, request.params.token)),
-  );
+  app.get<{ Params: { token: string } }>('/api/registration/:token', limit(30, '1 minute'), async (request) => ({
+    ...(await accounts.inspectLink(parse(token, request.params.token))),
+    passwordPolicy: PASSWORD_POLICY,
+  }));
 
   app.post<{ Params: { token: string } }>('/api/registration/:token', limit(10, '1 minute'), async (request) => {
     const body = parse(z.object({ username, password }).strict(), request.body);
     return accounts.completeRegistration(parse(token, request.params.token), body);
   });
+
+  // The wizard's later steps run signed in, before the account counts as registered.
+  app.post('/api/account/registration/pin', limit(10, '1 minute'), async (request) =>
+    accounts.createPin((await signedIn(request, registering)).id),
+  );
+
+  app.post('/api/account/registration/pin/confirm', async (request) => {
+    await accounts.confirmPin((await signedIn(request, registering)).id);
+    return { confirmed: true };
+  });
+
+  app.post('/api/account/registration/finish', async (request) =>
+    accounts.finishRegistration((await signedIn(request, registering)).id),
+  );
 
   // Per address and username: guessing one account's password is slowed down, while the staff of a
   // practice behind one address do not lock each other out.
@@ -92,12 +111,12 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: AccountSer
     return reply.code(204).send();
   });
 
-  app.get('/api/account/me', async (request) => signedIn(request));
+  app.get('/api/account/me', async (request) => signedIn(request, registering));
 
   const code = z.string().regex(/^\d{8}$/, { message: 'code_invalid' });
 
   app.post('/api/account/two-factor/start', limit(5, '1 minute'), async (request, reply) => {
-    const me = await signedIn(request);
+    const me = await signedIn(request, registering);
     const body = parse(
       z
         .object({
@@ -115,7 +134,7 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: AccountSer
   });
 
   app.post('/api/account/two-factor/confirm', limit(10, '1 minute'), async (request) => {
-    const me = await signedIn(request);
+    const me = await signedIn(request, registering);
     await accounts.twoFactor.confirmEnable(me.id, parse(z.object({ code }).strict(), request.body).code);
     return { twoFactor: true };
   });
@@ -140,26 +159,6 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: AccountSer
   app.post('/api/auth/two-factor/resend', limit(5, '1 minute'), async (request) => {
     const body = parse(z.object({ challenge: token }).strict(), request.body);
     return { challenge: await accounts.twoFactor.resendSignIn(body.challenge) };
-  });
-
-  app.post('/api/admin/invitations', limit(60, '1 minute'), async (request, reply) => {
-    const me = await signedIn(request);
-    const body = parse(
-      z
-        .object({
-          email,
-          language,
-          name: z.string().trim().max(120).default(''),
-          role: z.enum(['member', 'org_admin']).default('member'),
-        })
-        .strict(),
-      request.body,
-    );
-    // Organisation admins invite into their own organisation; service admins invite individual accounts.
-    if (me.role === 'member') throw new ApiError(403, 'forbidden', 'Only admins can invite');
-    const organisationId = me.role === 'org_admin' ? me.organisationId : null;
-    const id = await accounts.sendInvitation({ ...body, organisationId });
-    return reply.code(201).send({ id });
   });
 
   app.post('/api/admin/pin-check', limit(10, '1 minute'), async (request) => {

@@ -4,92 +4,40 @@
  * reuse detection, rate limits, and logs without secrets.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type ServerContext } from '../../server/app';
-import { loadConfig } from '../../server/config';
-import { openServerDb, SERVER_DB_FILE } from '../../server/db/database';
+import { SERVER_DB_FILE } from '../../server/db/database';
 import { SMS_FILE } from '../../server/sms/gateway';
+import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 
-interface Received {
-  to: string;
-  raw: string;
-}
-const inbox: Received[] = [];
-let smtp: SMTPServer;
-let server: ServerContext;
-let base: string;
+let fixture: ServerFixture;
 let dataDir: string;
-const clock = { now: Date.UTC(2026, 5, 1, 9) };
-const logs: string[] = [];
+let clock: { now: number };
+let inbox: ServerFixture['inbox'];
+let logs: string[];
+let server: ServerFixture['server'];
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({
-          to: session.envelope.rcptTo.map((r) => r.address).join(','),
-          raw: Buffer.concat(chunks).toString(),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const smtpPort = (smtp.server.address() as { port: number }).port;
-  dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-accounts-'));
-  const config = loadConfig(
-    ['--port=0', `--data-dir=${dataDir}`, `--smtp-url=smtp://127.0.0.1:${smtpPort}`, '--argon2-memory-ki-b=8192'],
-    {},
-    '/nonexistent',
-  );
-  const logStream = new PassThrough();
-  logStream.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-  server = await buildServer(config, await openServerDb(dataDir), 'test', { now: () => clock.now, logStream });
-  await server.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
+  fixture = await startServerFixture();
+  ({ dataDir, clock, inbox, logs, server } = fixture);
 });
-afterAll(async () => {
-  await server?.close();
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
-});
+afterAll(() => fixture?.close());
 
-const api = async (method: string, path: string, body?: unknown, token?: string) => {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers; the assertions check their shape
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
-};
-
-/** The token of the newest registration mail to `to` (quoted-printable decoded). */
-async function linkFor(to: string, seenBefore = 0): Promise<string> {
-  await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);
-  const mail = inbox
-    .filter((m) => m.to === to)
-    .at(-1)!
-    .raw.replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return /register\?token=([A-Za-z0-9_-]{43})/.exec(mail)![1]!;
-}
+const api = (...args: Parameters<ServerFixture['api']>) => fixture.api(...args);
+const linkFor = (to: string, seenBefore = 0) => fixture.linkFor(to, seenBefore);
+const smsCodes = (to: string) => fixture.smsCodes(to);
 
 const GOOD = 'Correct-Horse-7-Battery';
 let admin: { accessToken: string; refreshToken: string };
+
+/** The wizard's remaining steps for a fresh account: PIN shown and confirmed, two-factor later, invisible. */
+async function finishWizard(accessToken: string): Promise<string> {
+  const { body } = await api('POST', '/api/account/registration/pin', undefined, accessToken);
+  expect((await api('POST', '/api/account/registration/pin/confirm', undefined, accessToken)).status).toBe(200);
+  expect((await api('POST', '/api/account/registration/finish', undefined, accessToken)).body.registered).toBe(true);
+  return body.pin as string;
+}
 
 describe('registration', () => {
   it('the service admin registers from the link create-admin printed, and gets a PIN once', async () => {
@@ -98,16 +46,50 @@ describe('registration', () => {
       role: 'service_admin',
       language: 'en',
     });
-    expect(await api('GET', `/api/registration/${token}`)).toEqual({
+    expect(await api('GET', `/api/registration/${token}`)).toMatchObject({
       status: 200,
-      body: { email: 'admin@praxis.example' },
+      body: {
+        email: 'admin@praxis.example',
+        organisationName: null,
+        steps: ['pin', 'twoFactor', 'visibility'],
+        passwordPolicy: { minLength: 12 },
+      },
     });
     const done = await api('POST', `/api/registration/${token}`, { username: 'support', password: GOOD });
     expect(done.status).toBe(200);
-    expect(done.body.pin).toMatch(/^\d{8}$/);
     admin = done.body as typeof admin;
     const me = await api('GET', '/api/account/me', undefined, admin.accessToken);
-    expect(me.body).toMatchObject({ username: 'support', role: 'service_admin', status: 'active' });
+    expect(me.body).toMatchObject({
+      username: 'support',
+      role: 'service_admin',
+      registered: false,
+      pendingSteps: ['pin', 'twoFactor', 'visibility'],
+    });
+    // Until the wizard is finished, only its own routes answer.
+    expect((await api('GET', '/api/admin/users', undefined, admin.accessToken)).body.error.code).toBe(
+      'registration_incomplete',
+    );
+    expect((await api('POST', '/api/account/registration/finish', undefined, admin.accessToken)).body.error.code).toBe(
+      'pin_missing',
+    );
+    const drawn = await api('POST', '/api/account/registration/pin', undefined, admin.accessToken);
+    expect(drawn.body.pin).toMatch(/^\d{8}$/);
+    // Drawn again before it was confirmed (the wizard was reloaded): only the newest PIN is valid.
+    const done2 = { body: (await api('POST', '/api/account/registration/pin', undefined, admin.accessToken)).body };
+    expect(done2.body.pin).toMatch(/^\d{8}$/);
+    expect((await api('POST', '/api/account/registration/pin/confirm', undefined, admin.accessToken)).status).toBe(200);
+    expect((await api('POST', '/api/account/registration/pin', undefined, admin.accessToken)).body.error.code).toBe(
+      'pin_confirmed',
+    );
+    const finished = await api('POST', '/api/account/registration/finish', undefined, admin.accessToken);
+    expect(finished.body).toMatchObject({ registered: true, pendingSteps: [] });
+    Object.assign(done.body, { pin: done2.body.pin });
+    if (drawn.body.pin !== done2.body.pin) {
+      expect(
+        (await api('POST', '/api/admin/pin-check', { username: 'support', pin: drawn.body.pin }, admin.accessToken))
+          .body,
+      ).toEqual({ valid: false });
+    }
     const row = new Database(join(dataDir, SERVER_DB_FILE), { readonly: true })
       .prepare('SELECT password_hash, pin_hash FROM accounts WHERE username = ?')
       .get('support') as { password_hash: string; pin_hash: string };
@@ -154,6 +136,7 @@ describe('registration', () => {
 
     const ok = await api('POST', `/api/registration/${token}`, { username: 'anna.berg', password: GOOD });
     expect(ok.status).toBe(200);
+    await finishWizard(ok.body.accessToken);
     const reused = await api('POST', `/api/registration/${token}`, { username: 'anna.b', password: GOOD });
     expect(reused).toMatchObject({ status: 410, body: { error: { code: 'link_used' } } });
     expect((await api('GET', `/api/registration/${token}`)).body.error.code).toBe('link_used');
@@ -185,7 +168,7 @@ describe('registration', () => {
     const second = await linkFor('jonas@praxis.example', 1);
     expect(second).not.toBe(first);
     expect((await api('GET', `/api/registration/${first}`)).body.error.code).toBe('link_used');
-    expect(await api('GET', `/api/registration/${second}`)).toEqual({
+    expect(await api('GET', `/api/registration/${second}`)).toMatchObject({
       status: 200,
       body: { email: 'jonas@praxis.example' },
     });
@@ -202,18 +185,6 @@ describe('registration', () => {
   });
 });
 
-/** The newest SMS code sent to `to`, from the embedded gateway's file. */
-function smsCodes(to: string): string[] {
-  const file = join(dataDir, SMS_FILE);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { to: string; text: string })
-    .filter((m) => m.to === to)
-    .map((m) => /(\d{8})/.exec(m.text)![1]!);
-}
-
 describe('two-factor by SMS', () => {
   let anna: { accessToken: string; refreshToken: string };
   const phone = '+491712345678';
@@ -222,6 +193,7 @@ describe('two-factor by SMS', () => {
     await api('POST', '/api/admin/invitations', { email: 'lena@praxis.example', language: 'de' }, admin.accessToken);
     const link = await linkFor('lena@praxis.example');
     anna = (await api('POST', `/api/registration/${link}`, { username: 'lena', password: GOOD })).body as typeof anna;
+    await finishWizard(anna.accessToken);
     const landline = await api(
       'POST',
       '/api/account/two-factor/start',
@@ -389,7 +361,7 @@ describe('sessions', () => {
       expect(result.status, path).toBe(400);
       expect(result.body.error.code, path).toBe('bad_request');
     }
-    const raw = await fetch(`${base}/api/auth/sign-in`, {
+    const raw = await fetch(`${fixture.base}/api/auth/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{nope',

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { m001ServerInfo } from './001-server-info';
 import { m002Accounts } from './002-accounts';
 import { m003TwoFactor } from './003-two-factor';
+import { m004Organisations } from './004-organisations';
 
 export interface ServerMigration {
   version: number;
@@ -11,4 +12,9 @@ export interface ServerMigration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const serverMigrations: readonly ServerMigration[] = [m001ServerInfo, m002Accounts, m003TwoFactor];
+export const serverMigrations: readonly ServerMigration[] = [
+  m001ServerInfo,
+  m002Accounts,
+  m003TwoFactor,
+  m004Organisations,
+];

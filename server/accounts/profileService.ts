@@ -1,0 +1,194 @@
+/**
+ * What users change themselves: address and phone (name and e-mail only through an admin or support), the
+ * password, and the account's settings. Everything is validated before anything is written.
+ */
+import type { Kysely } from 'kysely';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import type { ServerDatabase } from '../db/schema';
+import { ApiError } from '../http/apiError';
+import type { AccountService, Tokens } from './accountService';
+import { brokenRules, type PasswordHasher } from './passwords';
+import { randomUUID } from 'node:crypto';
+
+export const preferencesSchema = z.object({
+  autoDownload: z.boolean().default(false),
+  autoAnswer: z.boolean().default(false),
+  mute: z.boolean().default(false),
+  patientConsent: z.boolean().default(true),
+  microphoneId: z.string().max(200).nullable().default(null),
+  cameraId: z.string().max(200).nullable().default(null),
+});
+export type Preferences = z.infer<typeof preferencesSchema>;
+
+export interface AccountSettingsView extends Preferences {
+  language: string;
+  searchable: boolean;
+}
+
+export interface ProfileView {
+  name: string;
+  email: string;
+  username: string | null;
+  address: string;
+  postcode: string;
+  city: string;
+  country: string;
+  phone: string;
+  twoFactor: boolean;
+  twoFactorPhone: string | null;
+  role: string;
+  organisation: { id: string; name: string; code: string } | null;
+}
+
+export interface ProfileEdit {
+  address?: string;
+  postcode?: string;
+  city?: string;
+  /** ISO 3166 alpha-2. */
+  country?: string;
+  phone?: string;
+}
+
+const readPreferences = (json: string): Preferences => {
+  try {
+    return preferencesSchema.parse(JSON.parse(json));
+  } catch {
+    return preferencesSchema.parse({});
+  }
+};
+
+export class ProfileService {
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    private readonly hasher: PasswordHasher,
+    private readonly accounts: AccountService,
+  ) {}
+
+  async profile(accountId: string): Promise<ProfileView> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .leftJoin('organisations', 'organisations.id', 'accounts.organisation_id')
+      .select([
+        'accounts.name',
+        'accounts.email',
+        'accounts.username',
+        'accounts.address',
+        'accounts.postcode',
+        'accounts.city',
+        'accounts.country',
+        'accounts.contact_phone',
+        'accounts.phone',
+        'accounts.two_factor',
+        'accounts.role',
+        'organisations.id as organisation_id',
+        'organisations.name as organisation_name',
+        'organisations.code as organisation_code',
+      ])
+      .where('accounts.id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return {
+      name: row.name,
+      email: row.email,
+      username: row.username,
+      address: row.address ?? '',
+      postcode: row.postcode ?? '',
+      city: row.city ?? '',
+      country: row.country ?? '',
+      phone: row.contact_phone ?? '',
+      twoFactor: row.two_factor === 1,
+      twoFactorPhone: row.two_factor === 1 ? row.phone : null,
+      role: row.role,
+      organisation: row.organisation_id
+        ? { id: row.organisation_id, name: row.organisation_name ?? '', code: row.organisation_code ?? '' }
+        : null,
+    };
+  }
+
+  async updateProfile(accountId: string, edit: ProfileEdit): Promise<ProfileView> {
+    const current = await this.profile(accountId);
+    const country = edit.country ?? current.country;
+    let phone = edit.phone;
+    if (phone !== undefined && phone.trim() !== '') {
+      const number = parsePhoneNumberFromString(phone, (country || 'DE') as CountryCode);
+      if (!number?.isValid())
+        throw new ApiError(400, 'bad_request', 'Invalid phone number', [{ path: 'phone', code: 'phone_invalid' }]);
+      phone = number.number;
+    }
+    await this.db
+      .updateTable('accounts')
+      .set({
+        ...(edit.address !== undefined ? { address: edit.address } : {}),
+        ...(edit.postcode !== undefined ? { postcode: edit.postcode } : {}),
+        ...(edit.city !== undefined ? { city: edit.city } : {}),
+        ...(edit.country !== undefined ? { country: edit.country } : {}),
+        ...(phone !== undefined ? { contact_phone: phone.trim() === '' ? null : phone } : {}),
+      })
+      .where('id', '=', accountId)
+      .execute();
+    return this.profile(accountId);
+  }
+
+  /** A new password (entered twice) after the current one; every session ends and a fresh one opens. */
+  async changePassword(
+    accountId: string,
+    input: { current: string; password: string; repeat: string },
+  ): Promise<Tokens> {
+    if (input.password !== input.repeat)
+      throw new ApiError(400, 'password_mismatch', 'The two passwords differ', [
+        { path: 'repeat', code: 'password_mismatch' },
+      ]);
+    if (!(await this.accounts.checkPassword(accountId, input.current)))
+      throw new ApiError(401, 'credentials_invalid', 'The current password is wrong', [
+        { path: 'current', code: 'credentials_invalid' },
+      ]);
+    const row = await this.db
+      .selectFrom('accounts')
+      .select(['username', 'email'])
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    const broken = brokenRules(input.password, [row.username ?? '', row.email.split('@')[0] ?? '']);
+    if (broken.length > 0)
+      throw new ApiError(
+        400,
+        'password_policy',
+        'The password does not meet the policy',
+        broken.map((code) => ({ path: 'password', code: `password_${code}` })),
+      );
+    const hash = await this.hasher.hash(input.password);
+    await this.db.updateTable('accounts').set({ password_hash: hash }).where('id', '=', accountId).execute();
+    await this.accounts.revokeSessions(accountId);
+    return this.accounts.openSession(accountId, randomUUID());
+  }
+
+  async settings(accountId: string): Promise<AccountSettingsView> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .select(['language', 'searchable', 'preferences'])
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return { language: row.language, searchable: row.searchable === 1, ...readPreferences(row.preferences) };
+  }
+
+  async updateSettings(accountId: string, edit: Partial<AccountSettingsView>): Promise<AccountSettingsView> {
+    const { language, searchable, ...rest } = edit;
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('accounts')
+        .select('preferences')
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      const preferences = preferencesSchema.parse({ ...readPreferences(row.preferences), ...rest });
+      await trx
+        .updateTable('accounts')
+        .set({
+          preferences: JSON.stringify(preferences),
+          ...(language !== undefined ? { language } : {}),
+          ...(searchable !== undefined ? { searchable: searchable ? 1 : 0 } : {}),
+        })
+        .where('id', '=', accountId)
+        .execute();
+    });
+    return this.settings(accountId);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The real server on loopback with a real SMTP server (smtp-server) beside it: a fresh data folder, a
+ * settable clock, the received mails, the SMS gateway's file and the log lines — for integration and e2e.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { SMTPServer } from 'smtp-server';
+import { expect } from 'vitest';
+import { buildServer, type ServerContext } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { openServerDb } from '../../server/db/database';
+import { SMS_FILE } from '../../server/sms/gateway';
+
+export interface Received {
+  to: string;
+  raw: string;
+}
+
+export interface ApiAnswer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers; the assertions check their shape
+  body: Record<string, any>;
+}
+
+export interface ServerFixture {
+  server: ServerContext;
+  base: string;
+  dataDir: string;
+  clock: { now: number };
+  inbox: Received[];
+  logs: string[];
+  api(method: string, path: string, body?: unknown, token?: string): Promise<ApiAnswer>;
+  /** The registration token of the newest mail to `to`, once more than `seenBefore` mails arrived. */
+  linkFor(to: string, seenBefore?: number): Promise<string>;
+  /** The SMS codes sent to `to`, oldest first, from the embedded gateway's file. */
+  smsCodes(to: string): string[];
+  close(): Promise<void>;
+}
+
+const decodeQuotedPrintable = (raw: string): string =>
+  raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+export async function startServerFixture(
+  options: { flags?: string[]; now?: number; webDir?: string; realClock?: boolean } = {},
+): Promise<ServerFixture> {
+  const inbox: Received[] = [];
+  const logs: string[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        inbox.push({
+          to: session.envelope.rcptTo.map((r) => r.address).join(','),
+          raw: Buffer.concat(chunks).toString(),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (smtp.server.address() as { port: number }).port;
+  const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-server-'));
+  const config = loadConfig(
+    [
+      '--port=0',
+      `--data-dir=${dataDir}`,
+      `--smtp-url=smtp://127.0.0.1:${smtpPort}`,
+      '--argon2-memory-ki-b=8192',
+      ...(options.flags ?? []),
+    ],
+    {},
+    options.webDir ?? '/nonexistent',
+  );
+  const clock = { now: options.now ?? Date.UTC(2026, 5, 1, 9) };
+  const logStream = new PassThrough();
+  logStream.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+  const server = await buildServer(config, await openServerDb(dataDir), 'test', {
+    now: options.realClock ? Date.now : () => clock.now,
+    logStream,
+  });
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
+
+  return {
+    server,
+    base,
+    dataDir,
+    clock,
+    inbox,
+    logs,
+    async api(method, path, body, token) {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : null) as ApiAnswer['body'] };
+    },
+    async linkFor(to, seenBefore = 0) {
+      await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);
+      const mail = decodeQuotedPrintable(inbox.filter((m) => m.to === to).at(-1)!.raw);
+      return /register\?token=([A-Za-z0-9_-]{43})/.exec(mail)![1]!;
+    },
+    smsCodes(to) {
+      const file = join(dataDir, SMS_FILE);
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { to: string; text: string })
+        .filter((m) => m.to === to)
+        .map((m) => /(\d{8})/.exec(m.text)![1]!);
+    },
+    async close() {
+      await server.close();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
