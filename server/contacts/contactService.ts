@@ -68,7 +68,7 @@ export class ContactService {
     return [
       ...colleagues.map((row) => ContactService.toContact(row, 'organisation')),
       ...added.filter((row) => !seen.has(row.id)).map((row) => ContactService.toContact(row, 'added')),
-    ].sort((a, b) => a.name.localeCompare(b.name));
+    ].sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username));
   }
 
   /** External users who opted in, by name or username (an e-mail address matches only exactly). */

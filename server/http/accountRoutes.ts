@@ -46,7 +46,8 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: AccountSer
 
   app.get('/api/password-policy', async () => PASSWORD_POLICY);
 
-  app.post('/api/registration/signup', limit(5, '1 hour'), async (request, reply) => {
+  // A practice's staff may sign up from one address; per address, mail-bombing stays slow.
+  app.post('/api/registration/signup', limit(20, '1 hour'), async (request, reply) => {
     const body = parse(
       z.object({ email, language, organisationCode: organisationCode.optional() }).strict(),
       request.body,

@@ -114,7 +114,7 @@ export function registerAdminRoutes(
   app.get('/api/admin/statistics', async (request) => {
     const me = await signedIn(request);
     const query = parse(range, request.query);
-    const to = query.to ?? now();
+    const to = query.to ?? now() + 1; // up to and including now
     return organisations.statistics(organisations.scopeOf(me, query.organisationId), query.from ?? to - 30 * DAY, to);
   });
 

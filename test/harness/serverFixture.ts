@@ -104,7 +104,8 @@ export async function startServerFixture(
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as ApiAnswer['body'] };
+      const json = (response.headers.get('content-type') ?? '').includes('application/json');
+      return { status: response.status, body: (json ? JSON.parse(text) : { text }) as ApiAnswer['body'] };
     },
     async linkFor(to, seenBefore = 0) {
       await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);

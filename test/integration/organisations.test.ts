@@ -1,0 +1,501 @@
+/**
+ * Organisations, profiles, contracts and contacts against the real server on loopback with a real SMTP
+ * server: upgrade to an organisation, registration with the organisation's ID, licence switching, admin
+ * statistics and logs, profile and settings edits, password change, contract-end rules and deletion,
+ * contact search visibility, and a walk of every route as organisation A against organisation B.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_DB_FILE } from '../../server/db/database';
+import { projectRoot } from '../../scripts/projectRoot';
+import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
+
+let f: ServerFixture;
+beforeAll(async () => {
+  // The built renderer serves the guest page (/join), which the route walk visits too.
+  f = await startServerFixture({ webDir: join(projectRoot(), 'dist', 'renderer') });
+});
+afterAll(() => f?.close());
+
+const GOOD = 'Correct-Horse-7-Battery';
+const DAY = 86_400_000;
+type Session = { accessToken: string; refreshToken: string };
+
+/** Self sign-up (optionally with an organisation's ID), the e-mailed link, and the whole wizard. */
+async function signUpAndRegister(
+  email: string,
+  username: string,
+  options: { organisationCode?: string; searchable?: boolean } = {},
+): Promise<Session> {
+  const seen = f.inbox.filter((m) => m.to === email).length;
+  const signUp = await f.api('POST', '/api/registration/signup', {
+    email,
+    language: 'en',
+    ...(options.organisationCode ? { organisationCode: options.organisationCode } : {}),
+  });
+  expect(signUp.status).toBe(202);
+  return registerFromMail(email, username, options.searchable ?? false, seen);
+}
+
+async function registerFromMail(email: string, username: string, searchable: boolean, seen = 0): Promise<Session> {
+  const token = await f.linkFor(email, seen);
+  const session = (await f.api('POST', `/api/registration/${token}`, { username, password: GOOD })).body as Session;
+  expect(session.accessToken).toBeDefined();
+  await f.api('POST', '/api/account/registration/pin', undefined, session.accessToken);
+  await f.api('POST', '/api/account/registration/pin/confirm', undefined, session.accessToken);
+  expect((await f.api('PATCH', '/api/account/settings', { searchable }, session.accessToken)).status).toBe(200);
+  const done = await f.api('POST', '/api/account/registration/finish', undefined, session.accessToken);
+  expect(done.body.registered).toBe(true);
+  return session;
+}
+
+const signIn = async (username: string, password = GOOD) => f.api('POST', '/api/auth/sign-in', { username, password });
+
+let ownerA: Session;
+let orgA: { id: string; name: string; code: string };
+let staffA: Session;
+let staffAId: string;
+
+describe('organisations', () => {
+  it('an individual account upgrades to an organisation and gets an ID staff register with', async () => {
+    ownerA = await signUpAndRegister('owner@praxis-a.example', 'owner.a');
+    expect((await f.api('GET', '/api/account/contract', undefined, ownerA.accessToken)).body.plan).toBe('individual');
+    // Members are not admins before the upgrade.
+    expect((await f.api('GET', '/api/admin/users', undefined, ownerA.accessToken)).status).toBe(403);
+    const upgraded = await f.api('POST', '/api/account/organisation', { name: 'Praxis A' }, ownerA.accessToken);
+    expect(upgraded.status).toBe(201);
+    orgA = upgraded.body as typeof orgA;
+    expect(orgA.code).toMatch(/^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/);
+    expect((await f.api('GET', '/api/account/me', undefined, ownerA.accessToken)).body).toMatchObject({
+      role: 'org_admin',
+      organisationId: orgA.id,
+    });
+    expect((await f.api('POST', '/api/account/organisation', { name: 'Again' }, ownerA.accessToken)).status).toBe(409);
+    expect((await f.api('GET', '/api/admin/organisation', undefined, ownerA.accessToken)).body).toMatchObject(orgA);
+    expect(
+      (await f.api('PATCH', '/api/admin/organisation', { name: 'Praxis Alpha' }, ownerA.accessToken)).body.name,
+    ).toBe('Praxis Alpha');
+  });
+
+  it('staff register with the organisation ID; the licence stays off until an admin switches it on', async () => {
+    const unknown = await f.api('POST', '/api/registration/signup', {
+      email: 'x@praxis-a.example',
+      organisationCode: 'ZZZZ-ZZZZ',
+    });
+    expect(unknown).toMatchObject({ status: 400, body: { error: { code: 'organisation_unknown' } } });
+    staffA = await signUpAndRegister('lisa@praxis-a.example', 'lisa.a', {
+      organisationCode: orgA.code.replace('-', '').toLowerCase(),
+    });
+    expect((await f.api('GET', '/api/contacts', undefined, staffA.accessToken)).body.error.code).toBe(
+      'licence_inactive',
+    );
+    expect((await signIn('lisa.a')).body.error.code).toBe('licence_inactive');
+
+    const users = (await f.api('GET', '/api/admin/users', undefined, ownerA.accessToken)).body as {
+      id: string;
+      email: string;
+      licence: boolean;
+      state: string;
+    }[];
+    const lisa = users.find((u) => u.email === 'lisa@praxis-a.example')!;
+    expect(lisa).toMatchObject({ licence: false, state: 'active' });
+    staffAId = lisa.id;
+    expect(
+      (await f.api('PATCH', `/api/admin/users/${lisa.id}`, { licence: true, name: 'Lisa Arendt' }, ownerA.accessToken))
+        .body,
+    ).toMatchObject({ licence: true, name: 'Lisa Arendt' });
+    staffA = (await signIn('lisa.a')).body as Session;
+    expect((await f.api('GET', '/api/contacts', undefined, staffA.accessToken)).status).toBe(200);
+
+    // Switched off again: her sessions end at once and she cannot sign in.
+    await f.api('PATCH', `/api/admin/users/${lisa.id}`, { licence: false }, ownerA.accessToken);
+    expect((await f.api('GET', '/api/account/me', undefined, staffA.accessToken)).status).toBe(401);
+    expect((await f.api('POST', '/api/auth/refresh', { refreshToken: staffA.refreshToken })).status).toBe(401);
+    await f.api('PATCH', `/api/admin/users/${lisa.id}`, { licence: true }, ownerA.accessToken);
+    staffA = (await signIn('lisa.a')).body as Session;
+
+    // An admin cannot lock themselves out, and members cannot administer.
+    const owner = users.find((u) => u.email === 'owner@praxis-a.example')!;
+    expect(
+      (await f.api('PATCH', `/api/admin/users/${owner.id}`, { licence: false }, ownerA.accessToken)).body.error.code,
+    ).toBe('cannot_change_self');
+    expect((await f.api('GET', '/api/admin/users', undefined, staffA.accessToken)).status).toBe(403);
+  });
+
+  it('admins invite staff, resend an unused link, and edit personal data', async () => {
+    const invited = await f.api(
+      'POST',
+      '/api/admin/invitations',
+      { email: 'tom@praxis-a.example', name: 'Tom', language: 'de' },
+      ownerA.accessToken,
+    );
+    expect(invited.status).toBe(201);
+    const first = await f.linkFor('tom@praxis-a.example');
+    expect(
+      (await f.api('POST', `/api/admin/users/${invited.body.id}/invitation`, undefined, ownerA.accessToken)).status,
+    ).toBe(202);
+    const second = await f.linkFor('tom@praxis-a.example', 1);
+    expect(second).not.toBe(first);
+    expect((await f.api('GET', `/api/registration/${first}`)).body.error.code).toBe('link_used');
+    expect((await f.api('GET', `/api/registration/${second}`)).body.organisationName).toBe('Praxis Alpha');
+    // A registered user gets no new link; an e-mail address that is taken cannot be given twice.
+    expect(
+      (await f.api('POST', `/api/admin/users/${staffAId}/invitation`, undefined, ownerA.accessToken)).body.error.code,
+    ).toBe('already_registered');
+    expect(
+      (
+        await f.api(
+          'PATCH',
+          `/api/admin/users/${invited.body.id}`,
+          { email: 'LISA@praxis-a.example' },
+          ownerA.accessToken,
+        )
+      ).body.error.code,
+    ).toBe('account_exists');
+    expect(
+      (
+        await f.api(
+          'PATCH',
+          `/api/admin/users/${invited.body.id}`,
+          { email: 'thomas@praxis-a.example' },
+          ownerA.accessToken,
+        )
+      ).body,
+    ).toMatchObject({ email: 'thomas@praxis-a.example', state: 'invited' });
+  });
+
+  it('the dashboard counts users, calls, minutes, meetings and invitations, per member and day; logs list calls', async () => {
+    const me = (await f.api('GET', '/api/account/me', undefined, ownerA.accessToken)).body;
+    const t0 = f.clock.now - 2 * DAY;
+    await f.server.callRecords.add({
+      organisationId: orgA.id,
+      kind: 'contact',
+      initiatorId: me.id,
+      participantIds: [staffAId],
+      startedAt: t0,
+      endedAt: t0 + 10 * 60_000,
+    });
+    await f.server.callRecords.add({
+      organisationId: orgA.id,
+      kind: 'group',
+      name: 'Team meeting',
+      initiatorId: staffAId,
+      participantIds: [me.id],
+      startedAt: t0 + DAY,
+      endedAt: t0 + DAY + 20 * 60_000,
+      invitations: 3,
+    });
+    // Another organisation's call does not count.
+    await f.server.callRecords.add({
+      organisationId: null,
+      kind: 'contact',
+      initiatorId: me.id,
+      participantIds: [],
+      startedAt: t0,
+      endedAt: t0 + 60_000,
+    });
+    const stats = (await f.api('GET', '/api/admin/statistics', undefined, ownerA.accessToken)).body;
+    expect(stats).toMatchObject({
+      registeredUsers: 2,
+      activeLicences: 2,
+      calls: 2,
+      totalMinutes: 30,
+      meetings: 1,
+      invitations: { registration: 4, calls: 3 }, // the owner's own link, Lisa's, and Tom's two
+    });
+    const lisa = stats.callsPerMember.find((m: { accountId: string }) => m.accountId === staffAId);
+    const day = Math.floor(t0 / DAY);
+    expect(lisa.days).toEqual([
+      { day, calls: 1 },
+      { day: day + 1, calls: 1 },
+    ]);
+    const logs = (await f.api('GET', '/api/admin/logs', undefined, ownerA.accessToken)).body as {
+      name: string;
+      durationS: number;
+      participants: { name: string }[];
+    }[];
+    expect(logs.map((l) => [l.name, l.durationS, l.participants.length])).toEqual([
+      ['Team meeting', 1200, 2],
+      ['', 600, 2],
+    ]);
+    expect((await f.api('GET', '/api/admin/statistics?from=abc', undefined, ownerA.accessToken)).status).toBe(400);
+  });
+});
+
+describe('profile and settings', () => {
+  it('edits address and phone, but not name or e-mail; settings round-trip', async () => {
+    const edited = await f.api(
+      'PATCH',
+      '/api/account/profile',
+      { address: 'Hauptstraße 1', postcode: '10115', city: 'Berlin', country: 'DE', phone: '030 1234567' },
+      staffA.accessToken,
+    );
+    expect(edited.body).toMatchObject({ city: 'Berlin', phone: '+49301234567', name: 'Lisa Arendt' });
+    expect((await f.api('PATCH', '/api/account/profile', { name: 'Someone else' }, staffA.accessToken)).status).toBe(
+      400,
+    );
+    expect(
+      (await f.api('PATCH', '/api/account/profile', { phone: '12' }, staffA.accessToken)).body.error.issues,
+    ).toEqual([{ path: 'phone', code: 'phone_invalid' }]);
+    expect((await f.api('GET', '/api/account/profile', undefined, staffA.accessToken)).body.city).toBe('Berlin');
+
+    const defaults = (await f.api('GET', '/api/account/settings', undefined, staffA.accessToken)).body;
+    expect(defaults).toEqual({
+      language: 'en',
+      searchable: false,
+      autoDownload: false,
+      autoAnswer: false,
+      mute: false,
+      patientConsent: true,
+      microphoneId: null,
+      cameraId: null,
+    });
+    const changed = await f.api(
+      'PATCH',
+      '/api/account/settings',
+      { language: 'sv', autoAnswer: true, cameraId: 'cam-1' },
+      staffA.accessToken,
+    );
+    expect(changed.body).toMatchObject({ language: 'sv', autoAnswer: true, cameraId: 'cam-1', mute: false });
+    expect((await f.api('PATCH', '/api/account/settings', { autoAnswer: 'yes' }, staffA.accessToken)).status).toBe(400);
+    expect((await f.api('GET', '/api/account/settings', undefined, staffA.accessToken)).body.autoAnswer).toBe(true);
+  });
+
+  it('changes the password only with the current one, twice the same and by the policy; other sessions end', async () => {
+    const other = (await signIn('lisa.a')).body as Session;
+    const change = (body: object) => f.api('POST', '/api/account/password', body, staffA.accessToken);
+    const next = 'Another-Good-Pass-9';
+    expect((await change({ current: GOOD, password: next, repeat: next + 'x' })).body.error.code).toBe(
+      'password_mismatch',
+    );
+    expect((await change({ current: 'Wrong-Pass-123', password: next, repeat: next })).body.error.code).toBe(
+      'credentials_invalid',
+    );
+    expect((await change({ current: GOOD, password: 'short', repeat: 'short' })).body.error.code).toBe(
+      'password_policy',
+    );
+    const changed = await change({ current: GOOD, password: next, repeat: next });
+    expect(changed.status).toBe(200);
+    expect((await f.api('GET', '/api/account/me', undefined, other.accessToken)).status).toBe(401);
+    expect((await signIn('lisa.a')).status).toBe(401);
+    expect((await signIn('lisa.a', next)).status).toBe(200);
+    staffA = changed.body as Session;
+  });
+});
+
+let external: Session;
+let hiddenId: string;
+
+describe('contacts', () => {
+  it('colleagues see each other; external users are found only when they opted in', async () => {
+    external = await signUpAndRegister('eva@klinik.example', 'eva.klinik', { searchable: true });
+    const hidden = await signUpAndRegister('hugo@klinik.example', 'hugo.klinik', { searchable: false });
+    hiddenId = (await f.api('GET', '/api/account/me', undefined, hidden.accessToken)).body.id;
+    const list = (await f.api('GET', '/api/contacts', undefined, staffA.accessToken)).body as {
+      username: string;
+      source: string;
+      id: string;
+    }[];
+    expect(list.map((c) => [c.username, c.source])).toEqual([['owner.a', 'organisation']]);
+
+    const found = (await f.api('GET', '/api/contacts/search?q=klinik', undefined, staffA.accessToken)).body as {
+      id: string;
+      username: string;
+    }[];
+    expect(found.map((c) => c.username)).toEqual(['eva.klinik']);
+    expect((await f.api('GET', '/api/contacts/search?q=hugo', undefined, staffA.accessToken)).body).toEqual([]);
+    expect((await f.api('GET', '/api/contacts/search?q=%25%25', undefined, staffA.accessToken)).body).toEqual([]);
+    expect((await f.api('GET', '/api/contacts/search?q=h', undefined, staffA.accessToken)).status).toBe(400);
+    expect((await f.api('POST', '/api/contacts', { id: hiddenId }, staffA.accessToken)).status).toBe(404);
+
+    const added = await f.api('POST', '/api/contacts', { id: found[0]!.id }, staffA.accessToken);
+    expect(added.body.map((c: { username: string }) => c.username)).toEqual(['eva.klinik', 'owner.a']);
+    expect(
+      (await f.api('DELETE', `/api/contacts/${found[0]!.id}`, undefined, staffA.accessToken)).body.map(
+        (c: { username: string }) => c.username,
+      ),
+    ).toEqual(['owner.a']);
+  });
+});
+
+describe('cross-organisation walk', () => {
+  it('every route, as organisation A against organisation B, answers 4xx or nothing of B, and changes nothing', async () => {
+    // Organisation B: an admin and a member with data of their own.
+    const ownerB = await signUpAndRegister('owner@praxis-b.example', 'owner.b');
+    const orgB = (await f.api('POST', '/api/account/organisation', { name: 'Praxis B' }, ownerB.accessToken)).body as {
+      id: string;
+      code: string;
+    };
+    const invitedB = await f.api(
+      'POST',
+      '/api/admin/invitations',
+      { email: 'nina@praxis-b.example', name: 'Nina B' },
+      ownerB.accessToken,
+    );
+    const memberB = invitedB.body.id as string;
+    const ownerBId = (await f.api('GET', '/api/account/me', undefined, ownerB.accessToken)).body.id as string;
+    const secretsOfB = ['praxis-b.example', 'Praxis B', orgB.code, orgB.id, memberB, ownerBId, 'Nina B'];
+
+    const snapshot = () => {
+      const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
+      try {
+        return JSON.stringify([
+          db.prepare('SELECT * FROM organisations WHERE id = ?').all(orgB.id),
+          db
+            .prepare(
+              `SELECT id, email, name, username, password_hash, pin_hash, role, organisation_id, status, licence,
+                      searchable, preferences, address, contact_phone, contract_ends_at, deleted_at
+                 FROM accounts WHERE organisation_id = ? ORDER BY id`,
+            )
+            .all(orgB.id),
+          db.prepare('SELECT * FROM contacts WHERE owner_id IN (?, ?)').all(memberB, ownerBId),
+          db.prepare('SELECT revoked_at FROM sessions WHERE account_id = ? ORDER BY id').all(ownerBId),
+        ]);
+      } finally {
+        db.close();
+      }
+    };
+    const before = snapshot();
+
+    // Each route aimed at B: B's ids in the path, B's organisation in the query, B's objects in the body.
+    const requests: Record<string, { path: string; body?: unknown }> = {
+      'GET /api/health': { path: '/api/health' },
+      'GET /api/password-policy': { path: '/api/password-policy' },
+      'POST /api/registration/signup': { path: '/api/registration/signup', body: { email: 'nina@praxis-b.example' } },
+      'GET /api/registration/:token': { path: `/api/registration/${'A'.repeat(43)}` },
+      'POST /api/registration/:token': {
+        path: `/api/registration/${'A'.repeat(43)}`,
+        body: { username: 'nina', password: GOOD },
+      },
+      'POST /api/account/registration/pin': { path: '/api/account/registration/pin' },
+      'POST /api/account/registration/pin/confirm': { path: '/api/account/registration/pin/confirm' },
+      'POST /api/account/registration/finish': { path: '/api/account/registration/finish' },
+      'POST /api/auth/sign-in': { path: '/api/auth/sign-in', body: { username: 'owner.b', password: 'x' } },
+      'POST /api/auth/refresh': { path: '/api/auth/refresh', body: { refreshToken: ownerA.refreshToken + 'x' } },
+      'POST /api/auth/sign-out': { path: '/api/auth/sign-out', body: { refreshToken: 'B'.repeat(43) } },
+      'GET /api/account/me': { path: '/api/account/me' },
+      'POST /api/account/two-factor/start': {
+        path: '/api/account/two-factor/start',
+        body: { phone: '0171 2345678', country: 'DE' },
+      },
+      'POST /api/account/two-factor/confirm': { path: '/api/account/two-factor/confirm', body: { code: '12345678' } },
+      'POST /api/account/two-factor/disable': { path: '/api/account/two-factor/disable', body: { password: 'x' } },
+      'POST /api/auth/two-factor': {
+        path: '/api/auth/two-factor',
+        body: { challenge: 'C'.repeat(43), code: '12345678' },
+      },
+      'POST /api/auth/two-factor/resend': { path: '/api/auth/two-factor/resend', body: { challenge: 'C'.repeat(43) } },
+      'POST /api/admin/pin-check': { path: '/api/admin/pin-check', body: { username: 'owner.b', pin: '12345678' } },
+      'GET /api/account/profile': { path: '/api/account/profile' },
+      'PATCH /api/account/profile': { path: '/api/account/profile', body: { city: 'Hamburg' } },
+      'POST /api/account/password': {
+        path: '/api/account/password',
+        body: { current: 'wrong', password: GOOD, repeat: GOOD },
+      },
+      'GET /api/account/settings': { path: '/api/account/settings' },
+      'PATCH /api/account/settings': { path: '/api/account/settings', body: { mute: true } },
+      'GET /api/account/contract': { path: '/api/account/contract' },
+      'POST /api/account/contract/cancel': { path: '/api/account/contract/cancel', body: { password: 'wrong' } },
+      'DELETE /api/account/contract/cancel': { path: '/api/account/contract/cancel' },
+      'POST /api/account/organisation': { path: '/api/account/organisation', body: { name: 'Praxis B' } },
+      'POST /api/admin/invitations': {
+        path: '/api/admin/invitations',
+        body: { email: 'new@praxis-b.example', organisationId: orgB.id },
+      },
+      'POST /api/admin/organisations': { path: '/api/admin/organisations', body: { name: 'Praxis B2' } },
+      'GET /api/admin/organisation': { path: `/api/admin/organisation?organisationId=${orgB.id}` },
+      'PATCH /api/admin/organisation': {
+        path: `/api/admin/organisation?organisationId=${orgB.id}`,
+        body: { name: 'Taken over' },
+      },
+      'GET /api/admin/users': { path: `/api/admin/users?organisationId=${orgB.id}` },
+      'PATCH /api/admin/users/:id': { path: `/api/admin/users/${memberB}`, body: { licence: false, name: 'X' } },
+      'POST /api/admin/users/:id/invitation': { path: `/api/admin/users/${memberB}/invitation` },
+      'GET /api/admin/statistics': { path: `/api/admin/statistics?organisationId=${orgB.id}` },
+      'GET /api/admin/logs': { path: `/api/admin/logs?organisationId=${orgB.id}` },
+      'GET /api/contacts': { path: '/api/contacts' },
+      'GET /api/contacts/search': { path: '/api/contacts/search?q=praxis-b' },
+      'POST /api/contacts': { path: '/api/contacts', body: { id: memberB } },
+      'DELETE /api/contacts/:id': { path: `/api/contacts/${ownerBId}` },
+      'GET /join/:token': { path: '/join/abc' },
+      'GET /join': { path: '/join' },
+    };
+    const apiRoutes = f.server.routes
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((r) => r.includes(' /api/') || r.includes(' /join'));
+    // A new route must be added to this walk.
+    expect(apiRoutes.filter((r) => !(r in requests))).toEqual([]);
+
+    for (const route of apiRoutes) {
+      const { path, body } = requests[route]!;
+      const method = route.split(' ')[0]!;
+      for (const token of [ownerA.accessToken, staffA.accessToken]) {
+        const answer = await f.api(method, path, body, token);
+        expect(answer.status, route).toBeLessThan(500);
+        if (answer.status < 400) {
+          const text = JSON.stringify(answer.body ?? '');
+          for (const secret of secretsOfB) expect(text, `${route} leaks ${secret}`).not.toContain(secret);
+        }
+      }
+    }
+    expect(snapshot()).toBe(before);
+  });
+});
+
+describe('contract end and deletion', () => {
+  it('refuses an end before the minimum term and notice, schedules the earliest, and deletes personal data then', async () => {
+    const session = external;
+    const contract = (await f.api('GET', '/api/account/contract', undefined, session.accessToken)).body;
+    expect(contract).toMatchObject({ plan: 'individual', noticeDays: 30, managedByOrganisation: false, endsAt: null });
+    expect(contract.minimumTermEndsAt).toBe(Date.UTC(2027, 5, 1, 9));
+    expect(contract.earliestEndAt).toBe(contract.minimumTermEndsAt);
+
+    const early = await f.api(
+      'POST',
+      '/api/account/contract/cancel',
+      { password: GOOD, endAt: f.clock.now + 40 * DAY },
+      session.accessToken,
+    );
+    expect(early).toMatchObject({ status: 409, body: { error: { code: 'contract_too_early' } } });
+    expect(early.body.error.issues[0]).toEqual({
+      path: 'earliestEndAt',
+      code: new Date(contract.earliestEndAt).toISOString(),
+    });
+    expect(
+      (await f.api('POST', '/api/account/contract/cancel', { password: 'Wrong-Pass-1' }, session.accessToken)).status,
+    ).toBe(401);
+    const cancelled = await f.api('POST', '/api/account/contract/cancel', { password: GOOD }, session.accessToken);
+    expect(cancelled.body.endsAt).toBe(contract.earliestEndAt);
+    expect((await f.api('DELETE', '/api/account/contract/cancel', undefined, session.accessToken)).body.endsAt).toBe(
+      null,
+    );
+    // Members of an organisation are under its contract.
+    expect(
+      (await f.api('POST', '/api/account/contract/cancel', { password: 'Another-Good-Pass-9' }, staffA.accessToken))
+        .body.error.code,
+    ).toBe('contract_by_organisation');
+
+    // Thirteen months on, the minimum term is over: the notice period alone decides.
+    f.clock.now += 396 * DAY;
+    const again = (await signIn('eva.klinik')).body as Session;
+    const later = (await f.api('GET', '/api/account/contract', undefined, again.accessToken)).body;
+    expect(later.earliestEndAt).toBe(f.clock.now + 30 * DAY);
+    await f.api('POST', '/api/account/contract/cancel', { password: GOOD }, again.accessToken);
+    f.clock.now += 31 * DAY;
+    await f.server.housekeeping();
+    expect((await signIn('eva.klinik')).status).toBe(401);
+    const row = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true })
+      .prepare("SELECT * FROM accounts WHERE email LIKE 'deleted-%' AND plan = 'individual'")
+      .all() as Record<string, unknown>[];
+    expect(row).toHaveLength(1);
+    expect(row[0]).toMatchObject({ name: '', username: null, password_hash: null, phone: null, status: 'deactivated' });
+    expect(row[0]!.deleted_at).toBe(f.clock.now);
+    expect(row[0]!.activated_at).not.toBeNull(); // billing keeps the dates
+    // The call records' retention (92 days) has passed for the records written above.
+    const calls = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true })
+      .prepare('SELECT count(*) AS n FROM call_records')
+      .get() as { n: number };
+    expect(calls.n).toBe(0);
+  });
+});
