@@ -20,6 +20,33 @@ import {
   type Appointment,
   type BookResult,
 } from './schemas/agenda';
+import {
+  accountSettingsEditSchema,
+  cancelContractSchema,
+  contactSearchSchema,
+  inviteSchema,
+  linkSchema,
+  organisationNameSchema,
+  passwordChangeSchema,
+  profileEditSchema,
+  rangeSchema,
+  registerSchema,
+  signInSchema,
+  signUpSchema,
+  smsCodeSchema,
+  twoFactorStartSchema,
+  userEditSchema,
+  type AccountSettings,
+  type AccountState,
+  type AdminUser,
+  type CallLogEntry,
+  type Contact,
+  type Contract,
+  type Organisation,
+  type ProfileDetails,
+  type RegistrationInfo,
+  type Statistics,
+} from './schemas/account';
 import { idSchema } from './schemas/common';
 import {
   composeSchema,
@@ -50,12 +77,23 @@ import {
 } from './schemas/practice';
 
 export { LANGUAGES, languageSchema, type Language };
+export * from './schemas/account';
 export * from './schemas/agenda';
 export * from './schemas/messages';
 export * from './schemas/patients';
 export * from './schemas/practice';
 
-export const VIEWS = ['agenda', 'patients', 'messages', 'calls', 'contacts', 'callLog', 'settings', 'admin'] as const;
+export const VIEWS = [
+  'agenda',
+  'patients',
+  'messages',
+  'calls',
+  'contacts',
+  'callLog',
+  'settings',
+  'admin',
+  'account',
+] as const;
 export const viewSchema = z.enum(VIEWS);
 export type View = z.infer<typeof viewSchema>;
 
@@ -113,6 +151,34 @@ export const ERROR_CODES = [
   'not_found',
   'invalid_state',
   'internal',
+  // From the ClinicDesk server (the main process passes its codes on):
+  'server_unreachable',
+  'signed_out',
+  'rate_limited',
+  'forbidden',
+  'account_exists',
+  'link_invalid',
+  'link_used',
+  'link_expired',
+  'password_policy',
+  'password_mismatch',
+  'username_taken',
+  'pin_confirmed',
+  'pin_missing',
+  'credentials_invalid',
+  'licence_inactive',
+  'registration_incomplete',
+  'code_too_soon',
+  'code_invalid',
+  'code_expired',
+  'code_locked',
+  'organisation_unknown',
+  'already_organisation',
+  'already_registered',
+  'cannot_change_self',
+  'role_fixed',
+  'contract_by_organisation',
+  'contract_too_early',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -143,6 +209,8 @@ const command =
   <I extends z.ZodType>(input: I): CommandDef<I, O> => ({ input });
 
 const none = z.undefined();
+/** The answer of a command that only does something (a form needs a non-null value to know it worked). */
+export type Done = { done: true };
 const byId = z.object({ id: idSchema }).strict();
 
 export const commands = {
@@ -211,13 +279,64 @@ export const commands = {
     list: command<Template[]>()(none),
     save: command<Template>()(templateSaveSchema),
   },
+  // The groups below run in the main thread beside the core worker: they hold the server session.
+  account: {
+    state: command<AccountState>()(none),
+    signUp: command<Done>()(signUpSchema),
+    inspectLink: command<RegistrationInfo>()(linkSchema),
+    register: command<AccountState>()(registerSchema),
+    createPin: command<{ pin: string }>()(none),
+    savePinPdf: command<{ saved: boolean }>()(z.object({ pin: z.string().regex(/^\d{8}$/) }).strict()),
+    confirmPin: command<AccountState>()(none),
+    startTwoFactor: command<Done>()(twoFactorStartSchema),
+    confirmTwoFactor: command<AccountState>()(z.object({ code: smsCodeSchema }).strict()),
+    disableTwoFactor: command<AccountState>()(z.object({ password: z.string().min(1).max(256) }).strict()),
+    finishRegistration: command<AccountState>()(none),
+    signIn: command<AccountState>()(signInSchema),
+    submitCode: command<AccountState>()(z.object({ code: smsCodeSchema }).strict()),
+    resendCode: command<Done>()(none),
+    signOut: command<AccountState>()(none),
+    profile: command<ProfileDetails>()(none),
+    updateProfile: command<ProfileDetails>()(profileEditSchema),
+    changePassword: command<Done>()(passwordChangeSchema),
+    settings: command<AccountSettings>()(none),
+    updateSettings: command<AccountSettings>()(accountSettingsEditSchema),
+    contract: command<Contract>()(none),
+    cancelContract: command<Contract>()(cancelContractSchema),
+    withdrawCancellation: command<Contract>()(none),
+    upgrade: command<Organisation>()(organisationNameSchema),
+  },
+  admin: {
+    statistics: command<Statistics>()(rangeSchema),
+    users: command<AdminUser[]>()(none),
+    invite: command<Done>()(inviteSchema),
+    updateUser: command<AdminUser>()(userEditSchema),
+    resendInvitation: command<Done>()(byId),
+    organisation: command<Organisation>()(none),
+    renameOrganisation: command<Organisation>()(organisationNameSchema),
+    logs: command<CallLogEntry[]>()(rangeSchema),
+  },
+  contacts: {
+    list: command<Contact[]>()(none),
+    search: command<Contact[]>()(contactSearchSchema),
+    add: command<Contact[]>()(byId),
+    remove: command<Contact[]>()(byId),
+  },
 } as const;
+
+/** Command groups served in the Electron main thread (they need safeStorage), not in the core worker. */
+export const MAIN_THREAD_GROUPS = ['account', 'admin', 'contacts'] as const;
+export type MainThreadGroup = (typeof MAIN_THREAD_GROUPS)[number];
 
 export const events = {
   'settings.changed': settingsSchema,
   'app.navigate': z.object({ view: viewSchema }).strict(),
   /** Something changed the practice's data outside a command (the scheduler, sync): views reload. */
   'data.changed': z.object({ tables: z.array(z.string()).max(20) }).strict(),
+  /** Signed in or out, the registration progressed, or the session ended on the server. */
+  'account.changed': z.object({ signedIn: z.boolean() }).strict(),
+  /** A clinicdesk://register link was opened: the wizard starts with it. */
+  'account.registrationLink': z.object({ link: z.string().max(2048) }).strict(),
 } as const;
 
 export type Commands = typeof commands;
@@ -251,6 +370,10 @@ export type CommandHandlers = {
     [N in Name<G>]: (input: z.output<InputOf<Def<G, N>>>) => Promise<OutputOf<Def<G, N>>> | OutputOf<Def<G, N>>;
   };
 };
+/** The core's share (database, agenda, messages …), in the worker or in-process. */
+export type CoreHandlers = Omit<CommandHandlers, MainThreadGroup>;
+/** The server session's share, in the main thread. */
+export type AccountHandlers = Pick<CommandHandlers, MainThreadGroup>;
 
 export interface CommandEntry {
   channel: Channel;

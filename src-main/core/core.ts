@@ -4,7 +4,7 @@
  * directly. All three run exactly this code.
  */
 import { randomBytes } from 'node:crypto';
-import type { CommandHandlers, EventName, EventPayload } from '../../src-preload/contract';
+import type { CoreHandlers, EventName, EventPayload } from '../../src-preload/contract';
 import { databasePath } from './config';
 import { checkpoint, openDatabase, type Db } from './db/database';
 import { languageFromLocales } from './i18n/locale';
@@ -49,7 +49,7 @@ export interface Core {
   recalls: RecallService;
   scheduler: Scheduler;
   repository: Repository;
-  handlers: CommandHandlers;
+  handlers: CoreHandlers;
   close(): void;
 }
 
@@ -118,7 +118,7 @@ export function createCore(options: CoreOptions): Core {
       return agenda.withPractitioner(agenda.get(id));
     };
 
-    const handlers: CommandHandlers = {
+    const handlers: CoreHandlers = {
       app: {
         info: () => ({ version: options.appVersion, dataDir: options.dataDir }),
         openLink: async ({ link }) => {

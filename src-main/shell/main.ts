@@ -3,7 +3,11 @@
  * and does nothing else.
  */
 import { app, dialog, ipcMain, session, shell, type BrowserWindow } from 'electron';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AccountSession } from '../core/account/accountSession';
+import { linkFromArgv } from '../core/account/registrationLink';
+import { secretTokenStore } from '../core/account/tokenStore';
 import type { EventName, EventPayload, Settings } from '../../src-preload/contract';
 import { desktopConfig, secretsPath } from '../core/config';
 import { AppError } from '../core/errors';
@@ -29,6 +33,19 @@ let core: WorkerCore | undefined;
 let settings: Settings | undefined;
 let tray: TrayController | undefined;
 let quitting = false;
+/** A clinicdesk:// link that arrived before the window could take it. */
+let pendingLink: string | null = linkFromArgv(process.argv);
+
+/** Hands a registration link to the wizard (now, or once the window has loaded). */
+const openLink = (link: string): void => {
+  if (!mainWindow || mainWindow.webContents.isLoading()) {
+    pendingLink = link;
+    return;
+  }
+  showWindow();
+  sendEvent(mainWindow.webContents, 'app.navigate', { view: 'account' });
+  sendEvent(mainWindow.webContents, 'account.registrationLink', { link });
+};
 
 const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
   sendEvent(mainWindow?.webContents, event, payload);
@@ -77,22 +94,43 @@ async function start(): Promise<void> {
   const running = core;
   const current = (): Settings => settings!;
 
-  // Kept for the sign-in issue: the refresh token lives here, never in plain text.
+  // The server session lives here, beside the worker: its refresh token is kept by safeStorage, never in
+  // plain text (and not at all where the OS has no keychain).
   const secrets = new SecretStore(secretsPath(config.dataDir), safeStorageEncryptor);
   if (!secrets.canPersist()) console.warn(shellStrings(current().language)('secretsUnavailable'));
+  const account = new AccountSession({
+    serverUrl: () => current().serverUrl,
+    language: () => current().language,
+    tokens: secretTokenStore(secrets),
+    emit,
+    saveFile: async (name, bytes) => {
+      const choice = await dialog.showSaveDialog(mainWindow!, {
+        defaultPath: join(app.getPath('documents'), name),
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      });
+      if (choice.canceled || !choice.filePath) return false;
+      await writeFile(choice.filePath, bytes);
+      return true;
+    },
+  });
 
   installPermissionHandlers(session.defaultSession);
   handleAppProtocol(join(appDir, 'dist', 'renderer'), () => buildCsp(current().serverUrl));
   registerIpc(
     ipcMain,
     createDispatcher({
-      handlers: running.handlers,
+      handlers: { ...running.handlers, ...account.handlers() },
       isTrustedSender,
       log: (message, error) => console.error(`clinicdesk: ${message}`, error),
     }),
   );
 
   mainWindow = createMainWindow(join(appDir, 'dist', 'preload', 'preload.cjs'), { alwaysOnTop: current().callStation });
+  mainWindow.webContents.on('did-finish-load', () => {
+    const link = pendingLink;
+    pendingLink = null;
+    if (link) openLink(link);
+  });
   // Closing the window keeps ClinicDesk in the tray (calls still ring); Quit in the tray ends it.
   mainWindow.on('close', (event) => {
     if (!quitting) {
@@ -112,7 +150,18 @@ async function start(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => showWindow());
+  // Registration links: clinicdesk://register?token=… (Windows and Linux start a second instance with it,
+  // macOS sends open-url).
+  if (!app.isDefaultProtocolClient('clinicdesk')) app.setAsDefaultProtocolClient('clinicdesk');
+  app.on('second-instance', (_event, argv) => {
+    showWindow();
+    const link = linkFromArgv(argv);
+    if (link) openLink(link);
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openLink(url);
+  });
   app.on('before-quit', () => {
     quitting = true;
   });

@@ -2,7 +2,10 @@ import { useTranslation } from 'react-i18next';
 import { VIEWS, type View } from '../../src-preload/contract';
 import { NavIcon } from '../components/NavIcon';
 import { errorText } from '../i18n/errors';
+import { AccountView } from './account/AccountView';
+import { AdminView } from './admin/AdminView';
 import { AgendaView } from './agenda/AgendaView';
+import { ContactsView } from './contacts/ContactsView';
 import { MessagesView } from './messages/MessagesView';
 import { PatientsView } from './patients/PatientsView';
 import { EmptyView } from './views/EmptyView';
@@ -19,6 +22,12 @@ function CurrentView({ view }: { view: View }) {
       return <PatientsView />;
     case 'messages':
       return <MessagesView />;
+    case 'account':
+      return <AccountView />;
+    case 'contacts':
+      return <ContactsView />;
+    case 'admin':
+      return <AdminView />;
     default:
       return <EmptyView view={view} />;
   }
@@ -29,6 +38,9 @@ export function App() {
   const view = useAppStore((s) => s.view);
   const setView = useAppStore((s) => s.setView);
   const fatal = useAppStore((s) => s.fatal);
+  const role = useAppStore((s) => s.account?.profile?.role);
+  // The admin panel is listed for admins only (members are told so if they reach it anyway).
+  const views = VIEWS.filter((name) => name !== 'admin' || (role !== undefined && role !== 'member'));
   const today = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date());
 
   return (
@@ -36,7 +48,7 @@ export function App() {
       <nav className="sidebar" aria-label={t('app.navLabel')}>
         <div className="brand">{t('app.title')}</div>
         <ul>
-          {VIEWS.map((name) => (
+          {views.map((name) => (
             <li key={name}>
               <button
                 type="button"

@@ -22,6 +22,9 @@ async function boot(): Promise<void> {
   });
   window.clinic.on('app.navigate', ({ view }) => useAppStore.getState().setView(view));
   window.clinic.on('data.changed', () => useAppStore.getState().touch());
+  window.clinic.on('account.changed', () => void useAppStore.getState().loadAccount());
+  window.clinic.on('account.registrationLink', ({ link }) => useAppStore.getState().setRegistrationLink(link));
+  void store.loadAccount();
 
   root.render(
     <StrictMode>

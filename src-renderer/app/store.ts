@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import {
   VIEWS,
+  type AccountState,
   type AppointmentType,
   type BridgeError,
   type Practice,
@@ -33,6 +34,13 @@ interface AppState {
   data: PracticeData | null;
   /** Bumped when data changed outside the current view (scheduler, another window): views reload. */
   revision: number;
+  /** The server session as the main process reports it; null until first asked. */
+  account: AccountState | null;
+  /** A registration link handed over by the OS (clinicdesk://) for the wizard to open. */
+  registrationLink: string | null;
+  loadAccount(): Promise<void>;
+  setAccount(account: AccountState): void;
+  setRegistrationLink(link: string | null): void;
   loadPracticeData(): Promise<void>;
   touch(): void;
   setView(view: View): void;
@@ -52,6 +60,14 @@ export const useAppStore = create<AppState>((set) => ({
   setFatal: (fatal) => set({ fatal }),
   data: null,
   revision: 0,
+  account: null,
+  registrationLink: null,
+  loadAccount: async () => {
+    const result = await window.clinic.account.state();
+    if (result.ok) set({ account: result.value });
+  },
+  setAccount: (account) => set({ account }),
+  setRegistrationLink: (registrationLink) => set({ registrationLink }),
   loadPracticeData: async () => {
     const [practice, practitioners, rooms, types, tenants] = await Promise.all([
       window.clinic.practice.get(),

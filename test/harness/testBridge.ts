@@ -2,12 +2,17 @@
  * The renderer in Chromium over the real main-process core: a temporary data folder, the real database,
  * the real dispatcher (same sender and input checks as Electron's IPC), and the preload's API builder.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EventName, EventPayload } from '../../src-preload/contract';
+import { AccountSession } from '../../src-main/core/account/accountSession';
+import { secretTokenStore } from '../../src-main/core/account/tokenStore';
 import { createCore, type Core } from '../../src-main/core/core';
+import { secretsPath } from '../../src-main/core/config';
+import { SecretStore, type Encryptor } from '../../src-main/core/secrets/secretStore';
 import { createDispatcher } from '../../src-main/core/ipc/dispatcher';
 import { isTrustedSender } from '../../src-main/core/security/policy';
 import { projectRoot } from '../../scripts/projectRoot';
@@ -28,6 +33,26 @@ export interface HarnessOptions {
   timeZone?: string;
 }
 
+/** Stands in for Electron's safeStorage (the OS keychain): AES-256-GCM with a key that lives with the harness. */
+function testEncryptor(): Encryptor {
+  const key = randomBytes(32);
+  return {
+    isEncryptionAvailable: () => true,
+    storageBackend: () => undefined,
+    encryptString(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    },
+    decryptString(data) {
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(12, 28));
+      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
 export interface Harness {
   page: Page;
   context: BrowserContext;
@@ -35,6 +60,10 @@ export interface Harness {
   dataDir: string;
   origin: string;
   openedLinks: string[];
+  /** Files the app offered to save (the save dialog's stand-in), by name. */
+  savedFiles: Map<string, string>;
+  /** What the OS does with a clinicdesk:// link: the shell hands it to the window. */
+  openRegistrationLink(link: string): void;
   /** Loads a view of the app (`#/settings` …) and waits until it has rendered. */
   open(view?: string): Promise<void>;
   close(options?: { keepData?: boolean }): Promise<void>;
@@ -43,6 +72,7 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'clinicdesk-e2e-'));
   const openedLinks: string[] = [];
+  const savedFiles = new Map<string, string>();
   let page: Page | undefined;
 
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -67,13 +97,28 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     emit,
   });
 
+  // The server session, as the shell runs it in the main thread; a save "dialog" that saves to the data folder.
+  const account = new AccountSession({
+    serverUrl: () => core.settings.get().serverUrl,
+    language: () => core.settings.get().language,
+    tokens: secretTokenStore(new SecretStore(secretsPath(dataDir), testEncryptor())),
+    emit,
+    saveFile: async (name, bytes) => {
+      const folder = join(dataDir, 'saved');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, name), bytes);
+      savedFiles.set(name, join(folder, name));
+      return true;
+    },
+  });
+
   let web: StaticServer | undefined;
   let context: BrowserContext | undefined;
   try {
     web = await serveRenderer(RENDERER_DIR, () => core.settings.get().serverUrl);
     const origin = web.origin;
     const dispatch = createDispatcher({
-      handlers: core.handlers,
+      handlers: { ...core.handlers, ...account.handlers() },
       isTrustedSender: (sender) => isTrustedSender(sender, origin),
       log: (message, error) => console.error(message, error),
     });
@@ -97,6 +142,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       dataDir,
       origin,
       openedLinks,
+      savedFiles,
+      openRegistrationLink(link) {
+        emit('app.navigate', { view: 'account' });
+        emit('account.registrationLink', { link });
+      },
       async open(view = 'agenda') {
         await openedPage.goto(`${origin}/index.html#/${view}`);
         await openedPage.getByTestId('view-title').waitFor();

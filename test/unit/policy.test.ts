@@ -35,6 +35,8 @@ describe('permissions', () => {
   it('grants camera, microphone and screen capture to our own origin only', () => {
     expect(isPermissionAllowed('media', `${APP_ORIGIN}/index.html`)).toBe(true);
     expect(isPermissionAllowed('display-capture', APP_ORIGIN)).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', APP_ORIGIN)).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'https://evil.example')).toBe(false);
     expect(isPermissionAllowed('media', 'https://evil.example')).toBe(false);
     expect(isPermissionAllowed('media', 'app://clinicdesk.evil/index.html')).toBe(false);
     for (const permission of ['geolocation', 'notifications', 'midi', 'openExternal', 'clipboard-read', 'hid', 'usb']) {

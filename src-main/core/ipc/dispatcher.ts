@@ -8,7 +8,8 @@ import {
   type BridgeError,
   type Channel,
   type CommandEntry,
-  type CommandHandlers,
+  type AccountHandlers,
+  type CoreHandlers,
   type FieldIssue,
   type Result,
 } from '../../../src-preload/contract';
@@ -24,7 +25,8 @@ export interface Sender {
 export type Dispatch = (channel: string, input: unknown, sender: Sender) => Promise<Result<unknown>>;
 
 export interface DispatcherOptions {
-  handlers: CommandHandlers;
+  /** The core's handlers, and the account groups' where a server session exists (the app, the e2e bridge). */
+  handlers: CoreHandlers & Partial<AccountHandlers>;
   isTrustedSender: (sender: Sender) => boolean;
   log?: (message: string, error: unknown) => void;
 }
@@ -54,8 +56,8 @@ export function createDispatcher({ handlers, isTrustedSender, log }: DispatcherO
     if (!parsed.success) {
       return fail({ code: 'validation', message: `Invalid input for ${channel}`, issues: toFieldIssues(parsed.error) });
     }
-    const group = handlers[entry.group] as Record<string, (input: unknown) => unknown>;
-    const handler = group[entry.name];
+    const group = handlers[entry.group] as Record<string, (input: unknown) => unknown> | undefined;
+    const handler = group?.[entry.name];
     try {
       if (!handler) throw new Error(`No handler for ${entry.channel as Channel}`);
       return { ok: true, value: await handler(parsed.data) };

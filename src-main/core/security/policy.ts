@@ -43,8 +43,11 @@ export function buildCsp(serverUrl: string): string {
   ].join('; ');
 }
 
-/** Camera, microphone and screen capture for our own pages (video consultations); nothing else, for no one else. */
-const GRANTABLE = new Set(['media', 'display-capture', 'fullscreen']);
+/**
+ * Camera, microphone and screen capture for our own pages (video consultations), and writing to the
+ * clipboard (copying the service PIN or an invitation link; never reading it); nothing else, for no one else.
+ */
+const GRANTABLE = new Set(['media', 'display-capture', 'fullscreen', 'clipboard-sanitized-write']);
 
 export function isPermissionAllowed(
   permission: string,

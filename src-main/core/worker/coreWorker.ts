@@ -26,13 +26,12 @@ try {
     emit: (event, payload) => post({ type: 'event', event, payload }),
     openExternal: (url) => post({ type: 'openExternal', url }),
   });
+  const groups = core.handlers as unknown as Record<string, Record<string, (input: unknown) => unknown> | undefined>;
   const handlers = new Map<string, (input: unknown) => unknown>(
-    commandEntries.map((entry) => [
-      entry.channel,
-      (core.handlers as unknown as Record<string, Record<string, (input: unknown) => unknown>>)[entry.group]![
-        entry.name
-      ]!,
-    ]),
+    commandEntries.flatMap((entry) => {
+      const handler = groups[entry.group]?.[entry.name];
+      return handler ? [[entry.channel, handler] as const] : [];
+    }),
   );
   port.on('message', async (message: CallMessage | { type: 'close' }) => {
     if (message.type === 'close') {

@@ -3,13 +3,13 @@
  * each forwarding to the worker. The dispatcher in front of them has already checked sender and input.
  */
 import { Worker } from 'node:worker_threads';
-import { commandEntries, type CommandHandlers } from '../../../src-preload/contract';
+import { MAIN_THREAD_GROUPS, commandEntries, type CoreHandlers } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
 import type { CallMessage, FromWorker, SerializedError, WorkerOptions } from './protocol';
 
 export interface WorkerCore {
-  handlers: CommandHandlers;
+  handlers: CoreHandlers;
   call(channel: string, input: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -39,6 +39,7 @@ export function startCoreWorker(
 
   const handlers = {} as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
   for (const entry of commandEntries) {
+    if ((MAIN_THREAD_GROUPS as readonly string[]).includes(entry.group)) continue;
     (handlers[entry.group] ??= {})[entry.name] = (input) => call(entry.channel, input);
   }
 
@@ -47,7 +48,7 @@ export function startCoreWorker(
       switch (message.type) {
         case 'ready':
           resolveStart({
-            handlers: handlers as unknown as CommandHandlers,
+            handlers: handlers as unknown as CoreHandlers,
             call,
             close: async () => {
               worker.postMessage({ type: 'close' });

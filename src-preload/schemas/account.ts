@@ -1,0 +1,243 @@
+/**
+ * Accounts on the ClinicDesk server, as the desktop sees them: sign-up, the registration wizard, sign-in
+ * with SMS two-factor, profile, account settings, contract, organisation admin and contacts. The main
+ * process talks to the server; the renderer only names what it wants.
+ */
+import { z } from 'zod';
+import { idSchema, instantSchema, text } from './common';
+import { languageSchema, type Language } from './language';
+
+export const REGISTRATION_STEPS = ['pin', 'twoFactor', 'visibility'] as const;
+export type RegistrationStep = (typeof REGISTRATION_STEPS)[number];
+
+export const PASSWORD_RULES = ['length', 'lower', 'upper', 'digit', 'symbol', 'not_personal'] as const;
+export type PasswordRule = (typeof PASSWORD_RULES)[number];
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'email_invalid' }).max(254));
+export const usernameSchema = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}\p{N}._-]{3,40}$/u, { message: 'username_invalid' });
+export const passwordSchema = z.string().min(1, { message: 'required' }).max(256, { message: 'too_long' });
+export const smsCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{8}$/, { message: 'code_invalid' });
+export const organisationCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/, { message: 'organisation_code_invalid' });
+
+export const signUpSchema = z
+  .object({
+    email: emailSchema,
+    /** The organisation's ID, when joining one; empty for an individual account. */
+    organisationCode: z.preprocess((v) => (v === '' ? undefined : v), organisationCodeSchema.optional()),
+  })
+  .strict();
+
+/** A pasted or opened link: clinicdesk://register?token=…, https://server/register/…, or the bare token. */
+export const linkSchema = z.object({ link: z.string().trim().min(1, { message: 'required' }).max(2048) }).strict();
+
+export const registerSchema = z
+  .object({
+    token: z.string().regex(/^[A-Za-z0-9_-]{40,64}$/, { message: 'link_invalid' }),
+    username: usernameSchema,
+    password: passwordSchema,
+  })
+  .strict();
+
+export const signInSchema = z
+  .object({ username: z.string().trim().min(1, { message: 'required' }).max(40), password: passwordSchema })
+  .strict();
+
+export const twoFactorStartSchema = z
+  .object({
+    phone: z.string().trim().min(3, { message: 'phone_invalid' }).max(40),
+    country: z.string().regex(/^[A-Z]{2}$/, { message: 'country_invalid' }),
+  })
+  .strict();
+
+export const profileEditSchema = z
+  .object({
+    address: text(200).optional(),
+    postcode: text(20).optional(),
+    city: text(100).optional(),
+    country: z
+      .string()
+      .regex(/^([A-Z]{2})?$/, { message: 'country_invalid' })
+      .optional(),
+    phone: text(40).optional(),
+  })
+  .strict();
+
+export const passwordChangeSchema = z
+  .object({ current: passwordSchema, password: passwordSchema, repeat: passwordSchema })
+  .strict()
+  .refine((v) => v.password === v.repeat, { path: ['repeat'], message: 'password_mismatch' });
+
+const deviceId = z.string().max(200).nullable();
+export const accountSettingsEditSchema = z
+  .object({
+    language: languageSchema.optional(),
+    searchable: z.boolean().optional(),
+    autoDownload: z.boolean().optional(),
+    autoAnswer: z.boolean().optional(),
+    mute: z.boolean().optional(),
+    patientConsent: z.boolean().optional(),
+    microphoneId: deviceId.optional(),
+    cameraId: deviceId.optional(),
+  })
+  .strict();
+
+export const cancelContractSchema = z.object({ password: passwordSchema, endAt: instantSchema.optional() }).strict();
+export const organisationNameSchema = z
+  .object({ name: z.string().trim().min(1, { message: 'required' }).max(120) })
+  .strict();
+
+export const inviteSchema = z
+  .object({
+    email: emailSchema,
+    name: text(120).default(''),
+    language: languageSchema,
+    role: z.enum(['member', 'org_admin']).default('member'),
+  })
+  .strict();
+export const userEditSchema = z
+  .object({
+    id: idSchema,
+    name: z.string().trim().min(1, { message: 'required' }).max(120).optional(),
+    email: emailSchema.optional(),
+    licence: z.boolean().optional(),
+    role: z.enum(['member', 'org_admin']).optional(),
+  })
+  .strict();
+export const rangeSchema = z.object({ from: instantSchema, to: instantSchema }).strict();
+export const contactSearchSchema = z
+  .object({ query: z.string().trim().min(2, { message: 'query_short' }).max(100) })
+  .strict();
+
+export type Role = 'member' | 'org_admin' | 'service_admin';
+
+export interface AccountProfile {
+  id: string;
+  email: string;
+  name: string;
+  username: string | null;
+  role: Role;
+  organisationId: string | null;
+  language: string;
+  twoFactor: boolean;
+  registered: boolean;
+  licence: boolean;
+  pendingSteps: RegistrationStep[];
+  searchable: boolean;
+}
+
+/** What the app knows about its session. */
+export interface AccountState {
+  signedIn: boolean;
+  /** A password was accepted and an SMS code is awaited. */
+  awaitingCode: boolean;
+  profile: AccountProfile | null;
+  /** False where the OS offers no safe storage: the session then ends with the app. */
+  remembered: boolean;
+}
+
+export interface RegistrationInfo {
+  token: string;
+  email: string;
+  organisationName: string | null;
+  steps: RegistrationStep[];
+  passwordPolicy: { minLength: number; maxLength: number; rules: PasswordRule[] };
+}
+
+export interface ProfileDetails {
+  name: string;
+  email: string;
+  username: string | null;
+  address: string;
+  postcode: string;
+  city: string;
+  country: string;
+  phone: string;
+  twoFactor: boolean;
+  twoFactorPhone: string | null;
+  role: Role;
+  organisation: { id: string; name: string; code: string } | null;
+}
+
+export interface AccountSettings {
+  language: Language;
+  searchable: boolean;
+  autoDownload: boolean;
+  autoAnswer: boolean;
+  mute: boolean;
+  patientConsent: boolean;
+  microphoneId: string | null;
+  cameraId: string | null;
+}
+
+export interface Contract {
+  plan: string;
+  startedAt: number;
+  minimumTermEndsAt: number;
+  noticeDays: number;
+  earliestEndAt: number;
+  endsAt: number | null;
+  managedByOrganisation: boolean;
+}
+
+export interface Organisation {
+  id: string;
+  name: string;
+  code: string;
+}
+
+export interface AdminUser {
+  id: string;
+  name: string;
+  email: string;
+  username: string | null;
+  role: Role;
+  state: 'invited' | 'registering' | 'active' | 'deleted';
+  licence: boolean;
+  createdAt: number;
+  registeredAt: number | null;
+}
+
+export interface Statistics {
+  from: number;
+  to: number;
+  registeredUsers: number;
+  activeLicences: number;
+  calls: number;
+  totalMinutes: number;
+  meetings: number;
+  invitations: { registration: number; calls: number };
+  callsPerMember: { accountId: string; name: string; days: { day: number; calls: number }[] }[];
+}
+
+export interface CallLogEntry {
+  id: string;
+  kind: string;
+  name: string;
+  startedAt: number;
+  endedAt: number | null;
+  durationS: number;
+  invitations: number;
+  participants: { id: string; name: string }[];
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  username: string;
+  organisationName: string | null;
+  source: 'organisation' | 'added';
+}

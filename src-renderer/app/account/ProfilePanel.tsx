@@ -1,0 +1,401 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LANGUAGES, type AccountSettings, type Contract, type ProfileDetails } from '../../../src-preload/contract';
+import { FieldError, FormError, useCommand } from '../../components/forms';
+import { useQuery } from '../../components/useQuery';
+import { LANGUAGE_NAMES } from '../../i18n/i18n';
+import { useAppStore } from '../store';
+import { PasswordRules } from './PasswordRules';
+import { TwoFactorSetup } from './TwoFactorSetup';
+
+/** The signed-in user's account: profile, password, two-factor, settings, contract, organisation. */
+export function ProfilePanel() {
+  const { t } = useTranslation('common');
+  const account = useAppStore((s) => s.account);
+  const setAccount = useAppStore((s) => s.setAccount);
+  const [profile, reloadProfile] = useQuery(() => window.clinic.account.profile(), []);
+  const signOut = useCommand();
+
+  return (
+    <div className="settings" data-testid="view-account">
+      <section className="card">
+        <div className="row spread">
+          <h2 data-testid="account-name">{profile?.name || account?.profile?.username || account?.profile?.email}</h2>
+          <button
+            type="button"
+            className="secondary"
+            onClick={async () => {
+              const state = await signOut.run(window.clinic.account.signOut());
+              if (state) setAccount(state);
+            }}
+            data-testid="sign-out"
+          >
+            {t('account.signOut')}
+          </button>
+        </div>
+        {account && !account.remembered && <p className="hint">{t('errors.secret_store_unavailable')}</p>}
+        {profile && <ProfileForm profile={profile} onSaved={reloadProfile} />}
+        {account?.profile && !account.profile.licence && <p className="banner error">{t('errors.licence_inactive')}</p>}
+      </section>
+      <PasswordCard />
+      {profile && <TwoFactorCard profile={profile} onChanged={reloadProfile} />}
+      <SettingsCard />
+      {profile && <ContractCard profile={profile} onUpgraded={reloadProfile} />}
+    </div>
+  );
+}
+
+function ProfileForm({ profile, onSaved }: { profile: ProfileDetails; onSaved: () => void }) {
+  const { t } = useTranslation('common');
+  const [form, setForm] = useState({
+    address: profile.address,
+    postcode: profile.postcode,
+    city: profile.city,
+    country: profile.country,
+    phone: profile.phone,
+  });
+  const [saved, setSaved] = useState(false);
+  const command = useCommand();
+  const ids = { address: useId(), postcode: useId(), city: useId(), country: useId(), phone: useId() };
+  const fields = ['address', 'postcode', 'city', 'country', 'phone'] as const;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await command.run(window.clinic.account.updateProfile(form));
+    setSaved(result !== null);
+    if (result) onSaved();
+  };
+  return (
+    <form onSubmit={submit} noValidate data-testid="profile-form">
+      <dl>
+        <dt>{t('account.email')}</dt>
+        <dd>{profile.email}</dd>
+        <dt>{t('account.username')}</dt>
+        <dd>{profile.username}</dd>
+        {profile.organisation && (
+          <>
+            <dt>{t('account.organisation')}</dt>
+            <dd>
+              {profile.organisation.name} · <span className="mono">{profile.organisation.code}</span>
+            </dd>
+          </>
+        )}
+      </dl>
+      <p className="hint">{t('account.profile.nameHint')}</p>
+      <div className="form-grid two">
+        {fields.map((field) => (
+          <div className="field" key={field}>
+            <label htmlFor={ids[field]}>{t(`account.profile.${field}`)}</label>
+            <input
+              id={ids[field]}
+              value={form[field]}
+              maxLength={field === 'country' ? 2 : undefined}
+              onChange={(e) =>
+                setForm({ ...form, [field]: field === 'country' ? e.target.value.toUpperCase() : e.target.value })
+              }
+              data-testid={`profile-${field}`}
+            />
+            <FieldError error={command.error} field={field} />
+          </div>
+        ))}
+      </div>
+      <FormError error={command.error} fields={fields} />
+      <div className="actions">
+        {saved && <span className="saved">{t('common.saved')}</span>}
+        <button type="submit" disabled={command.busy} data-testid="profile-save">
+          {t('common.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PasswordCard() {
+  const { t } = useTranslation('common');
+  const [form, setForm] = useState({ current: '', password: '', repeat: '' });
+  const [saved, setSaved] = useState(false);
+  const command = useCommand();
+  const ids = { current: useId(), password: useId(), repeat: useId() };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const ok = (await command.run(window.clinic.account.changePassword(form))) !== null;
+    setSaved(ok);
+    if (ok) setForm({ current: '', password: '', repeat: '' });
+  };
+  return (
+    <form className="card" onSubmit={submit} noValidate>
+      <h2>{t('account.password.change')}</h2>
+      {(['current', 'password', 'repeat'] as const).map((field) => (
+        <div className="field" key={field}>
+          <label htmlFor={ids[field]}>{t(`account.password.${field === 'password' ? 'new' : field}`)}</label>
+          <input
+            id={ids[field]}
+            type="password"
+            autoComplete={field === 'current' ? 'current-password' : 'new-password'}
+            value={form[field]}
+            onChange={(e) => setForm({ ...form, [field]: e.target.value })}
+            data-testid={`password-${field}`}
+          />
+          <FieldError error={command.error} field={field} />
+          {field === 'password' && form.password && (
+            <PasswordRules
+              password={form.password}
+              rules={['length', 'lower', 'upper', 'digit', 'symbol']}
+              minLength={12}
+              personal={[]}
+            />
+          )}
+        </div>
+      ))}
+      <FormError error={command.error} fields={['current', 'password', 'repeat']} />
+      <div className="actions">
+        {saved && <span className="saved">{t('common.saved')}</span>}
+        <button type="submit" disabled={command.busy} data-testid="password-save">
+          {t('account.password.change')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function TwoFactorCard({ profile, onChanged }: { profile: ProfileDetails; onChanged: () => void }) {
+  const { t } = useTranslation('common');
+  const setAccount = useAppStore((s) => s.setAccount);
+  const [setting, setSetting] = useState(false);
+  const [password, setPassword] = useState('');
+  const command = useCommand();
+  const id = useId();
+  return (
+    <section className="card" data-testid="two-factor-card">
+      <h2>{t('account.twoFactor.title')}</h2>
+      {profile.twoFactor ? (
+        <form
+          onSubmit={async (event) => {
+            event.preventDefault();
+            const state = await command.run(window.clinic.account.disableTwoFactor({ password }));
+            if (state) {
+              setAccount(state);
+              setPassword('');
+              onChanged();
+            }
+          }}
+          noValidate
+        >
+          <p>{t('account.twoFactor.on', { phone: profile.twoFactorPhone ?? '' })}</p>
+          <div className="field">
+            <label htmlFor={id}>{t('account.password.current')}</label>
+            <input id={id} type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          </div>
+          <FormError error={command.error} fields={[]} />
+          <div className="actions">
+            <button type="submit" className="secondary" disabled={command.busy}>
+              {t('account.twoFactor.switchOff')}
+            </button>
+          </div>
+        </form>
+      ) : setting ? (
+        <TwoFactorSetup
+          onDone={() => {
+            setSetting(false);
+            onChanged();
+          }}
+          onLater={() => setSetting(false)}
+        />
+      ) : (
+        <div className="row spread">
+          <p>{t('account.twoFactor.off')}</p>
+          <button type="button" onClick={() => setSetting(true)} data-testid="two-factor-on">
+            {t('account.twoFactor.switchOn')}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const TOGGLES = ['searchable', 'autoDownload', 'autoAnswer', 'mute', 'patientConsent'] as const;
+
+function SettingsCard() {
+  const { t } = useTranslation('common');
+  const [settings, setSettings] = useState<AccountSettings | null>(null);
+  useQuery(async () => {
+    const result = await window.clinic.account.settings();
+    if (result.ok) setSettings(result.value);
+    return result;
+  }, []);
+  const command = useCommand();
+  const languageId = useId();
+  const update = async (edit: Partial<AccountSettings>) => {
+    const next = await command.run(window.clinic.account.updateSettings(edit));
+    if (next) setSettings(next);
+  };
+  if (!settings) return null;
+  return (
+    <section className="card" data-testid="account-settings">
+      <h2>{t('account.settings.title')}</h2>
+      <div className="field">
+        <label htmlFor={languageId}>{t('account.settings.language')}</label>
+        <select
+          id={languageId}
+          value={settings.language}
+          onChange={async (e) => {
+            const language = LANGUAGES.find((l) => l === e.target.value);
+            if (!language) return;
+            await update({ language });
+            // The account's language is also this device's.
+            await window.clinic.settings.setLanguage({ language });
+          }}
+        >
+          {LANGUAGES.map((lang) => (
+            <option key={lang} value={lang} lang={lang}>
+              {LANGUAGE_NAMES[lang]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {TOGGLES.map((key) => (
+        <label className="check" key={key}>
+          <input
+            type="checkbox"
+            checked={settings[key]}
+            onChange={(e) => void update({ [key]: e.target.checked })}
+            data-testid={`setting-${key}`}
+          />
+          {t(`account.settings.${key}`)}
+        </label>
+      ))}
+      <DeviceFields settings={settings} onChange={update} />
+      <FormError error={command.error} fields={[]} />
+    </section>
+  );
+}
+
+/** Default camera and microphone, chosen from what the browser reports (labels need an earlier grant). */
+function DeviceFields({
+  settings,
+  onChange,
+}: {
+  settings: AccountSettings;
+  onChange: (edit: Partial<AccountSettings>) => Promise<void>;
+}) {
+  const { t } = useTranslation('common');
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  useQuery(async () => {
+    const list = (await navigator.mediaDevices?.enumerateDevices?.()) ?? [];
+    setDevices(list);
+    return { ok: true as const, value: list };
+  }, []);
+  const ids = { camera: useId(), microphone: useId() };
+  const pick = (kind: MediaDeviceKind, value: string | null, key: 'cameraId' | 'microphoneId', id: string) => (
+    <div className="field">
+      <label htmlFor={id}>{t(`account.settings.${key}`)}</label>
+      <select id={id} value={value ?? ''} onChange={(e) => void onChange({ [key]: e.target.value || null })}>
+        <option value="">{t('account.settings.systemDefault')}</option>
+        {devices
+          .filter((d) => d.kind === kind && d.deviceId)
+          .map((d, index) => (
+            <option key={d.deviceId} value={d.deviceId}>
+              {d.label || `${t(`account.settings.${key}`)} ${index + 1}`}
+            </option>
+          ))}
+      </select>
+    </div>
+  );
+  return (
+    <div className="form-grid two">
+      {pick('videoinput', settings.cameraId, 'cameraId', ids.camera)}
+      {pick('audioinput', settings.microphoneId, 'microphoneId', ids.microphone)}
+    </div>
+  );
+}
+
+function ContractCard({ profile, onUpgraded }: { profile: ProfileDetails; onUpgraded: () => void }) {
+  const { t, i18n } = useTranslation('common');
+  const [contract, reload] = useQuery(() => window.clinic.account.contract(), []);
+  const [password, setPassword] = useState('');
+  const [organisationName, setOrganisationName] = useState('');
+  const command = useCommand();
+  const upgrade = useCommand();
+  const ids = { password: useId(), org: useId() };
+  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(at);
+  if (!contract) return null;
+  const view = (value: Contract | null) => {
+    if (value) {
+      setPassword('');
+      reload();
+    }
+  };
+  return (
+    <section className="card" data-testid="contract-card">
+      <h2>{t('account.contract.title')}</h2>
+      <dl>
+        <dt>{t('account.contract.plan')}</dt>
+        <dd>{t(`account.contract.plans.${contract.plan}`, { defaultValue: contract.plan })}</dd>
+        <dt>{t('account.contract.since')}</dt>
+        <dd>{date(contract.startedAt)}</dd>
+        <dt>{t('account.contract.minimumTerm')}</dt>
+        <dd>{date(contract.minimumTermEndsAt)}</dd>
+        <dt>{t('account.contract.notice')}</dt>
+        <dd>{t('account.contract.days', { count: contract.noticeDays })}</dd>
+      </dl>
+      {contract.managedByOrganisation ? (
+        <p className="hint">{t('account.contract.byOrganisation')}</p>
+      ) : contract.endsAt !== null ? (
+        <div className="row spread">
+          <p data-testid="contract-ends">{t('account.contract.endsAt', { date: date(contract.endsAt) })}</p>
+          <button
+            type="button"
+            className="secondary"
+            onClick={async () => view(await command.run(window.clinic.account.withdrawCancellation()))}
+          >
+            {t('account.contract.withdraw')}
+          </button>
+        </div>
+      ) : (
+        <form
+          onSubmit={async (event) => {
+            event.preventDefault();
+            view(await command.run(window.clinic.account.cancelContract({ password })));
+          }}
+          noValidate
+        >
+          <p data-testid="contract-earliest">
+            {t('account.contract.earliest', { date: date(contract.earliestEndAt) })}
+          </p>
+          <p className="hint">{t('account.contract.deletion')}</p>
+          <div className="field">
+            <label htmlFor={ids.password}>{t('account.password.current')}</label>
+            <input id={ids.password} type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          </div>
+          <FormError error={command.error} fields={[]} />
+          <div className="actions">
+            <button type="submit" className="danger" disabled={command.busy || !password}>
+              {t('account.contract.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+      {!profile.organisation && profile.role === 'member' && (
+        <form
+          onSubmit={async (event) => {
+            event.preventDefault();
+            if (await upgrade.run(window.clinic.account.upgrade({ name: organisationName }))) onUpgraded();
+          }}
+          noValidate
+        >
+          <h3>{t('account.upgrade.title')}</h3>
+          <p className="hint">{t('account.upgrade.text')}</p>
+          <div className="field">
+            <label htmlFor={ids.org}>{t('account.upgrade.name')}</label>
+            <div className="row">
+              <input id={ids.org} value={organisationName} onChange={(e) => setOrganisationName(e.target.value)} />
+              <button type="submit" disabled={upgrade.busy}>
+                {t('account.upgrade.submit')}
+              </button>
+            </div>
+            <FieldError error={upgrade.error} />
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
