@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 
 /** Seconds left until `until` (epoch ms), ticking each second; 0 once passed. */
 export function useCountdown(until: number): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (until <= now) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
