@@ -20,6 +20,9 @@ import { ProfileService } from './accounts/profileService';
 import { CallRecords } from './calls/callRecords';
 import { ContactService } from './contacts/contactService';
 import { OrganisationService } from './organisations/organisationService';
+import { InvitationService } from './calls/invitationService';
+import { Signalling } from './calls/signalling';
+import { registerCallRoutes } from './http/callRoutes';
 import { registerGuestPage } from './http/guestPage';
 import { createMailer, type Mailer } from './mail/mailer';
 import { fileSmsGateway, type SmsGateway } from './sms/gateway';
@@ -32,6 +35,8 @@ export interface ServerContext {
   contracts: ContractService;
   organisations: OrganisationService;
   callRecords: CallRecords;
+  invitations: InvitationService;
+  signalling: Signalling;
   /** Every route as registered (method and URL), for the cross-organisation walk. */
   routes: { method: string; url: string }[];
   /** The hourly housekeeping: ends due contracts, deletes expired call records. */
@@ -65,6 +70,8 @@ export interface BuildOptions {
   now?: () => number;
   mailer?: Mailer;
   sms?: SmsGateway;
+  /** Ring timeout and rejoin grace, shortened by tests. */
+  timing?: { ringMs: number; graceMs: number };
 }
 
 export async function buildServer(
@@ -144,13 +151,29 @@ export async function buildServer(
   registerContactRoutes(app, contacts, guard);
   await registerGuestPage(app, config.webDir);
 
-  const io = new SocketServer(app.server, { serveClient: false, cors: { origin: false } });
-  // Signalling needs an authenticated account or guest invitation; until those exist nobody is admitted.
-  io.use((_socket, next) => next(new Error('unauthorized')));
+  const io = new SocketServer(app.server, {
+    serveClient: false,
+    cors: { origin: false },
+    maxHttpBufferSize: 256 * 1024,
+    // A dropped socket resumes with its rooms (and no new handshake) within two minutes.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+  });
+  const invitations = new InvitationService(database.db, mailer, sms, config, now);
+  const signalling = new Signalling(io, {
+    accounts,
+    contacts,
+    invitations,
+    callRecords,
+    now,
+    log: (message, details) => app.log.error(details, message),
+    ...(options.timing ? { timing: options.timing } : {}),
+  });
+  registerCallRoutes(app, { invitations, signalling, ice: config, now }, guard);
 
   const housekeeping = async (): Promise<void> => {
     await contracts.endDueContracts();
     await callRecords.purge();
+    await invitations.purge();
   };
   await housekeeping();
   const timer = setInterval(() => {
@@ -166,10 +189,13 @@ export async function buildServer(
     contracts,
     organisations,
     callRecords,
+    invitations,
+    signalling,
     routes,
     housekeeping,
     close: async () => {
       clearInterval(timer);
+      signalling.close();
       mailer.close();
       await io.close();
       await app.close();

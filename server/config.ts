@@ -48,6 +48,13 @@ export const configSchema = z
         individual: { minimumTermMonths: 12, noticeDays: 30 },
         organisation: { minimumTermMonths: 12, noticeDays: 90 },
       }),
+    /** STUN and TURN for the peers; TURN credentials are made per user in the coturn REST-API format. */
+    stunUrls: z.array(z.string().regex(/^stuns?:/)).default([]),
+    turnUrls: z.array(z.string().regex(/^turns?:/)).default([]),
+    turnSecret: z.string().min(16).optional(),
+    turnTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(3600),
+    /** A patient's invitation for an appointment stays valid this long after its start. */
+    guestWindowHours: z.coerce.number().int().min(1).max(72).default(4),
     /** Call records (metadata) are deleted after this many days. */
     callRecordRetentionDays: z.coerce.number().int().min(1).max(3650).default(92),
   })
@@ -81,6 +88,7 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => 
   logLevel: env.CLINICDESK_LOG_LEVEL,
   smtpUrl: env.CLINICDESK_SMTP_URL,
   mailFrom: env.CLINICDESK_MAIL_FROM,
+  turnSecret: env.CLINICDESK_TURN_SECRET,
 });
 
 const defined = (o: Record<string, unknown>): Record<string, unknown> =>

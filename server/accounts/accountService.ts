@@ -435,6 +435,13 @@ export class AccountService {
     };
   }
 
+  private readonly revokeListeners: ((accountId: string) => void)[] = [];
+
+  /** Told when an account's sessions end, so open sockets close too. */
+  onSessionsRevoked(listener: (accountId: string) => void): void {
+    this.revokeListeners.push(listener);
+  }
+
   /** Ends every session of an account (licence switched off, account deleted, password changed). */
   async revokeSessions(accountId: string, exceptFamily?: string): Promise<void> {
     let query = this.db
@@ -444,6 +451,7 @@ export class AccountService {
       .where('revoked_at', 'is', null);
     if (exceptFamily) query = query.where('family_id', '!=', exceptFamily);
     await query.execute();
+    for (const listener of this.revokeListeners) listener(accountId);
   }
 
   /** Re-checks the signed-in user's password before a sensitive change. */

@@ -111,6 +111,28 @@ export interface SessionsTable {
   revoked_at: number | null;
 }
 
+export interface CallInvitationsTable {
+  id: string;
+  account_id: string;
+  organisation_id: string | null;
+  label: Generated<string>;
+  token_hash: string;
+  code_hash: string;
+  appointment_at: number | null;
+  created_at: number;
+  expires_at: number;
+  redeemed_at: number | null;
+  revoked_at: number | null;
+  guest_token_hash: string | null;
+  guest_name: string | null;
+  consent_at: number | null;
+}
+
+export interface CodeFailuresTable {
+  address: string;
+  at: number;
+}
+
 export interface ServerDatabase {
   server_info: ServerInfoTable;
   organisations: OrganisationsTable;
@@ -121,4 +143,6 @@ export interface ServerDatabase {
   contacts: ContactsTable;
   call_records: CallRecordsTable;
   call_participants: CallParticipantsTable;
+  call_invitations: CallInvitationsTable;
+  code_failures: CodeFailuresTable;
 }

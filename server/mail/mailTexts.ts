@@ -28,3 +28,28 @@ export function registrationMail(language: string, values: { link: string; appLi
   const t = fixedT(language);
   return { subject: t('registration.subject'), text: t('registration.body', values) };
 }
+
+export interface GuestInvitationValues {
+  practitioner: string;
+  link: string;
+  joinUrl: string;
+  code: string;
+  appointmentAt: number | null;
+  expiresAt: number;
+  timeZone: string;
+}
+
+/** The patient's invitation: the link, and the access code for the join page. */
+export function guestInvitationTexts(language: string, values: GuestInvitationValues) {
+  const t = fixedT(language);
+  const lng = (MAIL_LANGUAGES as readonly string[]).includes(language) ? language : 'en';
+  const format = (at: number) =>
+    new Intl.DateTimeFormat(lng, { dateStyle: 'long', timeStyle: 'short', timeZone: values.timeZone }).format(at);
+  const when = values.appointmentAt === null ? '' : t('guestWhen', { date: format(values.appointmentAt) });
+  const code = `${values.code.slice(0, 3)} ${values.code.slice(3, 6)} ${values.code.slice(6)}`;
+  const all = { ...values, when, code, until: format(values.expiresAt) };
+  return {
+    mail: { subject: t('guestInvitation.subject', all), text: t('guestInvitation.body', all) },
+    sms: t('guestInvitationSms', all),
+  };
+}

@@ -43,7 +43,13 @@ const decodeQuotedPrintable = (raw: string): string =>
   raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 export async function startServerFixture(
-  options: { flags?: string[]; now?: number; webDir?: string; realClock?: boolean } = {},
+  options: {
+    flags?: string[];
+    now?: number;
+    webDir?: string;
+    realClock?: boolean;
+    timing?: { ringMs: number; graceMs: number };
+  } = {},
 ): Promise<ServerFixture> {
   const inbox: Received[] = [];
   const logs: string[] = [];
@@ -83,6 +89,7 @@ export async function startServerFixture(
   const server = await buildServer(config, await openServerDb(dataDir), 'test', {
     now: options.realClock ? Date.now : () => clock.now,
     logStream,
+    ...(options.timing ? { timing: options.timing } : {}),
   });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;

@@ -65,7 +65,7 @@ async function registered(username: string, email: string) {
   return { s, h, tokens, events };
 }
 
-const codeOf = async (promise: Promise<unknown>) => {
+const codeOf = async (promise: unknown) => {
   try {
     await promise;
     return 'ok';

@@ -335,7 +335,19 @@ describe('cross-organisation walk', () => {
     );
     const memberB = invitedB.body.id as string;
     const ownerBId = (await f.api('GET', '/api/account/me', undefined, ownerB.accessToken)).body.id as string;
-    const secretsOfB = ['praxis-b.example', 'Praxis B', orgB.code, orgB.id, memberB, ownerBId, 'Nina B'];
+    const invitationB = (await f.api('POST', '/api/calls/invitations', { label: 'Patient of B' }, ownerB.accessToken))
+      .body as { id: string; code: string };
+    const secretsOfB = [
+      'praxis-b.example',
+      'Praxis B',
+      orgB.code,
+      orgB.id,
+      memberB,
+      ownerBId,
+      'Nina B',
+      invitationB.id,
+      'Patient of B',
+    ];
 
     const snapshot = () => {
       const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
@@ -351,6 +363,7 @@ describe('cross-organisation walk', () => {
             .all(orgB.id),
           db.prepare('SELECT * FROM contacts WHERE owner_id IN (?, ?)').all(memberB, ownerBId),
           db.prepare('SELECT revoked_at FROM sessions WHERE account_id = ? ORDER BY id').all(ownerBId),
+          db.prepare('SELECT * FROM call_invitations WHERE account_id = ?').all(ownerBId),
         ]);
       } finally {
         db.close();
@@ -418,6 +431,12 @@ describe('cross-organisation walk', () => {
       'GET /api/contacts/search': { path: '/api/contacts/search?q=praxis-b' },
       'POST /api/contacts': { path: '/api/contacts', body: { id: memberB } },
       'DELETE /api/contacts/:id': { path: `/api/contacts/${ownerBId}` },
+      'POST /api/calls/invitations': { path: '/api/calls/invitations', body: { label: 'x' } },
+      'GET /api/calls/invitations': { path: '/api/calls/invitations' },
+      'DELETE /api/calls/invitations/:id': { path: `/api/calls/invitations/${invitationB.id}` },
+      'POST /api/calls/ticket': { path: '/api/calls/ticket' },
+      'POST /api/guest/redeem': { path: '/api/guest/redeem', body: { code: '000000000' } },
+      'GET /api/calls/ice-servers': { path: '/api/calls/ice-servers' },
       'GET /join/:token': { path: '/join/abc' },
       'GET /join': { path: '/join' },
     };

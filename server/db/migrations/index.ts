@@ -3,6 +3,7 @@ import { m001ServerInfo } from './001-server-info';
 import { m002Accounts } from './002-accounts';
 import { m003TwoFactor } from './003-two-factor';
 import { m004Organisations } from './004-organisations';
+import { m005Calls } from './005-calls';
 
 export interface ServerMigration {
   version: number;
@@ -17,4 +18,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m002Accounts,
   m003TwoFactor,
   m004Organisations,
+  m005Calls,
 ];

@@ -1,0 +1,591 @@
+/**
+ * Signalling over socket.io: presence, the call lifecycle (invite → ringing → accepted / declined / busy /
+ * missed after 45 s / cancelled → ended), guests knocking and being admitted, group meetings (a mesh of up
+ * to four), and the relay of offers, answers and ICE candidates — only between participants of one call.
+ * Media and chat never pass here: they go peer-to-peer.
+ *
+ * Every event has a schema; a malformed one gets an `error:event` and changes nothing. Call state lives in
+ * memory (one process); call records (metadata) are written when a call that connected ends.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { AccountService, Profile } from '../accounts/accountService';
+import type { ContactService } from '../contacts/contactService';
+import { hashToken, newToken } from '../accounts/secrets';
+import { ApiError } from '../http/apiError';
+import type { CallRecords } from './callRecords';
+import type { Guest, InvitationService } from './invitationService';
+
+export const RING_TIMEOUT_MS = 45_000;
+/** A peer whose last socket dropped keeps its place this long (reload, network change). */
+export const REJOIN_GRACE_MS = 30_000;
+export const MAX_MEETING_SIZE = 4;
+export const TICKET_LIFETIME_MS = 60_000;
+
+type Status = 'online' | 'busy' | 'in_call' | 'offline';
+
+interface Peer {
+  id: string;
+  kind: 'account' | 'guest';
+  name: string;
+  organisationId: string | null;
+  profile?: Profile;
+  guest?: Guest;
+}
+
+interface Call {
+  id: string;
+  kind: 'contact' | 'group' | 'guest';
+  name: string;
+  hostId: string;
+  organisationId: string | null;
+  state: 'ringing' | 'waiting' | 'active';
+  participants: Map<string, Peer>;
+  invited: Map<string, Peer>;
+  /** Everyone who ever joined (for the call record). */
+  joined: Set<string>;
+  invitations: number;
+  startedAt: number | null;
+  timers: Map<string, NodeJS.Timeout>;
+}
+
+const id = z.uuid();
+const callRef = z.object({ callId: id }).strict();
+/** simple-peer's signal data: an SDP, an ICE candidate, or a renegotiation request. Bounded in size. */
+const signalData = z
+  .object({
+    type: z.enum(['offer', 'answer', 'pranswer', 'rollback', 'candidate', 'renegotiate', 'transceiverRequest']),
+    sdp: z.string().max(100_000).optional(),
+    candidate: z
+      .object({
+        candidate: z.string().max(2_000),
+        sdpMid: z.string().max(64).nullable().optional(),
+        sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+        usernameFragment: z.string().max(256).nullable().optional(),
+      })
+      .optional(),
+    renegotiate: z.boolean().optional(),
+    transceiverRequest: z.object({ kind: z.enum(['audio', 'video']), init: z.unknown().optional() }).optional(),
+  })
+  .strict();
+
+const schemas = {
+  'presence:watch': z.object({}).strict(),
+  'presence:set': z.object({ status: z.enum(['online', 'busy']) }).strict(),
+  'call:invite': z.object({ to: id }).strict(),
+  'meeting:create': z
+    .object({
+      name: z.string().trim().min(1).max(120),
+      invitees: z
+        .array(id)
+        .min(1)
+        .max(MAX_MEETING_SIZE - 1),
+    })
+    .strict(),
+  'call:accept': callRef,
+  'call:decline': callRef,
+  'call:cancel': callRef,
+  'call:hangup': callRef,
+  'call:admit': callRef,
+  'call:deny': callRef,
+  'guest:join': z.object({ name: z.string().trim().min(1).max(80), consent: z.boolean() }).strict(),
+  signal: z.object({ callId: id, to: z.string().max(80), data: signalData }).strict(),
+} as const;
+type EventName = keyof typeof schemas;
+
+type Ack = (answer: unknown) => void;
+
+export interface SignallingDeps {
+  accounts: AccountService;
+  contacts: ContactService;
+  invitations: InvitationService;
+  callRecords: CallRecords;
+  now: () => number;
+  log: (message: string, details?: object) => void;
+  /** Shorter in tests; RING_TIMEOUT_MS and REJOIN_GRACE_MS otherwise. */
+  timing?: { ringMs: number; graceMs: number };
+}
+
+export class Signalling {
+  private readonly calls = new Map<string, Call>();
+  /** Open sockets per peer (a peer may have several: two windows, a reload in progress). */
+  private readonly sockets = new Map<string, Set<string>>();
+  private readonly dnd = new Set<string>();
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly io: Server,
+    private readonly deps: SignallingDeps,
+  ) {
+    io.use((socket, next) => {
+      this.authenticate(socket.handshake.auth as Record<string, unknown>)
+        .then((peer) => {
+          if (!peer) return next(new Error('unauthorized'));
+          (socket.data as { peer: Peer }).peer = peer;
+          next();
+        })
+        .catch(() => next(new Error('unauthorized')));
+    });
+    io.on('connection', (socket) => this.connected(socket));
+    deps.accounts.onSessionsRevoked((accountId) => this.disconnectPeer(accountId));
+  }
+
+  private readonly tickets = new Map<string, { accountId: string; expiresAt: number }>();
+
+  /**
+   * A single-use ticket (60 s) that opens one socket: the desktop's renderer asks the main process, which
+   * holds the session, for one per connection, so the access token never reaches the renderer.
+   */
+  issueTicket(profile: Profile): { ticket: string; expiresAt: number } {
+    const now = this.deps.now();
+    for (const [hash, entry] of this.tickets) if (entry.expiresAt <= now) this.tickets.delete(hash);
+    const ticket = newToken();
+    const expiresAt = now + TICKET_LIFETIME_MS;
+    this.tickets.set(hashToken(ticket), { accountId: profile.id, expiresAt });
+    return { ticket, expiresAt };
+  }
+
+  private async authenticate(auth: Record<string, unknown>): Promise<Peer | null> {
+    if (typeof auth.ticket === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(auth.ticket)) {
+      const hash = hashToken(auth.ticket);
+      const entry = this.tickets.get(hash);
+      this.tickets.delete(hash);
+      if (!entry || entry.expiresAt <= this.deps.now()) return null;
+      return this.accountPeer(await this.deps.accounts.profileOf(entry.accountId));
+    }
+    if (typeof auth.token === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(auth.token)) {
+      return this.accountPeer(await this.deps.accounts.authenticate(auth.token));
+    }
+    if (typeof auth.guest === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(auth.guest)) {
+      const guest = await this.deps.invitations.guest(auth.guest);
+      if (!guest) return null;
+      return {
+        id: `guest:${guest.invitationId}`,
+        kind: 'guest',
+        name: guest.name ?? '',
+        organisationId: guest.organisationId,
+        guest,
+      };
+    }
+    return null;
+  }
+
+  private accountPeer(profile: Profile | null): Peer | null {
+    if (!profile || !profile.registered || !profile.licence) return null;
+    return {
+      id: profile.id,
+      kind: 'account',
+      name: profile.name || profile.username || '',
+      organisationId: profile.organisationId,
+      profile,
+    };
+  }
+
+  // ---- presence -------------------------------------------------------------------------------
+
+  status(peerId: string): Status {
+    if (!this.sockets.get(peerId)?.size) return 'offline';
+    if (this.activeCallOf(peerId)) return 'in_call';
+    return this.dnd.has(peerId) ? 'busy' : 'online';
+  }
+
+  private announce(peerId: string): void {
+    if (peerId.startsWith('guest:')) return;
+    this.io.to(`watch:${peerId}`).emit('presence', { id: peerId, status: this.status(peerId) });
+  }
+
+  // ---- connections ----------------------------------------------------------------------------
+
+  private connected(socket: Socket): void {
+    const peer = (socket.data as { peer: Peer }).peer;
+    const first = !this.sockets.get(peer.id)?.size;
+    if (!this.sockets.has(peer.id)) this.sockets.set(peer.id, new Set());
+    this.sockets.get(peer.id)!.add(socket.id);
+    void socket.join(`peer:${peer.id}`);
+    clearTimeout(this.graceTimers.get(peer.id));
+    this.graceTimers.delete(peer.id);
+
+    for (const event of Object.keys(schemas) as EventName[]) {
+      socket.on(event, (payload: unknown, ack?: unknown) => void this.handle(socket, peer, event, payload, ack));
+    }
+    socket.on('disconnect', () => this.disconnected(socket, peer));
+
+    // A recovered connection (a short drop) kept its rooms and its peer connection: nothing to redo.
+    if (!socket.recovered) this.resume(socket, peer);
+    if (first) this.announce(peer.id);
+  }
+
+  /** A reload or a new connection: back into the call it was in, and knocks that wait for a host. */
+  private resume(socket: Socket, peer: Peer): void {
+    const call = this.activeCallOf(peer.id) ?? this.waitingCallOf(peer.id);
+    if (call && call.participants.has(peer.id)) {
+      socket.emit('call:rejoin', { callId: call.id, kind: call.kind, peers: this.others(call, peer.id) });
+      // The others start a fresh connection to it (its old one went with the page).
+      for (const other of call.participants.keys()) {
+        if (other !== peer.id)
+          this.toPeer(other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer), rejoin: true });
+      }
+    }
+    if (peer.kind === 'account') {
+      for (const waiting of this.calls.values()) {
+        if (waiting.kind === 'guest' && waiting.state === 'waiting' && waiting.hostId === peer.id) {
+          const guest = [...waiting.participants.values()][0]!;
+          socket.emit('call:knock', { callId: waiting.id, guest: this.describe(guest) });
+        }
+      }
+    }
+  }
+
+  private disconnected(socket: Socket, peer: Peer): void {
+    const set = this.sockets.get(peer.id);
+    set?.delete(socket.id);
+    if (set?.size) return;
+    this.announce(peer.id);
+    // Give a reload or a network change time to come back before leaving calls.
+    this.graceTimers.set(
+      peer.id,
+      setTimeout(() => {
+        this.graceTimers.delete(peer.id);
+        if (this.sockets.get(peer.id)?.size) return;
+        this.sockets.delete(peer.id);
+        this.dnd.delete(peer.id);
+        for (const call of [...this.calls.values()]) {
+          if (call.participants.has(peer.id)) this.leave(call, peer.id);
+        }
+      }, this.deps.timing?.graceMs ?? REJOIN_GRACE_MS),
+    );
+  }
+
+  /** A revoked session (licence off, account deleted) loses its sockets at once. */
+  disconnectPeer(peerId: string): void {
+    this.io.in(`peer:${peerId}`).disconnectSockets(true);
+  }
+
+  // ---- events ---------------------------------------------------------------------------------
+
+  private async handle(socket: Socket, peer: Peer, event: EventName, payload: unknown, ack: unknown): Promise<void> {
+    const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
+    const parsed = schemas[event].safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code }));
+      socket.emit('error:event', { event, code: 'bad_request', issues });
+      reply({ error: { code: 'bad_request', issues } });
+      return;
+    }
+    try {
+      reply(await this.dispatch(socket, peer, event, parsed.data as never));
+    } catch (error) {
+      if (error instanceof ApiError) {
+        socket.emit('error:event', { event, code: error.code });
+        reply({ error: { code: error.code } });
+        return;
+      }
+      this.deps.log('signalling event failed', { event, err: error });
+      reply({ error: { code: 'internal' } });
+    }
+  }
+
+  private async dispatch(
+    socket: Socket,
+    peer: Peer,
+    event: EventName,
+    data: Record<string, unknown>,
+  ): Promise<unknown> {
+    if (peer.kind === 'guest' && event !== 'guest:join' && event !== 'call:hangup' && event !== 'signal')
+      throw new ApiError(403, 'forbidden', 'Guests can only join their own consultation');
+    switch (event) {
+      case 'presence:watch':
+        return this.watch(socket, peer);
+      case 'presence:set':
+        if (data.status === 'busy') this.dnd.add(peer.id);
+        else this.dnd.delete(peer.id);
+        this.announce(peer.id);
+        return { status: this.status(peer.id) };
+      case 'call:invite':
+        return this.invite(peer, [data.to as string], 'contact', '');
+      case 'meeting:create':
+        return this.invite(peer, data.invitees as string[], 'group', data.name as string);
+      case 'call:accept':
+        return this.accept(peer, data.callId as string);
+      case 'call:decline':
+        return this.decline(peer, data.callId as string);
+      case 'call:cancel':
+        return this.cancel(peer, data.callId as string);
+      case 'call:hangup': {
+        const call = this.participantCall(peer.id, data.callId as string);
+        this.leave(call, peer.id);
+        return { ended: true };
+      }
+      case 'call:admit':
+        return this.admit(peer, data.callId as string);
+      case 'call:deny':
+        return this.deny(peer, data.callId as string);
+      case 'guest:join':
+        return this.guestJoin(peer, data.name as string, data.consent as boolean);
+      case 'signal':
+        return this.relay(peer, data.callId as string, data.to as string, data.data);
+    }
+  }
+
+  private async watch(socket: Socket, peer: Peer) {
+    const contacts = await this.deps.contacts.list(peer.profile!);
+    for (const contact of contacts) void socket.join(`watch:${contact.id}`);
+    return { statuses: Object.fromEntries(contacts.map((c) => [c.id, this.status(c.id)])) };
+  }
+
+  // ---- the call lifecycle ---------------------------------------------------------------------
+
+  private activeCallOf(peerId: string): Call | undefined {
+    for (const call of this.calls.values()) {
+      if (call.state === 'active' && call.participants.has(peerId)) return call;
+    }
+    return undefined;
+  }
+
+  private waitingCallOf(peerId: string): Call | undefined {
+    for (const call of this.calls.values()) if (call.participants.has(peerId)) return call;
+    return undefined;
+  }
+
+  /** In a call, ringing out, or being rung: not free for another call. */
+  private engaged(peerId: string): boolean {
+    for (const call of this.calls.values()) {
+      if (call.kind === 'guest' && call.state === 'waiting') continue; // a knock does not make a host busy
+      if (call.participants.has(peerId) || call.invited.has(peerId)) return true;
+    }
+    return false;
+  }
+
+  private describe(peer: Peer) {
+    return { id: peer.id, name: peer.name, kind: peer.kind };
+  }
+
+  private others(call: Call, peerId: string) {
+    return [...call.participants.values()].filter((p) => p.id !== peerId).map((p) => this.describe(p));
+  }
+
+  private toPeer(peerId: string, event: string, payload: object): void {
+    this.io.to(`peer:${peerId}`).emit(event, payload);
+  }
+
+  private participantCall(peerId: string, callId: string): Call {
+    const call = this.calls.get(callId);
+    if (!call || !call.participants.has(peerId)) throw new ApiError(404, 'not_participant', 'Not in this call');
+    return call;
+  }
+
+  private async invite(caller: Peer, to: string[], kind: 'contact' | 'group', name: string) {
+    if (this.engaged(caller.id)) throw new ApiError(409, 'already_in_call', 'You are already in a call');
+    const reachable = new Map((await this.deps.contacts.list(caller.profile!)).map((c) => [c.id, c]));
+    const invitees = [...new Set(to)].filter((peerId) => peerId !== caller.id);
+    if (invitees.some((peerId) => !reachable.has(peerId))) throw new ApiError(404, 'not_found', 'Not a contact');
+    const free = invitees.filter((peerId) => this.status(peerId) === 'online' && !this.engaged(peerId));
+    if (free.length === 0) {
+      const offline = invitees.every((peerId) => this.status(peerId) === 'offline');
+      throw new ApiError(409, offline ? 'unavailable' : 'busy', offline ? 'Not signed in' : 'Busy');
+    }
+    const call: Call = {
+      id: randomUUID(),
+      kind,
+      name,
+      hostId: caller.id,
+      organisationId: caller.organisationId,
+      state: 'ringing',
+      participants: new Map([[caller.id, caller]]),
+      invited: new Map(),
+      joined: new Set([caller.id]),
+      invitations: invitees.length,
+      startedAt: null,
+      timers: new Map(),
+    };
+    this.calls.set(call.id, call);
+    for (const peerId of free) {
+      const contact = reachable.get(peerId)!;
+      call.invited.set(peerId, {
+        id: peerId,
+        kind: 'account',
+        name: contact.name || contact.username,
+        organisationId: null,
+      });
+      this.toPeer(peerId, 'call:incoming', { callId: call.id, kind, name, from: this.describe(caller) });
+      call.timers.set(
+        peerId,
+        setTimeout(() => this.missed(call, peerId), this.deps.timing?.ringMs ?? RING_TIMEOUT_MS),
+      );
+      this.announce(peerId);
+    }
+    this.announce(caller.id);
+    return { callId: call.id, ringing: free, busy: invitees.filter((p) => !free.includes(p)) };
+  }
+
+  private missed(call: Call, peerId: string): void {
+    if (!call.invited.delete(peerId)) return;
+    call.timers.delete(peerId);
+    this.toPeer(peerId, 'call:missed', {
+      callId: call.id,
+      from: this.describe(
+        call.participants.get(call.hostId) ?? { id: call.hostId, kind: 'account', name: '', organisationId: null },
+      ),
+    });
+    for (const other of call.participants.keys()) this.toPeer(other, 'call:no-answer', { callId: call.id, peerId });
+    this.announce(peerId);
+    this.settle(call);
+  }
+
+  private invitedCall(peerId: string, callId: string): Call {
+    const call = this.calls.get(callId);
+    if (!call || !call.invited.has(peerId)) throw new ApiError(404, 'not_invited', 'No such call for you');
+    return call;
+  }
+
+  private accept(peer: Peer, callId: string) {
+    const call = this.invitedCall(peer.id, callId);
+    if (call.participants.size >= MAX_MEETING_SIZE) throw new ApiError(409, 'call_full', 'The meeting is full');
+    clearTimeout(call.timers.get(peer.id));
+    call.timers.delete(peer.id);
+    call.invited.delete(peer.id);
+    this.join(call, peer);
+    return { callId, peers: this.others(call, peer.id) };
+  }
+
+  /** A peer joins: those already in the call start the peer connections to it. */
+  private join(call: Call, peer: Peer): void {
+    call.state = 'active';
+    call.startedAt ??= this.deps.now();
+    for (const other of call.participants.keys()) {
+      this.toPeer(other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer) });
+    }
+    call.participants.set(peer.id, peer);
+    call.joined.add(peer.id);
+    for (const p of call.participants.keys()) this.announce(p);
+  }
+
+  private decline(peer: Peer, callId: string) {
+    const call = this.invitedCall(peer.id, callId);
+    clearTimeout(call.timers.get(peer.id));
+    call.timers.delete(peer.id);
+    call.invited.delete(peer.id);
+    for (const other of call.participants.keys()) this.toPeer(other, 'call:declined', { callId, peerId: peer.id });
+    this.announce(peer.id);
+    this.settle(call);
+    return { declined: true };
+  }
+
+  private cancel(peer: Peer, callId: string) {
+    const call = this.participantCall(peer.id, callId);
+    if (call.hostId !== peer.id || call.state !== 'ringing') throw new ApiError(409, 'not_ringing', 'Not ringing');
+    for (const invitee of call.invited.keys()) this.toPeer(invitee, 'call:cancelled', { callId });
+    this.end(call);
+    return { cancelled: true };
+  }
+
+  /** A participant leaves; a call with fewer than two participants (and nobody ringing) ends. */
+  private leave(call: Call, peerId: string): void {
+    if (!call.participants.delete(peerId)) return;
+    for (const other of call.participants.keys()) this.toPeer(other, 'call:peer-left', { callId: call.id, peerId });
+    this.announce(peerId);
+    if (call.state === 'ringing' && peerId === call.hostId) {
+      for (const invitee of call.invited.keys()) this.toPeer(invitee, 'call:cancelled', { callId: call.id });
+      this.end(call);
+      return;
+    }
+    this.settle(call);
+  }
+
+  private settle(call: Call): void {
+    if (call.invited.size > 0) return;
+    if (call.participants.size < 2 && !(call.kind === 'guest' && call.state === 'waiting')) {
+      for (const rest of call.participants.keys()) this.toPeer(rest, 'call:ended', { callId: call.id });
+      this.end(call);
+    }
+  }
+
+  private end(call: Call): void {
+    if (!this.calls.delete(call.id)) return;
+    for (const timer of call.timers.values()) clearTimeout(timer);
+    const everyone = [...call.participants.keys(), ...call.invited.keys(), ...call.joined];
+    for (const peerId of new Set(everyone)) this.announce(peerId);
+    if (call.startedAt === null) return;
+    const accounts = [...call.joined].filter((peerId) => !peerId.startsWith('guest:'));
+    void this.deps.callRecords
+      .add({
+        organisationId: call.organisationId,
+        kind: call.kind,
+        name: call.name,
+        initiatorId: call.hostId,
+        participantIds: accounts,
+        startedAt: call.startedAt,
+        endedAt: this.deps.now(),
+        invitations: call.invitations,
+      })
+      .catch((error: unknown) => this.deps.log('call record failed', { err: error }));
+  }
+
+  // ---- guests ---------------------------------------------------------------------------------
+
+  private async guestJoin(peer: Peer, name: string, consent: boolean) {
+    peer.guest = await this.deps.invitations.join(peer.guest!, name, consent);
+    peer.name = name;
+    const existing = this.waitingCallOf(peer.id);
+    if (existing) return { callId: existing.id, status: existing.state };
+    const call: Call = {
+      id: randomUUID(),
+      kind: 'guest',
+      name: '',
+      hostId: peer.guest.hostId,
+      organisationId: peer.organisationId,
+      state: 'waiting',
+      participants: new Map([[peer.id, peer]]),
+      invited: new Map(),
+      joined: new Set([peer.id]),
+      invitations: 1,
+      startedAt: null,
+      timers: new Map(),
+    };
+    this.calls.set(call.id, call);
+    this.toPeer(call.hostId, 'call:knock', { callId: call.id, guest: this.describe(peer) });
+    return { callId: call.id, status: 'waiting' };
+  }
+
+  private hostedWaiting(peer: Peer, callId: string): Call {
+    const call = this.calls.get(callId);
+    if (!call || call.kind !== 'guest' || call.hostId !== peer.id || call.state !== 'waiting')
+      throw new ApiError(404, 'not_found', 'No such guest waiting');
+    return call;
+  }
+
+  private admit(peer: Peer, callId: string) {
+    const call = this.hostedWaiting(peer, callId);
+    if (this.activeCallOf(peer.id)) throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
+    this.join(call, peer);
+    return { callId, peers: this.others(call, peer.id) };
+  }
+
+  private deny(peer: Peer, callId: string) {
+    const call = this.hostedWaiting(peer, callId);
+    for (const guest of call.participants.keys()) this.toPeer(guest, 'call:denied', { callId });
+    this.end(call);
+    return { denied: true };
+  }
+
+  // ---- relay ----------------------------------------------------------------------------------
+
+  private relay(peer: Peer, callId: string, to: string, data: unknown) {
+    const call = this.calls.get(callId);
+    if (!call || call.state !== 'active' || !call.participants.has(peer.id) || !call.participants.has(to))
+      throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
+    this.toPeer(to, 'signal', { callId, from: peer.id, data });
+    return { relayed: true };
+  }
+
+  /** For tests and housekeeping: the calls in progress. */
+  callCount(): number {
+    return this.calls.size;
+  }
+
+  close(): void {
+    for (const call of this.calls.values()) for (const timer of call.timers.values()) clearTimeout(timer);
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+  }
+}
