@@ -1,0 +1,293 @@
+/**
+ * Signalling against the real server on loopback with real socket.io clients: authentication, the call
+ * lifecycle, busy and missed calls, relay only between participants (a non-participant can neither listen
+ * nor inject), malformed events, guests redeeming invitations (wrong, expired and reused codes, lockout),
+ * knocking and being admitted, and the call record written at hang-up.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_DB_FILE } from '../../server/db/database';
+import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
+
+let f: ServerFixture;
+const sockets: Socket[] = [];
+const PASSWORD = 'Bright-Window-58';
+
+beforeAll(async () => {
+  f = await startServerFixture({ timing: { ringMs: 400, graceMs: 300 } });
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.disconnect();
+  await f?.close();
+});
+
+interface Member {
+  id: string;
+  accessToken: string;
+}
+
+/** An organisation with an admin and colleagues, all registered. */
+async function organisation(names: string[]): Promise<Member[]> {
+  const members: Member[] = [];
+  let organisationId: string | null = null;
+  for (const [index, name] of names.entries()) {
+    const { token } = await f.server.accounts.invite({
+      email: `${name}@clinic.example`,
+      role: index === 0 ? 'member' : 'member',
+      organisationId,
+      language: 'en',
+      name,
+    });
+    const session = (await f.api('POST', `/api/registration/${token}`, { username: name, password: PASSWORD })).body;
+    await f.api('POST', '/api/account/registration/pin', undefined, session.accessToken);
+    await f.api('POST', '/api/account/registration/pin/confirm', undefined, session.accessToken);
+    const me = (await f.api('POST', '/api/account/registration/finish', undefined, session.accessToken)).body;
+    if (index === 0) {
+      organisationId = (await f.api('POST', '/api/account/organisation', { name: 'Klinik' }, session.accessToken)).body
+        .id;
+    }
+    members.push({ id: me.id, accessToken: session.accessToken });
+  }
+  return members;
+}
+
+async function open(auth: Record<string, string>): Promise<Socket> {
+  const socket = connect(f.base, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+const emit = <T = Record<string, unknown>>(socket: Socket, event: string, payload: unknown): Promise<T> =>
+  socket.timeout(2000).emitWithAck(event, payload) as Promise<T>;
+
+const next = <T = Record<string, unknown>>(socket: Socket, event: string, ms = 2000): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });
+
+/** Collects every event a socket receives, to prove it received nothing it should not. */
+const record = (socket: Socket): string[] => {
+  const seen: string[] = [];
+  socket.onAny((event: string) => seen.push(event));
+  return seen;
+};
+
+let ana: Member, ben: Member, cem: Member;
+
+describe('signalling between colleagues', () => {
+  beforeAll(async () => {
+    [ana, ben, cem] = await organisation(['ana', 'ben', 'cem']);
+  });
+
+  it('refuses sockets without a valid access token or ticket; a ticket opens one socket only', async () => {
+    await expect(open({})).rejects.toThrow('unauthorized');
+    await expect(open({ token: 'x'.repeat(43) })).rejects.toThrow('unauthorized');
+    const { ticket } = (await f.api('POST', '/api/calls/ticket', undefined, ana.accessToken)).body;
+    const socket = await open({ ticket });
+    socket.disconnect();
+    await expect(open({ ticket })).rejects.toThrow('unauthorized');
+  });
+
+  it('rings, connects, relays signals between participants only, and records the call at hang-up', async () => {
+    const a = await open({ token: ana.accessToken });
+    const b = await open({ token: ben.accessToken });
+    const c = await open({ token: cem.accessToken });
+    const cSeen = record(c);
+    expect((await emit(a, 'presence:watch', {})).statuses).toEqual({ [ben.id]: 'online', [cem.id]: 'online' });
+
+    const incoming = next(b, 'call:incoming');
+    const invited = await emit<{ callId: string }>(a, 'call:invite', { to: ben.id });
+    expect(await incoming).toMatchObject({
+      callId: invited.callId,
+      kind: 'contact',
+      from: { id: ana.id, name: 'ana' },
+    });
+    const joined = next(a, 'call:peer-joined');
+    const started = f.clock.now;
+    expect(await emit(b, 'call:accept', { callId: invited.callId })).toMatchObject({
+      peers: [{ id: ana.id }],
+    });
+    expect(await joined).toMatchObject({ callId: invited.callId, peer: { id: ben.id } });
+
+    // Offers, answers and candidates pass between the two.
+    const signal = next(b, 'signal');
+    await emit(a, 'signal', { callId: invited.callId, to: ben.id, data: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(await signal).toEqual({ callId: invited.callId, from: ana.id, data: { type: 'offer', sdp: 'v=0\r\n' } });
+
+    // A colleague outside the call can neither inject nor join nor listen.
+    expect(
+      await emit(c, 'signal', { callId: invited.callId, to: ben.id, data: { type: 'offer', sdp: 'evil' } }),
+    ).toEqual({ error: { code: 'not_participant' } });
+    expect(await emit(c, 'call:accept', { callId: invited.callId })).toEqual({ error: { code: 'not_invited' } });
+    expect(await emit(c, 'call:hangup', { callId: invited.callId })).toEqual({ error: { code: 'not_participant' } });
+    // …and a caller during the consultation hears "busy".
+    expect(await emit(c, 'call:invite', { to: ana.id })).toEqual({ error: { code: 'busy' } });
+    expect((await emit(c, 'presence:watch', {})).statuses).toMatchObject({ [ana.id]: 'in_call' });
+
+    // Malformed events change nothing and say why.
+    const complaint = next(a, 'error:event');
+    expect(await emit(a, 'signal', { callId: 'nope', to: ben.id, data: { type: 'offer' } })).toMatchObject({
+      error: { code: 'bad_request' },
+    });
+    expect(await complaint).toMatchObject({ event: 'signal', code: 'bad_request' });
+    expect(
+      await emit(a, 'signal', {
+        callId: invited.callId,
+        to: ben.id,
+        data: { type: 'offer', sdp: 'x'.repeat(200_000) },
+      }),
+    ).toMatchObject({ error: { code: 'bad_request' } });
+
+    f.clock.now += 95_000;
+    const ended = next(b, 'call:ended');
+    await emit(a, 'call:hangup', { callId: invited.callId });
+    await ended;
+    expect(cSeen.filter((e) => e.startsWith('call:') || e === 'signal')).toEqual([]);
+
+    await expect
+      .poll(() => {
+        const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
+        const rows = db.prepare('SELECT kind, duration_s, started_at FROM call_records').all();
+        db.close();
+        return rows;
+      })
+      .toEqual([{ kind: 'contact', duration_s: 95, started_at: started }]);
+    for (const s of [a, b, c]) s.disconnect();
+  });
+
+  it('a call nobody answers is missed after the ring timeout; a declined call tells the caller', async () => {
+    const a = await open({ token: ana.accessToken });
+    const b = await open({ token: ben.accessToken });
+    const missed = next(b, 'call:missed');
+    const noAnswer = next(a, 'call:no-answer');
+    await emit(a, 'call:invite', { to: ben.id });
+    expect(await missed).toMatchObject({ from: { id: ana.id } });
+    expect(await noAnswer).toMatchObject({ peerId: ben.id });
+
+    const declined = next(a, 'call:declined');
+    const incoming = next<{ callId: string }>(b, 'call:incoming');
+    await emit(a, 'call:invite', { to: ben.id });
+    await emit(b, 'call:decline', { callId: (await incoming).callId });
+    expect(await declined).toMatchObject({ peerId: ben.id });
+    expect(f.server.signalling.callCount()).toBe(0);
+    a.disconnect();
+    b.disconnect();
+  });
+
+  it('a participant who reloads rejoins the call, and the other side reconnects to it', async () => {
+    const a = await open({ token: ana.accessToken });
+    let b = await open({ token: ben.accessToken });
+    const incoming = next<{ callId: string }>(b, 'call:incoming');
+    const { callId } = await emit<{ callId: string }>(a, 'call:invite', { to: ben.id });
+    await emit(b, 'call:accept', { callId: (await incoming).callId });
+    b.disconnect(); // the page reloads
+    const again = next(a, 'call:peer-joined');
+    b = connect(f.base, {
+      auth: { token: ben.accessToken },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(b);
+    expect(await next(b, 'call:rejoin')).toMatchObject({ callId, peers: [{ id: ana.id }] });
+    expect(await again).toMatchObject({ callId, peer: { id: ben.id }, rejoin: true });
+    await emit(a, 'call:hangup', { callId });
+    a.disconnect();
+    b.disconnect();
+  });
+});
+
+describe('patients as guests', () => {
+  let host: Member;
+  beforeAll(async () => {
+    [host] = await organisation(['dr.diaz']);
+  });
+
+  const redeem = (body: object) => f.api('POST', '/api/guest/redeem', body);
+
+  it('redeems a code once; expired and reused invitations are refused clearly', async () => {
+    const created = (await f.api('POST', '/api/calls/invitations', { label: 'Frau Berg' }, host.accessToken)).body;
+    expect(created.code).toMatch(/^[1-9]\d{8}$/);
+    expect(created.link).toMatch(/\/join\/[A-Za-z0-9_-]{43}$/);
+    const spaced = `${created.code.slice(0, 3)} ${created.code.slice(3, 6)} ${created.code.slice(6)}`;
+    const ok = await redeem({ code: spaced });
+    expect(ok.body).toMatchObject({ practitionerName: 'dr.diaz', organisationName: 'Klinik', consentRequired: true });
+    expect((await redeem({ code: created.code })).body.error.code).toBe('invitation_used');
+
+    const later = (await f.api('POST', '/api/calls/invitations', { label: 'Herr Kurz' }, host.accessToken)).body;
+    f.clock.now += 25 * 3_600_000; // a day is the default validity without an appointment
+    expect((await redeem({ token: later.link.split('/').pop() })).body.error.code).toBe('invitation_expired');
+    // Invitations hold no secret in the database.
+    const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
+    const stored = JSON.stringify(db.prepare('SELECT * FROM call_invitations').all());
+    db.close();
+    expect(stored).not.toContain(created.code);
+    expect(stored).not.toContain(created.link.split('/').pop());
+  });
+
+  it('a guest gives a name and consent, knocks, is admitted, and reaches nobody but the host', async () => {
+    // A day passed in the test before: the host signs in again.
+    host.accessToken = (await f.api('POST', '/api/auth/sign-in', { username: 'dr.diaz', password: PASSWORD })).body
+      .accessToken as string;
+    const created = (await f.api('POST', '/api/calls/invitations', { label: 'Frau Ek' }, host.accessToken)).body;
+    const { guestToken } = (await redeem({ code: created.code })).body;
+    const h = await open({ token: host.accessToken });
+    const g = await open({ guest: guestToken });
+    expect(await emit(g, 'guest:join', { name: 'Eva Ek', consent: false })).toEqual({
+      error: { code: 'consent_required' },
+    });
+    const knock = next<{ callId: string; guest: { name: string } }>(h, 'call:knock');
+    const joined = await emit<{ callId: string; status: string }>(g, 'guest:join', { name: 'Eva Ek', consent: true });
+    expect(joined.status).toBe('waiting');
+    expect((await knock).guest.name).toBe('Eva Ek');
+    const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
+    expect(
+      (
+        db.prepare('SELECT consent_at FROM call_invitations WHERE guest_name = ?').get('Eva Ek') as {
+          consent_at: number;
+        }
+      ).consent_at,
+    ).toBe(f.clock.now);
+    db.close();
+
+    // Guests cannot call, watch presence, or signal outside their call.
+    expect(await emit(g, 'call:invite', { to: host.id })).toEqual({ error: { code: 'forbidden' } });
+    expect(await emit(g, 'presence:watch', {})).toEqual({ error: { code: 'forbidden' } });
+    expect(await emit(g, 'signal', { callId: joined.callId, to: host.id, data: { type: 'offer', sdp: 'x' } })).toEqual({
+      error: { code: 'not_participant' },
+    });
+
+    const admitted = next(g, 'call:peer-joined');
+    expect(await emit(h, 'call:admit', { callId: joined.callId })).toMatchObject({ peers: [{ name: 'Eva Ek' }] });
+    expect(await admitted).toMatchObject({ peer: { id: host.id } });
+    const relayed = next(h, 'signal');
+    await emit(g, 'signal', { callId: joined.callId, to: host.id, data: { type: 'offer', sdp: 'v=0' } });
+    expect(await relayed).toMatchObject({ from: `guest:${created.id}` });
+
+    const ice = await fetch(`${f.base}/api/calls/ice-servers`, { headers: { authorization: `Guest ${guestToken}` } });
+    expect(ice.status).toBe(200);
+    await emit(h, 'call:hangup', { callId: joined.callId });
+    h.disconnect();
+    g.disconnect();
+  });
+
+  it('locks an address after five wrong codes', async () => {
+    const created = (await f.api('POST', '/api/calls/invitations', {}, host.accessToken)).body;
+    const wrong = String((Number(created.code) % 899_999_999) + 100_000_001);
+    for (let i = 0; i < 5; i += 1) expect((await redeem({ code: wrong })).body.error.code).toBe('invitation_invalid');
+    const locked = await redeem({ code: created.code });
+    expect(locked).toMatchObject({ status: 429, body: { error: { code: 'code_locked' } } });
+    f.clock.now += 16 * 60_000;
+    expect((await redeem({ code: created.code })).status).toBe(200);
+  });
+});
