@@ -47,6 +47,14 @@ import {
   type RegistrationInfo,
   type Statistics,
 } from './schemas/account';
+import {
+  callLogAddSchema,
+  callLogFilterSchema,
+  invitationCreateSchema,
+  notifySchema,
+  type CallLogEntry as LocalCallLogEntry,
+  type GuestInvitation,
+} from './schemas/calls';
 import { idSchema } from './schemas/common';
 import {
   composeSchema,
@@ -79,6 +87,13 @@ import {
 export { LANGUAGES, languageSchema, type Language };
 export * from './schemas/account';
 export * from './schemas/agenda';
+export {
+  CALL_DIRECTIONS,
+  CALL_KINDS,
+  CALL_STATUSES,
+  type CallLogEntry as LocalCallLogEntry,
+  type GuestInvitation,
+} from './schemas/calls';
 export * from './schemas/messages';
 export * from './schemas/patients';
 export * from './schemas/practice';
@@ -279,6 +294,13 @@ export const commands = {
     list: command<Template[]>()(none),
     save: command<Template>()(templateSaveSchema),
   },
+  callLog: {
+    add: command<LocalCallLogEntry>()(callLogAddSchema),
+    list: command<LocalCallLogEntry[]>()(callLogFilterSchema),
+    /** The missed calls not yet seen (the badge), and marking them seen. */
+    missed: command<number>()(none),
+    markSeen: command<number>()(none),
+  },
   // The groups below run in the main thread beside the core worker: they hold the server session.
   account: {
     state: command<AccountState>()(none),
@@ -316,6 +338,14 @@ export const commands = {
     renameOrganisation: command<Organisation>()(organisationNameSchema),
     logs: command<CallLogEntry[]>()(rangeSchema),
   },
+  calls: {
+    /** A single-use ticket for the signalling socket (the access token stays in the main process). */
+    ticket: command<{ ticket: string }>()(none),
+    iceServers: command<RTCIceServerInit[]>()(none),
+    createInvitation: command<GuestInvitation>()(invitationCreateSchema),
+    /** A native notification (and the tray) for an incoming call, a knock or a missed call. */
+    notify: command<Done>()(notifySchema),
+  },
   contacts: {
     list: command<Contact[]>()(none),
     search: command<Contact[]>()(contactSearchSchema),
@@ -325,7 +355,14 @@ export const commands = {
 } as const;
 
 /** Command groups served in the Electron main thread (they need safeStorage), not in the core worker. */
-export const MAIN_THREAD_GROUPS = ['account', 'admin', 'contacts'] as const;
+export const MAIN_THREAD_GROUPS = ['account', 'admin', 'contacts', 'calls'] as const;
+
+/** RTCIceServer, declared here so the contract does not depend on the DOM library. */
+export interface RTCIceServerInit {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
 export type MainThreadGroup = (typeof MAIN_THREAD_GROUPS)[number];
 
 export const events = {

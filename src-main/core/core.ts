@@ -3,6 +3,7 @@
  * The shell wires it to IPC, windows and the tray; the test bridge wires it to Chromium; benches call it
  * directly. All three run exactly this code.
  */
+import { CallLogService } from './calls/callLogService';
 import { randomBytes } from 'node:crypto';
 import type { CoreHandlers, EventName, EventPayload } from '../../src-preload/contract';
 import { databasePath } from './config';
@@ -47,6 +48,7 @@ export interface Core {
   agenda: AgendaService;
   messages: MessageService;
   recalls: RecallService;
+  callLog: CallLogService;
   scheduler: Scheduler;
   repository: Repository;
   handlers: CoreHandlers;
@@ -94,6 +96,7 @@ export function createCore(options: CoreOptions): Core {
     const messages = new MessageService(repository, () => practice.practice(), now);
     const agenda = new AgendaService(repository, practice, patients, messages, now);
     const recalls = new RecallService(repository, practice, patients, messages, now);
+    const callLog = new CallLogService(db);
     const scheduler = new Scheduler(
       [{ run: () => recalls.runDue() }, { run: () => recalls.runBirthdays() }],
       () => options.emit('data.changed', { tables: ['messages', 'recalls'] }),
@@ -190,6 +193,12 @@ export function createCore(options: CoreOptions): Core {
         },
         cancel: ({ id }) => messages.cancel(id),
       },
+      callLog: {
+        add: (input) => callLog.add(input),
+        list: (filter) => callLog.list(filter),
+        missed: () => callLog.missed(),
+        markSeen: () => callLog.markSeen(),
+      },
       recalls: {
         list: () => recalls.list(),
         create: (input) => recalls.create(input),
@@ -210,6 +219,7 @@ export function createCore(options: CoreOptions): Core {
       agenda,
       messages,
       recalls,
+      callLog,
       scheduler,
       repository,
       handlers,

@@ -21,6 +21,7 @@ import { registerIpc, sendEvent } from './ipc';
 import { safeStorageEncryptor } from './safeStorageEncryptor';
 import { hardenWebContents, installPermissionHandlers } from './security';
 import { startCoreWorker, type WorkerCore } from '../core/worker/workerCore';
+import { NotificationCenter } from './notifications';
 import { TrayController } from './tray';
 import { createMainWindow } from './window';
 
@@ -98,6 +99,10 @@ async function start(): Promise<void> {
   // plain text (and not at all where the OS has no keychain).
   const secrets = new SecretStore(secretsPath(config.dataDir), safeStorageEncryptor);
   if (!secrets.canPersist()) console.warn(shellStrings(current().language)('secretsUnavailable'));
+  const notifications = new NotificationCenter((view) => {
+    showWindow();
+    if (mainWindow) sendEvent(mainWindow.webContents, 'app.navigate', { view });
+  });
   const account = new AccountSession({
     serverUrl: () => current().serverUrl,
     language: () => current().language,
@@ -111,6 +116,23 @@ async function start(): Promise<void> {
       if (choice.canceled || !choice.filePath) return false;
       await writeFile(choice.filePath, bytes);
       return true;
+    },
+    notify: (kind, name) => {
+      const t = shellStrings(current().language);
+      const [title, body] =
+        kind === 'incoming'
+          ? (['notifyIncoming', 'notifyIncomingBody'] as const)
+          : kind === 'knock'
+            ? (['notifyKnock', 'notifyKnockBody'] as const)
+            : (['notifyMissed', 'notifyMissedBody'] as const);
+      // The renderer plays the ringtone (and knows whether it is muted): the notification stays silent.
+      notifications.show({
+        title: t(title),
+        body: t(body, { name }),
+        view: kind === 'missed' ? 'callLog' : 'calls',
+        silent: true,
+      });
+      if (kind !== 'missed') showWindow();
     },
   });
 

@@ -62,6 +62,8 @@ export interface Harness {
   openedLinks: string[];
   /** Files the app offered to save (the save dialog's stand-in), by name. */
   savedFiles: Map<string, string>;
+  /** Native notifications the app asked for (kind and name), in order. */
+  notifications: { kind: string; name: string }[];
   /** What the OS does with a clinicdesk:// link: the shell hands it to the window. */
   openRegistrationLink(link: string): void;
   /** Loads a view of the app (`#/settings` …) and waits until it has rendered. */
@@ -73,6 +75,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'clinicdesk-e2e-'));
   const openedLinks: string[] = [];
   const savedFiles = new Map<string, string>();
+  const notifications: { kind: string; name: string }[] = [];
   let page: Page | undefined;
 
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -110,6 +113,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       savedFiles.set(name, join(folder, name));
       return true;
     },
+    notify: (kind, name) => notifications.push({ kind, name }),
   });
 
   let web: StaticServer | undefined;
@@ -143,6 +147,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       origin,
       openedLinks,
       savedFiles,
+      notifications,
       openRegistrationLink(link) {
         emit('app.navigate', { view: 'account' });
         emit('account.registrationLink', { link });

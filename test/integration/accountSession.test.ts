@@ -33,6 +33,7 @@ function session(tokens: TokenStore, events: EventName[] = [], serverUrl = () =>
     tokens,
     emit: (event) => events.push(event),
     saveFile: async () => true,
+    notify: () => {},
     now: () => f.clock.now,
   });
 }

@@ -86,7 +86,7 @@ let ana: Member, ben: Member, cem: Member;
 
 describe('signalling between colleagues', () => {
   beforeAll(async () => {
-    [ana, ben, cem] = await organisation(['ana', 'ben', 'cem']);
+    [ana, ben, cem] = (await organisation(['ana', 'ben', 'cem'])) as [Member, Member, Member];
   });
 
   it('refuses sockets without a valid access token or ticket; a ticket opens one socket only', async () => {
@@ -210,7 +210,7 @@ describe('signalling between colleagues', () => {
 describe('patients as guests', () => {
   let host: Member;
   beforeAll(async () => {
-    [host] = await organisation(['dr.diaz']);
+    [host] = (await organisation(['dr.diaz'])) as [Member];
   });
 
   const redeem = (body: object) => f.api('POST', '/api/guest/redeem', body);

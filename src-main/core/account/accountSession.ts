@@ -13,10 +13,12 @@ import type {
   CallLogEntry,
   Contact,
   Contract,
+  GuestInvitation,
   Language,
   Organisation,
   ProfileDetails,
   RegistrationInfo,
+  RTCIceServerInit,
   Statistics,
 } from '../../../src-preload/contract';
 import type { Emit } from '../core';
@@ -40,6 +42,8 @@ export interface AccountHost {
   emit: Emit;
   /** Offers the user to save a file (a save dialog in the app); false when they cancelled. */
   saveFile(suggestedName: string, bytes: Uint8Array): Promise<boolean>;
+  /** A native notification (and the tray) for an incoming call, a knock or a missed call. */
+  notify(kind: 'incoming' | 'knock' | 'missed', name: string): void;
   now?: () => number;
 }
 
@@ -269,6 +273,20 @@ export class AccountSession {
         organisation: () => get<Organisation>('/api/admin/organisation'),
         renameOrganisation: (input) => send<Organisation>('PATCH', '/api/admin/organisation', input),
         logs: (range) => get<CallLogEntry[]>('/api/admin/logs', range),
+      },
+      calls: {
+        ticket: () => send<{ ticket: string }>('POST', '/api/calls/ticket'),
+        iceServers: async () => (await get<{ iceServers: RTCIceServerInit[] }>('/api/calls/ice-servers')).iceServers,
+        createInvitation: (input) =>
+          send<GuestInvitation>('POST', '/api/calls/invitations', {
+            ...input,
+            language: this.host.language(),
+            timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          }),
+        notify: ({ kind, name }) => {
+          this.host.notify(kind, name);
+          return DONE;
+        },
       },
       contacts: {
         list: () => get<Contact[]>('/api/contacts'),

@@ -4,6 +4,7 @@
  */
 import { m001Settings } from './001-settings';
 import { m002Practice } from './002-practice';
+import { m003CallLog } from './003-call-log';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [m001Settings, m002Practice];
+export const migrations: readonly Migration[] = [m001Settings, m002Practice, m003CallLog];

@@ -1,0 +1,218 @@
+/**
+ * One call from this side: a peer connection (simple-peer) to each other participant — a mesh of up to
+ * four — with the local camera and microphone, chat and files over the data channel, and a quality and
+ * relay reading from getStats. The server only relays the signals.
+ */
+import Peer, { type SignalData } from '@thaunknown/simple-peer';
+import type { Socket } from 'socket.io-client';
+import { Receiver, encodeMessage, sendFile, type ReceivedFile } from './fileTransfer';
+
+export type Quality = 'good' | 'poor' | 'lost' | 'connecting';
+
+export interface RemotePeer {
+  id: string;
+  name: string;
+  stream: MediaStream | null;
+  connected: boolean;
+  quality: Quality;
+  /** True when the media goes through a TURN relay rather than directly. */
+  relayed: boolean | null;
+}
+
+export interface ChatEntry {
+  from: string;
+  text: string;
+  at: number;
+  own: boolean;
+}
+
+export interface CallEvents {
+  changed(): void;
+  chat(entry: ChatEntry): void;
+  file(from: string, file: ReceivedFile): void;
+}
+
+interface Link {
+  peer: Peer;
+  remote: RemotePeer;
+  receiver: Receiver;
+}
+
+export class CallSession {
+  private readonly links = new Map<string, Link>();
+  private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly onSignal = ({ callId, from, data }: { callId: string; from: string; data: SignalData }) => {
+    if (callId !== this.callId) return;
+    // The other side started: answer it (a non-initiator link is made on its first signal).
+    const link = this.links.get(from) ?? this.connect({ id: from, name: this.names.get(from) ?? '' }, false);
+    link.peer.signal(data);
+  };
+  private readonly names = new Map<string, string>();
+  private readonly onlineListener = () => this.restartIce();
+
+  constructor(
+    private readonly socket: Socket,
+    readonly callId: string,
+    readonly local: MediaStream,
+    private readonly iceServers: RTCIceServer[],
+    private readonly events: CallEvents,
+  ) {
+    socket.on('signal', this.onSignal);
+    this.statsTimer = setInterval(() => void this.readStats(), 2000);
+    // A network change (Wi-Fi to cable, VPN) needs new candidates: restart ICE.
+    globalThis.addEventListener?.('online', this.onlineListener);
+  }
+
+  get remotes(): RemotePeer[] {
+    return [...this.links.values()].map((l) => l.remote);
+  }
+
+  /** Remembers a name for a peer whose first signal may arrive before we connect to it. */
+  expect(peer: { id: string; name: string }): void {
+    this.names.set(peer.id, peer.name);
+  }
+
+  connect(remote: { id: string; name: string }, initiator: boolean): Link {
+    this.links.get(remote.id)?.peer.destroy();
+    const peer = new Peer({ initiator, stream: this.local, config: { iceServers: this.iceServers }, trickle: true });
+    const state: RemotePeer = {
+      id: remote.id,
+      name: remote.name || this.names.get(remote.id) || '',
+      stream: null,
+      connected: false,
+      quality: 'connecting',
+      relayed: null,
+    };
+    const receiver = new Receiver(
+      (text, at) => this.events.chat({ from: state.name, text, at, own: false }),
+      (file) => this.events.file(state.name, file),
+    );
+    const link: Link = { peer, remote: state, receiver };
+    this.links.set(remote.id, link);
+    peer.on('signal', (data) => {
+      this.socket.emit('signal', { callId: this.callId, to: remote.id, data });
+    });
+    peer.on('stream', (stream) => {
+      state.stream = stream;
+      this.events.changed();
+    });
+    peer.on('connect', () => {
+      state.connected = true;
+      this.events.changed();
+    });
+    peer.on('data', (data) => void receiver.receive(data));
+    peer.on('close', () => {
+      if (this.links.get(remote.id) === link) {
+        this.links.delete(remote.id);
+        this.events.changed();
+      }
+    });
+    peer.on('error', () => {
+      state.quality = 'lost';
+      this.events.changed();
+    });
+    this.events.changed();
+    return link;
+  }
+
+  /** The other side left. */
+  drop(peerId: string): void {
+    const link = this.links.get(peerId);
+    this.links.delete(peerId);
+    link?.peer.destroy();
+    this.events.changed();
+  }
+
+  sendChat(text: string): void {
+    const at = Date.now();
+    for (const { peer } of this.links.values()) if (peer.connected) peer.send(encodeMessage({ t: 'chat', text, at }));
+    this.events.chat({ from: '', text, at, own: true });
+  }
+
+  async sendFile(file: File): Promise<string> {
+    const id = crypto.randomUUID();
+    let hash = '';
+    for (const { peer } of this.links.values()) if (peer.connected) hash = await sendFile(peer, file, id);
+    return hash;
+  }
+
+  setMicrophone(on: boolean): void {
+    for (const track of this.local.getAudioTracks()) track.enabled = on;
+  }
+
+  setCamera(on: boolean): void {
+    for (const track of this.local.getVideoTracks()) track.enabled = on;
+  }
+
+  /** Audio only: the camera is stopped (saves the bandwidth), not just hidden. */
+  audioOnly(): void {
+    for (const track of this.local.getVideoTracks()) {
+      track.stop();
+      track.enabled = false;
+    }
+  }
+
+  /** Swaps the camera for the screen (and back when sharing ends). */
+  async shareScreen(): Promise<void> {
+    const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const screenTrack = screen.getVideoTracks()[0];
+    const camera = this.local.getVideoTracks()[0];
+    if (!screenTrack || !camera) return;
+    for (const { peer } of this.links.values()) peer.replaceTrack(camera, screenTrack, this.local);
+    screenTrack.addEventListener('ended', () => {
+      for (const { peer } of this.links.values())
+        if (!peer.destroyed) peer.replaceTrack(screenTrack, camera, this.local);
+    });
+  }
+
+  restartIce(): void {
+    for (const { peer } of this.links.values()) if (!peer.destroyed) peer._pc.restartIce();
+  }
+
+  /** good: little loss and delay; poor: noticeable; lost: no packets for a while. */
+  private async readStats(): Promise<void> {
+    let changed = false;
+    for (const { peer, remote } of this.links.values()) {
+      if (peer.destroyed || !peer._pc) continue;
+      const report = await peer._pc.getStats();
+      let pair: RTCIceCandidatePairStats | undefined;
+      const byId = new Map<string, Record<string, unknown>>();
+      let lost = 0;
+      let received = 0;
+      report.forEach((entry: Record<string, unknown>) => {
+        byId.set(entry.id as string, entry);
+        if (entry.type === 'candidate-pair' && entry.nominated && entry.state === 'succeeded')
+          pair = entry as unknown as RTCIceCandidatePairStats;
+        if (entry.type === 'inbound-rtp') {
+          lost += Number(entry.packetsLost ?? 0);
+          received += Number(entry.packetsReceived ?? 0);
+        }
+      });
+      const rtt = pair?.currentRoundTripTime ?? 0;
+      const lossRate = received + lost > 0 ? lost / (received + lost) : 0;
+      const quality: Quality = !pair
+        ? remote.connected
+          ? 'lost'
+          : 'connecting'
+        : lossRate > 0.05 || rtt > 0.4
+          ? 'poor'
+          : 'good';
+      const local = pair ? byId.get(pair.localCandidateId) : undefined;
+      const relayed = local ? local.candidateType === 'relay' : null;
+      if (quality !== remote.quality || relayed !== remote.relayed) {
+        remote.quality = quality;
+        remote.relayed = relayed;
+        changed = true;
+      }
+    }
+    if (changed) this.events.changed();
+  }
+
+  close(): void {
+    clearInterval(this.statsTimer);
+    globalThis.removeEventListener?.('online', this.onlineListener);
+    this.socket.off('signal', this.onSignal);
+    for (const { peer } of this.links.values()) peer.destroy();
+    this.links.clear();
+  }
+}
