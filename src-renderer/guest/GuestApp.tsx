@@ -1,41 +1,84 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Socket } from 'socket.io-client';
 import { LANGUAGES } from '../../src-preload/contract';
+import type { CallSession } from '../calls/callSession';
+import { CallScreen } from '../calls/CallScreen';
+import { connectSignalling, request } from '../calls/signallingClient';
+import { useCallSession } from '../calls/useCallSession';
 import { isLanguage, LANGUAGE_NAMES } from '../i18n/i18n';
+import { DeviceCheck } from './DeviceCheck';
+import { forgetGuest, loadGuest, saveGuest, tokenFromPath, type StoredGuest } from './guestSession';
 
-type CodeError = 'codeInvalid' | 'codeNotFound' | 'unreachable';
+type CodeError = 'codeInvalid' | 'codeNotFound' | 'expired' | 'used' | 'locked' | 'unreachable';
+
+interface Redeemed {
+  guestToken: string;
+  practitionerName: string;
+  organisationName: string | null;
+  consentRequired: boolean;
+}
+
+type Stage =
+  | { name: 'code' }
+  | { name: 'details'; redeemed: Redeemed }
+  /** Device check, waiting room and call. */
+  | { name: 'consultation'; guest: StoredGuest; consent: boolean }
+  | { name: 'ended'; reason: 'ended' | 'denied' | 'invalid' };
 
 const CODE = /^\d{9}$/;
+const ERRORS: Record<string, CodeError> = {
+  invitation_invalid: 'codeNotFound',
+  invitation_expired: 'expired',
+  invitation_used: 'used',
+  code_locked: 'locked',
+};
 
+/**
+ * The patient's page: the access code (or the link), name and consent, a device check, the waiting room,
+ * the call. No account; a reload rejoins with the guest token kept in this tab.
+ */
 export function GuestApp() {
   const { t, i18n } = useTranslation('guest');
-  const [code, setCode] = useState('');
+  const [stage, setStage] = useState<Stage>(() => {
+    const stored = loadGuest();
+    return stored ? { name: 'consultation', guest: stored, consent: true } : { name: 'code' };
+  });
   const [error, setError] = useState<CodeError | null>(null);
   const [busy, setBusy] = useState(false);
-  const codeId = useId();
   const langId = useId();
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const digits = code.replace(/\s+/g, '');
-    if (!CODE.test(digits)) {
-      setError('codeInvalid');
-      return;
-    }
+  const redeem = useCallback(async (body: { code: string } | { token: string }) => {
     setBusy(true);
     try {
       const response = await fetch('/api/guest/redeem', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: digits }),
+        body: JSON.stringify(body),
       });
-      setError(response.ok ? null : response.status >= 500 ? 'unreachable' : 'codeNotFound');
+      const answer = (await response.json()) as Redeemed & { error?: { code: string } };
+      if (response.ok) {
+        setError(null);
+        setStage({ name: 'details', redeemed: answer });
+      } else {
+        setError(response.status >= 500 ? 'unreachable' : (ERRORS[answer.error?.code ?? ''] ?? 'codeNotFound'));
+      }
     } catch {
       setError('unreachable');
     } finally {
       setBusy(false);
     }
-  };
+  }, []);
+
+  // Opened from the link: redeem it at once (once).
+  const fromLink = useRef(false);
+  useEffect(() => {
+    const token = tokenFromPath(window.location.pathname);
+    if (token && stage.name === 'code' && !fromLink.current) {
+      fromLink.current = true;
+      void redeem({ token });
+    }
+  }, [redeem, stage.name]);
 
   return (
     <main className="guest">
@@ -60,32 +103,246 @@ export function GuestApp() {
             </select>
           </div>
         </div>
-        <p>{t('intro')}</p>
-        <form onSubmit={submit} noValidate className="field">
-          <label htmlFor={codeId}>{t('codeLabel')}</label>
-          <div className="row">
-            <input
-              id={codeId}
-              data-testid="guest-code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={11}
-              value={code}
-              aria-invalid={error ? true : undefined}
-              onChange={(e) => setCode(e.target.value)}
-            />
-            <button type="submit" disabled={busy} data-testid="guest-continue">
-              {t('continue')}
-            </button>
-          </div>
-          {error && (
-            <p className="field-error" role="alert" data-testid="guest-error">
-              {t(error)}
-            </p>
-          )}
-        </form>
+        {stage.name === 'code' && (
+          <CodeForm busy={busy} error={error} setError={setError} onCode={(code) => void redeem({ code })} />
+        )}
+        {stage.name === 'details' && (
+          <Details
+            redeemed={stage.redeemed}
+            onDone={(name, consent) => {
+              const guest = {
+                guestToken: stage.redeemed.guestToken,
+                name,
+                practitionerName: stage.redeemed.practitionerName,
+              };
+              saveGuest(guest);
+              setStage({ name: 'consultation', guest, consent });
+            }}
+          />
+        )}
+        {stage.name === 'consultation' && (
+          <Consultation
+            guest={stage.guest}
+            consent={stage.consent}
+            onEnd={(reason) => setStage({ name: 'ended', reason })}
+          />
+        )}
+        {stage.name === 'ended' && (
+          <p className={stage.reason === 'ended' ? 'saved' : 'field-error'} role="status" data-testid="guest-ended">
+            {t(`ended.${stage.reason}`)}
+          </p>
+        )}
         <p className="hint">{t('privacy')}</p>
       </div>
     </main>
+  );
+}
+
+function CodeForm({
+  busy,
+  error,
+  setError,
+  onCode,
+}: {
+  busy: boolean;
+  error: CodeError | null;
+  setError: (e: CodeError | null) => void;
+  onCode: (code: string) => void;
+}) {
+  const { t } = useTranslation('guest');
+  const [code, setCode] = useState('');
+  const codeId = useId();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const digits = code.replace(/\s+/g, '');
+    if (!CODE.test(digits)) {
+      setError('codeInvalid');
+      return;
+    }
+    onCode(digits);
+  };
+  return (
+    <>
+      <p>{t('intro')}</p>
+      <form onSubmit={submit} noValidate className="field">
+        <label htmlFor={codeId}>{t('codeLabel')}</label>
+        <div className="row">
+          <input
+            id={codeId}
+            data-testid="guest-code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={11}
+            value={code}
+            aria-invalid={error ? true : undefined}
+            onChange={(e) => setCode(e.target.value)}
+          />
+          <button type="submit" disabled={busy} data-testid="guest-continue">
+            {t('continue')}
+          </button>
+        </div>
+        {error && (
+          <p className="field-error" role="alert" data-testid="guest-error">
+            {t(error)}
+          </p>
+        )}
+      </form>
+    </>
+  );
+}
+
+function Details({ redeemed, onDone }: { redeemed: Redeemed; onDone: (name: string, consent: boolean) => void }) {
+  const { t } = useTranslation('guest');
+  const [name, setName] = useState('');
+  const [consent, setConsent] = useState(false);
+  const [missing, setMissing] = useState(false);
+  const nameId = useId();
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        const ok = name.trim() !== '' && (!redeemed.consentRequired || consent);
+        setMissing(!ok);
+        if (ok) onDone(name.trim(), consent);
+      }}
+      noValidate
+      data-testid="guest-details"
+    >
+      <p>
+        {redeemed.organisationName
+          ? t('details.withOrganisation', {
+              practitioner: redeemed.practitionerName,
+              organisation: redeemed.organisationName,
+            })
+          : t('details.with', { practitioner: redeemed.practitionerName })}
+      </p>
+      <div className="field">
+        <label htmlFor={nameId}>{t('details.name')}</label>
+        <input
+          id={nameId}
+          value={name}
+          maxLength={80}
+          autoComplete="name"
+          onChange={(e) => setName(e.target.value)}
+          data-testid="guest-name"
+        />
+      </div>
+      {redeemed.consentRequired && (
+        <div className="field">
+          <p className="consent">{t('details.consentText')}</p>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={consent}
+              onChange={(e) => setConsent(e.target.checked)}
+              data-testid="guest-consent"
+            />
+            {t('details.consent')}
+          </label>
+        </div>
+      )}
+      {missing && (
+        <p className="field-error" role="alert">
+          {t('details.missing')}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" data-testid="guest-details-next">
+          {t('continue')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Device check, waiting room and call: one socket for all three, so a reload rejoins. */
+function Consultation({
+  guest,
+  consent,
+  onEnd,
+}: {
+  guest: StoredGuest;
+  consent: boolean;
+  onEnd: (reason: 'ended' | 'denied' | 'invalid') => void;
+}) {
+  const { t } = useTranslation('guest');
+  const [phase, setPhase] = useState<'devices' | 'waiting' | 'call'>('devices');
+  const socketRef = useRef<Socket | null>(null);
+  const local = useRef<MediaStream | null>(null);
+  const ice = useRef<RTCIceServer[]>([]);
+  const calls = useCallSession();
+  const { start } = calls;
+  // Socket handlers outlive renders: they read the session from here, not from a stale closure.
+  const sessionRef = useRef<CallSession | null>(null);
+
+  const join = async (stream: MediaStream) => {
+    local.current = stream;
+    const servers = await fetch('/api/calls/ice-servers', { headers: { authorization: `Guest ${guest.guestToken}` } });
+    if (!servers.ok) {
+      forgetGuest();
+      onEnd('invalid');
+      return;
+    }
+    ice.current = ((await servers.json()) as { iceServers: RTCIceServer[] }).iceServers;
+    const socket = connectSignalling(window.location.origin, async () => ({ guest: guest.guestToken }));
+    socketRef.current = socket;
+    socket.on('connect_error', () => finish('invalid'));
+    socket.on('call:peer-joined', ({ callId, peer }: { callId: string; peer: { id: string; name: string } }) => {
+      // The practitioner admitted us: we start the connection to them.
+      if (sessionRef.current?.callId !== callId) sessionRef.current = start(socket, callId, stream, ice.current);
+      sessionRef.current.connect(peer, true);
+      setPhase('call');
+    });
+    socket.on('call:rejoin', ({ callId, peers }: { callId: string; peers: { id: string; name: string }[] }) => {
+      sessionRef.current = start(socket, callId, stream, ice.current);
+      for (const peer of peers) sessionRef.current.expect(peer);
+      setPhase('call');
+    });
+    socket.on('call:peer-left', ({ peerId }: { peerId: string }) => sessionRef.current?.drop(peerId));
+    socket.on('call:ended', () => finish('ended'));
+    socket.on('call:denied', () => finish('denied'));
+    socket.on('connect', () => {
+      void request<{ status: string }>(socket, 'guest:join', { name: guest.name, consent })
+        .then((answer) => {
+          if (answer.status === 'waiting') {
+            setPhase('waiting');
+          }
+        })
+        .catch(() => finish('invalid'));
+    });
+  };
+
+  const finish = (reason: 'ended' | 'denied' | 'invalid') => {
+    forgetGuest();
+    socketRef.current?.disconnect();
+    local.current?.getTracks().forEach((track) => track.stop());
+    sessionRef.current?.close();
+    sessionRef.current = null;
+    calls.stop();
+    onEnd(reason);
+  };
+
+  useEffect(() => () => void socketRef.current?.disconnect(), []);
+
+  if (phase === 'devices') return <DeviceCheck onReady={(stream) => void join(stream)} />;
+  if (phase === 'waiting' || !calls.session)
+    return (
+      <div className="waiting" role="status" data-testid="guest-waiting">
+        <h2>{t('waiting.title')}</h2>
+        <p>{t('waiting.text', { practitioner: guest.practitionerName })}</p>
+      </div>
+    );
+  return (
+    <CallScreen
+      session={calls.session}
+      chat={calls.chat}
+      files={calls.files}
+      revision={calls.revision}
+      autoDownload={false}
+      onHangUp={() => {
+        if (calls.session) socketRef.current?.emit('call:hangup', { callId: calls.session.callId });
+        finish('ended');
+      }}
+    />
   );
 }

@@ -1,0 +1,24 @@
+/** What a patient's tab keeps across a reload: the guest token and name, so it rejoins without clicking. */
+const KEY = 'clinicdesk.guest';
+
+export interface StoredGuest {
+  guestToken: string;
+  name: string;
+  practitionerName: string;
+}
+
+export const loadGuest = (): StoredGuest | null => {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as StoredGuest | null;
+    return value && typeof value.guestToken === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+};
+
+export const saveGuest = (guest: StoredGuest): void => sessionStorage.setItem(KEY, JSON.stringify(guest));
+export const forgetGuest = (): void => sessionStorage.removeItem(KEY);
+
+/** The invitation token when the page was opened from the link (/join/<token>). */
+export const tokenFromPath = (path: string): string | null =>
+  /^\/join\/([A-Za-z0-9_-]{40,64})$/.exec(path)?.[1] ?? null;
