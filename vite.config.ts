@@ -6,6 +6,8 @@ import { defineConfig } from 'vite';
 // (served by the server at /join). No inline scripts, so the CSP can forbid them.
 export default defineConfig({
   root: resolve(import.meta.dirname, 'src-renderer'),
+  // simple-peer's stream library asks for Node's "events": the browser gets the npm package of the same API.
+  resolve: { alias: { events: resolve(import.meta.dirname, 'node_modules/events/events.js') } },
   base: '/',
   plugins: [react()],
   build: {

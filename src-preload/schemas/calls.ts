@@ -17,7 +17,10 @@ export const callLogAddSchema = z
     endedAt: instantSchema.nullable(),
   })
   .strict()
-  .refine((e) => e.answeredAt === null || e.answeredAt >= e.startedAt, { path: ['answeredAt'], message: 'end_before_start' })
+  .refine((e) => e.answeredAt === null || e.answeredAt >= e.startedAt, {
+    path: ['answeredAt'],
+    message: 'end_before_start',
+  })
   .refine((e) => e.endedAt === null || e.endedAt >= (e.answeredAt ?? e.startedAt), {
     path: ['endedAt'],
     message: 'end_before_start',
@@ -51,7 +54,10 @@ export const invitationCreateSchema = z
     label: text(120).default(''),
     appointmentAt: instantSchema.optional(),
     email: z.preprocess((v) => (v === '' ? undefined : v), z.email({ message: 'email_invalid' }).max(254).optional()),
-    phone: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(3, { message: 'phone_invalid' }).max(40).optional()),
+    phone: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.string().trim().min(3, { message: 'phone_invalid' }).max(40).optional(),
+    ),
   })
   .strict();
 

@@ -5,6 +5,10 @@ import { errorText } from '../i18n/errors';
 import { AccountView } from './account/AccountView';
 import { AdminView } from './admin/AdminView';
 import { AgendaView } from './agenda/AgendaView';
+import { CallCenter } from './calls/CallCenter';
+import { CallLogView } from './calls/CallLogView';
+import { CallsView } from './calls/CallsView';
+import { useCallStore } from './calls/callStore';
 import { ContactsView } from './contacts/ContactsView';
 import { MessagesView } from './messages/MessagesView';
 import { PatientsView } from './patients/PatientsView';
@@ -28,6 +32,10 @@ function CurrentView({ view }: { view: View }) {
       return <ContactsView />;
     case 'admin':
       return <AdminView />;
+    case 'calls':
+      return <CallsView />;
+    case 'callLog':
+      return <CallLogView />;
     default:
       return <EmptyView view={view} />;
   }
@@ -39,6 +47,7 @@ export function App() {
   const setView = useAppStore((s) => s.setView);
   const fatal = useAppStore((s) => s.fatal);
   const role = useAppStore((s) => s.account?.profile?.role);
+  const missed = useCallStore((s) => s.missedBadge);
   // The admin panel is listed for admins only (members are told so if they reach it anyway).
   const views = VIEWS.filter((name) => name !== 'admin' || (role !== undefined && role !== 'member'));
   const today = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date());
@@ -59,6 +68,15 @@ export function App() {
               >
                 <NavIcon view={name} />
                 {t(`nav.${name}`)}
+                {name === 'callLog' && missed > 0 && (
+                  <span
+                    className="badge"
+                    data-testid="missed-badge"
+                    aria-label={t('callLog.missedBadge', { count: missed })}
+                  >
+                    {missed}
+                  </span>
+                )}
               </button>
             </li>
           ))}
@@ -74,6 +92,7 @@ export function App() {
             {errorText(t, fatal)}
           </p>
         )}
+        <CallCenter />
         <CurrentView view={view} />
       </main>
     </div>

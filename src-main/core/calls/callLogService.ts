@@ -63,12 +63,14 @@ export class CallLogService {
   list(filter: Filter): LocalCallLogEntry[] {
     const where: string[] = [];
     const values: unknown[] = [];
-    if (filter.direction) (where.push('direction = ?'), values.push(filter.direction));
-    if (filter.kind) (where.push('kind = ?'), values.push(filter.kind));
-    if (filter.status) (where.push('status = ?'), values.push(filter.status));
-    if (filter.search)
-      (where.push("peer_name LIKE ? ESCAPE '\\'"),
-        values.push(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    const add = (clause: string, value: unknown) => {
+      where.push(clause);
+      values.push(value);
+    };
+    if (filter.direction) add('direction = ?', filter.direction);
+    if (filter.kind) add('kind = ?', filter.kind);
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.search) add("peer_name LIKE ? ESCAPE '\\'", `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     const sql = `SELECT * FROM call_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...values, filter.limit) as Row[]).map(toEntry);
   }

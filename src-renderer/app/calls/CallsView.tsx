@@ -1,0 +1,157 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { GuestInvitation } from '../../../src-preload/contract';
+import { FieldError, FormError, useCommand } from '../../components/forms';
+import { useQuery } from '../../components/useQuery';
+import { SignedInOnly } from '../account/SignedInOnly';
+import { callActions } from './CallCenter';
+import { useCallStore } from './callStore';
+
+/** Video consultations: invite a patient (link and code), see who waits, call colleagues. */
+export function CallsView() {
+  return (
+    <SignedInOnly view="calls">
+      <Calls />
+    </SignedInOnly>
+  );
+}
+
+function Calls() {
+  const { t } = useTranslation('common');
+  const notice = useCallStore((s) => s.notice);
+  const connected = useCallStore((s) => s.connected);
+  return (
+    <div className="settings" data-testid="view-calls">
+      {!connected && <p className="hint">{t('calls.connecting')}</p>}
+      {notice && (
+        <p className="banner" role="status" data-testid="call-notice">
+          {t(`calls.outcome.${notice}`)}
+        </p>
+      )}
+      <InviteGuest />
+      <Colleagues />
+    </div>
+  );
+}
+
+function InviteGuest() {
+  const { t, i18n } = useTranslation('common');
+  const [form, setForm] = useState({ label: '', email: '', phone: '' });
+  const [created, setCreated] = useState<GuestInvitation | null>(null);
+  const [copied, setCopied] = useState(false);
+  const command = useCommand();
+  const ids = { label: useId(), email: useId(), phone: useId() };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setCopied(false);
+    setCreated(await command.run(window.clinic.calls.createInvitation(form)));
+  };
+  return (
+    <section className="card">
+      <h2>{t('calls.invite.title')}</h2>
+      <form className="form-grid two" onSubmit={submit} noValidate>
+        <div className="field span">
+          <label htmlFor={ids.label}>{t('calls.invite.label')}</label>
+          <input
+            id={ids.label}
+            value={form.label}
+            onChange={(e) => setForm({ ...form, label: e.target.value })}
+            data-testid="invite-label"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.email}>{t('calls.invite.email')}</label>
+          <input
+            id={ids.email}
+            type="email"
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+          />
+          <FieldError error={command.error} field="email" />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.phone}>{t('calls.invite.phone')}</label>
+          <input
+            id={ids.phone}
+            type="tel"
+            value={form.phone}
+            onChange={(e) => setForm({ ...form, phone: e.target.value })}
+          />
+          <FieldError error={command.error} field="phone" />
+        </div>
+        <FormError error={command.error} fields={['email', 'phone']} />
+        <div className="actions span">
+          <button type="submit" disabled={command.busy} data-testid="invite-create">
+            {t('calls.invite.create')}
+          </button>
+        </div>
+      </form>
+      {created && (
+        <div className="invitation" data-testid="invitation">
+          <p>
+            {t('calls.invite.code')}:{' '}
+            <strong className="mono" data-testid="invitation-code">
+              {created.code}
+            </strong>
+          </p>
+          <p className="mono" data-testid="invitation-link">
+            {created.link}
+          </p>
+          <p className="hint">
+            {t('calls.invite.until', {
+              date: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(
+                created.expiresAt,
+              ),
+            })}
+          </p>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() =>
+              void navigator.clipboard.writeText(`${created.link}\n${created.code}`).then(
+                () => setCopied(true),
+                () => {},
+              )
+            }
+          >
+            {copied ? t('account.pin.copied') : t('calls.invite.copy')}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Colleagues() {
+  const { t } = useTranslation('common');
+  const [contacts] = useQuery(() => window.clinic.contacts.list(), []);
+  const statuses = useCallStore((s) => s.statuses);
+  const inCall = useCallStore((s) => s.current !== null);
+  return (
+    <section className="card">
+      <h2>{t('calls.colleagues')}</h2>
+      {contacts?.length === 0 && <p className="hint">{t('contacts.none')}</p>}
+      <ul className="plain">
+        {contacts?.map((contact) => {
+          const status = statuses[contact.id] ?? 'offline';
+          return (
+            <li key={contact.id} className="row spread" data-testid={`callee-${contact.username}`}>
+              <span>
+                <span className={`presence ${status}`} aria-hidden="true" /> {contact.name || contact.username}{' '}
+                <span className="hint">{t(`calls.presence.${status}`)}</span>
+              </span>
+              <button
+                type="button"
+                disabled={inCall || status === 'offline'}
+                onClick={() => void callActions.call({ id: contact.id, name: contact.name || contact.username })}
+                data-testid="call-contact"
+              >
+                {t('calls.call')}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
