@@ -62,9 +62,15 @@ describe('call log', () => {
     });
 
     const all = await call('callLog.list', {});
-    expect(all.ok && all.value.map((e) => e.peerName)).toEqual(['Team', 'Dr. Berg', 'Ingrid Nilsson']);
+    expect(all.ok && all.value.map((e: { peerName: string }) => e.peerName)).toEqual([
+      'Team',
+      'Dr. Berg',
+      'Ingrid Nilsson',
+    ]);
     const missed = await call('callLog.list', { status: 'missed' });
-    expect(missed.ok && missed.value.map((e) => [e.peerName, e.durationS])).toEqual([['Dr. Berg', 0]]);
+    expect(
+      missed.ok && missed.value.map((e: { peerName: string; durationS: number }) => [e.peerName, e.durationS]),
+    ).toEqual([['Dr. Berg', 0]]);
     const outgoing = await call('callLog.list', { direction: 'outgoing', kind: 'group' });
     expect(outgoing.ok && outgoing.value).toHaveLength(1);
     expect(await call('callLog.list', { search: 'nils' })).toMatchObject({ ok: true, value: [{ kind: 'guest' }] });
