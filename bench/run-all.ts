@@ -2,8 +2,13 @@
 import { runAccountsBench } from './accounts.bench';
 import { runAgendaBench } from './agenda.bench';
 import { runFoundationBench } from './foundation.bench';
+import { isBenchServer, runSignallingBench } from './signalling.bench';
 
-console.log(`ClinicDesk benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
-await runFoundationBench();
-await runAgendaBench();
-await runAccountsBench();
+// The signalling benchmark forks this same bundle as its server; that process runs no benchmark.
+if (!isBenchServer) {
+  console.log(`ClinicDesk benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
+  await runFoundationBench();
+  await runAgendaBench();
+  await runAccountsBench();
+  await runSignallingBench();
+}

@@ -1,0 +1,197 @@
+/**
+ * Signalling at scale (issue 5): N authenticated sockets on one server process (a child process: its own
+ * event loop, core and file descriptors), paired into N/2 active calls; then offers/candidates relayed at a fixed
+ * rate between the pairs. Prints relay latency (send → receive on the other socket, both clocks in this
+ * process) and the server's heap per socket.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { io as connect, type Socket } from 'socket.io-client';
+import { percentile, report } from './stats';
+
+interface Seeded {
+  port: number;
+  peers: { id: string; token: string }[];
+}
+
+const hashOf = async (token: string) => (await import('../server/accounts/secrets')).hashToken(token);
+
+/** The server side: build, seed N accounts in N/2 two-person organisations with sessions, listen. */
+async function serve(n: number): Promise<void> {
+  const { buildServer } = await import('../server/app');
+  const { loadConfig } = await import('../server/config');
+  const { openServerDb } = await import('../server/db/database');
+  const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-signalling-'));
+  const config = loadConfig([`--data-dir=${dataDir}`, '--port=0', '--log-level=silent'], {}, '/nonexistent');
+  const database = await openServerDb(dataDir);
+  const server = await buildServer(config, database, 'bench', {
+    mailer: { send: async () => {}, close: () => {} },
+    sms: { send: async () => {} },
+  });
+  const now = Date.now();
+  const peers: { id: string; token: string }[] = [];
+  await database.db.transaction().execute(async (trx) => {
+    for (let pair = 0; pair < n / 2; pair += 1) {
+      const organisation = randomUUID();
+      await trx
+        .insertInto('organisations')
+        .values({ id: organisation, name: `Org ${pair}`, code: `B${String(pair).padStart(7, '0')}`, created_at: now })
+        .execute();
+      for (let k = 0; k < 2; k += 1) {
+        const id = randomUUID();
+        const token = `bench-token-${pair}-${k}-${randomUUID()}`.replace(/[^A-Za-z0-9_-]/g, '');
+        await trx
+          .insertInto('accounts')
+          .values({
+            id,
+            email: `u${pair}-${k}@bench.invalid`,
+            name: `User ${pair}/${k}`,
+            username: `u${pair}-${k}`,
+            role: 'member',
+            organisation_id: organisation,
+            status: 'active',
+            language: 'en',
+            created_at: now,
+            activated_at: now,
+            registered_at: now,
+          })
+          .execute();
+        await trx
+          .insertInto('sessions')
+          .values({
+            id: randomUUID(),
+            account_id: id,
+            family_id: randomUUID(),
+            refresh_hash: await hashOf(`r${token}`),
+            access_hash: await hashOf(token),
+            access_expires_at: now + 3_600_000,
+            refresh_expires_at: now + 3_600_000,
+            created_at: now,
+          })
+          .execute();
+        peers.push({ id, token });
+      }
+    }
+  });
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (server.app.server.address() as { port: number }).port;
+  const memory = () => ({ heap: getHeapStatistics().used_heap_size, rss: process.memoryUsage.rss() });
+  process.on('message', (message: string) => {
+    if (message === 'memory') process.send!(memory());
+    if (message === 'close') {
+      void server.close().then(() => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.send!({ closed: true }, () => process.exit(0));
+      });
+    }
+  });
+  process.send!({ port, peers, ...memory() });
+}
+
+const ask = <T>(child: ChildProcess, message: string): Promise<T> =>
+  new Promise((resolve) => {
+    child.once('message', (answer) => resolve(answer as T));
+    child.send(message);
+  });
+
+export const SERVER_ROLE = 'signalling-bench-server';
+
+export async function runSignallingBench(
+  n = Number(process.env.SIGNALLING_SOCKETS ?? 10_000),
+  rate = 2000,
+): Promise<void> {
+  console.log(`\n# signalling (${n} sockets, ${n / 2} calls, ${rate} relayed messages/s)`);
+  // The same bundle, started again in the server's role.
+  const worker = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, CLINICDESK_BENCH_ROLE: SERVER_ROLE, CLINICDESK_BENCH_SOCKETS: String(n) },
+  });
+  const seeded = await new Promise<Seeded & { heap: number; rss: number }>((resolve) =>
+    worker.once('message', (m) => resolve(m as Seeded & { heap: number; rss: number })),
+  );
+  const base = `http://127.0.0.1:${seeded.port}`;
+  const sockets: Socket[] = [];
+  const started = performance.now();
+  for (let i = 0; i < n; i += 250) {
+    const batch = seeded.peers.slice(i, i + 250).map(
+      (peer) =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(base, {
+            auth: { token: peer.token },
+            transports: ['websocket'],
+            reconnection: false,
+            forceNew: true,
+          });
+          socket.once('connect', () => resolve(socket));
+          socket.once('connect_error', reject);
+        }),
+    );
+    sockets.push(...(await Promise.all(batch)));
+  }
+  console.log(`  ${n} sockets connected and authenticated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const { heap, rss } = await ask<{ heap: number; rss: number }>(worker, 'memory');
+  console.log(
+    `  server memory per socket: ${((heap - seeded.heap) / n / 1024).toFixed(1)} KiB V8 heap, ${((rss - seeded.rss) / n / 1024).toFixed(1)} KiB RSS`,
+  );
+
+  // Pair them into calls: 2i calls 2i+1, which accepts.
+  const calls: { callId: string; from: Socket; to: string }[] = [];
+  for (let i = 0; i < n; i += 200) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, (n - i) / 2) }, async (_, k) => {
+        const a = sockets[i + 2 * k]!;
+        const b = sockets[i + 2 * k + 1]!;
+        const incoming = new Promise<{ callId: string }>((resolve) => b.once('call:incoming', resolve));
+        await a.timeout(10_000).emitWithAck('call:invite', { to: seeded.peers[i + 2 * k + 1]!.id });
+        const { callId } = await incoming;
+        await b.timeout(10_000).emitWithAck('call:accept', { callId });
+        calls.push({ callId, from: a, to: seeded.peers[i + 2 * k + 1]!.id });
+      }),
+    );
+  }
+  console.log(`  ${calls.length} calls active`);
+
+  const latencies: number[] = [];
+  for (const socket of sockets) {
+    socket.on('signal', ({ data }: { data: { candidate?: { candidate: string } } }) => {
+      const sent = Number(data.candidate?.candidate.slice(2));
+      if (Number.isFinite(sent)) latencies.push(performance.now() - sent);
+    });
+  }
+  const seconds = 10;
+  const perTick = rate / 100; // every 10 ms
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      for (let k = 0; k < perTick; k += 1) {
+        const call = calls[sent % calls.length]!;
+        call.from.emit('signal', {
+          callId: call.callId,
+          to: call.to,
+          data: {
+            type: 'candidate',
+            candidate: { candidate: `t=${performance.now()}`, sdpMid: '0', sdpMLineIndex: 0 },
+          },
+        });
+        sent += 1;
+      }
+      if (sent >= rate * seconds) {
+        clearInterval(timer);
+        setTimeout(resolve, 1000);
+      }
+    }, 10);
+  });
+  latencies.sort((a, b) => a - b);
+  report(`relay latency at ${rate}/s (${sent} sent, ${latencies.length} received)`, latencies);
+  console.log(`  p99 ${percentile(latencies, 99).toFixed(2)} ms (target < 20 ms)`);
+  for (const socket of sockets) socket.disconnect();
+  await ask(worker, 'close');
+}
+
+/** True in the forked server process: it serves and runs no benchmark. */
+export const isBenchServer = process.env.CLINICDESK_BENCH_ROLE === SERVER_ROLE;
+if (isBenchServer) void serve(Number(process.env.CLINICDESK_BENCH_SOCKETS));
