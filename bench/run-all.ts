@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, one after the other (two cores: nothing runs in parallel). */
 import { runAccountsBench } from './accounts.bench';
 import { runAgendaBench } from './agenda.bench';
+import { runCallSetupBench } from './callSetup.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
 
@@ -11,4 +12,5 @@ if (!isBenchServer) {
   await runAgendaBench();
   await runAccountsBench();
   await runSignallingBench();
+  await runCallSetupBench();
 }
