@@ -5,10 +5,12 @@
  * knocking and being admitted, and the call record written at hang-up.
  */
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_DB_FILE } from '../../server/db/database';
+import { SMS_FILE } from '../../server/sms/gateway';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 
 let f: ServerFixture;
@@ -279,6 +281,53 @@ describe('patients as guests', () => {
     await emit(h, 'call:hangup', { callId: joined.callId });
     h.disconnect();
     g.disconnect();
+  });
+
+  it('sends the invitation by e-mail and SMS in the patient language, with link and code', async () => {
+    const appointmentAt = f.clock.now + 2 * 3_600_000;
+    const created = (
+      await f.api(
+        'POST',
+        '/api/calls/invitations',
+        {
+          label: 'Frau Weber',
+          appointmentAt,
+          email: 'weber@patient.example',
+          phone: '0171 5550001',
+          country: 'DE',
+          language: 'de',
+          timeZone: 'Europe/Berlin',
+        },
+        host.accessToken,
+      )
+    ).body;
+    // Valid until the appointment window closes (4 hours after its start).
+    expect(created.expiresAt).toBe(appointmentAt + 4 * 3_600_000);
+    await expect.poll(() => f.inbox.filter((m) => m.to === 'weber@patient.example').length).toBe(1);
+    const mail = f.inbox
+      .find((m) => m.to === 'weber@patient.example')!
+      .raw.replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    expect(mail).toContain('Videosprechstunde');
+    expect(mail).toContain(created.link);
+    expect(mail).toContain(`${created.code.slice(0, 3)} ${created.code.slice(3, 6)} ${created.code.slice(6)}`);
+    const sms = readFileSync(join(f.dataDir, SMS_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { to: string; text: string })
+      .filter((m) => m.to === '+491715550001');
+    expect(sms).toHaveLength(1);
+    expect(sms[0]!.text).toContain(created.link);
+    expect(sms[0]!.text).toContain('Videosprechstunde');
+    expect(
+      (await f.api('POST', '/api/calls/invitations', { validUntil: f.clock.now - 1 }, host.accessToken)).body.error
+        .issues,
+    ).toEqual([{ path: 'appointmentAt', code: 'invitation_in_past' }]);
+    // At most a month, whatever is asked.
+    const far = (
+      await f.api('POST', '/api/calls/invitations', { validUntil: f.clock.now + 90 * 86_400_000 }, host.accessToken)
+    ).body;
+    expect(far.expiresAt).toBe(f.clock.now + 31 * 86_400_000);
   });
 
   it('locks an address after five wrong codes', async () => {
