@@ -133,6 +133,7 @@ async function start(): Promise<void> {
         silent: true,
       });
       if (kind !== 'missed') showWindow();
+      else void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
     },
   });
 
@@ -141,7 +142,19 @@ async function start(): Promise<void> {
   registerIpc(
     ipcMain,
     createDispatcher({
-      handlers: { ...running.handlers, ...account.handlers() },
+      handlers: {
+        ...running.handlers,
+        ...account.handlers(),
+        // Seeing the call log clears the tray's missed-calls count too.
+        callLog: {
+          ...running.handlers.callLog,
+          markSeen: async () => {
+            const value = await running.handlers.callLog.markSeen(undefined);
+            tray?.setMissed(0);
+            return value;
+          },
+        },
+      },
       isTrustedSender,
       log: (message, error) => console.error(`clinicdesk: ${message}`, error),
     }),
@@ -163,10 +176,15 @@ async function start(): Promise<void> {
 
   tray = new TrayController(join(appDir, 'assets', 'tray.png'), {
     open: () => showWindow(),
+    openCallLog: () => {
+      showWindow();
+      if (mainWindow) sendEvent(mainWindow.webContents, 'app.navigate', { view: 'callLog' });
+    },
     setCallStation: (enabled) => void running.call('settings.setCallStation', { enabled }),
     quit: () => app.quit(),
   });
   tray.update(current());
+  void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
 }
 
 if (!app.requestSingleInstanceLock()) {

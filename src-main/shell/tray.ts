@@ -1,16 +1,22 @@
-/** The tray icon and its menu: open, call-station mode, quit. Labels follow the app's language. */
+/**
+ * The tray icon and its menu: open, call-station mode, quit, and the missed calls (which open the call log).
+ * Labels follow the app's language.
+ */
 import { Menu, Tray, nativeImage } from 'electron';
 import type { Language } from '../../src-preload/contract';
 import { shellStrings } from '../core/i18n/shellStrings';
 
 export interface TrayActions {
   open(): void;
+  openCallLog(): void;
   setCallStation(enabled: boolean): void;
   quit(): void;
 }
 
 export class TrayController {
   private readonly tray: Tray;
+  private state: { language: Language; callStation: boolean } | null = null;
+  private missed = 0;
 
   constructor(
     iconPath: string,
@@ -22,11 +28,14 @@ export class TrayController {
 
   /** Rebuilds the menu; called at start and whenever the language or call-station mode changes. */
   update(state: { language: Language; callStation: boolean }): void {
+    this.state = state;
     const t = shellStrings(state.language);
-    this.tray.setToolTip(t('trayTooltip'));
+    const missed = this.missed > 0 ? t('trayMissed', { count: this.missed }) : null;
+    this.tray.setToolTip(missed ? `${t('trayTooltip')} — ${missed}` : t('trayTooltip'));
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
         { id: 'open', label: t('trayOpen'), click: () => this.actions.open() },
+        ...(missed ? [{ id: 'missed', label: missed, click: () => this.actions.openCallLog() }] : []),
         {
           id: 'callStation',
           label: t('trayCallStation'),
@@ -38,6 +47,12 @@ export class TrayController {
         { id: 'quit', label: t('trayQuit'), click: () => this.actions.quit() },
       ]),
     );
+  }
+
+  /** The missed calls not yet seen in the call log. */
+  setMissed(count: number): void {
+    this.missed = count;
+    if (this.state) this.update(this.state);
   }
 
   destroy(): void {

@@ -6,7 +6,9 @@ import de from './locales/de/shell.json';
 import en from './locales/en/shell.json';
 import sv from './locales/sv/shell.json';
 
-export type ShellKey = keyof typeof en;
+type RawKey = keyof typeof en;
+/** Plural keys (`x_one`, `x_other`) are asked for by their base name with a `count`. */
+export type ShellKey = RawKey extends infer K ? (K extends `${infer Base}_${'one' | 'other'}` ? Base : K) : never;
 
 const instance = i18next.createInstance();
 void instance.init({
@@ -19,7 +21,7 @@ void instance.init({
   interpolation: { escapeValue: false },
 });
 
-export function shellStrings(language: Language): (key: ShellKey, values?: Record<string, string>) => string {
+export function shellStrings(language: Language): (key: ShellKey, values?: Record<string, string | number>) => string {
   const t: TFunction = instance.getFixedT(language, 'shell');
   return (key, values) => t(key, values ?? {});
 }

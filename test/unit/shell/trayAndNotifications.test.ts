@@ -9,7 +9,7 @@ describe('tray', () => {
   beforeEach(() => recorded.reset());
 
   it('offers open, call-station mode and quit, in the app language', () => {
-    const actions = { open: vi.fn(), setCallStation: vi.fn(), quit: vi.fn() };
+    const actions = { open: vi.fn(), openCallLog: vi.fn(), setCallStation: vi.fn(), quit: vi.fn() };
     const tray = new TrayController('/assets/tray.png', actions);
     tray.update({ language: 'de', callStation: false });
     const fake = Tray.instances[0]!;
@@ -32,6 +32,22 @@ describe('tray', () => {
     tray.update({ language: 'sv', callStation: true });
     const updated = fake.menu!.items.find((i) => i.id === 'callStation');
     expect(updated).toMatchObject({ label: 'Samtalsstationsläge', checked: true });
+  });
+
+  it('shows missed calls in the tooltip and the menu, which open the call log', () => {
+    const actions = { open: vi.fn(), openCallLog: vi.fn(), setCallStation: vi.fn(), quit: vi.fn() };
+    const tray = new TrayController('/assets/tray.png', actions);
+    tray.update({ language: 'en', callStation: false });
+    const fake = Tray.instances.at(-1)!;
+    expect(fake.menu!.items.some((i) => i.id === 'missed')).toBe(false);
+    tray.setMissed(2);
+    expect(fake.tooltip).toBe('ClinicDesk — 2 missed calls');
+    const missed = fake.menu!.items.find((i) => i.id === 'missed')!;
+    expect(missed.label).toBe('2 missed calls');
+    missed.click?.({ checked: false });
+    expect(actions.openCallLog).toHaveBeenCalledOnce();
+    tray.setMissed(0);
+    expect(fake.tooltip).toBe('ClinicDesk');
   });
 });
 
