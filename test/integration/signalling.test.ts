@@ -5,6 +5,7 @@
  * knocking and being admitted, and the call record written at hang-up.
  */
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -184,6 +185,45 @@ describe('signalling between colleagues', () => {
     expect(f.server.signalling.callCount()).toBe(0);
     a.disconnect();
     b.disconnect();
+  });
+
+  it('a group meeting meshes up to four: those already in connect to each newcomer', async () => {
+    const a = await open({ token: ana.accessToken });
+    const b = await open({ token: ben.accessToken });
+    const c = await open({ token: cem.accessToken });
+    expect(
+      await emit(a, 'meeting:create', {
+        name: 'Too many',
+        invitees: [ben.id, cem.id, ana.id, ben.id].map(() => randomUUID()),
+      }),
+    ).toMatchObject({ error: { code: 'bad_request' } }); // four invitees: five with the host
+    const bRings = next<{ callId: string; kind: string; name: string }>(b, 'call:incoming');
+    const cRings = next<{ callId: string }>(c, 'call:incoming');
+    const { callId } = await emit<{ callId: string }>(a, 'meeting:create', {
+      name: 'Fallbesprechung',
+      invitees: [ben.id, cem.id],
+    });
+    expect(await bRings).toMatchObject({ callId, kind: 'group', name: 'Fallbesprechung' });
+    await cRings;
+    const aSeesBen = next(a, 'call:peer-joined');
+    await emit(b, 'call:accept', { callId });
+    expect(await aSeesBen).toMatchObject({ peer: { id: ben.id } });
+    const aSeesCem = next(a, 'call:peer-joined');
+    const bSeesCem = next(b, 'call:peer-joined');
+    expect(await emit(c, 'call:accept', { callId })).toMatchObject({ peers: [{ id: ana.id }, { id: ben.id }] });
+    expect(await aSeesCem).toMatchObject({ peer: { id: cem.id } });
+    expect(await bSeesCem).toMatchObject({ peer: { id: cem.id } });
+    const relayed = next(c, 'signal');
+    await emit(b, 'signal', { callId, to: cem.id, data: { type: 'offer', sdp: 'v=0' } });
+    expect(await relayed).toMatchObject({ from: ben.id });
+    // One leaves: the meeting goes on for the other two.
+    const left = next(a, 'call:peer-left');
+    await emit(c, 'call:hangup', { callId });
+    expect(await left).toMatchObject({ peerId: cem.id });
+    const ended = next(b, 'call:ended');
+    await emit(a, 'call:hangup', { callId });
+    await ended;
+    for (const s of [a, b, c]) s.disconnect();
   });
 
   it('a participant who reloads rejoins the call, and the other side reconnects to it', async () => {
