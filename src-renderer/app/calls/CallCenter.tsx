@@ -17,6 +17,7 @@ type Peer = { id: string; name: string };
 /** The call actions the views use; set once the call centre is mounted. */
 export const callActions = {
   call: async (_contact: Peer): Promise<void> => {},
+  meeting: async (_name: string, _invitees: string[]): Promise<void> => {},
   admit: async (_callId: string): Promise<void> => {},
   deny: async (_callId: string): Promise<void> => {},
 };
@@ -193,6 +194,27 @@ export function CallCenter() {
           );
       }
     };
+    callActions.meeting = async (name, invitees) => {
+      if (closed) return;
+      useCallStore.getState().set({ notice: null });
+      try {
+        const { callId } = await request<{ callId: string }>(socket, 'meeting:create', { name, invitees });
+        useCallStore.getState().set({
+          current: {
+            callId,
+            kind: 'group',
+            direction: 'outgoing',
+            peerName: name,
+            startedAt: Date.now(),
+            answeredAt: null,
+          },
+        });
+        await startSession(socket, callId);
+      } catch (error) {
+        const code = error instanceof SignalError ? error.code : 'failed';
+        useCallStore.getState().set({ notice: code === 'busy' || code === 'unavailable' ? code : 'failed' });
+      }
+    };
     callActions.admit = async (callId) => {
       const knock = useCallStore.getState().knocks.find((k) => k.callId === callId);
       if (!knock) return;
@@ -233,7 +255,7 @@ export function CallCenter() {
         callId: call.callId,
         kind: call.kind,
         direction: 'incoming',
-        peerName: call.from.name,
+        peerName: call.kind === 'group' ? call.name : call.from.name,
         startedAt: call.at,
         answeredAt: Date.now(),
       },
@@ -256,7 +278,7 @@ export function CallCenter() {
         callId: call.callId,
         kind: call.kind,
         direction: 'incoming',
-        peerName: call.from.name,
+        peerName: call.kind === 'group' ? call.name : call.from.name,
         startedAt: call.at,
         answeredAt: null,
       },
@@ -307,7 +329,11 @@ export function CallCenter() {
           aria-label={t('calls.incoming')}
           data-testid="incoming-call"
         >
-          <span>{t('calls.incomingFrom', { name: incoming.from.name })}</span>
+          <span>
+            {incoming.kind === 'group'
+              ? t('calls.meetingFrom', { name: incoming.from.name, meeting: incoming.name })
+              : t('calls.incomingFrom', { name: incoming.from.name })}
+          </span>
           {autoAnswerIn !== null && <span className="hint">{t('calls.autoAnswer', { seconds: autoAnswerIn })}</span>}
           <button type="button" onClick={() => void accept()} data-testid="incoming-accept">
             {t('calls.accept')}

@@ -127,6 +127,9 @@ function Colleagues() {
   const [contacts] = useQuery(() => window.clinic.contacts.list(), []);
   const statuses = useCallStore((s) => s.statuses);
   const inCall = useCallStore((s) => s.current !== null);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [meetingName, setMeetingName] = useState('');
+  const nameId = useId();
   return (
     <section className="card">
       <h2>{t('calls.colleagues')}</h2>
@@ -134,16 +137,26 @@ function Colleagues() {
       <ul className="plain">
         {contacts?.map((contact) => {
           const status = statuses[contact.id] ?? 'offline';
+          const name = contact.name || contact.username;
           return (
             <li key={contact.id} className="row spread" data-testid={`callee-${contact.username}`}>
-              <span>
-                <span className={`presence ${status}`} aria-hidden="true" /> {contact.name || contact.username}{' '}
+              <label className="check">
+                <input
+                  type="checkbox"
+                  aria-label={t('calls.meeting.choose', { name })}
+                  checked={chosen.includes(contact.id)}
+                  disabled={!chosen.includes(contact.id) && chosen.length >= 3}
+                  onChange={(e) =>
+                    setChosen(e.target.checked ? [...chosen, contact.id] : chosen.filter((id) => id !== contact.id))
+                  }
+                />
+                <span className={`presence ${status}`} aria-hidden="true" /> {name}{' '}
                 <span className="hint">{t(`calls.presence.${status}`)}</span>
-              </span>
+              </label>
               <button
                 type="button"
                 disabled={inCall || status === 'offline'}
-                onClick={() => void callActions.call({ id: contact.id, name: contact.name || contact.username })}
+                onClick={() => void callActions.call({ id: contact.id, name })}
                 data-testid="call-contact"
               >
                 {t('calls.call')}
@@ -152,6 +165,24 @@ function Colleagues() {
           );
         })}
       </ul>
+      <form
+        className="field"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (chosen.length === 0 || !meetingName.trim()) return;
+          void callActions.meeting(meetingName.trim(), chosen);
+        }}
+        noValidate
+      >
+        <label htmlFor={nameId}>{t('calls.meeting.name')}</label>
+        <div className="row">
+          <input id={nameId} value={meetingName} maxLength={120} onChange={(e) => setMeetingName(e.target.value)} />
+          <button type="submit" disabled={inCall || chosen.length === 0 || !meetingName.trim()}>
+            {t('calls.meeting.start', { count: chosen.length + 1 })}
+          </button>
+        </div>
+        <p className="hint">{t('calls.meeting.hint')}</p>
+      </form>
     </section>
   );
 }
