@@ -155,8 +155,9 @@ export async function buildServer(
     serveClient: false,
     cors: { origin: false },
     maxHttpBufferSize: 256 * 1024,
-    // A dropped socket resumes with its rooms (and no new handshake) within two minutes.
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+    // A dropped socket resumes with its rooms within two minutes; its credentials are checked again, so a
+    // session revoked meanwhile does not come back.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
   });
   const invitations = new InvitationService(database.db, mailer, sms, config, now);
   const signalling = new Signalling(io, {

@@ -384,12 +384,19 @@ export class AccountService {
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
+    const session = await this.db
+      .selectFrom('sessions')
+      .select('account_id')
+      .where('family_id', '=', familyId)
+      .executeTakeFirst();
     await this.db
       .updateTable('sessions')
       .set({ revoked_at: this.now() })
       .where('family_id', '=', familyId)
       .where('revoked_at', 'is', null)
       .execute();
+    // Sign-out or a stolen token: open sockets of the account close too (the other devices reconnect).
+    if (session) for (const listener of this.revokeListeners) listener(session.account_id);
   }
 
   /** The account behind a valid access token, or null. */

@@ -211,13 +211,15 @@ export class Signalling {
     }
     socket.on('disconnect', () => this.disconnected(socket, peer));
 
-    // A recovered connection (a short drop) kept its rooms and its peer connection: nothing to redo.
-    if (!socket.recovered) this.resume(socket, peer);
+    // A recovered connection (a short drop) kept its rooms and its peer connection: nothing to redo. A
+    // second device of a peer that is still connected must not tear down the call of the first.
+    if (!socket.recovered && first) this.rejoin(socket, peer);
+    if (!socket.recovered) this.pendingKnocks(socket, peer);
     if (first) this.announce(peer.id);
   }
 
-  /** A reload or a new connection: back into the call it was in, and knocks that wait for a host. */
-  private resume(socket: Socket, peer: Peer): void {
+  /** A reload: back into the call it was in; the others open a fresh connection to it. */
+  private rejoin(socket: Socket, peer: Peer): void {
     const call = this.activeCallOf(peer.id) ?? this.waitingCallOf(peer.id);
     if (call && call.participants.has(peer.id)) {
       socket.emit('call:rejoin', { callId: call.id, kind: call.kind, peers: this.others(call, peer.id) });
@@ -227,13 +229,15 @@ export class Signalling {
           this.toPeer(other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer), rejoin: true });
       }
     }
-    if (peer.kind === 'account') {
-      for (const waiting of this.calls.values()) {
-        if (waiting.kind === 'guest' && waiting.state === 'waiting' && waiting.hostId === peer.id) {
-          const guest = [...waiting.participants.values()][0]!;
-          socket.emit('call:knock', { callId: waiting.id, guest: this.describe(guest) });
-        }
-      }
+  }
+
+  /** Patients who knocked while the host was away (or on another device) are shown on this one too. */
+  private pendingKnocks(socket: Socket, peer: Peer): void {
+    if (peer.kind !== 'account') return;
+    for (const waiting of this.calls.values()) {
+      const guest = [...waiting.participants.values()][0];
+      if (waiting.kind === 'guest' && waiting.state === 'waiting' && waiting.hostId === peer.id && guest)
+        socket.emit('call:knock', { callId: waiting.id, guest: this.describe(guest) });
     }
   }
 
@@ -257,8 +261,9 @@ export class Signalling {
     );
   }
 
-  /** A revoked session (licence off, account deleted) loses its sockets at once. */
+  /** A revoked session (licence off, account deleted, sign-out) loses its sockets and tickets at once. */
   disconnectPeer(peerId: string): void {
+    for (const [hash, entry] of this.tickets) if (entry.accountId === peerId) this.tickets.delete(hash);
     this.io.in(`peer:${peerId}`).disconnectSockets(true);
   }
 
@@ -322,6 +327,7 @@ export class Signalling {
       case 'call:deny':
         return this.deny(peer, data.callId as string);
       case 'guest:join':
+        if (peer.kind !== 'guest') throw new ApiError(403, 'forbidden', 'Only patients join as guests');
         return this.guestJoin(peer, data.name as string, data.consent as boolean);
       case 'signal':
         return this.relay(peer, data.callId as string, data.to as string, data.data);
@@ -378,6 +384,8 @@ export class Signalling {
   private async invite(caller: Peer, to: string[], kind: 'contact' | 'group', name: string) {
     if (this.engaged(caller.id)) throw new ApiError(409, 'already_in_call', 'You are already in a call');
     const reachable = new Map((await this.deps.contacts.list(caller.profile!)).map((c) => [c.id, c]));
+    // Checked again after the await: two invites at once must not put the caller into two calls.
+    if (this.engaged(caller.id)) throw new ApiError(409, 'already_in_call', 'You are already in a call');
     const invitees = [...new Set(to)].filter((peerId) => peerId !== caller.id);
     if (invitees.some((peerId) => !reachable.has(peerId))) throw new ApiError(404, 'not_found', 'Not a contact');
     const free = invitees.filter((peerId) => this.status(peerId) === 'online' && !this.engaged(peerId));
@@ -495,7 +503,15 @@ export class Signalling {
 
   private settle(call: Call): void {
     if (call.invited.size > 0) return;
-    if (call.participants.size < 2 && !(call.kind === 'guest' && call.state === 'waiting')) {
+    // A patient who left the waiting room: the knock is withdrawn.
+    if (call.kind === 'guest' && call.state === 'waiting') {
+      if (call.participants.size === 0) {
+        this.toPeer(call.hostId, 'call:knock-withdrawn', { callId: call.id });
+        this.end(call);
+      }
+      return;
+    }
+    if (call.participants.size < 2) {
       for (const rest of call.participants.keys()) this.toPeer(rest, 'call:ended', { callId: call.id });
       this.end(call);
     }

@@ -59,7 +59,9 @@ export function registerCallRoutes(
   app.get('/api/calls/invitations', async (request) => invitations.list(await signedIn(request)));
 
   app.delete<{ Params: { id: string } }>('/api/calls/invitations/:id', async (request, reply) => {
-    await invitations.revoke(await signedIn(request), parse(z.uuid({ message: 'id_invalid' }), request.params.id));
+    const id = parse(z.uuid({ message: 'id_invalid' }), request.params.id);
+    await invitations.revoke(await signedIn(request), id);
+    signalling.disconnectPeer(`guest:${id}`); // a revoked invitation's patient leaves at once
     return reply.code(204).send();
   });
 

@@ -129,11 +129,19 @@ export class CallSession {
     this.events.chat({ from: '', text, at, own: true });
   }
 
-  async sendFile(file: File): Promise<string> {
-    const id = crypto.randomUUID();
-    let hash = '';
-    for (const { peer } of this.links.values()) if (peer.connected) hash = await sendFile(peer, file, id);
-    return hash;
+  /** Files go one after another: their chunks must not interleave on a channel. */
+  private sending: Promise<unknown> = Promise.resolve();
+
+  sendFile(file: File): Promise<string> {
+    const send = async () => {
+      const id = crypto.randomUUID();
+      let hash = '';
+      for (const { peer } of this.links.values()) if (peer.connected) hash = await sendFile(peer, file, id);
+      return hash;
+    };
+    const next = this.sending.then(send, send);
+    this.sending = next.catch(() => {});
+    return next;
   }
 
   setMicrophone(on: boolean): void {

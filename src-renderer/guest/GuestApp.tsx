@@ -42,7 +42,10 @@ export function GuestApp() {
   const { t, i18n } = useTranslation('guest');
   const [stage, setStage] = useState<Stage>(() => {
     const stored = loadGuest();
-    return stored ? { name: 'consultation', guest: stored, consent: true } : { name: 'code' };
+    if (!stored) return { name: 'code' };
+    return stored.name
+      ? { name: 'consultation', guest: stored, consent: stored.consent }
+      : { name: 'details', redeemed: stored };
   });
   const [error, setError] = useState<CodeError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -59,6 +62,15 @@ export function GuestApp() {
       const answer = (await response.json()) as Redeemed & { error?: { code: string } };
       if (response.ok) {
         setError(null);
+        // Kept at once: the invitation is used now, and a reload must not lose the way back in.
+        saveGuest({
+          guestToken: answer.guestToken,
+          name: '',
+          practitionerName: answer.practitionerName,
+          organisationName: answer.organisationName,
+          consentRequired: answer.consentRequired,
+          consent: false,
+        });
         setStage({ name: 'details', redeemed: answer });
       } else {
         setError(response.status >= 500 ? 'unreachable' : (ERRORS[answer.error?.code ?? ''] ?? 'codeNotFound'));
@@ -110,10 +122,13 @@ export function GuestApp() {
           <Details
             redeemed={stage.redeemed}
             onDone={(name, consent) => {
-              const guest = {
+              const guest: StoredGuest = {
                 guestToken: stage.redeemed.guestToken,
                 name,
                 practitionerName: stage.redeemed.practitionerName,
+                organisationName: stage.redeemed.organisationName,
+                consentRequired: stage.redeemed.consentRequired,
+                consent,
               };
               saveGuest(guest);
               setStage({ name: 'consultation', guest, consent });
@@ -286,7 +301,10 @@ function Consultation({
     ice.current = ((await servers.json()) as { iceServers: RTCIceServer[] }).iceServers;
     const socket = connectSignalling(window.location.origin, async () => ({ guest: guest.guestToken }));
     socketRef.current = socket;
-    socket.on('connect_error', () => finish('invalid'));
+    // Only a refused invitation ends it; a network blip is retried by socket.io.
+    socket.on('connect_error', (error) => {
+      if (error.message === 'unauthorized') finish('invalid');
+    });
     socket.on('call:peer-joined', ({ callId, peer }: { callId: string; peer: { id: string; name: string } }) => {
       // The practitioner admitted us: we start the connection to them.
       if (sessionRef.current?.callId !== callId) sessionRef.current = start(socket, callId, stream, ice.current);

@@ -3,8 +3,13 @@ const KEY = 'clinicdesk.guest';
 
 export interface StoredGuest {
   guestToken: string;
+  /** Empty until the patient gave it (a reload before that returns to the name and consent step). */
   name: string;
   practitionerName: string;
+  organisationName: string | null;
+  consentRequired: boolean;
+  /** What the patient actually chose; sent again on a rejoin, never assumed. */
+  consent: boolean;
 }
 
 export const loadGuest = (): StoredGuest | null => {

@@ -370,6 +370,48 @@ describe('patients as guests', () => {
     expect(far.expiresAt).toBe(f.clock.now + 31 * 86_400_000);
   });
 
+  it('a patient who leaves the waiting room withdraws the knock; a revoked invitation disconnects the patient', async () => {
+    const created = (await f.api('POST', '/api/calls/invitations', { label: 'Herr Alm' }, host.accessToken)).body;
+    const { guestToken } = (await redeem({ code: created.code })).body;
+    const h = await open({ token: host.accessToken });
+    const g = await open({ guest: guestToken });
+    const knock = next<{ callId: string }>(h, 'call:knock');
+    const { callId } = await emit<{ callId: string }>(g, 'guest:join', { name: 'Olle Alm', consent: true });
+    await knock;
+    const withdrawn = next(h, 'call:knock-withdrawn');
+    await emit(g, 'call:hangup', { callId });
+    expect(await withdrawn).toEqual({ callId });
+    expect(f.server.signalling.callCount()).toBe(0);
+    // The host's app restarts: no stale knock, and the server stays up.
+    h.disconnect();
+    const again = await open({ token: host.accessToken });
+    const seen = record(again);
+    expect(await emit(again, 'presence:set', { status: 'online' })).toEqual({ status: 'online' });
+    expect(seen).not.toContain('call:knock');
+
+    // A second device of the host does not disturb the first one's call: no rejoin is sent to anyone.
+    const g2 = await open({ guest: guestToken });
+    const knock2 = next<{ callId: string }>(again, 'call:knock');
+    const joined = await emit<{ callId: string }>(g2, 'guest:join', { name: 'Olle Alm', consent: true });
+    await knock2;
+    await emit(again, 'call:admit', { callId: joined.callId });
+    const gSeen = record(g2);
+    const second = await open({ token: host.accessToken });
+    const secondSeen = record(second);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(secondSeen).not.toContain('call:rejoin');
+    expect(gSeen).not.toContain('call:peer-joined');
+
+    // Revoking the invitation ends the patient's connection at once.
+    const gone = new Promise<string>((resolve) => g2.once('disconnect', resolve));
+    expect((await f.api('DELETE', `/api/calls/invitations/${created.id}`, undefined, host.accessToken)).status).toBe(
+      204,
+    );
+    expect(await gone).toBe('io server disconnect');
+    await expect(open({ guest: guestToken })).rejects.toThrow('unauthorized');
+    for (const s of [g, again, second]) s.disconnect();
+  });
+
   it('locks an address after five wrong codes', async () => {
     const created = (await f.api('POST', '/api/calls/invitations', {}, host.accessToken)).body;
     const wrong = String((Number(created.code) % 899_999_999) + 100_000_001);

@@ -74,8 +74,8 @@ export function CallCenter() {
     useCallStore.getState().set({ current: null });
   };
 
-  const startSession = async (socket: Socket, callId: string): Promise<CallSession> => {
-    const local = await media(preferences.current);
+  const startSession = async (socket: Socket, callId: string, stream?: MediaStream): Promise<CallSession> => {
+    const local = stream ?? (await media(preferences.current));
     sessionRef.current = calls.start(socket, callId, local, ice.current);
     return sessionRef.current;
   };
@@ -107,7 +107,15 @@ export function CallCenter() {
         () => {},
       );
     });
-    socket.on('disconnect', () => useCallStore.getState().set({ connected: false }));
+    socket.on('disconnect', (reason) => {
+      useCallStore.getState().set({ connected: false });
+      // The server closed it (a password change or sign-out elsewhere ends sessions): a new ticket, again.
+      if (reason === 'io server disconnect' && !closed) setTimeout(() => !closed && socket.connect(), 2000);
+    });
+    // Refused (no ticket while offline, an expired session): socket.io gives up, so try again later.
+    socket.on('connect_error', () => {
+      if (!closed && !socket.active) setTimeout(() => !closed && !socket.connected && socket.connect(), 5000);
+    });
     socket.on('presence', ({ id, status }: { id: string; status: string }) =>
       useCallStore.getState().set({ statuses: { ...useCallStore.getState().statuses, [id]: status } }),
     );
@@ -146,24 +154,50 @@ export function CallCenter() {
       if (!current.answeredAt) useCallStore.getState().set({ current: { ...current, answeredAt: Date.now() } });
       sessionRef.current?.connect(peer, true);
     });
-    socket.on('call:rejoin', ({ callId, peers }: { callId: string; peers: Peer[] }) => {
+    socket.on('call:knock-withdrawn', ({ callId }: { callId: string }) =>
+      useCallStore.getState().set({ knocks: useCallStore.getState().knocks.filter((k) => k.callId !== callId) }),
+    );
+    socket.on('call:rejoin', ({ callId, kind, peers }: { callId: string; kind: Current['kind']; peers: Peer[] }) => {
       if (sessionRef.current?.callId === callId) return;
+      const now = Date.now();
+      useCallStore.getState().set({
+        current: {
+          callId,
+          kind,
+          direction: 'outgoing',
+          peerName: peers.map((p) => p.name).join(', '),
+          startedAt: now,
+          answeredAt: now,
+        },
+      });
       void startSession(socket, callId).then((session) => peers.forEach((p) => session.expect(p)));
     });
-    socket.on('call:peer-left', ({ peerId }: { peerId: string }) => sessionRef.current?.drop(peerId));
-    socket.on('call:ended', () => endCall(false));
-    socket.on('call:declined', () => {
-      useCallStore.getState().set({ notice: 'declined' });
-      endCall(false);
+    const isCurrent = (callId: string) => useCallStore.getState().current?.callId === callId;
+    socket.on('call:peer-left', ({ callId, peerId }: { callId: string; peerId: string }) => {
+      if (isCurrent(callId)) sessionRef.current?.drop(peerId);
     });
-    socket.on('call:no-answer', () => {
-      useCallStore.getState().set({ notice: 'noAnswer' });
-      endCall(false);
+    socket.on('call:ended', ({ callId }: { callId: string }) => {
+      if (isCurrent(callId)) endCall(false);
+    });
+    // A meeting goes on when one invitee declines; a one-to-one call ends with the server's call:ended.
+    socket.on('call:declined', ({ callId }: { callId: string }) => {
+      if (isCurrent(callId)) useCallStore.getState().set({ notice: 'declined' });
+    });
+    socket.on('call:no-answer', ({ callId }: { callId: string }) => {
+      if (isCurrent(callId)) useCallStore.getState().set({ notice: 'noAnswer' });
     });
 
     callActions.call = async (contact) => {
       if (closed) return;
       useCallStore.getState().set({ notice: null });
+      // Camera and microphone first: the callee may accept at once, and then we must be ready to connect.
+      let local: MediaStream;
+      try {
+        local = await media(preferences.current);
+      } catch {
+        useCallStore.getState().set({ notice: 'noMedia' });
+        return;
+      }
       try {
         const { callId } = await request<{ callId: string }>(socket, 'call:invite', { to: contact.id });
         useCallStore.getState().set({
@@ -176,8 +210,9 @@ export function CallCenter() {
             answeredAt: null,
           },
         });
-        await startSession(socket, callId);
+        await startSession(socket, callId, local);
       } catch (error) {
+        local.getTracks().forEach((track) => track.stop());
         const code = error instanceof SignalError ? error.code : 'failed';
         useCallStore.getState().set({ notice: code === 'busy' || code === 'unavailable' ? code : 'failed' });
         if (code === 'busy')
@@ -197,6 +232,13 @@ export function CallCenter() {
     callActions.meeting = async (name, invitees) => {
       if (closed) return;
       useCallStore.getState().set({ notice: null });
+      let local: MediaStream;
+      try {
+        local = await media(preferences.current);
+      } catch {
+        useCallStore.getState().set({ notice: 'noMedia' });
+        return;
+      }
       try {
         const { callId } = await request<{ callId: string }>(socket, 'meeting:create', { name, invitees });
         useCallStore.getState().set({
@@ -209,8 +251,9 @@ export function CallCenter() {
             answeredAt: null,
           },
         });
-        await startSession(socket, callId);
+        await startSession(socket, callId, local);
       } catch (error) {
+        local.getTracks().forEach((track) => track.stop());
         const code = error instanceof SignalError ? error.code : 'failed';
         useCallStore.getState().set({ notice: code === 'busy' || code === 'unavailable' ? code : 'failed' });
       }
@@ -218,6 +261,10 @@ export function CallCenter() {
     callActions.admit = async (callId) => {
       const knock = useCallStore.getState().knocks.find((k) => k.callId === callId);
       if (!knock) return;
+      if (useCallStore.getState().current) {
+        useCallStore.getState().set({ notice: 'inCall' });
+        return;
+      }
       const session = await startSession(socket, callId);
       session.expect(knock.guest);
       useCallStore.getState().set({
@@ -239,6 +286,7 @@ export function CallCenter() {
     };
     return () => {
       closed = true;
+      if (useCallStore.getState().current) endCall(true); // signed out during a call
       socket.disconnect();
       useCallStore.getState().set({ socket: null, connected: false, knocks: [], incoming: null });
     };
