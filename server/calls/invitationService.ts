@@ -259,10 +259,15 @@ export class InvitationService {
         'call_invitations.expires_at',
         'call_invitations.revoked_at',
         'accounts.preferences',
+        'accounts.licence',
+        'accounts.status',
+        'accounts.deleted_at',
       ])
       .where('call_invitations.guest_token_hash', '=', hashToken(guestToken))
       .executeTakeFirst();
     if (!row || row.revoked_at !== null || row.expires_at <= this.now()) return null;
+    // A practitioner whose licence was switched off (or who left) receives no patients either.
+    if (row.licence !== 1 || row.status !== 'active' || row.deleted_at !== null) return null;
     return {
       invitationId: row.id,
       hostId: row.account_id,

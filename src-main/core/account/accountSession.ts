@@ -184,6 +184,8 @@ export class AccountSession {
   }
 
   async signOut(): Promise<AccountState> {
+    // A refresh in flight would store its new token after we forgot the old one: let it land first.
+    await this.refreshing?.catch(() => {});
     const token = this.refreshToken;
     this.forget();
     if (token) {
