@@ -24,7 +24,13 @@ async function boot(): Promise<void> {
   window.clinic.on('data.changed', () => useAppStore.getState().touch());
   window.clinic.on('account.changed', () => void useAppStore.getState().loadAccount());
   window.clinic.on('account.registrationLink', ({ link }) => useAppStore.getState().setRegistrationLink(link));
-  void store.loadAccount();
+  // The first screen: without a session (a new device, or after signing out) the app opens on the account
+  // view — sign in, sign up, or a registration link. With one, on the agenda.
+  const openedWithoutView = !window.location.hash;
+  void store.loadAccount().then(() => {
+    const account = useAppStore.getState().account;
+    if (openedWithoutView && account && !account.signedIn) useAppStore.getState().setView('account');
+  });
 
   root.render(
     <StrictMode>

@@ -35,7 +35,9 @@ const MOBILE = '+491712345678';
 describe('registration and sign-in, end to end', () => {
   it('signs up, registers through the wizard from the e-mailed link, and ends with an active account', async () => {
     const { page } = harness;
-    await harness.open('account');
+    // A new device opens on the account screen.
+    await page.goto(`${harness.origin}/index.html`);
+    await expect.poll(() => page.getByTestId('view-title').textContent()).toBe(en.nav.account);
     await page.getByTestId('account-tab-signUp').click();
     await page.getByTestId('signup-email').fill('praxis.nord@example.com');
     await page.getByTestId('signup-submit').click();
