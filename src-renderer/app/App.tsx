@@ -41,6 +41,24 @@ function CurrentView({ view }: { view: View }) {
   }
 }
 
+/**
+ * Call-station mode (an unattended room device): an idle screen that says the device is ready; calls are
+ * answered automatically and the screen returns here after each one. Settings stay reachable to leave it.
+ */
+function CallStationIdle() {
+  const { t } = useTranslation('common');
+  const account = useAppStore((s) => s.account);
+  const connected = useCallStore((s) => s.connected);
+  return (
+    <div className="empty call-station" data-testid="call-station-idle">
+      <h2>{t('callStation.title')}</h2>
+      <p>
+        {account?.signedIn ? (connected ? t('callStation.ready') : t('calls.connecting')) : t('callStation.signIn')}
+      </p>
+    </div>
+  );
+}
+
 export function App() {
   const { t, i18n } = useTranslation('common');
   const view = useAppStore((s) => s.view);
@@ -48,6 +66,7 @@ export function App() {
   const fatal = useAppStore((s) => s.fatal);
   const role = useAppStore((s) => s.account?.profile?.role);
   const missed = useCallStore((s) => s.missedBadge);
+  const callStation = useAppStore((s) => s.settings?.callStation ?? false);
   // The admin panel is listed for admins only (members are told so if they reach it anyway).
   const views = VIEWS.filter((name) => name !== 'admin' || (role !== undefined && role !== 'member'));
   const today = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date());
@@ -93,7 +112,7 @@ export function App() {
           </p>
         )}
         <CallCenter />
-        <CurrentView view={view} />
+        {callStation && view !== 'settings' && view !== 'account' ? <CallStationIdle /> : <CurrentView view={view} />}
       </main>
     </div>
   );

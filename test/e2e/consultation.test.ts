@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_DB_FILE } from '../../server/db/database';
+import en from '../../src-renderer/locales/en/common.json';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 import { RENDERER_DIR, startHarness, type Harness } from '../harness/testBridge';
@@ -199,5 +200,9 @@ describe('calls between colleagues', () => {
     const row = callee.page.getByTestId('call-log-row').first();
     expect(await row.getAttribute('data-status')).toBe('answered');
     await row.getByText('anna').waitFor();
+
+    // Call-station mode: the idle screen, ready for the next call.
+    await callee.page.evaluate(() => window.clinic.settings.setCallStation({ enabled: true }));
+    await callee.page.getByTestId('call-station-idle').getByText(en.callStation.ready).waitFor();
   });
 });
