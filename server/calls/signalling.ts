@@ -312,9 +312,15 @@ export class Signalling {
       case 'meeting:create':
         return this.invite(peer, data.invitees as string[], 'group', data.name as string);
       case 'call:accept':
-        return this.accept(peer, data.callId as string);
-      case 'call:decline':
-        return this.decline(peer, data.callId as string);
+      case 'call:decline': {
+        const answer =
+          event === 'call:accept'
+            ? this.accept(peer, data.callId as string)
+            : this.decline(peer, data.callId as string);
+        // The user's other devices stop ringing.
+        socket.to(`peer:${peer.id}`).emit('call:answered-elsewhere', { callId: data.callId });
+        return answer;
+      }
       case 'call:cancel':
         return this.cancel(peer, data.callId as string);
       case 'call:hangup': {

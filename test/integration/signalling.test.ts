@@ -168,6 +168,24 @@ describe('signalling between colleagues', () => {
     for (const s of [a, b, c]) s.disconnect();
   });
 
+  it("a call accepted on one device stops the ringing on the same user's other device", async () => {
+    const a = await open({ token: ana.accessToken });
+    const desk = await open({ token: ben.accessToken });
+    const laptop = await open({ token: ben.accessToken });
+    const ringDesk = next<{ callId: string }>(desk, 'call:incoming');
+    const ringLaptop = next<{ callId: string }>(laptop, 'call:incoming');
+    const { callId } = await emit<{ callId: string }>(a, 'call:invite', { to: ben.id });
+    await Promise.all([ringDesk, ringLaptop]);
+    const elsewhere = next(laptop, 'call:answered-elsewhere');
+    const deskSeen = record(desk);
+    await emit(desk, 'call:accept', { callId });
+    expect(await elsewhere).toEqual({ callId });
+    expect(deskSeen).not.toContain('call:answered-elsewhere');
+    expect(await emit(laptop, 'call:accept', { callId })).toEqual({ error: { code: 'not_invited' } });
+    await emit(a, 'call:hangup', { callId });
+    for (const s of [a, desk, laptop]) s.disconnect();
+  });
+
   it('a call nobody answers is missed after the ring timeout; a declined call tells the caller', async () => {
     const a = await open({ token: ana.accessToken });
     const b = await open({ token: ben.accessToken });

@@ -141,6 +141,10 @@ export function CallCenter() {
       if (status === 'missed') void window.clinic.calls.notify({ kind: 'missed', name: incoming.from.name });
     };
     socket.on('call:missed', ({ callId }: { callId: string }) => closeIncoming(callId, 'missed'));
+    // Taken (or declined) on another of this user's devices: stop ringing here, without a log row.
+    socket.on('call:answered-elsewhere', ({ callId }: { callId: string }) => {
+      if (useCallStore.getState().incoming?.callId === callId) useCallStore.getState().set({ incoming: null });
+    });
     socket.on('call:cancelled', ({ callId }: { callId: string }) => closeIncoming(callId, 'missed'));
     socket.on('call:knock', (knock: { callId: string; guest: Peer }) => {
       const knocks = useCallStore.getState().knocks.filter((k) => k.callId !== knock.callId);
