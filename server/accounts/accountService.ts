@@ -9,7 +9,7 @@ import type { ServerDatabase, Role } from '../db/schema';
 import { ApiError } from '../http/apiError';
 import type { Mailer } from '../mail/mailer';
 import { registrationMail } from '../mail/mailTexts';
-import { brokenRules, type PasswordHasher } from './passwords';
+import { assertPasswordPolicy, type PasswordHasher } from './passwords';
 import { hashToken, newPin, newToken } from './secrets';
 import type { TwoFactorService } from './twoFactor';
 
@@ -213,15 +213,7 @@ export class AccountService {
   async completeRegistration(token: string, input: { username: string; password: string }): Promise<Tokens> {
     const link = await this.link(token);
     const username = input.username.trim();
-    const broken = brokenRules(input.password, [username, link.email.split('@')[0] ?? '']);
-    if (broken.length > 0) {
-      throw new ApiError(
-        400,
-        'password_policy',
-        'The password does not meet the policy',
-        broken.map((code) => ({ path: 'password', code: `password_${code}` })),
-      );
-    }
+    assertPasswordPolicy(input.password, { username, email: link.email });
     const taken = await this.db.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirst();
     if (taken)
       throw new ApiError(409, 'username_taken', 'This username is taken', [

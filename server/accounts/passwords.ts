@@ -2,6 +2,7 @@
  * The password policy (published, so the UI can tick each rule as the user types) and argon2id hashing.
  */
 import argon2 from 'argon2';
+import { ApiError } from '../http/apiError';
 
 export const PASSWORD_POLICY = {
   minLength: 12,
@@ -21,6 +22,18 @@ export function brokenRules(password: string, personal: readonly string[]): Pass
   const lower = password.toLowerCase();
   if (personal.some((p) => p.length >= 3 && lower.includes(p.toLowerCase()))) broken.push('not_personal');
   return broken;
+}
+
+/** Refuses a password that breaks a rule, naming each broken rule (the UI ticks them off). */
+export function assertPasswordPolicy(password: string, account: { username: string | null; email: string }): void {
+  const broken = brokenRules(password, [account.username ?? '', account.email.split('@')[0] ?? '']);
+  if (broken.length > 0)
+    throw new ApiError(
+      400,
+      'password_policy',
+      'The password does not meet the policy',
+      broken.map((code) => ({ path: 'password', code: `password_${code}` })),
+    );
 }
 
 export class PasswordHasher {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
 import type { AccountService, Tokens } from './accountService';
-import { brokenRules, type PasswordHasher } from './passwords';
+import { assertPasswordPolicy, type PasswordHasher } from './passwords';
 import { randomUUID } from 'node:crypto';
 
 export const preferencesSchema = z.object({
@@ -147,14 +147,7 @@ export class ProfileService {
       .select(['username', 'email'])
       .where('id', '=', accountId)
       .executeTakeFirstOrThrow();
-    const broken = brokenRules(input.password, [row.username ?? '', row.email.split('@')[0] ?? '']);
-    if (broken.length > 0)
-      throw new ApiError(
-        400,
-        'password_policy',
-        'The password does not meet the policy',
-        broken.map((code) => ({ path: 'password', code: `password_${code}` })),
-      );
+    assertPasswordPolicy(input.password, row);
     const hash = await this.hasher.hash(input.password);
     await this.db.updateTable('accounts').set({ password_hash: hash }).where('id', '=', accountId).execute();
     await this.accounts.revokeSessions(accountId);
