@@ -4,8 +4,10 @@ import { useAppStore } from '../store';
 import { ProfilePanel } from './ProfilePanel';
 import { RegistrationWizard } from './RegistrationWizard';
 import { LinkForm, SignIn, SignUp } from './SignIn';
+import { Tabs } from '../../components/Tabs';
 
-type Tab = 'signIn' | 'signUp' | 'link';
+const START_TABS = ['signIn', 'signUp', 'link'] as const;
+type Tab = (typeof START_TABS)[number];
 
 /**
  * The first screen of a device without a session (sign in, sign up, registration link), the wizard when a
@@ -34,20 +36,13 @@ function Start({ onLink }: { onLink: (link: string) => void }) {
   return (
     <div className="account-start" data-testid="view-account">
       <p className="lead">{t('account.welcome')}</p>
-      <div className="tabs" role="tablist">
-        {(['signIn', 'signUp', 'link'] as const).map((name) => (
-          <button
-            key={name}
-            type="button"
-            role="tab"
-            aria-selected={tab === name}
-            onClick={() => setTab(name)}
-            data-testid={`account-tab-${name}`}
-          >
-            {t(`account.tab.${name}`)}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        tabs={START_TABS}
+        selected={tab}
+        onSelect={setTab}
+        label={(name) => t(`account.tab.${name}`)}
+        testPrefix="account-tab"
+      />
       {tab === 'signIn' && <SignIn />}
       {tab === 'signUp' && <SignUp />}
       {tab === 'link' && <LinkForm onOpen={onLink} />}

@@ -7,6 +7,7 @@ import { LANGUAGE_NAMES } from '../../i18n/i18n';
 import { SignedInOnly } from '../account/SignedInOnly';
 import { useAppStore } from '../store';
 import { CallsChart } from './CallsChart';
+import { Tabs } from '../../components/Tabs';
 
 type Tab = 'dashboard' | 'users' | 'organisation' | 'logs';
 const DAY = 86_400_000;
@@ -35,20 +36,13 @@ function Admin() {
     role === 'org_admin' ? ['dashboard', 'users', 'organisation', 'logs'] : ['dashboard', 'users', 'logs'];
   return (
     <div className="settings" data-testid="view-admin">
-      <div className="tabs" role="tablist">
-        {tabs.map((name) => (
-          <button
-            key={name}
-            type="button"
-            role="tab"
-            aria-selected={tab === name}
-            onClick={() => setTab(name)}
-            data-testid={`admin-tab-${name}`}
-          >
-            {t(`admin.tab.${name}`)}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        tabs={tabs}
+        selected={tab}
+        onSelect={setTab}
+        label={(name) => t(`admin.tab.${name}`)}
+        testPrefix="admin-tab"
+      />
       {tab === 'dashboard' && <Dashboard />}
       {tab === 'users' && <Users />}
       {tab === 'organisation' && <OrganisationCard />}

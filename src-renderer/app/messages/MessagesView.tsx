@@ -18,6 +18,7 @@ import { formatBirthDate, formatDateTime } from '../time';
 import { ComposeDialog } from './ComposeDialog';
 import { CostPreview } from './CostPreview';
 import { MessageFields } from './MessageFields';
+import { Tabs } from '../../components/Tabs';
 
 const TABS = ['scheduled', 'sent', 'failed', 'all', 'recalls', 'templates'] as const;
 type Tab = (typeof TABS)[number];
@@ -304,20 +305,13 @@ export function MessagesView() {
   return (
     <section data-testid="view-messages">
       <div className="toolbar">
-        <div className="tabs" role="tablist">
-          {TABS.map((name) => (
-            <button
-              key={name}
-              type="button"
-              role="tab"
-              aria-selected={tab === name}
-              data-testid={`messages-tab-${name}`}
-              onClick={() => setTab(name)}
-            >
-              {t(`messages.tabs.${name}`)}
-            </button>
-          ))}
-        </div>
+        <Tabs
+          tabs={TABS}
+          selected={tab}
+          onSelect={setTab}
+          label={(name) => t(`messages.tabs.${name}`)}
+          testPrefix="messages-tab"
+        />
         <button type="button" data-testid="compose-open" onClick={() => setComposing(true)}>
           {t('messages.compose')}
         </button>
