@@ -1,4 +1,4 @@
-import { useEffect, useId, useReducer, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReceivedFile } from './fileTransfer';
 import type { CallSession, ChatEntry, RemotePeer } from './callSession';
@@ -27,8 +27,6 @@ export interface CallScreenProps {
   /** Download received files at once (the account's setting); otherwise they wait for a click. */
   autoDownload: boolean;
   onHangUp: () => void;
-  /** Re-render on the session's changes (the owner subscribes and bumps this). */
-  revision: number;
 }
 
 /**
@@ -41,7 +39,6 @@ export function CallScreen({ session, chat, files, autoDownload, onHangUp }: Cal
   const [camera, setCamera] = useState(true);
   const [audioOnly, setAudioOnly] = useState(false);
   const [text, setText] = useState('');
-  const [, rerender] = useReducer((n: number) => n + 1, 0);
   const fileId = useId();
   const remotes = session.remotes;
 
@@ -108,7 +105,6 @@ export function CallScreen({ session, chat, files, autoDownload, onHangUp }: Cal
             session.audioOnly();
             setAudioOnly(true);
             setCamera(false);
-            rerender();
           }}
           data-testid="call-audio-only"
         >

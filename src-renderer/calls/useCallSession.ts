@@ -8,7 +8,8 @@ export function useCallSession() {
   const [session, setSession] = useState<CallSession | null>(null);
   const [chat, setChat] = useState<ChatEntry[]>([]);
   const [files, setFiles] = useState<(ReceivedFile & { from: string })[]>([]);
-  const [revision, bump] = useReducer((n: number) => n + 1, 0);
+  // The session's changes (streams, quality) re-render the owner, and with it the call screen.
+  const [, bump] = useReducer((n: number) => n + 1, 0);
 
   const start = (socket: Socket, callId: string, local: MediaStream, iceServers: RTCIceServer[]): CallSession => {
     const created = new CallSession(socket, callId, local, iceServers, {
@@ -29,5 +30,5 @@ export function useCallSession() {
   };
 
   useEffect(() => () => session?.close(), [session]);
-  return { session, chat, files, revision, start, stop };
+  return { session, chat, files, start, stop };
 }

@@ -355,7 +355,6 @@ function Consultation({
       session={calls.session}
       chat={calls.chat}
       files={calls.files}
-      revision={calls.revision}
       autoDownload={false}
       onHangUp={() => {
         if (calls.session) socketRef.current?.emit('call:hangup', { callId: calls.session.callId });

@@ -191,7 +191,12 @@ export function CallCenter() {
       if (isCurrent(callId)) useCallStore.getState().set({ notice: 'noAnswer' });
     });
 
-    callActions.call = async (contact) => {
+    /** A call or a meeting we start: media first, then the invitation, then the session. */
+    const startOutgoing = async (
+      kind: 'contact' | 'group',
+      peerName: string,
+      invite: () => Promise<{ callId: string }>,
+    ): Promise<void> => {
       if (closed) return;
       useCallStore.getState().set({ notice: null });
       // Camera and microphone first: the callee may accept at once, and then we must be ready to connect.
@@ -202,66 +207,25 @@ export function CallCenter() {
         useCallStore.getState().set({ notice: 'noMedia' });
         return;
       }
+      const startedAt = Date.now();
       try {
-        const { callId } = await request<{ callId: string }>(socket, 'call:invite', { to: contact.id });
+        const { callId } = await invite();
         useCallStore.getState().set({
-          current: {
-            callId,
-            kind: 'contact',
-            direction: 'outgoing',
-            peerName: contact.name,
-            startedAt: Date.now(),
-            answeredAt: null,
-          },
+          current: { callId, kind, direction: 'outgoing', peerName, startedAt, answeredAt: null },
         });
         await startSession(socket, callId, local);
       } catch (error) {
         local.getTracks().forEach((track) => track.stop());
         const code = error instanceof SignalError ? error.code : 'failed';
         useCallStore.getState().set({ notice: code === 'busy' || code === 'unavailable' ? code : 'failed' });
-        if (code === 'busy')
-          void log(
-            {
-              callId: '',
-              kind: 'contact',
-              direction: 'outgoing',
-              peerName: contact.name,
-              startedAt: Date.now(),
-              answeredAt: null,
-            },
-            'busy',
-          );
+        if (code === 'busy' && kind === 'contact')
+          void log({ callId: '', kind, direction: 'outgoing', peerName, startedAt, answeredAt: null }, 'busy');
       }
     };
-    callActions.meeting = async (name, invitees) => {
-      if (closed) return;
-      useCallStore.getState().set({ notice: null });
-      let local: MediaStream;
-      try {
-        local = await media(preferences.current);
-      } catch {
-        useCallStore.getState().set({ notice: 'noMedia' });
-        return;
-      }
-      try {
-        const { callId } = await request<{ callId: string }>(socket, 'meeting:create', { name, invitees });
-        useCallStore.getState().set({
-          current: {
-            callId,
-            kind: 'group',
-            direction: 'outgoing',
-            peerName: name,
-            startedAt: Date.now(),
-            answeredAt: null,
-          },
-        });
-        await startSession(socket, callId, local);
-      } catch (error) {
-        local.getTracks().forEach((track) => track.stop());
-        const code = error instanceof SignalError ? error.code : 'failed';
-        useCallStore.getState().set({ notice: code === 'busy' || code === 'unavailable' ? code : 'failed' });
-      }
-    };
+    callActions.call = (contact) =>
+      startOutgoing('contact', contact.name, () => request(socket, 'call:invite', { to: contact.id }));
+    callActions.meeting = (name, invitees) =>
+      startOutgoing('group', name, () => request(socket, 'meeting:create', { name, invitees }));
     callActions.admit = async (callId) => {
       const knock = useCallStore.getState().knocks.find((k) => k.callId === callId);
       if (!knock) return;
@@ -402,7 +366,6 @@ export function CallCenter() {
             session={calls.session}
             chat={calls.chat}
             files={calls.files}
-            revision={calls.revision}
             autoDownload={autoDownload}
             onHangUp={() => endCall(true)}
           />
