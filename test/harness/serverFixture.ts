@@ -34,7 +34,11 @@ export interface ServerFixture {
   api(method: string, path: string, body?: unknown, token?: string): Promise<ApiAnswer>;
   /** The registration token of the newest mail to `to`, once more than `seenBefore` mails arrived. */
   linkFor(to: string, seenBefore?: number): Promise<string>;
-  /** The SMS codes sent to `to`, oldest first, from the embedded gateway's file. */
+  /** The newest mail to `to`, quoted-printable decoded. */
+  mailTo(to: string): string;
+  /** The SMS sent to `to`, oldest first, from the embedded gateway's file. */
+  smsTo(to: string): string[];
+  /** The 8-digit codes among them. */
   smsCodes(to: string): string[];
   close(): Promise<void>;
 }
@@ -94,6 +98,18 @@ export async function startServerFixture(
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
 
+  const mailTo = (to: string): string => decodeQuotedPrintable(inbox.filter((m) => m.to === to).at(-1)?.raw ?? '');
+  const smsTo = (to: string): string[] => {
+    const file = join(dataDir, SMS_FILE);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { to: string; text: string })
+      .filter((m) => m.to === to)
+      .map((m) => m.text);
+  };
+
   return {
     server,
     base,
@@ -101,6 +117,8 @@ export async function startServerFixture(
     clock,
     inbox,
     logs,
+    mailTo,
+    smsTo,
     async api(method, path, body, token) {
       const response = await fetch(`${base}${path}`, {
         method,
@@ -116,18 +134,10 @@ export async function startServerFixture(
     },
     async linkFor(to, seenBefore = 0) {
       await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);
-      const mail = decodeQuotedPrintable(inbox.filter((m) => m.to === to).at(-1)!.raw);
-      return /register\?token=([A-Za-z0-9_-]{43})/.exec(mail)![1]!;
+      return /register\?token=([A-Za-z0-9_-]{43})/.exec(mailTo(to))![1]!;
     },
     smsCodes(to) {
-      const file = join(dataDir, SMS_FILE);
-      if (!existsSync(file)) return [];
-      return readFileSync(file, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as { to: string; text: string })
-        .filter((m) => m.to === to)
-        .map((m) => /(\d{8})/.exec(m.text)![1]!);
+      return smsTo(to).map((text) => /(\d{8})/.exec(text)![1]!);
     },
     async close() {
       await server.close();

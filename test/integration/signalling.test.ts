@@ -6,12 +6,10 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_DB_FILE } from '../../server/db/database';
-import { SMS_FILE } from '../../server/sms/gateway';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 
 let f: ServerFixture;
@@ -362,21 +360,14 @@ describe('patients as guests', () => {
     // Valid until the appointment window closes (4 hours after its start).
     expect(created.expiresAt).toBe(appointmentAt + 4 * 3_600_000);
     await expect.poll(() => f.inbox.filter((m) => m.to === 'weber@patient.example').length).toBe(1);
-    const mail = f.inbox
-      .find((m) => m.to === 'weber@patient.example')!
-      .raw.replace(/=\r?\n/g, '')
-      .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const mail = f.mailTo('weber@patient.example');
     expect(mail).toContain('Videosprechstunde');
     expect(mail).toContain(created.link);
     expect(mail).toContain(`${created.code.slice(0, 3)} ${created.code.slice(3, 6)} ${created.code.slice(6)}`);
-    const sms = readFileSync(join(f.dataDir, SMS_FILE), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { to: string; text: string })
-      .filter((m) => m.to === '+491715550001');
+    const sms = f.smsTo('+491715550001');
     expect(sms).toHaveLength(1);
-    expect(sms[0]!.text).toContain(created.link);
-    expect(sms[0]!.text).toContain('Videosprechstunde');
+    expect(sms[0]).toContain(created.link);
+    expect(sms[0]).toContain('Videosprechstunde');
     expect(
       (await f.api('POST', '/api/calls/invitations', { validUntil: f.clock.now - 1 }, host.accessToken)).body.error
         .issues,
