@@ -7,6 +7,7 @@ import { LANGUAGE_NAMES } from '../../i18n/i18n';
 import { useAppStore } from '../store';
 import { PasswordRules } from './PasswordRules';
 import { TwoFactorSetup } from './TwoFactorSetup';
+import { useCallStore } from '../calls/callStore';
 
 /** The signed-in user's account: profile, password, two-factor, settings, contract, organisation. */
 export function ProfilePanel() {
@@ -226,7 +227,10 @@ function SettingsCard() {
   const languageId = useId();
   const update = async (edit: Partial<AccountSettings>) => {
     const next = await command.run(window.clinic.account.updateSettings(edit));
-    if (next) setSettings(next);
+    if (next) {
+      setSettings(next);
+      useCallStore.getState().set({ preferences: next }); // calls ring, mute and answer by them at once
+    }
   };
   if (!settings) return null;
   return (

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Socket } from 'socket.io-client';
 import type { AccountSettings } from '../../../src-preload/contract';
@@ -43,11 +43,8 @@ export function CallCenter() {
   const store = useCallStore();
   const calls = useCallSession();
   const sessionRef = useRef<CallSession | null>(null);
-  const preferences = useRef<AccountSettings | null>(null);
   const ice = useRef<RTCIceServer[]>([]);
   const stopRinging = useRef<(() => void) | null>(null);
-  const [autoAnswerIn, setAutoAnswerIn] = useState<number | null>(null);
-  const [autoDownload, setAutoDownload] = useState(false);
 
   const log = async (current: Current, status: 'answered' | 'missed' | 'declined' | 'busy' | 'cancelled') => {
     await window.clinic.callLog.add({
@@ -75,7 +72,7 @@ export function CallCenter() {
   };
 
   const startSession = async (socket: Socket, callId: string, stream?: MediaStream): Promise<CallSession> => {
-    const local = stream ?? (await media(preferences.current));
+    const local = stream ?? (await media(useCallStore.getState().preferences));
     sessionRef.current = calls.start(socket, callId, local, ice.current);
     return sessionRef.current;
   };
@@ -92,8 +89,7 @@ export function CallCenter() {
     state.set({ socket });
     void window.clinic.account.settings().then((r) => {
       if (!r.ok) return;
-      preferences.current = r.value;
-      setAutoDownload(r.value.autoDownload);
+      useCallStore.getState().set({ preferences: r.value });
     });
     void window.clinic.calls.iceServers().then((r) => {
       if (r.ok) ice.current = r.value as RTCIceServer[];
@@ -149,7 +145,7 @@ export function CallCenter() {
     socket.on('call:knock', (knock: { callId: string; guest: Peer }) => {
       const knocks = useCallStore.getState().knocks.filter((k) => k.callId !== knock.callId);
       useCallStore.getState().set({ knocks: [...knocks, { ...knock, at: Date.now() }] });
-      if (!preferences.current?.mute) knockSound();
+      if (!useCallStore.getState().preferences?.mute) knockSound();
       void window.clinic.calls.notify({ kind: 'knock', name: knock.guest.name });
     });
     socket.on('call:peer-joined', ({ callId, peer }: { callId: string; peer: Peer }) => {
@@ -202,7 +198,7 @@ export function CallCenter() {
       // Camera and microphone first: the callee may accept at once, and then we must be ready to connect.
       let local: MediaStream;
       try {
-        local = await media(preferences.current);
+        local = await media(useCallStore.getState().preferences);
       } catch {
         useCallStore.getState().set({ notice: 'noMedia' });
         return;
@@ -304,17 +300,15 @@ export function CallCenter() {
 
   // Ringing: the tone (unless muted), and auto-answer after 5 s when set (always in call-station mode).
   const incoming = store.incoming;
+  const autoAnswers = Boolean(store.preferences?.autoAnswer || callStation);
   useEffect(() => {
     if (!incoming) return;
-    if (!preferences.current?.mute) stopRinging.current = ring();
+    if (!useCallStore.getState().preferences?.mute) stopRinging.current = ring();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (preferences.current?.autoAnswer || callStation) {
-      setAutoAnswerIn(AUTO_ANSWER_MS / 1000);
+    if (useCallStore.getState().preferences?.autoAnswer || callStation)
       timer = setTimeout(() => void accept(), AUTO_ANSWER_MS);
-    }
     return () => {
       clearTimeout(timer);
-      setAutoAnswerIn(null);
       stopRinging.current?.();
       stopRinging.current = null;
     };
@@ -350,7 +344,7 @@ export function CallCenter() {
               ? t('calls.meetingFrom', { name: incoming.from.name, meeting: incoming.name })
               : t('calls.incomingFrom', { name: incoming.from.name })}
           </span>
-          {autoAnswerIn !== null && <span className="hint">{t('calls.autoAnswer', { seconds: autoAnswerIn })}</span>}
+          {autoAnswers && <span className="hint">{t('calls.autoAnswer', { seconds: AUTO_ANSWER_MS / 1000 })}</span>}
           <button type="button" onClick={() => void accept()} data-testid="incoming-accept">
             {t('calls.accept')}
           </button>
@@ -366,7 +360,7 @@ export function CallCenter() {
             session={calls.session}
             chat={calls.chat}
             files={calls.files}
-            autoDownload={autoDownload}
+            autoDownload={store.preferences?.autoDownload ?? false}
             onHangUp={() => endCall(true)}
           />
         </div>

@@ -1,5 +1,6 @@
 /** The app's call state, shared by the call centre (which owns the socket) and the views. */
 import type { Socket } from 'socket.io-client';
+import type { AccountSettings } from '../../../src-preload/contract';
 import { create } from 'zustand';
 
 export interface Incoming {
@@ -36,6 +37,8 @@ interface CallState {
   /** A short message for the user ("busy", "no answer"), as a translation key under calls.outcome. */
   notice: string | null;
   missedBadge: number;
+  /** The account's call settings (mute, auto-answer, auto-download, devices); kept current by the profile. */
+  preferences: AccountSettings | null;
   set(partial: Partial<Omit<CallState, 'set'>>): void;
 }
 
@@ -48,5 +51,6 @@ export const useCallStore = create<CallState>((set) => ({
   current: null,
   notice: null,
   missedBadge: 0,
+  preferences: null,
   set: (partial) => set(partial),
 }));
