@@ -51,13 +51,16 @@ export async function runCallSetupBench(calls = 20): Promise<void> {
   });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
-  const { token } = await server.accounts.invite({
+  const invited = await server.accounts.invite({
     email: 'bench@praxis.example',
     role: 'member',
     language: 'en',
     name: 'Dr. Bench',
   });
-  const session = await server.accounts.completeRegistration(token, { username: 'dr.bench', password: PASSWORD });
+  const session = await server.accounts.completeRegistration(invited!.token, {
+    username: 'dr.bench',
+    password: PASSWORD,
+  });
   await server.accounts.createPin((await server.accounts.authenticate(session.accessToken))!.id);
   const me = (await server.accounts.authenticate(session.accessToken))!;
   await server.accounts.confirmPin(me.id);

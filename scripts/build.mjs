@@ -1,5 +1,6 @@
 // Builds everything `npm start`, `npm run server`, the tests and electron-builder need, into dist/:
 // the renderer with Vite (app + guest page), main, preload, server and the test bridge with esbuild.
+import './requireNode.mjs';
 import { build as esbuild } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { build as viteBuild } from 'vite';

@@ -1,5 +1,6 @@
 // Runs a TypeScript script (benchmarks, screenshots, start) with the same bundler as the app:
 // node scripts/run-ts.mjs <file.ts> [args...]
+import './requireNode.mjs';
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { basename } from 'node:path';

@@ -2,11 +2,13 @@
  * `npm start`: the server on its embedded SQLite default, then the Electron app pointed at it. Where the
  * Electron binary cannot be had, one clear line says so and what to do.
  */
+import nodeVersion from './nodeVersion.cjs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { findElectronBinary } from './electronBinary';
 import { projectRoot } from './projectRoot';
 
+nodeVersion.requireSupportedNode();
 const ROOT = projectRoot();
 const port = Number(process.env.CLINICDESK_PORT ?? 4780);
 const serverUrl = `http://127.0.0.1:${port}`;
@@ -25,16 +27,27 @@ async function startServer(): Promise<ChildProcess | null> {
     return null;
   }
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'server', 'main.cjs'), `--port=${port}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CLINICDESK_LOG_LEVEL: process.env.CLINICDESK_LOG_LEVEL ?? 'warn' },
   });
-  for (let i = 0; i < 100; i += 1) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+  // The server's own words: shown as they come, and repeated if it fails to start.
+  let output = '';
+  const keep = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+    stream.write(chunk);
+  };
+  child.stdout?.on('data', keep(process.stdout));
+  child.stderr?.on('data', keep(process.stderr));
+  const failed = (why: string) =>
+    new Error(`${why}${output.trim() ? `. It said:\n${output.trim()}` : ' without a word'}`);
+  for (let i = 0; i < 300; i += 1) {
+    if (child.exitCode !== null) throw failed(`the server exited with code ${child.exitCode}`);
+    if (child.signalCode !== null) throw failed(`the server was ended by ${child.signalCode}`);
     if (await healthy()) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill();
-  throw new Error(`the server did not answer at ${serverUrl} within 10 s`);
+  throw failed(`the server did not answer at ${serverUrl} within 30 s`);
 }
 
 function electronBinary(): { path: string } | { path: null; reason: string } {

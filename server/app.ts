@@ -26,7 +26,11 @@ import { registerCallRoutes } from './http/callRoutes';
 import { registerGuestPage } from './http/guestPage';
 import { createMailer, type Mailer } from './mail/mailer';
 import { fileSmsGateway, type SmsGateway } from './sms/gateway';
-import { registerSecurityHeaders } from './http/securityHeaders';
+import { registerSecurityHeaders, registerSocketHeaders } from './http/securityHeaders';
+import { registerJsonBody } from './http/jsonBody';
+import { isUniqueViolation } from './db/database';
+import { Throttle } from './security/throttle';
+import { keyedHash, loadServerSecret } from './security/serverSecret';
 
 export interface ServerContext {
   app: FastifyInstance;
@@ -37,6 +41,7 @@ export interface ServerContext {
   callRecords: CallRecords;
   invitations: InvitationService;
   signalling: Signalling;
+  throttle: Throttle;
   /** Every route as registered (method and URL), for the cross-organisation walk. */
   routes: { method: string; url: string }[];
   /** The hourly housekeeping: ends due contracts, deletes expired call records. */
@@ -90,10 +95,15 @@ export async function buildServer(
       },
     },
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // Behind nginx the client's address comes from X-Forwarded-For, from the proxies named here only.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
   });
 
   registerSecurityHeaders(app);
+  registerJsonBody(app);
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
@@ -107,6 +117,10 @@ export async function buildServer(
       return reply.code(error.status).send({
         error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
       });
+    }
+    if (isUniqueViolation(error)) {
+      // Two requests raced for one unique value; the loser is told so, not given a 500.
+      return reply.code(409).send({ error: { code: 'conflict', message: 'This was changed at the same time' } });
     }
     if (error.statusCode === 429) {
       return reply
@@ -138,7 +152,17 @@ export async function buildServer(
   const sms = options.sms ?? fileSmsGateway(config.dataDir, options.now);
   const twoFactor = new TwoFactorService(database.db, hasher, sms, options.now);
   const now = options.now ?? Date.now;
-  const accounts = new AccountService(database.db, hasher, mailer, config, twoFactor, now);
+  const throttle = new Throttle(database.db, now);
+  const accounts = new AccountService(
+    database.db,
+    hasher,
+    mailer,
+    config,
+    twoFactor,
+    throttle,
+    now,
+    (message, details) => app.log.error(details, message),
+  );
   const profiles = new ProfileService(database.db, hasher, accounts);
   const contracts = new ContractService(database.db, accounts, config.plans, now);
   const organisations = new OrganisationService(database.db, accounts, now);
@@ -159,8 +183,19 @@ export async function buildServer(
     // session revoked meanwhile does not come back.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
   });
-  const invitations = new InvitationService(database.db, mailer, sms, config, now);
+  registerSocketHeaders(io);
+  const secret = loadServerSecret(config);
+  const invitations = new InvitationService(
+    database.db,
+    mailer,
+    sms,
+    config,
+    throttle,
+    keyedHash(secret, 'guest-code'),
+    now,
+  );
   const signalling = new Signalling(io, {
+    db: database.db,
     accounts,
     contacts,
     invitations,
@@ -175,6 +210,9 @@ export async function buildServer(
     await contracts.endDueContracts();
     await callRecords.purge();
     await invitations.purge();
+    await accounts.purgeSessions();
+    await signalling.purgeTickets();
+    await throttle.purge();
   };
   await housekeeping();
   const timer = setInterval(() => {
@@ -192,11 +230,13 @@ export async function buildServer(
     callRecords,
     invitations,
     signalling,
+    throttle,
     routes,
     housekeeping,
     close: async () => {
       clearInterval(timer);
       signalling.close();
+      await accounts.settled();
       mailer.close();
       await io.close();
       await app.close();

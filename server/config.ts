@@ -57,6 +57,40 @@ export const configSchema = z
     guestWindowHours: z.coerce.number().int().min(1).max(72).default(4),
     /** Call records (metadata) are deleted after this many days. */
     callRecordRetentionDays: z.coerce.number().int().min(1).max(3650).default(92),
+    /** postgres://…: PostgreSQL instead of the embedded SQLite file (several server processes). */
+    databaseUrl: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    databasePoolSize: z.coerce.number().int().min(1).max(500).default(10),
+    /** redis://…: shared call state, socket.io across processes and rate-limit counters in Redis. */
+    redisUrl: z.url({ protocol: /^rediss?$/ }).optional(),
+    /**
+     * Which proxies to trust for the client's address (X-Forwarded-For): false (none, the default), true
+     * (any), a hop count, or addresses/CIDRs. Set it behind nginx, or every patient shares nginx's address.
+     */
+    trustProxy: z
+      .union([
+        z.boolean(),
+        z.number().int().min(0).max(10),
+        z.array(z.string().min(1).max(64)).max(32),
+        z
+          .string()
+          .max(1000)
+          .transform((value, ctx) => {
+            if (value === 'true' || value === 'false') return value === 'true';
+            if (/^\d+$/.test(value)) return Number(value);
+            const list = value
+              .split(',')
+              .map((part) => part.trim())
+              .filter(Boolean);
+            if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'trustProxy: addresses expected' });
+            return list;
+          }),
+      ])
+      .default(false),
+    /**
+     * The server's own key (HMAC of patients' access codes). Every process of one installation needs the
+     * same one; without it, a random key is created once in the data folder (server.key, 0600).
+     */
+    serverSecret: z.string().min(32).max(512).optional(),
   })
   .strict();
 
@@ -89,6 +123,10 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => 
   smtpUrl: env.CLINICDESK_SMTP_URL,
   mailFrom: env.CLINICDESK_MAIL_FROM,
   turnSecret: env.CLINICDESK_TURN_SECRET,
+  databaseUrl: env.CLINICDESK_DATABASE_URL,
+  redisUrl: env.CLINICDESK_REDIS_URL,
+  trustProxy: env.CLINICDESK_TRUST_PROXY,
+  serverSecret: env.CLINICDESK_SERVER_SECRET,
 });
 
 const defined = (o: Record<string, unknown>): Record<string, unknown> =>

@@ -1,4 +1,6 @@
 /** `npm run server`: loads the configuration, opens the database and listens. */
+// First: refuse an old Node.js before any native module is loaded.
+import './nodeCheck';
 import { dirname, join } from 'node:path';
 import { buildServer } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -10,11 +12,16 @@ const VERSION = typeof __CLINICDESK_VERSION__ === 'string' ? __CLINICDESK_VERSIO
 /** `create-admin <email>`: the first account, the service admin; prints its registration link. */
 async function createAdmin(email: string | undefined, config: ReturnType<typeof loadConfig>): Promise<void> {
   if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new ConfigError('usage: create-admin <email>');
-  const database = await openServerDb(config.dataDir);
+  const database = await openServerDb({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+  });
   const server = await buildServer({ ...config, logLevel: 'warn' }, database, VERSION);
   try {
-    const { token } = await server.accounts.invite({ email, role: 'service_admin', language: 'en' });
-    const { link, appLink } = server.accounts.links(token);
+    const invited = await server.accounts.invite({ email, role: 'service_admin', language: 'en' });
+    if (!invited) throw new ConfigError(`${email} already has an account or a pending invitation`);
+    const { link, appLink } = server.accounts.links(invited.token);
     console.log(
       `Service admin ${email} created. Registration link (single use, ${config.registrationLinkDays} days):\n  ${appLink}\n  ${link}`,
     );
@@ -40,7 +47,11 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig(process.argv.slice(2), process.env, webDir);
-  const database = await openServerDb(config.dataDir);
+  const database = await openServerDb({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+  });
   const server = await buildServer(config, database, VERSION);
   await server.app.listen({ host: config.host, port: config.port });
   server.app.log.info({ dataDir: config.dataDir, publicUrl: config.publicUrl }, 'ClinicDesk server ready');

@@ -5,15 +5,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { isUniqueViolation } from '../db/database';
 import type { ServerDatabase, Role } from '../db/schema';
 import { ApiError } from '../http/apiError';
 import type { Mailer } from '../mail/mailer';
-import { registrationMail } from '../mail/mailTexts';
+import { invitationNoticeMail, registrationMail } from '../mail/mailTexts';
+import type { Throttle } from '../security/throttle';
 import { assertPasswordPolicy, type PasswordHasher } from './passwords';
 import { hashToken, newPin, newToken } from './secrets';
 import type { TwoFactorService } from './twoFactor';
+import { normaliseUsername, usernameKey } from './usernames';
 
 const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+/** Sign-in limits (README, security): per account a growing delay, per address a budget of failures. */
+export const SIGN_IN_LIMITS = {
+  account: { free: 5, baseMs: 1_000, maxMs: 15 * MINUTE, resetAfterMs: DAY },
+  address: { max: 30, windowMs: 15 * MINUTE },
+} as const;
+/** Per registration link: how many usernames may be tried (a taken one is answered, so this bounds probing). */
+export const USERNAME_TRIES_PER_LINK = { max: 10, windowMs: 60 * MINUTE } as const;
+
+/** Who an invitation comes from; an invitation of one inviter is never touched by another's request. */
+export type Inviter = { kind: 'self' } | { kind: 'service' } | { kind: 'organisation'; organisationId: string };
+
+const inviterKey = (inviter: Inviter): string | null =>
+  inviter.kind === 'self' ? null : inviter.kind === 'service' ? 'service' : inviter.organisationId;
 
 /** The wizard's steps after username and password, in the edition's order; any may be left out. */
 export const REGISTRATION_STEPS = ['pin', 'twoFactor', 'visibility'] as const;
@@ -66,7 +84,9 @@ export class AccountService {
     private readonly mailer: Mailer,
     private readonly settings: AccountSettings,
     readonly twoFactor: TwoFactorService,
+    private readonly throttle: Throttle,
     private readonly now: () => number = Date.now,
+    private readonly log: (message: string, details?: object) => void = () => {},
   ) {}
 
   /** The link in both forms: for the desktop's protocol handler, and to paste or open on the web. */
@@ -77,7 +97,11 @@ export class AccountService {
     };
   }
 
-  /** Creates an invited account (or reuses an invited one) and returns a fresh registration link token. */
+  /**
+   * Creates an invited account, or gives a pending invitation of the same inviter a fresh link (the old one
+   * stops working). An address that already has an account, or a pending invitation of another inviter, is
+   * not touched: the answer is `null`, and the caller says nothing about it to the requester.
+   */
   async invite(input: {
     email: string;
     role: Role;
@@ -86,63 +110,92 @@ export class AccountService {
     name?: string;
     /** Off for staff who registered themselves with the organisation's ID, until an admin switches it on. */
     licence?: boolean;
-  }) {
+    /** Who asks: defaults to the organisation (or the service when there is none). */
+    inviter?: Inviter;
+  }): Promise<{ accountId: string; token: string } | null> {
     const email = input.email.trim().toLowerCase();
+    const inviter: Inviter =
+      input.inviter ??
+      (input.organisationId ? { kind: 'organisation', organisationId: input.organisationId } : { kind: 'service' });
     const existing = await this.db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
-    if (existing && existing.status !== 'invited')
-      throw new ApiError(409, 'account_exists', 'This e-mail address already has an account');
+    if (existing && (existing.status !== 'invited' || existing.invited_by !== inviterKey(inviter))) return null;
     const id = existing?.id ?? randomUUID();
     const token = newToken();
     const at = this.now();
-    await this.db.transaction().execute(async (trx) => {
-      if (!existing) {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        if (!existing) {
+          await trx
+            .insertInto('accounts')
+            .values({
+              id,
+              email,
+              name: input.name ?? '',
+              role: input.role,
+              organisation_id: input.organisationId ?? null,
+              status: 'invited',
+              language: input.language,
+              created_at: at,
+              licence: input.licence === false ? 0 : 1,
+              plan: input.organisationId ? 'organisation' : 'individual',
+              invited_by: inviterKey(inviter),
+            })
+            .execute();
+        }
+        // A new link replaces any earlier one that was not used.
         await trx
-          .insertInto('accounts')
+          .updateTable('registration_links')
+          .set({ used_at: at })
+          .where('account_id', '=', id)
+          .where('used_at', 'is', null)
+          .execute();
+        await trx
+          .insertInto('registration_links')
           .values({
-            id,
-            email,
-            name: input.name ?? '',
-            role: input.role,
-            organisation_id: input.organisationId ?? null,
-            status: 'invited',
-            language: input.language,
+            token_hash: hashToken(token),
+            account_id: id,
             created_at: at,
-            licence: input.licence === false ? 0 : 1,
-            plan: input.organisationId ? 'organisation' : 'individual',
+            expires_at: at + this.settings.registrationLinkDays * DAY,
           })
           .execute();
-      }
-      // A new link replaces any earlier one that was not used.
-      await trx
-        .updateTable('registration_links')
-        .set({ used_at: at })
-        .where('account_id', '=', id)
-        .where('used_at', 'is', null)
-        .execute();
-      await trx
-        .insertInto('registration_links')
-        .values({
-          token_hash: hashToken(token),
-          account_id: id,
-          created_at: at,
-          expires_at: at + this.settings.registrationLinkDays * DAY,
-        })
-        .execute();
-    });
+      });
+    } catch (error) {
+      // Two invitations of one new address at once: the other one won.
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
     return { accountId: id, token };
   }
 
-  /** Sends the registration e-mail for a fresh link. */
-  async sendInvitation(input: Parameters<AccountService['invite']>[0]): Promise<string> {
-    const { accountId, token } = await this.invite(input);
-    const mail = registrationMail(input.language, { ...this.links(token), days: this.settings.registrationLinkDays });
-    await this.mailer.send({ to: input.email.trim().toLowerCase(), ...mail });
-    return accountId;
+  /**
+   * Sends the registration e-mail for a fresh link. Where the address cannot be invited (it has an account,
+   * or another organisation's invitation is pending), its owner gets a short notice instead, at most once a
+   * day: the requester's answer is the same either way, so nobody learns which addresses have accounts.
+   */
+  async sendInvitation(input: Parameters<AccountService['invite']>[0]): Promise<void> {
+    const email = input.email.trim().toLowerCase();
+    const invited = await this.invite(input);
+    if (invited) {
+      const mail = registrationMail(input.language, {
+        ...this.links(invited.token),
+        days: this.settings.registrationLinkDays,
+      });
+      await this.mailer.send({ to: email, ...mail });
+      return;
+    }
+    if (input.inviter?.kind === 'self') return;
+    const notice = await this.throttle.window(`notice:${email}`, { max: 1, windowMs: DAY });
+    if (!notice.ok) return;
+    const owner = await this.db.selectFrom('accounts').select('language').where('email', '=', email).executeTakeFirst();
+    await this.mailer.send({ to: email, ...invitationNoticeMail(owner?.language ?? input.language) });
   }
 
   /**
-   * Self sign-up of a practice from the desktop's first screen: an individual account. The answer is the
-   * same whether or not the address is known, so nobody can probe which addresses have accounts.
+   * Self sign-up of a practice from the desktop's first screen: an individual account (or a member of the
+   * organisation whose ID was given). The answer never depends on the address: the work happens after the
+   * answer, so it takes the same time whether or not the address has an account. A pending self sign-up
+   * gets a new link at most once an hour; an address with an account, or invited by an organisation, gets
+   * nothing (no link is used up, no mail is sent).
    */
   async signUp(email: string, language: string, organisationCode?: string): Promise<void> {
     let organisationId: string | null = null;
@@ -158,13 +211,30 @@ export class AccountService {
         ]);
       organisationId = organisation.id;
     }
-    const existing = await this.db
-      .selectFrom('accounts')
-      .select('status')
-      .where('email', '=', email.trim().toLowerCase())
-      .executeTakeFirst();
-    if (existing && existing.status !== 'invited') return;
-    await this.sendInvitation({ email, role: 'member', language, organisationId, licence: organisationId === null });
+    const work = async () => {
+      const address = email.trim().toLowerCase();
+      const resend = await this.throttle.window(`signup:${address}`, { max: 1, windowMs: 60 * MINUTE });
+      if (!resend.ok) return;
+      await this.sendInvitation({
+        email: address,
+        role: 'member',
+        language,
+        organisationId,
+        licence: organisationId === null,
+        inviter: { kind: 'self' },
+      });
+    };
+    const running = work()
+      .catch((error: unknown) => this.log('sign-up failed', { err: error }))
+      .finally(() => this.background.delete(running));
+    this.background.add(running);
+  }
+
+  /** Work started after an answer (sign-up); `settled()` lets shutdown and tests wait for it. */
+  private readonly background = new Set<Promise<void>>();
+
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
   private async link(token: string) {
@@ -212,37 +282,54 @@ export class AccountService {
    */
   async completeRegistration(token: string, input: { username: string; password: string }): Promise<Tokens> {
     const link = await this.link(token);
-    const username = input.username.trim();
-    assertPasswordPolicy(input.password, { username, email: link.email });
-    const taken = await this.db.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirst();
-    if (taken)
-      throw new ApiError(409, 'username_taken', 'This username is taken', [
-        { path: 'username', code: 'username_taken' },
+    const username = normaliseUsername(input.username);
+    if (!username)
+      throw new ApiError(400, 'bad_request', 'Letters, digits, dot, dash and underscore only', [
+        { path: 'username', code: 'username_invalid' },
       ]);
+    assertPasswordPolicy(input.password, { username, email: link.email });
+    // A taken username must be answered; only the holder of a valid link can ask, and only a few times.
+    const tries = await this.throttle.window(`username:${link.token_hash}`, USERNAME_TRIES_PER_LINK);
+    if (!tries.ok)
+      throw new ApiError(429, 'rate_limited', 'Too many attempts; please wait a moment', [
+        { path: 'retryAfter', code: String(tries.retryAfterS) },
+      ]);
+    const key = usernameKey(username);
+    const usernameTaken = () =>
+      new ApiError(409, 'username_taken', 'This username is taken', [{ path: 'username', code: 'username_taken' }]);
+    const taken = await this.db.selectFrom('accounts').select('id').where('username_key', '=', key).executeTakeFirst();
+    if (taken) throw usernameTaken();
     const passwordHash = await this.hasher.hash(input.password);
     const at = this.now();
-    await this.db.transaction().execute(async (trx) => {
-      // Claim the link first: of two concurrent completions only one gets through.
-      const claimed = await trx
-        .updateTable('registration_links')
-        .set({ used_at: at })
-        .where('token_hash', '=', link.token_hash)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1)
-        throw new ApiError(410, 'link_used', 'This registration link has already been used');
-      await trx
-        .updateTable('accounts')
-        .set({
-          username,
-          password_hash: passwordHash,
-          status: 'active',
-          activated_at: at,
-          registered_at: this.settings.registrationSteps.length === 0 ? at : null,
-        })
-        .where('id', '=', link.account_id)
-        .execute();
-    });
+    await this.db
+      .transaction()
+      .execute(async (trx) => {
+        // Claim the link first: of two concurrent completions only one gets through.
+        const claimed = await trx
+          .updateTable('registration_links')
+          .set({ used_at: at })
+          .where('token_hash', '=', link.token_hash)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1)
+          throw new ApiError(410, 'link_used', 'This registration link has already been used');
+        await trx
+          .updateTable('accounts')
+          .set({
+            username,
+            username_key: key,
+            password_hash: passwordHash,
+            status: 'active',
+            activated_at: at,
+            registered_at: this.settings.registrationSteps.length === 0 ? at : null,
+          })
+          .where('id', '=', link.account_id)
+          .execute();
+      })
+      .catch((error: unknown) => {
+        // Two registrations of one username at once: the unique key decides, the loser hears "taken".
+        throw isUniqueViolation(error) ? usernameTaken() : error;
+      });
     return this.openSession(link.account_id, randomUUID());
   }
 
@@ -311,18 +398,29 @@ export class AccountService {
     return { accessToken, refreshToken, accessExpiresAt };
   }
 
-  /** Username and password; the same answer for an unknown user, a wrong password or an inactive account. */
-  async signIn(username: string, password: string): Promise<Tokens | SecondStep> {
-    const account = await this.db
-      .selectFrom('accounts')
-      .selectAll()
-      .where('username', '=', username.trim())
-      .executeTakeFirst();
+  /**
+   * Username (case-insensitive) and password; the same answer for an unknown user, a wrong password or an
+   * inactive account. Both limits are claimed before the (slow) hash is checked, so attempts racing each
+   * other are all counted: per account a growing delay after five failures (whatever the address), and per
+   * address a budget of failures across usernames. A correct password gives both claims back.
+   */
+  async signIn(username: string, password: string, address: string): Promise<Tokens | SecondStep> {
+    const key = usernameKey(username.trim());
+    const accountKey = `signin:account:${key}`;
+    const addressKey = `signin:address:${address}`;
+    const perAddress = await this.throttle.window(addressKey, SIGN_IN_LIMITS.address);
+    const perAccount = perAddress.ok ? await this.throttle.backoff(accountKey, SIGN_IN_LIMITS.account) : perAddress;
+    if (!perAddress.ok || !perAccount.ok)
+      throw new ApiError(429, 'rate_limited', 'Too many attempts; please wait a moment', [
+        { path: 'retryAfter', code: String(Math.max(perAddress.retryAfterS, perAccount.retryAfterS)) },
+      ]);
+    const account = await this.db.selectFrom('accounts').selectAll().where('username_key', '=', key).executeTakeFirst();
     const ok =
       account?.password_hash && account.status === 'active' && account.deleted_at === null
         ? await this.hasher.verify(account.password_hash, password)
         : await this.hasher.verifyNobody(password);
     if (!ok || !account) throw new ApiError(401, 'credentials_invalid', 'Username or password is wrong');
+    await Promise.all([this.throttle.reset(accountKey), this.throttle.release(addressKey)]);
     if (account.licence === 0 && account.registered_at !== null)
       throw new ApiError(403, 'licence_inactive', 'Your organisation has not activated your licence');
     if (account.two_factor === 1 && account.phone) {
@@ -434,6 +532,19 @@ export class AccountService {
     };
   }
 
+  /**
+   * Sessions whose refresh token has expired, and revoked ones after a day (reuse detection no longer needs
+   * them), go with the hourly housekeeping: every sign-in and refresh adds a row.
+   */
+  async purgeSessions(): Promise<number> {
+    const now = this.now();
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where((eb) => eb.or([eb('refresh_expires_at', '<=', now), eb('revoked_at', '<', now - DAY)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   private readonly revokeListeners: ((accountId: string) => void)[] = [];
 
   /** Told when an account's sessions end, so open sockets close too. */
@@ -470,7 +581,7 @@ export class AccountService {
     const account = await this.db
       .selectFrom('accounts')
       .select('pin_hash')
-      .where('username', '=', username.trim())
+      .where('username_key', '=', usernameKey(username.trim()))
       .executeTakeFirst();
     return account?.pin_hash ? this.hasher.verify(account.pin_hash, pin) : this.hasher.verifyNobody(pin);
   }

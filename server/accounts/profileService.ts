@@ -115,17 +115,16 @@ export class ProfileService {
         throw new ApiError(400, 'bad_request', 'Invalid phone number', [{ path: 'phone', code: 'phone_invalid' }]);
       phone = number.number;
     }
-    await this.db
-      .updateTable('accounts')
-      .set({
-        ...(edit.address !== undefined ? { address: edit.address } : {}),
-        ...(edit.postcode !== undefined ? { postcode: edit.postcode } : {}),
-        ...(edit.city !== undefined ? { city: edit.city } : {}),
-        ...(edit.country !== undefined ? { country: edit.country } : {}),
-        ...(phone !== undefined ? { contact_phone: phone.trim() === '' ? null : phone } : {}),
-      })
-      .where('id', '=', accountId)
-      .execute();
+    const changes = {
+      ...(edit.address !== undefined ? { address: edit.address } : {}),
+      ...(edit.postcode !== undefined ? { postcode: edit.postcode } : {}),
+      ...(edit.city !== undefined ? { city: edit.city } : {}),
+      ...(edit.country !== undefined ? { country: edit.country } : {}),
+      ...(phone !== undefined ? { contact_phone: phone.trim() === '' ? null : phone } : {}),
+    };
+    // An empty edit changes nothing (and an UPDATE without columns is no SQL at all).
+    if (Object.keys(changes).length > 0)
+      await this.db.updateTable('accounts').set(changes).where('id', '=', accountId).execute();
     return this.profile(accountId);
   }
 

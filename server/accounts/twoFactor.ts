@@ -70,7 +70,12 @@ export class TwoFactorService {
     return challenge;
   }
 
-  /** Checks a code; wrong entries count, and the fifth locks it. Returns the account and the phone. */
+  /**
+   * Checks a code; every entry counts, and after the fifth the code is locked. The attempt is claimed with
+   * one conditional update before the (slow) hash check, so codes sent at once are counted at once: the
+   * sixth of twenty parallel guesses is refused without being checked. Using the code is claimed the same
+   * way, so a right code sent twice at once signs in once.
+   */
   private async check(where: { accountId: string; purpose: 'enable' } | { challenge: string }, code: string) {
     let query = this.db.selectFrom('sms_codes').selectAll().where('used_at', 'is', null);
     query =
@@ -82,19 +87,28 @@ export class TwoFactorService {
       throw new ApiError(400, 'code_invalid', 'This code is not valid', [{ path: 'code', code: 'code_invalid' }]);
     if (row.expires_at <= this.now())
       throw new ApiError(400, 'code_expired', 'This code has expired', [{ path: 'code', code: 'code_expired' }]);
-    if (row.attempts >= MAX_ATTEMPTS)
-      throw new ApiError(429, 'code_locked', 'Too many wrong codes; request a new one', [
+    const locked = () =>
+      new ApiError(429, 'code_locked', 'Too many wrong codes; request a new one', [
         { path: 'code', code: 'code_locked' },
       ]);
-    if (!(await this.hasher.verify(row.code_hash, code))) {
-      await this.db
-        .updateTable('sms_codes')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', row.id)
-        .execute();
-      throw new ApiError(400, 'code_invalid', 'This code is not valid', [{ path: 'code', code: 'code_invalid' }]);
-    }
-    await this.db.updateTable('sms_codes').set({ used_at: this.now() }).where('id', '=', row.id).execute();
+    const invalid = () =>
+      new ApiError(400, 'code_invalid', 'This code is not valid', [{ path: 'code', code: 'code_invalid' }]);
+    const attempt = await this.db
+      .updateTable('sms_codes')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', row.id)
+      .where('attempts', '<', MAX_ATTEMPTS)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(attempt.numUpdatedRows) !== 1) throw locked();
+    if (!(await this.hasher.verify(row.code_hash, code))) throw invalid();
+    const use = await this.db
+      .updateTable('sms_codes')
+      .set({ used_at: this.now() })
+      .where('id', '=', row.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(use.numUpdatedRows) !== 1) throw invalid();
     return { accountId: row.account_id, phone: row.phone };
   }
 

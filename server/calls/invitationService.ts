@@ -1,8 +1,12 @@
 /**
- * Invitations for patients: per participant an unguessable link (256 bits) and a short access code
- * (9 digits), both stored hashed. A patient redeems one (link or code) once and gets a guest token for the
- * signalling socket; a page reload rejoins with that token. Wrong codes are counted per address: five
- * within 15 minutes lock the address for 15 minutes.
+ * Invitations for patients: per participant an unguessable link (256 bits, stored as SHA-256) and a short
+ * access code (9 digits, stored as an HMAC under the installation's secret, so a stolen database does not
+ * give the codes away). A patient redeems one (link or code) once and gets a guest token for the signalling
+ * socket; a page reload rejoins with that token, until the consultation has ended.
+ *
+ * Wrong codes slow down the address they come from (the client's own address when `trustProxy` names the
+ * proxy): five are free, then each further try waits 30 s, doubling up to 15 minutes. Nobody else is locked
+ * out: a patient behind the same NAT waits at most that delay, never a fixed 15 minutes for everyone.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -15,12 +19,13 @@ import type { Mailer } from '../mail/mailer';
 import { guestInvitationTexts } from '../mail/mailTexts';
 import type { SmsGateway } from '../sms/gateway';
 import { hashToken, newToken } from '../accounts/secrets';
+import type { Throttle } from '../security/throttle';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 export const MAX_VALIDITY_MS = 31 * DAY;
-export const LOCK_AFTER_FAILURES = 5;
-export const LOCK_WINDOW_MS = 15 * 60_000;
+/** Wrong codes per address: five free, then a delay from 30 s doubling to 15 minutes. */
+export const CODE_LIMIT = { free: 5, baseMs: 30_000, maxMs: 15 * 60_000, resetAfterMs: 60 * 60_000 } as const;
 
 export interface InvitationSettings {
   publicUrl: string;
@@ -71,6 +76,9 @@ export class InvitationService {
     private readonly mailer: Mailer,
     private readonly sms: SmsGateway,
     private readonly settings: InvitationSettings,
+    private readonly throttle: Throttle,
+    /** The keyed hash codes are stored under (HMAC with the installation's secret). */
+    private readonly codeHash: (code: string) => string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -106,7 +114,7 @@ export class InvitationService {
     }
     // A code must not collide with another one that is still valid.
     let code = newAccessCode();
-    while (await this.activeByCodeHash(hashToken(code))) code = newAccessCode();
+    while (await this.activeByCodeHash(this.codeHash(code))) code = newAccessCode();
     const token = newToken();
     const id = randomUUID();
     await this.db
@@ -117,7 +125,7 @@ export class InvitationService {
         organisation_id: me.organisationId,
         label: input.label,
         token_hash: hashToken(token),
-        code_hash: hashToken(code),
+        code_hash: this.codeHash(code),
         appointment_at: input.appointmentAt ?? null,
         created_at: at,
         expires_at: expiresAt,
@@ -180,29 +188,18 @@ export class InvitationService {
     if (Number(result.numUpdatedRows) !== 1) throw new ApiError(404, 'not_found', 'No such invitation');
   }
 
-  /** Seconds until the address may try again, or 0. */
-  private async lockedFor(address: string): Promise<number> {
-    const since = this.now() - LOCK_WINDOW_MS;
-    const failures = await this.db
-      .selectFrom('code_failures')
-      .select('at')
-      .where('address', '=', address)
-      .where('at', '>', since)
-      .orderBy('at', 'desc')
-      .limit(LOCK_AFTER_FAILURES)
-      .execute();
-    if (failures.length < LOCK_AFTER_FAILURES) return 0;
-    return Math.ceil((failures[0]!.at + LOCK_WINDOW_MS - this.now()) / 1000);
-  }
-
   /** The patient's code or link, once: a guest token for the socket, and what the page shows. */
   async redeem(secret: { code: string } | { token: string }, address: string): Promise<RedeemedInvitation> {
-    const wait = await this.lockedFor(address);
-    if (wait > 0)
+    // Codes are claimed before the lookup, so guesses sent at once are all counted. Links carry 256 bits:
+    // nothing to guess, nothing to slow down.
+    const attemptKey = 'code' in secret ? `guest-code:${address}` : null;
+    const attempt = attemptKey ? await this.throttle.backoff(attemptKey, CODE_LIMIT) : { ok: true, retryAfterS: 0 };
+    if (!attempt.ok)
       throw new ApiError(429, 'code_locked', 'Too many wrong codes; please wait', [
-        { path: 'retryAfter', code: String(wait) },
+        { path: 'retryAfter', code: String(attempt.retryAfterS) },
       ]);
-    const hash = hashToken('code' in secret ? secret.code : secret.token);
+    // Codes issued before the keyed hash (SHA-256) are still found until they expire.
+    const hashes = 'code' in secret ? [this.codeHash(secret.code), hashToken(secret.code)] : [hashToken(secret.token)];
     const row = await this.db
       .selectFrom('call_invitations')
       .innerJoin('accounts', 'accounts.id', 'call_invitations.account_id')
@@ -217,13 +214,10 @@ export class InvitationService {
         'accounts.preferences',
         'organisations.name as organisation_name',
       ])
-      .where('code' in secret ? 'call_invitations.code_hash' : 'call_invitations.token_hash', '=', hash)
+      .where('code' in secret ? 'call_invitations.code_hash' : 'call_invitations.token_hash', 'in', hashes)
       .orderBy('call_invitations.created_at', 'desc')
       .executeTakeFirst();
-    if (!row) {
-      await this.db.insertInto('code_failures').values({ address, at: this.now() }).execute();
-      throw new ApiError(404, 'invitation_invalid', 'This access code or link is not valid');
-    }
+    if (!row) throw new ApiError(404, 'invitation_invalid', 'This access code or link is not valid');
     if (row.revoked_at !== null || row.expires_at <= this.now())
       throw new ApiError(410, 'invitation_expired', 'This invitation has expired');
     if (row.redeemed_at !== null) throw new ApiError(410, 'invitation_used', 'This invitation has already been used');
@@ -236,6 +230,8 @@ export class InvitationService {
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1)
       throw new ApiError(410, 'invitation_used', 'This invitation has already been used');
+    // Redeemed: not a guess (an invitation redeems once, so this cannot be replayed to undo guesses).
+    if (attemptKey) await this.throttle.release(attemptKey);
     return {
       guestToken,
       practitionerName: row.name || row.username || '',
@@ -258,6 +254,7 @@ export class InvitationService {
         'call_invitations.consent_at',
         'call_invitations.expires_at',
         'call_invitations.revoked_at',
+        'call_invitations.ended_at',
         'accounts.preferences',
         'accounts.licence',
         'accounts.status',
@@ -265,7 +262,7 @@ export class InvitationService {
       ])
       .where('call_invitations.guest_token_hash', '=', hashToken(guestToken))
       .executeTakeFirst();
-    if (!row || row.revoked_at !== null || row.expires_at <= this.now()) return null;
+    if (!row || row.revoked_at !== null || row.ended_at !== null || row.expires_at <= this.now()) return null;
     // A practitioner whose licence was switched off (or who left) receives no patients either.
     if (row.licence !== 1 || row.status !== 'active' || row.deleted_at !== null) return null;
     return {
@@ -291,12 +288,19 @@ export class InvitationService {
     return { ...guest, name, consentAt };
   }
 
-  /** Old failure counts and long-expired invitations go with the hourly housekeeping. */
-  async purge(): Promise<void> {
+  /** The consultation is over: the guest token no longer opens a socket (no knocking again afterwards). */
+  async end(invitationId: string): Promise<void> {
     await this.db
-      .deleteFrom('code_failures')
-      .where('at', '<', this.now() - LOCK_WINDOW_MS)
+      .updateTable('call_invitations')
+      .set({ ended_at: this.now() })
+      .where('id', '=', invitationId)
+      .where('ended_at', 'is', null)
       .execute();
+  }
+
+  /** Long-expired invitations (and the failure rows of versions before the throttles) go with the housekeeping. */
+  async purge(): Promise<void> {
+    await this.db.deleteFrom('code_failures').execute();
     await this.db
       .deleteFrom('call_invitations')
       .where('expires_at', '<', this.now() - 90 * DAY)

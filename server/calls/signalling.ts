@@ -8,7 +8,9 @@
  * memory (one process); call records (metadata) are written when a call that connected ends.
  */
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Server, Socket } from 'socket.io';
+import type { ServerDatabase } from '../db/schema';
 import { z } from 'zod';
 import type { AccountService, Profile } from '../accounts/accountService';
 import type { ContactService } from '../contacts/contactService';
@@ -66,9 +68,32 @@ const signalData = z
       })
       .optional(),
     renegotiate: z.boolean().optional(),
-    transceiverRequest: z.object({ kind: z.enum(['audio', 'video']), init: z.unknown().optional() }).optional(),
+    transceiverRequest: z
+      .object({
+        kind: z.enum(['audio', 'video']),
+        init: z.object({ direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional() }).optional(),
+      })
+      .optional(),
   })
   .strict();
+
+/** Bounds checked before any schema looks at a payload: deep nesting must not reach a recursive walker. */
+export const MAX_PAYLOAD_DEPTH = 8;
+export const MAX_PAYLOAD_NODES = 2_000;
+
+/** Whether a payload stays within the bounds, walked without recursion. */
+export function withinBounds(payload: unknown): boolean {
+  const stack: [unknown, number][] = [[payload, 0]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    nodes += 1;
+    if (depth >= MAX_PAYLOAD_DEPTH || nodes > MAX_PAYLOAD_NODES) return false;
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
 
 const schemas = {
   'presence:watch': z.object({}).strict(),
@@ -97,6 +122,7 @@ type EventName = keyof typeof schemas;
 type Ack = (answer: unknown) => void;
 
 export interface SignallingDeps {
+  db: Kysely<ServerDatabase>;
   accounts: AccountService;
   contacts: ContactService;
   invitations: InvitationService;
@@ -131,28 +157,39 @@ export class Signalling {
     deps.accounts.onSessionsRevoked((accountId) => this.disconnectPeer(accountId));
   }
 
-  private readonly tickets = new Map<string, { accountId: string; expiresAt: number }>();
-
   /**
    * A single-use ticket (60 s) that opens one socket: the desktop's renderer asks the main process, which
-   * holds the session, for one per connection, so the access token never reaches the renderer.
+   * holds the session, for one per connection, so the access token never reaches the renderer. Tickets live
+   * in the database: any server process can take one, and only once (a conditional delete decides).
    */
-  issueTicket(profile: Profile): { ticket: string; expiresAt: number } {
-    const now = this.deps.now();
-    for (const [hash, entry] of this.tickets) if (entry.expiresAt <= now) this.tickets.delete(hash);
+  async issueTicket(profile: Profile): Promise<{ ticket: string; expiresAt: number }> {
     const ticket = newToken();
-    const expiresAt = now + TICKET_LIFETIME_MS;
-    this.tickets.set(hashToken(ticket), { accountId: profile.id, expiresAt });
+    const expiresAt = this.deps.now() + TICKET_LIFETIME_MS;
+    await this.deps.db
+      .insertInto('socket_tickets')
+      .values({ hash: hashToken(ticket), account_id: profile.id, expires_at: expiresAt })
+      .execute();
     return { ticket, expiresAt };
+  }
+
+  /** Expired tickets go with the housekeeping. */
+  async purgeTickets(): Promise<number> {
+    const result = await this.deps.db
+      .deleteFrom('socket_tickets')
+      .where('expires_at', '<=', this.deps.now())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   private async authenticate(auth: Record<string, unknown>): Promise<Peer | null> {
     if (typeof auth.ticket === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(auth.ticket)) {
-      const hash = hashToken(auth.ticket);
-      const entry = this.tickets.get(hash);
-      this.tickets.delete(hash);
-      if (!entry || entry.expiresAt <= this.deps.now()) return null;
-      return this.accountPeer(await this.deps.accounts.profileOf(entry.accountId));
+      const entry = await this.deps.db
+        .deleteFrom('socket_tickets')
+        .where('hash', '=', hashToken(auth.ticket))
+        .returning(['account_id', 'expires_at'])
+        .executeTakeFirst();
+      if (!entry || entry.expires_at <= this.deps.now()) return null;
+      return this.accountPeer(await this.deps.accounts.profileOf(entry.account_id));
     }
     if (typeof auth.token === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(auth.token)) {
       return this.accountPeer(await this.deps.accounts.authenticate(auth.token));
@@ -209,6 +246,14 @@ export class Signalling {
     for (const event of Object.keys(schemas) as EventName[]) {
       socket.on(event, (payload: unknown, ack?: unknown) => void this.handle(socket, peer, event, payload, ack));
     }
+    // An event nobody handles is answered, not dropped in silence: the client learns its mistake.
+    socket.onAny((event: unknown, ...rest: unknown[]) => {
+      if (typeof event === 'string' && event in schemas) return;
+      const name = typeof event === 'string' ? event.slice(0, 64) : '';
+      socket.emit('error:event', { event: name, code: 'unknown_event' });
+      const ack = rest.at(-1);
+      if (typeof ack === 'function') (ack as Ack)({ error: { code: 'unknown_event' } });
+    });
     socket.on('disconnect', () => this.disconnected(socket, peer));
 
     // A recovered connection (a short drop) kept its rooms and its peer connection: nothing to redo. A
@@ -263,7 +308,12 @@ export class Signalling {
 
   /** A revoked session (licence off, account deleted, sign-out) loses its sockets and tickets at once. */
   disconnectPeer(peerId: string): void {
-    for (const [hash, entry] of this.tickets) if (entry.accountId === peerId) this.tickets.delete(hash);
+    if (!peerId.startsWith('guest:'))
+      void this.deps.db
+        .deleteFrom('socket_tickets')
+        .where('account_id', '=', peerId)
+        .execute()
+        .catch((error: unknown) => this.deps.log('ticket revocation failed', { err: error }));
     this.io.in(`peer:${peerId}`).disconnectSockets(true);
   }
 
@@ -271,6 +321,11 @@ export class Signalling {
 
   private async handle(socket: Socket, peer: Peer, event: EventName, payload: unknown, ack: unknown): Promise<void> {
     const reply: Ack = typeof ack === 'function' ? (ack as Ack) : () => {};
+    if (!withinBounds(payload)) {
+      socket.emit('error:event', { event, code: 'payload_too_large' });
+      reply({ error: { code: 'payload_too_large' } });
+      return;
+    }
     const parsed = schemas[event].safeParse(payload ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code }));
@@ -529,6 +584,15 @@ export class Signalling {
     const everyone = [...call.participants.keys(), ...call.invited.keys(), ...call.joined];
     for (const peerId of new Set(everyone)) this.announce(peerId);
     if (call.startedAt === null) return;
+    // A consultation that took place ends its invitation: the patient cannot knock again with it.
+    for (const peerId of call.joined) {
+      if (!peerId.startsWith('guest:')) continue;
+      const invitationId = peerId.slice('guest:'.length);
+      void this.deps.invitations
+        .end(invitationId)
+        .then(() => this.disconnectPeer(peerId))
+        .catch((error: unknown) => this.deps.log('invitation end failed', { err: error }));
+    }
     const accounts = [...call.joined].filter((peerId) => !peerId.startsWith('guest:'));
     void this.deps.callRecords
       .add({

@@ -85,7 +85,7 @@ export class ContactService {
           eb('accounts.email', '=', text),
         ]),
       );
-    if (me.organisationId) q = q.where('accounts.organisation_id', 'is not', me.organisationId);
+    if (me.organisationId) q = q.where('accounts.organisation_id', 'is distinct from', me.organisationId);
     const rows = await q.orderBy('accounts.name').limit(25).execute();
     return rows.map((row) => ContactService.toContact(row, 'added'));
   }

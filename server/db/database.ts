@@ -1,16 +1,22 @@
 /**
- * The server's database through Kysely. SQLite (better-sqlite3) in the data folder is the embedded default;
- * queries are written in Kysely so a PostgreSQL dialect can be added without rewriting them. Migrations are
- * numbered and tracked in PRAGMA user_version; a newer database is refused.
+ * The server's database through Kysely: SQLite (better-sqlite3) in the data folder is the embedded default;
+ * PostgreSQL (`pg` with a pool) when `databaseUrl` is set, for several server processes. Every query is
+ * written with Kysely's builder, so both run the same code. Migrations are numbered and run in a
+ * transaction each; the version lives in `PRAGMA user_version` on SQLite and in a `schema_version` table on
+ * PostgreSQL (where two processes starting at once serialise on an advisory lock). A newer database is
+ * refused.
  */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
-import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { serverMigrations, type ServerMigration } from './migrations';
 import type { ServerDatabase } from './schema';
 
 export const SERVER_DB_FILE = 'clinicdesk-server.sqlite';
+
+export type DialectName = 'sqlite' | 'postgres';
 
 export class ServerDatabaseTooNewError extends Error {
   constructor(found: number, known: number) {
@@ -22,45 +28,125 @@ export class ServerDatabaseTooNewError extends Error {
 
 export interface ServerDb {
   db: Kysely<ServerDatabase>;
+  dialect: DialectName;
   schemaVersion: number;
   close(): Promise<void>;
 }
 
-async function userVersion(db: Kysely<ServerDatabase>): Promise<number> {
-  const { rows } = await sql<{ user_version: number }>`PRAGMA user_version`.execute(db);
-  return rows[0]?.user_version ?? 0;
+export interface DatabaseOptions {
+  dataDir: string;
+  /** postgres://… switches to PostgreSQL; without it the embedded SQLite file in the data folder is used. */
+  databaseUrl?: string;
+  /** Connections in the PostgreSQL pool. */
+  poolSize?: number;
 }
+
+/** Where each dialect keeps the schema version. */
+interface VersionStore {
+  read(trx: Kysely<ServerDatabase> | Transaction<ServerDatabase>): Promise<number>;
+  write(trx: Transaction<ServerDatabase>, version: number): Promise<void>;
+  /** Serialises concurrent migrators (two server processes starting at once). */
+  lock(trx: Transaction<ServerDatabase>): Promise<void>;
+}
+
+const sqliteVersions: VersionStore = {
+  async read(db) {
+    const { rows } = await sql<{ user_version: number }>`PRAGMA user_version`.execute(db);
+    return rows[0]?.user_version ?? 0;
+  },
+  async write(trx, version) {
+    await sql.raw(`PRAGMA user_version = ${Number(version)}`).execute(trx);
+  },
+  async lock() {
+    // One process owns an embedded SQLite file.
+  },
+};
+
+const MIGRATION_LOCK = 4780_0001;
+
+const postgresVersions: VersionStore = {
+  async read(db) {
+    await sql`create table if not exists schema_version (version integer not null)`.execute(db);
+    const { rows } = await sql<{ version: number }>`select max(version) as version from schema_version`.execute(db);
+    return Number(rows[0]?.version ?? 0);
+  },
+  async write(trx, version) {
+    await sql`delete from schema_version`.execute(trx);
+    await sql`insert into schema_version (version) values (${version})`.execute(trx);
+  },
+  async lock(trx) {
+    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+  },
+};
 
 export async function migrateServerDb(
   db: Kysely<ServerDatabase>,
   list: readonly ServerMigration[] = serverMigrations,
+  dialect: DialectName = 'sqlite',
 ): Promise<number> {
+  const versions = dialect === 'postgres' ? postgresVersions : sqliteVersions;
   const known = list.at(-1)?.version ?? 0;
-  const current = await userVersion(db);
+  const current = await versions.read(db);
   if (current > known) throw new ServerDatabaseTooNewError(current, known);
   for (const migration of list) {
     if (migration.version <= current) continue;
     await db.transaction().execute(async (trx) => {
-      await migration.up(trx);
-      await sql.raw(`PRAGMA user_version = ${migration.version}`).execute(trx);
+      await versions.lock(trx);
+      // Another process may have run it while we waited for the lock.
+      if ((await versions.read(trx)) >= migration.version) return;
+      await migration.up(trx, dialect);
+      await versions.write(trx, migration.version);
     });
   }
   return known;
 }
 
-export async function openServerDb(dataDir: string): Promise<ServerDb> {
-  mkdirSync(dataDir, { recursive: true });
-  const sqlite = new Database(join(dataDir, SERVER_DB_FILE));
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+/** PostgreSQL's bigint and numeric arrive as strings by default; our integers (ms, minor units) fit a double. */
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 || oid === 1700
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format),
+};
+
+/** The data folder and the database hold personal data: readable by the server's user only. */
+function privateFile(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+}
+
+export async function openServerDb(options: DatabaseOptions | string): Promise<ServerDb> {
+  const { dataDir, databaseUrl, poolSize } = typeof options === 'string' ? { dataDir: options } : options;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  let db: Kysely<ServerDatabase>;
+  let dialect: DialectName;
+  if (databaseUrl) {
+    dialect = 'postgres';
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize ?? 10, types: pgTypes });
+    db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    dialect = 'sqlite';
+    const file = join(dataDir, SERVER_DB_FILE);
+    privateFile(file); // SQLite gives the -wal and -shm files the database file's permissions
+    const sqlite = new Database(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
   try {
-    const schemaVersion = await migrateServerDb(db);
-    return { db, schemaVersion, close: () => db.destroy() };
+    const schemaVersion = await migrateServerDb(db, serverMigrations, dialect);
+    return { db, dialect, schemaVersion, close: () => db.destroy() };
   } catch (error) {
     await db.destroy();
     throw error;
   }
+}
+
+/** A unique constraint refused a write (two registrations of one username at once): the caller's 409. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
 }

@@ -50,6 +50,25 @@ export interface AccountsTable {
   contract_ends_at: number | null;
   /** Set when the account was deleted: personal data is gone, billing keeps id, plan and dates. */
   deleted_at: number | null;
+  /** The username folded for comparison (case, look-alikes): unique. */
+  username_key: string | null;
+  /** Who invited: 'service', an organisation id, or null for self sign-up. */
+  invited_by: string | null;
+}
+
+/** Attempt counters shared by every server process (sign-in, codes, lockouts). */
+export interface ThrottlesTable {
+  key: string;
+  count: Generated<number>;
+  window_start: number;
+  next_at: Generated<number>;
+}
+
+/** Single-use, 60-second tickets that open one signalling socket. */
+export interface SocketTicketsTable {
+  hash: string;
+  account_id: string;
+  expires_at: number;
 }
 
 export interface ContactsTable {
@@ -126,6 +145,8 @@ export interface CallInvitationsTable {
   guest_token_hash: string | null;
   guest_name: string | null;
   consent_at: number | null;
+  /** The consultation ended: the guest token no longer opens a socket. */
+  ended_at: number | null;
 }
 
 export interface CodeFailuresTable {
@@ -145,4 +166,6 @@ export interface ServerDatabase {
   call_participants: CallParticipantsTable;
   call_invitations: CallInvitationsTable;
   code_failures: CodeFailuresTable;
+  throttles: ThrottlesTable;
+  socket_tickets: SocketTicketsTable;
 }

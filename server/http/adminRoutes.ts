@@ -47,8 +47,10 @@ export function registerAdminRoutes(
         { path: 'role', code: 'role_needs_organisation' },
       ]);
     if (scope.organisationId !== null) await organisations.organisation(scope); // must exist
-    const created = await accounts.sendInvitation({ ...invitation, organisationId: scope.organisationId });
-    return reply.code(201).send({ id: created });
+    // The same answer whether or not the address could be invited: an admin learns nothing about accounts
+    // outside their organisation (their own users are in the user list).
+    await accounts.sendInvitation({ ...invitation, organisationId: scope.organisationId });
+    return reply.code(202).send({ status: 'sent' });
   });
 
   app.post('/api/admin/organisations', limit(30, '1 minute'), async (request, reply) => {

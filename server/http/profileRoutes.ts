@@ -67,9 +67,8 @@ export function registerProfileRoutes(
       request.body,
     );
     // zod's .partial() keeps the defaults: drop the keys the caller did not send.
-    const sent = Object.fromEntries(Object.entries(body).filter(([key]) => key in (request.body as object))) as Partial<
-      typeof body
-    >;
+    const given = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const sent = Object.fromEntries(Object.entries(body).filter(([key]) => key in given)) as Partial<typeof body>;
     return profiles.updateSettings(me.id, sent);
   });
 

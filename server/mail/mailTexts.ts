@@ -29,6 +29,12 @@ export function registrationMail(language: string, values: { link: string; appLi
   return { subject: t('registration.subject'), text: t('registration.body', values) };
 }
 
+/** To an address that could not be invited (it has an account, or another invitation is pending). */
+export function invitationNoticeMail(language: string) {
+  const t = fixedT(language);
+  return { subject: t('invitationNotice.subject'), text: t('invitationNotice.body') };
+}
+
 export interface GuestInvitationValues {
   practitioner: string;
   link: string;

@@ -175,16 +175,14 @@ export class OrganisationService {
           { path: 'email', code: 'account_exists' },
         ]);
     }
-    await this.db
-      .updateTable('accounts')
-      .set({
-        ...(edit.name !== undefined ? { name: edit.name } : {}),
-        ...(email !== undefined ? { email } : {}),
-        ...(edit.licence !== undefined ? { licence: edit.licence ? 1 : 0 } : {}),
-        ...(edit.role !== undefined ? { role: edit.role } : {}),
-      })
-      .where('id', '=', id)
-      .execute();
+    const changes = {
+      ...(edit.name !== undefined ? { name: edit.name } : {}),
+      ...(email !== undefined ? { email } : {}),
+      ...(edit.licence !== undefined ? { licence: edit.licence ? 1 : 0 } : {}),
+      ...(edit.role !== undefined ? { role: edit.role } : {}),
+    };
+    if (Object.keys(changes).length > 0)
+      await this.db.updateTable('accounts').set(changes).where('id', '=', id).execute();
     // A licence switched off ends the user's sessions at once.
     if (edit.licence === false) await this.accounts.revokeSessions(id);
     return (await this.users(scope)).find((user) => user.id === id)!;
@@ -201,6 +199,13 @@ export class OrganisationService {
       language: row.language,
       name: row.name,
       licence: row.licence === 1,
+      // The pending invitation stays the one it is (an admin's, the service's, or the user's own sign-up).
+      inviter:
+        row.invited_by === null
+          ? { kind: 'self' }
+          : row.invited_by === 'service'
+            ? { kind: 'service' }
+            : { kind: 'organisation', organisationId: row.invited_by },
     });
   }
 

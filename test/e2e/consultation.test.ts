@@ -40,13 +40,13 @@ afterAll(async () => {
 
 /** A registered account (optionally in the organisation of `colleagueOf`), and its settings. */
 async function account(username: string, organisationId: string | null, settings: object = {}) {
-  const { token } = await server.server.accounts.invite({
+  const { token } = (await server.server.accounts.invite({
     email: `${username}@praxis.example`,
     role: 'member',
     organisationId,
     language: 'en',
     name: username,
-  });
+  }))!;
   const session = (await server.api('POST', `/api/registration/${token}`, { username, password: PASSWORD })).body;
   await server.api('POST', '/api/account/registration/pin', undefined, session.accessToken);
   await server.api('POST', '/api/account/registration/pin/confirm', undefined, session.accessToken);

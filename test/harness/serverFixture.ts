@@ -3,15 +3,19 @@
  * settable clock, the received mails, the SMS gateway's file and the log lines — for integration and e2e.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
+import type { Kysely } from 'kysely';
 import { buildServer, type ServerContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { openServerDb } from '../../server/db/database';
+import { openServerDb, type DialectName } from '../../server/db/database';
+import type { ServerDatabase } from '../../server/db/schema';
 import { SMS_FILE } from '../../server/sms/gateway';
+import { createTestDatabase } from './testDatabase';
 
 export interface Received {
   to: string;
@@ -28,10 +32,15 @@ export interface ServerFixture {
   server: ServerContext;
   base: string;
   dataDir: string;
+  /** The server's own database handle (SQLite or PostgreSQL), for snapshots in assertions. */
+  db: Kysely<ServerDatabase>;
+  dialect: DialectName;
   clock: { now: number };
   inbox: Received[];
   logs: string[];
   api(method: string, path: string, body?: unknown, token?: string): Promise<ApiAnswer>;
+  /** The same from another loopback source address (127.0.0.2 …), as a second client machine would. */
+  apiFrom(address: string, method: string, path: string, body?: unknown, token?: string): Promise<ApiAnswer>;
   /** The registration token of the newest mail to `to`, once more than `seenBefore` mails arrived. */
   linkFor(to: string, seenBefore?: number): Promise<string>;
   /** The newest mail to `to`, quoted-printable decoded. */
@@ -41,6 +50,41 @@ export interface ServerFixture {
   /** The 8-digit codes among them. */
   smsCodes(to: string): string[];
   close(): Promise<void>;
+}
+
+/** One JSON request from a given local address (Node's fetch cannot choose its source address). */
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  method: string,
+  body?: unknown,
+  token?: string,
+): Promise<ApiAnswer> {
+  return new Promise((resolve, reject) => {
+    const payload = body !== undefined ? JSON.stringify(body) : undefined;
+    const req = httpRequest(
+      url,
+      {
+        method,
+        localAddress,
+        headers: {
+          ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          const json = String(res.headers['content-type'] ?? '').includes('application/json');
+          resolve({ status: res.statusCode ?? 0, body: (json ? JSON.parse(text) : { text }) as ApiAnswer['body'] });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 const decodeQuotedPrintable = (raw: string): string =>
@@ -90,7 +134,9 @@ export async function startServerFixture(
   const clock = { now: options.now ?? Date.UTC(2026, 5, 1, 9) };
   const logStream = new PassThrough();
   logStream.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-  const server = await buildServer(config, await openServerDb(dataDir), 'test', {
+  const testDb = await createTestDatabase();
+  const database = await openServerDb({ dataDir, databaseUrl: testDb.databaseUrl });
+  const server = await buildServer({ ...config, databaseUrl: testDb.databaseUrl }, database, 'test', {
     now: options.realClock ? Date.now : () => clock.now,
     logStream,
     ...(options.timing ? { timing: options.timing } : {}),
@@ -114,6 +160,8 @@ export async function startServerFixture(
     server,
     base,
     dataDir,
+    db: database.db,
+    dialect: database.dialect,
     clock,
     inbox,
     logs,
@@ -132,6 +180,9 @@ export async function startServerFixture(
       const json = (response.headers.get('content-type') ?? '').includes('application/json');
       return { status: response.status, body: (json ? JSON.parse(text) : { text }) as ApiAnswer['body'] };
     },
+    apiFrom(address, method, path, body, token) {
+      return requestFrom(address, `${base}${path}`, method, body, token);
+    },
     async linkFor(to, seenBefore = 0) {
       await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);
       return /register\?token=([A-Za-z0-9_-]{43})/.exec(mailTo(to))![1]!;
@@ -142,6 +193,7 @@ export async function startServerFixture(
     async close() {
       await server.close();
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await testDb.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -14,7 +14,7 @@ export const m002Accounts: ServerMigration = {
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('code', 'text', (c) => c.notNull().unique())
-      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema
       .createTable('accounts')
@@ -28,16 +28,16 @@ export const m002Accounts: ServerMigration = {
       .addColumn('organisation_id', 'text', (c) => c.references('organisations.id'))
       .addColumn('status', 'text', (c) => c.notNull().check(sqlIn('status', ['invited', 'active', 'deactivated'])))
       .addColumn('language', 'text', (c) => c.notNull().defaultTo('en'))
-      .addColumn('created_at', 'integer', (c) => c.notNull())
-      .addColumn('activated_at', 'integer')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('activated_at', 'bigint')
       .execute();
     await db.schema
       .createTable('registration_links')
       .addColumn('token_hash', 'text', (c) => c.primaryKey())
       .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
-      .addColumn('created_at', 'integer', (c) => c.notNull())
-      .addColumn('expires_at', 'integer', (c) => c.notNull())
-      .addColumn('used_at', 'integer')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('used_at', 'bigint')
       .execute();
     await db.schema
       .createTable('sessions')
@@ -46,11 +46,11 @@ export const m002Accounts: ServerMigration = {
       .addColumn('family_id', 'text', (c) => c.notNull())
       .addColumn('refresh_hash', 'text', (c) => c.notNull().unique())
       .addColumn('access_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('access_expires_at', 'integer', (c) => c.notNull())
-      .addColumn('refresh_expires_at', 'integer', (c) => c.notNull())
-      .addColumn('created_at', 'integer', (c) => c.notNull())
-      .addColumn('rotated_at', 'integer')
-      .addColumn('revoked_at', 'integer')
+      .addColumn('access_expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('refresh_expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('rotated_at', 'bigint')
+      .addColumn('revoked_at', 'bigint')
       .execute();
     await db.schema.createIndex('sessions_by_family').on('sessions').column('family_id').execute();
   },

@@ -18,10 +18,10 @@ export const m003TwoFactor: ServerMigration = {
       .addColumn('phone', 'text', (c) => c.notNull())
       .addColumn('code_hash', 'text', (c) => c.notNull())
       .addColumn('challenge_hash', 'text', (c) => c.unique())
-      .addColumn('created_at', 'integer', (c) => c.notNull())
-      .addColumn('expires_at', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('used_at', 'integer')
+      .addColumn('used_at', 'bigint')
       .execute();
     await db.schema.createIndex('sms_codes_by_account').on('sms_codes').columns(['account_id', 'created_at']).execute();
   },

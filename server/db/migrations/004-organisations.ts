@@ -9,7 +9,7 @@ export const m004Organisations: ServerMigration = {
   version: 4,
   name: 'organisations',
   async up(db) {
-    const columns: [string, 'text' | 'integer', string?][] = [
+    const columns: [string, 'text' | 'integer' | 'bigint', string?][] = [
       ['address', 'text'],
       ['postcode', 'text'],
       ['city', 'text'],
@@ -19,11 +19,11 @@ export const m004Organisations: ServerMigration = {
       ['preferences', 'text', "'{}'"],
       ['searchable', 'integer', '0'],
       ['licence', 'integer', '1'],
-      ['pin_confirmed_at', 'integer'],
-      ['registered_at', 'integer'],
+      ['pin_confirmed_at', 'bigint'],
+      ['registered_at', 'bigint'],
       ['plan', 'text', "'individual'"],
-      ['contract_ends_at', 'integer'],
-      ['deleted_at', 'integer'],
+      ['contract_ends_at', 'bigint'],
+      ['deleted_at', 'bigint'],
     ];
     for (const [name, type, fallback] of columns) {
       await db.schema
@@ -42,7 +42,7 @@ export const m004Organisations: ServerMigration = {
       .createTable('contacts')
       .addColumn('owner_id', 'text', (c) => c.notNull().references('accounts.id'))
       .addColumn('contact_id', 'text', (c) => c.notNull().references('accounts.id'))
-      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('contacts_pk', ['owner_id', 'contact_id'])
       .execute();
 
@@ -53,8 +53,8 @@ export const m004Organisations: ServerMigration = {
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('initiator_id', 'text', (c) => c.notNull())
-      .addColumn('started_at', 'integer', (c) => c.notNull())
-      .addColumn('ended_at', 'integer')
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('ended_at', 'bigint')
       .addColumn('duration_s', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('invitations', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();

@@ -16,21 +16,21 @@ export const m005Calls: ServerMigration = {
       .addColumn('label', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('token_hash', 'text', (c) => c.notNull().unique())
       .addColumn('code_hash', 'text', (c) => c.notNull())
-      .addColumn('appointment_at', 'integer')
-      .addColumn('created_at', 'integer', (c) => c.notNull())
-      .addColumn('expires_at', 'integer', (c) => c.notNull())
-      .addColumn('redeemed_at', 'integer')
-      .addColumn('revoked_at', 'integer')
+      .addColumn('appointment_at', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('redeemed_at', 'bigint')
+      .addColumn('revoked_at', 'bigint')
       .addColumn('guest_token_hash', 'text', (c) => c.unique())
       .addColumn('guest_name', 'text')
-      .addColumn('consent_at', 'integer')
+      .addColumn('consent_at', 'bigint')
       .execute();
     await db.schema.createIndex('call_invitations_by_code').on('call_invitations').column('code_hash').execute();
     await db.schema.createIndex('call_invitations_by_account').on('call_invitations').column('account_id').execute();
     await db.schema
       .createTable('code_failures')
       .addColumn('address', 'text', (c) => c.notNull())
-      .addColumn('at', 'integer', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('code_failures_by_address').on('code_failures').columns(['address', 'at']).execute();
   },

@@ -1,16 +1,18 @@
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../database';
 import { m001ServerInfo } from './001-server-info';
 import { m002Accounts } from './002-accounts';
 import { m003TwoFactor } from './003-two-factor';
 import { m004Organisations } from './004-organisations';
 import { m005Calls } from './005-calls';
+import { m006Security } from './006-security';
 
 export interface ServerMigration {
   version: number;
   name: string;
   // Migrations see an untyped database: the schema type describes the latest version only.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  up(db: Kysely<any>): Promise<void>;
+  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
 }
 
 export const serverMigrations: readonly ServerMigration[] = [
@@ -19,4 +21,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m003TwoFactor,
   m004Organisations,
   m005Calls,
+  m006Security,
 ];

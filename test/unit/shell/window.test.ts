@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrowserWindow, recorded } from './fakeElectron';
 
 vi.mock('electron', () => import('./fakeElectron'));
-const { createMainWindow, secureWebPreferences } = await import('../../../src-main/shell/window');
+const { createMainWindow } = await import('../../../src-main/shell/window');
 
 describe('main window', () => {
   beforeEach(() => recorded.reset());
@@ -21,6 +21,7 @@ describe('main window', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
     });
   });
 
@@ -34,8 +35,9 @@ describe('main window', () => {
     expect(BrowserWindow.instances[0]?.alwaysOnTop).toBe(true);
   });
 
-  it('never switches a security option off whatever preload is given', () => {
-    const prefs = secureWebPreferences('/x');
+  it('switches on only the security options, nothing that loosens them', () => {
+    createMainWindow('/x', { alwaysOnTop: false });
+    const prefs = BrowserWindow.instances[0]!.options.webPreferences as Record<string, unknown>;
     expect(
       Object.entries(prefs)
         .filter(([k, v]) => k !== 'preload' && k !== 'spellcheck' && k !== 'safeDialogs' && v === true)

@@ -1,19 +1,29 @@
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer, type ServerContext } from '../../server/app';
-import { ConfigError, loadConfig } from '../../server/config';
-import { openServerDb, SERVER_DB_FILE, ServerDatabaseTooNewError } from '../../server/db/database';
-import { serverMigrations } from '../../server/db/migrations';
+import { buildServer, type ServerContext } from '../../../server/app';
+import { ConfigError, loadConfig } from '../../../server/config';
+import { openServerDb, SERVER_DB_FILE, ServerDatabaseTooNewError } from '../../../server/db/database';
+import { serverMigrations } from '../../../server/db/migrations';
+import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../../harness/testDatabase';
 
 const running: ServerContext[] = [];
+const databases: TestDatabase[] = [];
 afterEach(async () => {
   for (const server of running.splice(0)) await server.close();
+  for (const database of databases.splice(0)) await database.drop();
 });
+
+async function testDatabase(): Promise<{ dataDir: string; databaseUrl?: string }> {
+  const database = await createTestDatabase();
+  databases.push(database);
+  return { dataDir: mkdtempSync(join(tmpdir(), 'clinicdesk-server-')), databaseUrl: database.databaseUrl };
+}
 
 function webDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'clinicdesk-web-'));
@@ -32,7 +42,13 @@ async function start() {
   const logs: string[] = [];
   const logStream = new PassThrough();
   logStream.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-  const server = await buildServer(config, await openServerDb(config.dataDir), '9.9.9', { logStream });
+  const { databaseUrl } = await testDatabase();
+  const server = await buildServer(
+    { ...config, databaseUrl },
+    await openServerDb({ dataDir: config.dataDir, databaseUrl }),
+    '9.9.9',
+    { logStream },
+  );
   running.push(server);
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const address = server.app.server.address() as { port: number };
@@ -97,18 +113,24 @@ describe('server', () => {
   });
 
   it('refuses a server database written by a newer version', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-server-'));
-    await (await openServerDb(dataDir)).close();
-    const raw = new Database(join(dataDir, SERVER_DB_FILE));
-    raw.pragma('user_version = 42');
-    raw.close();
-    await expect(openServerDb(dataDir)).rejects.toThrowError(ServerDatabaseTooNewError);
+    const where = await testDatabase();
+    const opened = await openServerDb(where);
+    if (TEST_DIALECT === 'postgres') {
+      await sql`update schema_version set version = 999`.execute(opened.db);
+      await opened.close();
+    } else {
+      await opened.close();
+      const raw = new Database(join(where.dataDir, SERVER_DB_FILE));
+      raw.pragma('user_version = 999');
+      raw.close();
+    }
+    await expect(openServerDb(where)).rejects.toThrowError(ServerDatabaseTooNewError);
   });
 
   it('keeps its data across restarts (same installation id)', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-server-'));
+    const where = await testDatabase();
     const idOf = async () => {
-      const db = await openServerDb(dataDir);
+      const db = await openServerDb(where);
       const row = await db.db
         .selectFrom('server_info')
         .select('value')

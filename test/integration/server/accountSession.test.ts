@@ -4,19 +4,17 @@
  * twice would end the session), a session revoked on the server signs the app out, errors keep the
  * server's codes, and an unreachable server is one clear error.
  */
-import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventName } from '../../src-preload/contract';
-import { AccountSession } from '../../src-main/core/account/accountSession';
-import { linkFromArgv, tokenFromLink } from '../../src-main/core/account/registrationLink';
-import { secretTokenStore, type TokenStore } from '../../src-main/core/account/tokenStore';
-import { SecretStore } from '../../src-main/core/secrets/secretStore';
-import { AppError } from '../../src-main/core/errors';
-import { SERVER_DB_FILE } from '../../server/db/database';
-import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
+import type { EventName } from '../../../src-preload/contract';
+import { AccountSession } from '../../../src-main/core/account/accountSession';
+import { linkFromArgv, tokenFromLink } from '../../../src-main/core/account/registrationLink';
+import { secretTokenStore, type TokenStore } from '../../../src-main/core/account/tokenStore';
+import { SecretStore } from '../../../src-main/core/secrets/secretStore';
+import { AppError } from '../../../src-main/core/errors';
+import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
 beforeAll(async () => {
@@ -54,7 +52,7 @@ const memoryTokens = (): TokenStore & { value: string | null } => {
 };
 
 async function registered(username: string, email: string) {
-  const { token } = await f.server.accounts.invite({ email, role: 'member', language: 'en' });
+  const { token } = (await f.server.accounts.invite({ email, role: 'member', language: 'en' }))!;
   const tokens = memoryTokens();
   const events: EventName[] = [];
   const s = session(tokens, events);
@@ -100,7 +98,11 @@ describe('the desktop session', () => {
       encryptString: (s) => Buffer.from(s),
       decryptString: (b) => b.toString(),
     });
-    const { token } = await f.server.accounts.invite({ email: 'kim@praxis.example', role: 'member', language: 'en' });
+    const { token } = (await f.server.accounts.invite({
+      email: 'kim@praxis.example',
+      role: 'member',
+      language: 'en',
+    }))!;
     const s = session(secretTokenStore(plain));
     const state = await s.handlers().account.register({ token, username: 'kim', password: PASSWORD });
     expect(state).toMatchObject({ signedIn: true, remembered: false, profile: { registered: false } });
@@ -120,14 +122,13 @@ describe('the desktop session', () => {
     expect(answers[1]).toMatchObject({ language: 'en' });
     expect(tokens.value).not.toBe(before);
     // One rotation: the registration's session and exactly one successor, none revoked.
-    const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
-    const rows = db
-      .prepare(
-        `SELECT s.rotated_at, s.revoked_at FROM sessions s JOIN accounts a ON a.id = s.account_id
-          WHERE a.username = 'ole' ORDER BY s.created_at`,
-      )
-      .all() as { rotated_at: number | null; revoked_at: number | null }[];
-    db.close();
+    const rows = await f.db
+      .selectFrom('sessions as s')
+      .innerJoin('accounts as a', 'a.id', 's.account_id')
+      .select(['s.rotated_at', 's.revoked_at'])
+      .where('a.username', '=', 'ole')
+      .orderBy('s.created_at')
+      .execute();
     expect(rows.map((r) => [r.rotated_at !== null, r.revoked_at])).toEqual([
       [true, null],
       [false, null],

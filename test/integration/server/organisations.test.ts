@@ -4,12 +4,10 @@
  * statistics and logs, profile and settings edits, password change, contract-end rules and deletion,
  * contact search visibility, and a walk of every route as organisation A against organisation B.
  */
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_DB_FILE } from '../../server/db/database';
-import { projectRoot } from '../../scripts/projectRoot';
-import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
+import { projectRoot } from '../../../scripts/projectRoot';
+import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
 beforeAll(async () => {
@@ -21,6 +19,7 @@ afterAll(() => f?.close());
 const GOOD = 'Correct-Horse-7-Battery';
 const DAY = 86_400_000;
 type Session = { accessToken: string; refreshToken: string };
+type AdminUser = { id: string; email: string; name: string; state: string; licence: boolean };
 
 /** Self sign-up (optionally with an organisation's ID), the e-mailed link, and the whole wizard. */
 async function signUpAndRegister(
@@ -130,11 +129,15 @@ describe('organisations', () => {
       { email: 'tom@praxis-a.example', name: 'Tom', language: 'de' },
       ownerA.accessToken,
     );
-    expect(invited.status).toBe(201);
+    expect(invited).toMatchObject({ status: 202, body: { status: 'sent' } });
+    const tom = ((await f.api('GET', '/api/admin/users', undefined, ownerA.accessToken)).body as AdminUser[]).find(
+      (u) => u.email === 'tom@praxis-a.example',
+    )!;
+    expect(tom).toMatchObject({ name: 'Tom', state: 'invited' });
     const first = await f.linkFor('tom@praxis-a.example');
-    expect(
-      (await f.api('POST', `/api/admin/users/${invited.body.id}/invitation`, undefined, ownerA.accessToken)).status,
-    ).toBe(202);
+    expect((await f.api('POST', `/api/admin/users/${tom.id}/invitation`, undefined, ownerA.accessToken)).status).toBe(
+      202,
+    );
     const second = await f.linkFor('tom@praxis-a.example', 1);
     expect(second).not.toBe(first);
     expect((await f.api('GET', `/api/registration/${first}`)).body.error.code).toBe('link_used');
@@ -144,24 +147,12 @@ describe('organisations', () => {
       (await f.api('POST', `/api/admin/users/${staffAId}/invitation`, undefined, ownerA.accessToken)).body.error.code,
     ).toBe('already_registered');
     expect(
-      (
-        await f.api(
-          'PATCH',
-          `/api/admin/users/${invited.body.id}`,
-          { email: 'LISA@praxis-a.example' },
-          ownerA.accessToken,
-        )
-      ).body.error.code,
+      (await f.api('PATCH', `/api/admin/users/${tom.id}`, { email: 'LISA@praxis-a.example' }, ownerA.accessToken)).body
+        .error.code,
     ).toBe('account_exists');
     expect(
-      (
-        await f.api(
-          'PATCH',
-          `/api/admin/users/${invited.body.id}`,
-          { email: 'thomas@praxis-a.example' },
-          ownerA.accessToken,
-        )
-      ).body,
+      (await f.api('PATCH', `/api/admin/users/${tom.id}`, { email: 'thomas@praxis-a.example' }, ownerA.accessToken))
+        .body,
     ).toMatchObject({ email: 'thomas@praxis-a.example', state: 'invited' });
   });
 
@@ -333,7 +324,10 @@ describe('cross-organisation walk', () => {
       { email: 'nina@praxis-b.example', name: 'Nina B' },
       ownerB.accessToken,
     );
-    const memberB = invitedB.body.id as string;
+    expect(invitedB.status).toBe(202);
+    const memberB = ((await f.api('GET', '/api/admin/users', undefined, ownerB.accessToken)).body as AdminUser[]).find(
+      (u) => u.email === 'nina@praxis-b.example',
+    )!.id;
     const ownerBId = (await f.api('GET', '/api/account/me', undefined, ownerB.accessToken)).body.id as string;
     const invitationB = (await f.api('POST', '/api/calls/invitations', { label: 'Patient of B' }, ownerB.accessToken))
       .body as { id: string; code: string };
@@ -349,27 +343,52 @@ describe('cross-organisation walk', () => {
       'Patient of B',
     ];
 
-    const snapshot = () => {
-      const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
-      try {
-        return JSON.stringify([
-          db.prepare('SELECT * FROM organisations WHERE id = ?').all(orgB.id),
-          db
-            .prepare(
-              `SELECT id, email, name, username, password_hash, pin_hash, role, organisation_id, status, licence,
-                      searchable, preferences, address, contact_phone, contract_ends_at, deleted_at
-                 FROM accounts WHERE organisation_id = ? ORDER BY id`,
-            )
-            .all(orgB.id),
-          db.prepare('SELECT * FROM contacts WHERE owner_id IN (?, ?)').all(memberB, ownerBId),
-          db.prepare('SELECT revoked_at FROM sessions WHERE account_id = ? ORDER BY id').all(ownerBId),
-          db.prepare('SELECT * FROM call_invitations WHERE account_id = ?').all(ownerBId),
-        ]);
-      } finally {
-        db.close();
-      }
-    };
-    const before = snapshot();
+    const snapshot = async () =>
+      JSON.stringify([
+        await f.db.selectFrom('organisations').selectAll().where('id', '=', orgB.id).execute(),
+        await f.db
+          .selectFrom('accounts')
+          .select([
+            'id',
+            'email',
+            'name',
+            'username',
+            'password_hash',
+            'pin_hash',
+            'role',
+            'organisation_id',
+            'status',
+            'licence',
+            'searchable',
+            'preferences',
+            'address',
+            'contact_phone',
+            'contract_ends_at',
+            'deleted_at',
+          ])
+          .where('organisation_id', '=', orgB.id)
+          .orderBy('id')
+          .execute(),
+        await f.db.selectFrom('contacts').selectAll().where('owner_id', 'in', [memberB, ownerBId]).execute(),
+        await f.db
+          .selectFrom('sessions')
+          .select('revoked_at')
+          .where('account_id', '=', ownerBId)
+          .orderBy('id')
+          .execute(),
+        await f.db.selectFrom('call_invitations').selectAll().where('account_id', '=', ownerBId).execute(),
+        // Registration links of B's people, and every mail sent to them: a request from A must neither
+        // use up a pending link nor mail B's invitee again.
+        await f.db
+          .selectFrom('registration_links')
+          .innerJoin('accounts', 'accounts.id', 'registration_links.account_id')
+          .select(['registration_links.token_hash', 'registration_links.used_at', 'registration_links.expires_at'])
+          .where('accounts.organisation_id', '=', orgB.id)
+          .orderBy('registration_links.token_hash')
+          .execute(),
+        f.inbox.filter((m) => m.to.endsWith('@praxis-b.example')).length,
+      ]);
+    const before = await snapshot();
 
     // Each route aimed at B: B's ids in the path, B's organisation in the query, B's objects in the body.
     const requests: Record<string, { path: string; body?: unknown }> = {
@@ -458,7 +477,7 @@ describe('cross-organisation walk', () => {
         }
       }
     }
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 });
 
@@ -504,17 +523,21 @@ describe('contract end and deletion', () => {
     f.clock.now += 31 * DAY;
     await f.server.housekeeping();
     expect((await signIn('eva.klinik')).status).toBe(401);
-    const row = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true })
-      .prepare("SELECT * FROM accounts WHERE email LIKE 'deleted-%' AND plan = 'individual'")
-      .all() as Record<string, unknown>[];
+    const row = (await f.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('email', 'like', 'deleted-%')
+      .where('plan', '=', 'individual')
+      .execute()) as Record<string, unknown>[];
     expect(row).toHaveLength(1);
     expect(row[0]).toMatchObject({ name: '', username: null, password_hash: null, phone: null, status: 'deactivated' });
     expect(row[0]!.deleted_at).toBe(f.clock.now);
     expect(row[0]!.activated_at).not.toBeNull(); // billing keeps the dates
     // The call records' retention (92 days) has passed for the records written above.
-    const calls = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true })
-      .prepare('SELECT count(*) AS n FROM call_records')
-      .get() as { n: number };
-    expect(calls.n).toBe(0);
+    const calls = await f.db
+      .selectFrom('call_records')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(calls.n)).toBe(0);
   });
 });

@@ -4,13 +4,10 @@
  * nor inject), malformed events, guests redeeming invitations (wrong, expired and reused codes, lockout),
  * knocking and being admitted, and the call record written at hang-up.
  */
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_DB_FILE } from '../../server/db/database';
-import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
+import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
 const sockets: Socket[] = [];
@@ -34,20 +31,20 @@ async function organisation(names: string[]): Promise<Member[]> {
   const members: Member[] = [];
   let organisationId: string | null = null;
   for (const [index, name] of names.entries()) {
-    const { token } = await f.server.accounts.invite({
+    const { token } = (await f.server.accounts.invite({
       email: `${name}@clinic.example`,
       role: index === 0 ? 'member' : 'member',
       organisationId,
       language: 'en',
       name,
-    });
+    }))!;
     const session = (await f.api('POST', `/api/registration/${token}`, { username: name, password: PASSWORD })).body;
     await f.api('POST', '/api/account/registration/pin', undefined, session.accessToken);
     await f.api('POST', '/api/account/registration/pin/confirm', undefined, session.accessToken);
     const me = (await f.api('POST', '/api/account/registration/finish', undefined, session.accessToken)).body;
     if (index === 0) {
-      organisationId = (await f.api('POST', '/api/account/organisation', { name: 'Klinik' }, session.accessToken)).body
-        .id;
+      const upgraded = await f.api('POST', '/api/account/organisation', { name: 'Klinik' }, session.accessToken);
+      organisationId = upgraded.body.id as string;
     }
     members.push({ id: me.id, accessToken: session.accessToken });
   }
@@ -156,12 +153,7 @@ describe('signalling between colleagues', () => {
     expect(cSeen.filter((e) => e.startsWith('call:') || e === 'signal')).toEqual([]);
 
     await expect
-      .poll(() => {
-        const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
-        const rows = db.prepare('SELECT kind, duration_s, started_at FROM call_records').all();
-        db.close();
-        return rows;
-      })
+      .poll(() => f.db.selectFrom('call_records').select(['kind', 'duration_s', 'started_at']).execute())
       .toEqual([{ kind: 'contact', duration_s: 95, started_at: started }]);
     for (const s of [a, b, c]) s.disconnect();
   });
@@ -286,9 +278,7 @@ describe('patients as guests', () => {
     f.clock.now += 25 * 3_600_000; // a day is the default validity without an appointment
     expect((await redeem({ token: later.link.split('/').pop() })).body.error.code).toBe('invitation_expired');
     // Invitations hold no secret in the database.
-    const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
-    const stored = JSON.stringify(db.prepare('SELECT * FROM call_invitations').all());
-    db.close();
+    const stored = JSON.stringify(await f.db.selectFrom('call_invitations').selectAll().execute());
     expect(stored).not.toContain(created.code);
     expect(stored).not.toContain(created.link.split('/').pop());
   });
@@ -308,15 +298,15 @@ describe('patients as guests', () => {
     const joined = await emit<{ callId: string; status: string }>(g, 'guest:join', { name: 'Eva Ek', consent: true });
     expect(joined.status).toBe('waiting');
     expect((await knock).guest.name).toBe('Eva Ek');
-    const db = new Database(join(f.dataDir, SERVER_DB_FILE), { readonly: true });
     expect(
       (
-        db.prepare('SELECT consent_at FROM call_invitations WHERE guest_name = ?').get('Eva Ek') as {
-          consent_at: number;
-        }
+        await f.db
+          .selectFrom('call_invitations')
+          .select('consent_at')
+          .where('guest_name', '=', 'Eva Ek')
+          .executeTakeFirstOrThrow()
       ).consent_at,
     ).toBe(f.clock.now);
-    db.close();
 
     // Guests cannot call, watch presence, or signal outside their call.
     expect(await emit(g, 'call:invite', { to: host.id })).toEqual({ error: { code: 'forbidden' } });

@@ -3,13 +3,11 @@
  * e-mailed link, expired and reused links, the password policy, the PIN, sign-in, refresh rotation and
  * reuse detection, rate limits, and logs without secrets.
  */
-import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_DB_FILE } from '../../server/db/database';
-import { SMS_FILE } from '../../server/sms/gateway';
-import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
+import { SMS_FILE } from '../../../server/sms/gateway';
+import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let fixture: ServerFixture;
 let dataDir: string;
@@ -41,11 +39,11 @@ async function finishWizard(accessToken: string): Promise<string> {
 
 describe('registration', () => {
   it('the service admin registers from the link create-admin printed, and gets a PIN once', async () => {
-    const { token } = await server.accounts.invite({
+    const { token } = (await server.accounts.invite({
       email: 'admin@praxis.example',
       role: 'service_admin',
       language: 'en',
-    });
+    }))!;
     expect(await api('GET', `/api/registration/${token}`)).toMatchObject({
       status: 200,
       body: {
@@ -90,9 +88,11 @@ describe('registration', () => {
           .body,
       ).toEqual({ valid: false });
     }
-    const row = new Database(join(dataDir, SERVER_DB_FILE), { readonly: true })
-      .prepare('SELECT password_hash, pin_hash FROM accounts WHERE username = ?')
-      .get('support') as { password_hash: string; pin_hash: string };
+    const row = (await fixture.db
+      .selectFrom('accounts')
+      .select(['password_hash', 'pin_hash'])
+      .where('username', '=', 'support')
+      .executeTakeFirstOrThrow()) as { password_hash: string; pin_hash: string };
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.pin_hash).toMatch(/^\$argon2id\$/);
     expect(row.pin_hash).not.toContain(done.body.pin);
@@ -116,7 +116,7 @@ describe('registration', () => {
           admin.accessToken,
         )
       ).status,
-    ).toBe(201);
+    ).toBe(202);
     const mail = inbox.find((m) => m.to === 'anna@praxis.example')!;
     expect(mail.raw).toContain('Subject: Ihr ClinicDesk-Konto');
     const token = await linkFor('anna@praxis.example');
@@ -164,7 +164,7 @@ describe('registration', () => {
           admin.accessToken,
         )
       ).status,
-    ).toBe(201);
+    ).toBe(202);
     const second = await linkFor('jonas@praxis.example', 1);
     expect(second).not.toBe(first);
     expect((await api('GET', `/api/registration/${first}`)).body.error.code).toBe('link_used');
