@@ -38,6 +38,27 @@ export const boundaryRules = [
     },
   },
   {
+    // The protocol is shared by the server, the main process, the preload and the renderer: zod only.
+    files: ['protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            electronOnlyInShell,
+            ...nodeBuiltins.map((name) => ({ name, message: 'The protocol imports nothing but zod.' })),
+          ],
+          patterns: [
+            {
+              group: ['node:*', '**/src-main/**', '**/src-renderer/**', '**/src-preload/**', '**/server/**'],
+              message: 'The protocol imports nothing but zod.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['server/**/*.ts'],
     rules: {
       'no-restricted-imports': [

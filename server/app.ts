@@ -28,6 +28,8 @@ import { createMailer, type Mailer } from './mail/mailer';
 import { fileSmsGateway, type SmsGateway } from './sms/gateway';
 import { registerSecurityHeaders, registerSocketHeaders } from './http/securityHeaders';
 import { registerJsonBody } from './http/jsonBody';
+import { serve } from './http/serve';
+import { callRoutes } from '../protocol/calls';
 import { isUniqueViolation } from './db/database';
 import { Throttle } from './security/throttle';
 import { keyedHash, loadServerSecret } from './security/serverSecret';
@@ -139,7 +141,7 @@ export async function buildServer(
     reply.code(404).send({ error: { code: 'not_found', message: 'Not found' } }),
   );
 
-  app.get('/api/health', async () => ({ status: 'ok', version, schemaVersion: database.schemaVersion }));
+  serve(app, callRoutes.health, () => ({ status: 'ok' as const, version, schemaVersion: database.schemaVersion }));
   const mailer =
     options.mailer ??
     createMailer({

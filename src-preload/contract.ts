@@ -24,7 +24,9 @@ import {
   accountSettingsEditSchema,
   cancelContractSchema,
   contactSearchSchema,
+  createPinSchema,
   inviteSchema,
+  pinCheckSchema,
   linkSchema,
   organisationNameSchema,
   passwordChangeSchema,
@@ -307,7 +309,7 @@ export const commands = {
     signUp: command<Done>()(signUpSchema),
     inspectLink: command<RegistrationInfo>()(linkSchema),
     register: command<AccountState>()(registerSchema),
-    createPin: command<{ pin: string }>()(none),
+    createPin: command<{ pin: string }>()(createPinSchema),
     savePinPdf: command<{ saved: boolean }>()(z.object({ pin: z.string().regex(/^\d{8}$/) }).strict()),
     confirmPin: command<AccountState>()(none),
     startTwoFactor: command<Done>()(twoFactorStartSchema),
@@ -337,6 +339,8 @@ export const commands = {
     organisation: command<Organisation>()(none),
     renameOrganisation: command<Organisation>()(organisationNameSchema),
     logs: command<CallLogEntry[]>()(rangeSchema),
+    /** Support: is this the caller's service PIN? (service admins only) */
+    pinCheck: command<{ valid: boolean }>()(pinCheckSchema),
   },
   calls: {
     /** A single-use ticket for the signalling socket (the access token stays in the main process). */
@@ -394,7 +398,11 @@ export type Channel = { [G in Group]: `${G}.${Name<G>}` }[Group];
 export type ClinicApi = {
   [G in Group]: {
     [N in Name<G>]: (
-      ...args: z.input<InputOf<Def<G, N>>> extends undefined ? [] : [input: z.input<InputOf<Def<G, N>>>]
+      ...args: z.input<InputOf<Def<G, N>>> extends undefined
+        ? []
+        : undefined extends z.input<InputOf<Def<G, N>>>
+          ? [input?: z.input<InputOf<Def<G, N>>>]
+          : [input: z.input<InputOf<Def<G, N>>>]
     ) => Promise<Result<OutputOf<Def<G, N>>>>;
   };
 } & {

@@ -15,6 +15,7 @@ import { assertPasswordPolicy, type PasswordHasher } from './passwords';
 import { hashToken, newPin, newToken } from './secrets';
 import type { TwoFactorService } from './twoFactor';
 import { normaliseUsername, usernameKey } from './usernames';
+import { pinProblem } from '../../protocol/primitives';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -334,11 +335,14 @@ export class AccountService {
   }
 
   /**
-   * The PIN step: a new 8-digit service PIN, shown once and stored hashed. It can be drawn again until the
-   * user confirmed keeping it (a reload of the wizard must not leave them with a PIN they never saw).
+   * The PIN step: the 8-digit service PIN support asks for on the phone — one the user chose (the route's
+   * schema refuses runs and repeats) or one drawn here — shown once and stored hashed. It can be set again
+   * until the user confirmed keeping it (a reload of the wizard must not leave them with a PIN they never saw).
    */
-  async createPin(accountId: string): Promise<{ pin: string }> {
-    const pin = newPin();
+  async createPin(accountId: string, chosen?: string): Promise<{ pin: string }> {
+    let pin = chosen ?? newPin();
+    // A drawn PIN follows the same rules as a chosen one.
+    while (!chosen && pinProblem(pin)) pin = newPin();
     const pinHash = await this.hasher.hash(pin);
     const result = await this.db
       .updateTable('accounts')

@@ -4,42 +4,23 @@
  */
 import type { Kysely } from 'kysely';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { z } from 'zod';
+import {
+  accountPreferencesSchema,
+  type AccountPreferences,
+  type AccountSettings,
+  type ProfileDetails,
+} from '../../protocol/accounts';
+import { languageSchema } from '../../protocol/primitives';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
 import type { AccountService, Tokens } from './accountService';
 import { assertPasswordPolicy, type PasswordHasher } from './passwords';
 import { randomUUID } from 'node:crypto';
 
-export const preferencesSchema = z.object({
-  autoDownload: z.boolean().default(false),
-  autoAnswer: z.boolean().default(false),
-  mute: z.boolean().default(false),
-  patientConsent: z.boolean().default(true),
-  microphoneId: z.string().max(200).nullable().default(null),
-  cameraId: z.string().max(200).nullable().default(null),
-});
-export type Preferences = z.infer<typeof preferencesSchema>;
-
-export interface AccountSettingsView extends Preferences {
-  language: string;
-  searchable: boolean;
-}
-
-export interface ProfileView {
-  name: string;
-  email: string;
-  username: string | null;
-  address: string;
-  postcode: string;
-  city: string;
-  country: string;
-  phone: string;
-  twoFactor: boolean;
-  twoFactorPhone: string | null;
-  role: string;
-  organisation: { id: string; name: string; code: string } | null;
-}
+export const preferencesSchema = accountPreferencesSchema;
+export type Preferences = AccountPreferences;
+export type AccountSettingsView = AccountSettings;
+export type ProfileView = ProfileDetails;
 
 export interface ProfileEdit {
   address?: string;
@@ -159,7 +140,11 @@ export class ProfileService {
       .select(['language', 'searchable', 'preferences'])
       .where('id', '=', accountId)
       .executeTakeFirstOrThrow();
-    return { language: row.language, searchable: row.searchable === 1, ...readPreferences(row.preferences) };
+    return {
+      language: languageSchema.catch('en').parse(row.language),
+      searchable: row.searchable === 1,
+      ...readPreferences(row.preferences),
+    };
   }
 
   async updateSettings(accountId: string, edit: Partial<AccountSettingsView>): Promise<AccountSettingsView> {

@@ -11,7 +11,15 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Server, Socket } from 'socket.io';
 import type { ServerDatabase } from '../db/schema';
-import { z } from 'zod';
+import type { z } from 'zod';
+import {
+  clientEvents,
+  MAX_MEETING_SIZE,
+  type ClientEventName,
+  type ServerEventName,
+  type ServerPayload,
+  type SignalPayload,
+} from '../../protocol/calls';
 import type { AccountService, Profile } from '../accounts/accountService';
 import type { ContactService } from '../contacts/contactService';
 import { hashToken, newToken } from '../accounts/secrets';
@@ -22,7 +30,7 @@ import type { Guest, InvitationService } from './invitationService';
 export const RING_TIMEOUT_MS = 45_000;
 /** A peer whose last socket dropped keeps its place this long (reload, network change). */
 export const REJOIN_GRACE_MS = 30_000;
-export const MAX_MEETING_SIZE = 4;
+export { MAX_MEETING_SIZE };
 export const TICKET_LIFETIME_MS = 60_000;
 
 type Status = 'online' | 'busy' | 'in_call' | 'offline';
@@ -52,30 +60,12 @@ interface Call {
   timers: Map<string, NodeJS.Timeout>;
 }
 
-const id = z.uuid();
-const callRef = z.object({ callId: id }).strict();
-/** simple-peer's signal data: an SDP, an ICE candidate, or a renegotiation request. Bounded in size. */
-const signalData = z
-  .object({
-    type: z.enum(['offer', 'answer', 'pranswer', 'rollback', 'candidate', 'renegotiate', 'transceiverRequest']),
-    sdp: z.string().max(100_000).optional(),
-    candidate: z
-      .object({
-        candidate: z.string().max(2_000),
-        sdpMid: z.string().max(64).nullable().optional(),
-        sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
-        usernameFragment: z.string().max(256).nullable().optional(),
-      })
-      .optional(),
-    renegotiate: z.boolean().optional(),
-    transceiverRequest: z
-      .object({
-        kind: z.enum(['audio', 'video']),
-        init: z.object({ direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional() }).optional(),
-      })
-      .optional(),
-  })
-  .strict();
+const schemas = Object.fromEntries(Object.entries(clientEvents).map(([name, { payload }]) => [name, payload])) as {
+  [E in ClientEventName]: (typeof clientEvents)[E]['payload'];
+};
+type EventName = ClientEventName;
+/** A client's event with its payload as the protocol's schema parsed it. */
+type Message = { [E in EventName]: { event: E; data: z.output<(typeof clientEvents)[E]['payload']> } }[EventName];
 
 /** Bounds checked before any schema looks at a payload: deep nesting must not reach a recursive walker. */
 export const MAX_PAYLOAD_DEPTH = 8;
@@ -94,30 +84,6 @@ export function withinBounds(payload: unknown): boolean {
   }
   return true;
 }
-
-const schemas = {
-  'presence:watch': z.object({}).strict(),
-  'presence:set': z.object({ status: z.enum(['online', 'busy']) }).strict(),
-  'call:invite': z.object({ to: id }).strict(),
-  'meeting:create': z
-    .object({
-      name: z.string().trim().min(1).max(120),
-      invitees: z
-        .array(id)
-        .min(1)
-        .max(MAX_MEETING_SIZE - 1),
-    })
-    .strict(),
-  'call:accept': callRef,
-  'call:decline': callRef,
-  'call:cancel': callRef,
-  'call:hangup': callRef,
-  'call:admit': callRef,
-  'call:deny': callRef,
-  'guest:join': z.object({ name: z.string().trim().min(1).max(80), consent: z.boolean() }).strict(),
-  signal: z.object({ callId: id, to: z.string().max(80), data: signalData }).strict(),
-} as const;
-type EventName = keyof typeof schemas;
 
 type Ack = (answer: unknown) => void;
 
@@ -334,7 +300,8 @@ export class Signalling {
       return;
     }
     try {
-      reply(await this.dispatch(socket, peer, event, parsed.data as never));
+      // The event's name and its parsed payload travel together, so each case below sees its own type.
+      reply(await this.dispatch(socket, peer, { event, data: parsed.data } as Message));
     } catch (error) {
       if (error instanceof ApiError) {
         socket.emit('error:event', { event, code: error.code });
@@ -346,52 +313,46 @@ export class Signalling {
     }
   }
 
-  private async dispatch(
-    socket: Socket,
-    peer: Peer,
-    event: EventName,
-    data: Record<string, unknown>,
-  ): Promise<unknown> {
+  private async dispatch(socket: Socket, peer: Peer, message: Message): Promise<unknown> {
+    const { event } = message;
     if (peer.kind === 'guest' && event !== 'guest:join' && event !== 'call:hangup' && event !== 'signal')
       throw new ApiError(403, 'forbidden', 'Guests can only join their own consultation');
-    switch (event) {
+    switch (message.event) {
       case 'presence:watch':
         return this.watch(socket, peer);
       case 'presence:set':
-        if (data.status === 'busy') this.dnd.add(peer.id);
+        if (message.data.status === 'busy') this.dnd.add(peer.id);
         else this.dnd.delete(peer.id);
         this.announce(peer.id);
         return { status: this.status(peer.id) };
       case 'call:invite':
-        return this.invite(peer, [data.to as string], 'contact', '');
+        return this.invite(peer, [message.data.to], 'contact', '');
       case 'meeting:create':
-        return this.invite(peer, data.invitees as string[], 'group', data.name as string);
+        return this.invite(peer, message.data.invitees, 'group', message.data.name);
       case 'call:accept':
       case 'call:decline': {
-        const answer =
-          event === 'call:accept'
-            ? this.accept(peer, data.callId as string)
-            : this.decline(peer, data.callId as string);
+        const { callId } = message.data;
+        const answer = message.event === 'call:accept' ? this.accept(peer, callId) : this.decline(peer, callId);
         // The user's other devices stop ringing.
-        socket.to(`peer:${peer.id}`).emit('call:answered-elsewhere', { callId: data.callId });
+        socket.to(`peer:${peer.id}`).emit('call:answered-elsewhere', { callId });
         return answer;
       }
       case 'call:cancel':
-        return this.cancel(peer, data.callId as string);
+        return this.cancel(peer, message.data.callId);
       case 'call:hangup': {
-        const call = this.participantCall(peer.id, data.callId as string);
+        const call = this.participantCall(peer.id, message.data.callId);
         this.leave(call, peer.id);
         return { ended: true };
       }
       case 'call:admit':
-        return this.admit(peer, data.callId as string);
+        return this.admit(peer, message.data.callId);
       case 'call:deny':
-        return this.deny(peer, data.callId as string);
+        return this.deny(peer, message.data.callId);
       case 'guest:join':
         if (peer.kind !== 'guest') throw new ApiError(403, 'forbidden', 'Only patients join as guests');
-        return this.guestJoin(peer, data.name as string, data.consent as boolean);
+        return this.guestJoin(peer, message.data.name, message.data.consent);
       case 'signal':
-        return this.relay(peer, data.callId as string, data.to as string, data.data);
+        return this.relay(peer, message.data.callId, message.data.to, message.data.data);
     }
   }
 
@@ -432,7 +393,7 @@ export class Signalling {
     return [...call.participants.values()].filter((p) => p.id !== peerId).map((p) => this.describe(p));
   }
 
-  private toPeer(peerId: string, event: string, payload: object): void {
+  private toPeer<E extends ServerEventName>(peerId: string, event: E, payload: ServerPayload<E>): void {
     this.io.to(`peer:${peerId}`).emit(event, payload);
   }
 
@@ -657,7 +618,7 @@ export class Signalling {
 
   // ---- relay ----------------------------------------------------------------------------------
 
-  private relay(peer: Peer, callId: string, to: string, data: unknown) {
+  private relay(peer: Peer, callId: string, to: string, data: SignalPayload) {
     const call = this.calls.get(callId);
     if (!call || call.state !== 'active' || !call.participants.has(peer.id) || !call.participants.has(to))
       throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');

@@ -1,19 +1,17 @@
 /**
- * Video-consultation routes: invitations for patients (practitioners), redeeming one (patients, no account),
- * socket tickets for the desktop, and the ICE servers (STUN/TURN) for both.
+ * Video-consultation routes (protocol/calls.ts): invitations for patients (practitioners), redeeming one
+ * (patients, no account), socket tickets for the desktop, and the ICE servers (STUN/TURN) for both.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { callRoutes as routes } from '../../protocol/calls';
 import type { IceConfig } from '../calls/iceServers';
 import { iceServersFor } from '../calls/iceServers';
 import type { InvitationService } from '../calls/invitationService';
 import type { Signalling } from '../calls/signalling';
-import { MAIL_LANGUAGES } from '../mail/mailTexts';
 import { ApiError } from './apiError';
-import { email, limit, parse } from './accountRoutes';
+import { limit } from './accountRoutes';
 import type { Guard } from './auth';
-
-const instant = z.number().int().min(0).max(7_258_118_400_000);
+import { serve } from './serve';
 
 export function registerCallRoutes(
   app: FastifyInstance,
@@ -22,66 +20,26 @@ export function registerCallRoutes(
 ): void {
   const { invitations, signalling } = deps;
 
-  app.post('/api/calls/invitations', limit(60, '1 minute'), async (request, reply) => {
-    const me = await signedIn(request);
-    const body = parse(
-      z
-        .object({
-          label: z.string().trim().max(120).default(''),
-          appointmentAt: instant.optional(),
-          validUntil: instant.optional(),
-          email: email.optional(),
-          phone: z.string().trim().min(3).max(40).optional(),
-          country: z
-            .string()
-            .regex(/^[A-Z]{2}$/)
-            .optional(),
-          language: z.enum(MAIL_LANGUAGES).default('en'),
-          timeZone: z
-            .string()
-            .max(64)
-            .refine((zone) => {
-              try {
-                new Intl.DateTimeFormat('en', { timeZone: zone });
-                return true;
-              } catch {
-                return false;
-              }
-            }, 'time_zone_invalid')
-            .default('UTC'),
-        })
-        .strict(),
-      request.body,
-    );
-    return reply.code(201).send(await invitations.create(me, body));
+  serve(
+    app,
+    routes.createInvitation,
+    async ({ request, body }) => invitations.create(await signedIn(request), body),
+    limit(60, '1 minute'),
+  );
+  serve(app, routes.invitations, async ({ request }) => invitations.list(await signedIn(request)));
+  serve(app, routes.revokeInvitation, async ({ request, params }) => {
+    await invitations.revoke(await signedIn(request), params.id);
+    signalling.disconnectPeer(`guest:${params.id}`); // a revoked invitation's patient leaves at once
   });
-
-  app.get('/api/calls/invitations', async (request) => invitations.list(await signedIn(request)));
-
-  app.delete<{ Params: { id: string } }>('/api/calls/invitations/:id', async (request, reply) => {
-    const id = parse(z.uuid({ message: 'id_invalid' }), request.params.id);
-    await invitations.revoke(await signedIn(request), id);
-    signalling.disconnectPeer(`guest:${id}`); // a revoked invitation's patient leaves at once
-    return reply.code(204).send();
-  });
-
-  app.post('/api/calls/ticket', limit(60, '1 minute'), async (request) =>
-    signalling.issueTicket(await signedIn(request)),
+  serve(
+    app,
+    routes.ticket,
+    async ({ request }) => signalling.issueTicket(await signedIn(request)),
+    limit(60, '1 minute'),
   );
 
-  // Patients: the code from the letter or SMS, or the token from the link. Wrong codes lock the address.
-  app.post('/api/guest/redeem', limit(30, '1 minute'), async (request) => {
-    const body = parse(
-      z.union([
-        z.object({ code: z.string().regex(/^\d{9}$/, { message: 'code_invalid' }) }).strict(),
-        z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{40,64}$/, { message: 'token_invalid' }) }).strict(),
-      ]),
-      typeof request.body === 'object' && request.body !== null && 'code' in request.body
-        ? { code: String((request.body as { code: unknown }).code).replace(/\s+/g, '') }
-        : request.body,
-    );
-    return invitations.redeem(body, request.ip);
-  });
+  // Patients: the code from the letter or SMS, or the token from the link. Wrong codes slow the address.
+  serve(app, routes.redeem, ({ request, body }) => invitations.redeem(body, request.ip), limit(30, '1 minute'));
 
   const caller = async (request: FastifyRequest): Promise<string> => {
     const guest = /^Guest ([A-Za-z0-9_-]{20,100})$/.exec(request.headers.authorization ?? '');
@@ -93,7 +51,7 @@ export function registerCallRoutes(
     return (await signedIn(request)).id;
   };
 
-  app.get('/api/calls/ice-servers', async (request) => ({
+  serve(app, routes.iceServers, async ({ request }) => ({
     iceServers: iceServersFor(deps.ice, await caller(request), deps.now()),
   }));
 }

@@ -10,6 +10,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Profile, AccountService } from '../accounts/accountService';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
+import type { AdminUser } from '../../protocol/admin';
+
+export type { AdminUser };
 
 /** Unambiguous characters (no 0/O, 1/I/L) so an ID read over the phone is typed right. */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -21,19 +24,6 @@ export const newOrganisationCode = (): string => {
 
 export interface Scope {
   organisationId: string | null;
-}
-
-export interface AdminUser {
-  id: string;
-  name: string;
-  email: string;
-  username: string | null;
-  role: string;
-  /** invited (link not used yet), registering (wizard in progress), active, or deleted. */
-  state: 'invited' | 'registering' | 'active' | 'deleted';
-  licence: boolean;
-  createdAt: number;
-  registeredAt: number | null;
 }
 
 export interface Statistics {

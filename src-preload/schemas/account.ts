@@ -4,24 +4,19 @@
  * process talks to the server; the renderer only names what it wants.
  */
 import { z } from 'zod';
+import { type registrationInfoSchema, type AccountProfile } from '../../protocol/accounts';
+import { chosenPinSchema, usernameSchema } from '../../protocol/primitives';
 import { idSchema, instantSchema, text } from './common';
-import { languageSchema, type Language } from './language';
+import { languageSchema } from './language';
 
-export const REGISTRATION_STEPS = ['pin', 'twoFactor', 'visibility'] as const;
-export type RegistrationStep = (typeof REGISTRATION_STEPS)[number];
-
-export const PASSWORD_RULES = ['length', 'lower', 'upper', 'digit', 'symbol', 'not_personal'] as const;
-export type PasswordRule = (typeof PASSWORD_RULES)[number];
+export { PASSWORD_RULES, REGISTRATION_STEPS, type PasswordRule, type RegistrationStep } from '../../protocol/accounts';
 
 export const emailSchema = z
   .string()
   .trim()
   .toLowerCase()
   .pipe(z.email({ message: 'email_invalid' }).max(254));
-export const usernameSchema = z
-  .string()
-  .trim()
-  .regex(/^[\p{L}\p{N}._-]{3,40}$/u, { message: 'username_invalid' });
+export { usernameSchema };
 export const passwordSchema = z.string().min(1, { message: 'required' }).max(256, { message: 'too_long' });
 export const smsCodeSchema = z
   .string()
@@ -122,22 +117,16 @@ export const contactSearchSchema = z
   .object({ query: z.string().trim().min(2, { message: 'query_short' }).max(100) })
   .strict();
 
-export type Role = 'member' | 'org_admin' | 'service_admin';
-
-export interface AccountProfile {
-  id: string;
-  email: string;
-  name: string;
-  username: string | null;
-  role: Role;
-  organisationId: string | null;
-  language: string;
-  twoFactor: boolean;
-  registered: boolean;
-  licence: boolean;
-  pendingSteps: RegistrationStep[];
-  searchable: boolean;
-}
+export type {
+  AccountProfile,
+  AccountSettings,
+  Contract,
+  Organisation,
+  PasswordPolicy,
+  ProfileDetails,
+  Role,
+} from '../../protocol/accounts';
+export type { AdminUser, Contact, Statistics, AdminCallLogEntry as CallLogEntry } from '../../protocol/admin';
 
 /** What the app knows about its session. */
 export interface AccountState {
@@ -149,95 +138,15 @@ export interface AccountState {
   remembered: boolean;
 }
 
-export interface RegistrationInfo {
-  token: string;
-  email: string;
-  organisationName: string | null;
-  steps: RegistrationStep[];
-  passwordPolicy: { minLength: number; maxLength: number; rules: PasswordRule[] };
-}
+/** A registration link as the wizard needs it: the token, and what the server said about it. */
+export type RegistrationInfo = z.infer<typeof registrationInfoSchema> & { token: string };
 
-export interface ProfileDetails {
-  name: string;
-  email: string;
-  username: string | null;
-  address: string;
-  postcode: string;
-  city: string;
-  country: string;
-  phone: string;
-  twoFactor: boolean;
-  twoFactorPhone: string | null;
-  role: Role;
-  organisation: { id: string; name: string; code: string } | null;
-}
-
-export interface AccountSettings {
-  language: Language;
-  searchable: boolean;
-  autoDownload: boolean;
-  autoAnswer: boolean;
-  mute: boolean;
-  patientConsent: boolean;
-  microphoneId: string | null;
-  cameraId: string | null;
-}
-
-export interface Contract {
-  plan: string;
-  startedAt: number;
-  minimumTermEndsAt: number;
-  noticeDays: number;
-  earliestEndAt: number;
-  endsAt: number | null;
-  managedByOrganisation: boolean;
-}
-
-export interface Organisation {
-  id: string;
-  name: string;
-  code: string;
-}
-
-export interface AdminUser {
-  id: string;
-  name: string;
-  email: string;
-  username: string | null;
-  role: Role;
-  state: 'invited' | 'registering' | 'active' | 'deleted';
-  licence: boolean;
-  createdAt: number;
-  registeredAt: number | null;
-}
-
-export interface Statistics {
-  from: number;
-  to: number;
-  registeredUsers: number;
-  activeLicences: number;
-  calls: number;
-  totalMinutes: number;
-  meetings: number;
-  invitations: { registration: number; calls: number };
-  callsPerMember: { accountId: string; name: string; days: { day: number; calls: number }[] }[];
-}
-
-export interface CallLogEntry {
-  id: string;
-  kind: string;
-  name: string;
-  startedAt: number;
-  endedAt: number | null;
-  durationS: number;
-  invitations: number;
-  participants: { id: string; name: string }[];
-}
-
-export interface Contact {
-  id: string;
-  name: string;
-  username: string;
-  organisationName: string | null;
-  source: 'organisation' | 'added';
-}
+/** Support checks a caller's PIN by username. */
+export const pinCheckSchema = z
+  .object({
+    username: z.string().trim().min(1, { message: 'required' }).max(80),
+    pin: z.string().regex(/^\d{8}$/, { message: 'pin_invalid' }),
+  })
+  .strict();
+/** The wizard's PIN: drawn by the server, or chosen by the user. */
+export const createPinSchema = z.object({ pin: chosenPinSchema.optional() }).strict().optional();

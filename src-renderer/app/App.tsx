@@ -8,7 +8,7 @@ import { AgendaView } from './agenda/AgendaView';
 import { CallCenter } from './calls/CallCenter';
 import { CallLogView } from './calls/CallLogView';
 import { CallsView } from './calls/CallsView';
-import { useCallStore } from './calls/callStore';
+import { useCallState, useCallStore } from './calls/callStore';
 import { ContactsView } from './contacts/ContactsView';
 import { MessagesView } from './messages/MessagesView';
 import { PatientsView } from './patients/PatientsView';
@@ -48,7 +48,7 @@ function CurrentView({ view }: { view: View }) {
 function CallStationIdle() {
   const { t } = useTranslation('common');
   const account = useAppStore((s) => s.account);
-  const connected = useCallStore((s) => s.connected);
+  const connected = useCallState((s) => s.connected);
   return (
     <div className="empty call-station" data-testid="call-station-idle">
       <h2>{t('callStation.title')}</h2>

@@ -3,9 +3,10 @@
  * four — with the local camera and microphone, chat and files over the data channel, and a quality and
  * relay reading from getStats. The server only relays the signals.
  */
-import Peer, { type SignalData } from '@thaunknown/simple-peer';
-import type { Socket } from 'socket.io-client';
+import Peer from '@thaunknown/simple-peer';
+import { signalDataSchema, type ServerPayload } from '../../protocol/calls';
 import { Receiver, encodeMessage, sendFile, type ReceivedFile } from './fileTransfer';
+import type { SignalChannel } from './signallingClient';
 
 export type Quality = 'good' | 'poor' | 'lost' | 'connecting';
 
@@ -41,7 +42,7 @@ interface Link {
 export class CallSession {
   private readonly links = new Map<string, Link>();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly onSignal = ({ callId, from, data }: { callId: string; from: string; data: SignalData }) => {
+  private readonly onSignal = ({ callId, from, data }: ServerPayload<'signal'>) => {
     if (callId !== this.callId) return;
     // The other side started: answer it (a non-initiator link is made on its first signal).
     const link = this.links.get(from) ?? this.connect({ id: from, name: this.names.get(from) ?? '' }, false);
@@ -49,15 +50,16 @@ export class CallSession {
   };
   private readonly names = new Map<string, string>();
   private readonly onlineListener = () => this.restartIce();
+  private readonly offSignal: () => void;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly channel: SignalChannel,
     readonly callId: string,
     readonly local: MediaStream,
     private readonly iceServers: RTCIceServer[],
     private readonly events: CallEvents,
   ) {
-    socket.on('signal', this.onSignal);
+    this.offSignal = channel.on('signal', this.onSignal);
     this.statsTimer = setInterval(() => void this.readStats(), 2000);
     // A network change (Wi-Fi to cable, VPN) needs new candidates: restart ICE.
     globalThis.addEventListener?.('online', this.onlineListener);
@@ -90,7 +92,9 @@ export class CallSession {
     const link: Link = { peer, remote: state, receiver };
     this.links.set(remote.id, link);
     peer.on('signal', (data) => {
-      this.socket.emit('signal', { callId: this.callId, to: remote.id, data });
+      // Only what the protocol carries leaves this side (simple-peer's signal data, bounded).
+      const signal = signalDataSchema.safeParse(data);
+      if (signal.success) this.channel.send('signal', { callId: this.callId, to: remote.id, data: signal.data });
     });
     peer.on('stream', (stream) => {
       state.stream = stream;
@@ -219,7 +223,7 @@ export class CallSession {
   close(): void {
     clearInterval(this.statsTimer);
     globalThis.removeEventListener?.('online', this.onlineListener);
-    this.socket.off('signal', this.onSignal);
+    this.offSignal();
     for (const { peer } of this.links.values()) peer.destroy();
     this.links.clear();
   }

@@ -1,9 +1,21 @@
 /**
- * The signalling socket (socket.io) for the app and the guest page. The app authenticates each connection
- * with a single-use ticket from the main process; the guest page with its guest token. socket.io's
- * connection state recovery resumes a dropped socket without a new handshake.
+ * The signalling socket (socket.io) for the app and the guest page, typed by the shared protocol: every
+ * event from the server is checked against its schema before a handler sees it, and every acknowledgement
+ * against the event's answer schema. The app authenticates each connection with a single-use ticket from
+ * the main process; the guest page with its guest token. socket.io's connection state recovery resumes a
+ * dropped socket without a new handshake.
  */
 import { io, type Socket } from 'socket.io-client';
+import {
+  ackErrorSchema,
+  clientEvents,
+  serverEvents,
+  type ClientAck,
+  type ClientEventName,
+  type ClientPayload,
+  type ServerEventName,
+  type ServerPayload,
+} from '../../protocol/calls';
 
 export class SignalError extends Error {
   constructor(readonly code: string) {
@@ -20,10 +32,41 @@ export function connectSignalling(serverUrl: string, auth: () => Promise<Record<
   });
 }
 
-/** An event with an acknowledgement; an `{error}` answer becomes a SignalError with the server's code. */
-export async function request<T = Record<string, unknown>>(socket: Socket, event: string, payload: object): Promise<T> {
-  const answer = (await socket.timeout(8000).emitWithAck(event, payload)) as { error?: { code: string } } & T;
-  if (answer && typeof answer === 'object' && 'error' in answer && answer.error)
-    throw new SignalError(answer.error.code);
-  return answer;
+/** What of a socket.io socket the channel uses (a fake in tests provides the same). */
+export type SocketLike = Pick<Socket, 'on' | 'off' | 'emit' | 'timeout'>;
+
+export class SignalChannel {
+  constructor(readonly socket: SocketLike) {}
+
+  /** Subscribes to a server event; payloads that do not fit the protocol are dropped (and reported). */
+  on<E extends ServerEventName>(event: E, handler: (payload: ServerPayload<E>) => void): () => void {
+    const schema = serverEvents[event];
+    const listener = (payload: unknown) => {
+      const parsed = schema.safeParse(payload);
+      if (parsed.success) handler(parsed.data as ServerPayload<E>);
+      else console.warn(`clinicdesk: dropped a malformed ${event} event`);
+    };
+    const name: string = event;
+    this.socket.on(name, listener);
+    return () => void this.socket.off(name, listener);
+  }
+
+  /** An event without acknowledgement (the relay of signals). */
+  send<E extends ClientEventName>(event: E, payload: ClientPayload<E>): void {
+    this.socket.emit(event, payload);
+  }
+
+  /** An event with its acknowledgement; an `{error}` answer becomes a SignalError with the server's code. */
+  async request<E extends ClientEventName>(
+    event: E,
+    payload: ClientPayload<E>,
+    timeoutMs = 8000,
+  ): Promise<ClientAck<E>> {
+    const answer: unknown = await this.socket.timeout(timeoutMs).emitWithAck(event, payload);
+    const failed = ackErrorSchema.safeParse(answer);
+    if (failed.success) throw new SignalError(failed.data.error.code);
+    const parsed = clientEvents[event].ack.safeParse(answer);
+    if (!parsed.success) throw new SignalError('bad_answer');
+    return parsed.data as ClientAck<E>;
+  }
 }

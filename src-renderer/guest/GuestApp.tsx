@@ -1,23 +1,21 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Socket } from 'socket.io-client';
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import { callRoutes, type RedeemedInvitation } from '../../protocol/calls';
+import { createApiClient, ProtocolError } from '../../protocol/client';
 import { LANGUAGES } from '../../src-preload/contract';
-import type { CallSession } from '../calls/callSession';
+import { GuestCallController, INITIAL_CALL_STATE, type CallState } from '../calls/callController';
+import { CallSession } from '../calls/callSession';
 import { CallScreen } from '../calls/CallScreen';
-import { connectSignalling, request } from '../calls/signallingClient';
-import { useCallSession } from '../calls/useCallSession';
+import { connectSignalling } from '../calls/signallingClient';
 import { isLanguage, LANGUAGE_NAMES } from '../i18n/i18n';
 import { DeviceCheck } from './DeviceCheck';
 import { forgetGuest, loadGuest, saveGuest, tokenFromPath, type StoredGuest } from './guestSession';
 
 type CodeError = 'codeInvalid' | 'codeNotFound' | 'expired' | 'used' | 'locked' | 'unreachable';
 
-interface Redeemed {
-  guestToken: string;
-  practitionerName: string;
-  organisationName: string | null;
-  consentRequired: boolean;
-}
+type Redeemed = Pick<RedeemedInvitation, 'guestToken' | 'practitionerName' | 'organisationName' | 'consentRequired'>;
 
 type Stage =
   | { name: 'code' }
@@ -54,29 +52,24 @@ export function GuestApp() {
   const redeem = useCallback(async (body: { code: string } | { token: string }) => {
     setBusy(true);
     try {
-      const response = await fetch('/api/guest/redeem', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+      const answer = await createApiClient({ baseUrl: () => window.location.origin })(callRoutes.redeem, { body });
+      setError(null);
+      // Kept at once: the invitation is used now, and a reload must not lose the way back in.
+      saveGuest({
+        guestToken: answer.guestToken,
+        name: '',
+        practitionerName: answer.practitionerName,
+        organisationName: answer.organisationName,
+        consentRequired: answer.consentRequired,
+        consent: false,
       });
-      const answer = (await response.json()) as Redeemed & { error?: { code: string } };
-      if (response.ok) {
-        setError(null);
-        // Kept at once: the invitation is used now, and a reload must not lose the way back in.
-        saveGuest({
-          guestToken: answer.guestToken,
-          name: '',
-          practitionerName: answer.practitionerName,
-          organisationName: answer.organisationName,
-          consentRequired: answer.consentRequired,
-          consent: false,
-        });
-        setStage({ name: 'details', redeemed: answer });
-      } else {
-        setError(response.status >= 500 ? 'unreachable' : (ERRORS[answer.error?.code ?? ''] ?? 'codeNotFound'));
-      }
-    } catch {
-      setError('unreachable');
+      setStage({ name: 'details', redeemed: answer });
+    } catch (error) {
+      setError(
+        !(error instanceof ProtocolError) || error.status === 0 || error.status >= 500
+          ? 'unreachable'
+          : (ERRORS[error.code] ?? 'codeNotFound'),
+      );
     } finally {
       setBusy(false);
     }
@@ -281,69 +274,74 @@ function Consultation({
   onEnd: (reason: 'ended' | 'denied' | 'invalid') => void;
 }) {
   const { t } = useTranslation('guest');
-  const [phase, setPhase] = useState<'devices' | 'waiting' | 'call'>('devices');
-  const socketRef = useRef<Socket | null>(null);
-  const local = useRef<MediaStream | null>(null);
-  const ice = useRef<RTCIceServer[]>([]);
-  const calls = useCallSession();
-  const { start } = calls;
-  // Socket handlers outlive renders: they read the session from here, not from a stale closure.
-  const sessionRef = useRef<CallSession | null>(null);
+  const [controller, setController] = useState<GuestCallController | null>(null);
+  const [retrying, setRetrying] = useState(false);
+  const phase = useStore(controller?.store ?? idle, (s) => s.phase);
+  const ended = useStore(controller?.store ?? idle, (s) => s.ended);
+  const session = useStore(controller?.store ?? idle, (s) => s.session);
+  const chat = useStore(controller?.store ?? idle, (s) => s.chat);
+  const files = useStore(controller?.store ?? idle, (s) => s.files);
+  useStore(controller?.store ?? idle, (s) => s.revision); // streams and quality re-render the call screen
+
+  useEffect(() => {
+    if (phase === 'ended' && ended) {
+      forgetGuest();
+      onEnd(ended);
+    }
+  }, [phase, ended, onEnd]);
+
+  useEffect(() => () => controller?.close(), [controller]);
 
   const join = async (stream: MediaStream) => {
-    local.current = stream;
-    const servers = await fetch('/api/calls/ice-servers', { headers: { authorization: `Guest ${guest.guestToken}` } });
-    if (!servers.ok) {
-      forgetGuest();
-      onEnd('invalid');
-      return;
+    // The ICE servers first: only a refused invitation (401) ends the visit; anything else is retried.
+    const call = createApiClient({ baseUrl: () => window.location.origin });
+    let iceServers: RTCIceServer[] | null = null;
+    for (let attempt = 0; iceServers === null; attempt += 1) {
+      try {
+        iceServers = (await call(callRoutes.iceServers, { auth: { guest: guest.guestToken } })).iceServers;
+      } catch (error) {
+        if (error instanceof ProtocolError && error.status === 401) {
+          stream.getTracks().forEach((track) => track.stop());
+          forgetGuest();
+          onEnd('invalid');
+          return;
+        }
+        setRetrying(true);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt)));
+      }
     }
-    ice.current = ((await servers.json()) as { iceServers: RTCIceServer[] }).iceServers;
+    setRetrying(false);
     const socket = connectSignalling(window.location.origin, async () => ({ guest: guest.guestToken }));
-    socketRef.current = socket;
+    const created = new GuestCallController({
+      socket,
+      media: {
+        camera: () => Promise.resolve(stream),
+        microphone: () => Promise.resolve(stream),
+      },
+      iceServers: async () => iceServers,
+      createSession: (channel, callId, local, ice, events) => new CallSession(channel, callId, local, ice, events),
+    });
+    created.useMedia(stream);
     // Only a refused invitation ends it; a network blip is retried by socket.io.
     socket.on('connect_error', (error) => {
-      if (error.message === 'unauthorized') finish('invalid');
+      if (error.message === 'unauthorized') created.finish('invalid');
     });
-    socket.on('call:peer-joined', ({ callId, peer }: { callId: string; peer: { id: string; name: string } }) => {
-      // The practitioner admitted us: we start the connection to them.
-      if (sessionRef.current?.callId !== callId) sessionRef.current = start(socket, callId, stream, ice.current);
-      sessionRef.current.connect(peer, true);
-      setPhase('call');
-    });
-    socket.on('call:rejoin', ({ callId, peers }: { callId: string; peers: { id: string; name: string }[] }) => {
-      sessionRef.current = start(socket, callId, stream, ice.current);
-      for (const peer of peers) sessionRef.current.expect(peer);
-      setPhase('call');
-    });
-    socket.on('call:peer-left', ({ peerId }: { peerId: string }) => sessionRef.current?.drop(peerId));
-    socket.on('call:ended', () => finish('ended'));
-    socket.on('call:denied', () => finish('denied'));
-    socket.on('connect', () => {
-      void request<{ status: string }>(socket, 'guest:join', { name: guest.name, consent })
-        .then((answer) => {
-          if (answer.status === 'waiting') {
-            setPhase('waiting');
-          }
-        })
-        .catch(() => finish('invalid'));
-    });
+    socket.on('connect', () => void created.join(guest.name, consent));
+    setController(created);
   };
 
-  const finish = (reason: 'ended' | 'denied' | 'invalid') => {
-    forgetGuest();
-    socketRef.current?.disconnect();
-    local.current?.getTracks().forEach((track) => track.stop());
-    sessionRef.current?.close();
-    sessionRef.current = null;
-    calls.stop();
-    onEnd(reason);
-  };
-
-  useEffect(() => () => void socketRef.current?.disconnect(), []);
-
-  if (phase === 'devices') return <DeviceCheck onReady={(stream) => void join(stream)} />;
-  if (phase === 'waiting' || !calls.session)
+  if (!controller)
+    return (
+      <>
+        {retrying && (
+          <p className="banner" role="status" data-testid="guest-retrying">
+            {t('connectionRetry')}
+          </p>
+        )}
+        <DeviceCheck onReady={(stream) => void join(stream)} />
+      </>
+    );
+  if (phase !== 'call' || !session)
     return (
       <div className="waiting" role="status" data-testid="guest-waiting">
         <h2>{t('waiting.title')}</h2>
@@ -352,14 +350,13 @@ function Consultation({
     );
   return (
     <CallScreen
-      session={calls.session}
-      chat={calls.chat}
-      files={calls.files}
+      session={session}
+      chat={chat}
+      files={files}
       autoDownload={false}
-      onHangUp={() => {
-        if (calls.session) socketRef.current?.emit('call:hangup', { callId: calls.session.callId });
-        finish('ended');
-      }}
+      onHangUp={() => controller.endCall(true)}
     />
   );
 }
+
+const idle = createStore<CallState>(() => INITIAL_CALL_STATE);

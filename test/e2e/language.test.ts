@@ -171,14 +171,20 @@ describe('language setting, end to end', () => {
     const harness = await startHarness({ browser });
     try {
       await harness.open('agenda');
-      const ran = await harness.page.evaluate(async () => {
+      // An inline script runs at once when appended, unless the CSP blocks it: then the browser reports the
+      // violation. Wait for that report instead of a while.
+      const { ran, blocked } = await harness.page.evaluate(async () => {
+        const violation = new Promise<string>((resolve) =>
+          document.addEventListener('securitypolicyviolation', (e) => resolve(e.effectiveDirective), { once: true }),
+        );
         const script = document.createElement('script');
         script.textContent = 'window.__injected = true';
         document.body.append(script);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        return (window as unknown as { __injected?: boolean }).__injected === true;
+        const directive = await violation;
+        return { ran: (window as unknown as { __injected?: boolean }).__injected === true, blocked: directive };
       });
       expect(ran).toBe(false);
+      expect(blocked).toMatch(/^script-src/);
     } finally {
       await harness.close();
     }

@@ -67,4 +67,16 @@ describe('process boundaries', () => {
       ),
     ).toHaveLength(1);
   });
+
+  it('keeps the shared protocol free of everything but zod, and lets every side use it', async () => {
+    for (const code of [
+      "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+      "import { buildServer } from '../server/app';\nexport const b = buildServer;\n",
+      "import { createCore } from '../src-main/core/core';\nexport const c = createCore;\n",
+    ])
+      expect(await restricted(code, 'protocol/planted.ts'), code).toHaveLength(1);
+    const uses = "import { accountRoutes } from '../../protocol/accounts';\nexport const r = accountRoutes;\n";
+    for (const file of ['server/http/x.ts', 'src-renderer/app/x.ts', 'src-main/core/x.ts'])
+      expect(await restricted(uses, file), file).toEqual([]);
+  });
 });

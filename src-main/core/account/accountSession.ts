@@ -7,33 +7,22 @@
 import type {
   AccountHandlers,
   AccountProfile,
-  AccountSettings,
   AccountState,
-  AdminUser,
-  CallLogEntry,
-  Contact,
-  Contract,
-  GuestInvitation,
   Language,
-  Organisation,
-  ProfileDetails,
   RegistrationInfo,
-  RTCIceServerInit,
-  Statistics,
 } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
 import { shellStrings } from '../i18n/shellStrings';
 import { pinPdf } from './pinPdf';
 import { tokenFromLink } from './registrationLink';
-import { ServerClient, type RequestOptions } from './serverClient';
+import { ServerClient } from './serverClient';
 import type { TokenStore } from './tokenStore';
-
-interface Tokens {
-  accessToken: string;
-  refreshToken: string;
-  accessExpiresAt: number;
-}
+import { accountRoutes, type Tokens } from '../../../protocol/accounts';
+import { adminRoutes, contactRoutes } from '../../../protocol/admin';
+import { callRoutes } from '../../../protocol/calls';
+import type { CallInput } from '../../../protocol/client';
+import type { RouteAnswer, RouteDef } from '../../../protocol/route';
 
 export interface AccountHost {
   serverUrl(): string;
@@ -88,7 +77,7 @@ export class AccountSession {
       const token = this.refreshToken;
       if (!token) throw new AppError('signed_out', 'Not signed in');
       try {
-        this.adopt(await this.client.request<Tokens>('POST', '/api/auth/refresh', { body: { refreshToken: token } }));
+        this.adopt(await this.client.request(accountRoutes.refresh, { body: { refreshToken: token } }));
       } catch (error) {
         if (error instanceof AppError && error.code === 'signed_out') this.forget();
         throw error;
@@ -100,15 +89,15 @@ export class AccountSession {
   }
 
   /** A request as the signed-in user; refreshes first when needed, and once more if the server says so. */
-  private async authed<T>(method: string, path: string, options: Omit<RequestOptions, 'accessToken'> = {}) {
+  private async authed<R extends RouteDef>(route: R, input: CallInput<R>): Promise<RouteAnswer<R>> {
     if (!this.refreshToken) throw new AppError('signed_out', 'Not signed in');
     if (!this.access || this.access.expiresAt - REFRESH_MARGIN_MS <= this.now()) await this.refresh();
     try {
-      return await this.client.request<T>(method, path, { ...options, accessToken: this.access!.token });
+      return await this.client.request(route, { ...input, auth: { bearer: this.access!.token } });
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'signed_out') throw error;
       await this.refresh();
-      return this.client.request<T>(method, path, { ...options, accessToken: this.access!.token });
+      return this.client.request(route, { ...input, auth: { bearer: this.access!.token } });
     }
   }
 
@@ -116,7 +105,7 @@ export class AccountSession {
     const base = { awaitingCode: this.challenge !== null, remembered: this.remembered };
     if (!this.refreshToken) return { signedIn: false, profile: null, ...base };
     try {
-      const profile = await this.authed<AccountProfile>('GET', '/api/account/me');
+      const profile: AccountProfile = await this.authed(accountRoutes.me, {});
       return { signedIn: true, profile, ...base };
     } catch (error) {
       // Offline: still signed in as far as this device knows; the profile comes when the server is back.
@@ -136,16 +125,14 @@ export class AccountSession {
   async inspectLink(link: string): Promise<RegistrationInfo> {
     const token = tokenFromLink(link);
     if (!token) throw new AppError('link_invalid', 'Not a registration link', [{ path: 'link', code: 'link_invalid' }]);
-    const info = await this.client.request<Omit<RegistrationInfo, 'token'>>(
-      'GET',
-      `/api/registration/${encodeURIComponent(token)}`,
-    );
+    const info = await this.client.request(accountRoutes.inspectLink, { params: { token } });
     return { ...info, token };
   }
 
   async register(input: { token: string; username: string; password: string }): Promise<AccountState> {
     this.adopt(
-      await this.client.request<Tokens>('POST', `/api/registration/${encodeURIComponent(input.token)}`, {
+      await this.client.request(accountRoutes.register, {
+        params: { token: input.token },
         body: { username: input.username, password: input.password },
       }),
     );
@@ -153,11 +140,7 @@ export class AccountSession {
   }
 
   async signIn(input: { username: string; password: string }): Promise<AccountState> {
-    const answer = await this.client.request<Tokens | { twoFactor: true; challenge: string }>(
-      'POST',
-      '/api/auth/sign-in',
-      { body: input },
-    );
+    const answer = await this.client.request(accountRoutes.signIn, { body: input });
     if ('twoFactor' in answer) {
       this.challenge = answer.challenge;
       return this.state();
@@ -168,17 +151,13 @@ export class AccountSession {
 
   async submitCode(code: string): Promise<AccountState> {
     if (!this.challenge) throw new AppError('invalid_state', 'No sign-in is waiting for a code');
-    this.adopt(
-      await this.client.request<Tokens>('POST', '/api/auth/two-factor', { body: { challenge: this.challenge, code } }),
-    );
+    this.adopt(await this.client.request(accountRoutes.signInWithCode, { body: { challenge: this.challenge, code } }));
     return this.changed();
   }
 
   async resendCode(): Promise<{ done: true }> {
     if (!this.challenge) throw new AppError('invalid_state', 'No sign-in is waiting for a code');
-    const { challenge } = await this.client.request<{ challenge: string }>('POST', '/api/auth/two-factor/resend', {
-      body: { challenge: this.challenge },
-    });
+    const { challenge } = await this.client.request(accountRoutes.resendCode, { body: { challenge: this.challenge } });
     this.challenge = challenge;
     return DONE;
   }
@@ -190,14 +169,14 @@ export class AccountSession {
     this.forget();
     if (token) {
       // Ending the session on the server is best effort: offline, the token is gone from this device anyway.
-      await this.client.request('POST', '/api/auth/sign-out', { body: { refreshToken: token } }).catch(() => {});
+      await this.client.request(accountRoutes.signOut, { body: { refreshToken: token } }).catch(() => {});
     }
     return this.state();
   }
 
   async savePinPdf(pin: string): Promise<{ saved: boolean }> {
     const t = shellStrings(this.host.language());
-    const profile = await this.authed<AccountProfile>('GET', '/api/account/me');
+    const profile = await this.authed(accountRoutes.me, {});
     const bytes = await pinPdf(pin, {
       title: t('pinPdfTitle'),
       intro: t('pinPdfIntro'),
@@ -211,79 +190,79 @@ export class AccountSession {
 
   /** The contract's command handlers for the account, admin and contacts groups. */
   handlers(): AccountHandlers {
-    const get = <T>(path: string, query?: RequestOptions['query']) => this.authed<T>('GET', path, { query });
-    const send = <T>(method: string, path: string, body?: unknown) => this.authed<T>(method, path, { body });
     const refreshed = async (promise: Promise<unknown>) => {
       await promise;
       return this.changed();
     };
+    const r = accountRoutes;
     return {
       account: {
         state: () => this.state(),
         signUp: async (input) => {
-          await this.client.request('POST', '/api/registration/signup', {
-            body: { ...input, language: this.host.language() },
-          });
+          await this.client.request(r.signUp, { body: { ...input, language: this.host.language() } });
           return DONE;
         },
         inspectLink: ({ link }) => this.inspectLink(link),
         register: (input) => this.register(input),
-        createPin: () => send<{ pin: string }>('POST', '/api/account/registration/pin'),
+        createPin: (input) => this.authed(r.createPin, { body: input?.pin ? { pin: input.pin } : undefined }),
         savePinPdf: ({ pin }) => this.savePinPdf(pin),
-        confirmPin: () => refreshed(send('POST', '/api/account/registration/pin/confirm')),
+        confirmPin: () => refreshed(this.authed(r.confirmPin, {})),
         startTwoFactor: async (input) => {
-          await send('POST', '/api/account/two-factor/start', input);
+          await this.authed(r.startTwoFactor, { body: input });
           return DONE;
         },
-        confirmTwoFactor: (input) => refreshed(send('POST', '/api/account/two-factor/confirm', input)),
-        disableTwoFactor: (input) => refreshed(send('POST', '/api/account/two-factor/disable', input)),
-        finishRegistration: () => refreshed(send('POST', '/api/account/registration/finish')),
+        confirmTwoFactor: (input) => refreshed(this.authed(r.confirmTwoFactor, { body: input })),
+        disableTwoFactor: (input) => refreshed(this.authed(r.disableTwoFactor, { body: input })),
+        finishRegistration: () => refreshed(this.authed(r.finishRegistration, {})),
         signIn: (input) => this.signIn(input),
         submitCode: ({ code }) => this.submitCode(code),
         resendCode: () => this.resendCode(),
         signOut: () => this.signOut(),
-        profile: () => get<ProfileDetails>('/api/account/profile'),
-        updateProfile: (input) => send<ProfileDetails>('PATCH', '/api/account/profile', input),
+        profile: () => this.authed(r.profile, {}),
+        updateProfile: (input) => this.authed(r.updateProfile, { body: input }),
         changePassword: async (input) => {
           // Every session ends on a password change; this device continues with the fresh one.
-          this.adopt(await send<Tokens>('POST', '/api/account/password', input));
+          this.adopt(await this.authed(r.changePassword, { body: input }));
           return DONE;
         },
-        settings: () => get<AccountSettings>('/api/account/settings'),
-        updateSettings: (input) => send<AccountSettings>('PATCH', '/api/account/settings', input),
-        contract: () => get<Contract>('/api/account/contract'),
-        cancelContract: (input) => send<Contract>('POST', '/api/account/contract/cancel', input),
-        withdrawCancellation: () => send<Contract>('DELETE', '/api/account/contract/cancel'),
+        settings: () => this.authed(r.settings, {}),
+        updateSettings: (input) => this.authed(r.updateSettings, { body: input }),
+        contract: () => this.authed(r.contract, {}),
+        cancelContract: (input) => this.authed(r.cancelContract, { body: input }),
+        withdrawCancellation: () => this.authed(r.withdrawCancellation, {}),
         upgrade: async (input) => {
-          const organisation = await send<Organisation>('POST', '/api/account/organisation', input);
+          const organisation = await this.authed(r.upgrade, { body: input });
           await this.changed();
           return organisation;
         },
       },
       admin: {
-        statistics: (range) => get<Statistics>('/api/admin/statistics', range),
-        users: () => get<AdminUser[]>('/api/admin/users'),
+        statistics: (range) => this.authed(adminRoutes.statistics, { query: range }),
+        users: () => this.authed(adminRoutes.users, {}),
         invite: async (input) => {
-          await send('POST', '/api/admin/invitations', input);
+          await this.authed(adminRoutes.invite, { body: input });
           return DONE;
         },
-        updateUser: ({ id, ...edit }) => send<AdminUser>('PATCH', `/api/admin/users/${id}`, edit),
+        updateUser: ({ id, ...edit }) => this.authed(adminRoutes.updateUser, { params: { id }, body: edit }),
         resendInvitation: async ({ id }) => {
-          await send('POST', `/api/admin/users/${id}/invitation`);
+          await this.authed(adminRoutes.resendInvitation, { params: { id } });
           return DONE;
         },
-        organisation: () => get<Organisation>('/api/admin/organisation'),
-        renameOrganisation: (input) => send<Organisation>('PATCH', '/api/admin/organisation', input),
-        logs: (range) => get<CallLogEntry[]>('/api/admin/logs', range),
+        organisation: () => this.authed(adminRoutes.organisation, {}),
+        renameOrganisation: (input) => this.authed(adminRoutes.renameOrganisation, { body: input }),
+        logs: (range) => this.authed(adminRoutes.logs, { query: range }),
+        pinCheck: (input) => this.authed(adminRoutes.pinCheck, { body: input }),
       },
       calls: {
-        ticket: () => send<{ ticket: string }>('POST', '/api/calls/ticket'),
-        iceServers: async () => (await get<{ iceServers: RTCIceServerInit[] }>('/api/calls/ice-servers')).iceServers,
+        ticket: () => this.authed(callRoutes.ticket, {}),
+        iceServers: async () => (await this.authed(callRoutes.iceServers, {})).iceServers,
         createInvitation: (input) =>
-          send<GuestInvitation>('POST', '/api/calls/invitations', {
-            ...input,
-            language: this.host.language(),
-            timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          this.authed(callRoutes.createInvitation, {
+            body: {
+              ...input,
+              language: this.host.language(),
+              timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+            },
           }),
         notify: ({ kind, name }) => {
           this.host.notify(kind, name);
@@ -291,10 +270,10 @@ export class AccountSession {
         },
       },
       contacts: {
-        list: () => get<Contact[]>('/api/contacts'),
-        search: ({ query }) => get<Contact[]>('/api/contacts/search', { q: query }),
-        add: ({ id }) => send<Contact[]>('POST', '/api/contacts', { id }),
-        remove: ({ id }) => send<Contact[]>('DELETE', `/api/contacts/${id}`),
+        list: () => this.authed(contactRoutes.list, {}),
+        search: ({ query }) => this.authed(contactRoutes.search, { query: { q: query } }),
+        add: ({ id }) => this.authed(contactRoutes.add, { body: { id } }),
+        remove: ({ id }) => this.authed(contactRoutes.remove, { params: { id } }),
       },
     };
   }

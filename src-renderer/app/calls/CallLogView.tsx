@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CALL_DIRECTIONS, CALL_KINDS, CALL_STATUSES } from '../../../src-preload/contract';
 import { useQuery } from '../../components/useQuery';
-import { useCallStore } from './callStore';
+import { useCallState, useCallStore } from './callStore';
 
 /** Every call made or received on this device, with filters; opening it clears the missed-calls badge. */
 export function CallLogView() {
@@ -10,7 +10,7 @@ export function CallLogView() {
   const [direction, setDirection] = useState('');
   const [kind, setKind] = useState('');
   const [status, setStatus] = useState('');
-  const current = useCallStore((s) => s.current);
+  const current = useCallState((s) => s.current);
   const [entries] = useQuery(
     () =>
       window.clinic.callLog.list({

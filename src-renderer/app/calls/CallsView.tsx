@@ -4,8 +4,7 @@ import type { GuestInvitation } from '../../../src-preload/contract';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
 import { SignedInOnly } from '../account/SignedInOnly';
-import { callActions } from './CallCenter';
-import { useCallStore } from './callStore';
+import { useCallState, useCallStore } from './callStore';
 
 /** Video consultations: invite a patient (link and code), see who waits, call colleagues. */
 export function CallsView() {
@@ -18,8 +17,8 @@ export function CallsView() {
 
 function Calls() {
   const { t } = useTranslation('common');
-  const notice = useCallStore((s) => s.notice);
-  const connected = useCallStore((s) => s.connected);
+  const notice = useCallState((s) => s.notice);
+  const connected = useCallState((s) => s.connected);
   return (
     <div className="settings" data-testid="view-calls">
       {!connected && <p className="hint">{t('calls.connecting')}</p>}
@@ -125,8 +124,8 @@ function InviteGuest() {
 function Colleagues() {
   const { t } = useTranslation('common');
   const [contacts] = useQuery(() => window.clinic.contacts.list(), []);
-  const statuses = useCallStore((s) => s.statuses);
-  const inCall = useCallStore((s) => s.current !== null);
+  const statuses = useCallState((s) => s.statuses);
+  const inCall = useCallState((s) => s.current !== null);
   const [chosen, setChosen] = useState<string[]>([]);
   const [meetingName, setMeetingName] = useState('');
   const nameId = useId();
@@ -156,7 +155,7 @@ function Colleagues() {
               <button
                 type="button"
                 disabled={inCall || status === 'offline'}
-                onClick={() => void callActions.call({ id: contact.id, name })}
+                onClick={() => void useCallStore.getState().controller?.call({ id: contact.id, name })}
                 data-testid="call-contact"
               >
                 {t('calls.call')}
@@ -170,7 +169,7 @@ function Colleagues() {
         onSubmit={(event) => {
           event.preventDefault();
           if (chosen.length === 0 || !meetingName.trim()) return;
-          void callActions.meeting(meetingName.trim(), chosen);
+          void useCallStore.getState().controller?.meeting(meetingName.trim(), chosen);
         }}
         noValidate
       >

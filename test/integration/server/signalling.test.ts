@@ -51,15 +51,40 @@ async function organisation(names: string[]): Promise<Member[]> {
   return members;
 }
 
-async function open(auth: Record<string, string>): Promise<Socket> {
-  const socket = connect(f.base, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+/**
+ * A connected socket. With `seen`, every event it receives is recorded from before it connects: the server
+ * sends some events (knocks, rejoin) during the connection itself, which a recorder attached afterwards
+ * would miss — and a "never receives it" assertion would then pass even with the bug back in.
+ */
+async function open(auth: Record<string, string>, seen?: string[]): Promise<Socket> {
+  const socket = connect(f.base, {
+    auth,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    autoConnect: false,
+  });
   sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
+  if (seen) socket.onAny((event: string) => seen.push(event));
+  const connected = new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
   });
+  socket.connect();
+  await connected;
   return socket;
 }
+
+/**
+ * Everything the server sent a socket before this point has arrived: an acknowledged event is answered after
+ * whatever the server emitted to it earlier (one ordered connection), so a negative check needs no sleep.
+ */
+const settled = async (socket: Socket): Promise<void> => {
+  await socket
+    .timeout(2000)
+    .emitWithAck('presence:set', { status: 'online' })
+    .catch(() => {});
+};
 
 const emit = <T = Record<string, unknown>>(socket: Socket, event: string, payload: unknown): Promise<T> =>
   socket.timeout(2000).emitWithAck(event, payload) as Promise<T>;
@@ -73,7 +98,7 @@ const next = <T = Record<string, unknown>>(socket: Socket, event: string, ms = 2
     });
   });
 
-/** Collects every event a socket receives, to prove it received nothing it should not. */
+/** Collects every event a socket receives from now on, to prove it received nothing it should not. */
 const record = (socket: Socket): string[] => {
   const seen: string[] = [];
   socket.onAny((event: string) => seen.push(event));
@@ -383,8 +408,8 @@ describe('patients as guests', () => {
     expect(f.server.signalling.callCount()).toBe(0);
     // The host's app restarts: no stale knock, and the server stays up.
     h.disconnect();
-    const again = await open({ token: host.accessToken });
-    const seen = record(again);
+    const seen: string[] = [];
+    const again = await open({ token: host.accessToken }, seen);
     expect(await emit(again, 'presence:set', { status: 'online' })).toEqual({ status: 'online' });
     expect(seen).not.toContain('call:knock');
 
@@ -395,9 +420,9 @@ describe('patients as guests', () => {
     await knock2;
     await emit(again, 'call:admit', { callId: joined.callId });
     const gSeen = record(g2);
-    const second = await open({ token: host.accessToken });
-    const secondSeen = record(second);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const secondSeen: string[] = [];
+    const second = await open({ token: host.accessToken }, secondSeen);
+    await Promise.all([settled(second), settled(g2)]);
     expect(secondSeen).not.toContain('call:rejoin');
     expect(gSeen).not.toContain('call:peer-joined');
 

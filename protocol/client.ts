@@ -1,0 +1,94 @@
+/**
+ * Calling a route from any client (the desktop's main process on Node, the browser pages): the request is
+ * checked against the route's schemas before it leaves, and the answer is parsed with the answer schema
+ * before anyone uses it. Failures are one error type with the server's code.
+ */
+import { apiErrorSchema, buildPath, type FieldIssue, type RouteAnswer, type RouteDef, type RouteInput } from './route';
+
+export class ProtocolError extends Error {
+  constructor(
+    /** HTTP status; 0 when the server could not be reached or the request was never sent. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: FieldIssue[],
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl: () => string;
+  /** Node's or the browser's fetch by default; Electron's `net.fetch` in the app (system proxy, OS certificates). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  timeoutMs?: number;
+}
+
+export type Authorization = { bearer: string } | { guest: string } | undefined;
+export type CallInput<R extends RouteDef> = RouteInput<R> & { auth?: Authorization };
+
+export type ApiCall = <R extends RouteDef>(route: R, input: CallInput<R>) => Promise<RouteAnswer<R>>;
+
+export function createApiClient(options: ApiClientOptions): ApiCall {
+  const fetchImpl = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  return async <R extends RouteDef>(route: R, input: CallInput<R>): Promise<RouteAnswer<R>> => {
+    const sent = route.body.safeParse(input.body);
+    const query = route.query.safeParse(input.query);
+    if (!sent.success || !query.success) {
+      const issues = [...(sent.error?.issues ?? []), ...(query.error?.issues ?? [])].map((i) => ({
+        path: i.path.join('.'),
+        code: /^[a-z][a-z0-9_]*$/.test(i.message) ? i.message : i.code,
+      }));
+      throw new ProtocolError(0, 'validation', `Not a valid request for ${route.method} ${route.path}`, issues);
+    }
+    const url = new URL(buildPath(route.path, input.params as Record<string, string> | undefined), options.baseUrl());
+    for (const [key, value] of Object.entries((query.data as Record<string, unknown> | undefined) ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const auth = input.auth;
+    const headers: Record<string, string> = {
+      ...(sent.data !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(auth && 'bearer' in auth ? { authorization: `Bearer ${auth.bearer}` } : {}),
+      ...(auth && 'guest' in auth ? { authorization: `Guest ${auth.guest}` } : {}),
+    };
+    let response: Response;
+    try {
+      response = await fetchImpl(url.toString(), {
+        method: route.method,
+        headers,
+        body: sent.data !== undefined ? JSON.stringify(sent.data) : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+      });
+    } catch {
+      throw new ProtocolError(0, 'server_unreachable', `Cannot reach ${url.origin}`);
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new ProtocolError(response.status, 'bad_answer', 'The server answered something that is not JSON');
+    }
+    if (!response.ok) {
+      const error = apiErrorSchema.safeParse(json);
+      if (error.success)
+        throw new ProtocolError(
+          response.status,
+          error.data.error.code,
+          error.data.error.message,
+          error.data.error.issues,
+        );
+      throw new ProtocolError(
+        response.status,
+        response.status >= 500 ? 'internal' : 'bad_request',
+        `Server answered ${response.status}`,
+      );
+    }
+    const answer = route.answer.safeParse(json);
+    if (!answer.success)
+      throw new ProtocolError(response.status, 'bad_answer', `Unexpected answer from ${route.method} ${route.path}`);
+    return answer.data as RouteAnswer<R>;
+  };
+}

@@ -1,0 +1,546 @@
+/**
+ * The call logic of both sides, outside React so it can be tested without a browser: the signalling
+ * socket's events, the call in progress and its peer connections (CallSession), media, and what the
+ * screens show. The staff app adds presence, ringing, knocks and outgoing calls (StaffCallController);
+ * the guest page adds joining the waiting room (GuestCallController). React components only subscribe to
+ * the state and call the actions.
+ *
+ * Media comes first: the camera is opened before a call is accepted, admitted or started (and, for a
+ * knocking patient, as soon as the knock arrives), so that when the server connects the two sides the
+ * peer connection can start at once. A camera that fails falls back to audio only; a microphone that
+ * fails too leaves the call ringing with a notice, never silently lost.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { PeerInfo, Presence, ServerPayload } from '../../protocol/calls';
+import type { ChatEntry, CallSession, CallEvents } from './callSession';
+import type { ReceivedFile } from './fileTransfer';
+import { SignalChannel, SignalError, type SocketLike } from './signallingClient';
+
+export type CallKind = 'contact' | 'group' | 'guest';
+export type Notice =
+  'busy' | 'unavailable' | 'declined' | 'noAnswer' | 'failed' | 'noMedia' | 'cameraUnavailable' | 'inCall';
+
+export interface Incoming {
+  callId: string;
+  kind: 'contact' | 'group';
+  name: string;
+  from: PeerInfo;
+  at: number;
+  /** The camera is being opened for this call (after "Accept"). */
+  accepting: boolean;
+}
+
+export interface Knock {
+  callId: string;
+  guest: PeerInfo;
+  at: number;
+}
+
+/** The call in progress, for the screen and for the log written when it ends. */
+export interface Current {
+  callId: string;
+  kind: CallKind;
+  direction: 'incoming' | 'outgoing';
+  peerName: string;
+  startedAt: number;
+  answeredAt: number | null;
+}
+
+export interface CallState {
+  connected: boolean;
+  statuses: Record<string, Presence>;
+  incoming: Incoming | null;
+  knocks: Knock[];
+  current: Current | null;
+  session: CallSession | null;
+  chat: ChatEntry[];
+  files: (ReceivedFile & { from: string })[];
+  /** A short message for the user, as a translation key. */
+  notice: Notice | null;
+  /** Bumped when the session's peers, streams or quality change (the screen re-reads the session). */
+  revision: number;
+  /** Guests: where they are. */
+  phase: 'idle' | 'waiting' | 'call' | 'ended';
+  ended: 'ended' | 'denied' | 'invalid' | null;
+}
+
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy' | 'cancelled';
+
+export interface CallLogRow {
+  direction: 'incoming' | 'outgoing';
+  peerName: string;
+  kind: CallKind;
+  status: CallOutcome;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number;
+}
+
+export type SessionFactory = (
+  channel: SignalChannel,
+  callId: string,
+  local: MediaStream,
+  iceServers: RTCIceServer[],
+  events: CallEvents,
+) => CallSession;
+
+export interface MediaSource {
+  /** Camera and microphone (the account's chosen devices). */
+  camera(): Promise<MediaStream>;
+  /** The microphone alone (no camera, or the camera failed). */
+  microphone(): Promise<MediaStream>;
+}
+
+export interface CallDeps {
+  socket: SocketLike & { connected?: boolean };
+  media: MediaSource;
+  iceServers(): Promise<RTCIceServer[]>;
+  createSession: SessionFactory;
+  now?: () => number;
+}
+
+export const INITIAL_CALL_STATE: CallState = {
+  connected: false,
+  statuses: {},
+  incoming: null,
+  knocks: [],
+  current: null,
+  session: null,
+  chat: [],
+  files: [],
+  notice: null,
+  revision: 0,
+  phase: 'idle',
+  ended: null,
+};
+
+/** What both sides share: the socket's call events, the session, media and hanging up. */
+export class CallCore {
+  readonly store: StoreApi<CallState> = createStore<CallState>(() => ({ ...INITIAL_CALL_STATE }));
+  readonly channel: SignalChannel;
+  protected readonly now: () => number;
+  private ice: RTCIceServer[] | null = null;
+  protected readonly subscriptions: (() => void)[] = [];
+
+  constructor(protected readonly deps: CallDeps) {
+    this.channel = new SignalChannel(deps.socket);
+    this.now = deps.now ?? Date.now;
+    this.listen('call:peer-joined', (event) => this.peerJoined(event));
+    this.listen('call:rejoin', (event) => void this.rejoined(event));
+    this.listen('call:peer-left', ({ callId, peerId }) => {
+      if (this.isCurrent(callId)) this.state.session?.drop(peerId);
+    });
+    this.listen('call:ended', ({ callId }) => {
+      if (this.isCurrent(callId)) this.endCall(false, 'ended');
+    });
+  }
+
+  get state(): CallState {
+    return this.store.getState();
+  }
+
+  protected set(partial: Partial<CallState>): void {
+    this.store.setState(partial);
+  }
+
+  protected listen<E extends Parameters<SignalChannel['on']>[0]>(
+    event: E,
+    handler: (payload: ServerPayload<E>) => void,
+  ): void {
+    this.subscriptions.push(this.channel.on(event, handler));
+  }
+
+  protected isCurrent(callId: string): boolean {
+    return this.state.current?.callId === callId || this.state.session?.callId === callId;
+  }
+
+  protected async iceServers(): Promise<RTCIceServer[]> {
+    this.ice ??= await this.deps.iceServers();
+    return this.ice;
+  }
+
+  /** Camera and microphone; the microphone alone when the camera fails; null when neither works. */
+  protected async openMedia(): Promise<{ stream: MediaStream; cameraFailed: boolean } | null> {
+    try {
+      return { stream: await this.deps.media.camera(), cameraFailed: false };
+    } catch {
+      try {
+        return { stream: await this.deps.media.microphone(), cameraFailed: true };
+      } catch {
+        return null;
+      }
+    }
+  }
+
+  /** The peer connections of a call, with the local media. */
+  protected async startSession(callId: string, local: MediaStream): Promise<CallSession> {
+    const ice = await this.iceServers();
+    this.state.session?.close();
+    const session = this.deps.createSession(this.channel, callId, local, ice, {
+      changed: () => this.set({ revision: this.state.revision + 1 }),
+      chat: (entry) => this.set({ chat: [...this.state.chat, entry] }),
+      file: (from, file) => this.set({ files: [...this.state.files, { ...file, from }] }),
+    });
+    this.set({ session, chat: [], files: [], revision: this.state.revision + 1 });
+    return session;
+  }
+
+  /** Somebody joined the call we are in: those already in it start the connection to the newcomer. */
+  protected peerJoined({ callId, peer }: ServerPayload<'call:peer-joined'>): void {
+    const { current, session } = this.state;
+    if (!session || session.callId !== callId) return;
+    if (current && !current.answeredAt) this.set({ current: { ...current, answeredAt: this.now() } });
+    session.connect(peer, true);
+  }
+
+  /** Our page reloaded during a call: back in, and the others connect to us. */
+  protected async rejoined({ callId, kind, peers }: ServerPayload<'call:rejoin'>): Promise<void> {
+    if (this.state.session?.callId === callId) return;
+    const media = await this.openMedia();
+    if (!media) {
+      this.set({ notice: 'noMedia' });
+      return;
+    }
+    const at = this.now();
+    this.set({
+      current: this.state.current ?? {
+        callId,
+        kind,
+        direction: 'outgoing',
+        peerName: peers.map((p) => p.name).join(', '),
+        startedAt: at,
+        answeredAt: at,
+      },
+      phase: 'call',
+    });
+    const session = await this.startSession(callId, media.stream);
+    for (const peer of peers) session.expect(peer);
+  }
+
+  /** Hangs up (telling the server when `notify`), stops media and forgets the call. */
+  endCall(notify = true, _reason: 'ended' | 'hangup' = 'hangup'): Current | null {
+    const { current, session } = this.state;
+    const callId = current?.callId ?? session?.callId;
+    if (notify && callId) this.channel.send('call:hangup', { callId });
+    session?.close();
+    for (const track of session?.local.getTracks() ?? []) track.stop();
+    this.set({ session: null, current: null });
+    return current;
+  }
+
+  dismissNotice(): void {
+    this.set({ notice: null });
+  }
+
+  close(): void {
+    this.endCall(true);
+    for (const off of this.subscriptions.splice(0)) off();
+  }
+}
+
+export interface StaffDeps extends CallDeps {
+  /** A row in the device's call log. */
+  log(row: CallLogRow): Promise<void>;
+  /** A native notification (incoming call, knock, missed call). */
+  notify(kind: 'incoming' | 'knock' | 'missed', name: string): void;
+}
+
+/** The practice's side: presence, incoming calls, knocking patients, outgoing calls and meetings. */
+export class StaffCallController extends CallCore {
+  /** The camera opened when a patient knocked, ready for "Admit". */
+  private prepared: { callId: string; media: Promise<Awaited<ReturnType<CallCore['openMedia']>>> } | null = null;
+
+  constructor(private readonly staff: StaffDeps) {
+    super(staff);
+    this.listen('presence', ({ id, status }) => this.set({ statuses: { ...this.state.statuses, [id]: status } }));
+    this.listen('call:incoming', (incoming) => {
+      this.set({ incoming: { ...incoming, at: this.now(), accepting: false } });
+      staff.notify('incoming', incoming.from.name);
+    });
+    this.listen('call:missed', ({ callId }) => this.closeIncoming(callId, 'missed'));
+    this.listen('call:cancelled', ({ callId }) => this.closeIncoming(callId, 'missed'));
+    // Taken (or declined) on another of this user's devices: stop ringing here, without a log row.
+    this.listen('call:answered-elsewhere', ({ callId }) => {
+      if (this.state.incoming?.callId === callId) this.set({ incoming: null });
+    });
+    this.listen('call:knock', (knock) => {
+      const knocks = this.state.knocks.filter((k) => k.callId !== knock.callId);
+      this.set({ knocks: [...knocks, { ...knock, at: this.now() }] });
+      staff.notify('knock', knock.guest.name);
+      // Open the camera now, while the patient waits: admitting then connects without delay.
+      if (!this.state.current && !this.prepared) this.prepared = { callId: knock.callId, media: this.openMedia() };
+    });
+    this.listen('call:knock-withdrawn', ({ callId }) => {
+      this.set({ knocks: this.state.knocks.filter((k) => k.callId !== callId) });
+      this.releasePrepared(callId);
+    });
+    // A meeting goes on when one invitee declines; a one-to-one call ends with the server's call:ended.
+    this.listen('call:declined', ({ callId }) => {
+      if (this.isCurrent(callId)) this.set({ notice: 'declined' });
+    });
+    this.listen('call:no-answer', ({ callId }) => {
+      if (this.isCurrent(callId)) this.set({ notice: 'noAnswer' });
+    });
+  }
+
+  /** Connected (again): presence of the contacts. */
+  async connected(): Promise<void> {
+    this.set({ connected: true });
+    try {
+      const { statuses } = await this.channel.request('presence:watch', {});
+      this.set({ statuses });
+    } catch {
+      // Presence is a courtesy; calls work without it.
+    }
+  }
+
+  disconnected(): void {
+    this.set({ connected: false });
+  }
+
+  private releasePrepared(callId?: string): void {
+    if (!this.prepared || (callId && this.prepared.callId !== callId)) return;
+    const { media } = this.prepared;
+    this.prepared = null;
+    void media.then((m) => m?.stream.getTracks().forEach((track) => track.stop()));
+  }
+
+  private async log(current: Current, status: CallOutcome): Promise<void> {
+    await this.staff.log({
+      direction: current.direction,
+      peerName: current.peerName,
+      kind: current.kind,
+      status,
+      startedAt: current.startedAt,
+      answeredAt: current.answeredAt,
+      endedAt: this.now(),
+    });
+  }
+
+  private closeIncoming(callId: string, status: 'missed' | 'cancelled'): void {
+    const incoming = this.state.incoming;
+    if (incoming?.callId !== callId) return;
+    this.set({ incoming: null });
+    void this.log(
+      {
+        callId,
+        kind: incoming.kind,
+        direction: 'incoming',
+        peerName: incoming.from.name,
+        startedAt: incoming.at,
+        answeredAt: null,
+      },
+      status,
+    );
+    if (status === 'missed') this.staff.notify('missed', incoming.from.name);
+  }
+
+  /** Ends the call in progress and writes its log row. */
+  override endCall(notify = true, reason: 'ended' | 'hangup' = 'hangup'): Current | null {
+    const current = super.endCall(notify, reason);
+    if (current) void this.log(current, current.answeredAt ? 'answered' : 'cancelled');
+    return current;
+  }
+
+  /** A call or a meeting we start: media first, then the invitation, then the session. */
+  private async startOutgoing(
+    kind: 'contact' | 'group',
+    peerName: string,
+    invite: () => Promise<{ callId: string }>,
+  ): Promise<void> {
+    if (this.state.current) {
+      this.set({ notice: 'inCall' });
+      return;
+    }
+    this.set({ notice: null });
+    const media = await this.openMedia();
+    if (!media) {
+      this.set({ notice: 'noMedia' });
+      return;
+    }
+    const startedAt = this.now();
+    try {
+      const { callId } = await invite();
+      this.set({
+        current: { callId, kind, direction: 'outgoing', peerName, startedAt, answeredAt: null },
+        notice: media.cameraFailed ? 'cameraUnavailable' : null,
+      });
+      await this.startSession(callId, media.stream);
+    } catch (error) {
+      media.stream.getTracks().forEach((track) => track.stop());
+      const code = error instanceof SignalError ? error.code : 'failed';
+      this.set({ notice: code === 'busy' || code === 'unavailable' ? code : 'failed' });
+      if (code === 'busy' && kind === 'contact')
+        void this.log({ callId: '', kind, direction: 'outgoing', peerName, startedAt, answeredAt: null }, 'busy');
+    }
+  }
+
+  call(contact: { id: string; name: string }): Promise<void> {
+    return this.startOutgoing('contact', contact.name, () => this.channel.request('call:invite', { to: contact.id }));
+  }
+
+  meeting(name: string, invitees: string[]): Promise<void> {
+    return this.startOutgoing('group', name, () => this.channel.request('meeting:create', { name, invitees }));
+  }
+
+  /** Accept the ringing call: the banner stays (as "starting camera") until media is there. */
+  async accept(): Promise<void> {
+    const call = this.state.incoming;
+    if (!call || call.accepting) return;
+    this.set({ incoming: { ...call, accepting: true } });
+    const media = await this.openMedia();
+    if (this.state.incoming?.callId !== call.callId) {
+      // It stopped ringing meanwhile (cancelled, answered elsewhere).
+      media?.stream.getTracks().forEach((track) => track.stop());
+      return;
+    }
+    if (!media) {
+      this.set({ incoming: { ...call, accepting: false }, notice: 'noMedia' });
+      return;
+    }
+    this.set({
+      incoming: null,
+      notice: media.cameraFailed ? 'cameraUnavailable' : null,
+      current: {
+        callId: call.callId,
+        kind: call.kind,
+        direction: 'incoming',
+        peerName: call.kind === 'group' ? call.name : call.from.name,
+        startedAt: call.at,
+        answeredAt: this.now(),
+      },
+    });
+    const session = await this.startSession(call.callId, media.stream);
+    try {
+      const { peers } = await this.channel.request('call:accept', { callId: call.callId });
+      for (const peer of peers) session.expect(peer);
+    } catch {
+      this.set({ notice: 'failed' });
+      super.endCall(false);
+    }
+  }
+
+  async decline(): Promise<void> {
+    const call = this.state.incoming;
+    if (!call) return;
+    this.set({ incoming: null });
+    await this.channel.request('call:decline', { callId: call.callId }).catch(() => {});
+    void this.log(
+      {
+        callId: call.callId,
+        kind: call.kind,
+        direction: 'incoming',
+        peerName: call.kind === 'group' ? call.name : call.from.name,
+        startedAt: call.at,
+        answeredAt: null,
+      },
+      'declined',
+    );
+  }
+
+  /** Let a waiting patient in: the camera opened at the knock, the session, then the server connects us. */
+  async admit(callId: string): Promise<void> {
+    const knock = this.state.knocks.find((k) => k.callId === callId);
+    if (!knock) return;
+    if (this.state.current) {
+      this.set({ notice: 'inCall' });
+      return;
+    }
+    const prepared = this.prepared?.callId === callId ? this.prepared.media : null;
+    this.prepared = null;
+    const media = (await prepared) ?? (await this.openMedia());
+    if (!media) {
+      this.set({ notice: 'noMedia' });
+      return;
+    }
+    const session = await this.startSession(callId, media.stream);
+    session.expect(knock.guest);
+    this.set({
+      knocks: this.state.knocks.filter((k) => k.callId !== callId),
+      notice: media.cameraFailed ? 'cameraUnavailable' : null,
+      current: {
+        callId,
+        kind: 'guest',
+        direction: 'incoming',
+        peerName: knock.guest.name,
+        startedAt: knock.at,
+        answeredAt: this.now(),
+      },
+    });
+    await this.channel.request('call:admit', { callId }).catch(() => {
+      this.set({ notice: 'failed' });
+      super.endCall(false);
+    });
+  }
+
+  async deny(callId: string): Promise<void> {
+    this.set({ knocks: this.state.knocks.filter((k) => k.callId !== callId) });
+    this.releasePrepared(callId);
+    await this.channel.request('call:deny', { callId }).catch(() => {});
+  }
+
+  override close(): void {
+    this.releasePrepared();
+    super.close();
+    this.set({ incoming: null, knocks: [], connected: false });
+  }
+}
+
+/** The patient's side: join the waiting room, be admitted, the call, the end. */
+export class GuestCallController extends CallCore {
+  private local: MediaStream | null = null;
+
+  constructor(deps: CallDeps) {
+    super(deps);
+    this.listen('call:denied', () => this.finish('denied'));
+  }
+
+  /** The local media chosen in the device check. */
+  useMedia(stream: MediaStream): void {
+    this.local = stream;
+  }
+
+  protected override async openMedia() {
+    if (this.local) return { stream: this.local, cameraFailed: this.local.getVideoTracks().length === 0 };
+    return super.openMedia();
+  }
+
+  /** Connected (again): into the waiting room, or back into the call (the server sends call:rejoin). */
+  async join(name: string, consent: boolean): Promise<void> {
+    try {
+      const answer = await this.channel.request('guest:join', { name, consent });
+      if (answer.status === 'waiting' && this.state.phase !== 'call') this.set({ phase: 'waiting' });
+    } catch {
+      this.finish('invalid');
+    }
+  }
+
+  /** The practitioner admitted us: we start the connection to them. */
+  protected override peerJoined(event: ServerPayload<'call:peer-joined'>): void {
+    if (this.state.session?.callId !== event.callId) {
+      void this.openMedia().then(async (media) => {
+        if (!media) return;
+        const session = await this.startSession(event.callId, media.stream);
+        this.set({ phase: 'call' });
+        session.connect(event.peer, true);
+      });
+      return;
+    }
+    super.peerJoined(event);
+  }
+
+  override endCall(notify = true, reason: 'ended' | 'hangup' = 'hangup'): Current | null {
+    const current = super.endCall(notify, reason);
+    this.finish('ended');
+    return current;
+  }
+
+  finish(reason: 'ended' | 'denied' | 'invalid'): void {
+    if (this.state.phase === 'ended') return;
+    const { session } = this.state;
+    session?.close();
+    this.local?.getTracks().forEach((track) => track.stop());
+    this.local = null;
+    this.set({ session: null, phase: 'ended', ended: reason });
+  }
+}

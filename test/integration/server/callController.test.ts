@@ -1,0 +1,245 @@
+/**
+ * The call controllers of both sides, without React and without a browser: real socket.io clients in Node
+ * against the real server, with recorded stand-ins where only a browser has the thing (camera, peer
+ * connections). Knock → admit → both sides' peer connections set up → hang-up; the camera opened at the
+ * knock, before "Admit"; accepting when the camera fails (sound only) or when nothing works (still ringing,
+ * with a notice); busy; malformed events from the server are dropped.
+ */
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallSession } from '../../../src-renderer/calls/callSession';
+import {
+  GuestCallController,
+  StaffCallController,
+  type CallLogRow,
+  type MediaSource,
+} from '../../../src-renderer/calls/callController';
+import { SignalChannel } from '../../../src-renderer/calls/signallingClient';
+import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
+
+let f: ServerFixture;
+const sockets: Socket[] = [];
+const PASSWORD = 'Bright-Window-58';
+
+beforeAll(async () => {
+  f = await startServerFixture({ timing: { ringMs: 5_000, graceMs: 300 } });
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.disconnect();
+  await f?.close();
+});
+
+/** A MediaStream stand-in: tracks that record being stopped. */
+function fakeStream(kinds: ('audio' | 'video')[]) {
+  const tracks = kinds.map((kind) => ({
+    kind,
+    stopped: false,
+    stop() {
+      this.stopped = true;
+    },
+  }));
+  return {
+    getTracks: () => tracks,
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+    tracks,
+  } as unknown as MediaStream & { tracks: typeof tracks };
+}
+
+/** Camera and microphone that work, fail, or count how often they were opened. */
+function media(options: { camera?: boolean; microphone?: boolean } = {}) {
+  const opened: string[] = [];
+  const source: MediaSource = {
+    camera: async () => {
+      opened.push('camera');
+      if (options.camera === false) throw new Error('NotReadableError');
+      return fakeStream(['audio', 'video']);
+    },
+    microphone: async () => {
+      opened.push('microphone');
+      if (options.microphone === false) throw new Error('NotAllowedError');
+      return fakeStream(['audio']);
+    },
+  };
+  return { source, opened };
+}
+
+/** Records what the controller asks of its peer connections. */
+interface RecordedSession {
+  callId: string;
+  connected: { id: string; initiator: boolean }[];
+  expected: string[];
+  closed: boolean;
+}
+function sessions() {
+  const made: RecordedSession[] = [];
+  const factory = (_channel: SignalChannel, callId: string, local: MediaStream) => {
+    const record: RecordedSession = { callId, connected: [], expected: [], closed: false };
+    made.push(record);
+    return {
+      callId,
+      local,
+      remotes: [],
+      connect: (peer: { id: string }, initiator: boolean) => record.connected.push({ id: peer.id, initiator }),
+      expect: (peer: { id: string }) => record.expected.push(peer.id),
+      drop: () => {},
+      close: () => {
+        record.closed = true;
+      },
+    } as unknown as CallSession;
+  };
+  return { made, factory };
+}
+
+async function registered(name: string, organisationId: string | null = null) {
+  const { token } = (await f.server.accounts.invite({
+    email: `${name}@ctl.example`,
+    role: 'member',
+    organisationId,
+    language: 'en',
+    name,
+  }))!;
+  const session = (await f.api('POST', `/api/registration/${token}`, { username: name, password: PASSWORD })).body;
+  await f.api('POST', '/api/account/registration/pin', undefined, session.accessToken);
+  await f.api('POST', '/api/account/registration/pin/confirm', undefined, session.accessToken);
+  const me = (await f.api('POST', '/api/account/registration/finish', undefined, session.accessToken)).body;
+  return { id: me.id as string, accessToken: session.accessToken as string };
+}
+
+async function open(auth: Record<string, string>): Promise<Socket> {
+  const socket = connect(f.base, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+function staff(socket: Socket, source: MediaSource, factory: ReturnType<typeof sessions>['factory']) {
+  const log: CallLogRow[] = [];
+  const notified: string[] = [];
+  const controller = new StaffCallController({
+    socket,
+    media: source,
+    iceServers: async () => [],
+    createSession: factory,
+    log: async (row) => void log.push(row),
+    notify: (kind, name) => void notified.push(`${kind}:${name}`),
+  });
+  return { controller, log, notified };
+}
+
+describe('call controllers against the real server', () => {
+  it('knock → camera opened at once → admit → both sides connect → hang-up ends both, one log row', async () => {
+    const host = await registered('dr.ctl');
+    const hostMedia = media();
+    const hostSessions = sessions();
+    const practitioner = staff(await open({ token: host.accessToken }), hostMedia.source, hostSessions.factory);
+
+    const invitation = (await f.api('POST', '/api/calls/invitations', { label: 'x' }, host.accessToken)).body;
+    const { guestToken } = (await f.api('POST', '/api/guest/redeem', { code: invitation.code })).body;
+    const guestSessions = sessions();
+    const patient = new GuestCallController({
+      socket: await open({ guest: guestToken }),
+      media: media().source,
+      iceServers: async () => [],
+      createSession: guestSessions.factory,
+    });
+    patient.useMedia(fakeStream(['audio', 'video']));
+    await patient.join('Eva Ek', true);
+    expect(patient.state.phase).toBe('waiting');
+
+    await expect.poll(() => practitioner.controller.state.knocks.map((k) => k.guest.name)).toEqual(['Eva Ek']);
+    expect(practitioner.notified).toContain('knock:Eva Ek');
+    // The camera opens while the patient waits, not at "Admit".
+    await expect.poll(() => hostMedia.opened).toEqual(['camera']);
+
+    const callId = practitioner.controller.state.knocks[0]!.callId;
+    await practitioner.controller.admit(callId);
+    expect(hostMedia.opened).toEqual(['camera']); // no second camera
+    expect(practitioner.controller.state.current).toMatchObject({ callId, kind: 'guest', peerName: 'Eva Ek' });
+    expect(hostSessions.made[0]!.expected).toEqual([`guest:${invitation.id}`]);
+    // The patient, already in the call, starts the connection to the practitioner who joined.
+    await expect.poll(() => guestSessions.made[0]?.connected).toEqual([{ id: host.id, initiator: true }]);
+    expect(patient.state.phase).toBe('call');
+
+    practitioner.controller.endCall(true);
+    await expect.poll(() => patient.state.ended).toBe('ended');
+    expect(guestSessions.made[0]!.closed).toBe(true);
+    expect(hostSessions.made[0]!.closed).toBe(true);
+    expect(practitioner.log).toEqual([
+      expect.objectContaining({ status: 'answered', kind: 'guest', peerName: 'Eva Ek' }),
+    ]);
+    practitioner.controller.close();
+  });
+
+  it('accepts with sound only when the camera fails, and keeps ringing with a notice when nothing works', async () => {
+    const upgrade = await registered('ana.ctl');
+    const org = (await f.api('POST', '/api/account/organisation', { name: 'Ctl' }, upgrade.accessToken)).body;
+    const ben = await registered('ben.ctl', org.id);
+    const cem = await registered('cem.ctl', org.id);
+
+    const caller = staff(await open({ token: upgrade.accessToken }), media().source, sessions().factory);
+    const benMedia = media({ camera: false });
+    const benCalls = staff(await open({ token: ben.accessToken }), benMedia.source, sessions().factory);
+    await caller.controller.call({ id: ben.id, name: 'ben.ctl' });
+    await expect.poll(() => benCalls.controller.state.incoming?.from.name).toBe('ana.ctl');
+    await benCalls.controller.accept();
+    expect(benMedia.opened).toEqual(['camera', 'microphone']);
+    expect(benCalls.controller.state).toMatchObject({ notice: 'cameraUnavailable', incoming: null });
+    expect(benCalls.controller.state.current?.answeredAt).not.toBeNull();
+    benCalls.controller.endCall(true);
+
+    const cemCalls = staff(
+      await open({ token: cem.accessToken }),
+      media({ camera: false, microphone: false }).source,
+      sessions().factory,
+    );
+    await caller.controller.call({ id: cem.id, name: 'cem.ctl' });
+    await expect.poll(() => cemCalls.controller.state.incoming?.from.name).toBe('ana.ctl');
+    await cemCalls.controller.accept();
+    // Not lost: still ringing, with a notice, and it can still be declined.
+    expect(cemCalls.controller.state).toMatchObject({ notice: 'noMedia', current: null });
+    expect(cemCalls.controller.state.incoming).toMatchObject({ accepting: false });
+    await cemCalls.controller.decline();
+    await expect.poll(() => caller.controller.state.notice).toBe('declined');
+    for (const c of [caller, benCalls, cemCalls]) c.controller.close();
+  });
+
+  it('logs "busy" when the callee is in another call', async () => {
+    const owner = await registered('dora.ctl');
+    const org = (await f.api('POST', '/api/account/organisation', { name: 'Ctl2' }, owner.accessToken)).body;
+    const eli = await registered('eli.ctl', org.id);
+    const fay = await registered('fay.ctl', org.id);
+    const dora = staff(await open({ token: owner.accessToken }), media().source, sessions().factory);
+    const eliCalls = staff(await open({ token: eli.accessToken }), media().source, sessions().factory);
+    const fayCalls = staff(await open({ token: fay.accessToken }), media().source, sessions().factory);
+    await dora.controller.call({ id: eli.id, name: 'eli.ctl' });
+    await expect.poll(() => eliCalls.controller.state.incoming).not.toBeNull();
+    await eliCalls.controller.accept();
+    await fayCalls.controller.call({ id: eli.id, name: 'eli.ctl' });
+    expect(fayCalls.controller.state.notice).toBe('busy');
+    expect(fayCalls.log).toEqual([expect.objectContaining({ status: 'busy', direction: 'outgoing' })]);
+    for (const c of [dora, eliCalls, fayCalls]) c.controller.close();
+  });
+});
+
+describe('the signalling channel', () => {
+  it('drops server events that do not fit the protocol', () => {
+    const handlers = new Map<string, (payload: unknown) => void>();
+    const socket = {
+      on: (event: string, handler: (payload: unknown) => void) => handlers.set(event, handler),
+      off: () => {},
+      emit: () => {},
+      timeout: () => ({ emitWithAck: async () => ({}) }),
+    } as unknown as Socket;
+    const channel = new SignalChannel(socket);
+    const seen: unknown[] = [];
+    channel.on('call:knock', (knock) => seen.push(knock));
+    handlers.get('call:knock')!({ callId: 'c1', guest: { id: 'guest:1', name: 'Eva', kind: 'guest' } });
+    handlers.get('call:knock')!({ callId: 'c2', guest: { name: 42 } });
+    handlers.get('call:knock')!('<script>');
+    expect(seen).toEqual([{ callId: 'c1', guest: { id: 'guest:1', name: 'Eva', kind: 'guest' } }]);
+  });
+});
