@@ -5,7 +5,7 @@
  * tests that need it report themselves as skipped with that reason.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,12 +50,43 @@ function postgresBin(): string | null {
 const asServiceUser = (command: string, args: string[]): [string, string[]] =>
   process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 
-const stopChild = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> =>
+/**
+ * Stops a service and waits for it to exit; one that has not exited after 20 s is killed, so that a test
+ * run never hangs on a service that ignored its signal (CI would wait for it until its time is up).
+ */
+const stopChild = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', pid?: number): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
+    const force = setTimeout(() => {
+      if (pid) killQuietly(pid, 'SIGKILL');
+      child.kill('SIGKILL');
+    }, 20_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    if (pid) killQuietly(pid, signal);
+    else child.kill(signal);
   });
+
+const killQuietly = (pid: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+};
+
+/** Services still running when the test process ends (a crash, an interrupted run) die with it. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+const track = (child: ChildProcess): ChildProcess => {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+};
 
 export async function startPostgres(): Promise<ServiceResult> {
   const bin = postgresBin();
@@ -93,7 +124,7 @@ export async function startPostgres(): Promise<ServiceResult> {
     '-c',
     'max_connections=300',
   ]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
   const url = `postgres://clinicdesk@127.0.0.1:${port}/postgres`;
@@ -110,7 +141,10 @@ export async function startPostgres(): Promise<ServiceResult> {
   return {
     url,
     async stop() {
-      await stopChild(child, 'SIGINT'); // fast shutdown
+      // As root the child is `runuser`, which does not pass SIGINT on: the postmaster itself gets the signal
+      // (SIGINT = fast shutdown), and runuser ends with it.
+      const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      await stopChild(child, 'SIGINT', pid > 0 ? pid : undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -121,10 +155,10 @@ export async function startRedis(): Promise<ServiceResult> {
   if (!bin) return { skipped: 'Redis is not installed (Debian: apt-get install redis-server)' };
   const dir = mkdtempSync(join(tmpdir(), 'clinicdesk-redis-'));
   const port = await freePort();
-  const child = spawn(
-    bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
+  const child = track(
+    spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: 'ignore',
+    }),
   );
   const url = `redis://127.0.0.1:${port}`;
   try {
@@ -184,7 +218,7 @@ export async function startNginx(httpBlock: (port: number) => string): Promise<S
       '}',
     ].join('\n'),
   );
-  const child = spawn(bin, ['-c', config, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn(bin, ['-c', config, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] }));
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   try {
