@@ -38,7 +38,8 @@ export const boundaryRules = [
     },
   },
   {
-    // The protocol is shared by the server, the main process, the preload and the renderer: zod only.
+    // The protocol is shared by the server, the main process, the preload and the renderer: zod and pure
+    // libraries that run in a browser as well (libphonenumber-js), never Node or another layer.
     files: ['protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -46,12 +47,15 @@ export const boundaryRules = [
         {
           paths: [
             electronOnlyInShell,
-            ...nodeBuiltins.map((name) => ({ name, message: 'The protocol imports nothing but zod.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'The protocol imports nothing of Node or of another layer.',
+            })),
           ],
           patterns: [
             {
               group: ['node:*', '**/src-main/**', '**/src-renderer/**', '**/src-preload/**', '**/server/**'],
-              message: 'The protocol imports nothing but zod.',
+              message: 'The protocol imports nothing of Node or of another layer.',
             },
           ],
         },

@@ -204,6 +204,8 @@ export interface FieldIssue {
   path: string;
   /** Our own key (e.g. 'server_url_invalid') or zod's issue code; the renderer translates it. */
   code: string;
+  /** Values the translation names (e.g. which placeholder has no value). */
+  params?: Record<string, string>;
 }
 
 export interface BridgeError {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { normaliseMobile } from '../../protocol/phone';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
 import { smsCodeText } from '../mail/mailTexts';
@@ -114,13 +114,10 @@ export class TwoFactorService {
 
   /** Step one of switching on: a code to the (mobile) number. */
   async startEnable(accountId: string, rawPhone: string, country: string, language: string): Promise<void> {
-    const number = parsePhoneNumberFromString(rawPhone, country as CountryCode);
-    const type = number?.isValid() ? number.getType() : undefined;
-    if (!number || !number.isValid())
-      throw new ApiError(400, 'bad_request', 'Invalid phone number', [{ path: 'phone', code: 'phone_invalid' }]);
-    if (type === 'FIXED_LINE')
-      throw new ApiError(400, 'bad_request', 'SMS needs a mobile number', [{ path: 'phone', code: 'phone_landline' }]);
-    await this.issue(accountId, 'enable', number.number, language);
+    const number = normaliseMobile(rawPhone, country);
+    if (!number.ok)
+      throw new ApiError(400, 'bad_request', 'SMS needs a valid mobile number', [{ path: 'phone', code: number.code }]);
+    await this.issue(accountId, 'enable', number.e164, language);
   }
 
   async confirmEnable(accountId: string, code: string): Promise<void> {

@@ -5,13 +5,14 @@
  */
 import { CallLogService } from './calls/callLogService';
 import { randomBytes } from 'node:crypto';
-import type { CoreHandlers, EventName, EventPayload } from '../../src-preload/contract';
+import type { CoreHandlers, EventName, EventPayload, Language, Patient } from '../../src-preload/contract';
 import { databasePath } from './config';
 import { checkpoint, openDatabase, type Db } from './db/database';
 import { languageFromLocales } from './i18n/locale';
 import { MessageService } from './messaging/messageService';
 import { addDays, atLocal, localDate } from './messaging/timeZone';
 import { RecallService } from './messaging/recallService';
+import { SAMPLE_PATIENT, SAMPLE_RECALL_REASON } from './messaging/samples';
 import { Scheduler } from './messaging/scheduler';
 import { AgendaService } from './practice/agendaService';
 import { PatientService } from './practice/patientService';
@@ -116,6 +117,10 @@ export function createCore(options: CoreOptions): Core {
         practitionerName: practice.practitioners()[0]?.name ?? name,
       };
     };
+    const samplePatient = (language: Language): Patient => ({
+      ...SAMPLE_PATIENT,
+      language,
+    });
     const appointmentWithPractitioner = (id: string | null | undefined) => {
       if (!id) return sampleAppointment();
       return agenda.withPractitioner(agenda.get(id));
@@ -179,14 +184,23 @@ export function createCore(options: CoreOptions): Core {
       },
       messages: {
         list: (filter) => messages.list(filter),
-        preview: ({ channel, body, language, patientId, appointmentId }) =>
-          messages.preview({
+        preview: ({ channel, kind, body, subject, language, patientId, appointmentId }) => {
+          const patient = messages.patientOf(patientId ?? null) ?? undefined;
+          // Free text is rendered as it will be stored (the real patient, or none); a template with sample
+          // values of what its kind will have.
+          if (kind === 'free_text') return messages.preview({ channel, kind, body, subject, language, patient });
+          const lang = language ?? patient?.language ?? 'en';
+          return messages.preview({
             channel,
+            kind,
             body,
-            language,
-            patient: messages.patientOf(patientId ?? null) ?? undefined,
+            subject,
+            language: lang,
+            patient: patient ?? samplePatient(lang),
             appointment: appointmentWithPractitioner(appointmentId),
-          }),
+            recall: { reason: SAMPLE_RECALL_REASON[lang] },
+          });
+        },
         compose: (input) => {
           const patient = messages.patientOf(input.patientId);
           return messages.compose({ ...input, patient, tenantId: practice.tenants()[0]?.id ?? null });

@@ -49,7 +49,7 @@ describe('front desk, end to end', () => {
     await page.getByTestId('patient-save').click();
     await expect
       .poll(() => page.getByTestId('patient-mobile-error').textContent())
-      .toBe(en.errors.field.phone_landline);
+      .toBe(en.errors.field.phone_not_mobile);
     expect(harness.core.patients.search('', 10)).toEqual([]);
 
     await page.getByTestId('patient-mobile').fill('0171 2345678');

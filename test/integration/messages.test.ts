@@ -86,6 +86,55 @@ describe('birthday greetings', () => {
     f.patient({ birthDate: '2000-02-29' });
     expect(f.core.recalls.runBirthdays()).toBe(1);
   });
+
+  it('belong to the birthday: a run after the quiet hours began never greets the next day, and 31 December does not block the next year', () => {
+    const f = fixture(berlin('2026-12-31', 7));
+    f.core.practice.updatePractice({ birthdayMinute: 20 * 60 + 30 });
+    const sms = f.patient({ birthDate: '1970-12-31' });
+    const mail = f.patient({ birthDate: '1970-12-31', channel: 'email' });
+    f.clock.now = berlin('2026-12-31', 20, 31);
+    expect(f.core.recalls.runBirthdays()).toBe(1); // the e-mail; the SMS has no allowed time left today
+    const greetings = () => f.core.messages.list({ statuses: [], kinds: ['birthday'], limit: 10 });
+    expect(greetings().find((m) => m.patientId === mail.id)).toMatchObject({
+      status: 'scheduled',
+      scheduledAt: berlin('2026-12-31', 20, 31),
+    });
+    expect(greetings().find((m) => m.patientId === sms.id)).toMatchObject({
+      status: 'skipped',
+      error: 'birthday_after_hours',
+    });
+    for (const m of greetings()) expect(m.scheduledAt).toBeLessThan(berlin('2027-01-01', 0));
+    f.clock.now = berlin('2027-01-01', 9);
+    expect(f.core.recalls.runBirthdays()).toBe(0);
+
+    // A year later, at an allowed time, both are greeted again.
+    f.core.practice.updatePractice({ birthdayMinute: 10 * 60 });
+    f.clock.now = berlin('2027-12-31', 10, 5);
+    expect(f.core.recalls.runBirthdays()).toBe(2);
+  });
+
+  it('greets on the day when the greeting time falls in the night: at the end of the quiet hours', () => {
+    const f = fixture(berlin('2026-05-17', 0, 1));
+    f.core.practice.updatePractice({ birthdayMinute: 0 });
+    f.patient({ birthDate: '1980-05-17' });
+    expect(f.core.recalls.runBirthdays()).toBe(1);
+    expect(f.core.messages.list({ statuses: [], kinds: ['birthday'], limit: 1 })[0]).toMatchObject({
+      status: 'scheduled',
+      scheduledAt: berlin('2026-05-17', 8),
+    });
+  });
+
+  it('are kept as skipped, never sent raw, while the practice has no name', () => {
+    const f = fixture(berlin('2026-05-17', 10, 1));
+    f.core.practice.updatePractice({ name: '' });
+    f.patient({ birthDate: '1980-05-17' });
+    expect(f.core.recalls.runBirthdays()).toBe(0);
+    expect(f.core.messages.list({ statuses: [], kinds: ['birthday'], limit: 1 })[0]).toMatchObject({
+      status: 'skipped',
+      error: 'placeholder_missing:practice.name',
+      credits: 0,
+    });
+  });
 });
 
 describe('free-text messages', () => {
@@ -107,15 +156,55 @@ describe('free-text messages', () => {
         scheduledAt: berlin('2026-06-02', 8),
       },
     });
-    const toNumber = await f.call('messages.compose', { channel: 'sms', recipient: '+46 70 123 45 67', body: 'Test' });
-    expect(toNumber).toMatchObject({ ok: true, value: { recipient: '+46701234567', patientId: null } });
+    const toNumber = await f.call('messages.compose', {
+      channel: 'sms',
+      recipient: '+46 70 123 45 67',
+      body: 'Test von {practice.name}, {practice.phone}',
+    });
+    expect(toNumber).toMatchObject({
+      ok: true,
+      value: { recipient: '+46701234567', patientId: null, body: 'Test von Praxis am Park, +49 30 1234567' },
+    });
     const mail = await f.call('messages.compose', {
       channel: 'email',
-      recipient: 'praxis@example.org',
-      subject: 'Befund',
+      patientId: patient.id,
+      subject: 'Befund für {patient.fullName}',
       body: 'Ihr Befund ist da.',
     });
-    expect(mail).toMatchObject({ ok: true, value: { scheduledAt: f.clock.now, credits: 0 } });
+    expect(mail).toMatchObject({
+      ok: true,
+      value: { scheduledAt: f.clock.now, credits: 0, subject: `Befund für Anna ${patient.lastName}` },
+    });
+  });
+
+  it('refuses placeholders that have no value for the message, and writes nothing', async () => {
+    const f = fixture();
+    const patient = f.patient();
+    const before = [f.count('messages'), f.count('outbox') + 1]; // + the practice's phone below
+    const cases = [
+      // No patient behind a typed number: the patient's placeholders have nothing to fill in.
+      [{ channel: 'sms', recipient: '0171 2345678', body: 'Hallo {patient.firstName}' }, 'body', 'placeholder_unknown'],
+      // Free text has no appointment.
+      [{ channel: 'sms', patientId: patient.id, body: 'Ihr Termin {appointment.date}' }, 'body', 'placeholder_unknown'],
+      [{ channel: 'sms', patientId: patient.id, body: 'Hallo {patient.frstName}' }, 'body', 'placeholder_unknown'],
+      [
+        { channel: 'email', patientId: patient.id, subject: '{recall.reason}', body: 'x' },
+        'subject',
+        'placeholder_unknown',
+      ],
+    ] as const;
+    for (const [input, path, code] of cases) {
+      const result = await f.call('messages.compose', input);
+      expect(result, input.body).toMatchObject({ ok: false, error: { code: 'validation', issues: [{ path, code }] } });
+    }
+    f.core.practice.updatePractice({ phone: '' });
+    expect(
+      await f.call('messages.compose', { channel: 'sms', patientId: patient.id, body: 'Rückruf: {practice.phone}' }),
+    ).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'body', code: 'placeholder_missing', params: { placeholder: 'practice.phone' } }] },
+    });
+    expect([f.count('messages'), f.count('outbox')]).toEqual(before);
   });
 
   it('refuses bad recipients and writes nothing', async () => {
@@ -123,7 +212,7 @@ describe('free-text messages', () => {
     const before = [f.count('messages'), f.count('outbox')];
     const cases = [
       [{ channel: 'sms', body: 'x' }, 'recipient_required'],
-      [{ channel: 'sms', recipient: '030 1234567', body: 'x' }, 'phone_landline'],
+      [{ channel: 'sms', recipient: '030 1234567', body: 'x' }, 'phone_not_mobile'],
       [{ channel: 'sms', recipient: 'abc', body: 'x' }, 'phone_invalid'],
       [{ channel: 'email', recipient: 'nobody@', body: 'x' }, 'email_invalid'],
       [{ channel: 'sms', recipient: '0171 2345678', body: '' }, 'required'],
@@ -195,10 +284,50 @@ describe('preview', () => {
     const f = fixture(berlin('2026-06-01', 10));
     const preview = await f.call('messages.preview', {
       channel: 'sms',
+      kind: 'reminder',
       language: 'de',
       body: '{patient.firstName}: {appointment.date} {appointment.time} bei {practitioner.name}',
     });
-    expect(preview).toMatchObject({ ok: true, value: { text: 'Anna: 02.06.2026 09:30 bei Dr. Lind' } });
+    expect(preview).toMatchObject({ ok: true, value: { text: 'Anna: 02.06.2026 09:30 bei Dr. Lind', problems: [] } });
+  });
+
+  it('previews free text exactly as it will be stored: no sample appointment, problems listed', async () => {
+    const f = fixture(berlin('2026-06-01', 10));
+    const patient = f.patient();
+    const preview = await f.call('messages.preview', {
+      channel: 'sms',
+      body: '{patient.firstName}: {appointment.date}',
+      patientId: patient.id,
+    });
+    expect(preview).toMatchObject({
+      ok: true,
+      value: {
+        text: 'Anna: {appointment.date}',
+        problems: [{ code: 'placeholder_unknown', placeholder: 'appointment.date' }],
+      },
+    });
+    const stored = await f.call('messages.compose', {
+      channel: 'sms',
+      patientId: patient.id,
+      body: '{patient.firstName}: {appointment.date}',
+    });
+    expect(stored).toMatchObject({ ok: false, error: { code: 'validation' } });
+  });
+
+  it('refuses a template with a placeholder its kind does not have', async () => {
+    const f = fixture();
+    const before = f.count('outbox');
+    for (const [kind, body] of [
+      ['birthday', 'Alles Gute! Ihr Termin: {appointment.date}'],
+      ['recall', '{practitioner.name} erwartet Sie'],
+      ['reminder', 'Grund: {recall.reason}'],
+    ] as const) {
+      expect(await f.call('templates.save', { kind, channel: 'sms', language: 'de', body }), kind).toMatchObject({
+        ok: false,
+        error: { code: 'validation', issues: [{ path: 'body', code: 'placeholder_unknown' }] },
+      });
+    }
+    expect(f.count('outbox')).toBe(before);
   });
 
   it('saves templates per kind, channel and language and uses them for the next reminder', async () => {

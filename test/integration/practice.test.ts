@@ -116,7 +116,7 @@ describe('patients', () => {
     expect(ok).toMatchObject({ ok: true, value: { mobile: '+4915198765432', email: null } });
     const [patients, outbox] = [f.count('patients'), f.count('outbox')];
     const refused = [
-      [{ ...base, mobile: '030 1234567' }, 'mobile', 'phone_landline'],
+      [{ ...base, mobile: '030 1234567' }, 'mobile', 'phone_not_mobile'],
       [{ ...base, mobile: '12' }, 'mobile', 'phone_invalid'],
       [{ ...base, mobile: '' }, 'mobile', 'mobile_required_for_sms'],
       [{ ...base, channel: 'email' }, 'email', 'email_required_for_email'],
@@ -203,6 +203,31 @@ describe('booking', () => {
       scheduledAt: berlin('2026-06-09', 21),
       credits: 0,
     });
+  });
+
+  it('never lets the quiet hours push a reminder to or past the appointment: it goes the evening before, or is skipped with the reason', () => {
+    const f = fixture(berlin('2026-06-01', 10));
+    const type = f.core.practice.types().find((t) => t.id === f.consultation)!;
+    const withRule = (offsetMinutes: number) =>
+      f.core.practice.updateType({ ...type, reminderRules: [{ offsetMinutes, channel: 'sms' }] });
+    const patient = f.patient();
+    const book = (startAt: number) => done(f.book({ patientId: patient.id, startAt, allowOverlap: true }));
+
+    withRule(120); // Monday 07:30 → 05:30 is quiet; 08:00 would be after the start.
+    const early = book(berlin('2026-06-08', 7, 30)).messages[0]!;
+    expect(early).toMatchObject({ status: 'scheduled', scheduledAt: berlin('2026-06-07', 19, 59) });
+    expect(early.scheduledAt).toBeLessThan(berlin('2026-06-08', 7, 30));
+
+    withRule(60); // Tuesday 21:00 → 20:00 is quiet; Wednesday 08:00 is the next day.
+    expect(book(berlin('2026-06-09', 21)).messages[0]).toMatchObject({
+      status: 'scheduled',
+      scheduledAt: berlin('2026-06-09', 19, 59),
+    });
+
+    // Booked at 20:30 for 21:45 the same evening: the reminder (20:45) has no allowed time left before it.
+    f.clock.now = berlin('2026-06-02', 20, 30);
+    const tooLate = book(berlin('2026-06-02', 21, 45)).messages[0]!;
+    expect(tooLate).toMatchObject({ status: 'skipped', error: 'no_time_before_appointment', credits: 0 });
   });
 
   it('plans nothing for patients who opted out or have no channel, and no reminder in the past', () => {
@@ -350,19 +375,58 @@ describe('copy, move and cancel', () => {
     expect(reminders(f, original.appointment.id).map((m) => m.status)).toEqual(['cancelled']);
   });
 
-  it('moving to another practitioner at the same time keeps the reminder without asking', () => {
+  it('moving to another practitioner at the same time replaces the reminder without asking: new name, new tenant', () => {
     const { f, original } = setup();
+    const otherTenant = f.core.practice.createTenant({ name: 'Dr. Lind (own account)', smsCredits: 100 });
+    const lind = f.core.practice.createPractitioner({
+      name: 'Dr. Sara Lind',
+      colour: '#123456',
+      tenantId: otherTenant.id,
+    });
+    expect(original.messages[0]!.body).toContain('Dr. Weber');
     const moved = done(
       f.core.agenda.move({
         id: original.appointment.id,
         startAt: original.appointment.startAt,
         endAt: null,
-        practitionerId: f.lind,
+        practitionerId: lind.id,
         allowOverlap: false,
       }),
     );
-    expect(moved.appointment.practitionerId).toBe(f.lind);
-    expect(reminders(f, original.appointment.id).map((m) => m.status)).toEqual(['scheduled']);
+    expect(moved.appointment).toMatchObject({ practitionerId: lind.id, tenantId: otherTenant.id });
+    const all = reminders(f, original.appointment.id);
+    expect(all.map((m) => m.status).sort()).toEqual(['cancelled', 'scheduled']);
+    const current = all.find((m) => m.status === 'scheduled')!;
+    expect(current.body).toContain('Dr. Sara Lind');
+    expect(current.scheduledAt).toBe(original.messages[0]!.scheduledAt);
+    expect(f.core.db.prepare('SELECT tenant_id FROM messages WHERE id = ?').get(current.id)).toEqual({
+      tenant_id: otherTenant.id,
+    });
+  });
+
+  it('a copy of an appointment whose type confirms on booking gets no confirmation', () => {
+    const f = fixture();
+    const type = f.core.practice.types().find((t) => t.id === f.consultation)!;
+    f.core.practice.updateType({ ...type, confirmOnBooking: true });
+    const original = done(f.book({ patientId: f.patient().id, startAt: berlin('2026-06-10', 9) }));
+    expect(original.messages.map((m) => m.kind).sort()).toEqual(['confirmation', 'reminder']);
+    const copy = done(
+      f.core.agenda.copy({ id: original.appointment.id, startAt: berlin('2026-06-17', 11), allowOverlap: false }),
+    );
+    expect(copy.messages.map((m) => m.kind)).toEqual(['reminder']);
+  });
+
+  it('a queued reminder is still withdrawn by a move and by cancelling', () => {
+    const { f, original } = setup();
+    const queue = (id: string) => f.core.db.prepare("UPDATE messages SET status = 'queued' WHERE id = ?").run(id);
+    queue(original.messages[0]!.id);
+    const moved = moveTo12th(f, original.appointment.id, 'reschedule');
+    const all = reminders(f, moved.appointment.id);
+    expect(all.find((m) => m.id === original.messages[0]!.id)!.status).toBe('cancelled');
+    const fresh = all.find((m) => m.status === 'scheduled')!;
+    queue(fresh.id);
+    f.core.agenda.cancel(original.appointment.id);
+    expect(reminders(f, original.appointment.id).map((m) => m.status)).toEqual(['cancelled', 'cancelled']);
   });
 
   it('cancelling cancels its pending messages', () => {

@@ -63,7 +63,7 @@ describe('core worker', () => {
         ),
       ).toMatchObject({
         ok: false,
-        error: { code: 'validation', issues: [{ path: 'mobile', code: 'phone_landline' }] },
+        error: { code: 'validation', issues: [{ path: 'mobile', code: 'phone_not_mobile' }] },
       });
       await dispatch('settings.setLanguage', { language: 'da' }, sender);
       await dispatch('app.openLink', { link: 'help' }, sender);

@@ -1,6 +1,9 @@
+import { SegmentedMessage } from 'sms-segments-calculator';
+import splitSms from 'split-sms';
 import { describe, expect, it } from 'vitest';
-import { renderTemplate } from '../../src-main/core/messaging/placeholders';
-import { isQuiet, outsideQuietHours } from '../../src-main/core/messaging/quietHours';
+import { placeholdersFor, PLACEHOLDERS } from '../../src-preload/contract';
+import { renderTemplate, unknownPlaceholders } from '../../src-main/core/messaging/placeholders';
+import { beforeQuietHours, isQuiet, outsideQuietHours } from '../../src-main/core/messaging/quietHours';
 import { countSms, creditsFor } from '../../src-main/core/messaging/smsSegments';
 import { addDays, atLocal, localDate, weekStart } from '../../src-main/core/messaging/timeZone';
 import { normaliseMobile } from '../../src-main/core/practice/phone';
@@ -41,6 +44,49 @@ describe('SMS segments', () => {
     expect(countSms(`${'ł'.repeat(66)}😀${'ł'.repeat(5)}`)).toMatchObject({ segments: 2, remaining: 67 - 7 });
   });
 
+  // Two independent implementations: Twilio's calculator and split-sms. A gateway that splits between code
+  // points charges what they count; one that keeps grapheme clusters whole may charge more. The preview
+  // must never be below either.
+  const clusters = new Intl.Segmenter('en', { granularity: 'grapheme' });
+  const references = (text: string) => [new SegmentedMessage(text).segmentsCount, splitSms.split(text).parts.length];
+
+  it('keeps grapheme clusters (family, flag, skin tone, combining accent) whole, so it never counts fewer parts than a gateway', () => {
+    const family = '👨‍👩‍👧'; // 8 UTF-16 units, 5 code points, one cluster
+    // Each text: a code-point splitter (split-sms) fits it in 2 parts by cutting the cluster at the
+    // end of part one; kept whole, the cluster moves to part two, which then overflows into a third.
+    const texts = [
+      `${'ł'.repeat(62)}${family}${'ł'.repeat(60)}`,
+      `${'ł'.repeat(65)}🇨🇭${'ł'.repeat(64)}`,
+      `${'ł'.repeat(65)}👍🏽${'ł'.repeat(64)}`,
+      `${'ł'.repeat(66)}e\u0301${'ł'.repeat(66)}`,
+    ];
+    for (const text of texts) {
+      expect(splitSms.split(text).parts.length, text).toBe(2);
+      expect(countSms(text), text).toMatchObject({ encoding: 'ucs2', segments: 3 });
+      expect(3, text).toBeGreaterThanOrEqual(Math.max(...references(text)));
+    }
+    // Twilio's calculator keeps the family whole, as we do: the preview meets what such a gateway charges.
+    expect(new SegmentedMessage(texts[0]!).segmentsCount).toBe(3);
+    const text = texts[0]!;
+    // The SMS is billed per part: what the preview shows is what the gateway charges at most.
+    expect(creditsFor('sms', text)).toBe(3);
+  });
+
+  it('agrees with two independent libraries on texts without multi-character clusters, and never counts below them', () => {
+    const alphabet = ['a', 'Z', ' ', '€', '[', 'ä', 'ł', 'ß', '😀', '🇨🇭', '👨‍👩‍👧', '👍🏽', 'e\u0301', '\n', 'Ω', '中'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let run = 0; run < 500; run += 1) {
+      const length = 1 + Math.floor(random() * 400);
+      const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      const ours = countSms(text).segments;
+      expect(ours, JSON.stringify(text)).toBeGreaterThanOrEqual(Math.max(...references(text)));
+      // Where every cluster is one code point, cutting between code points and between clusters agree.
+      const simple = [...clusters.segment(text)].every(({ segment }) => [...segment].length === 1);
+      if (simple && text.length > 0) expect(ours, JSON.stringify(text)).toBe(splitSms.split(text).parts.length);
+    }
+  });
+
   it('charges one credit per SMS part and none for e-mail', () => {
     expect(creditsFor('sms', 'a'.repeat(161))).toBe(2);
     expect(creditsFor('email', 'a'.repeat(5000))).toBe(0);
@@ -73,6 +119,13 @@ describe('quiet hours', () => {
     expect(new Date(moved).toISOString()).toBe('2026-03-29T06:00:00.000Z');
   });
 
+  it('finds the last allowed minute before the quiet period, for a reminder that must come before its appointment', () => {
+    expect(beforeQuietHours(berlin('2026-06-15', 5, 30), quiet)).toBe(berlin('2026-06-14', 19, 59));
+    expect(beforeQuietHours(berlin('2026-06-16', 20), quiet)).toBe(berlin('2026-06-16', 19, 59));
+    expect(beforeQuietHours(berlin('2026-06-16', 23, 59), quiet)).toBe(berlin('2026-06-16', 19, 59));
+    expect(beforeQuietHours(berlin('2026-06-16', 12), quiet)).toBe(berlin('2026-06-16', 12));
+  });
+
   it('supports a quiet period within one day, and none', () => {
     const midday = { start: 12 * 60, end: 14 * 60, timeZone: 'Europe/Stockholm' };
     const at = atLocal('2026-06-10', 13 * 60, 'Europe/Stockholm');
@@ -102,19 +155,49 @@ describe('placeholders', () => {
     practice: { name: 'Praxis am Park', phone: '+49 30 123456' },
   };
 
+  const all = PLACEHOLDERS;
+
   it('fills real values, formatted in the language and practice time', () => {
     expect(
       renderTemplate(
         '{patient.firstName} {patient.lastName}: {appointment.weekday}, {appointment.date} {appointment.time} – {practitioner.name}, {practice.name}',
         ctx,
+        all,
       ),
-    ).toBe('Anna Berg: Mittwoch, 10.06.2026 09:30 – Dr. Weber, Praxis am Park');
-    expect(renderTemplate('{appointment.date}', { ...ctx, language: 'en' })).toBe('06/10/2026');
-    expect(renderTemplate('{appointment.weekday}', { ...ctx, language: 'sv' })).toBe('onsdag');
+    ).toEqual({ text: 'Anna Berg: Mittwoch, 10.06.2026 09:30 – Dr. Weber, Praxis am Park', problems: [] });
+    expect(renderTemplate('{appointment.date}', { ...ctx, language: 'en' }, all).text).toBe('06/10/2026');
+    expect(renderTemplate('{appointment.weekday}', { ...ctx, language: 'sv' }, all).text).toBe('onsdag');
   });
 
-  it('leaves unknown or empty placeholders visible', () => {
-    expect(renderTemplate('{patient.shoeSize} {recall.reason}', ctx)).toBe('{patient.shoeSize} {recall.reason}');
+  it('reports placeholders that do not exist and values that are missing or empty, and leaves them visible', () => {
+    expect(renderTemplate('{patient.shoeSize} {recall.reason} { patient.firstName }', ctx, all)).toEqual({
+      text: '{patient.shoeSize} {recall.reason} Anna',
+      problems: [
+        { code: 'placeholder_unknown', placeholder: 'patient.shoeSize' },
+        { code: 'placeholder_missing', placeholder: 'recall.reason' },
+      ],
+    });
+    const nameless = { ...ctx, practice: { name: '', phone: ' ' } };
+    expect(renderTemplate('Best wishes from everyone at {practice.name}.', nameless, all).problems).toEqual([
+      { code: 'placeholder_missing', placeholder: 'practice.name' },
+    ]);
+  });
+
+  it('offers each kind only the placeholders it has a value for', () => {
+    expect(placeholdersFor('reminder')).toContain('appointment.time');
+    expect(placeholdersFor('recall')).not.toContain('appointment.time');
+    expect(placeholdersFor('recall')).toContain('recall.reason');
+    expect(placeholdersFor('birthday')).not.toContain('practitioner.name');
+    expect(placeholdersFor('free_text')).not.toContain('appointment.date');
+    expect(placeholdersFor('free_text', false)).toEqual(['practice.name', 'practice.phone']);
+    // An appointment placeholder in a birthday greeting is unknown to it, not silently empty.
+    expect(renderTemplate('{appointment.date}', ctx, placeholdersFor('birthday')).problems).toEqual([
+      { code: 'placeholder_unknown', placeholder: 'appointment.date' },
+    ]);
+    expect(unknownPlaceholders('{patient.firstName} {recall.reason} {x.y}', placeholdersFor('reminder'))).toEqual([
+      'recall.reason',
+      'x.y',
+    ]);
   });
 });
 
@@ -125,9 +208,26 @@ describe('phone numbers', () => {
     expect(normaliseMobile('20 12 34 56', 'DK')).toEqual({ ok: true, e164: '+4520123456' });
   });
 
+  it('accepts "fixed line or mobile" where the numbering plan cannot tell them apart', () => {
+    expect(normaliseMobile('+1 201 555 0123', 'DE')).toEqual({ ok: true, e164: '+12015550123' });
+  });
+
+  // Types per Google's libphonenumber metadata: none of these can be relied on to receive an SMS.
+  it.each([
+    ['voicemail access', '+41860123456789', 'CH'],
+    ['business (UAN)', '+41 58 123 45 67', 'CH'],
+    ['pager', '07640 123456', 'GB'],
+    ['personal number', '0700 12345678', 'DE'],
+    ['VoIP', '0561 234 5678', 'GB'],
+    ['toll-free', '+45 80 12 34 56', 'DK'],
+    ['premium rate', '0900 1234567', 'DE'],
+  ])('refuses a %s number as a mobile', (_type, number, country) => {
+    expect(normaliseMobile(number, country)).toEqual({ ok: false, code: 'phone_not_mobile' });
+  });
+
   it('refuses landlines and nonsense', () => {
-    expect(normaliseMobile('030 1234567', 'DE')).toEqual({ ok: false, code: 'phone_landline' });
-    expect(normaliseMobile('08 123 456 78', 'SE')).toEqual({ ok: false, code: 'phone_landline' });
+    expect(normaliseMobile('030 1234567', 'DE')).toEqual({ ok: false, code: 'phone_not_mobile' });
+    expect(normaliseMobile('08 123 456 78', 'SE')).toEqual({ ok: false, code: 'phone_not_mobile' });
     expect(normaliseMobile('12', 'DE')).toEqual({ ok: false, code: 'phone_invalid' });
     expect(normaliseMobile('call me', 'DE')).toEqual({ ok: false, code: 'phone_invalid' });
   });

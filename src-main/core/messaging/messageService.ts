@@ -10,6 +10,7 @@ import type {
   MessageKind,
   MessageStatus,
   Patient,
+  PlaceholderProblem,
   Practice,
   ReminderRule,
   SmsPreview,
@@ -19,8 +20,9 @@ import { AppError } from '../errors';
 import { normaliseMobile } from '../practice/phone';
 import { toPatient } from '../practice/patientService';
 import type { Repository, Row } from '../sync/repository';
-import { renderTemplate, type PlaceholderContext } from './placeholders';
-import { outsideQuietHours } from './quietHours';
+import { placeholdersFor } from '../../../src-preload/contract';
+import { renderTemplate, unknownPlaceholders, type PlaceholderContext, type Rendered } from './placeholders';
+import { beforeQuietHours, outsideQuietHours } from './quietHours';
 import { countSms, creditsFor } from './smsSegments';
 
 type ChannelName = 'sms' | 'email';
@@ -57,8 +59,26 @@ export const toTemplate = (r: Row): Template => ({
   body: String(r.body),
 });
 
-/** Messages that can still be changed or withdrawn. */
-export const PENDING: readonly MessageStatus[] = ['draft', 'scheduled'];
+/** Messages that can still be changed or withdrawn: not yet handed to the provider. */
+export const PENDING: readonly MessageStatus[] = ['draft', 'scheduled', 'queued'];
+
+/**
+ * Why a planned message was skipped, stored in its `error` (and translated by the app):
+ * `placeholder_missing:<name>` / `placeholder_unknown:<name>`, `no_time_before_appointment`,
+ * `birthday_after_hours`.
+ */
+export type SkipReason = string;
+const skipReasonOf = (problems: PlaceholderProblem[]): SkipReason =>
+  problems.map((p) => `${p.code}:${p.placeholder}`).join(' ');
+
+/** A validation error naming the first placeholder that cannot be filled in, for the field it is in. */
+function placeholderError(field: 'body' | 'subject', problems: PlaceholderProblem[]): AppError {
+  return new AppError(
+    'validation',
+    `Placeholders cannot be filled in: ${problems.map((p) => p.placeholder).join(', ')}`,
+    problems.map((p) => ({ path: field, code: p.code, params: { placeholder: p.placeholder } })),
+  );
+}
 
 const MESSAGE_SELECT = `SELECT m.*, p.first_name || ' ' || p.last_name AS patient_name
   FROM messages m LEFT JOIN patients p ON p.id = m.patient_id`;
@@ -114,7 +134,7 @@ export class MessageService {
   }
 
   private context(
-    input: { patient: Patient; appointment?: AppointmentFacts; recall?: { reason: string } },
+    input: { patient?: Patient; appointment?: AppointmentFacts; recall?: { reason: string } },
     language: Language,
   ): PlaceholderContext {
     const practice = this.practice();
@@ -122,7 +142,7 @@ export class MessageService {
       language,
       timeZone: practice.timeZone,
       practice: { name: practice.name, phone: practice.phone },
-      patient: { firstName: input.patient.firstName, lastName: input.patient.lastName },
+      ...(input.patient ? { patient: { firstName: input.patient.firstName, lastName: input.patient.lastName } } : {}),
       ...(input.appointment
         ? {
             appointment: { startAt: input.appointment.startAt, typeName: input.appointment.typeName },
@@ -133,39 +153,75 @@ export class MessageService {
     };
   }
 
-  /** SMS inside quiet hours move to their end; e-mail goes when planned. */
-  private sendTime(channel: ChannelName, at: number): number {
-    if (channel === 'email') return at;
+  private quietHours() {
     const p = this.practice();
-    return outsideQuietHours(at, { start: p.quietStart, end: p.quietEnd, timeZone: p.timeZone });
+    return { start: p.quietStart, end: p.quietEnd, timeZone: p.timeZone };
   }
 
-  /** Writes one planned message from its template (inside the caller's transaction). Null when there is no template. */
-  plan(input: PlanInput): string | null {
+  /** SMS inside quiet hours move to their end; e-mail goes when planned. */
+  sendTime(channel: ChannelName, at: number): number {
+    return channel === 'email' ? at : outsideQuietHours(at, this.quietHours());
+  }
+
+  /**
+   * When a reminder planned for `at` goes: out of the quiet hours, and always before the appointment. Where the
+   * end of the quiet hours would be too late (a 07:30 appointment with a 2-hour rule), it goes at the end of
+   * the allowed hours before them (the evening before); where that has passed too, there is no time for it.
+   */
+  private reminderTime(channel: ChannelName, at: number, startAt: number): number | null {
+    const later = this.sendTime(channel, at);
+    if (later < startAt) return later;
+    const earlier = beforeQuietHours(at, this.quietHours());
+    return earlier < startAt && earlier > this.now() ? earlier : null;
+  }
+
+  /** The template rendered for this message, with the placeholders its kind has. */
+  private renderPlanned(input: PlanInput, template: Template): { body: Rendered; subject: Rendered } {
+    const ctx = this.context(input, input.patient.language);
+    const allowed = placeholdersFor(input.kind);
+    return {
+      body: renderTemplate(template.body, ctx, allowed),
+      subject: renderTemplate(input.channel === 'email' ? template.subject : '', ctx, allowed),
+    };
+  }
+
+  /**
+   * Writes one planned message from its template (inside the caller's transaction). Null when there is no
+   * template. A message whose placeholders cannot all be filled in, or that has no time left to go, is kept
+   * as `skipped` with the reason, so that the practice sees it, and is never sent.
+   */
+  plan(input: PlanInput, options: { skip?: SkipReason; exactly?: boolean } = {}): string | null {
     const template = this.template(input.kind, input.channel, input.patient.language);
     if (!template) return null;
-    const ctx = this.context(input, input.patient.language);
-    const body = renderTemplate(template.body, ctx);
-    return this.write({
-      kind: input.kind,
-      channel: input.channel,
-      recipient: input.channel === 'sms' ? input.patient.mobile! : input.patient.email!,
-      subject: input.channel === 'email' ? renderTemplate(template.subject, ctx) : '',
-      body,
-      scheduled_at: this.sendTime(input.channel, input.scheduledAt),
-      patient_id: input.patient.id,
-      appointment_id: input.appointment?.id ?? null,
-      recall_id: input.recall?.id ?? null,
-      tenant_id: input.tenantId,
-    });
+    const { body, subject } = this.renderPlanned(input, template);
+    const problems = [...body.problems, ...subject.problems];
+    const reason = options.skip ?? (problems.length > 0 ? skipReasonOf(problems) : null);
+    // `exactly`: the caller already found a time outside the quiet hours (a reminder before its appointment).
+    const at = reason || options.exactly ? input.scheduledAt : this.sendTime(input.channel, input.scheduledAt);
+    return this.write(
+      {
+        kind: input.kind,
+        channel: input.channel,
+        recipient: input.channel === 'sms' ? input.patient.mobile! : input.patient.email!,
+        subject: subject.text,
+        body: body.text,
+        scheduled_at: at,
+        patient_id: input.patient.id,
+        appointment_id: input.appointment?.id ?? null,
+        recall_id: input.recall?.id ?? null,
+        tenant_id: input.tenantId,
+      },
+      reason,
+    );
   }
 
-  private write(row: Row & { channel: ChannelName; body: string }): string {
+  private write(row: Row & { channel: ChannelName; body: string }, skipped: SkipReason | null = null): string {
     return this.repo.insert('messages', {
       ...row,
       segments: row.channel === 'sms' ? countSms(row.body).segments : 0,
-      credits: creditsFor(row.channel, row.body),
-      status: 'scheduled',
+      credits: skipped ? 0 : creditsFor(row.channel, row.body),
+      status: skipped ? 'skipped' : 'scheduled',
+      error: skipped,
       created_at: this.now(),
     });
   }
@@ -180,15 +236,13 @@ export class MessageService {
     for (const rule of rules) {
       const at = appointment.startAt - rule.offsetMinutes * 60_000;
       const channel = channelFor(patient, rule.channel);
+      // A rule whose time has passed (booked at short notice) simply does not apply.
       if (!channel || at <= this.now()) continue;
-      const id = this.plan({
-        kind: 'reminder',
-        channel,
-        patient,
-        scheduledAt: at,
-        tenantId: appointment.tenantId,
-        appointment,
-      });
+      const sendAt = this.reminderTime(channel, at, appointment.startAt);
+      const id = this.plan(
+        { kind: 'reminder', channel, patient, scheduledAt: sendAt ?? at, tenantId: appointment.tenantId, appointment },
+        sendAt === null ? { skip: 'no_time_before_appointment' } : { exactly: true },
+      );
       if (id) ids.push(id);
     }
     return ids;
@@ -242,25 +296,35 @@ export class MessageService {
     return rows.map(toMessage);
   }
 
-  /** What a text will look like and cost, with real values of the patient and appointment when given. */
+  /**
+   * What a text will look like and cost, rendered exactly as it would be stored: a template (reminder,
+   * recall, …) with the sample values the caller passes, free text with the real patient or none. The
+   * placeholders that could not be filled in are listed; storing such a text is refused.
+   */
   preview(input: {
     channel: ChannelName;
+    kind: MessageKind;
     body: string;
+    subject?: string;
     language?: Language;
     patient?: Patient;
     appointment?: AppointmentFacts;
+    recall?: { reason: string };
   }): SmsPreview {
     const language = input.language ?? input.patient?.language ?? 'en';
-    const patient = input.patient ?? ({ id: '', firstName: 'Anna', lastName: 'Berg', language } as Patient);
-    const rendered = renderTemplate(input.body, this.context({ patient, appointment: input.appointment }, language));
-    const count = countSms(rendered);
+    const allowed = placeholdersFor(input.kind, input.patient !== undefined);
+    const ctx = this.context(input, language);
+    const body = renderTemplate(input.body, ctx, allowed);
+    const subject = renderTemplate(input.channel === 'email' ? (input.subject ?? '') : '', ctx, allowed);
+    const count = countSms(body.text);
     return {
-      text: rendered,
+      text: body.text,
       encoding: count.encoding,
       units: count.units,
       segments: input.channel === 'sms' ? count.segments : 0,
       remaining: count.remaining,
-      credits: creditsFor(input.channel, rendered),
+      credits: creditsFor(input.channel, body.text),
+      problems: [...body.problems, ...subject.problems],
     };
   }
 
@@ -275,16 +339,20 @@ export class MessageService {
     tenantId: string | null;
   }): Message {
     const recipient = this.recipient(input.channel, input.patient, input.recipient);
-    const body = input.patient
-      ? renderTemplate(input.body, this.context({ patient: input.patient }, input.patient.language))
-      : input.body;
+    // To a patient: the patient's and the practice's placeholders; to a typed number or address: the practice's.
+    const allowed = placeholdersFor('free_text', input.patient !== null);
+    const ctx = this.context(input.patient ? { patient: input.patient } : {}, input.patient?.language ?? 'en');
+    const body = renderTemplate(input.body, ctx, allowed);
+    if (body.problems.length > 0) throw placeholderError('body', body.problems);
+    const subject = renderTemplate(input.channel === 'email' ? input.subject : '', ctx, allowed);
+    if (subject.problems.length > 0) throw placeholderError('subject', subject.problems);
     const id = this.repo.transaction(() =>
       this.write({
         kind: 'free_text',
         channel: input.channel,
         recipient,
-        subject: input.subject,
-        body,
+        subject: subject.text,
+        body: body.text,
         scheduled_at: this.sendTime(input.channel, input.scheduledAt ?? this.now()),
         patient_id: input.patient?.id ?? null,
         appointment_id: null,
@@ -317,7 +385,17 @@ export class MessageService {
     ).map(toTemplate);
   }
 
+  /** Saves a template; placeholders its kind does not have are refused (they could never be filled in). */
   saveTemplate(input: Omit<Template, 'id'>): Template {
+    const allowed = placeholdersFor(input.kind);
+    for (const field of ['body', 'subject'] as const) {
+      const unknown = unknownPlaceholders(input[field], allowed);
+      if (unknown.length > 0)
+        throw placeholderError(
+          field,
+          unknown.map((placeholder) => ({ code: 'placeholder_unknown', placeholder })),
+        );
+    }
     const existing = this.templateStatement.get(input.kind, input.channel, input.language);
     const id = this.repo.transaction(() => {
       if (existing) {

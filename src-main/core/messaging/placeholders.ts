@@ -1,22 +1,12 @@
 /**
  * Message templates: {patient.firstName}, {appointment.date}, … are filled with real values, formatted in
- * the message's language and the practice's time zone. Unknown placeholders are left visible, so a typo in
- * a template shows in the preview instead of vanishing.
+ * the message's language and the practice's time zone. A text is stored only when every placeholder in it
+ * exists for its kind and has a value: a patient must never receive a raw `{patient.firstName}` or
+ * "Best wishes from everyone at ." (an empty practice name).
  */
-export const PLACEHOLDERS = [
-  'patient.firstName',
-  'patient.lastName',
-  'patient.fullName',
-  'appointment.date',
-  'appointment.time',
-  'appointment.weekday',
-  'appointment.type',
-  'practitioner.name',
-  'practice.name',
-  'practice.phone',
-  'recall.reason',
-] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+import { PLACEHOLDERS, type Placeholder, type PlaceholderProblem } from '../../../src-preload/contract';
+
+export { PLACEHOLDERS, type Placeholder };
 
 export interface PlaceholderContext {
   language: string;
@@ -48,7 +38,8 @@ function placeholderGetters(ctx: PlaceholderContext): Record<Placeholder, () => 
   return {
     'patient.firstName': () => ctx.patient?.firstName,
     'patient.lastName': () => ctx.patient?.lastName,
-    'patient.fullName': () => (ctx.patient ? `${ctx.patient.firstName} ${ctx.patient.lastName}` : undefined),
+    'patient.fullName': () =>
+      ctx.patient ? [ctx.patient.firstName, ctx.patient.lastName].filter((p) => p.trim()).join(' ') : undefined,
     'appointment.date': () => format({ day: '2-digit', month: '2-digit', year: 'numeric' }),
     'appointment.time': () => format({ hour: '2-digit', minute: '2-digit' }),
     'appointment.weekday': () => format({ weekday: 'long' }),
@@ -60,9 +51,38 @@ function placeholderGetters(ctx: PlaceholderContext): Record<Placeholder, () => 
   };
 }
 
-export function renderTemplate(body: string, ctx: PlaceholderContext): string {
+/** Anything shaped like a placeholder, also misspelt ones, so that a typo is caught rather than sent. */
+const TOKEN = /\{\s*([A-Za-z_]+(?:\.[A-Za-z_]+)*)\s*\}/g;
+
+export interface Rendered {
+  /** The filled-in text; placeholders that could not be filled stay visible (for the preview). */
+  text: string;
+  problems: PlaceholderProblem[];
+}
+
+/** Fills in the placeholders allowed for the message's kind; the others, and those without a value, are problems. */
+export function renderTemplate(body: string, ctx: PlaceholderContext, allowed: readonly Placeholder[]): Rendered {
   const getters = placeholderGetters(ctx);
-  return body.replace(/\{([a-zA-Z]+\.[a-zA-Z]+)\}/g, (whole, name: string) =>
-    Object.hasOwn(getters, name) ? (getters[name as Placeholder]() ?? whole) : whole,
-  );
+  const problems: PlaceholderProblem[] = [];
+  const note = (code: PlaceholderProblem['code'], placeholder: string) => {
+    if (!problems.some((p) => p.code === code && p.placeholder === placeholder)) problems.push({ code, placeholder });
+  };
+  const text = body.replace(TOKEN, (whole, name: string) => {
+    if (!allowed.includes(name as Placeholder)) {
+      note('placeholder_unknown', name);
+      return whole;
+    }
+    const value = getters[name as Placeholder]();
+    if (value === undefined || value.trim() === '') {
+      note('placeholder_missing', name);
+      return whole;
+    }
+    return value;
+  });
+  return { text, problems };
+}
+
+/** Placeholders a template uses that its kind does not have (checked when a template is saved). */
+export function unknownPlaceholders(text: string, allowed: readonly Placeholder[]): string[] {
+  return [...new Set([...text.matchAll(TOKEN)].map((m) => m[1]!).filter((n) => !allowed.includes(n as Placeholder)))];
 }

@@ -10,7 +10,7 @@ import type { PatientService } from '../practice/patientService';
 import { toPatient } from '../practice/patientService';
 import type { Repository, Row } from '../sync/repository';
 import { channelFor, type MessageService } from './messageService';
-import { atLocal, localDate, localMinute } from './timeZone';
+import { addDays, atLocal, localDate, localMinute } from './timeZone';
 
 const SELECT = `SELECT r.*, p.first_name || ' ' || p.last_name AS patient_name
   FROM recalls r JOIN patients p ON p.id = r.patient_id`;
@@ -59,7 +59,7 @@ export class RecallService {
       this.repo.update('recalls', id, { status });
       if (status === 'cancelled') {
         const pending = this.repo.db
-          .prepare("SELECT id, status FROM messages WHERE recall_id = ? AND status IN ('draft', 'scheduled')")
+          .prepare("SELECT id, status FROM messages WHERE recall_id = ? AND status IN ('draft', 'scheduled', 'queued')")
           .all(recall.id) as Pick<Message, 'id' | 'status'>[];
         this.messages.cancelPending(pending);
       }
@@ -71,7 +71,10 @@ export class RecallService {
   runDue(): number {
     const today = localDate(this.now(), this.practice.practice().timeZone);
     const due = this.repo.db
-      .prepare(`${SELECT} WHERE r.deleted = 0 AND r.status = 'open' AND r.due_date <= ? AND p.deleted = 0`)
+      .prepare(
+        `${SELECT} WHERE r.deleted = 0 AND r.status = 'open' AND r.due_date <= ? AND p.deleted = 0
+           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.recall_id = r.id AND m.status = 'skipped' AND m.deleted = 0)`,
+      )
       .all(today) as Row[];
     let created = 0;
     this.repo.transaction(() => {
@@ -89,7 +92,10 @@ export class RecallService {
           tenantId: null,
           recall: { id: recall.id, reason: recall.reason },
         });
-        if (id) created += 1;
+        // A recall whose message was skipped (a placeholder without a value) stays open, with the skipped
+        // message and its reason on the Messages view; it is not planned again every minute.
+        if (!id || this.messages.get(id).status !== 'scheduled') continue;
+        created += 1;
         this.repo.update('recalls', recall.id, { status: 'sent' });
       }
     });
@@ -98,31 +104,43 @@ export class RecallService {
 
   /**
    * Birthday greetings for today, once the practice's chosen time has come. Patients born on 29 February
-   * are greeted on the 28th in common years. A patient greeted this year is not greeted again.
+   * are greeted on the 28th in common years. The greeting belongs to the birthday's date: it is planned for
+   * that date or not at all (an SMS whose quiet hours have already begun is kept as skipped, with the
+   * reason), and a patient has a greeting for this birthday when one is planned on this date, so that a
+   * late greeting can never stand in for the next year's.
    */
   runBirthdays(): number {
     const practice = this.practice.practice();
     if (!practice.birthdayEnabled) return 0;
     const now = this.now();
-    if (localMinute(now, practice.timeZone) < practice.birthdayMinute) return 0;
-    const today = localDate(now, practice.timeZone);
+    const zone = practice.timeZone;
+    if (localMinute(now, zone) < practice.birthdayMinute) return 0;
+    const today = localDate(now, zone);
     const year = Number(today.slice(0, 4));
     const monthDay = today.slice(5);
     const days = monthDay === '02-28' && !isLeapYear(year) ? ['02-28', '02-29'] : [monthDay];
-    const yearStart = atLocal(`${year}-01-01`, 0, practice.timeZone);
+    const dayStart = atLocal(today, 0, zone);
+    const dayEnd = atLocal(addDays(today, 1), 0, zone);
     const rows = this.repo.db
       .prepare(
         `SELECT * FROM patients p WHERE p.deleted = 0 AND substr(p.birth_date, 6, 5) IN (${days.map(() => '?').join(', ')})
-           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.patient_id = p.id AND m.kind = 'birthday' AND m.scheduled_at >= ?)`,
+           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.patient_id = p.id AND m.kind = 'birthday'
+                             AND m.scheduled_at >= ? AND m.scheduled_at < ?)`,
       )
-      .all(...days, yearStart) as Row[];
+      .all(...days, dayStart, dayEnd) as Row[];
     let created = 0;
     this.repo.transaction(() => {
       for (const row of rows) {
         const patient = toPatient(row);
         const channel = channelFor(patient, 'preferred');
         if (!channel) continue;
-        if (this.messages.plan({ kind: 'birthday', channel, patient, scheduledAt: now, tenantId: null })) created += 1;
+        const sendAt = this.messages.sendTime(channel, now);
+        const onTheDay = sendAt < dayEnd;
+        const id = this.messages.plan(
+          { kind: 'birthday', channel, patient, scheduledAt: onTheDay ? sendAt : now, tenantId: null },
+          onTheDay ? { exactly: true } : { skip: 'birthday_after_hours' },
+        );
+        if (id && this.messages.get(id).status === 'scheduled') created += 1;
       }
     });
     return created;

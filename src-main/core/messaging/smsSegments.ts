@@ -1,7 +1,7 @@
 /**
  * How many SMS parts a text needs. GSM-7 (3GPP TS 23.038) when every character is in its default alphabet
  * or extension table: 160 septets in one part, 153 per part when split, extension characters taking two
- * (and never split across parts). Otherwise UCS-2: 70 UTF-16 units, 67 per part, surrogate pairs kept whole.
+ * (and never split across parts). Otherwise UCS-2: 70 UTF-16 units, 67 per part, grapheme clusters kept whole.
  */
 const GSM7_BASIC = new Set(
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
@@ -41,13 +41,42 @@ function pack(widths: number[], single: number, size: number): { segments: numbe
   return { segments, units, remaining: size - used };
 }
 
-export function countSms(text: string): SmsCount {
-  if (isGsm7(text)) {
-    const widths = [...text].map((char) => (GSM7_EXTENSION.has(char) ? 2 : 1));
-    return { encoding: 'gsm7', ...pack(widths, 160, 153) };
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * The text's indivisible pieces. Some gateways split only between code points (surrogate pairs whole), others
+ * keep whole grapheme clusters (👨‍👩‍👧, 🇨🇭, 👍🏽, e + combining accent) together; packing whole clusters never
+ * needs fewer parts than packing code points, so the preview is never below what either charges. A cluster
+ * longer than a part (a pathological stack of combining marks) cannot stay whole anywhere and is split into
+ * its code points.
+ */
+function pieces(text: string, width: (piece: string) => number, size: number): number[] {
+  const widths: number[] = [];
+  for (const { segment } of graphemes.segment(text)) {
+    const w = width(segment);
+    if (w <= size) widths.push(w);
+    else for (const char of segment) widths.push(width(char));
   }
-  const widths = [...text].map((char) => char.length); // 2 for characters outside the BMP (emoji)
-  return { encoding: 'ucs2', ...pack(widths, 70, 67) };
+  return widths;
+}
+
+const septets = (piece: string): number => {
+  let n = 0;
+  for (const char of piece) n += GSM7_EXTENSION.has(char) ? 2 : 1;
+  return n;
+};
+
+export function countSms(text: string): SmsCount {
+  if (isGsm7(text)) return { encoding: 'gsm7', ...pack(pieces(text, septets, 153), 160, 153) };
+  // UTF-16 code units: 2 for characters outside the BMP (emoji).
+  return {
+    encoding: 'ucs2',
+    ...pack(
+      pieces(text, (piece) => piece.length, 67),
+      70,
+      67,
+    ),
+  };
 }
 
 /** One credit per SMS part; e-mail costs no credits. */

@@ -143,7 +143,11 @@ export class AgendaService {
     return { kind: 'done', appointment: this.get(id), messages: this.messages.forAppointment(id) };
   }
 
-  book(input: BookInput): BookResult {
+  /**
+   * Books an appointment with its reminders, and a confirmation when asked for or when its type says so.
+   * `copy`: a copy gets its reminders from the rules but never a confirmation (the patient has one already).
+   */
+  book(input: BookInput, options: { copy?: boolean } = {}): BookResult {
     const type = this.practice.type(input.typeId);
     const practitioner = this.practice.practitioner(input.practitionerId);
     if (input.roomId) this.practice.room(input.roomId);
@@ -168,7 +172,9 @@ export class AgendaService {
       });
       this.planReminders(id);
       const confirmBy =
-        patient && (type.confirmOnBooking || input.sendConfirmation) ? channelFor(patient, 'preferred') : null;
+        patient && !options.copy && (type.confirmOnBooking || input.sendConfirmation)
+          ? channelFor(patient, 'preferred')
+          : null;
       if (patient && confirmBy) {
         this.messages.plan({
           kind: 'confirmation',
@@ -211,10 +217,16 @@ export class AgendaService {
         tenant_id: practitioner.tenantId,
         ...(input.roomId !== undefined ? { room_id: input.roomId } : {}),
       });
-      if (!timeChanged) return;
-      // A prepared reminder names the old time: it is withdrawn either way; "reschedule" prepares new ones.
-      this.messages.cancelPending(pending);
-      if (pending.length === 0 || input.reminder === 'reschedule') this.planReminders(current.id);
+      if (timeChanged) {
+        // A prepared reminder names the old time: it is withdrawn either way; "reschedule" prepares new ones.
+        this.messages.cancelPending(pending);
+        if (pending.length === 0 || input.reminder === 'reschedule') this.planReminders(current.id);
+      } else if (practitionerId !== current.practitionerId && pending.length > 0) {
+        // Same time, another practitioner: the prepared reminders name the old one and are charged to the
+        // old tenant. They are replaced (no question: the patient's time is unchanged).
+        this.messages.cancelPending(pending);
+        this.planReminders(current.id);
+      }
     });
     return this.done(current.id);
   }
@@ -256,17 +268,20 @@ export class AgendaService {
   /** A copy at another time: same patient, type and notes; its reminders come only from the rules. */
   copy(input: { id: string; startAt: number; practitionerId?: string; allowOverlap: boolean }): BookResult {
     const source = this.get(input.id);
-    return this.book({
-      patientId: source.patientId,
-      practitionerId: input.practitionerId ?? source.practitionerId,
-      roomId: source.roomId,
-      typeId: source.typeId,
-      startAt: input.startAt,
-      endAt: input.startAt + (source.endAt - source.startAt),
-      notes: source.notes,
-      allowOverlap: input.allowOverlap,
-      sendConfirmation: false,
-    });
+    return this.book(
+      {
+        patientId: source.patientId,
+        practitionerId: input.practitionerId ?? source.practitionerId,
+        roomId: source.roomId,
+        typeId: source.typeId,
+        startAt: input.startAt,
+        endAt: input.startAt + (source.endAt - source.startAt),
+        notes: source.notes,
+        allowOverlap: input.allowOverlap,
+        sendConfirmation: false,
+      },
+      { copy: true },
+    );
   }
 
   /**

@@ -90,6 +90,8 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
           )}
           <FieldError error={error} field="recipient" testId="compose-recipient-error" />
           <MessageFields
+            kind="free_text"
+            toPatient={!toOther}
             channel={channel}
             subject={subject}
             onSubject={setSubject}
@@ -98,7 +100,7 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
             error={error}
             testId="compose-body"
           />
-          <CostPreview channel={channel} body={body} patientId={toOther ? null : patient?.id} />
+          <CostPreview channel={channel} body={body} subject={subject} patientId={toOther ? null : patient?.id} />
           <label>
             {t('messages.form.sendAt')}
             <input type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />

@@ -1,17 +1,23 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Language, SmsPreview } from '../../../src-preload/contract';
+import type { Language, MessageKind, SmsPreview } from '../../../src-preload/contract';
+import { placeholderName } from './reasons';
 
 /** The rendered text with real values, and what it costs: asked of the core as the user types. */
 export function CostPreview({
+  kind = 'free_text',
   channel,
   body,
+  subject = '',
   patientId,
   language,
   testId = 'cost-preview',
 }: {
+  /** Templates are previewed with sample values; free text as it will be stored. */
+  kind?: MessageKind;
   channel: 'sms' | 'email';
   body: string;
+  subject?: string;
   patientId?: string | null;
   language?: Language;
   testId?: string;
@@ -21,16 +27,28 @@ export function CostPreview({
   useEffect(() => {
     let current = true;
     void window.clinic.messages
-      .preview({ channel, body, patientId: patientId ?? null, ...(language ? { language } : {}) })
+      .preview({ kind, channel, body, subject, patientId: patientId ?? null, ...(language ? { language } : {}) })
       .then((r) => current && r.ok && setPreview(r.value));
     return () => {
       current = false;
     };
-  }, [channel, body, patientId, language]);
+  }, [kind, channel, body, subject, patientId, language]);
   if (!preview) return null;
   return (
     <div className="preview" data-testid={testId} data-segments={preview.segments} data-encoding={preview.encoding}>
       <p className="preview-text">{preview.text}</p>
+      {preview.problems.length > 0 && (
+        <div className="field-error" role="alert" data-testid={`${testId}-problems`}>
+          {t('messages.problemsTitle')}
+          <ul>
+            {preview.problems.map((p) => (
+              <li key={`${p.code}:${p.placeholder}`} data-placeholder={p.placeholder}>
+                {t(`messages.reasons.${p.code}`, { placeholder: placeholderName(t, p.placeholder) })}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {channel === 'sms' && (
         <p className="hint">
           <strong data-testid={`${testId}-parts`}>{t('messages.parts', { count: preview.segments })}</strong> ·{' '}

@@ -1,11 +1,13 @@
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BridgeError } from '../../../src-preload/contract';
+import { placeholdersFor, type BridgeError, type MessageKind } from '../../../src-preload/contract';
 import { FieldError } from '../../components/forms';
 import { PlaceholderButtons } from './PlaceholderButtons';
 
 /** Subject (e-mail only), text and placeholder buttons: what writing a message and editing a template share. */
 export function MessageFields({
+  kind,
+  toPatient = true,
   channel,
   subject,
   onSubject,
@@ -14,6 +16,9 @@ export function MessageFields({
   error,
   testId,
 }: {
+  kind: MessageKind;
+  /** Free text to a typed number or address has no patient placeholders. */
+  toPatient?: boolean;
   channel: 'sms' | 'email';
   subject: string;
   onSubject: (subject: string) => void;
@@ -30,6 +35,7 @@ export function MessageFields({
         <label>
           {t('messages.form.subject')}
           <input value={subject} onChange={(e) => onSubject(e.target.value)} />
+          <FieldError error={error} field="subject" />
         </label>
       )}
       <label>
@@ -37,7 +43,7 @@ export function MessageFields({
         <textarea ref={area} rows={5} data-testid={testId} value={body} onChange={(e) => onBody(e.target.value)} />
         <FieldError error={error} field="body" />
       </label>
-      <PlaceholderButtons target={() => area.current} onInsert={onBody} />
+      <PlaceholderButtons names={placeholdersFor(kind, toPatient)} target={() => area.current} onInsert={onBody} />
     </>
   );
 }

@@ -18,16 +18,20 @@ import { formatBirthDate, formatDateTime } from '../time';
 import { ComposeDialog } from './ComposeDialog';
 import { CostPreview } from './CostPreview';
 import { MessageFields } from './MessageFields';
+import { messageReason } from './reasons';
 import { Tabs } from '../../components/Tabs';
 
 const TABS = ['scheduled', 'sent', 'failed', 'all', 'recalls', 'templates'] as const;
 type Tab = (typeof TABS)[number];
 const STATUSES: Record<'scheduled' | 'sent' | 'failed' | 'all', MessageStatus[]> = {
-  scheduled: ['draft', 'scheduled', 'queued'],
+  scheduled: ['draft', 'scheduled', 'queued', 'sending', 'held'],
   sent: ['sent', 'delivered'],
-  failed: ['failed'],
+  failed: ['failed', 'expired', 'skipped'],
   all: [],
 };
+
+/** What the core still lets the practice withdraw (its PENDING): not yet handed to the provider. */
+const WITHDRAWABLE: readonly MessageStatus[] = ['draft', 'scheduled', 'queued'];
 
 function MessageTable({ tab }: { tab: keyof typeof STATUSES }) {
   const { t, i18n } = useTranslation('common');
@@ -93,9 +97,17 @@ function MessageTable({ tab }: { tab: keyof typeof STATUSES }) {
                 </td>
                 <td className="excerpt">{m.body}</td>
                 <td>{m.channel === 'sms' ? t('messages.credits', { count: m.credits }) : '–'}</td>
-                <td>{t(`messages.statuses.${m.status}`)}</td>
                 <td>
-                  {(m.status === 'scheduled' || m.status === 'draft') && (
+                  {t(`messages.statuses.${m.status}`)}
+                  {m.error && (
+                    <span className="hint" data-testid="message-reason">
+                      <br />
+                      {messageReason(t, m.error)}
+                    </span>
+                  )}
+                </td>
+                <td>
+                  {WITHDRAWABLE.includes(m.status) && (
                     <button
                       type="button"
                       className="link"
@@ -221,6 +233,7 @@ function TemplateEditor({
         }}
       >
         <MessageFields
+          kind={kind}
           channel={channel}
           subject={subject}
           onSubject={setSubject}
@@ -241,7 +254,14 @@ function TemplateEditor({
         {LANGUAGES.map((l) => (
           <div key={l}>
             <strong>{LANGUAGE_NAMES[l]}</strong>
-            <CostPreview channel={channel} body={bodyFor(l)} language={l} testId={`template-preview-${l}`} />
+            <CostPreview
+              kind={kind}
+              channel={channel}
+              body={bodyFor(l)}
+              subject={l === language ? subject : ''}
+              language={l}
+              testId={`template-preview-${l}`}
+            />
           </div>
         ))}
       </div>

@@ -1,33 +1,25 @@
 import { useTranslation } from 'react-i18next';
+import type { Placeholder } from '../../../src-preload/contract';
 
-const NAMES = [
-  'patient.firstName',
-  'patient.lastName',
-  'appointment.date',
-  'appointment.time',
-  'appointment.weekday',
-  'practitioner.name',
-  'practice.name',
-  'practice.phone',
-  'recall.reason',
-] as const;
-
-/** Inserts {placeholder} at the cursor of the text area. */
+/** Inserts {placeholder} at the cursor of the text area; only the placeholders the message's kind has. */
 export function PlaceholderButtons({
+  names,
   target,
   onInsert,
 }: {
+  names: readonly Placeholder[];
   target: () => HTMLTextAreaElement | null;
   onInsert: (text: string) => void;
 }) {
   const { t } = useTranslation('common');
   return (
     <div className="chips" aria-label={t('messages.form.insert')}>
-      {NAMES.map((name) => (
+      {names.map((name) => (
         <button
           key={name}
           type="button"
           className="chip"
+          data-placeholder={name}
           onClick={() => {
             const area = target();
             const token = `{${name}}`;

@@ -202,7 +202,7 @@ describe('two-factor by SMS', () => {
     );
     expect(landline).toMatchObject({
       status: 400,
-      body: { error: { issues: [{ path: 'phone', code: 'phone_landline' }] } },
+      body: { error: { issues: [{ path: 'phone', code: 'phone_not_mobile' }] } },
     });
     expect(
       (await api('POST', '/api/account/two-factor/start', { phone: '0171 2345678', country: 'DE' }, anna.accessToken))

@@ -5,6 +5,7 @@
 import { m001Settings } from './001-settings';
 import { m002Practice } from './002-practice';
 import { m003CallLog } from './003-call-log';
+import { m004MessageStatuses } from './004-message-statuses';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
   up: string;
 }
 
-export const migrations: readonly Migration[] = [m001Settings, m002Practice, m003CallLog];
+export const migrations: readonly Migration[] = [m001Settings, m002Practice, m003CallLog, m004MessageStatuses];
