@@ -196,6 +196,9 @@ export const ERROR_CODES = [
   'role_fixed',
   'contract_by_organisation',
   'contract_too_early',
+  // The core worker stopped: restarted (the command may not have been done), or given up.
+  'core_restarted',
+  'core_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -236,6 +239,16 @@ export const commands = {
   app: {
     info: command<AppInfo>()(none),
     openLink: command<null>()(z.object({ link: externalLinkSchema }).strict()),
+    /** An error the renderer caught (error boundary, unhandled rejection), written to the log file. */
+    reportError: command<null>()(
+      z
+        .object({
+          message: z.string().max(2000),
+          stack: z.string().max(8000).optional(),
+          context: z.enum(['boundary', 'unhandledrejection', 'error', 'query']),
+        })
+        .strict(),
+    ),
   },
   settings: {
     get: command<Settings>()(none),
@@ -378,6 +391,8 @@ export const events = {
   'data.changed': z.object({ tables: z.array(z.string()).max(20) }).strict(),
   /** Signed in or out, the registration progressed, or the session ended on the server. */
   'account.changed': z.object({ signedIn: z.boolean() }).strict(),
+  /** The core worker stopped unexpectedly and was restarted (or, after repeated crashes, given up). */
+  'app.coreRestarted': z.object({ restarting: z.boolean() }).strict(),
   /** A clinicdesk://register link was opened: the wizard starts with it. */
   'account.registrationLink': z.object({ link: z.string().max(2048) }).strict(),
 } as const;

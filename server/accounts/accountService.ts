@@ -537,14 +537,22 @@ export class AccountService {
   }
 
   /**
-   * Sessions whose refresh token has expired, and revoked ones after a day (reuse detection no longer needs
-   * them), go with the hourly housekeeping: every sign-in and refresh adds a row.
+   * Sessions whose refresh token has expired, and revoked or rotated ones after a day, go with the hourly
+   * housekeeping: every sign-in and every refresh adds a row. A rotated row serves reuse detection (its old
+   * refresh token presented again revokes the family); a day covers a stolen token replayed while the
+   * legitimate client keeps refreshing, after which the old token is simply unknown.
    */
   async purgeSessions(): Promise<number> {
     const now = this.now();
     const result = await this.db
       .deleteFrom('sessions')
-      .where((eb) => eb.or([eb('refresh_expires_at', '<=', now), eb('revoked_at', '<', now - DAY)]))
+      .where((eb) =>
+        eb.or([
+          eb('refresh_expires_at', '<=', now),
+          eb('revoked_at', '<', now - DAY),
+          eb('rotated_at', '<', now - DAY),
+        ]),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

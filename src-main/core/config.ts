@@ -27,3 +27,5 @@ export function desktopConfig(argv: readonly string[], env: NodeJS.ProcessEnv, d
 
 export const databasePath = (dataDir: string): string => join(dataDir, DATABASE_FILE);
 export const secretsPath = (dataDir: string): string => join(dataDir, SECRETS_FILE);
+/** The log files support asks for: the core's and the renderer's errors, and the main process's. */
+export const logPath = (dataDir: string, name: 'app' | 'main'): string => join(dataDir, 'logs', `${name}.log`);

@@ -6,9 +6,10 @@
 import { CallLogService } from './calls/callLogService';
 import { randomBytes } from 'node:crypto';
 import type { CoreHandlers, EventName, EventPayload, Language, Patient } from '../../src-preload/contract';
-import { databasePath } from './config';
+import { databasePath, logPath } from './config';
 import { checkpoint, openDatabase, type Db } from './db/database';
 import { languageFromLocales } from './i18n/locale';
+import { RotatingLog } from './logging/rotatingLog';
 import { MessageService } from './messaging/messageService';
 import { addDays, atLocal, localDate } from './messaging/timeZone';
 import { RecallService } from './messaging/recallService';
@@ -79,6 +80,7 @@ function countryFromLocales(locales: readonly string[]): string {
 
 export function createCore(options: CoreOptions): Core {
   const now = options.now ?? Date.now;
+  const log = new RotatingLog(logPath(options.dataDir, 'app'));
   const db = openDatabase(databasePath(options.dataDir));
   try {
     const settings = new SettingsService(
@@ -101,7 +103,7 @@ export function createCore(options: CoreOptions): Core {
     const scheduler = new Scheduler(
       [{ run: () => recalls.runDue() }, { run: () => recalls.runBirthdays() }],
       () => options.emit('data.changed', { tables: ['messages', 'recalls'] }),
-      (error) => console.error('clinicdesk: scheduled job failed', error),
+      (error) => log.error('core', error),
     );
     if (options.runScheduler) scheduler.start();
     // The WAL is checkpointed here, every few seconds, rather than inside a write (see openDatabase).
@@ -129,6 +131,11 @@ export function createCore(options: CoreOptions): Core {
     const handlers: CoreHandlers = {
       app: {
         info: () => ({ version: options.appVersion, dataDir: options.dataDir }),
+        /** What went wrong in the renderer (an error boundary, an unhandled rejection), for the log file. */
+        reportError: ({ message, stack, context }) => {
+          log.write({ level: 'error', source: `renderer:${context}`, message, ...(stack ? { stack } : {}) });
+          return null;
+        },
         openLink: async ({ link }) => {
           await options.openExternal(buildExternalLink(link, settings.get().language));
           return null;

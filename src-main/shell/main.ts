@@ -9,7 +9,7 @@ import { AccountSession } from '../core/account/accountSession';
 import { linkFromArgv } from '../core/account/registrationLink';
 import { secretTokenStore } from '../core/account/tokenStore';
 import type { EventName, EventPayload, Settings } from '../../src-preload/contract';
-import { desktopConfig, secretsPath } from '../core/config';
+import { desktopConfig, logPath, secretsPath } from '../core/config';
 import { AppError } from '../core/errors';
 import { createDispatcher } from '../core/ipc/dispatcher';
 import { languageFromLocales } from '../core/i18n/locale';
@@ -22,6 +22,7 @@ import { safeStorageEncryptor } from './safeStorageEncryptor';
 import { hardenWebContents, installPermissionHandlers } from './security';
 import { startCoreWorker, type WorkerCore } from '../core/worker/workerCore';
 import { NotificationCenter } from './notifications';
+import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
 import { createMainWindow } from './window';
 
@@ -66,6 +67,12 @@ const showWindow = (): void => {
 
 async function start(): Promise<void> {
   const config = desktopConfig(process.argv, process.env, app.getPath('userData'));
+  // The main process's own log (the worker writes the app's): crashes of the worker, unhandled errors here.
+  const mainLog = new RotatingLog(logPath(config.dataDir, 'main'));
+  process.on('unhandledRejection', (reason) => mainLog.error('main:unhandledRejection', reason));
+  process.on('uncaughtExceptionMonitor', (error) => mainLog.error('main:uncaughtException', error));
+  /** Set once the window and notifications exist; before that a crash fails the start instead. */
+  let tellCoreCrash: (restarting: boolean) => void = () => {};
   const appDir = app.getAppPath();
   const osLocales = app.getPreferredSystemLanguages();
 
@@ -79,7 +86,19 @@ async function start(): Promise<void> {
         defaultServerUrl: config.serverUrl,
         runScheduler: true,
       },
-      { emit, openExternal: (url) => (isOpenableExternal(url) ? shell.openExternal(url) : undefined) },
+      {
+        emit,
+        openExternal: (url) => (isOpenableExternal(url) ? shell.openExternal(url) : undefined),
+        onCrash: (info) => {
+          mainLog.write({
+            level: 'error',
+            source: 'main',
+            message: `core worker stopped (exit code ${info.exitCode}); ${info.restarting ? 'restarting' : 'given up'}`,
+            ...(info.error?.stack ? { stack: info.error.stack } : {}),
+          });
+          tellCoreCrash(info.restarting);
+        },
+      },
     );
     settings = (await core.call('settings.get', undefined)) as Settings;
   } catch (error) {
@@ -136,6 +155,16 @@ async function start(): Promise<void> {
       else void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
     },
   });
+
+  tellCoreCrash = (restarting) => {
+    const t = shellStrings(current().language);
+    emit('app.coreRestarted', { restarting });
+    notifications.show({
+      title: t(restarting ? 'coreRestartedTitle' : 'coreUnavailableTitle'),
+      body: t(restarting ? 'coreRestartedBody' : 'coreUnavailableBody'),
+      view: 'agenda',
+    });
+  };
 
   installPermissionHandlers(session.defaultSession);
   handleAppProtocol(join(appDir, 'dist', 'renderer'), () => buildCsp(current().serverUrl));

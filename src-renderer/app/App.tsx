@@ -13,6 +13,8 @@ import { ContactsView } from './contacts/ContactsView';
 import { MessagesView } from './messages/MessagesView';
 import { PatientsView } from './patients/PatientsView';
 import { EmptyView } from './views/EmptyView';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { SettingsView } from './views/SettingsView';
 import { useAppStore } from './store';
 
@@ -111,8 +113,11 @@ export function App() {
             {errorText(t, fatal)}
           </p>
         )}
+        <ErrorNotice />
         <CallCenter />
-        {callStation && view !== 'settings' && view !== 'account' ? <CallStationIdle /> : <CurrentView view={view} />}
+        <ErrorBoundary key={view}>
+          {callStation && view !== 'settings' && view !== 'account' ? <CallStationIdle /> : <CurrentView view={view} />}
+        </ErrorBoundary>
       </main>
     </div>
   );

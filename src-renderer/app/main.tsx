@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
+import { reportError } from '../components/ErrorBoundary';
 import { createI18n } from '../i18n/i18n';
 import { App } from './App';
 import { useAppStore } from './store';
@@ -24,6 +25,15 @@ async function boot(): Promise<void> {
   window.clinic.on('data.changed', () => useAppStore.getState().touch());
   window.clinic.on('account.changed', () => void useAppStore.getState().loadAccount());
   window.clinic.on('account.registrationLink', ({ link }) => useAppStore.getState().setRegistrationLink(link));
+  window.clinic.on('app.coreRestarted', ({ restarting }) =>
+    useAppStore.getState().showNotice({
+      code: restarting ? 'core_restarted' : 'core_unavailable',
+      message: 'The core worker stopped',
+    }),
+  );
+  // Whatever escapes a handler goes to the log file support can ask for.
+  window.addEventListener('unhandledrejection', (event) => reportError(event.reason, 'unhandledrejection'));
+  window.addEventListener('error', (event) => reportError(event.error ?? event.message, 'error'));
   // The first screen: without a session (a new device, or after signing out) the app opens on the account
   // view — sign in, sign up, or a registration link. With one, on the agenda.
   const openedWithoutView = !window.location.hash;

@@ -46,6 +46,10 @@ interface AppState {
   setView(view: View): void;
   setSettings(settings: Settings): void;
   setFatal(error: BridgeError): void;
+  /** A failure that belongs to no form (a view that could not load, a refused drag), shown until dismissed. */
+  notice: BridgeError | null;
+  showNotice(error: BridgeError): void;
+  dismissNotice(): void;
 }
 
 export const useAppStore = create<AppState>((set) => ({
@@ -58,6 +62,9 @@ export const useAppStore = create<AppState>((set) => ({
   },
   setSettings: (settings) => set({ settings }),
   setFatal: (fatal) => set({ fatal }),
+  notice: null,
+  showNotice: (notice) => set({ notice }),
+  dismissNotice: () => set({ notice: null }),
   data: null,
   revision: 0,
   account: null,

@@ -66,6 +66,13 @@ export interface Harness {
   notifications: { kind: string; name: string }[];
   /** What the OS does with a clinicdesk:// link: the shell hands it to the window. */
   openRegistrationLink(link: string): void;
+  /** An event from the main process (as the shell would send it). */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /**
+   * Test hook: answers a channel with this result instead of the core (a failure, or data the renderer must
+   * survive), until cleared with null.
+   */
+  answer(channel: string, result: unknown): void;
   /** Loads a view of the app (`#/settings` …) and waits until it has rendered. */
   open(view?: string): Promise<void>;
   close(options?: { keepData?: boolean }): Promise<void>;
@@ -121,6 +128,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   try {
     web = await serveRenderer(RENDERER_DIR, () => core.settings.get().serverUrl);
     const origin = web.origin;
+    const answers = new Map<string, unknown>();
     const dispatch = createDispatcher({
       handlers: { ...core.handlers, ...account.handlers() },
       isTrustedSender: (sender) => isTrustedSender(sender, origin),
@@ -132,7 +140,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     });
     page = await context.newPage();
     await page.exposeBinding('__clinicTransport', (source, channel: string, input: unknown) =>
-      dispatch(channel, input, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }),
+      answers.has(channel)
+        ? answers.get(channel)
+        : dispatch(channel, input, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }),
     );
     await page.addInitScript({ path: BRIDGE_INIT });
     const openedPage = page;
@@ -148,6 +158,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       openedLinks,
       savedFiles,
       notifications,
+      emit,
+      answer(channel, result) {
+        if (result === null) answers.delete(channel);
+        else answers.set(channel, result);
+      },
       openRegistrationLink(link) {
         emit('app.navigate', { view: 'account' });
         emit('account.registrationLink', { link });

@@ -88,4 +88,76 @@ describe('core worker', () => {
     await expect(started).rejects.toBeInstanceOf(AppError);
     await expect(started).rejects.toMatchObject({ code: 'db_too_new' });
   });
+
+  describe('when it stops', () => {
+    const CRASHING = join(ROOT, 'test', 'harness', 'fixtures', 'crashingCoreWorker.cjs');
+    const patient = {
+      firstName: 'Åsa',
+      lastName: 'Ek',
+      birthDate: null,
+      mobile: null,
+      email: null,
+      language: 'sv',
+      channel: 'none',
+      optOutSms: false,
+      optOutEmail: false,
+      notes: '',
+    };
+
+    it('fails the start with a clear error when the worker dies before it is ready (no hang)', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-worker-'));
+      const started = startCoreWorker(CRASHING, { ...options(dataDir), exitEarly: true } as never, {
+        emit: () => {},
+        openExternal: () => {},
+      });
+      await expect(started).rejects.toMatchObject({ code: 'core_unavailable' });
+    });
+
+    it('fails the command it was working on, restarts, and the next command finds the data', async () => {
+      const crashes: { restarting: boolean; exitCode: number | null }[] = [];
+      const worker = await startCoreWorker(CRASHING, options(mkdtempSync(join(tmpdir(), 'clinicdesk-worker-'))), {
+        emit: () => {},
+        openExternal: () => {},
+        onCrash: ({ restarting, exitCode }) => crashes.push({ restarting, exitCode }),
+      });
+      const dispatch = createDispatcher({ handlers: worker.handlers, isTrustedSender });
+      try {
+        const created = await dispatch('patients.create', patient, sender);
+        expect(created).toMatchObject({ ok: true });
+        await expect(worker.call('test.crash', undefined)).rejects.toMatchObject({ code: 'core_restarted' });
+        expect(crashes).toEqual([{ restarting: true, exitCode: 70 }]);
+        // The next command waits for the new worker rather than hanging on the dead one.
+        const found = await dispatch('patients.search', { query: 'Ek' }, sender);
+        expect(found).toMatchObject({ ok: true, value: [{ lastName: 'Ek' }] });
+        // Through the dispatcher the renderer gets the translated code, not a hang or 'internal'.
+        const crashed = await Promise.all(
+          [worker.call('test.crash', undefined), dispatch('settings.get', undefined, sender)].map((p) =>
+            p.then(
+              () => 'ok',
+              (e: AppError) => e.code,
+            ),
+          ),
+        );
+        expect(crashed[0]).toBe('core_restarted');
+      } finally {
+        await worker.close();
+      }
+    });
+
+    it('gives up after three crashes within a minute: every command then fails with core_unavailable', async () => {
+      const crashes: boolean[] = [];
+      const worker = await startCoreWorker(
+        CRASHING,
+        options(mkdtempSync(join(tmpdir(), 'clinicdesk-worker-'))),
+        { emit: () => {}, openExternal: () => {}, onCrash: ({ restarting }) => crashes.push(restarting) },
+        { maxCrashes: 3, windowMs: 60_000 },
+      );
+      for (let i = 0; i < 3; i += 1) {
+        await expect(worker.call('test.crash', undefined)).rejects.toMatchObject({ code: 'core_restarted' });
+      }
+      expect(crashes).toEqual([true, true, false]);
+      await expect(worker.call('settings.get', undefined)).rejects.toMatchObject({ code: 'core_unavailable' });
+      await worker.close();
+    });
+  });
 });

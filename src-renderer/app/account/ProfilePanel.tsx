@@ -246,7 +246,8 @@ function SettingsCard() {
             if (!language) return;
             await update({ language });
             // The account's language is also this device's.
-            await window.clinic.settings.setLanguage({ language });
+            const changed = await window.clinic.settings.setLanguage({ language });
+            if (!changed.ok) useAppStore.getState().showNotice(changed.error);
           }}
         >
           {LANGUAGES.map((lang) => (

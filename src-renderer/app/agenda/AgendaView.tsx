@@ -150,7 +150,7 @@ export function AgendaView() {
         : column.practitionerId
           ? { practitionerId: column.practitionerId }
           : {};
-    await decide((answers) =>
+    const moved = await decide((answers) =>
       window.clinic.agenda.move({
         id,
         startAt,
@@ -159,6 +159,8 @@ export function AgendaView() {
         ...(answers.reminder ? { reminder: answers.reminder } : {}),
       }),
     );
+    // A refused move (a cancelled appointment, a time outside the day) says why; the view shows the truth.
+    if (moved && !moved.ok) useAppStore.getState().showNotice(moved.error);
     load();
   };
 
