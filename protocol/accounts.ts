@@ -181,7 +181,14 @@ export const accountRoutes = {
   signOut: route('POST', '/api/auth/sign-out', { body: z.object({ refreshToken: tokenSchema }).strict() }),
   me: route('GET', '/api/account/me', { answer: profileSchema }),
   startTwoFactor: route('POST', '/api/account/two-factor/start', {
-    body: z.object({ phone: z.string().trim().min(3).max(40), country: countrySchema.default('DE') }).strict(),
+    body: z
+      .object({
+        phone: z.string().trim().min(3).max(40),
+        country: countrySchema.default('DE'),
+        /** Needed when two-factor is already on: the number of the second factor is being changed. */
+        password: passwordSchema.optional(),
+      })
+      .strict(),
     answer: sent,
     status: 202,
   }),

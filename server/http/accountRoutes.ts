@@ -79,6 +79,12 @@ export function registerAccountRoutes(app: FastifyInstance, accounts: AccountSer
     routes.startTwoFactor,
     async ({ request, body }) => {
       const me = await signedIn(request, registering);
+      // Changing the number of an account that has two-factor on moves its second factor: the password is
+      // asked as for switching it off, so that a stolen session alone cannot redirect the codes.
+      if (me.twoFactor && !(body.password && (await accounts.checkPassword(me.id, body.password))))
+        throw new ApiError(401, 'credentials_invalid', 'The password is needed to change the number', [
+          { path: 'password', code: 'credentials_invalid' },
+        ]);
       await accounts.twoFactor.startEnable(me.id, body.phone, body.country, me.language);
       return { status: 'sent' as const };
     },

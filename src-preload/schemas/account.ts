@@ -55,6 +55,8 @@ export const twoFactorStartSchema = z
   .object({
     phone: z.string().trim().min(3, { message: 'phone_invalid' }).max(40),
     country: z.string().regex(/^[A-Z]{2}$/, { message: 'country_invalid' }),
+    /** Changing the number while two-factor is on asks for the password. */
+    password: z.string().min(1, { message: 'required' }).max(256).optional(),
   })
   .strict();
 

@@ -63,6 +63,14 @@ describe('registration and sign-in, end to end', () => {
 
     // The service PIN, shown once; saved as a PDF; the step goes on only once it is confirmed as kept.
     await expect.poll(() => page.getByTestId('pin-value').textContent()).toMatch(/^\d{4} \d{4}$/);
+    // The user may choose their own instead: a trivial one is refused with the reason, a good one replaces it.
+    await page.locator('.own-pin summary').click();
+    await page.getByTestId('pin-own').fill('11111111');
+    await page.getByTestId('pin-own-use').click();
+    await page.locator('.own-pin .field-error').waitFor();
+    await page.getByTestId('pin-own').fill('35817294');
+    await page.getByTestId('pin-own-use').click();
+    await expect.poll(() => page.getByTestId('pin-value').textContent()).toBe('3581 7294');
     const pin = (await page.getByTestId('pin-value').textContent())!.replace(' ', '');
     await page.getByTestId('pin-pdf').click();
     await page.getByText(en.account.pin.savedPdf).waitFor();

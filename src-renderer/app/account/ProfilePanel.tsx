@@ -162,13 +162,23 @@ function TwoFactorCard({ profile, onChanged }: { profile: ProfileDetails; onChan
   const { t } = useTranslation('common');
   const setAccount = useAppStore((s) => s.setAccount);
   const [setting, setSetting] = useState(false);
+  const [changing, setChanging] = useState(false);
   const [password, setPassword] = useState('');
   const command = useCommand();
   const id = useId();
   return (
     <section className="card" data-testid="two-factor-card">
       <h2>{t('account.twoFactor.title')}</h2>
-      {profile.twoFactor ? (
+      {profile.twoFactor && changing ? (
+        <TwoFactorSetup
+          change
+          onDone={() => {
+            setChanging(false);
+            onChanged();
+          }}
+          onLater={() => setChanging(false)}
+        />
+      ) : profile.twoFactor ? (
         <form
           onSubmit={async (event) => {
             event.preventDefault();
@@ -188,6 +198,9 @@ function TwoFactorCard({ profile, onChanged }: { profile: ProfileDetails; onChan
           </div>
           <FormError error={command.error} fields={[]} />
           <div className="actions">
+            <button type="button" onClick={() => setChanging(true)} data-testid="two-factor-change">
+              {t('account.twoFactor.changeNumber')}
+            </button>
             <button type="submit" className="secondary" disabled={command.busy}>
               {t('account.twoFactor.switchOff')}
             </button>

@@ -187,7 +187,9 @@ function PinStep({ onDone }: { onDone: () => void }) {
   const [pin, setPin] = useState<string | null>(null);
   const [kept, setKept] = useState(false);
   const [note, setNote] = useState<string | null>(null);
+  const [own, setOwn] = useState('');
   const draw = useCommand();
+  const choose = useCommand();
   const confirm = useCommand();
   const drawn = useRef(false);
 
@@ -246,6 +248,38 @@ function PinStep({ onDone }: { onDone: () => void }) {
           {note}
         </p>
       )}
+      <details className="own-pin">
+        <summary>{t('account.pin.own')}</summary>
+        <div className="row">
+          <input
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={8}
+            value={own}
+            aria-label={t('account.pin.own')}
+            onChange={(e) => setOwn(e.target.value.replace(/\D/g, ''))}
+            data-testid="pin-own"
+          />
+          <button
+            type="button"
+            className="secondary"
+            disabled={choose.busy}
+            onClick={async () => {
+              // The server checks it (8 digits, no sequence or repeat) and replaces the drawn one.
+              const chosen = await choose.run(window.clinic.account.createPin({ pin: own }));
+              if (chosen) {
+                setPin(chosen.pin);
+                setOwn('');
+                setKept(false);
+              }
+            }}
+            data-testid="pin-own-use"
+          >
+            {t('account.pin.useOwn')}
+          </button>
+        </div>
+        <FieldError error={choose.error} />
+      </details>
       <label className="check">
         <input type="checkbox" checked={kept} onChange={(e) => setKept(e.target.checked)} data-testid="pin-kept" />
         {t('account.pin.kept')}

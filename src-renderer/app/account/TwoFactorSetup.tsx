@@ -6,22 +6,36 @@ import { RESEND_AFTER_MS, useCountdown } from './useCountdown';
 
 const COUNTRIES = ['DE', 'AT', 'CH', 'SE', 'DK', 'NO', 'FI', 'NL', 'GB', 'IE', 'FR', 'US'] as const;
 
-/** Switching SMS two-factor on: a mobile number, an 8-digit code to it, the code back. */
-export function TwoFactorSetup({ onDone, onLater }: { onDone: () => void; onLater?: () => void }) {
+/**
+ * Switching SMS two-factor on, or changing its number while it is on (`change`: the password is asked
+ * too): a mobile number, an 8-digit code to it, the code back. The old number keeps working until then.
+ */
+export function TwoFactorSetup({
+  onDone,
+  onLater,
+  change = false,
+}: {
+  onDone: () => void;
+  onLater?: () => void;
+  change?: boolean;
+}) {
   const { t } = useTranslation('common');
   const setAccount = useAppStore((s) => s.setAccount);
   const [phone, setPhone] = useState('');
   const [country, setCountry] = useState('DE');
   const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
   const [sentAt, setSentAt] = useState<number | null>(null);
   const send = useCommand();
   const confirm = useCommand();
   const wait = useCountdown((sentAt ?? 0) + RESEND_AFTER_MS);
-  const ids = { phone: useId(), country: useId(), code: useId() };
+  const ids = { phone: useId(), country: useId(), code: useId(), password: useId() };
 
   const sendCode = async (event?: FormEvent) => {
     event?.preventDefault();
-    const done = await send.run(window.clinic.account.startTwoFactor({ phone, country }));
+    const done = await send.run(
+      window.clinic.account.startTwoFactor({ phone, country, ...(change ? { password } : {}) }),
+    );
     if (done !== null) setSentAt(Date.now());
   };
   const submit = async (event: FormEvent) => {
@@ -63,6 +77,20 @@ export function TwoFactorSetup({ onDone, onLater }: { onDone: () => void; onLate
           />
           <FieldError error={send.error} field="phone" />
         </div>
+        {change && (
+          <div className="field">
+            <label htmlFor={ids.password}>{t('account.password.current')}</label>
+            <input
+              id={ids.password}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              data-testid="tf-password"
+            />
+            <FieldError error={send.error} field="password" />
+          </div>
+        )}
         <div className="actions span">
           {onLater && (
             <button type="button" className="secondary" onClick={onLater} data-testid="tf-later">
@@ -77,7 +105,7 @@ export function TwoFactorSetup({ onDone, onLater }: { onDone: () => void; onLate
                 : t('account.twoFactor.resend')}
           </button>
         </div>
-        <FormError error={send.error} fields={['phone']} />
+        <FormError error={send.error} fields={['phone', 'password']} />
       </form>
       {sentAt !== null && (
         <form className="field" onSubmit={submit} noValidate>

@@ -9,7 +9,7 @@ import { useAppStore } from '../store';
 import { CallsChart } from './CallsChart';
 import { Tabs } from '../../components/Tabs';
 
-type Tab = 'dashboard' | 'users' | 'organisation' | 'logs';
+type Tab = 'dashboard' | 'users' | 'organisation' | 'logs' | 'support';
 const DAY = 86_400_000;
 
 /** The admin panel: dashboard, users and licences, the organisation, and the call logs. */
@@ -33,7 +33,7 @@ function Admin() {
     );
   }
   const tabs: Tab[] =
-    role === 'org_admin' ? ['dashboard', 'users', 'organisation', 'logs'] : ['dashboard', 'users', 'logs'];
+    role === 'org_admin' ? ['dashboard', 'users', 'organisation', 'logs'] : ['dashboard', 'users', 'logs', 'support'];
   return (
     <div className="settings" data-testid="view-admin">
       <Tabs
@@ -47,6 +47,7 @@ function Admin() {
       {tab === 'users' && <Users />}
       {tab === 'organisation' && <OrganisationCard />}
       {tab === 'logs' && <Logs />}
+      {tab === 'support' && <PinCheck />}
     </div>
   );
 }
@@ -345,6 +346,75 @@ function Logs() {
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/**
+ * Support (service admins): a caller names their username and reads out their service PIN; this says
+ * whether it matches. The PIN is never shown or stored here, and the server limits how often it is asked.
+ */
+function PinCheck() {
+  const { t } = useTranslation('common');
+  const [username, setUsername] = useState('');
+  const [pin, setPin] = useState('');
+  const [result, setResult] = useState<{ username: string; valid: boolean } | null>(null);
+  const command = useCommand();
+  const ids = { username: useId(), pin: useId() };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setResult(null);
+    const answer = await command.run(window.clinic.admin.pinCheck({ username, pin }));
+    if (answer) {
+      setResult({ username, valid: answer.valid });
+      setPin('');
+    }
+  };
+  return (
+    <section className="card narrow" data-testid="pin-check">
+      <h2>{t('admin.support.title')}</h2>
+      <p className="hint">{t('admin.support.hint')}</p>
+      <form className="form-grid" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor={ids.username}>{t('account.username')}</label>
+          <input
+            id={ids.username}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            data-testid="pin-check-username"
+          />
+          <FieldError error={command.error} field="username" />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.pin}>{t('admin.support.pin')}</label>
+          <input
+            id={ids.pin}
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={9}
+            value={pin}
+            onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+            data-testid="pin-check-pin"
+          />
+          <FieldError error={command.error} field="pin" />
+        </div>
+        <FormError error={command.error} fields={['username', 'pin']} />
+        <div className="actions">
+          <button type="submit" disabled={command.busy} data-testid="pin-check-submit">
+            {t('admin.support.check')}
+          </button>
+        </div>
+      </form>
+      {result && (
+        <p
+          role="status"
+          className={result.valid ? 'banner ok' : 'banner error'}
+          data-testid="pin-check-result"
+          data-valid={result.valid}
+        >
+          {t(result.valid ? 'admin.support.valid' : 'admin.support.invalid', { username: result.username })}
+        </p>
+      )}
     </section>
   );
 }

@@ -290,6 +290,57 @@ describe('two-factor by SMS', () => {
     ).body as typeof anna;
   });
 
+  it('changes the number while two-factor stays on: password asked, code to the new number, codes go there after', async () => {
+    const other = '+491719876543';
+    clock.now += 61_000;
+    const fresh = await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD });
+    anna = (
+      await api('POST', '/api/auth/two-factor', { challenge: fresh.body.challenge, code: smsCodes(phone).at(-1)! })
+    ).body as typeof anna;
+    clock.now += 61_000;
+    // From an address of its own: the route's per-address limit (5 a minute) is not what this test is about.
+    const start = (body: object) =>
+      fixture.apiFrom('127.0.0.9', 'POST', '/api/account/two-factor/start', body, anna.accessToken);
+    // A stolen session alone cannot move the second factor.
+    expect(await start({ phone: '0171 9876543', country: 'DE' })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'credentials_invalid', issues: [{ path: 'password' }] } },
+    });
+    expect((await start({ phone: '0171 9876543', country: 'DE', password: 'Wrong-Password-1' })).status).toBe(401);
+    expect(smsCodes(other)).toEqual([]);
+    expect((await start({ phone: '0171 9876543', country: 'DE', password: GOOD })).status).toBe(202);
+    // Until confirmed, the old number stays the second factor.
+    expect((await api('GET', '/api/account/me', undefined, anna.accessToken)).body).toMatchObject({
+      phone,
+      twoFactor: true,
+    });
+    const code = smsCodes(other).at(-1)!;
+    expect(await api('POST', '/api/account/two-factor/confirm', { code }, anna.accessToken)).toMatchObject({
+      status: 200,
+    });
+    expect((await api('GET', '/api/account/me', undefined, anna.accessToken)).body).toMatchObject({
+      phone: other,
+      twoFactor: true,
+    });
+    clock.now += 61_000;
+    const before = smsCodes(phone).length;
+    const step = await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD });
+    expect(step.body).toMatchObject({ twoFactor: true });
+    expect(smsCodes(phone)).toHaveLength(before);
+    const signedIn = await api('POST', '/api/auth/two-factor', {
+      challenge: step.body.challenge,
+      code: smsCodes(other).at(-1)!,
+    });
+    expect(signedIn.status).toBe(200);
+
+    // And back, for the tests that follow.
+    clock.now += 61_000;
+    anna = signedIn.body as typeof anna;
+    expect((await start({ phone: '0171 2345678', country: 'DE', password: GOOD })).status).toBe(202);
+    await api('POST', '/api/account/two-factor/confirm', { code: smsCodes(phone).at(-1)! }, anna.accessToken);
+    expect((await api('GET', '/api/account/me', undefined, anna.accessToken)).body).toMatchObject({ phone });
+  });
+
   it('switches off only with the password, and sign-in is one step again', async () => {
     clock.now += 61_000;
     const step = await api('POST', '/api/auth/sign-in', { username: 'lena', password: GOOD });
