@@ -55,6 +55,11 @@ export const callRoutes = {
   health: route('GET', '/api/health', {
     answer: z.object({ status: z.literal('ok'), version: z.string(), schemaVersion: z.number().int() }),
   }),
+  /**
+   * Readiness for a load balancer: 200 while this process takes new connections (its database answers),
+   * 503 `draining` once it is shutting down or `not_ready` when its database does not answer.
+   */
+  ready: route('GET', '/api/ready', { answer: z.object({ status: z.literal('ready') }) }),
   createInvitation: route('POST', '/api/calls/invitations', {
     body: z
       .object({

@@ -9,6 +9,7 @@ import { TwoFactorService } from './accounts/twoFactor';
 import { Server as SocketServer } from 'socket.io';
 import type { ServerConfig } from './config';
 import type { ServerDb } from './db/database';
+import { Leases } from './cluster/leases';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
 import { registerAdminRoutes } from './http/adminRoutes';
@@ -46,10 +47,22 @@ export interface ServerContext {
   throttle: Throttle;
   /** Every route as registered (method and URL), for the cross-organisation walk. */
   routes: { method: string; url: string }[];
-  /** The hourly housekeeping: ends due contracts, deletes expired call records. */
+  /** The hourly housekeeping: ends due contracts, deletes expired call records (run here, unconditionally). */
   housekeeping(): Promise<void>;
+  /** What the hourly timer does: the housekeeping, in whichever process holds its lease; true when it ran here. */
+  housekeepingTick(): Promise<boolean>;
+  leases: Leases;
+  /**
+   * A graceful shutdown's first half: readiness answers 503 (the load balancer sends nobody new), this
+   * process's leases are given up, and open sockets are closed at the transport so that their clients
+   * reconnect — through the load balancer, to another process.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long the housekeeping lease lasts: a little under the hourly timer, so the holder renews it each run. */
+const HOUSEKEEPING_LEASE_MS = 50 * 60_000;
 
 /** Request fields that may carry secrets; pino replaces them before anything is written. */
 export const REDACT = [
@@ -142,6 +155,16 @@ export async function buildServer(
   );
 
   serve(app, callRoutes.health, () => ({ status: 'ok' as const, version, schemaVersion: database.schemaVersion }));
+  let draining = false;
+  serve(app, callRoutes.ready, async () => {
+    if (draining) throw new ApiError(503, 'draining', 'This server process is shutting down');
+    try {
+      await database.db.selectFrom('server_info').select('key').limit(1).execute();
+    } catch {
+      throw new ApiError(503, 'not_ready', 'The database does not answer');
+    }
+    return { status: 'ready' as const };
+  });
   const mailer =
     options.mailer ??
     createMailer({
@@ -216,9 +239,12 @@ export async function buildServer(
     await signalling.purgeTickets();
     await throttle.purge();
   };
-  await housekeeping();
+  // Once across all processes: the holder of the lease does it (and renews the lease each hour).
+  const leases = new Leases(database.db, now);
+  const housekeepingTick = () => leases.runOnce('housekeeping', HOUSEKEEPING_LEASE_MS, housekeeping);
+  await housekeepingTick();
   const timer = setInterval(() => {
-    housekeeping().catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
+    housekeepingTick().catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
   }, 3_600_000);
   timer.unref();
 
@@ -235,6 +261,16 @@ export async function buildServer(
     throttle,
     routes,
     housekeeping,
+    housekeepingTick,
+    leases,
+    drain: async () => {
+      draining = true;
+      clearInterval(timer);
+      await leases.release('housekeeping').catch(() => undefined);
+      // Closing the transport (not a server-side disconnect, after which socket.io clients stay away)
+      // makes each client reconnect on its own.
+      for (const socket of io.of('/').sockets.values()) socket.conn.close();
+    },
     close: async () => {
       clearInterval(timer);
       signalling.close();

@@ -4,6 +4,7 @@ import './nodeCheck';
 import { dirname, join } from 'node:path';
 import { buildServer } from './app';
 import { ConfigError, loadConfig } from './config';
+import { CopyError, copyToPostgres } from './db/copyToPostgres';
 import { openServerDb } from './db/database';
 
 declare const __CLINICDESK_VERSION__: string | undefined;
@@ -30,6 +31,28 @@ async function createAdmin(email: string | undefined, config: ReturnType<typeof 
   }
 }
 
+/**
+ * `copy-to-postgres --database-url=postgres://…`: copies this data folder's SQLite database into an empty
+ * PostgreSQL database and verifies every table (row counts and checksums). The server is stopped meanwhile.
+ */
+async function copyCommand(config: ReturnType<typeof loadConfig>): Promise<void> {
+  if (!config.databaseUrl) throw new ConfigError('usage: copy-to-postgres --database-url=postgres://…');
+  const source = await openServerDb({ dataDir: config.dataDir });
+  const target = await openServerDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    const reports = await copyToPostgres(source, target);
+    for (const r of reports)
+      console.log(`  ${r.table.padEnd(20)} ${String(r.rows).padStart(8)} rows  ${r.checksum.slice(0, 16)}`);
+    console.log(`Copied and verified ${reports.length} tables. Start the server with this databaseUrl.`);
+  } catch (error) {
+    if (error instanceof CopyError) throw new ConfigError(error.message);
+    throw error;
+  } finally {
+    await source.close();
+    await target.close();
+  }
+}
+
 async function main(): Promise<void> {
   // The bundle lives in dist/server; the built renderer (guest page) beside it in dist/renderer.
   const webDir = join(dirname(process.argv[1] ?? '.'), '..', 'renderer');
@@ -46,6 +69,10 @@ async function main(): Promise<void> {
     );
     return;
   }
+  if (command === 'copy-to-postgres') {
+    await copyCommand(loadConfig(rest, process.env, webDir));
+    return;
+  }
   const config = loadConfig(process.argv.slice(2), process.env, webDir);
   const database = await openServerDb({
     dataDir: config.dataDir,
@@ -56,8 +83,15 @@ async function main(): Promise<void> {
   await server.app.listen({ host: config.host, port: config.port });
   server.app.log.info({ dataDir: config.dataDir, publicUrl: config.publicUrl }, 'ClinicDesk server ready');
 
+  // SIGTERM (systemd, a rolling restart): drain first, so the load balancer stops sending new connections
+  // here and open sockets reconnect elsewhere; then close. A second signal stops at once.
   const stop = (): void => {
-    void server.close().then(() => process.exit(0));
+    process.once('SIGINT', () => process.exit(1));
+    process.once('SIGTERM', () => process.exit(1));
+    void server
+      .drain()
+      .then(() => server.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -56,6 +56,13 @@ export interface AccountsTable {
   invited_by: string | null;
 }
 
+/** Once-only work across server processes: the named lease's holder does it until the lease expires. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 /** Attempt counters shared by every server process (sign-in, codes, lockouts). */
 export interface ThrottlesTable {
   key: string;
@@ -168,4 +175,5 @@ export interface ServerDatabase {
   code_failures: CodeFailuresTable;
   throttles: ThrottlesTable;
   socket_tickets: SocketTicketsTable;
+  leases: LeasesTable;
 }

@@ -84,7 +84,8 @@ describe('registration and sign-in, end to end', () => {
     await page.getByTestId('tf-phone').fill('0171 2345678');
     await page.getByTestId('tf-send').click();
     await expect.poll(() => server.smsCodes(MOBILE).length).toBe(1);
-    expect(await page.getByTestId('tf-send').textContent()).toMatch(/New code in \d+ s/);
+    // The server writes the SMS before the app has its answer: wait for the button to show the countdown.
+    await expect.poll(() => page.getByTestId('tf-send').textContent()).toMatch(/New code in \d+ s/);
     await page.getByTestId('tf-code').fill('00000000');
     await page.getByTestId('tf-confirm').click();
     await page.getByText(en.errors.field.code_invalid).waitFor();

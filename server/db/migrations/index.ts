@@ -6,6 +6,7 @@ import { m003TwoFactor } from './003-two-factor';
 import { m004Organisations } from './004-organisations';
 import { m005Calls } from './005-calls';
 import { m006Security } from './006-security';
+import { m007Leases } from './007-leases';
 
 export interface ServerMigration {
   version: number;
@@ -22,4 +23,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m004Organisations,
   m005Calls,
   m006Security,
+  m007Leases,
 ];

@@ -393,6 +393,7 @@ describe('cross-organisation walk', () => {
     // Each route aimed at B: B's ids in the path, B's organisation in the query, B's objects in the body.
     const requests: Record<string, { path: string; body?: unknown }> = {
       'GET /api/health': { path: '/api/health' },
+      'GET /api/ready': { path: '/api/ready' },
       'GET /api/password-policy': { path: '/api/password-policy' },
       'POST /api/registration/signup': { path: '/api/registration/signup', body: { email: 'nina@praxis-b.example' } },
       'GET /api/registration/:token': { path: `/api/registration/${'A'.repeat(43)}` },
