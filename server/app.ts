@@ -10,6 +10,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { ServerConfig } from './config';
 import type { ServerDb } from './db/database';
 import { Leases } from './cluster/leases';
+import { connectRedis } from './cluster/redis';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
 import { registerAdminRoutes } from './http/adminRoutes';
@@ -124,7 +125,12 @@ export async function buildServer(
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
 
-  await app.register(rateLimit, { global: false });
+  // Several processes share their route limits through Redis; one process keeps them in memory.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  await app.register(rateLimit, {
+    global: false,
+    ...(redis ? { redis: redis.rateLimit, nameSpace: 'clinicdesk-rate-' } : {}),
+  });
 
   // Bad input is the client's mistake: a 400 with a clear message, never a 500.
   app.setErrorHandler((error: { validation?: unknown; statusCode?: number; message: string }, request, reply) => {
@@ -163,6 +169,7 @@ export async function buildServer(
     } catch {
       throw new ApiError(503, 'not_ready', 'The database does not answer');
     }
+    if (redis && !(await redis.ping())) throw new ApiError(503, 'not_ready', 'Redis does not answer');
     return { status: 'ready' as const };
   });
   const mailer =
@@ -207,6 +214,7 @@ export async function buildServer(
     // A dropped socket resumes with its rooms within two minutes; its credentials are checked again, so a
     // session revoked meanwhile does not come back.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    ...(redis ? { adapter: redis.adapter } : {}),
   });
   registerSocketHeaders(io);
   const secret = loadServerSecret(config);
@@ -278,6 +286,7 @@ export async function buildServer(
       mailer.close();
       await io.close();
       await app.close();
+      await redis?.close();
       await database.close();
     },
   };
