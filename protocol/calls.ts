@@ -198,6 +198,8 @@ export const ackErrorSchema = z.object({
 
 /** Events the server sends, each with the schema every receiver checks before using it. */
 export const serverEvents = {
+  /** The practice's data changed on the server (another device pushed): pull after `cursor`. */
+  'sync:changed': z.object({ cursor: z.number().int() }),
   presence: z.object({ id: z.string(), status: z.enum(PRESENCE) }),
   'call:incoming': z.object({
     callId: z.string(),

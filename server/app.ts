@@ -11,6 +11,8 @@ import type { ServerConfig } from './config';
 import type { ServerDb } from './db/database';
 import { Leases } from './cluster/leases';
 import { connectRedis } from './cluster/redis';
+import { registerSyncRoutes } from './http/syncRoutes';
+import { SyncService } from './sync/syncService';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
 import { registerAdminRoutes } from './http/adminRoutes';
@@ -238,6 +240,10 @@ export async function buildServer(
     ...(options.timing ? { timing: options.timing } : {}),
   });
   registerCallRoutes(app, { invitations, signalling, ice: config, now }, guard);
+  const sync = new SyncService(database.db, now);
+  registerSyncRoutes(app, sync, guard);
+  // The other devices of the practice pull at once (the pushing device already has what it pushed).
+  sync.onChanged((practiceId, cursor) => io.to(`practice:${practiceId}`).emit('sync:changed', { cursor }));
 
   const housekeeping = async (): Promise<void> => {
     await contracts.endDueContracts();

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Server, Socket } from 'socket.io';
+import { practiceOf } from '../sync/syncService';
 import type { ServerDatabase } from '../db/schema';
 import type { z } from 'zod';
 import {
@@ -206,6 +207,9 @@ export class Signalling {
     if (!this.sockets.has(peer.id)) this.sockets.set(peer.id, new Set());
     this.sockets.get(peer.id)!.add(socket.id);
     void socket.join(`peer:${peer.id}`);
+    // The practice's devices hear of its changes (sync) through this room.
+    if (peer.kind === 'account')
+      void socket.join(`practice:${practiceOf({ id: peer.id, organisationId: peer.organisationId })}`);
     clearTimeout(this.graceTimers.get(peer.id));
     this.graceTimers.delete(peer.id);
 

@@ -26,6 +26,9 @@ export const COPY_ORDER = [
   'throttles',
   'socket_tickets',
   'leases',
+  'sync_counters',
+  'sync_devices',
+  'sync_rows',
 ] as const satisfies readonly (keyof ServerDatabase)[];
 
 // Every table of the schema must be in the order: a new table that is forgotten fails the type check.

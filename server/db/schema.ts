@@ -56,6 +56,32 @@ export interface AccountsTable {
   invited_by: string | null;
 }
 
+/** A practice's synced row: every field with its value and stamp (JSON of FieldMap). */
+export interface SyncRowsTable {
+  practice_id: string;
+  table_name: string;
+  row_id: string;
+  fields: string;
+  seq: number;
+}
+
+/** Each practice's change counter: the cursor that pulls page by. */
+export interface SyncCountersTable {
+  practice_id: string;
+  seq: Generated<number>;
+}
+
+/** A device that pushes: how far its outbox is acknowledged; revoked devices push and pull nothing. */
+export interface SyncDevicesTable {
+  id: string;
+  practice_id: string;
+  account_id: string;
+  name: Generated<string>;
+  acked_seq: Generated<number>;
+  last_sync_at: number | null;
+  revoked_at: number | null;
+}
+
 /** Once-only work across server processes: the named lease's holder does it until the lease expires. */
 export interface LeasesTable {
   name: string;
@@ -176,4 +202,7 @@ export interface ServerDatabase {
   throttles: ThrottlesTable;
   socket_tickets: SocketTicketsTable;
   leases: LeasesTable;
+  sync_rows: SyncRowsTable;
+  sync_counters: SyncCountersTable;
+  sync_devices: SyncDevicesTable;
 }

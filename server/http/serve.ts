@@ -43,6 +43,8 @@ type Answer<R extends RouteDef> = z.input<R['answer']> extends undefined ? void 
 export interface ServeOptions {
   /** Per address, in this process (the security-relevant limits are kept in the database). */
   limit?: { max: number; timeWindow: string };
+  /** Bytes a body may have, where a route takes more than the default (a sync batch). */
+  bodyLimit?: number;
 }
 
 export function serve<R extends RouteDef>(
@@ -55,6 +57,7 @@ export function serve<R extends RouteDef>(
     method: route.method,
     url: route.path,
     ...(options.limit ? { config: { rateLimit: options.limit } } : {}),
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     handler: async (request, reply) => {
       // Typed by the route's own schemas, which just checked them.
       const params = parse(route.params, normalise(route.params, request.params)) as z.output<R['params']>;

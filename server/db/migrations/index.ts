@@ -7,6 +7,7 @@ import { m004Organisations } from './004-organisations';
 import { m005Calls } from './005-calls';
 import { m006Security } from './006-security';
 import { m007Leases } from './007-leases';
+import { m008Sync } from './008-sync';
 
 export interface ServerMigration {
   version: number;
@@ -24,4 +25,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m005Calls,
   m006Security,
   m007Leases,
+  m008Sync,
 ];

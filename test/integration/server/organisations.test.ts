@@ -387,6 +387,8 @@ describe('cross-organisation walk', () => {
           .orderBy('registration_links.token_hash')
           .execute(),
         f.inbox.filter((m) => m.to.endsWith('@praxis-b.example')).length,
+        // B's practice as the server syncs it.
+        await f.db.selectFrom('sync_rows').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
       ]);
     const before = await snapshot();
 
@@ -459,6 +461,24 @@ describe('cross-organisation walk', () => {
       'GET /api/calls/ice-servers': { path: '/api/calls/ice-servers' },
       'GET /join/:token': { path: '/join/abc' },
       'GET /join': { path: '/join' },
+      // Sync: the practice comes from the caller's account, so A reaches only A's practice; pushing as a
+      // device of another account is refused.
+      'POST /api/sync/push': {
+        path: '/api/sync/push',
+        body: {
+          deviceId: 'walkdevice',
+          fromSeq: 1,
+          toSeq: 1,
+          changes: [
+            {
+              table: 'rooms',
+              id: '01900000-0000-7000-8000-00000000beef',
+              fields: { name: { v: 'Raum B', s: `${f.clock.now.toString(36).padStart(9, '0')}:00000:walk` } },
+            },
+          ],
+        },
+      },
+      'GET /api/sync/pull': { path: '/api/sync/pull?after=0' },
     };
     const apiRoutes = f.server.routes
       .map((r) => `${r.method} ${r.url}`)

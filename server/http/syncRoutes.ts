@@ -1,0 +1,24 @@
+/**
+ * Sync routes: push a device's outbox, pull the practice's changes. Signed-in, registered, licensed
+ * accounts only (the guard); the practice comes from the account. Pushes are bounded in count by the
+ * schema and in bytes by the body limit.
+ */
+import type { FastifyInstance } from 'fastify';
+import { syncRoutes as routes } from '../../protocol/sync';
+import type { SyncService } from '../sync/syncService';
+import { limit } from './accountRoutes';
+import type { Guard } from './auth';
+import { serve } from './serve';
+
+export function registerSyncRoutes(app: FastifyInstance, sync: SyncService, signedIn: Guard): void {
+  serve(app, routes.push, async ({ request, body }) => sync.push(await signedIn(request), body), {
+    ...limit(600, '1 minute'),
+    bodyLimit: 8 * 1024 * 1024,
+  });
+  serve(
+    app,
+    routes.pull,
+    async ({ request, query }) => sync.pull(await signedIn(request), query.after, query.limit),
+    limit(600, '1 minute'),
+  );
+}

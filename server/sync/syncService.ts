@@ -1,0 +1,217 @@
+/**
+ * The server side of sync. A push applies a device's outbox entries in one transaction: entries already
+ * acknowledged are skipped (a retried batch changes nothing), every change is validated first (one bad row
+ * refuses the whole batch, naming the row and field), stamps from a clock far in the future are refused,
+ * and each row is merged field by field with the shared rule (the later stamp wins) under the practice's
+ * counter, which orders the changes for pulling. A pull returns the practice's rows changed after a
+ * cursor, in pages. Only the practice's own accounts ever reach its rows: the practice is derived from
+ * the caller's account, never taken from the request.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import {
+  fieldProblem,
+  MAX_CLOCK_SKEW_MS,
+  mergeFields,
+  stampWall,
+  type FieldMap,
+  type SyncChange,
+} from '../../protocol/sync';
+import type { Profile } from '../accounts/accountService';
+import type { ServerDatabase } from '../db/schema';
+import { ApiError } from '../http/apiError';
+
+/** The practice an account works in: its organisation, or the account itself. */
+export const practiceOf = (profile: Pick<Profile, 'id' | 'organisationId'>): string =>
+  profile.organisationId ? `org:${profile.organisationId}` : `acct:${profile.id}`;
+
+export interface PushInput {
+  deviceId: string;
+  deviceName: string;
+  fromSeq: number;
+  toSeq: number;
+  changes: SyncChange[];
+}
+
+type ChangedListener = (practiceId: string, cursor: number, deviceId: string) => void;
+
+export class SyncService {
+  private readonly listeners: ChangedListener[] = [];
+
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    private readonly now: () => number,
+  ) {}
+
+  /** Told after a push changed rows, so the practice's other devices pull at once. */
+  onChanged(listener: ChangedListener): void {
+    this.listeners.push(listener);
+  }
+
+  async push(profile: Profile, input: PushInput): Promise<{ acked: number; cursor: number }> {
+    const practiceId = practiceOf(profile);
+    if (input.changes.length !== input.toSeq - input.fromSeq + 1)
+      throw new ApiError(400, 'bad_request', 'A batch carries one change per sequence number', [
+        { path: 'changes', code: 'range_invalid' },
+      ]);
+    this.validate(input.changes);
+    const result = await this.db.transaction().execute(async (trx) => {
+      const device = await this.device(trx, profile, practiceId, input);
+      if (input.toSeq <= device.acked_seq) {
+        return { acked: device.acked_seq, cursor: await this.cursor(trx, practiceId), changed: 0 };
+      }
+      if (input.fromSeq > device.acked_seq + 1)
+        throw new ApiError(409, 'sync_gap', `Expected changes from ${device.acked_seq + 1}`, [
+          { path: 'fromSeq', code: 'sync_gap' },
+        ]);
+      // Entries acknowledged before (a batch resent after a lost answer) are skipped.
+      const fresh = input.changes.slice(device.acked_seq + 1 - input.fromSeq);
+      let changed = 0;
+      for (const change of fresh) if ((await this.apply(trx, practiceId, change)) !== null) changed += 1;
+      await trx
+        .updateTable('sync_devices')
+        .set({ acked_seq: input.toSeq, last_sync_at: this.now(), name: input.deviceName || device.name })
+        .where('id', '=', device.id)
+        .execute();
+      return { acked: input.toSeq, cursor: await this.cursor(trx, practiceId), changed };
+    });
+    if (result.changed > 0) for (const listener of this.listeners) listener(practiceId, result.cursor, input.deviceId);
+    return { acked: result.acked, cursor: result.cursor };
+  }
+
+  async pull(
+    profile: Profile,
+    after: number,
+    limit: number,
+  ): Promise<{ changes: SyncChange[]; next: number; more: boolean }> {
+    const practiceId = practiceOf(profile);
+    const rows = await this.db
+      .selectFrom('sync_rows')
+      .select(['table_name', 'row_id', 'fields', 'seq'])
+      .where('practice_id', '=', practiceId)
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    return {
+      changes: page.map((r) => ({
+        table: r.table_name as SyncChange['table'],
+        id: r.row_id,
+        fields: JSON.parse(r.fields) as FieldMap,
+      })),
+      next: page.at(-1)?.seq ?? after,
+      more: rows.length > limit,
+    };
+  }
+
+  /** Every change is checked before anything is written: one bad row refuses the whole batch. */
+  private validate(changes: SyncChange[]): void {
+    const latest = this.now() + MAX_CLOCK_SKEW_MS;
+    changes.forEach((change, index) => {
+      for (const [field, { v, s }] of Object.entries(change.fields)) {
+        const problem = fieldProblem(change.table, field, v);
+        if (problem)
+          throw new ApiError(
+            400,
+            'bad_request',
+            `${change.table} ${change.id}: field ${field} is invalid (${problem})`,
+            [{ path: `changes.${index}.fields.${field}`, code: problem }],
+          );
+        // A stamp from a clock far ahead would win every conflict until that time: refused, with the reason.
+        if (stampWall(s) > latest)
+          throw new ApiError(
+            400,
+            'clock_skew',
+            `${change.table} ${change.id}: the stamp of ${field} is in the future`,
+            [{ path: `changes.${index}.fields.${field}`, code: 'clock_skew' }],
+          );
+      }
+    });
+  }
+
+  private async device(trx: Transaction<ServerDatabase>, profile: Profile, practiceId: string, input: PushInput) {
+    const found = await trx.selectFrom('sync_devices').selectAll().where('id', '=', input.deviceId).executeTakeFirst();
+    if (found) {
+      // A device id stays bound to the practice and account that first pushed with it.
+      if (found.practice_id !== practiceId || found.account_id !== profile.id)
+        throw new ApiError(403, 'forbidden', 'This device belongs to another account');
+      if (found.revoked_at !== null) throw new ApiError(403, 'device_revoked', 'This device was revoked');
+      return found;
+    }
+    // A new device may start anywhere in its own numbering (one that replaced its local practice with the
+    // account's goes on after its emptied outbox): nothing of it was acknowledged before.
+    const created = {
+      id: input.deviceId,
+      practice_id: practiceId,
+      account_id: profile.id,
+      name: input.deviceName,
+      acked_seq: input.fromSeq - 1,
+      last_sync_at: null,
+      revoked_at: null,
+    };
+    await trx.insertInto('sync_devices').values(created).execute();
+    return created;
+  }
+
+  private async cursor(trx: Transaction<ServerDatabase>, practiceId: string): Promise<number> {
+    const row = await trx
+      .selectFrom('sync_counters')
+      .select('seq')
+      .where('practice_id', '=', practiceId)
+      .executeTakeFirst();
+    return row?.seq ?? 0;
+  }
+
+  /** The practice's next sequence number; the counter row's lock orders concurrent pushes of one practice. */
+  private async nextSeq(trx: Transaction<ServerDatabase>, practiceId: string): Promise<number> {
+    const bumped = await trx
+      .updateTable('sync_counters')
+      .set((eb) => ({ seq: eb('seq', '+', 1) }))
+      .where('practice_id', '=', practiceId)
+      .returning('seq')
+      .executeTakeFirst();
+    if (bumped) return bumped.seq;
+    await trx.insertInto('sync_counters').values({ practice_id: practiceId, seq: 1 }).execute();
+    return 1;
+  }
+
+  /** Merges one change into the stored row: its new sequence number, or null when nothing changed. */
+  private async apply(
+    trx: Transaction<ServerDatabase>,
+    practiceId: string,
+    change: SyncChange,
+  ): Promise<number | null> {
+    const stored = await trx
+      .selectFrom('sync_rows')
+      .select('fields')
+      .where('practice_id', '=', practiceId)
+      .where('table_name', '=', change.table)
+      .where('row_id', '=', change.id)
+      .executeTakeFirst();
+    const current = stored ? (JSON.parse(stored.fields) as FieldMap) : {};
+    const { merged, changed } = mergeFields(current, change.fields);
+    if (changed.length === 0) return null;
+    const seq = await this.nextSeq(trx, practiceId);
+    if (stored) {
+      await trx
+        .updateTable('sync_rows')
+        .set({ fields: JSON.stringify(merged), seq })
+        .where('practice_id', '=', practiceId)
+        .where('table_name', '=', change.table)
+        .where('row_id', '=', change.id)
+        .execute();
+    } else {
+      await trx
+        .insertInto('sync_rows')
+        .values({
+          practice_id: practiceId,
+          table_name: change.table,
+          row_id: change.id,
+          fields: JSON.stringify(merged),
+          seq,
+        })
+        .execute();
+    }
+    return seq;
+  }
+}

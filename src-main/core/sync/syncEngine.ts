@@ -1,0 +1,192 @@
+/**
+ * The device's side of sync. Pushing reads the outbox after the acknowledged entry and sends each entry as
+ * the row's current values and stamps of the fields it changed (a later local change of the same field
+ * simply travels with the newer value; stamps decide). Pulling applies the practice's rows field by field
+ * with the shared rule (the later stamp wins), without writing outbox entries: what came from the server
+ * does not go back. Both keep their position in `sync_state`, written in the same transaction as what they
+ * did, so a crash at any point repeats at most a step the server treats idempotently.
+ */
+import { mergeFields, SYNC_SCHEMA, type FieldMap, type SyncChange, type SyncTable } from '../../../protocol/sync';
+import type { Db } from '../db/database';
+import type { HybridClock } from './hlc';
+import { fieldStamp, type Row } from './repository';
+
+export interface SyncTransport {
+  push(batch: {
+    deviceId: string;
+    deviceName: string;
+    fromSeq: number;
+    toSeq: number;
+    changes: SyncChange[];
+  }): Promise<{ acked: number; cursor: number }>;
+  pull(after: number, limit: number): Promise<{ changes: SyncChange[]; next: number; more: boolean }>;
+}
+
+interface OutboxEntry {
+  seq: number;
+  table_name: string;
+  row_id: string;
+  op: 'insert' | 'update' | 'delete';
+  fields: string;
+}
+
+const ACKED = 'outbox_acked';
+const CURSOR = 'pull_cursor';
+
+export class SyncEngine {
+  private readonly readState;
+  private readonly writeState;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: HybridClock,
+    private readonly device: { id: string; name: string },
+    private readonly transport: SyncTransport,
+    private readonly batchSize = 500,
+  ) {
+    this.readState = db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?');
+    this.writeState = db.prepare<[string, string]>(
+      'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+  }
+
+  private state(key: string): number {
+    return Number(this.readState.get(key)?.value ?? 0);
+  }
+
+  /** Local changes not yet acknowledged by the server. */
+  pending(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE seq > ?').get(this.state(ACKED)) as { n: number })
+      .n;
+  }
+
+  /** The change an outbox entry stands for: the row's current values and stamps of the fields it names. */
+  private changeOf(entry: OutboxEntry): SyncChange {
+    const table = entry.table_name as SyncTable;
+    const row = this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(entry.row_id) as Row;
+    const named = JSON.parse(entry.fields) as string[];
+    const names =
+      entry.op === 'delete'
+        ? ['deleted']
+        : named.includes('*')
+          ? [...Object.keys(SYNC_SCHEMA[table]), 'deleted']
+          : named;
+    const fields: FieldMap = {};
+    for (const name of names) {
+      fields[name] = { v: row[name] ?? null, s: fieldStamp(String(row.field_hlc), name, String(row.hlc)) };
+    }
+    return { table, id: entry.row_id, fields };
+  }
+
+  /** Sends the outbox in batches until it is empty; returns how many entries the server acknowledged. */
+  async push(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const acked = this.state(ACKED);
+      const entries = this.db
+        .prepare('SELECT seq, table_name, row_id, op, fields FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
+        .all(acked, this.batchSize) as OutboxEntry[];
+      if (entries.length === 0) return sent;
+      // Outbox sequence numbers have no gaps; the server counts one change per number.
+      const fromSeq = acked + 1;
+      const toSeq = entries.at(-1)!.seq;
+      const changes = entries.map((e) => this.changeOf(e));
+      const answer = await this.transport.push({
+        deviceId: this.device.id,
+        deviceName: this.device.name,
+        fromSeq,
+        toSeq,
+        changes,
+      });
+      this.db.transaction(() => this.writeState.run(ACKED, String(answer.acked)))();
+      sent += entries.length;
+    }
+  }
+
+  /** Applies the practice's changes after the last cursor, page by page; returns how many rows changed here. */
+  async pull(): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      const page = await this.transport.pull(this.state(CURSOR), this.batchSize);
+      // Rows come in the order they last changed, so a message may come before the patient it names (the
+      // patient was edited later). Foreign keys are not checked while a page is applied; the pragma is set
+      // and reset around the synchronous transaction, so no other command runs in between.
+      this.db.pragma('foreign_keys = OFF');
+      try {
+        this.db.transaction(() => {
+          for (const change of page.changes) if (this.apply(change)) applied += 1;
+          this.writeState.run(CURSOR, String(page.next));
+        })();
+      } finally {
+        this.db.pragma('foreign_keys = ON');
+      }
+      if (!page.more) return applied;
+    }
+  }
+
+  /**
+   * A device that joins a practice which already has data on the server replaces its local practice with
+   * the account's (the user chose so; the app exports the local data first): the synced tables and the
+   * outbox are emptied, without outbox entries, and everything is pulled from the start. Two practices are
+   * never merged silently (their set-ups would clash: two sets of templates, tenants, appointment types).
+   */
+  async adoptAccountPractice(): Promise<number> {
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.db.transaction(() => {
+        for (const table of Object.keys(SYNC_SCHEMA)) this.db.prepare(`DELETE FROM ${table}`).run();
+        // The outbox's numbering goes on after its last entry (AUTOINCREMENT): nothing before it is to be sent.
+        const last = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as
+          { seq: number } | undefined;
+        this.db.prepare('DELETE FROM outbox').run();
+        this.writeState.run(ACKED, String(last?.seq ?? 0));
+        this.writeState.run(CURSOR, '0');
+      })();
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
+    return this.pull();
+  }
+
+  /** Push, then pull: what a timer, a reconnect or the server's notice runs. */
+  async sync(): Promise<{ pushed: number; pulled: number }> {
+    const pushed = await this.push();
+    const pulled = await this.pull();
+    return { pushed, pulled };
+  }
+
+  /** Merges one remote row into the local one; true when a field changed. */
+  private apply(change: SyncChange): boolean {
+    const table = change.table;
+    const columns = Object.keys(SYNC_SCHEMA[table]);
+    const row = this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(change.id) as Row | undefined;
+    for (const { s } of Object.values(change.fields)) this.clock.receive(s);
+    const current: FieldMap = {};
+    if (row) {
+      for (const name of [...columns, 'deleted']) {
+        current[name] = { v: row[name] ?? null, s: fieldStamp(String(row.field_hlc), name, String(row.hlc)) };
+      }
+    }
+    const { merged, changed } = mergeFields(current, change.fields);
+    if (changed.length === 0) return false;
+    const stamps = Object.values(merged).map((f) => f.s);
+    const rowStamp = stamps.reduce((a, b) => (a > b ? a : b));
+    // Every field keeps its own stamp, so a later merge decides per field again.
+    const fieldHlc = JSON.stringify(Object.fromEntries(Object.entries(merged).map(([name, f]) => [name, f.s])));
+    const names = [...columns, 'deleted'].filter((name) => name in merged);
+    if (row) {
+      const set = changed.filter((n) => names.includes(n));
+      this.db
+        .prepare(`UPDATE ${table} SET hlc = ?, field_hlc = ?${set.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`)
+        .run(rowStamp, fieldHlc, ...set.map((n) => merged[n]!.v), change.id);
+    } else {
+      this.db
+        .prepare(
+          `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')})
+           VALUES (?, ?, ?${', ?'.repeat(names.length)})`,
+        )
+        .run(change.id, rowStamp, fieldHlc, ...names.map((n) => merged[n]!.v));
+    }
+    return true;
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * Sync between two workstations of one practice through the real server (SQLite and PostgreSQL): two real
+ * desktop cores on their own data folders, their sync engines talking to the server over loopback with the
+ * shared protocol client. Shown: a new device takes over the account's practice; changes travel both ways;
+ * a patient edited on both merges field by field; delete versus edit follows the stamps; a batch sent twice
+ * changes nothing; a bad row or a stamp from the future refuses the whole batch; another account sees and
+ * changes nothing of the practice.
+ */
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, ProtocolError } from '../../../protocol/client';
+import { syncRoutes, type SyncChange } from '../../../protocol/sync';
+import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
+import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
+import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
+
+const PASSWORD = 'Correct-Horse-7-Battery';
+let f: ServerFixture;
+let nextAddress = 0;
+
+beforeAll(async () => {
+  f = await startServerFixture({ now: Date.UTC(2026, 5, 1, 9) });
+});
+afterAll(() => f?.close());
+
+/** A registered individual account's access token (each from its own loopback address: route limits). */
+async function account(username: string): Promise<string> {
+  const invited = await f.server.accounts.invite({
+    email: `${username}@praxis.example`,
+    role: 'member',
+    organisationId: null,
+    language: 'de',
+  });
+  const from = `127.0.2.${(nextAddress += 1)}`;
+  const tokens = (
+    await f.apiFrom(from, 'POST', `/api/registration/${invited!.token}`, { username, password: PASSWORD })
+  ).body as { accessToken: string };
+  for (const step of ['pin', 'pin/confirm', 'finish'])
+    await f.apiFrom(from, 'POST', `/api/account/registration/${step}`, undefined, tokens.accessToken);
+  return tokens.accessToken;
+}
+
+const call = () => createApiClient({ baseUrl: () => f.base });
+const transport = (token: string): SyncTransport => ({
+  push: (body) => call()(syncRoutes.push, { body, auth: { bearer: token } }),
+  pull: (after, limit) => call()(syncRoutes.pull, { query: { after, limit }, auth: { bearer: token } }),
+});
+
+function device(token: string, name: string): { fx: Fixture; engine: SyncEngine } {
+  const fx = practiceFixture(berlin('2026-06-01', 10));
+  const node = fx.core.repository.clock.node;
+  return { fx, engine: new SyncEngine(fx.core.db, fx.core.repository.clock, { id: node, name }, transport(token)) };
+}
+
+/** The device's next batch as its engine would send it (read through a recording transport, not sent). */
+async function pendingBatch(d: { fx: Fixture }) {
+  let captured: Omit<Parameters<SyncTransport['push']>[0], 'deviceId' | 'deviceName'> | null = null;
+  const probe = new SyncEngine(
+    d.fx.core.db,
+    d.fx.core.repository.clock,
+    { id: 'probe', name: '' },
+    {
+      push: async (batch) => {
+        captured = { fromSeq: batch.fromSeq, toSeq: batch.toSeq, changes: batch.changes };
+        throw new Error('captured');
+      },
+      pull: async () => ({ changes: [], next: 0, more: false }),
+    },
+  );
+  await probe.push().catch(() => undefined);
+  return captured!;
+}
+
+const rowsOf = (fx: Fixture, table: string) =>
+  fx.core.db.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
+/** The synced content of a table, without the stamps (which each side keeps in its own shape). */
+const content = (fx: Fixture, table: string) => rowsOf(fx, table).map(({ hlc: _h, field_hlc: _f, ...rest }) => rest);
+
+describe('sync between two workstations', () => {
+  let token = '';
+  let a: { fx: Fixture; engine: SyncEngine };
+  let b: { fx: Fixture; engine: SyncEngine };
+
+  it('a new device takes over the practice the account already has, and both hold the same data', async () => {
+    token = await account('reception');
+    a = device(token, 'Reception');
+    b = device(token, 'Room 2');
+    const patient = a.fx.patient({ firstName: 'Åsa', lastName: 'Lind' });
+    a.fx.book({ patientId: patient.id, startAt: berlin('2026-06-10', 9) });
+    expect(await a.engine.push()).toBe(a.fx.count('outbox'));
+    expect(a.engine.pending()).toBe(0);
+
+    // B had its own fresh set-up: it is replaced by the account's, never merged with it.
+    expect(await b.engine.adoptAccountPractice()).toBeGreaterThan(0);
+    for (const table of [
+      'practice',
+      'tenants',
+      'practitioners',
+      'appointment_types',
+      'templates',
+      'patients',
+      'appointments',
+      'messages',
+    ])
+      expect(content(b.fx, table), table).toEqual(content(a.fx, table));
+    const appointmentId = String(rowsOf(a.fx, 'appointments')[0]!.id);
+    expect(b.fx.core.agenda.get(appointmentId)).toMatchObject({ patientId: patient.id });
+  });
+
+  it('merges a patient edited on both devices field by field', async () => {
+    const patientId = String(rowsOf(a.fx, 'patients')[0]!.id);
+    // Both offline: A changes the notes, B (a minute later by its clock) the mobile number.
+    a.fx.core.patients.update({ id: patientId, notes: 'Allergie: Penicillin' });
+    b.fx.clock.now += 60_000;
+    b.fx.core.patients.update({ id: patientId, mobile: '0171 9876543' });
+    await a.engine.sync();
+    await b.engine.sync();
+    await a.engine.sync();
+    const onA = a.fx.core.patients.get(patientId);
+    const onB = b.fx.core.patients.get(patientId);
+    expect(onA).toEqual(onB);
+    expect(onA).toMatchObject({ notes: 'Allergie: Penicillin', mobile: '+491719876543' });
+  });
+
+  it('lets the later stamp win a field edited on both, whichever device reaches the server last', async () => {
+    const patientId = String(rowsOf(a.fx, 'patients')[0]!.id);
+    // B writes the notes first, A a minute later; A's change reaches the server first, B's (older) after.
+    b.fx.clock.now = a.fx.clock.now + 60_000;
+    b.fx.core.patients.update({ id: patientId, notes: 'older' });
+    a.fx.clock.now = b.fx.clock.now + 60_000;
+    a.fx.core.patients.update({ id: patientId, notes: 'newer' });
+    await a.engine.sync();
+    await b.engine.sync();
+    await a.engine.sync();
+    expect(a.fx.core.patients.get(patientId).notes).toBe('newer');
+    expect(b.fx.core.patients.get(patientId).notes).toBe('newer');
+  });
+
+  it('lets the later stamp decide between a delete and an edit, the same on both devices', async () => {
+    const id = String(rowsOf(a.fx, 'appointments')[0]!.id);
+    // B edits the notes; A deletes later, and A's delete reaches the server before B's older edit.
+    b.fx.clock.now = a.fx.clock.now + 60_000;
+    b.fx.core.agenda.update({ id, notes: 'bitte Röntgenbild mitbringen' });
+    a.fx.clock.now = b.fx.clock.now + 5 * 60_000;
+    a.fx.core.repository.transaction(() => a.fx.core.repository.remove('appointments', id));
+    await a.engine.sync();
+    await b.engine.sync();
+    await a.engine.sync();
+    for (const fx of [a.fx, b.fx]) {
+      expect(fx.core.db.prepare('SELECT deleted, notes FROM appointments WHERE id = ?').get(id)).toEqual({
+        deleted: 1,
+        notes: 'bitte Röntgenbild mitbringen',
+      });
+    }
+  });
+
+  it("tells the practice's other devices on their socket that something changed", async () => {
+    const socket: Socket = connect(f.base, { transports: ['websocket'], auth: { token }, reconnection: false });
+    const heard: unknown[] = [];
+    socket.on('sync:changed', (payload: unknown) => heard.push(payload));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.on('connect', () => resolve());
+        socket.on('connect_error', reject);
+      });
+      a.fx.patient({ firstName: 'Mira', lastName: 'Ek' });
+      const { cursor } = await transport(token).push({
+        deviceId: a.fx.core.repository.clock.node,
+        deviceName: 'Reception',
+        ...(await pendingBatch(a)),
+      });
+      await expect.poll(() => heard).toEqual([{ cursor }]);
+    } finally {
+      socket.close();
+    }
+    await a.engine.sync();
+  });
+
+  it('changes nothing when the same batch arrives twice', async () => {
+    a.fx.patient({ firstName: 'Jonas', lastName: 'Berg' });
+    const batches: Parameters<SyncTransport['push']>[0][] = [];
+    const recording = new SyncEngine(
+      a.fx.core.db,
+      a.fx.core.repository.clock,
+      { id: a.fx.core.repository.clock.node, name: 'Reception' },
+      {
+        ...transport(token),
+        push: async (batch) => {
+          batches.push(batch);
+          return transport(token).push(batch);
+        },
+      },
+    );
+    await recording.push();
+    const before = await transport(token).pull(0, 5000);
+    // The acknowledgement got lost: the device sends the very same batch again.
+    const again = await transport(token).push(batches[0]!);
+    expect(again.acked).toBe(batches[0]!.toSeq);
+    const after = await transport(token).pull(0, 5000);
+    expect(after).toEqual(before);
+  });
+
+  it('refuses a batch with one bad row or a stamp from the future, naming it, and applies none of it', async () => {
+    const before = await transport(token).pull(0, 5000);
+    const stamp = (ms: number) => `${ms.toString(36).padStart(9, '0')}:00000:${a.fx.core.repository.clock.node}`;
+    const good: SyncChange = {
+      table: 'rooms',
+      id: '01900000-0000-7000-8000-0000000000aa',
+      fields: { name: { v: 'Raum 3', s: stamp(f.clock.now) }, deleted: { v: 0, s: stamp(f.clock.now) } },
+    };
+    const fresh = () => `x${Math.random().toString(36).slice(2, 12)}`;
+    const send = (changes: SyncChange[]) =>
+      transport(token).push({ deviceId: fresh(), deviceName: '', fromSeq: 1, toSeq: changes.length, changes });
+    const wrongType: SyncChange = {
+      table: 'patients',
+      id: '01900000-0000-7000-8000-0000000000ab',
+      fields: { first_name: { v: 42, s: stamp(f.clock.now) } },
+    };
+    await expect(send([good, wrongType])).rejects.toMatchObject({
+      status: 400,
+      issues: [{ path: 'changes.1.fields.first_name', code: 'type' }],
+    });
+    const unknownField: SyncChange = {
+      table: 'patients',
+      id: '01900000-0000-7000-8000-0000000000ab',
+      fields: { shoe_size: { v: '42', s: stamp(f.clock.now) } },
+    };
+    await expect(send([good, unknownField])).rejects.toMatchObject({
+      status: 400,
+      issues: [{ code: 'unknown_field' }],
+    });
+    const future: SyncChange = { ...good, fields: { name: { v: 'Raum X', s: stamp(f.clock.now + 10 * 60_000) } } };
+    await expect(send([future])).rejects.toMatchObject({ status: 400, code: 'clock_skew' });
+    // Not even through the client: an unknown table never leaves the device.
+    await expect(send([{ ...good, table: 'accounts' as never }])).rejects.toBeInstanceOf(ProtocolError);
+    expect(await transport(token).pull(0, 5000)).toEqual(before);
+  });
+
+  it('gives another account nothing of the practice, and no way to push as one of its devices', async () => {
+    const other = await account('elsewhere');
+    expect(await transport(other).pull(0, 5000)).toEqual({ changes: [], next: 0, more: false });
+    const before = await transport(token).pull(0, 5000);
+    const stamp = `${f.clock.now.toString(36).padStart(9, '0')}:00000:zz`;
+    await expect(
+      transport(other).push({
+        deviceId: a.fx.core.repository.clock.node,
+        deviceName: '',
+        fromSeq: 9999,
+        toSeq: 9999,
+        changes: [
+          { table: 'rooms', id: '01900000-0000-7000-8000-0000000000ac', fields: { name: { v: 'x', s: stamp } } },
+        ],
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(await transport(token).pull(0, 5000)).toEqual(before);
+  });
+});
