@@ -29,6 +29,7 @@ export function AppointmentDialog({
   const start = localParts(appointment.startAt, zone);
   const [copyDate, setCopyDate] = useState(start.date);
   const [copyTime, setCopyTime] = useState(minuteLabel(start.minute));
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
   const { error, busy, run } = useCommand();
   const practitioner = data.practitioners.find((p) => p.id === appointment.practitionerId);
   const [listed] = useQuery(() => window.clinic.messages.list({ statuses: [], kinds: [] }), [appointment.id]);
@@ -151,20 +152,51 @@ export function AppointmentDialog({
         </div>
       </div>
       <FormError error={error} fields={[]} />
-      <div className="actions">
-        <button
-          type="button"
-          className="danger"
-          data-testid="appointment-cancel"
-          disabled={appointment.status === 'cancelled'}
-          onClick={async () => (await run(window.clinic.agenda.cancel({ id: appointment.id }))) && onChanged()}
+      {confirmingCancel ? (
+        // Cancelling withdraws the prepared reminders and cannot be undone here: asked, never done at once.
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-label={t('agenda.details.cancelQuestion')}
+          data-testid="cancel-confirm"
         >
-          {t('agenda.details.cancelAppointment')}
-        </button>
-        <button type="button" className="secondary" onClick={onClose}>
-          {t('common.close')}
-        </button>
-      </div>
+          <p>{t('agenda.details.cancelQuestion')}</p>
+          <div className="actions">
+            <button
+              type="button"
+              className="secondary"
+              data-testid="cancel-keep"
+              onClick={() => setConfirmingCancel(false)}
+            >
+              {t('agenda.details.keepAppointment')}
+            </button>
+            <button
+              type="button"
+              className="danger"
+              data-testid="cancel-confirm-yes"
+              disabled={busy}
+              onClick={async () => (await run(window.clinic.agenda.cancel({ id: appointment.id }))) && onChanged()}
+            >
+              {t('agenda.details.cancelAppointment')}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="actions">
+          <button
+            type="button"
+            className="danger"
+            data-testid="appointment-cancel"
+            disabled={appointment.status === 'cancelled'}
+            onClick={() => setConfirmingCancel(true)}
+          >
+            {t('agenda.details.cancelAppointment')}
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            {t('common.close')}
+          </button>
+        </div>
+      )}
     </Dialog>
   );
 }

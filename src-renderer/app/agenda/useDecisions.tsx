@@ -1,6 +1,8 @@
 /**
  * Runs an agenda command that may come back with a question (overlap; new reminder after a move), asks it,
- * and repeats the command with the answer. Nothing is written until every question is answered.
+ * and repeats the command with the answer. Nothing is written until every question is answered. Escape
+ * (or closing the question) cancels the whole command: only the buttons answer. "No" to the reminder
+ * question is a real answer (move, and prepare no reminder); Escape is not.
  */
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,17 +15,18 @@ export interface Answers {
 }
 
 type Question = { kind: 'overlap'; count: number } | { kind: 'reminder' };
+type Choice = 'yes' | 'no' | 'cancel';
 
 export function useDecisions() {
   const { t } = useTranslation('common');
   const [question, setQuestion] = useState<Question | null>(null);
-  const answer = useRef<(yes: boolean) => void>(() => {});
+  const answer = useRef<(choice: Choice) => void>(() => {});
 
   const ask = (q: Question) =>
-    new Promise<boolean>((resolve) => {
-      answer.current = (yes) => {
+    new Promise<Choice>((resolve) => {
+      answer.current = (choice) => {
         setQuestion(null);
-        resolve(yes);
+        resolve(choice);
       };
       setQuestion(q);
     });
@@ -37,10 +40,12 @@ export function useDecisions() {
       const result = await command(answers);
       if (!result.ok || result.value.kind === 'done') return result;
       if (result.value.decision === 'confirm_overlap') {
-        if (!(await ask({ kind: 'overlap', count: result.value.conflicts.length }))) return null;
+        if ((await ask({ kind: 'overlap', count: result.value.conflicts.length })) !== 'yes') return null;
         answers.allowOverlap = true;
       } else {
-        answers.reminder = (await ask({ kind: 'reminder' })) ? 'reschedule' : 'drop';
+        const choice = await ask({ kind: 'reminder' });
+        if (choice === 'cancel') return null;
+        answers.reminder = choice === 'yes' ? 'reschedule' : 'drop';
       }
     }
   };
@@ -48,7 +53,7 @@ export function useDecisions() {
   const dialog = question && (
     <Dialog
       title={t(question.kind === 'overlap' ? 'agenda.decision.overlapTitle' : 'agenda.decision.reminderTitle')}
-      onClose={() => answer.current(false)}
+      onClose={() => answer.current('cancel')}
       testId="decision-dialog"
     >
       <p>
@@ -57,10 +62,10 @@ export function useDecisions() {
           : t('agenda.decision.reminderBody')}
       </p>
       <div className="actions">
-        <button type="button" className="secondary" data-testid="decision-no" onClick={() => answer.current(false)}>
+        <button type="button" className="secondary" data-testid="decision-no" onClick={() => answer.current('no')}>
           {t('common.no')}
         </button>
-        <button type="button" data-testid="decision-yes" onClick={() => answer.current(true)}>
+        <button type="button" data-testid="decision-yes" onClick={() => answer.current('yes')}>
           {question.kind === 'overlap' ? t('agenda.decision.overlapYes') : t('common.yes')}
         </button>
       </div>

@@ -39,6 +39,7 @@ function MessageTable({ tab }: { tab: keyof typeof STATUSES }) {
   const revision = useAppStore((s) => s.revision);
   const [kind, setKind] = useState<MessageKind | ''>('');
   const { error, run } = useCommand();
+  const [withdrawing, setWithdrawing] = useState<string | null>(null);
   const [loaded, load] = useQuery(
     () => window.clinic.messages.list({ statuses: STATUSES[tab], kinds: kind ? [kind] : [] }),
     [tab, kind, revision],
@@ -107,15 +108,41 @@ function MessageTable({ tab }: { tab: keyof typeof STATUSES }) {
                   )}
                 </td>
                 <td>
-                  {WITHDRAWABLE.includes(m.status) && (
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={async () => (await run(window.clinic.messages.cancel({ id: m.id }))) && load()}
-                    >
-                      {t('messages.cancelMessage')}
-                    </button>
-                  )}
+                  {WITHDRAWABLE.includes(m.status) &&
+                    (withdrawing === m.id ? (
+                      // Withdrawing cannot be undone: asked in place, never done on the first click.
+                      <span className="row" data-testid="withdraw-confirm">
+                        {t('messages.withdrawQuestion')}{' '}
+                        <button
+                          type="button"
+                          className="link danger"
+                          data-testid="withdraw-yes"
+                          onClick={async () => {
+                            setWithdrawing(null);
+                            if (await run(window.clinic.messages.cancel({ id: m.id }))) load();
+                          }}
+                        >
+                          {t('common.yes')}
+                        </button>
+                        <button
+                          type="button"
+                          className="link"
+                          data-testid="withdraw-no"
+                          onClick={() => setWithdrawing(null)}
+                        >
+                          {t('common.no')}
+                        </button>
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="link"
+                        data-testid="withdraw"
+                        onClick={() => setWithdrawing(m.id)}
+                      >
+                        {t('messages.cancelMessage')}
+                      </button>
+                    ))}
                 </td>
               </tr>
             ))}

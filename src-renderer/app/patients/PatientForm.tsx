@@ -32,9 +32,15 @@ export function PatientForm({
   onSaved: (p: Patient) => void;
 }) {
   const { t, i18n } = useTranslation('common');
-  const [draft, setDraft] = useState<Draft>(() =>
+  const [initial] = useState<Draft>(() =>
     patient ? { ...patient } : { ...EMPTY, language: i18n.language as Draft['language'] },
   );
+  const [draft, setDraft] = useState<Draft>(initial);
+  const [confirmingDiscard, setConfirmingDiscard] = useState(false);
+  // Escape or Cancel on a form with changes asks first: typing a patient in and losing it to one key is
+  // what a receptionist must never have to redo.
+  const dirty = (Object.keys(draft) as (keyof Draft)[]).some((key) => draft[key] !== initial[key]);
+  const close = () => (dirty ? setConfirmingDiscard(true) : onClose());
   const { error, busy, run } = useCommand();
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
@@ -61,7 +67,7 @@ export function PatientForm({
   );
 
   return (
-    <Dialog title={t(patient ? 'patients.edit' : 'patients.new')} onClose={onClose} testId="patient-form" wide>
+    <Dialog title={t(patient ? 'patients.edit' : 'patients.new')} onClose={close} testId="patient-form" wide>
       <form onSubmit={submit} noValidate className="form-grid two">
         {text('firstName')}
         {text('lastName')}
@@ -120,7 +126,26 @@ export function PatientForm({
           <FormError error={error} fields={FIELDS} />
         </div>
         <div className="span">
-          <FormActions onCancel={onClose} busy={busy} submitTestId="patient-save" />
+          {confirmingDiscard ? (
+            <div className="confirm" role="alertdialog" data-testid="discard-confirm">
+              <p>{t('patients.form.discardQuestion')}</p>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="secondary"
+                  data-testid="discard-no"
+                  onClick={() => setConfirmingDiscard(false)}
+                >
+                  {t('patients.form.keepEditing')}
+                </button>
+                <button type="button" className="danger" data-testid="discard-yes" onClick={onClose}>
+                  {t('patients.form.discard')}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <FormActions onCancel={close} busy={busy} submitTestId="patient-save" />
+          )}
         </div>
       </form>
     </Dialog>
