@@ -371,10 +371,25 @@ export const commands = {
     add: command<Contact[]>()(byId),
     remove: command<Contact[]>()(byId),
   },
+  screen: {
+    /** The user's answer to `screen.choose`: the screen or window to share, or null (cancelled). */
+    chosen: command<Done>()(
+      z
+        .object({
+          requestId: z.string().regex(/^[0-9a-z-]{1,64}$/),
+          sourceId: z.string().max(200).nullable(),
+        })
+        .strict(),
+    ),
+  },
 } as const;
 
-/** Command groups served in the Electron main thread (they need safeStorage), not in the core worker. */
-export const MAIN_THREAD_GROUPS = ['account', 'admin', 'contacts', 'calls'] as const;
+/** Groups served by the server session in the main thread (it needs safeStorage). */
+export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls'] as const;
+/** Groups served by the Electron shell itself (it owns the OS side, such as screen capture sources). */
+export const SHELL_GROUPS = ['screen'] as const;
+/** Command groups served in the Electron main thread, not in the core worker. */
+export const MAIN_THREAD_GROUPS = [...ACCOUNT_GROUPS, ...SHELL_GROUPS] as const;
 
 /** RTCIceServer, declared here so the contract does not depend on the DOM library. */
 export interface RTCIceServerInit {
@@ -393,6 +408,30 @@ export const events = {
   'account.changed': z.object({ signedIn: z.boolean() }).strict(),
   /** The core worker stopped unexpectedly and was restarted (or, after repeated crashes, given up). */
   'app.coreRestarted': z.object({ restarting: z.boolean() }).strict(),
+  /**
+   * Screen sharing asked for a source: the shell lists the screens and windows (thumbnails as PNG data
+   * URLs); the renderer shows a picker and answers with `screen.chosen`.
+   */
+  'screen.choose': z
+    .object({
+      requestId: z.string().regex(/^[0-9a-z-]{1,64}$/),
+      sources: z
+        .array(
+          z
+            .object({
+              id: z.string().max(200),
+              name: z.string().max(300),
+              kind: z.enum(['screen', 'window']),
+              thumbnail: z
+                .string()
+                .max(400_000)
+                .regex(/^data:image\/png;base64,[A-Za-z0-9+/=]*$/),
+            })
+            .strict(),
+        )
+        .max(50),
+    })
+    .strict(),
   /** A clinicdesk://register link was opened: the wizard starts with it. */
   'account.registrationLink': z.object({ link: z.string().max(2048) }).strict(),
 } as const;
@@ -435,7 +474,9 @@ export type CommandHandlers = {
 /** The core's share (database, agenda, messages …), in the worker or in-process. */
 export type CoreHandlers = Omit<CommandHandlers, MainThreadGroup>;
 /** The server session's share, in the main thread. */
-export type AccountHandlers = Pick<CommandHandlers, MainThreadGroup>;
+export type AccountHandlers = Pick<CommandHandlers, (typeof ACCOUNT_GROUPS)[number]>;
+/** The shell's share. */
+export type ShellHandlers = Pick<CommandHandlers, (typeof SHELL_GROUPS)[number]>;
 
 export interface CommandEntry {
   channel: Channel;

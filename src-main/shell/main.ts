@@ -22,6 +22,8 @@ import { safeStorageEncryptor } from './safeStorageEncryptor';
 import { hardenWebContents, installPermissionHandlers } from './security';
 import { startCoreWorker, type WorkerCore } from '../core/worker/workerCore';
 import { NotificationCenter } from './notifications';
+import { installDisplayMediaHandler } from './displayMedia';
+import { ScreenChooser } from '../core/screen/screenChooser';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
 import { createMainWindow } from './window';
@@ -167,6 +169,12 @@ async function start(): Promise<void> {
   };
 
   installPermissionHandlers(session.defaultSession);
+  // Screen sharing: the app's own picker answers Electron's display-media request.
+  const screens = new ScreenChooser((payload) => {
+    if (mainWindow) sendEvent(mainWindow.webContents, 'screen.choose', payload);
+    else screens.cancelAll();
+  });
+  installDisplayMediaHandler(session.defaultSession, screens);
   handleAppProtocol(join(appDir, 'dist', 'renderer'), () => buildCsp(current().serverUrl));
   registerIpc(
     ipcMain,
@@ -174,6 +182,12 @@ async function start(): Promise<void> {
       handlers: {
         ...running.handlers,
         ...account.handlers(),
+        screen: {
+          chosen: async ({ requestId, sourceId }) => {
+            screens.answer(requestId, sourceId);
+            return { done: true as const };
+          },
+        },
         // Seeing the call log clears the tray's missed-calls count too.
         callLog: {
           ...running.handlers.callLog,

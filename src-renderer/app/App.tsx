@@ -15,6 +15,7 @@ import { PatientsView } from './patients/PatientsView';
 import { EmptyView } from './views/EmptyView';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ScreenPicker } from '../calls/ScreenPicker';
 import { SettingsView } from './views/SettingsView';
 import { useAppStore } from './store';
 
@@ -114,6 +115,7 @@ export function App() {
           </p>
         )}
         <ErrorNotice />
+        <ScreenPicker />
         <CallCenter />
         <ErrorBoundary key={view}>
           {callStation && view !== 'settings' && view !== 'account' ? <CallStationIdle /> : <CurrentView view={view} />}

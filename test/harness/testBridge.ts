@@ -62,6 +62,8 @@ export interface Harness {
   openedLinks: string[];
   /** Files the app offered to save (the save dialog's stand-in), by name. */
   savedFiles: Map<string, string>;
+  /** The user's answers to the screen picker (`screen.chosen`), in order. */
+  screenAnswers: { requestId: string; sourceId: string | null }[];
   /** Native notifications the app asked for (kind and name), in order. */
   notifications: { kind: string; name: string }[];
   /** What the OS does with a clinicdesk:// link: the shell hands it to the window. */
@@ -83,6 +85,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const openedLinks: string[] = [];
   const savedFiles = new Map<string, string>();
   const notifications: { kind: string; name: string }[] = [];
+  const screenAnswers: { requestId: string; sourceId: string | null }[] = [];
   let page: Page | undefined;
 
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -130,7 +133,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const origin = web.origin;
     const answers = new Map<string, unknown>();
     const dispatch = createDispatcher({
-      handlers: { ...core.handlers, ...account.handlers() },
+      handlers: {
+        ...core.handlers,
+        ...account.handlers(),
+        // The shell's share: the answer of the screen picker, recorded.
+        screen: {
+          chosen: async (answer) => {
+            screenAnswers.push(answer);
+            return { done: true as const };
+          },
+        },
+      },
       isTrustedSender: (sender) => isTrustedSender(sender, origin),
       log: (message, error) => console.error(message, error),
     });
@@ -158,6 +171,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       openedLinks,
       savedFiles,
       notifications,
+      screenAnswers,
       emit,
       answer(channel, result) {
         if (result === null) answers.delete(channel);

@@ -9,6 +9,7 @@ import {
   type Channel,
   type CommandEntry,
   type AccountHandlers,
+  type ShellHandlers,
   type CoreHandlers,
   type FieldIssue,
   type Result,
@@ -26,7 +27,7 @@ export type Dispatch = (channel: string, input: unknown, sender: Sender) => Prom
 
 export interface DispatcherOptions {
   /** The core's handlers, and the account groups' where a server session exists (the app, the e2e bridge). */
-  handlers: CoreHandlers & Partial<AccountHandlers>;
+  handlers: CoreHandlers & Partial<AccountHandlers> & Partial<ShellHandlers>;
   isTrustedSender: (sender: Sender) => boolean;
   log?: (message: string, error: unknown) => void;
 }

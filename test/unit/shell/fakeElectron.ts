@@ -96,7 +96,59 @@ export class FakeSession {
   setDevicePermissionHandler(handler: NonNullable<FakeSession['deviceHandler']>) {
     this.deviceHandler = handler;
   }
+  displayMediaHandler?: (request: DisplayMediaRequest, callback: (streams: unknown) => void) => void;
+  displayMediaOptions?: { useSystemPicker?: boolean };
+  setDisplayMediaRequestHandler(
+    handler: FakeSession['displayMediaHandler'] | null,
+    options?: { useSystemPicker?: boolean },
+  ) {
+    this.displayMediaHandler = handler ?? undefined;
+    this.displayMediaOptions = options;
+  }
+  /**
+   * What Electron does with the handler's answer (session.md; electron_browser_context.cc
+   * DisplayMediaDeviceChosen): `null`/nothing ends the request as denied; `{}` while video was requested
+   * throws a TypeError inside the handler; the video must be a DesktopCapturerSource-like {id, name}.
+   */
+  requestDisplayMedia(request: DisplayMediaRequest): Promise<{ granted: unknown } | { denied: true }> {
+    return new Promise((resolve, reject) => {
+      if (!this.displayMediaHandler) return reject(new Error('Not supported'));
+      this.displayMediaHandler(request, (streams) => {
+        if (streams === null || streams === undefined) return resolve({ denied: true });
+        const video = (streams as { video?: { id?: unknown; name?: unknown } }).video;
+        if (request.videoRequested && !video)
+          throw new TypeError('Video was requested, but no video stream was provided');
+        if (video && (typeof video.id !== 'string' || typeof video.name !== 'string'))
+          throw new TypeError('video must be a WebFrameMain or DesktopCapturerSource');
+        resolve({ granted: streams });
+      });
+    });
+  }
 }
+
+export interface DisplayMediaRequest {
+  frame: { url: string; parent: unknown } | null;
+  securityOrigin: string;
+  videoRequested: boolean;
+  audioRequested: boolean;
+  userGesture: boolean;
+}
+
+/** desktopCapturer: main process only; sources with a thumbnail NativeImage. */
+export const desktopCapturer = {
+  sources: [] as { id: string; name: string; png: string }[],
+  calls: [] as unknown[],
+  async getSources(options: unknown) {
+    desktopCapturer.calls.push(options);
+    return desktopCapturer.sources.map((s) => ({
+      id: s.id,
+      name: s.name,
+      display_id: '',
+      appIcon: null,
+      thumbnail: { toDataURL: () => `data:image/png;base64,${s.png}` },
+    }));
+  },
+};
 
 export interface MenuItemOptions {
   id?: string;
