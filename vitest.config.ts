@@ -23,6 +23,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           exclude: ['test/integration/postgresMissing.test.ts'],
           testTimeout: 20_000,
+          expect: { poll: { timeout: 10_000 } },
           globalSetup: services,
         },
       },
@@ -30,6 +31,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration-pg',
+          expect: { poll: { timeout: 10_000 } },
           include: hasPostgres
             ? ['test/integration/server/**/*.test.ts']
             : ['test/integration/postgresMissing.test.ts'],
@@ -45,6 +47,9 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // A condition polled in a browser (a camera preview playing, a peer connecting) gets what the
+          // slowest honest machine needs, with the other core busy: expect.poll's 1 s default is not that.
+          expect: { poll: { timeout: 15_000, interval: 50 } },
           fileParallelism: false, // two cores: one browser at a time
           globalSetup: services,
         },

@@ -371,6 +371,13 @@ export const commands = {
     add: command<Contact[]>()(byId),
     remove: command<Contact[]>()(byId),
   },
+  launch: {
+    /**
+     * The clinicdesk:// link the app was started with (or that came before the page was ready), once:
+     * the page asks when it has subscribed to events, so nothing pushed before that is lost.
+     */
+    pendingLink: command<{ link: string | null }>()(none),
+  },
   screen: {
     /** The user's answer to `screen.choose`: the screen or window to share, or null (cancelled). */
     chosen: command<Done>()(
@@ -387,7 +394,7 @@ export const commands = {
 /** Groups served by the server session in the main thread (it needs safeStorage). */
 export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls'] as const;
 /** Groups served by the Electron shell itself (it owns the OS side, such as screen capture sources). */
-export const SHELL_GROUPS = ['screen'] as const;
+export const SHELL_GROUPS = ['launch', 'screen'] as const;
 /** Command groups served in the Electron main thread, not in the core worker. */
 export const MAIN_THREAD_GROUPS = [...ACCOUNT_GROUPS, ...SHELL_GROUPS] as const;
 

@@ -2,7 +2,7 @@
  * Electron entry. Wires the plain-Node core to the window, the tray, notifications, safeStorage and IPC —
  * and does nothing else.
  */
-import { app, dialog, ipcMain, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, net, session, shell, type BrowserWindow } from 'electron';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountSession } from '../core/account/accountSession';
@@ -26,7 +26,7 @@ import { installDisplayMediaHandler } from './displayMedia';
 import { ScreenChooser } from '../core/screen/screenChooser';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
-import { createMainWindow } from './window';
+import { APP_ENTRY, createMainWindow, recoverRenderer } from './window';
 
 registerAppScheme();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
@@ -37,12 +37,18 @@ let core: WorkerCore | undefined;
 let settings: Settings | undefined;
 let tray: TrayController | undefined;
 let quitting = false;
-/** A clinicdesk:// link that arrived before the window could take it. */
+/** A clinicdesk:// link that arrived before the page could take it (a cold start, macOS open-url). */
 let pendingLink: string | null = linkFromArgv(process.argv);
+/**
+ * Whether the page has subscribed to events: it asks for the pending link (`launch.pendingLink`) once it
+ * is ready. Pushing at `did-finish-load` lost the link: `isLoading()` is still true there, and the page
+ * subscribes only after its first awaited calls. Reset when the page loads again.
+ */
+let pageReady = false;
 
-/** Hands a registration link to the wizard (now, or once the window has loaded). */
+/** Hands a registration link to the wizard: now, or when the page asks for it. */
 const openLink = (link: string): void => {
-  if (!mainWindow || mainWindow.webContents.isLoading()) {
+  if (!mainWindow || !pageReady) {
     pendingLink = link;
     return;
   }
@@ -54,9 +60,15 @@ const openLink = (link: string): void => {
 const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
   sendEvent(mainWindow?.webContents, event, payload);
   if (event === 'settings.changed') {
+    const previous = settings;
     settings = payload as EventPayload<'settings.changed'>;
     tray?.update(settings);
     mainWindow?.setAlwaysOnTop(settings.callStation);
+    // The page's CSP names the server it may connect to: a new server needs the page loaded again (the
+    // app:// handler sends the CSP for the new one). The settings view is where the user comes back.
+    if (previous && previous.serverUrl !== settings.serverUrl && mainWindow && !mainWindow.isDestroyed()) {
+      void mainWindow.loadURL(`${APP_ENTRY}#/settings`);
+    }
   }
 };
 
@@ -126,6 +138,7 @@ async function start(): Promise<void> {
   });
   const account = new AccountSession({
     serverUrl: () => current().serverUrl,
+    fetch: (url, init) => net.fetch(url, init),
     language: () => current().language,
     tokens: secretTokenStore(secrets),
     emit,
@@ -152,6 +165,7 @@ async function start(): Promise<void> {
         body: t(body, { name }),
         view: kind === 'missed' ? 'callLog' : 'calls',
         silent: true,
+        urgent: kind !== 'missed',
       });
       if (kind !== 'missed') showWindow();
       else void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
@@ -182,6 +196,15 @@ async function start(): Promise<void> {
       handlers: {
         ...running.handlers,
         ...account.handlers(),
+        launch: {
+          pendingLink: async () => {
+            pageReady = true;
+            const link = pendingLink;
+            pendingLink = null;
+            if (link) showWindow();
+            return { link };
+          },
+        },
         screen: {
           chosen: async ({ requestId, sourceId }) => {
             screens.answer(requestId, sourceId);
@@ -204,11 +227,24 @@ async function start(): Promise<void> {
   );
 
   mainWindow = createMainWindow(join(appDir, 'dist', 'preload', 'preload.cjs'), { alwaysOnTop: current().callStation });
-  mainWindow.webContents.on('did-finish-load', () => {
-    const link = pendingLink;
-    pendingLink = null;
-    if (link) openLink(link);
+  recoverRenderer(mainWindow, ({ reason, reloaded }) => {
+    mainLog.write({
+      level: 'error',
+      source: 'main',
+      message: `renderer gone (${reason}); ${reloaded ? 'reloaded' : 'given up'}`,
+    });
+    const t = shellStrings(current().language);
+    notifications.show({
+      title: t('rendererGoneTitle'),
+      body: t(reloaded ? 'rendererGoneBody' : 'rendererGoneGiveUp'),
+      view: 'agenda',
+    });
   });
+  mainWindow.webContents.on('did-start-loading', () => {
+    pageReady = false;
+  });
+  // Windows ends the session (shutdown, log-off) without will-quit: close the core while there is time.
+  mainWindow.on('session-end', () => void core?.close());
   // Closing the window keeps ClinicDesk in the tray (calls still ring); Quit in the tray ends it.
   mainWindow.on('close', (event) => {
     if (!quitting) {
@@ -248,9 +284,19 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', () => {
     quitting = true;
   });
-  app.on('will-quit', () => {
+  // Quitting waits for the core to close its database (WAL checkpoint, no half-written state): the first
+  // will-quit is held, the core closed, then the app quits for real.
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
     tray?.destroy();
-    void core?.close();
+    void Promise.resolve(core?.close())
+      .catch(() => undefined)
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

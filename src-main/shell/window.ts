@@ -38,3 +38,26 @@ export function createMainWindow(preload: string, options: { alwaysOnTop: boolea
   void window.loadURL(APP_ENTRY);
   return window;
 }
+
+/**
+ * A renderer that crashes or is killed leaves a blank window, and calls stop ringing. Electron reports it
+ * as `render-process-gone` (reason `crashed`, `oom`, `killed`, …; `clean-exit` is a normal close): the app
+ * is loaded again and the user is told. A renderer that keeps dying (three times within a minute) is not
+ * reloaded in a loop; the user is told to restart.
+ */
+export function recoverRenderer(
+  window: BrowserWindow,
+  onGone: (details: { reason: string; reloaded: boolean }) => void,
+  now: () => number = Date.now,
+): void {
+  const recent: number[] = [];
+  window.webContents.on('render-process-gone', (_event, details: { reason: string; exitCode: number }) => {
+    if (details.reason === 'clean-exit' || window.isDestroyed()) return;
+    const at = now();
+    recent.push(at);
+    while (recent.length > 0 && recent[0]! <= at - 60_000) recent.shift();
+    const reloaded = recent.length < 3;
+    if (reloaded) void window.loadURL(APP_ENTRY);
+    onGone({ reason: details.reason, reloaded });
+  });
+}

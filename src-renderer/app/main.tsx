@@ -31,6 +31,12 @@ async function boot(): Promise<void> {
       message: 'The core worker stopped',
     }),
   );
+  // Subscribed: now the link the app was started with (clinicdesk://register?token=…) can be taken.
+  void window.clinic.launch.pendingLink().then((result) => {
+    if (!result.ok || !result.value.link) return;
+    useAppStore.getState().setView('account');
+    useAppStore.getState().setRegistrationLink(result.value.link);
+  });
   // Whatever escapes a handler goes to the log file support can ask for.
   window.addEventListener('unhandledrejection', (event) => reportError(event.reason, 'unhandledrejection'));
   window.addEventListener('error', (event) => reportError(event.error ?? event.message, 'error'));

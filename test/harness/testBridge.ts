@@ -68,6 +68,8 @@ export interface Harness {
   notifications: { kind: string; name: string }[];
   /** What the OS does with a clinicdesk:// link: the shell hands it to the window. */
   openRegistrationLink(link: string): void;
+  /** A cold start with a link (the shell keeps it until the page asks for it). */
+  startWithLink(link: string): void;
   /** An event from the main process (as the shell would send it). */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   /**
@@ -86,6 +88,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const savedFiles = new Map<string, string>();
   const notifications: { kind: string; name: string }[] = [];
   const screenAnswers: { requestId: string; sourceId: string | null }[] = [];
+  let pendingLink: string | null = null;
   let page: Page | undefined;
 
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -136,7 +139,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       handlers: {
         ...core.handlers,
         ...account.handlers(),
-        // The shell's share: the answer of the screen picker, recorded.
+        // The shell's share: the link of a cold start, and the answer of the screen picker, recorded.
+        launch: {
+          pendingLink: async () => {
+            const link = pendingLink;
+            pendingLink = null;
+            return { link };
+          },
+        },
         screen: {
           chosen: async (answer) => {
             screenAnswers.push(answer);
@@ -176,6 +186,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       answer(channel, result) {
         if (result === null) answers.delete(channel);
         else answers.set(channel, result);
+      },
+      startWithLink(link) {
+        pendingLink = link;
       },
       openRegistrationLink(link) {
         emit('app.navigate', { view: 'account' });

@@ -34,6 +34,12 @@ export interface AccountHost {
   /** A native notification (and the tray) for an incoming call, a knock or a missed call. */
   notify(kind: 'incoming' | 'knock' | 'missed', name: string): void;
   now?: () => number;
+  /**
+   * How to reach the server: Electron's `net.fetch` in the app (the system proxy and the operating
+   * system's certificate store, which practices behind a proxy or with a company root need); Node's fetch
+   * in tests.
+   */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /** Refresh this long before the access token expires, so a request never races its expiry. */
@@ -51,7 +57,7 @@ export class AccountSession {
   private challenge: string | null = null;
 
   constructor(private readonly host: AccountHost) {
-    this.client = new ServerClient(() => host.serverUrl());
+    this.client = new ServerClient(() => host.serverUrl(), host.fetch ? { fetch: host.fetch } : {});
     this.now = host.now ?? Date.now;
     this.refreshToken = host.tokens.get();
   }

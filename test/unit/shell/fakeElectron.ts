@@ -73,6 +73,10 @@ export class BrowserWindow extends Emitter {
     return Promise.resolve();
   }
   show() {}
+  destroyed = false;
+  isDestroyed() {
+    return this.destroyed;
+  }
   setAlwaysOnTop(value: boolean) {
     this.alwaysOnTop = value;
   }
@@ -185,7 +189,15 @@ export class Notification extends Emitter {
   static instances: Notification[] = [];
   static isSupported = () => true;
   shown = false;
-  constructor(readonly options: { title: string; body: string; silent?: boolean }) {
+  constructor(
+    readonly options: {
+      title: string;
+      body: string;
+      silent?: boolean;
+      timeoutType?: 'default' | 'never';
+      urgency?: string;
+    },
+  ) {
     super();
     Notification.instances.push(this);
   }

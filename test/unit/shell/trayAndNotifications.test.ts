@@ -63,4 +63,20 @@ describe('notifications', () => {
     shown!.emit('click');
     expect(focusView).toHaveBeenCalledWith('calls');
   });
+
+  it('keeps each notification referenced until it is clicked, closed or fails, then lets it go', () => {
+    const center = new NotificationCenter(vi.fn());
+    center.show({ title: 'a', body: 'a', view: 'calls', urgent: true });
+    center.show({ title: 'b', body: 'b', view: 'callLog' });
+    center.show({ title: 'c', body: 'c', view: 'calls' });
+    expect(center.pending).toBe(3);
+    const [a, b, c] = Notification.instances.slice(-3);
+    // An incoming call does not time out (Windows' default toasts do).
+    expect(a!.options).toMatchObject({ timeoutType: 'never' });
+    expect(b!.options.timeoutType).toBeUndefined();
+    a!.emit('click');
+    b!.emit('close');
+    c!.emit('failed', {}, 'no notification server');
+    expect(center.pending).toBe(0);
+  });
 });

@@ -46,3 +46,33 @@ describe('main window', () => {
     ).toEqual(['contextIsolation', 'sandbox', 'webSecurity']);
   });
 });
+
+describe('a renderer that goes away', () => {
+  it('is loaded again and the user is told; a renderer that keeps crashing is not reloaded in a loop', async () => {
+    const { recoverRenderer } = await import('../../../src-main/shell/window');
+    const window = new BrowserWindow({ webPreferences: {} });
+    const told: { reason: string; reloaded: boolean }[] = [];
+    let clock = 0;
+    recoverRenderer(
+      window as never,
+      (d) => told.push(d),
+      () => clock,
+    );
+    window.webContents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
+    expect(told).toEqual([]);
+    window.loadedUrl = '';
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(window.loadedUrl).toBe('app://clinicdesk/index.html');
+    clock += 1_000;
+    window.webContents.emit('render-process-gone', {}, { reason: 'oom', exitCode: 0 });
+    clock += 1_000;
+    window.loadedUrl = '';
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(window.loadedUrl).toBe('');
+    expect(told).toEqual([
+      { reason: 'crashed', reloaded: true },
+      { reason: 'oom', reloaded: true },
+      { reason: 'crashed', reloaded: false },
+    ]);
+  });
+});
