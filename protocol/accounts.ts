@@ -92,9 +92,21 @@ export const accountPreferencesSchema = z.object({
   cameraId: z.string().max(200).nullable().default(null),
 });
 export type AccountPreferences = z.infer<typeof accountPreferencesSchema>;
+/**
+ * Taking part in the practices' network: on only with the network's privacy policy and terms accepted in
+ * their current version (`termsVersion`); the accepted version and time are the record of consent. When
+ * the terms change, participation pauses until they are accepted again.
+ */
+export const networkSchema = z.object({
+  participating: z.boolean(),
+  termsVersion: z.string(),
+  acceptedVersion: z.string().nullable(),
+  acceptedAt: instantSchema.nullable(),
+});
 export const accountSettingsSchema = accountPreferencesSchema.extend({
   language: languageSchema,
   searchable: z.boolean(),
+  network: networkSchema,
 });
 export type AccountSettings = z.infer<typeof accountSettingsSchema>;
 export const accountSettingsEditSchema = z
@@ -107,6 +119,8 @@ export const accountSettingsEditSchema = z
     patientConsent: z.boolean(),
     microphoneId: z.string().max(200).nullable(),
     cameraId: z.string().max(200).nullable(),
+    /** Switching on needs `acceptTerms` naming the current terms version (unless it was accepted before). */
+    network: z.object({ participating: z.boolean(), acceptTerms: z.string().max(40).optional() }).strict(),
   })
   .partial()
   .strict();

@@ -197,7 +197,10 @@ export async function buildServer(
     now,
     (message, details) => app.log.error(details, message),
   );
-  const profiles = new ProfileService(database.db, hasher, accounts);
+  const profiles = new ProfileService(database.db, hasher, accounts, {
+    termsVersion: config.networkTermsVersion,
+    now,
+  });
   const contracts = new ContractService(database.db, accounts, config.plans, now);
   const organisations = new OrganisationService(database.db, accounts, now);
   const contacts = new ContactService(database.db, now);

@@ -34,6 +34,11 @@ export const configSchema = z
       .max(REGISTRATION_STEPS.length)
       .refine((steps) => new Set(steps).size === steps.length, { message: 'steps must not repeat' })
       .default([...REGISTRATION_STEPS]),
+    /** The version of the network's privacy policy and terms that participation needs accepted. */
+    networkTermsVersion: z
+      .string()
+      .regex(/^[0-9A-Za-z.-]{1,40}$/)
+      .default('2026-11'),
     /** Minimum term and notice period per plan. */
     plans: z
       .record(

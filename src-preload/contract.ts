@@ -115,7 +115,7 @@ export const viewSchema = z.enum(VIEWS);
 export type View = z.infer<typeof viewSchema>;
 
 /** Links the main process builds itself; the renderer only names one. */
-export const EXTERNAL_LINKS = ['help', 'privacy'] as const;
+export const EXTERNAL_LINKS = ['help', 'privacy', 'networkTerms'] as const;
 export const externalLinkSchema = z.enum(EXTERNAL_LINKS);
 export type ExternalLink = z.infer<typeof externalLinkSchema>;
 

@@ -44,6 +44,7 @@ export class ProfileService {
     private readonly db: Kysely<ServerDatabase>,
     private readonly hasher: PasswordHasher,
     private readonly accounts: AccountService,
+    private readonly network: { termsVersion: string; now: () => number } = { termsVersion: '2026-11', now: Date.now },
   ) {}
 
   async profile(accountId: string): Promise<ProfileView> {
@@ -137,18 +138,27 @@ export class ProfileService {
   async settings(accountId: string): Promise<AccountSettingsView> {
     const row = await this.db
       .selectFrom('accounts')
-      .select(['language', 'searchable', 'preferences'])
+      .select(['language', 'searchable', 'preferences', 'network', 'network_terms_version', 'network_accepted_at'])
       .where('id', '=', accountId)
       .executeTakeFirstOrThrow();
+    const current = row.network_terms_version === this.network.termsVersion;
     return {
       language: languageSchema.catch('en').parse(row.language),
       searchable: row.searchable === 1,
       ...readPreferences(row.preferences),
+      network: {
+        // Switched on, and on the terms in force: terms that changed since pause participation.
+        participating: row.network === 1 && current,
+        termsVersion: this.network.termsVersion,
+        acceptedVersion: row.network_terms_version,
+        acceptedAt: row.network_accepted_at,
+      },
     };
   }
 
-  async updateSettings(accountId: string, edit: Partial<AccountSettingsView>): Promise<AccountSettingsView> {
-    const { language, searchable, ...rest } = edit;
+  async updateSettings(accountId: string, edit: SettingsEdit): Promise<AccountSettingsView> {
+    const { language, searchable, network, ...rest } = edit;
+    const consent = network ? await this.networkChange(accountId, network) : {};
     await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('accounts')
@@ -162,10 +172,43 @@ export class ProfileService {
           preferences: JSON.stringify(preferences),
           ...(language !== undefined ? { language } : {}),
           ...(searchable !== undefined ? { searchable: searchable ? 1 : 0 } : {}),
+          ...consent,
         })
         .where('id', '=', accountId)
         .execute();
     });
     return this.settings(accountId);
   }
+
+  /**
+   * Switching network participation on needs the current terms accepted: in this request (`acceptTerms`
+   * naming the version in force, recorded with the time) or before. Switching off keeps the record.
+   */
+  private async networkChange(
+    accountId: string,
+    change: { participating: boolean; acceptTerms?: string },
+  ): Promise<{ network?: number; network_terms_version?: string; network_accepted_at?: number }> {
+    if (!change.participating) return { network: 0 };
+    const version = this.network.termsVersion;
+    if (change.acceptTerms !== undefined && change.acceptTerms !== version)
+      throw new ApiError(400, 'bad_request', `The terms in force are version ${version}`, [
+        { path: 'network.acceptTerms', code: 'terms_outdated' },
+      ]);
+    if (change.acceptTerms === version)
+      return { network: 1, network_terms_version: version, network_accepted_at: this.network.now() };
+    const row = await this.db
+      .selectFrom('accounts')
+      .select('network_terms_version')
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    if (row.network_terms_version !== version)
+      throw new ApiError(400, 'bad_request', 'The network terms must be accepted first', [
+        { path: 'network.acceptTerms', code: 'terms_not_accepted' },
+      ]);
+    return { network: 1 };
+  }
 }
+
+export type SettingsEdit = Partial<Omit<AccountSettingsView, 'network'>> & {
+  network?: { participating: boolean; acceptTerms?: string };
+};

@@ -54,6 +54,11 @@ export interface AccountsTable {
   username_key: string | null;
   /** Who invited: 'service', an organisation id, or null for self sign-up. */
   invited_by: string | null;
+  /** 1 while the account takes part in the practices' network (only with the current terms accepted). */
+  network: Generated<number>;
+  /** The version of the network's privacy policy and terms the account accepted, and when. */
+  network_terms_version: string | null;
+  network_accepted_at: number | null;
 }
 
 /** A practice's synced row: every field with its value and stamp (JSON of FieldMap). */

@@ -89,6 +89,10 @@ export const accountSettingsEditSchema = z
     patientConsent: z.boolean().optional(),
     microphoneId: deviceId.optional(),
     cameraId: deviceId.optional(),
+    network: z
+      .object({ participating: z.boolean(), acceptTerms: z.string().max(40).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -40,7 +40,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('support PIN check', () => {
+describe('support PIN check and account settings', () => {
   it("tells support whether a caller's PIN matches, without showing any PIN", async () => {
     const { page } = harness;
     await harness.open('account');
@@ -65,5 +65,19 @@ describe('support PIN check', () => {
 
     await check('caller', '1234');
     await expect.poll(() => page.getByTestId('pin-check').textContent()).toContain(en.errors.field.pin_invalid);
+  });
+
+  it('takes part in the network only after accepting its terms, and shows the record', async () => {
+    const { page } = harness;
+    await page.getByTestId('nav-account').click();
+    // A click asks for the terms; the switch stays off until they are accepted.
+    await page.getByTestId('network-switch').click();
+    await page.getByTestId('network-terms').waitFor();
+    expect(await page.getByTestId('network-join').isDisabled()).toBe(true);
+    expect(await page.getByTestId('network-switch').isChecked()).toBe(false);
+    await page.getByTestId('network-accept').check();
+    await page.getByTestId('network-join').click();
+    await expect.poll(() => page.getByTestId('network-switch').isChecked()).toBe(true);
+    await expect.poll(() => page.getByTestId('network-record').textContent()).toContain('2026-11');
   });
 });

@@ -8,6 +8,7 @@ import { m005Calls } from './005-calls';
 import { m006Security } from './006-security';
 import { m007Leases } from './007-leases';
 import { m008Sync } from './008-sync';
+import { m009Network } from './009-network';
 
 export interface ServerMigration {
   version: number;
@@ -26,4 +27,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m006Security,
   m007Leases,
   m008Sync,
+  m009Network,
 ];

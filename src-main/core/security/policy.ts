@@ -71,6 +71,7 @@ export const isNavigationAllowed = (): boolean => false;
 const LINK_PATHS: Record<ExternalLink, string> = {
   help: 'help',
   privacy: 'privacy',
+  networkTerms: 'network/terms',
 };
 
 /** External pages the app opens in the user's browser: built here, https only, on our own website. */

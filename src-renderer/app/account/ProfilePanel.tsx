@@ -238,7 +238,7 @@ function SettingsCard() {
   }, []);
   const command = useCommand();
   const languageId = useId();
-  const update = async (edit: Partial<AccountSettings>) => {
+  const update = async (edit: Parameters<typeof window.clinic.account.updateSettings>[0]) => {
     const next = await command.run(window.clinic.account.updateSettings(edit));
     if (next) {
       setSettings(next);
@@ -282,6 +282,7 @@ function SettingsCard() {
         </label>
       ))}
       <DeviceFields settings={settings} onChange={update} />
+      <NetworkSwitch network={settings.network} onChange={(network) => void update({ network })} />
       <FormError error={command.error} fields={[]} />
     </section>
   );
@@ -415,5 +416,92 @@ function ContractCard({ profile, onUpgraded }: { profile: ProfileDetails; onUpgr
         </form>
       )}
     </section>
+  );
+}
+
+/**
+ * Taking part in the practices' network: switching on asks to accept the network's privacy policy and
+ * terms in their current version (both open on our website); the accepted version and date are shown.
+ */
+function NetworkSwitch({
+  network,
+  onChange,
+}: {
+  network: AccountSettings['network'];
+  onChange: (change: { participating: boolean; acceptTerms?: string }) => void;
+}) {
+  const { t, i18n } = useTranslation('common');
+  const [asking, setAsking] = useState(false);
+  const [accepted, setAccepted] = useState(false);
+  const needsAcceptance = network.acceptedVersion !== network.termsVersion;
+  return (
+    <div className="field network" data-testid="network">
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={network.participating}
+          data-testid="network-switch"
+          onChange={(e) => {
+            if (!e.target.checked) return onChange({ participating: false });
+            if (needsAcceptance) setAsking(true);
+            else onChange({ participating: true });
+          }}
+        />
+        {t('account.network.label')}
+      </label>
+      {network.acceptedAt !== null && network.acceptedVersion && (
+        <p className="hint" data-testid="network-record">
+          {t('account.network.accepted', {
+            version: network.acceptedVersion,
+            date: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(network.acceptedAt),
+          })}
+        </p>
+      )}
+      {!network.participating && network.acceptedVersion && needsAcceptance && (
+        <p className="hint">{t('account.network.termsChanged')}</p>
+      )}
+      {asking && (
+        <div className="confirm" role="group" data-testid="network-terms">
+          <p>
+            {t('account.network.terms', { version: network.termsVersion })}{' '}
+            <button type="button" className="link" onClick={() => void window.clinic.app.openLink({ link: 'privacy' })}>
+              {t('account.network.privacyLink')}
+            </button>{' '}
+            <button
+              type="button"
+              className="link"
+              onClick={() => void window.clinic.app.openLink({ link: 'networkTerms' })}
+            >
+              {t('account.network.termsLink')}
+            </button>
+          </p>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={accepted}
+              data-testid="network-accept"
+              onChange={(e) => setAccepted(e.target.checked)}
+            />
+            {t('account.network.accept', { version: network.termsVersion })}
+          </label>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => setAsking(false)}>
+              {t('common.cancel')}
+            </button>
+            <button
+              type="button"
+              disabled={!accepted}
+              data-testid="network-join"
+              onClick={() => {
+                setAsking(false);
+                onChange({ participating: true, acceptTerms: network.termsVersion });
+              }}
+            >
+              {t('account.network.join')}
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
   );
 }

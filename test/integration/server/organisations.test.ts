@@ -241,6 +241,7 @@ describe('profile and settings', () => {
       patientConsent: true,
       microphoneId: null,
       cameraId: null,
+      network: { participating: false, termsVersion: '2026-11', acceptedVersion: null, acceptedAt: null },
     });
     const changed = await f.api(
       'PATCH',
