@@ -4,8 +4,9 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instantAt, localParts, shiftDate } from '../../src-renderer/app/time';
+import { instantAt, shiftDate } from '../../src-renderer/app/time';
 import en from '../../src-renderer/locales/en/common.json';
+import { targetDay } from '../harness/agendaDays';
 import { launchChromium } from '../harness/chromium';
 import { startHarness, type Harness } from '../harness/testBridge';
 
@@ -29,13 +30,6 @@ afterAll(async () => {
   await harness?.close();
   await browser?.close();
 });
-
-/** A Wednesday two weeks ahead: far enough for the 24-hour reminder, and Thursday is in the same week. */
-function targetDay(): string {
-  let date = shiftDate(localParts(Date.now(), ZONE).date, 14);
-  while (new Date(`${date}T12:00:00Z`).getUTCDay() !== 3) date = shiftDate(date, 1);
-  return date;
-}
 
 describe('front desk, end to end', () => {
   it('creates a patient, refusing a landline first', async () => {
@@ -61,7 +55,7 @@ describe('front desk, end to end', () => {
 
   it('books an appointment and shows its reminder, 24 hours before', async () => {
     const { page } = harness;
-    const day = targetDay();
+    const day = targetDay(ZONE);
     await harness.open('agenda');
     await page.getByTestId('agenda-date').fill(day);
     const weber = harness.core.practice.practitioners()[0]!;
@@ -86,7 +80,7 @@ describe('front desk, end to end', () => {
 
   it('moves it by drag and drop to the next day; "yes" prepares a reminder for the new time', async () => {
     const { page } = harness;
-    const day = targetDay();
+    const day = targetDay(ZONE);
     const [appointment] = harness.core.agenda.day(day, 'practitioner').appointments;
     await page.getByTestId('agenda-mode-week').click();
     const block = page.getByTestId(`appointment-${appointment!.id}`);
@@ -117,7 +111,7 @@ describe('front desk, end to end', () => {
 
   it('copies it: the copy has no copied reminder, only its own from the rules', async () => {
     const { page } = harness;
-    const day = shiftDate(targetDay(), 1);
+    const day = shiftDate(targetDay(ZONE), 1);
     const [original] = harness.core.agenda.day(day, 'practitioner').appointments;
     const originalReminders = harness.core.messages.forAppointment(original!.id);
     await page.getByTestId(`appointment-${original!.id}`).click();
@@ -137,7 +131,7 @@ describe('front desk, end to end', () => {
 
   it('edits an appointment by click: a new note is saved, the reminder stays', async () => {
     const { page } = harness;
-    const day = shiftDate(targetDay(), 8);
+    const day = shiftDate(targetDay(ZONE), 8);
     const [copy] = harness.core.agenda.day(day, 'practitioner').appointments;
     const reminders = harness.core.messages.forAppointment(copy!.id);
     await page.getByTestId('agenda-next').click(); // the copy is in the following week

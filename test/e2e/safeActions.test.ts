@@ -6,7 +6,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instantAt, localParts, shiftDate } from '../../src-renderer/app/time';
+import { instantAt, shiftDate } from '../../src-renderer/app/time';
+import { targetDay } from '../harness/agendaDays';
 import { launchChromium } from '../harness/chromium';
 import { startHarness, type Harness } from '../harness/testBridge';
 
@@ -14,13 +15,6 @@ const ZONE = 'Europe/Berlin';
 let browser: Browser;
 let harness: Harness;
 let weber = '';
-
-/** A Wednesday two weeks ahead: far enough for a 24-hour reminder. */
-function targetDay(): string {
-  let date = shiftDate(localParts(Date.now(), ZONE).date, 14);
-  while (new Date(`${date}T12:00:00Z`).getUTCDay() !== 3) date = shiftDate(date, 1);
-  return date;
-}
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -60,7 +54,7 @@ afterAll(async () => {
 describe('safe actions', () => {
   it('the patient picker: arrows and Enter choose a patient and never submit the booking', async () => {
     const { page } = harness;
-    const day = targetDay();
+    const day = targetDay(ZONE);
     await harness.open('agenda');
     await page.getByTestId('agenda-date').fill(day);
     await page.getByTestId(`agenda-col-${weber}`).click({ position: { x: 30, y: 3 * 60 * 0.8 + 2 } });
@@ -85,7 +79,7 @@ describe('safe actions', () => {
 
   it('Escape on the reminder question cancels the whole move; the reminder stays', async () => {
     const { page } = harness;
-    const day = targetDay();
+    const day = targetDay(ZONE);
     const [appointment] = harness.core.agenda.day(day, 'practitioner').appointments;
     const reminders = harness.core.messages.forAppointment(appointment!.id);
     await page.getByTestId('agenda-mode-week').click();
@@ -106,14 +100,14 @@ describe('safe actions', () => {
 
   it('cancelling an appointment asks first; keeping it changes nothing', async () => {
     const { page } = harness;
-    const day = targetDay();
+    const day = targetDay(ZONE);
     const [appointment] = harness.core.agenda.day(day, 'practitioner').appointments;
     await page.getByTestId(`appointment-${appointment!.id}`).click();
     await page.getByTestId('appointment-dialog').waitFor();
     await page.getByTestId('appointment-cancel').click();
     await page.getByTestId('cancel-confirm').waitFor();
     expect(harness.core.agenda.get(appointment!.id).status).toBe('booked');
-    await page.getByTestId('cancel-keep').click();
+    await page.getByTestId('cancel-confirm-keep').click();
     await page.getByTestId('cancel-confirm').waitFor({ state: 'detached' });
     expect(harness.core.agenda.get(appointment!.id).status).toBe('booked');
     await page.getByTestId('appointment-cancel').click();
@@ -156,10 +150,10 @@ describe('safe actions', () => {
     await page.getByTestId('patient-firstName').fill('Jonas');
     await page.keyboard.press('Escape');
     await page.getByTestId('discard-confirm').waitFor();
-    await page.getByTestId('discard-no').click();
+    await page.getByTestId('discard-confirm-keep').click();
     expect(await page.getByTestId('patient-firstName').inputValue()).toBe('Jonas');
     await page.keyboard.press('Escape');
-    await page.getByTestId('discard-yes').click();
+    await page.getByTestId('discard-confirm-yes').click();
     await page.getByTestId('patient-form').waitFor({ state: 'detached' });
   });
 });

@@ -49,6 +49,11 @@ export interface ServerFixture {
   smsTo(to: string): string[];
   /** The 8-digit codes among them. */
   smsCodes(to: string): string[];
+  /**
+   * An individual account registered through the server's routes (invited, username and password, the
+   * PIN, finish), each from a loopback address of its own so that route limits do not get in the way.
+   */
+  registered(username: string, password?: string): Promise<{ accessToken: string; refreshToken: string }>;
   close(): Promise<void>;
 }
 
@@ -143,6 +148,7 @@ export async function startServerFixture(
   });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
+  let registrations = 0;
 
   const mailTo = (to: string): string => decodeQuotedPrintable(inbox.filter((m) => m.to === to).at(-1)?.raw ?? '');
   const smsTo = (to: string): string[] => {
@@ -186,6 +192,21 @@ export async function startServerFixture(
     async linkFor(to, seenBefore = 0) {
       await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);
       return /register\?token=([A-Za-z0-9_-]{43})/.exec(mailTo(to))![1]!;
+    },
+    async registered(username, password = 'Correct-Horse-7-Battery') {
+      const invited = await server.accounts.invite({
+        email: `${username}@praxis.example`,
+        role: 'member',
+        organisationId: null,
+        language: 'de',
+      });
+      const from = `127.0.3.${(registrations += 1)}`;
+      const tokens = (
+        await requestFrom(from, `${base}/api/registration/${invited!.token}`, 'POST', { username, password })
+      ).body as { accessToken: string; refreshToken: string };
+      for (const step of ['pin', 'pin/confirm', 'finish'])
+        await requestFrom(from, `${base}/api/account/registration/${step}`, 'POST', undefined, tokens.accessToken);
+      return tokens;
     },
     smsCodes(to) {
       return smsTo(to).map((text) => /(\d{8})/.exec(text)![1]!);

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { APPOINTMENT_STATUSES, type Appointment, type Message, type Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
+import { InlineConfirm } from '../../components/InlineConfirm';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { PatientPicker } from '../../components/PatientPicker';
 import { useQuery } from '../../components/useQuery';
@@ -154,33 +155,15 @@ export function AppointmentDialog({
       <FormError error={error} fields={[]} />
       {confirmingCancel ? (
         // Cancelling withdraws the prepared reminders and cannot be undone here: asked, never done at once.
-        <div
-          className="confirm"
-          role="alertdialog"
-          aria-label={t('agenda.details.cancelQuestion')}
-          data-testid="cancel-confirm"
-        >
-          <p>{t('agenda.details.cancelQuestion')}</p>
-          <div className="actions">
-            <button
-              type="button"
-              className="secondary"
-              data-testid="cancel-keep"
-              onClick={() => setConfirmingCancel(false)}
-            >
-              {t('agenda.details.keepAppointment')}
-            </button>
-            <button
-              type="button"
-              className="danger"
-              data-testid="cancel-confirm-yes"
-              disabled={busy}
-              onClick={async () => (await run(window.clinic.agenda.cancel({ id: appointment.id }))) && onChanged()}
-            >
-              {t('agenda.details.cancelAppointment')}
-            </button>
-          </div>
-        </div>
+        <InlineConfirm
+          question={t('agenda.details.cancelQuestion')}
+          keepLabel={t('agenda.details.keepAppointment')}
+          confirmLabel={t('agenda.details.cancelAppointment')}
+          onKeep={() => setConfirmingCancel(false)}
+          onConfirm={async () => (await run(window.clinic.agenda.cancel({ id: appointment.id }))) && onChanged()}
+          busy={busy}
+          testId="cancel-confirm"
+        />
       ) : (
         <div className="actions">
           <button

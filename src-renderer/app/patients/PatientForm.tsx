@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
+import { InlineConfirm } from '../../components/InlineConfirm';
 import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { LANGUAGE_NAMES } from '../../i18n/i18n';
 
@@ -127,22 +128,14 @@ export function PatientForm({
         </div>
         <div className="span">
           {confirmingDiscard ? (
-            <div className="confirm" role="alertdialog" data-testid="discard-confirm">
-              <p>{t('patients.form.discardQuestion')}</p>
-              <div className="actions">
-                <button
-                  type="button"
-                  className="secondary"
-                  data-testid="discard-no"
-                  onClick={() => setConfirmingDiscard(false)}
-                >
-                  {t('patients.form.keepEditing')}
-                </button>
-                <button type="button" className="danger" data-testid="discard-yes" onClick={onClose}>
-                  {t('patients.form.discard')}
-                </button>
-              </div>
-            </div>
+            <InlineConfirm
+              question={t('patients.form.discardQuestion')}
+              keepLabel={t('patients.form.keepEditing')}
+              confirmLabel={t('patients.form.discard')}
+              onKeep={() => setConfirmingDiscard(false)}
+              onConfirm={onClose}
+              testId="discard-confirm"
+            />
           ) : (
             <FormActions onCancel={close} busy={busy} submitTestId="patient-save" />
           )}

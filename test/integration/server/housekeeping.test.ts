@@ -28,17 +28,7 @@ const count = async (table: 'sessions' | 'socket_tickets') =>
 
 describe('housekeeping', () => {
   it('deletes expired and long-revoked sessions and expired socket tickets, and keeps valid ones', async () => {
-    const invited = await f.server.accounts.invite({
-      email: 'soak@praxis.example',
-      role: 'member',
-      organisationId: null,
-      language: 'en',
-    });
-    const first = (await f.api('POST', `/api/registration/${invited!.token}`, { username: 'soak', password: GOOD }))
-      .body as Session;
-    await f.api('POST', '/api/account/registration/pin', undefined, first.accessToken);
-    await f.api('POST', '/api/account/registration/pin/confirm', undefined, first.accessToken);
-    await f.api('POST', '/api/account/registration/finish', undefined, first.accessToken);
+    await f.registered('soak', GOOD);
 
     const start = f.clock.now;
     const sessionsBefore = await count('sessions');

@@ -17,17 +17,7 @@ const GOOD = 'Correct-Horse-7-Battery';
 
 describe('network participation', () => {
   it('needs the current terms accepted, records version and time, and pauses when the terms change', async () => {
-    const invited = await f.server.accounts.invite({
-      email: 'net@praxis.example',
-      role: 'member',
-      organisationId: null,
-      language: 'de',
-    });
-    const { accessToken: token } = (
-      await f.api('POST', `/api/registration/${invited!.token}`, { username: 'netz', password: GOOD })
-    ).body as { accessToken: string };
-    for (const step of ['pin', 'pin/confirm', 'finish'])
-      await f.api('POST', `/api/account/registration/${step}`, undefined, token);
+    const { accessToken: token } = await f.registered('netz', GOOD);
     const settings = async () => (await f.api('GET', '/api/account/settings', undefined, token)).body.network;
     const patch = (network: object) => f.api('PATCH', '/api/account/settings', { network }, token);
 

@@ -16,29 +16,14 @@ import { startServerFixture, type ServerFixture } from '../../harness/serverFixt
 
 const PASSWORD = 'Correct-Horse-7-Battery';
 let f: ServerFixture;
-let nextAddress = 0;
 
 beforeAll(async () => {
   f = await startServerFixture({ now: Date.UTC(2026, 5, 1, 9) });
 });
 afterAll(() => f?.close());
 
-/** A registered individual account's access token (each from its own loopback address: route limits). */
-async function account(username: string): Promise<string> {
-  const invited = await f.server.accounts.invite({
-    email: `${username}@praxis.example`,
-    role: 'member',
-    organisationId: null,
-    language: 'de',
-  });
-  const from = `127.0.2.${(nextAddress += 1)}`;
-  const tokens = (
-    await f.apiFrom(from, 'POST', `/api/registration/${invited!.token}`, { username, password: PASSWORD })
-  ).body as { accessToken: string };
-  for (const step of ['pin', 'pin/confirm', 'finish'])
-    await f.apiFrom(from, 'POST', `/api/account/registration/${step}`, undefined, tokens.accessToken);
-  return tokens.accessToken;
-}
+/** A registered individual account's access token. */
+const account = async (username: string): Promise<string> => (await f.registered(username, PASSWORD)).accessToken;
 
 const call = () => createApiClient({ baseUrl: () => f.base });
 const transport = (token: string): SyncTransport => ({
