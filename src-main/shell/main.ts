@@ -2,7 +2,7 @@
  * Electron entry. Wires the plain-Node core to the window, the tray, notifications, safeStorage and IPC —
  * and does nothing else.
  */
-import { app, dialog, ipcMain, net, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, net, session, shell, type BrowserWindow } from 'electron';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountSession } from '../core/account/accountSession';
@@ -26,7 +26,7 @@ import { installDisplayMediaHandler } from './displayMedia';
 import { ScreenChooser } from '../core/screen/screenChooser';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
-import { APP_ENTRY, createMainWindow, recoverRenderer } from './window';
+import { APP_ENTRY, appMenuTemplate, applyCallStation, createMainWindow, recoverRenderer } from './window';
 
 registerAppScheme();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
@@ -63,7 +63,10 @@ const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => 
     const previous = settings;
     settings = payload as EventPayload<'settings.changed'>;
     tray?.update(settings);
-    mainWindow?.setAlwaysOnTop(settings.callStation);
+    if (mainWindow && applyCallStation(mainWindow, settings.callStation).unsupported)
+      console.warn(
+        'clinicdesk: this desktop (Wayland) does not keep windows on top; call-station mode shows the window only',
+      );
     // The page's CSP names the server it may connect to: a new server needs the page loaded again (the
     // app:// handler sends the CSP for the new one). The settings view is where the user comes back.
     if (previous && previous.serverUrl !== settings.serverUrl && mainWindow && !mainWindow.isDestroyed()) {
@@ -182,6 +185,8 @@ async function start(): Promise<void> {
     });
   };
 
+  const menu = appMenuTemplate(process.platform);
+  Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
   installPermissionHandlers(session.defaultSession);
   // Screen sharing: the app's own picker answers Electron's display-media request.
   const screens = new ScreenChooser((payload) => {

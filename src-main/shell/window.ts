@@ -1,4 +1,4 @@
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import { APP_ORIGIN } from '../core/security/policy';
 
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
@@ -14,7 +14,6 @@ export function createMainWindow(preload: string, options: { alwaysOnTop: boolea
     minHeight: 600,
     show: false,
     title: 'ClinicDesk',
-    alwaysOnTop: options.alwaysOnTop,
     backgroundColor: '#f6f7f9',
     webPreferences: {
       preload,
@@ -32,8 +31,11 @@ export function createMainWindow(preload: string, options: { alwaysOnTop: boolea
       disableBlinkFeatures: 'Auxclick',
       safeDialogs: true,
       spellcheck: true,
+      // The window holds the call socket and the ringtone while it sits in the tray: not throttled there.
+      backgroundThrottling: false,
     },
   });
+  if (options.alwaysOnTop) applyCallStation(window, true);
   window.once('ready-to-show', () => window.show());
   void window.loadURL(APP_ENTRY);
   return window;
@@ -60,4 +62,25 @@ export function recoverRenderer(
     if (reloaded) void window.loadURL(APP_ENTRY);
     onGone({ reason: details.reason, reloaded });
   });
+}
+
+/**
+ * Call-station mode keeps the window above everything, also above the taskbar and the Dock (the
+ * `screen-saver` level; the default level sits under them) and on every workspace, full-screen ones
+ * included. Wayland offers no always-on-top: true there when the request may have had no effect.
+ */
+export function applyCallStation(window: BrowserWindow, on: boolean, env = process.env): { unsupported: boolean } {
+  window.setAlwaysOnTop(on, 'screen-saver');
+  window.setVisibleOnAllWorkspaces(on, { visibleOnFullScreen: true });
+  return { unsupported: on && process.platform === 'linux' && env.XDG_SESSION_TYPE === 'wayland' };
+}
+
+/**
+ * The app's own menu instead of Electron's default, whose View menu reloads the page with Ctrl+R (and so
+ * drops a call) and opens the developer tools. macOS keeps the app, edit (copy and paste need it there)
+ * and window menus; Windows and Linux need none (Chromium handles the clipboard keys itself).
+ */
+export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorOptions[] | null {
+  if (platform !== 'darwin') return null;
+  return [{ role: 'appMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }];
 }

@@ -77,8 +77,14 @@ export class BrowserWindow extends Emitter {
   isDestroyed() {
     return this.destroyed;
   }
-  setAlwaysOnTop(value: boolean) {
+  alwaysOnTopLevel: string | undefined;
+  visibleOnAllWorkspaces: { on: boolean; options?: { visibleOnFullScreen?: boolean } } | undefined;
+  setAlwaysOnTop(value: boolean, level?: string) {
     this.alwaysOnTop = value;
+    this.alwaysOnTopLevel = level;
+  }
+  setVisibleOnAllWorkspaces(on: boolean, options?: { visibleOnFullScreen?: boolean }) {
+    this.visibleOnAllWorkspaces = { on, options };
   }
 }
 
@@ -162,7 +168,14 @@ export interface MenuItemOptions {
   click?: (item: { checked: boolean }) => void;
 }
 
-export const Menu = { buildFromTemplate: (items: MenuItemOptions[]) => ({ items }) };
+export const Menu = {
+  buildFromTemplate: (items: MenuItemOptions[]) => ({ items }),
+  /** null removes the menu (and its accelerators) on Windows and Linux. */
+  applicationMenu: undefined as { items: MenuItemOptions[] } | null | undefined,
+  setApplicationMenu(menu: { items: MenuItemOptions[] } | null) {
+    Menu.applicationMenu = menu;
+  },
+};
 export const nativeImage = { createFromPath: (path: string) => ({ path }) };
 
 export class Tray extends Emitter {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrowserWindow, recorded } from './fakeElectron';
 
 vi.mock('electron', () => import('./fakeElectron'));
-const { createMainWindow } = await import('../../../src-main/shell/window');
+const { appMenuTemplate, applyCallStation, createMainWindow } = await import('../../../src-main/shell/window');
 
 describe('main window', () => {
   beforeEach(() => recorded.reset());
@@ -30,9 +30,27 @@ describe('main window', () => {
     expect(BrowserWindow.instances[0]?.loadedUrl).toBe('app://clinicdesk/index.html');
   });
 
-  it('stays on top in call-station mode', () => {
+  it('stays on top in call-station mode, above the taskbar and the Dock, on every workspace', () => {
     createMainWindow('/p.cjs', { alwaysOnTop: true });
-    expect(BrowserWindow.instances[0]?.alwaysOnTop).toBe(true);
+    const window = BrowserWindow.instances[0]!;
+    expect(window.alwaysOnTop).toBe(true);
+    expect(window.alwaysOnTopLevel).toBe('screen-saver');
+    expect(window.visibleOnAllWorkspaces).toEqual({ on: true, options: { visibleOnFullScreen: true } });
+    expect(applyCallStation(window as never, false, {}).unsupported).toBe(false);
+    expect(window.alwaysOnTop).toBe(false);
+  });
+
+  it('is not throttled in the background (it rings from the tray)', () => {
+    createMainWindow('/p.cjs', { alwaysOnTop: false });
+    expect(BrowserWindow.instances[0]!.options.webPreferences.backgroundThrottling).toBe(false);
+  });
+
+  it('has no menu that reloads the page (Ctrl+R would drop a call); macOS keeps its app, edit and window menus', () => {
+    expect(appMenuTemplate('win32')).toBeNull();
+    expect(appMenuTemplate('linux')).toBeNull();
+    const mac = appMenuTemplate('darwin')!;
+    expect(mac.map((item) => item.role)).toEqual(['appMenu', 'editMenu', 'windowMenu']);
+    expect(JSON.stringify(mac)).not.toMatch(/reload|toggleDevTools|viewMenu/);
   });
 
   it('switches on only the security options, nothing that loosens them', () => {
