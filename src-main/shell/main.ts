@@ -26,7 +26,14 @@ import { installDisplayMediaHandler } from './displayMedia';
 import { ScreenChooser } from '../core/screen/screenChooser';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
-import { APP_ENTRY, appMenuTemplate, applyCallStation, createMainWindow, recoverRenderer } from './window';
+import {
+  APP_ENTRY,
+  appMenuTemplate,
+  applyCallStation,
+  bringForward,
+  createMainWindow,
+  recoverRenderer,
+} from './window';
 
 registerAppScheme();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
@@ -170,7 +177,7 @@ async function start(): Promise<void> {
         silent: true,
         urgent: kind !== 'missed',
       });
-      if (kind !== 'missed') showWindow();
+      if (kind !== 'missed' && mainWindow) bringForward(mainWindow, process.platform, app);
       else void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
     },
   });

@@ -84,3 +84,29 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorO
   if (platform !== 'darwin') return null;
   return [{ role: 'appMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }];
 }
+
+/** What bringing the window forward needs of Electron's `app` (macOS only). */
+export interface AppFocus {
+  focus(options?: { steal: boolean }): void;
+  dock?: { bounce(type?: 'critical' | 'informational'): number } | undefined;
+}
+
+/**
+ * An incoming call or a knock brings the window forward by each platform's documented means: Windows
+ * refuses to let an app steal the focus, so the window is shown and its taskbar button flashes until it
+ * is focused (`flashFrame`); macOS may be asked to activate the app (`app.focus({ steal: true })`) and the
+ * Dock icon bounces until then; Linux window managers take `show` and `focus`.
+ */
+export function bringForward(window: BrowserWindow, platform: NodeJS.Platform, app: AppFocus): void {
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+  if (platform === 'win32') {
+    window.flashFrame(true);
+    window.once('focus', () => window.flashFrame(false));
+  }
+  if (platform === 'darwin') {
+    app.focus({ steal: true });
+    app.dock?.bounce('critical');
+  }
+}

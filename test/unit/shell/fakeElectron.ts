@@ -11,8 +11,16 @@ class Emitter {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
     return this;
   }
+  /** As Node's EventEmitter: the listener runs once and is then removed. */
   once(event: string, listener: Listener): this {
-    return this.on(event, listener);
+    const wrapped = ((...args: unknown[]) => {
+      this.listeners.set(
+        event,
+        (this.listeners.get(event) ?? []).filter((l) => l !== wrapped),
+      );
+      return (listener as (...a: unknown[]) => unknown)(...args);
+    }) as Listener;
+    return this.on(event, wrapped);
   }
   emit(event: string, ...args: unknown[]): unknown[] {
     return (this.listeners.get(event) ?? []).map((listener) => (listener as (...a: unknown[]) => unknown)(...args));
@@ -72,7 +80,25 @@ export class BrowserWindow extends Emitter {
     this.loadedUrl = url;
     return Promise.resolve();
   }
-  show() {}
+  shown = false;
+  focused = false;
+  minimized = false;
+  flashing = false;
+  show() {
+    this.shown = true;
+  }
+  focus() {
+    this.focused = true;
+  }
+  isMinimized() {
+    return this.minimized;
+  }
+  restore() {
+    this.minimized = false;
+  }
+  flashFrame(flag: boolean) {
+    this.flashing = flag;
+  }
   destroyed = false;
   isDestroyed() {
     return this.destroyed;

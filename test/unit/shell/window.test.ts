@@ -94,3 +94,25 @@ describe('a renderer that goes away', () => {
     ]);
   });
 });
+
+describe('an incoming call', () => {
+  it("brings the window forward by each platform's means", async () => {
+    const { bringForward } = await import('../../../src-main/shell/window');
+    const calls: string[] = [];
+    const app = {
+      focus: (o?: { steal: boolean }) => calls.push(`focus:${o?.steal}`),
+      dock: { bounce: (t?: string) => (calls.push(`bounce:${t}`), 1) },
+    };
+    const windows = new BrowserWindow({ webPreferences: {} });
+    windows.minimized = true;
+    bringForward(windows as never, 'win32', app);
+    expect(windows).toMatchObject({ minimized: false, shown: true, focused: true, flashing: true });
+    expect(calls).toEqual([]); // Windows does not let an app steal the focus: the taskbar button flashes
+    windows.emit('focus');
+    expect(windows.flashing).toBe(false); // until the user comes to the window
+    const mac = new BrowserWindow({ webPreferences: {} });
+    bringForward(mac as never, 'darwin', app);
+    expect(calls).toEqual(['focus:true', 'bounce:critical']);
+    expect(mac.flashing).toBe(false);
+  });
+});
