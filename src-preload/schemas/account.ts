@@ -4,8 +4,8 @@
  * process talks to the server; the renderer only names what it wants.
  */
 import { z } from 'zod';
-import { type registrationInfoSchema, type AccountProfile } from '../../protocol/accounts';
-import { chosenPinSchema, usernameSchema } from '../../protocol/primitives';
+import { profileEditSchema, type registrationInfoSchema, type AccountProfile } from '../../protocol/accounts';
+import { chosenPinSchema, passwordSchema, usernameSchema } from '../../protocol/primitives';
 import { idSchema, instantSchema, text } from './common';
 import { languageSchema } from './language';
 
@@ -17,7 +17,8 @@ export const emailSchema = z
   .toLowerCase()
   .pipe(z.email({ message: 'email_invalid' }).max(254));
 export { usernameSchema };
-export const passwordSchema = z.string().min(1, { message: 'required' }).max(256, { message: 'too_long' });
+// One schema on both sides of the server boundary: the desktop checks what the server checks.
+export { passwordSchema, profileEditSchema };
 export const smsCodeSchema = z
   .string()
   .trim()
@@ -57,19 +58,6 @@ export const twoFactorStartSchema = z
     country: z.string().regex(/^[A-Z]{2}$/, { message: 'country_invalid' }),
     /** Changing the number while two-factor is on asks for the password. */
     password: z.string().min(1, { message: 'required' }).max(256).optional(),
-  })
-  .strict();
-
-export const profileEditSchema = z
-  .object({
-    address: text(200).optional(),
-    postcode: text(20).optional(),
-    city: text(100).optional(),
-    country: z
-      .string()
-      .regex(/^([A-Z]{2})?$/, { message: 'country_invalid' })
-      .optional(),
-    phone: text(40).optional(),
   })
   .strict();
 
