@@ -45,10 +45,12 @@ export function newId(): string {
  * The stamp of one field: its own when changed since the row was written, else the row's first ("*").
  * A row never updated stores '{}': every field carries the row's stamp.
  */
-export const fieldStamp = (fieldHlc: string, field: string, rowHlc: string): string => {
+export const fieldStamps = (fieldHlc: string, rowHlc: string): ((field: string) => string) => {
   const stamps = JSON.parse(fieldHlc) as Record<string, string>;
-  return stamps[field] ?? stamps['*'] ?? rowHlc;
+  return (field) => stamps[field] ?? stamps['*'] ?? rowHlc;
 };
+export const fieldStamp = (fieldHlc: string, field: string, rowHlc: string): string =>
+  fieldStamps(fieldHlc, rowHlc)(field);
 
 export class Repository {
   private readonly columns = new Map<SyncedTable, Set<string>>();

@@ -9,7 +9,7 @@
 import { mergeFields, SYNC_SCHEMA, type FieldMap, type SyncChange, type SyncTable } from '../../../protocol/sync';
 import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
-import { fieldStamp, type Row } from './repository';
+import { fieldStamps, type Row } from './repository';
 
 export interface SyncTransport {
   push(batch: {
@@ -28,6 +28,14 @@ interface OutboxEntry {
   row_id: string;
   op: 'insert' | 'update' | 'delete';
   fields: string;
+}
+
+/** The named fields of a local row with their values and stamps (the row's stamps parsed once). */
+function fieldMap(row: Row, names: readonly string[]): FieldMap {
+  const stampOf = fieldStamps(String(row.field_hlc), String(row.hlc));
+  const fields: FieldMap = {};
+  for (const name of names) fields[name] = { v: row[name] ?? null, s: stampOf(name) };
+  return fields;
 }
 
 const ACKED = 'outbox_acked';
@@ -71,11 +79,7 @@ export class SyncEngine {
         : named.includes('*')
           ? [...Object.keys(SYNC_SCHEMA[table]), 'deleted']
           : named;
-    const fields: FieldMap = {};
-    for (const name of names) {
-      fields[name] = { v: row[name] ?? null, s: fieldStamp(String(row.field_hlc), name, String(row.hlc)) };
-    }
-    return { table, id: entry.row_id, fields };
+    return { table, id: entry.row_id, fields: fieldMap(row, names) };
   }
 
   /** Sends the outbox in batches until it is empty; returns how many entries the server acknowledged. */
@@ -161,12 +165,7 @@ export class SyncEngine {
     const columns = Object.keys(SYNC_SCHEMA[table]);
     const row = this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(change.id) as Row | undefined;
     for (const { s } of Object.values(change.fields)) this.clock.receive(s);
-    const current: FieldMap = {};
-    if (row) {
-      for (const name of [...columns, 'deleted']) {
-        current[name] = { v: row[name] ?? null, s: fieldStamp(String(row.field_hlc), name, String(row.hlc)) };
-      }
-    }
+    const current: FieldMap = row ? fieldMap(row, [...columns, 'deleted']) : {};
     const { merged, changed } = mergeFields(current, change.fields);
     if (changed.length === 0) return false;
     const stamps = Object.values(merged).map((f) => f.s);
