@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AppointmentStatus, BookResult } from '../src-preload/contract';
 import { createCore, type Core } from '../src-main/core/core';
-import { atLocal } from '../src-main/core/messaging/timeZone';
+import { atLocal } from '../protocol/messaging/timeZone';
 import type { ImportedAppointment } from '../src-main/core/practice/agendaService';
 import { startCoreWorker } from '../src-main/core/worker/workerCore';
 import { projectRoot } from '../scripts/projectRoot';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VIEWS } from '../src-preload/contract';
 import type { Core } from '../src-main/core/core';
-import { addDays, atLocal, localDate } from '../src-main/core/messaging/timeZone';
+import { addDays, atLocal, localDate } from '../protocol/messaging/timeZone';
 import { buildServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openServerDb } from '../server/db/database';

@@ -3,6 +3,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { AccountService } from './accounts/accountService';
 import { PasswordHasher } from './accounts/passwords';
 import { TwoFactorService } from './accounts/twoFactor';
@@ -13,6 +14,11 @@ import { Leases } from './cluster/leases';
 import { connectRedis } from './cluster/redis';
 import { registerSyncRoutes } from './http/syncRoutes';
 import { SyncService } from './sync/syncService';
+import { fileCarrier, gatewayApiCarrier, type SmsCarrier } from './sending/carriers';
+import { Dispatcher } from './sending/dispatcher';
+import { CreditLedger } from './sending/ledger';
+import { registerSmsWebhooks } from './sending/webhooks';
+import { registerCreditRoutes } from './http/creditRoutes';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
 import { registerAdminRoutes } from './http/adminRoutes';
@@ -55,6 +61,9 @@ export interface ServerContext {
   /** What the hourly timer does: the housekeeping, in whichever process holds its lease; true when it ran here. */
   housekeepingTick(): Promise<boolean>;
   leases: Leases;
+  sync: SyncService;
+  ledger: CreditLedger;
+  dispatcher: Dispatcher;
   /**
    * A graceful shutdown's first half: readiness answers 503 (the load balancer sends nobody new), this
    * process's leases are given up, and open sockets are closed at the transport so that their clients
@@ -95,6 +104,10 @@ export interface BuildOptions {
   sms?: SmsGateway;
   /** Ring timeout and rejoin grace, shortened by tests. */
   timing?: { ringMs: number; graceMs: number };
+  /** The carrier the dispatcher hands SMS to (by default from the configuration). */
+  carrier?: SmsCarrier;
+  /** False: the dispatcher does not run by itself (tests call `dispatcher.tick()`). */
+  dispatch?: boolean;
 }
 
 export async function buildServer(
@@ -248,6 +261,39 @@ export async function buildServer(
   // The other devices of the practice pull at once (the pushing device already has what it pushed).
   sync.onChanged((practiceId, cursor) => io.to(`practice:${practiceId}`).emit('sync:changed', { cursor }));
 
+  const ledger = new CreditLedger(database.db, sync, now);
+  const carrier =
+    options.carrier ??
+    (config.smsProvider === 'gatewayapi' && config.gatewayApiToken
+      ? gatewayApiCarrier({
+          baseUrl: config.gatewayApiUrl,
+          token: config.gatewayApiToken,
+          sender: config.gatewayApiSender,
+          callbackUrl: new URL('/api/sms/gatewayapi/status', config.publicUrl).href,
+        })
+      : fileCarrier(config.dataDir, now));
+  const dispatcher = new Dispatcher(
+    database.db,
+    sync,
+    ledger,
+    { sms: carrier, mail: mailer },
+    {
+      holder: `${process.pid}-${randomUUID()}`,
+      leaseMs: config.dispatchLeaseMs,
+      batch: config.dispatchBatch,
+      concurrency: config.dispatchConcurrency,
+      maxAttempts: config.dispatchMaxAttempts,
+      intervalMs: config.dispatchIntervalMs,
+      now,
+      log: (message, details) => app.log.error(details, message),
+    },
+  );
+  sync.onRow(dispatcher.ingest);
+  // A push may have brought a message that is due now (a free text sent at once).
+  sync.onChanged(() => dispatcher.kick());
+  registerCreditRoutes(app, { db: database.db, ledger, dispatcher, packs: config.creditPacks, now }, guard);
+  registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
+
   const housekeeping = async (): Promise<void> => {
     await contracts.endDueContracts();
     await callRecords.purge();
@@ -266,6 +312,7 @@ export async function buildServer(
   timer.unref();
 
   await app.ready();
+  if (options.dispatch !== false) dispatcher.start();
   return {
     app,
     io,
@@ -280,8 +327,12 @@ export async function buildServer(
     housekeeping,
     housekeepingTick,
     leases,
+    sync,
+    ledger,
+    dispatcher,
     drain: async () => {
       draining = true;
+      await dispatcher.stop();
       clearInterval(timer);
       await leases.release('housekeeping').catch(() => undefined);
       // Closing the transport (not a server-side disconnect, after which socket.io clients stay away)
@@ -290,6 +341,7 @@ export async function buildServer(
     },
     close: async () => {
       clearInterval(timer);
+      await dispatcher.stop();
       signalling.close();
       await accounts.settled();
       mailer.close();

@@ -96,8 +96,68 @@ export const configSchema = z
      * same one; without it, a random key is created once in the data folder (server.key, 0600).
      */
     serverSecret: z.string().min(32).max(512).optional(),
+    /**
+     * Where SMS go: 'file' (the embedded default: one file per message in data/sms-sent) or 'gatewayapi'
+     * (gatewayApiToken and gatewayApiSender needed; see the README for why this provider).
+     */
+    smsProvider: z.enum(['file', 'gatewayapi']).default('file'),
+    gatewayApiUrl: z.url({ protocol: /^https?$/ }).default('https://gatewayapi.eu'),
+    gatewayApiToken: z.string().min(10).max(200).optional(),
+    /** The sender shown on the phone: up to 11 letters and digits, or a number. */
+    gatewayApiSender: z
+      .string()
+      .regex(/^([A-Za-z0-9 ]{1,11}|\+?[0-9]{3,15})$/)
+      .default('ClinicDesk'),
+    /** The secret GatewayAPI signs its webhooks with (delivery receipts, inbound SMS); webhooks are off without it. */
+    smsWebhookSecret: z.string().min(16).max(200).optional(),
+    /** The packs of SMS credits on sale, per currency: prices in minor units. */
+    creditPacks: z
+      .record(
+        z.enum(['CHF', 'EUR', 'SEK', 'DKK']),
+        z
+          .array(
+            z.object({
+              id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+              credits: z.number().int().min(1).max(10_000_000),
+              priceMinor: z.number().int().min(0).max(100_000_000),
+            }),
+          )
+          .min(1),
+      )
+      .default({
+        EUR: [
+          { id: 'sms-500', credits: 500, priceMinor: 4500 },
+          { id: 'sms-2000', credits: 2000, priceMinor: 16000 },
+          { id: 'sms-10000', credits: 10000, priceMinor: 70000 },
+        ],
+        CHF: [
+          { id: 'sms-500', credits: 500, priceMinor: 4500 },
+          { id: 'sms-2000', credits: 2000, priceMinor: 16000 },
+          { id: 'sms-10000', credits: 10000, priceMinor: 70000 },
+        ],
+        SEK: [
+          { id: 'sms-500', credits: 500, priceMinor: 50000 },
+          { id: 'sms-2000', credits: 2000, priceMinor: 180000 },
+          { id: 'sms-10000', credits: 10000, priceMinor: 780000 },
+        ],
+        DKK: [
+          { id: 'sms-500', credits: 500, priceMinor: 33500 },
+          { id: 'sms-2000', credits: 2000, priceMinor: 120000 },
+          { id: 'sms-10000', credits: 10000, priceMinor: 520000 },
+        ],
+      }),
+    /** The message dispatcher: how often it looks for due messages, how many it claims, for how long. */
+    dispatchIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000),
+    dispatchBatch: z.coerce.number().int().min(1).max(5000).default(200),
+    dispatchLeaseMs: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+    dispatchConcurrency: z.coerce.number().int().min(1).max(64).default(8),
+    dispatchMaxAttempts: z.coerce.number().int().min(1).max(50).default(10),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.smsProvider !== 'gatewayapi' || c.gatewayApiToken, {
+    message: 'smsProvider gatewayapi needs gatewayApiToken',
+    path: ['gatewayApiToken'],
+  });
 
 export type ServerConfig = z.infer<typeof configSchema> & { publicUrl: string };
 
@@ -132,6 +192,13 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => 
   redisUrl: env.CLINICDESK_REDIS_URL,
   trustProxy: env.CLINICDESK_TRUST_PROXY,
   serverSecret: env.CLINICDESK_SERVER_SECRET,
+  smsProvider: env.CLINICDESK_SMS_PROVIDER,
+  gatewayApiUrl: env.CLINICDESK_GATEWAYAPI_URL,
+  gatewayApiToken: env.CLINICDESK_GATEWAYAPI_TOKEN,
+  gatewayApiSender: env.CLINICDESK_GATEWAYAPI_SENDER,
+  smsWebhookSecret: env.CLINICDESK_SMS_WEBHOOK_SECRET,
+  dispatchIntervalMs: env.CLINICDESK_DISPATCH_INTERVAL_MS,
+  dispatchLeaseMs: env.CLINICDESK_DISPATCH_LEASE_MS,
 });
 
 const defined = (o: Record<string, unknown>): Record<string, unknown> =>

@@ -29,6 +29,10 @@ export const COPY_ORDER = [
   'sync_counters',
   'sync_devices',
   'sync_rows',
+  'outgoing_messages',
+  'credit_balances',
+  'credit_ledger',
+  'credit_orders',
 ] as const satisfies readonly (keyof ServerDatabase)[];
 
 // Every table of the schema must be in the order: a new table that is forgotten fails the type check.

@@ -210,4 +210,74 @@ export interface ServerDatabase {
   sync_rows: SyncRowsTable;
   sync_counters: SyncCountersTable;
   sync_devices: SyncDevicesTable;
+  outgoing_messages: OutgoingMessagesTable;
+  credit_ledger: CreditLedgerTable;
+  credit_balances: CreditBalancesTable;
+  credit_orders: CreditOrdersTable;
+}
+
+export type OutgoingState =
+  'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'held' | 'cancelled' | 'skipped';
+
+/** A message the server is to send (copied from the practice's synced row), with its claim and attempts. */
+export interface OutgoingMessagesTable {
+  key: string;
+  practice_id: string;
+  message_id: string;
+  kind: string;
+  channel: string;
+  recipient: string;
+  subject: Generated<string>;
+  body: string;
+  tenant_id: string | null;
+  patient_id: string | null;
+  appointment_id: string | null;
+  state: OutgoingState;
+  parts: Generated<number>;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_holder: string | null;
+  lease_until: number | null;
+  provider_id: string | null;
+  error: string | null;
+  updated_at: number;
+}
+
+export type LedgerKind = 'purchase' | 'debit' | 'refund' | 'transfer_in' | 'transfer_out' | 'adjustment' | 'import';
+
+/** One entry of a tenant's credit ledger: appended, never updated or deleted. */
+export interface CreditLedgerTable {
+  id: string;
+  practice_id: string;
+  tenant_id: string;
+  kind: LedgerKind;
+  amount: number;
+  message_id: string | null;
+  reference: string | null;
+  note: Generated<string>;
+  idempotency_key: string | null;
+  created_by: string | null;
+  created_at: number;
+}
+
+/** The sum of a tenant's ledger, written in the same transaction as each entry. */
+export interface CreditBalancesTable {
+  practice_id: string;
+  tenant_id: string;
+  balance: Generated<number>;
+}
+
+export interface CreditOrdersTable {
+  id: string;
+  practice_id: string;
+  tenant_id: string;
+  pack: string;
+  credits: number;
+  price_minor: number;
+  currency: string;
+  /** 'recorded' until the payment provider (issue 11) exists; the credits are booked with the order. */
+  status: string;
+  account_id: string;
+  idempotency_key: string;
+  created_at: number;
 }

@@ -11,6 +11,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** The Message-ID header: a message's own id, so that a mail sent again after a crash is recognisable. */
+  messageId?: string;
 }
 
 export interface Mailer {

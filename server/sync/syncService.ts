@@ -15,6 +15,7 @@ import {
   stampWall,
   type FieldMap,
   type SyncChange,
+  type SyncTable,
 } from '../../protocol/sync';
 import type { Profile } from '../accounts/accountService';
 import type { ServerDatabase } from '../db/schema';
@@ -34,8 +35,32 @@ export interface PushInput {
 
 type ChangedListener = (practiceId: string, cursor: number, deviceId: string) => void;
 
+/**
+ * Told inside the push's transaction after a row changed (the dispatcher queues a message here, in the same
+ * transaction, so a message is never acknowledged to its device without being queued).
+ */
+export type RowHook = (
+  trx: Transaction<ServerDatabase>,
+  practiceId: string,
+  change: { table: SyncTable; id: string; fields: FieldMap },
+) => Promise<void>;
+
+/** The server's node in stamps: its writes (a message's status, a tenant's balance) merge like any device's. */
+export const SERVER_NODE = 'server';
+
+/** A stamp later than every stamp of the row (and not before now), so the server's write wins this merge. */
+export function stampAfter(fields: FieldMap, now: number): string {
+  let latest = '';
+  for (const { s } of Object.values(fields)) if (s > latest) latest = s;
+  const wall = latest ? stampWall(latest) : 0;
+  const counter = latest ? parseInt(latest.slice(10, 15), 36) : 0;
+  const [w, c] = now > wall ? [now, 0] : [wall, counter + 1];
+  return `${w.toString(36).padStart(9, '0')}:${c.toString(36).padStart(5, '0')}:${SERVER_NODE}`;
+}
+
 export class SyncService {
   private readonly listeners: ChangedListener[] = [];
+  private readonly hooks: RowHook[] = [];
 
   constructor(
     private readonly db: Kysely<ServerDatabase>,
@@ -45,6 +70,50 @@ export class SyncService {
   /** Told after a push changed rows, so the practice's other devices pull at once. */
   onChanged(listener: ChangedListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Runs inside every push's transaction for each row that changed. */
+  onRow(hook: RowHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Tells the practice's devices that rows changed (after the transaction that changed them committed). */
+  notify(practiceId: string, cursor: number, deviceId = SERVER_NODE): void {
+    for (const listener of this.listeners) listener(practiceId, cursor, deviceId);
+  }
+
+  /**
+   * The server's own change of a synced row (a message's status, a tenant's balance), inside the caller's
+   * transaction: stamped later than the row's fields, merged and numbered like a device's change. Returns
+   * the new sequence number (for `notify` after commit), or null when the row does not exist or nothing
+   * changed.
+   */
+  async writeFields(
+    trx: Transaction<ServerDatabase>,
+    practiceId: string,
+    table: SyncTable,
+    id: string,
+    values: Record<string, string | number | null>,
+  ): Promise<number | null> {
+    const stored = await this.stored(trx, practiceId, table, id);
+    if (!stored) return null;
+    const current = JSON.parse(stored.fields) as FieldMap;
+    const changes = Object.entries(values).filter(([name, v]) => current[name]?.v !== v);
+    if (changes.length === 0) return null;
+    const s = stampAfter(current, this.now());
+    const incoming: FieldMap = Object.fromEntries(changes.map(([name, v]) => [name, { v, s }]));
+    return this.store(trx, practiceId, { table, id, fields: incoming }, stored);
+  }
+
+  /** A practice's synced row as the server holds it, or null. */
+  async row(
+    db: Kysely<ServerDatabase> | Transaction<ServerDatabase>,
+    practiceId: string,
+    table: SyncTable,
+    id: string,
+  ): Promise<FieldMap | null> {
+    const stored = await this.stored(db, practiceId, table, id);
+    return stored ? (JSON.parse(stored.fields) as FieldMap) : null;
   }
 
   async push(profile: Profile, input: PushInput): Promise<{ acked: number; cursor: number }> {
@@ -175,19 +244,43 @@ export class SyncService {
     return 1;
   }
 
+  private stored(
+    db: Kysely<ServerDatabase> | Transaction<ServerDatabase>,
+    practiceId: string,
+    table: SyncTable,
+    id: string,
+  ) {
+    return db
+      .selectFrom('sync_rows')
+      .select('fields')
+      .where('practice_id', '=', practiceId)
+      .where('table_name', '=', table)
+      .where('row_id', '=', id)
+      .executeTakeFirst();
+  }
+
   /** Merges one change into the stored row: its new sequence number, or null when nothing changed. */
   private async apply(
     trx: Transaction<ServerDatabase>,
     practiceId: string,
     change: SyncChange,
   ): Promise<number | null> {
-    const stored = await trx
-      .selectFrom('sync_rows')
-      .select('fields')
-      .where('practice_id', '=', practiceId)
-      .where('table_name', '=', change.table)
-      .where('row_id', '=', change.id)
-      .executeTakeFirst();
+    const stored = await this.stored(trx, practiceId, change.table, change.id);
+    const seq = await this.store(trx, practiceId, change, stored);
+    if (seq !== null && this.hooks.length > 0) {
+      // Only a device's change reaches the hooks; the server's own writes (writeFields) do not come back.
+      const fields = (await this.row(trx, practiceId, change.table, change.id))!;
+      for (const hook of this.hooks) await hook(trx, practiceId, { table: change.table, id: change.id, fields });
+    }
+    return seq;
+  }
+
+  private async store(
+    trx: Transaction<ServerDatabase>,
+    practiceId: string,
+    change: SyncChange,
+    stored: { fields: string } | undefined,
+  ): Promise<number | null> {
     const current = stored ? (JSON.parse(stored.fields) as FieldMap) : {};
     const { merged, changed } = mergeFields(current, change.fields);
     if (changed.length === 0) return null;

@@ -11,7 +11,7 @@ import { checkpoint, openDatabase, type Db } from './db/database';
 import { languageFromLocales } from './i18n/locale';
 import { RotatingLog } from './logging/rotatingLog';
 import { MessageService } from './messaging/messageService';
-import { addDays, atLocal, localDate } from './messaging/timeZone';
+import { addDays, atLocal, localDate } from '../../protocol/messaging/timeZone';
 import { RecallService } from './messaging/recallService';
 import { SAMPLE_PATIENT, SAMPLE_RECALL_REASON } from './messaging/samples';
 import { Scheduler } from './messaging/scheduler';

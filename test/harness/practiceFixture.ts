@@ -7,7 +7,7 @@ import type { BookResult, Patient } from '../../src-preload/contract';
 import type { BookInput } from '../../src-main/core/practice/agendaService';
 import { createCore, type Core } from '../../src-main/core/core';
 import { createDispatcher } from '../../src-main/core/ipc/dispatcher';
-import { atLocal } from '../../src-main/core/messaging/timeZone';
+import { atLocal } from '../../protocol/messaging/timeZone';
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/core/security/policy';
 
 export const ZONE = 'Europe/Berlin';

@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
 import type { Kysely } from 'kysely';
-import { buildServer, type ServerContext } from '../../server/app';
+import { buildServer, type BuildOptions, type ServerContext } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openServerDb, type DialectName } from '../../server/db/database';
 import type { ServerDatabase } from '../../server/db/schema';
@@ -102,6 +102,8 @@ export async function startServerFixture(
     webDir?: string;
     realClock?: boolean;
     timing?: { ringMs: number; graceMs: number };
+    /** More build options (the dispatcher off, another SMS carrier). */
+    build?: Pick<BuildOptions, 'dispatch' | 'carrier'>;
   } = {},
 ): Promise<ServerFixture> {
   const inbox: Received[] = [];
@@ -145,6 +147,7 @@ export async function startServerFixture(
     now: options.realClock ? Date.now : () => clock.now,
     logStream,
     ...(options.timing ? { timing: options.timing } : {}),
+    ...options.build,
   });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;

@@ -3,9 +3,9 @@ import splitSms from 'split-sms';
 import { describe, expect, it } from 'vitest';
 import { placeholdersFor, PLACEHOLDERS } from '../../src-preload/contract';
 import { renderTemplate, unknownPlaceholders } from '../../src-main/core/messaging/placeholders';
-import { beforeQuietHours, isQuiet, outsideQuietHours } from '../../src-main/core/messaging/quietHours';
-import { countSms, creditsFor } from '../../src-main/core/messaging/smsSegments';
-import { addDays, atLocal, localDate, weekStart } from '../../src-main/core/messaging/timeZone';
+import { beforeQuietHours, isQuiet, outsideQuietHours } from '../../protocol/messaging/quietHours';
+import { countSms, creditsFor } from '../../protocol/messaging/smsSegments';
+import { addDays, atLocal, localDate, weekStart } from '../../protocol/messaging/timeZone';
 import { normaliseMobile } from '../../src-main/core/practice/phone';
 import { searchTerms } from '../../src-main/core/practice/patientService';
 

@@ -9,6 +9,7 @@ import { m006Security } from './006-security';
 import { m007Leases } from './007-leases';
 import { m008Sync } from './008-sync';
 import { m009Network } from './009-network';
+import { m010Sending } from './010-sending';
 
 export interface ServerMigration {
   version: number;
@@ -28,4 +29,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m007Leases,
   m008Sync,
   m009Network,
+  m010Sending,
 ];

@@ -22,8 +22,8 @@ import { toPatient } from '../practice/patientService';
 import type { Repository, Row } from '../sync/repository';
 import { placeholdersFor } from '../../../src-preload/contract';
 import { renderTemplate, unknownPlaceholders, type PlaceholderContext, type Rendered } from './placeholders';
-import { beforeQuietHours, outsideQuietHours } from './quietHours';
-import { countSms, creditsFor } from './smsSegments';
+import { beforeQuietHours, outsideQuietHours } from '../../../protocol/messaging/quietHours';
+import { countSms, creditsFor } from '../../../protocol/messaging/smsSegments';
 
 type ChannelName = 'sms' | 'email';
 

@@ -10,7 +10,7 @@ import type { PatientService } from '../practice/patientService';
 import { toPatient } from '../practice/patientService';
 import type { Repository, Row } from '../sync/repository';
 import { channelFor, type MessageService } from './messageService';
-import { addDays, atLocal, localDate, localMinute } from './timeZone';
+import { addDays, atLocal, localDate, localMinute } from '../../../protocol/messaging/timeZone';
 
 const SELECT = `SELECT r.*, p.first_name || ' ' || p.last_name AS patient_name
   FROM recalls r JOIN patients p ON p.id = r.patient_id`;

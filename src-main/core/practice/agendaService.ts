@@ -12,7 +12,7 @@ import type {
 } from '../../../src-preload/contract';
 import { AppError } from '../errors';
 import { channelFor, type MessageService } from '../messaging/messageService';
-import { addDays, atLocal, localDate, weekStart } from '../messaging/timeZone';
+import { addDays, atLocal, localDate, weekStart } from '../../../protocol/messaging/timeZone';
 import type { Repository, Row } from '../sync/repository';
 import type { PatientService } from './patientService';
 import type { PracticeService } from './practiceService';

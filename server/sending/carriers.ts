@@ -1,0 +1,115 @@
+/**
+ * SMS carriers for the dispatcher: the embedded file carrier (each message one file in the data folder,
+ * what a single-machine install and the tests use) and GatewayAPI, a Danish provider used by practices
+ * across the EU (EU hosting, GDPR data-processing agreement, delivery receipts and inbound SMS by signed
+ * webhook). Every send carries the message's id as its reference, so a send repeated after a crash is
+ * recognised: the file carrier creates each file once; GatewayAPI receives it as `userref`.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export interface OutgoingSms {
+  /** The message's id: the provider's reference, so a repeated send is the same message. */
+  reference: string;
+  /** E.164, with '+'. */
+  to: string;
+  text: string;
+}
+
+/** A send that did not work: `permanent` when retrying cannot help (an invalid number, a refused text). */
+export class SendError extends Error {
+  constructor(
+    readonly permanent: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SmsCarrier {
+  readonly name: string;
+  /** Hands the message to the provider; its id there (what delivery receipts name). */
+  send(sms: OutgoingSms): Promise<{ providerId: string }>;
+}
+
+export const SMS_FOLDER = 'sms-sent';
+
+/** One JSON file per message, created exclusively: a repeated send finds its file and sends nothing. */
+export function fileCarrier(dataDir: string, now: () => number = Date.now): SmsCarrier {
+  const folder = join(dataDir, SMS_FOLDER);
+  let made = false;
+  return {
+    name: 'file',
+    send: async (sms) => {
+      if (!/^[0-9a-f-]{36}$/.test(sms.reference)) throw new SendError(true, 'reference_invalid');
+      if (!made) {
+        await mkdir(folder, { recursive: true, mode: 0o700 });
+        made = true;
+      }
+      const file = join(folder, `${sms.reference}.json`);
+      const record = JSON.stringify({ at: new Date(now()).toISOString(), to: sms.to, text: sms.text });
+      try {
+        await writeFile(file, record, { flag: 'wx', mode: 0o600 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new SendError(false, (error as Error).message);
+        await readFile(file, 'utf8'); // already handed over by an earlier attempt: the same message
+      }
+      return { providerId: sms.reference };
+    },
+  };
+}
+
+const gatewayApiAnswer = z.object({ ids: z.array(z.number().int()).min(1) });
+const gatewayApiError = z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough();
+
+/**
+ * GatewayAPI's REST API (https://gatewayapi.com/docs/apis/rest/): POST /rest/mtsms with the account's
+ * token (`Authorization: Token …`), JSON body { sender, message, recipients: [{ msisdn }], userref,
+ * callback_url }, answered by { ids: [number] }. 4xx other than 408/429 are permanent; 5xx, 408, 429 and
+ * network errors are transient and retried by the dispatcher.
+ */
+export function gatewayApiCarrier(options: {
+  baseUrl: string;
+  token: string;
+  sender: string;
+  callbackUrl?: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}): SmsCarrier {
+  const doFetch = options.fetch ?? fetch;
+  return {
+    name: 'gatewayapi',
+    send: async (sms) => {
+      const msisdn = Number(sms.to.replace(/^\+/, ''));
+      if (!Number.isSafeInteger(msisdn)) throw new SendError(true, 'recipient_invalid');
+      let response: Response;
+      try {
+        response = await doFetch(new URL('/rest/mtsms', options.baseUrl), {
+          method: 'POST',
+          headers: { authorization: `Token ${options.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            sender: options.sender,
+            message: sms.text,
+            recipients: [{ msisdn }],
+            userref: sms.reference,
+            ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
+          }),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+        });
+      } catch (error) {
+        throw new SendError(false, `gatewayapi unreachable: ${(error as Error).message}`);
+      }
+      const body: unknown = await response.json().catch(() => null);
+      if (response.ok) {
+        const parsed = gatewayApiAnswer.safeParse(body);
+        if (!parsed.success) throw new SendError(false, 'gatewayapi answered without an id');
+        return { providerId: String(parsed.data.ids[0]) };
+      }
+      const detail = gatewayApiError.safeParse(body);
+      const reason = `gatewayapi ${response.status}${detail.success && detail.data.message ? `: ${detail.data.message}` : ''}`;
+      const transient = response.status >= 500 || response.status === 408 || response.status === 429;
+      throw new SendError(!transient, reason);
+    },
+  };
+}

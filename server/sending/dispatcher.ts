@@ -1,0 +1,504 @@
+/**
+ * The dispatcher sends the practices' messages when they are due, even with no workstation switched on.
+ *
+ * A message reaches the server through sync; the push's transaction queues it here (`ingest`), so an
+ * acknowledged message is never lost. Each tick claims due messages with a lease (one conditional update:
+ * two processes never claim the same message), checks the rules again on the server (the patient's
+ * opt-out, quiet hours in the practice's time zone, a reminder whose appointment has begun is never sent
+ * late), takes the SMS parts from the tenant's credits in the same transaction that marks it "sending" (or
+ * holds it when credits are short), then hands it to the carrier with the message id as reference. A crash
+ * after the hand-over leaves it "sending" with its lease running out; whoever claims it next sends it again
+ * with the same reference, which the carrier recognises, and the debit's key stops a second debit.
+ * Every state change is written to the message's synced row, so each device sees it.
+ */
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { outsideQuietHours, isQuiet } from '../../protocol/messaging/quietHours';
+import { countSms } from '../../protocol/messaging/smsSegments';
+import type { FieldMap } from '../../protocol/sync';
+import type { OutgoingMessagesTable, OutgoingState, ServerDatabase } from '../db/schema';
+import type { Mailer } from '../mail/mailer';
+import type { RowHook, SyncService } from '../sync/syncService';
+import { SendError, type SmsCarrier } from './carriers';
+import type { CreditLedger } from './ledger';
+
+type Tx = Transaction<ServerDatabase>;
+type Outgoing = Selectable<OutgoingMessagesTable>;
+
+export interface DispatcherOptions {
+  /** This process (and tick), as the holder of a claim. */
+  holder: string;
+  leaseMs: number;
+  batch: number;
+  /** Messages handed to carriers at once. */
+  concurrency: number;
+  maxAttempts: number;
+  intervalMs: number;
+  now: () => number;
+  log: (message: string, details: Record<string, unknown>) => void;
+}
+
+/** What the device's status field shows for each of the server's states. */
+const PENDING: readonly OutgoingState[] = ['queued', 'held'];
+
+const text = (fields: FieldMap, name: string): string | null => {
+  const v = fields[name]?.v;
+  return typeof v === 'string' ? v : null;
+};
+const int = (fields: FieldMap, name: string): number | null => {
+  const v = fields[name]?.v;
+  return typeof v === 'number' ? v : null;
+};
+
+/** Retry after a transient error: 30 s, 1, 2, 4 … minutes, at most an hour. */
+export const backoffMs = (attempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+
+export class Dispatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private stopped = true;
+  private ticks = 0;
+
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    private readonly sync: SyncService,
+    private readonly ledger: CreditLedger,
+    private readonly carriers: { sms: SmsCarrier; mail: Mailer },
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  /** The sync hook: a pushed message is queued, changed or withdrawn in the push's transaction. */
+  readonly ingest: RowHook = async (trx, practiceId, change) => {
+    if (change.table !== 'messages') return;
+    const f = change.fields;
+    const key = `${practiceId} ${change.id}`;
+    const status = text(f, 'status');
+    const withdrawn = f.deleted?.v === 1 || status === 'cancelled';
+    const existing = await trx.selectFrom('outgoing_messages').selectAll().where('key', '=', key).executeTakeFirst();
+    const now = this.options.now();
+    if (existing && !PENDING.includes(existing.state) && existing.state !== 'cancelled') {
+      // Sending has begun or ended: the server's state is the truth; a device's later stamp (a cancel that
+      // crossed the sending) is answered by writing the server's state again.
+      if (status !== existing.state) await this.writeStatus(trx, existing, existing.state, {});
+      return;
+    }
+    if (withdrawn || (status !== 'scheduled' && status !== 'queued' && status !== 'held')) {
+      if (existing)
+        await trx
+          .updateTable('outgoing_messages')
+          .set({ state: 'cancelled', updated_at: now, lease_holder: null, lease_until: null })
+          .where('key', '=', key)
+          .execute();
+      return;
+    }
+    const channel = text(f, 'channel');
+    const recipient = text(f, 'recipient');
+    const body = text(f, 'body');
+    const scheduledAt = int(f, 'scheduled_at');
+    if ((channel !== 'sms' && channel !== 'email') || !recipient || body === null || scheduledAt === null) return;
+    const values = {
+      kind: text(f, 'kind') ?? 'free_text',
+      channel,
+      recipient,
+      subject: text(f, 'subject') ?? '',
+      body,
+      tenant_id: text(f, 'tenant_id'),
+      patient_id: text(f, 'patient_id'),
+      appointment_id: text(f, 'appointment_id'),
+      next_attempt_at: scheduledAt,
+      updated_at: now,
+    };
+    if (existing) {
+      // A planned message the practice changed (an appointment moved): the new time and text count.
+      await trx
+        .updateTable('outgoing_messages')
+        .set({ ...values, state: 'queued' })
+        .where('key', '=', key)
+        .execute();
+    } else {
+      await trx
+        .insertInto('outgoing_messages')
+        .values({ key, practice_id: practiceId, message_id: change.id, state: 'queued', ...values })
+        .execute();
+    }
+    if (status !== 'queued')
+      await this.sync.writeFields(trx, practiceId, 'messages', change.id, { status: 'queued', queued_at: now });
+  };
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops claiming; a tick in progress finishes (its claims are released or completed). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Runs a tick soon (a push brought something that may be due now). */
+  kick(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.tick()
+        .then((n) => this.schedule(n >= this.options.batch ? 0 : this.options.intervalMs))
+        .catch((error: unknown) => {
+          this.options.log('dispatcher tick failed', { err: error });
+          this.schedule(this.options.intervalMs);
+        });
+    }, delay);
+    this.timer.unref();
+  }
+
+  /** Claims up to a batch of due messages and processes them; how many were claimed. */
+  async tick(): Promise<number> {
+    if (this.running) return this.running;
+    this.running = this.claimAndProcess().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async claimAndProcess(): Promise<number> {
+    const now = this.options.now();
+    const claim = `${this.options.holder}:${(this.ticks += 1)}`;
+    const candidates = await this.db
+      .selectFrom('outgoing_messages')
+      .select('key')
+      .where((eb) =>
+        eb.and([
+          eb('state', 'in', ['queued', 'sending']),
+          eb('next_attempt_at', '<=', now),
+          eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .limit(this.options.batch)
+      .execute();
+    if (candidates.length === 0) return 0;
+    // The same conditions again in the update: a message another process claimed meanwhile is not taken.
+    await this.db
+      .updateTable('outgoing_messages')
+      .set((eb) => ({ lease_holder: claim, lease_until: now + this.options.leaseMs, attempts: eb('attempts', '+', 1) }))
+      .where(
+        'key',
+        'in',
+        candidates.map((c) => c.key),
+      )
+      .where('state', 'in', ['queued', 'sending'])
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+      .execute();
+    const claimed = await this.db
+      .selectFrom('outgoing_messages')
+      .selectAll()
+      .where('lease_holder', '=', claim)
+      .orderBy('next_attempt_at')
+      .execute();
+    let next = 0;
+    const worker = async () => {
+      while (next < claimed.length) {
+        const row = claimed[next++]!;
+        try {
+          await this.process(row, claim);
+        } catch (error) {
+          this.options.log('message could not be processed', { message: row.message_id, err: error });
+          await this.release(row, claim, this.options.now() + backoffMs(row.attempts), null);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, claimed.length) }, worker));
+    this.ledger.flush();
+    this.notify();
+    return claimed.length;
+  }
+
+  private async practiceRow(practiceId: string): Promise<FieldMap | null> {
+    const row = await this.db
+      .selectFrom('sync_rows')
+      .select('fields')
+      .where('practice_id', '=', practiceId)
+      .where('table_name', '=', 'practice')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.fields) as FieldMap) : null;
+  }
+
+  private async process(row: Outgoing, claim: string): Promise<void> {
+    const now = this.options.now();
+    const [practice, appointment, patient] = await Promise.all([
+      this.practiceRow(row.practice_id),
+      row.appointment_id ? this.sync.row(this.db, row.practice_id, 'appointments', row.appointment_id) : null,
+      row.patient_id ? this.sync.row(this.db, row.practice_id, 'patients', row.patient_id) : null,
+    ]);
+    const startAt = appointment ? int(appointment, 'start_at') : null;
+    if (appointment && (appointment.deleted?.v === 1 || text(appointment, 'status') === 'cancelled'))
+      return this.finish(row, claim, 'cancelled', 'appointment_cancelled');
+    if (row.kind === 'reminder' && startAt !== null && startAt <= now)
+      return this.finish(row, claim, 'expired', 'appointment_started');
+    if (patient && int(patient, row.channel === 'sms' ? 'opt_out_sms' : 'opt_out_email') === 1)
+      return this.finish(row, claim, 'skipped', 'opted_out');
+    if (row.channel === 'sms' && practice) {
+      const quiet = {
+        start: int(practice, 'quiet_start') ?? 1200,
+        end: int(practice, 'quiet_end') ?? 480,
+        timeZone: text(practice, 'time_zone') ?? 'UTC',
+      };
+      if (isQuiet(now, quiet)) {
+        const later = outsideQuietHours(now, quiet);
+        if (row.kind === 'reminder' && startAt !== null && later >= startAt)
+          return this.finish(row, claim, 'expired', 'quiet_hours');
+        return this.release(row, claim, later, null);
+      }
+    }
+    if (row.state === 'queued' && !(await this.begin(row, claim))) return;
+    await this.handOver(row, claim);
+  }
+
+  /** Marks the message "sending", taking its SMS parts from the tenant's credits; false when it was held. */
+  private async begin(row: Outgoing, claim: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      let parts = 0;
+      let tenantId = row.tenant_id;
+      if (row.channel === 'sms') {
+        parts = countSms(row.body).segments;
+        tenantId = await this.tenantFor(trx, row);
+        const paid =
+          tenantId !== null &&
+          (await this.ledger.append(trx, {
+            practiceId: row.practice_id,
+            tenantId,
+            kind: 'debit',
+            amount: -parts,
+            key: `debit:${row.key}`,
+            messageId: row.message_id,
+            note: `${parts} SMS part${parts === 1 ? '' : 's'}`,
+          }));
+        if (!paid) {
+          const held = await this.update(trx, row, claim, {
+            state: 'held',
+            tenant_id: tenantId,
+            parts,
+            error: tenantId ? 'no_credits' : 'no_tenant',
+            lease_holder: null,
+            lease_until: null,
+          });
+          if (held) await this.writeStatus(trx, row, 'held', { error: tenantId ? 'no_credits' : 'no_tenant' });
+          return false;
+        }
+      }
+      const claimedStill = await this.update(trx, row, claim, { state: 'sending', tenant_id: tenantId, parts });
+      // The lease ran out meanwhile and another process has the message: undo this debit with the rest.
+      if (!claimedStill) throw new Error('claim lost');
+      await this.writeStatus(trx, row, 'sending', {});
+      return true;
+    });
+  }
+
+  /** Hands the message to its carrier (again, after a crash: the reference makes it the same message). */
+  private async handOver(row: Outgoing, claim: string): Promise<void> {
+    let providerId: string;
+    try {
+      if (row.channel === 'sms') {
+        providerId = (await this.carriers.sms.send({ reference: row.message_id, to: row.recipient, text: row.body }))
+          .providerId;
+      } else {
+        providerId = `<${row.message_id}@clinicdesk>`;
+        await this.carriers.mail.send({
+          to: row.recipient,
+          subject: row.subject,
+          text: row.body,
+          messageId: providerId,
+        });
+      }
+    } catch (error) {
+      const permanent = error instanceof SendError ? error.permanent : false;
+      const reason = (error as Error).message.slice(0, 300);
+      if (permanent || row.attempts >= this.options.maxAttempts)
+        return this.fail(row, claim, permanent ? reason : `gave up after ${row.attempts} attempts: ${reason}`);
+      return this.release(row, claim, this.options.now() + backoffMs(row.attempts), reason);
+    }
+    const now = this.options.now();
+    await this.db.transaction().execute(async (trx) => {
+      if (
+        await this.update(trx, row, claim, {
+          state: 'sent',
+          provider_id: providerId,
+          lease_holder: null,
+          lease_until: null,
+          error: null,
+        })
+      )
+        await this.writeStatus(trx, row, 'sent', { sent_at: now, error: null });
+    });
+  }
+
+  /** A permanent failure before the carrier took the message: the debit is refunded. */
+  private async fail(row: Outgoing, claim: string, reason: string): Promise<void> {
+    const now = this.options.now();
+    await this.db.transaction().execute(async (trx) => {
+      if (
+        !(await this.update(trx, row, claim, { state: 'failed', error: reason, lease_holder: null, lease_until: null }))
+      )
+        return;
+      await this.refund(trx, row);
+      await this.writeStatus(trx, row, 'failed', { failed_at: now, error: reason });
+    });
+  }
+
+  private async refund(trx: Tx, row: Outgoing): Promise<void> {
+    const debit = await trx
+      .selectFrom('credit_ledger')
+      .select(['tenant_id', 'amount'])
+      .where('idempotency_key', '=', `debit:${row.key}`)
+      .executeTakeFirst();
+    if (!debit) return;
+    await this.ledger.append(trx, {
+      practiceId: row.practice_id,
+      tenantId: debit.tenant_id,
+      kind: 'refund',
+      amount: -Number(debit.amount),
+      key: `refund:${row.key}`,
+      messageId: row.message_id,
+      note: 'not taken by the carrier',
+    });
+  }
+
+  /** Ends a message without sending it (expired, skipped, cancelled); a debit already made is refunded. */
+  private async finish(row: Outgoing, claim: string, state: OutgoingState, reason: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await this.update(trx, row, claim, { state, error: reason, lease_holder: null, lease_until: null })))
+        return;
+      await this.refund(trx, row);
+      await this.writeStatus(trx, row, state, {
+        error: reason,
+        ...(state === 'cancelled' ? { cancelled_at: this.options.now() } : {}),
+      });
+    });
+  }
+
+  /** Gives the claim back, to be tried again at `at`. */
+  private async release(row: Outgoing, claim: string, at: number, reason: string | null): Promise<void> {
+    await this.db
+      .updateTable('outgoing_messages')
+      .set({
+        next_attempt_at: at,
+        lease_holder: null,
+        lease_until: null,
+        error: reason,
+        updated_at: this.options.now(),
+      })
+      .where('key', '=', row.key)
+      .where('lease_holder', '=', claim)
+      .execute();
+  }
+
+  /** A conditional update that holds only while this claim is the message's; false when it is not. */
+  private async update(
+    trx: Tx,
+    row: Outgoing,
+    claim: string,
+    set: Omit<Updateable<OutgoingMessagesTable>, 'key'>,
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('outgoing_messages')
+      .set({ ...set, updated_at: this.options.now() })
+      .where('key', '=', row.key)
+      .where('lease_holder', '=', claim)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  private async writeStatus(
+    trx: Tx,
+    row: Pick<Outgoing, 'practice_id' | 'message_id'>,
+    state: OutgoingState,
+    extra: Record<string, string | number | null>,
+  ): Promise<void> {
+    const seq = await this.sync.writeFields(trx, row.practice_id, 'messages', row.message_id, {
+      status: state,
+      ...extra,
+    });
+    if (seq !== null) this.changedPractices.set(row.practice_id, seq);
+  }
+
+  private readonly changedPractices = new Map<string, number>();
+
+  /** Tells the devices of practices whose messages changed (after the transactions committed). */
+  notify(): void {
+    for (const [practiceId, seq] of this.changedPractices) this.sync.notify(practiceId, seq);
+    this.changedPractices.clear();
+  }
+
+  /** The tenant a message is charged to: its own, the appointment's, or the practice's default (the first). */
+  private async tenantFor(trx: Tx, row: Outgoing): Promise<string | null> {
+    const tenants = await this.ledger.tenants(row.practice_id, trx);
+    const live = new Set(tenants.map((t) => t.id));
+    if (row.tenant_id && live.has(row.tenant_id)) return row.tenant_id;
+    if (row.appointment_id) {
+      const appointment = await this.sync.row(trx, row.practice_id, 'appointments', row.appointment_id);
+      const tenant = appointment ? text(appointment, 'tenant_id') : null;
+      if (tenant && live.has(tenant)) return tenant;
+    }
+    return tenants[0]?.id ?? null;
+  }
+
+  /** Credits arrived for a tenant: its held messages go out by themselves (unless expired meanwhile). */
+  async releaseHeld(trx: Tx, practiceId: string, tenantId: string): Promise<void> {
+    await trx
+      .updateTable('outgoing_messages')
+      .set({ state: 'queued', next_attempt_at: this.options.now(), error: null, updated_at: this.options.now() })
+      .where('practice_id', '=', practiceId)
+      .where('state', '=', 'held')
+      .where((eb) => eb.or([eb('tenant_id', '=', tenantId), eb('tenant_id', 'is', null)]))
+      .execute();
+  }
+
+  /** A delivery receipt from the carrier: delivered, or failed with the carrier's reason. */
+  async receipt(providerId: string, outcome: { delivered: boolean; reason: string | null }): Promise<boolean> {
+    const now = this.options.now();
+    const found = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('outgoing_messages')
+        .selectAll()
+        .where('provider_id', '=', providerId)
+        .where('channel', '=', 'sms')
+        .executeTakeFirst();
+      if (!row) return false;
+      if (row.state !== 'sent') return true; // a receipt repeated, or after a final one: nothing changes
+      const state: OutgoingState = outcome.delivered ? 'delivered' : 'failed';
+      await trx
+        .updateTable('outgoing_messages')
+        .set({ state, error: outcome.reason, updated_at: now })
+        .where('key', '=', row.key)
+        .where('state', '=', 'sent')
+        .execute();
+      await this.writeStatus(
+        trx,
+        row,
+        state,
+        outcome.delivered ? { delivered_at: now } : { failed_at: now, error: outcome.reason },
+      );
+      return true;
+    });
+    this.notify();
+    return found;
+  }
+
+  /** How many of the practice's messages wait for credits. */
+  async heldCount(practiceId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('outgoing_messages')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('practice_id', '=', practiceId)
+      .where('state', '=', 'held')
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Each tenant's credit ledger. Entries are only ever appended; the balance is their sum, kept in
+ * `credit_balances` by the same transaction that appends an entry, so that taking credits is one
+ * conditional write ("balance ≥ n") which two dispatchers (two processes) cannot both win, and reading a
+ * balance is one row whatever the ledger's length. Every entry carries an idempotency key where it can be
+ * repeated (a debit per message, a refund per message, an order, a transfer), so a repetition adds nothing.
+ * The balance also travels to the practice's devices as the tenant's synced `sms_credits`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { LedgerEntry } from '../../protocol/credits';
+import type { LedgerKind, ServerDatabase } from '../db/schema';
+import { ApiError } from '../http/apiError';
+import type { SyncService } from '../sync/syncService';
+
+type Tx = Transaction<ServerDatabase>;
+
+export interface EntryInput {
+  practiceId: string;
+  tenantId: string;
+  kind: LedgerKind;
+  /** Positive: credits in (purchase, refund, transfer in, import, a positive adjustment); taken otherwise. */
+  amount: number;
+  key: string | null;
+  messageId?: string | null;
+  reference?: string | null;
+  note?: string;
+  createdBy?: string | null;
+}
+
+export class CreditLedger {
+  /** Practices whose balance changed in a transaction, to tell their devices after commit. */
+  private readonly changed = new Map<string, number>();
+
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    private readonly sync: SyncService,
+    private readonly now: () => number,
+  ) {}
+
+  async balance(practiceId: string, tenantId: string, db: Kysely<ServerDatabase> | Tx = this.db): Promise<number> {
+    const row = await db
+      .selectFrom('credit_balances')
+      .select('balance')
+      .where('practice_id', '=', practiceId)
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    return Number(row?.balance ?? 0);
+  }
+
+  /** The practice's tenants (from its synced rows, not deleted), each with its balance, by name. */
+  async balances(practiceId: string): Promise<{ tenantId: string; name: string; balance: number }[]> {
+    const tenants = await this.tenants(practiceId);
+    const rows = await this.db
+      .selectFrom('credit_balances')
+      .select(['tenant_id', 'balance'])
+      .where('practice_id', '=', practiceId)
+      .execute();
+    const byId = new Map(rows.map((r) => [r.tenant_id, Number(r.balance)]));
+    return tenants.map((t) => ({ tenantId: t.id, name: t.name, balance: byId.get(t.id) ?? 0 }));
+  }
+
+  /** The practice's live tenants, by name then id (the first is the default tenant). */
+  async tenants(
+    practiceId: string,
+    db: Kysely<ServerDatabase> | Tx = this.db,
+  ): Promise<{ id: string; name: string }[]> {
+    const rows = await db
+      .selectFrom('sync_rows')
+      .select(['row_id', 'fields'])
+      .where('practice_id', '=', practiceId)
+      .where('table_name', '=', 'tenants')
+      .execute();
+    return rows
+      .map((r) => {
+        const fields = JSON.parse(r.fields) as Record<string, { v: unknown }>;
+        return { id: r.row_id, name: String(fields.name?.v ?? ''), deleted: fields.deleted?.v === 1 };
+      })
+      .filter((t) => !t.deleted)
+      .map(({ id, name }) => ({ id, name }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  /** Refuses a tenant the practice does not have (or has deleted): a clear 404, nothing written. */
+  async requireTenant(practiceId: string, tenantId: string, db: Kysely<ServerDatabase> | Tx = this.db): Promise<void> {
+    if (!(await this.tenants(practiceId, db)).some((t) => t.id === tenantId))
+      throw new ApiError(404, 'tenant_unknown', 'This tenant does not exist in the practice', [
+        { path: 'tenantId', code: 'tenant_unknown' },
+      ]);
+  }
+
+  async hasEntry(key: string, db: Kysely<ServerDatabase> | Tx = this.db): Promise<boolean> {
+    const row = await db.selectFrom('credit_ledger').select('id').where('idempotency_key', '=', key).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Appends an entry inside the caller's transaction. Credits in always succeed; credits out succeed only
+   * while the balance covers them (false otherwise, nothing written). An entry whose key exists already
+   * was made before: nothing is added and the answer is true.
+   */
+  async append(trx: Tx, entry: EntryInput): Promise<boolean> {
+    if (!Number.isSafeInteger(entry.amount) || entry.amount === 0)
+      throw new Error('ledger amounts are whole, non-zero');
+    if (entry.key && (await this.hasEntry(entry.key, trx))) return true;
+    if (entry.amount > 0) {
+      await trx
+        .insertInto('credit_balances')
+        .values({ practice_id: entry.practiceId, tenant_id: entry.tenantId, balance: entry.amount })
+        .onConflict((oc) =>
+          oc
+            .columns(['practice_id', 'tenant_id'])
+            .doUpdateSet((eb) => ({ balance: eb('credit_balances.balance', '+', entry.amount) })),
+        )
+        .execute();
+    } else {
+      const taken = await trx
+        .updateTable('credit_balances')
+        .set((eb) => ({ balance: eb('balance', '+', entry.amount) }))
+        .where('practice_id', '=', entry.practiceId)
+        .where('tenant_id', '=', entry.tenantId)
+        .where('balance', '>=', -entry.amount)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) !== 1) return false;
+    }
+    await trx
+      .insertInto('credit_ledger')
+      .values({
+        id: randomUUID(),
+        practice_id: entry.practiceId,
+        tenant_id: entry.tenantId,
+        kind: entry.kind,
+        amount: entry.amount,
+        message_id: entry.messageId ?? null,
+        reference: entry.reference ?? null,
+        note: entry.note ?? '',
+        idempotency_key: entry.key,
+        created_by: entry.createdBy ?? null,
+        created_at: this.now(),
+      })
+      .execute();
+    const balance = await this.balance(entry.practiceId, entry.tenantId, trx);
+    const seq = await this.sync.writeFields(trx, entry.practiceId, 'tenants', entry.tenantId, { sms_credits: balance });
+    if (seq !== null) this.changed.set(entry.practiceId, seq);
+    return true;
+  }
+
+  /** Tells the devices of practices whose balances changed (call after the transaction committed). */
+  flush(): void {
+    for (const [practiceId, seq] of this.changed) this.sync.notify(practiceId, seq);
+    this.changed.clear();
+  }
+
+  async entries(practiceId: string, tenantId: string, limit: number): Promise<LedgerEntry[]> {
+    const rows = await this.db
+      .selectFrom('credit_ledger')
+      .selectAll()
+      .where('practice_id', '=', practiceId)
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      kind: r.kind,
+      amount: Number(r.amount),
+      messageId: r.message_id,
+      reference: r.reference,
+      note: r.note,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  /** The ledger's sum, computed (what the kept balance must equal: checked by the tests). */
+  async sum(practiceId: string, tenantId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('credit_ledger')
+      .select((eb) => eb.fn.sum<number | string>('amount').as('total'))
+      .where('practice_id', '=', practiceId)
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    return Number(row?.total ?? 0);
+  }
+
+  /**
+   * Moves credits between two tenants (of one practice or two), recorded in both ledgers under one
+   * transfer id; a transfer larger than the balance is refused and writes nothing.
+   */
+  async transfer(input: {
+    from: { practiceId: string; tenantId: string };
+    to: { practiceId: string; tenantId: string };
+    amount: number;
+    note: string;
+    key: string;
+    createdBy: string | null;
+  }): Promise<{ from: number; to: number }> {
+    if (input.from.practiceId === input.to.practiceId && input.from.tenantId === input.to.tenantId)
+      throw new ApiError(400, 'bad_request', 'A transfer needs two different tenants', [
+        { path: 'to', code: 'same_tenant' },
+      ]);
+    const result = await this.db.transaction().execute(async (trx) => {
+      await this.requireTenant(input.from.practiceId, input.from.tenantId, trx);
+      await this.requireTenant(input.to.practiceId, input.to.tenantId, trx);
+      const reference = `transfer:${input.key}`;
+      const out = await this.append(trx, {
+        practiceId: input.from.practiceId,
+        tenantId: input.from.tenantId,
+        kind: 'transfer_out',
+        amount: -input.amount,
+        key: `${reference}:out`,
+        reference,
+        note: input.note,
+        createdBy: input.createdBy,
+      });
+      if (!out)
+        throw new ApiError(409, 'credits_insufficient', 'The transfer is larger than the balance', [
+          { path: 'amount', code: 'credits_insufficient' },
+        ]);
+      await this.append(trx, {
+        practiceId: input.to.practiceId,
+        tenantId: input.to.tenantId,
+        kind: 'transfer_in',
+        amount: input.amount,
+        key: `${reference}:in`,
+        reference,
+        note: input.note,
+        createdBy: input.createdBy,
+      });
+      return {
+        from: await this.balance(input.from.practiceId, input.from.tenantId, trx),
+        to: await this.balance(input.to.practiceId, input.to.tenantId, trx),
+      };
+    });
+    this.flush();
+    return result;
+  }
+
+  /**
+   * Takes over a practice's previous balance: split evenly over its tenants, the remainder to the first
+   * (by name). Once per import key.
+   */
+  async importBalance(
+    practiceId: string,
+    amount: number,
+    key: string,
+  ): Promise<{ tenantId: string; name: string; amount: number }[]> {
+    const tenants = await this.tenants(practiceId);
+    if (tenants.length === 0)
+      throw new ApiError(404, 'tenant_unknown', 'This practice has no tenants yet (sync it first)');
+    const share = Math.floor(amount / tenants.length);
+    const split = tenants.map((t, i) => ({
+      tenantId: t.id,
+      name: t.name,
+      amount: share + (i === 0 ? amount - share * tenants.length : 0),
+    }));
+    await this.db.transaction().execute(async (trx) => {
+      for (const part of split)
+        if (part.amount > 0)
+          await this.append(trx, {
+            practiceId,
+            tenantId: part.tenantId,
+            kind: 'import',
+            amount: part.amount,
+            key: `import:${key}:${part.tenantId}`,
+            note: `previous balance ${amount}`,
+          });
+    });
+    this.flush();
+    return split;
+  }
+}
