@@ -6,6 +6,7 @@ import { buildServer } from './app';
 import { ConfigError, loadConfig } from './config';
 import { CopyError, copyToPostgres } from './db/copyToPostgres';
 import { openServerDb } from './db/database';
+import { CommandError, runCreditCommand } from './sending/creditCommands';
 
 declare const __CLINICDESK_VERSION__: string | undefined;
 const VERSION = typeof __CLINICDESK_VERSION__ === 'string' ? __CLINICDESK_VERSION__ : 'dev';
@@ -67,6 +68,23 @@ async function main(): Promise<void> {
       rest.find((a) => !a.startsWith('--')),
       config,
     );
+    return;
+  }
+  if (command?.startsWith('credits-')) {
+    const config = loadConfig(
+      rest.filter((a) => /^--(config|data-dir|database-url)=/.test(a)),
+      process.env,
+      webDir,
+    );
+    const database = await openServerDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    try {
+      await runCreditCommand(command, rest, database, (line) => console.log(line));
+    } catch (error) {
+      if (error instanceof CommandError) throw new ConfigError(error.message);
+      throw error;
+    } finally {
+      await database.close();
+    }
     return;
   }
   if (command === 'copy-to-postgres') {

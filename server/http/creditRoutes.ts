@@ -151,7 +151,7 @@ export function registerCreditRoutes(
           status: 'recorded' as const,
         };
       }
-      ledger.flush();
+      await ledger.flush();
       dispatcher.kick();
       return { orderId, balance: await ledger.balance(practiceId, body.tenantId), status: 'recorded' as const };
     },
@@ -214,7 +214,7 @@ export function registerCreditRoutes(
           ]);
         if (body.amount > 0) await dispatcher.releaseHeld(trx, body.practice, body.tenantId);
       });
-      ledger.flush();
+      await ledger.flush();
       dispatcher.kick();
       return { balance: await ledger.balance(body.practice, body.tenantId) };
     },

@@ -183,6 +183,7 @@ export class Dispatcher {
       .limit(this.options.batch)
       .execute();
     if (candidates.length === 0) return 0;
+    this.practices = new Map();
     // The same conditions again in the update: a message another process claimed meanwhile is not taken.
     await this.db
       .updateTable('outgoing_messages')
@@ -214,12 +215,24 @@ export class Dispatcher {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, claimed.length) }, worker));
-    this.ledger.flush();
+    await this.ledger.flush();
     this.notify();
     return claimed.length;
   }
 
-  private async practiceRow(practiceId: string): Promise<FieldMap | null> {
+  /** The practices' set-up rows, read once per tick. */
+  private practices = new Map<string, Promise<FieldMap | null>>();
+
+  private practiceRow(practiceId: string): Promise<FieldMap | null> {
+    let found = this.practices.get(practiceId);
+    if (!found) {
+      found = this.readPracticeRow(practiceId);
+      this.practices.set(practiceId, found);
+    }
+    return found;
+  }
+
+  private async readPracticeRow(practiceId: string): Promise<FieldMap | null> {
     const row = await this.db
       .selectFrom('sync_rows')
       .select('fields')

@@ -29,8 +29,11 @@ export interface EntryInput {
 }
 
 export class CreditLedger {
-  /** Practices whose balance changed in a transaction, to tell their devices after commit. */
-  private readonly changed = new Map<string, number>();
+  /**
+   * Tenants whose balance changed, to be written to their synced rows by `flush` after commit: once per
+   * batch rather than once per debit, which would make every debit of a practice wait on the same two rows.
+   */
+  private readonly dirty = new Map<string, { practiceId: string; tenantId: string }>();
 
   constructor(
     private readonly db: Kysely<ServerDatabase>,
@@ -139,16 +142,27 @@ export class CreditLedger {
         created_at: this.now(),
       })
       .execute();
-    const balance = await this.balance(entry.practiceId, entry.tenantId, trx);
-    const seq = await this.sync.writeFields(trx, entry.practiceId, 'tenants', entry.tenantId, { sms_credits: balance });
-    if (seq !== null) this.changed.set(entry.practiceId, seq);
+    this.dirty.set(`${entry.practiceId} ${entry.tenantId}`, { practiceId: entry.practiceId, tenantId: entry.tenantId });
     return true;
   }
 
-  /** Tells the devices of practices whose balances changed (call after the transaction committed). */
-  flush(): void {
-    for (const [practiceId, seq] of this.changed) this.sync.notify(practiceId, seq);
-    this.changed.clear();
+  /**
+   * Writes the changed balances to the tenants' synced rows and tells the practices' devices (call after
+   * the transactions that changed them committed). A balance read here is at least as new as the entry.
+   */
+  async flush(): Promise<void> {
+    const tenants = [...this.dirty.values()];
+    this.dirty.clear();
+    const changed = new Map<string, number>();
+    for (const t of tenants) {
+      const seq = await this.db.transaction().execute(async (trx) =>
+        this.sync.writeFields(trx, t.practiceId, 'tenants', t.tenantId, {
+          sms_credits: await this.balance(t.practiceId, t.tenantId, trx),
+        }),
+      );
+      if (seq !== null) changed.set(t.practiceId, seq);
+    }
+    for (const [practiceId, seq] of changed) this.sync.notify(practiceId, seq);
   }
 
   async entries(practiceId: string, tenantId: string, limit: number): Promise<LedgerEntry[]> {
@@ -233,7 +247,7 @@ export class CreditLedger {
         to: await this.balance(input.to.practiceId, input.to.tenantId, trx),
       };
     });
-    this.flush();
+    await this.flush();
     return result;
   }
 
@@ -267,7 +281,7 @@ export class CreditLedger {
             note: `previous balance ${amount}`,
           });
     });
-    this.flush();
+    await this.flush();
     return split;
   }
 }
