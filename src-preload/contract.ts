@@ -59,6 +59,13 @@ import {
 } from './schemas/calls';
 import { idSchema } from './schemas/common';
 import {
+  creditOrderSchema,
+  syncChoiceSchema,
+  syncStatusSchema,
+  type CreditBalances,
+  type SyncStatus,
+} from './schemas/sync';
+import {
   composeSchema,
   messageListSchema,
   previewSchema,
@@ -99,6 +106,7 @@ export {
 export * from './schemas/messages';
 export * from './schemas/patients';
 export * from './schemas/practice';
+export * from './schemas/sync';
 
 export const VIEWS = [
   'agenda',
@@ -199,6 +207,12 @@ export const ERROR_CODES = [
   // The core worker stopped: restarted (the command may not have been done), or given up.
   'core_restarted',
   'core_unavailable',
+  // Sync and credits (the server's codes).
+  'device_revoked',
+  'clock_skew',
+  'sync_gap',
+  'tenant_unknown',
+  'credits_insufficient',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -378,6 +392,18 @@ export const commands = {
      */
     pendingLink: command<{ link: string | null }>()(none),
   },
+  sync: {
+    status: command<SyncStatus>()(none),
+    /** Syncs now (a retry, or the server said something changed); the status after it started. */
+    now: command<SyncStatus>()(none),
+    /** The answer to the first sync's question: upload this practice, replace it (exported first), or later. */
+    choose: command<SyncStatus>()(syncChoiceSchema),
+  },
+  credits: {
+    /** Each tenant's SMS credits, the packs on sale and how many messages wait for credits. */
+    balances: command<CreditBalances>()(none),
+    order: command<{ orderId: string; balance: number }>()(creditOrderSchema),
+  },
   screen: {
     /** The user's answer to `screen.choose`: the screen or window to share, or null (cancelled). */
     chosen: command<Done>()(
@@ -392,11 +418,13 @@ export const commands = {
 } as const;
 
 /** Groups served by the server session in the main thread (it needs safeStorage). */
-export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls'] as const;
+export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls', 'credits'] as const;
+/** Served by the sync driver in the main thread (it talks to the server with the session's token). */
+export const SYNC_GROUPS = ['sync'] as const;
 /** Groups served by the Electron shell itself (it owns the OS side, such as screen capture sources). */
 export const SHELL_GROUPS = ['launch', 'screen'] as const;
 /** Command groups served in the Electron main thread, not in the core worker. */
-export const MAIN_THREAD_GROUPS = [...ACCOUNT_GROUPS, ...SHELL_GROUPS] as const;
+export const MAIN_THREAD_GROUPS = [...ACCOUNT_GROUPS, ...SYNC_GROUPS, ...SHELL_GROUPS] as const;
 
 /** RTCIceServer, declared here so the contract does not depend on the DOM library. */
 export interface RTCIceServerInit {
@@ -439,6 +467,8 @@ export const events = {
         .max(50),
     })
     .strict(),
+  /** Sync's state changed (the window's indicator and the tray follow it). */
+  'sync.status': syncStatusSchema,
   /** A clinicdesk://register link was opened: the wizard starts with it. */
   'account.registrationLink': z.object({ link: z.string().max(2048) }).strict(),
 } as const;
@@ -484,6 +514,8 @@ export type CoreHandlers = Omit<CommandHandlers, MainThreadGroup>;
 export type AccountHandlers = Pick<CommandHandlers, (typeof ACCOUNT_GROUPS)[number]>;
 /** The shell's share. */
 export type ShellHandlers = Pick<CommandHandlers, (typeof SHELL_GROUPS)[number]>;
+/** The sync driver's share. */
+export type SyncHandlers = Pick<CommandHandlers, (typeof SYNC_GROUPS)[number]>;
 
 export interface CommandEntry {
   channel: Channel;

@@ -23,6 +23,11 @@ import { SettingsService } from './settings/settingsService';
 import { SettingsStore } from './settings/settingsStore';
 import { HybridClock } from './sync/hlc';
 import { Repository } from './sync/repository';
+import { SyncEngine, type SyncLocal } from './sync/syncEngine';
+import { SYNC_TABLES } from '../../protocol/sync';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -40,6 +45,14 @@ export interface CoreOptions {
   now?: () => number;
   /** Run due recalls and birthday greetings every minute (the app does; tests call `scheduler.tick()`). */
   runScheduler?: boolean;
+  /** This workstation's name in the account's device list; the computer's name by default. */
+  deviceName?: string;
+}
+
+/** The device's side of sync as the main thread's driver uses it (in the worker: through internal calls). */
+export interface CoreSync extends SyncLocal {
+  /** Writes every synced table to a JSON file in the data folder (before a replace); its path. */
+  exportPractice(): string;
 }
 
 export interface Core {
@@ -53,6 +66,7 @@ export interface Core {
   callLog: CallLogService;
   scheduler: Scheduler;
   repository: Repository;
+  sync: CoreSync;
   handlers: CoreHandlers;
   close(): void;
 }
@@ -88,7 +102,36 @@ export function createCore(options: CoreOptions): Core {
       { osLocales: options.osLocales, serverUrl: options.defaultServerUrl },
       (next) => options.emit('settings.changed', next),
     );
-    const repository = new Repository(db, new HybridClock(nodeId(db), now));
+    const node = nodeId(db);
+    const repository = new Repository(db, new HybridClock(node, now));
+    const engine = new SyncEngine(
+      db,
+      repository.clock,
+      { id: node, name: (options.deviceName ?? hostname()).slice(0, 100) },
+      {
+        push: () => Promise.reject(new Error('the app’s sync driver talks to the server')),
+        pull: () => Promise.reject(new Error('the app’s sync driver talks to the server')),
+      },
+    );
+    const sync: CoreSync = {
+      nextBatch: () => engine.nextBatch(),
+      acknowledge: (acked) => engine.acknowledge(acked),
+      cursor: () => engine.cursor(),
+      applyPage: (page) => engine.applyPage(page),
+      pending: () => engine.pending(),
+      hasLocalData: () => engine.hasLocalData(),
+      firstSyncDone: () => engine.firstSyncDone(),
+      markFirstSyncDone: () => engine.markFirstSyncDone(),
+      resetForAccount: () => engine.resetForAccount(),
+      exportPractice: () => {
+        const folder = join(options.dataDir, 'exports');
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        const file = join(folder, `practice-${new Date(now()).toISOString().replace(/[:.]/g, '-')}.json`);
+        const data = Object.fromEntries(SYNC_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t}`).all()]));
+        writeFileSync(file, JSON.stringify({ exportedAt: now(), tables: data }, null, 1), { mode: 0o600 });
+        return file;
+      },
+    };
     const practice = new PracticeService(repository);
     practice.seed({
       language: languageFromLocales(options.osLocales),
@@ -243,6 +286,7 @@ export function createCore(options: CoreOptions): Core {
       callLog,
       scheduler,
       repository,
+      sync,
       handlers,
       close: () => {
         scheduler.stop();

@@ -26,6 +26,7 @@ import { installDisplayMediaHandler } from './displayMedia';
 import { ScreenChooser } from '../core/screen/screenChooser';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
+import { SyncDriver } from '../core/sync/syncDriver';
 import {
   APP_ENTRY,
   appMenuTemplate,
@@ -43,6 +44,7 @@ let core: WorkerCore | undefined;
 /** The main thread's copy of the settings (the worker owns them); kept current by settings.changed. */
 let settings: Settings | undefined;
 let tray: TrayController | undefined;
+let syncDriver: SyncDriver | undefined;
 let quitting = false;
 /** A clinicdesk:// link that arrived before the page could take it (a cold start, macOS open-url). */
 let pendingLink: string | null = linkFromArgv(process.argv);
@@ -66,6 +68,8 @@ const openLink = (link: string): void => {
 
 const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
   sendEvent(mainWindow?.webContents, event, payload);
+  if (event === 'account.changed') syncDriver?.accountChanged((payload as EventPayload<'account.changed'>).signedIn);
+  if (event === 'sync.status') tray?.setSync(payload as EventPayload<'sync.status'>);
   if (event === 'settings.changed') {
     const previous = settings;
     settings = payload as EventPayload<'settings.changed'>;
@@ -112,6 +116,7 @@ async function start(): Promise<void> {
       },
       {
         emit,
+        onLocalChange: () => void syncDriver?.kick(),
         openExternal: (url) => (isOpenableExternal(url) ? shell.openExternal(url) : undefined),
         onCrash: (info) => {
           mainLog.write({
@@ -182,6 +187,27 @@ async function start(): Promise<void> {
     },
   });
 
+  // Sync runs here, beside the session that holds the token; each step is done by the core in its worker.
+  const internal = <T>(name: string, input?: unknown) => running.call(`internal.sync.${name}`, input) as Promise<T>;
+  syncDriver = new SyncDriver({
+    local: {
+      nextBatch: () => internal('nextBatch'),
+      acknowledge: (acked) => internal('acknowledge', acked),
+      cursor: () => internal('cursor'),
+      applyPage: (page) => internal('applyPage', page),
+      pending: () => internal('pending'),
+      hasLocalData: () => internal('hasLocalData'),
+      firstSyncDone: () => internal('firstSyncDone'),
+      markFirstSyncDone: () => internal('markFirstSyncDone'),
+      resetForAccount: () => internal('resetForAccount'),
+      exportPractice: () => internal('exportPractice'),
+    },
+    remote: account.syncTransport(),
+    signedIn: () => account.signedIn(),
+    emit,
+  });
+  const sync = syncDriver;
+
   tellCoreCrash = (restarting) => {
     const t = shellStrings(current().language);
     emit('app.coreRestarted', { restarting });
@@ -208,6 +234,7 @@ async function start(): Promise<void> {
       handlers: {
         ...running.handlers,
         ...account.handlers(),
+        sync: sync.handlers(),
         launch: {
           pendingLink: async () => {
             pageReady = true;
@@ -276,6 +303,7 @@ async function start(): Promise<void> {
   });
   tray.update(current());
   void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
+  sync.start();
 }
 
 if (!app.requestSingleInstanceLock()) {

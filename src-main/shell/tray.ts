@@ -3,7 +3,7 @@
  * Labels follow the app's language.
  */
 import { Menu, Tray, nativeImage } from 'electron';
-import type { Language } from '../../src-preload/contract';
+import type { Language, SyncStatus } from '../../src-preload/contract';
 import { shellStrings } from '../core/i18n/shellStrings';
 
 export interface TrayActions {
@@ -17,6 +17,7 @@ export class TrayController {
   private readonly tray: Tray;
   private state: { language: Language; callStation: boolean } | null = null;
   private missed = 0;
+  private sync: SyncStatus | null = null;
 
   constructor(
     iconPath: string,
@@ -31,7 +32,7 @@ export class TrayController {
     this.state = state;
     const t = shellStrings(state.language);
     const missed = this.missed > 0 ? t('trayMissed', { count: this.missed }) : null;
-    this.tray.setToolTip(missed ? `${t('trayTooltip')} — ${missed}` : t('trayTooltip'));
+    this.tray.setToolTip([t('trayTooltip'), syncLine(this.sync, t), missed].filter(Boolean).join(' — '));
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
         { id: 'open', label: t('trayOpen'), click: () => this.actions.open() },
@@ -49,6 +50,12 @@ export class TrayController {
     );
   }
 
+  /** Sync's state, in the tooltip (the window shows it too). */
+  setSync(status: SyncStatus): void {
+    this.sync = status;
+    if (this.state) this.update(this.state);
+  }
+
   /** The missed calls not yet seen in the call log. */
   setMissed(count: number): void {
     this.missed = count;
@@ -57,5 +64,29 @@ export class TrayController {
 
   destroy(): void {
     this.tray.destroy();
+  }
+}
+
+/** One line of sync's state for the tooltip; nothing while sync is off (not signed in). */
+export function syncLine(status: SyncStatus | null, t: ReturnType<typeof shellStrings>): string | null {
+  if (!status) return null;
+  switch (status.state) {
+    case 'synced':
+      return t('traySynced');
+    case 'syncing':
+      return t('traySyncing', { count: status.pending });
+    case 'offline':
+      return t('trayOffline', {
+        time: status.offlineSince
+          ? new Date(status.offlineSince).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+          : '',
+      });
+    case 'error':
+    case 'revoked':
+      return t('traySyncError');
+    case 'choice':
+      return t('traySyncChoice');
+    default:
+      return null;
   }
 }

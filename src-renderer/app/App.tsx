@@ -18,6 +18,9 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { ScreenPicker } from '../calls/ScreenPicker';
 import { SettingsView } from './views/SettingsView';
 import { useAppStore } from './store';
+import { CreditsBanner } from './sync/CreditsBanner';
+import { SyncChoiceDialog } from './sync/SyncChoiceDialog';
+import { SyncIndicator } from './sync/SyncIndicator';
 
 function CurrentView({ view }: { view: View }) {
   switch (view) {
@@ -107,8 +110,11 @@ export function App() {
       <main className="content">
         <header className="topbar">
           <h1 data-testid="view-title">{t(`nav.${view}`)}</h1>
+          <SyncIndicator />
           <span className="today">{t('app.today', { date: today })}</span>
         </header>
+        <CreditsBanner />
+        <SyncChoiceDialog />
         {fatal && (
           <p className="banner error" role="alert">
             {errorText(t, fatal)}

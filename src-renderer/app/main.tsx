@@ -5,6 +5,7 @@ import { reportError } from '../components/ErrorBoundary';
 import { createI18n } from '../i18n/i18n';
 import { App } from './App';
 import { useAppStore } from './store';
+import { CREDIT_TABLES, SETUP_TABLES, useSyncStore } from './sync/syncStore';
 import '../styles.css';
 
 async function boot(): Promise<void> {
@@ -22,8 +23,19 @@ async function boot(): Promise<void> {
     if (i18n.language !== settings.language) void i18n.changeLanguage(settings.language);
   });
   window.clinic.on('app.navigate', ({ view }) => useAppStore.getState().setView(view));
-  window.clinic.on('data.changed', () => useAppStore.getState().touch());
-  window.clinic.on('account.changed', () => void useAppStore.getState().loadAccount());
+  window.clinic.on('data.changed', ({ tables }) => {
+    // Sync brought the set-up (another workstation changed a practitioner, a tenant's credits): reload it.
+    if (tables.some((table) => SETUP_TABLES.includes(table))) void useAppStore.getState().loadPracticeData();
+    if (tables.some((table) => CREDIT_TABLES.includes(table))) void useSyncStore.getState().loadCredits();
+    useAppStore.getState().touch();
+  });
+  window.clinic.on('account.changed', () => {
+    void useAppStore.getState().loadAccount();
+    void useSyncStore.getState().loadCredits();
+  });
+  window.clinic.on('sync.status', (status) => useSyncStore.getState().setStatus(status));
+  void useSyncStore.getState().loadStatus();
+  void useSyncStore.getState().loadCredits();
   window.clinic.on('account.registrationLink', ({ link }) => useAppStore.getState().setRegistrationLink(link));
   window.clinic.on('app.coreRestarted', ({ restarting }) =>
     useAppStore.getState().showNotice({

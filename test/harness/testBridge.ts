@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import { AccountSession } from '../../src-main/core/account/accountSession';
+import { SyncDriver } from '../../src-main/core/sync/syncDriver';
 import { secretTokenStore } from '../../src-main/core/account/tokenStore';
 import { createCore, type Core } from '../../src-main/core/core';
 import { secretsPath } from '../../src-main/core/config';
@@ -31,6 +32,10 @@ export interface HarnessOptions {
   viewport?: { width: number; height: number };
   /** The practice's time zone at first start (the machine's by default). */
   timeZone?: string;
+  /** How often sync runs without being told (30 s, as in the app). */
+  syncIntervalMs?: number;
+  /** Start sync (as the app does at start); off by default so that tests without a server stay quiet. */
+  sync?: boolean;
 }
 
 /** Stands in for Electron's safeStorage (the OS keychain): AES-256-GCM with a key that lives with the harness. */
@@ -64,6 +69,8 @@ export interface Harness {
   savedFiles: Map<string, string>;
   /** The user's answers to the screen picker (`screen.chosen`), in order. */
   screenAnswers: { requestId: string; sourceId: string | null }[];
+  /** The sync driver, as the shell runs it (start it with the `sync` option, or kick it). */
+  sync: SyncDriver;
   /** Native notifications the app asked for (kind and name), in order. */
   notifications: { kind: string; name: string }[];
   /** What the OS does with a clinicdesk:// link: the shell hands it to the window. */
@@ -91,7 +98,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   let pendingLink: string | null = null;
   let page: Page | undefined;
 
+  // The sync driver is made after the session, which needs `emit`: reached through this holder.
+  const late: { driver?: SyncDriver } = {};
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    if (event === 'account.changed') late.driver?.accountChanged((payload as EventPayload<'account.changed'>).signedIn);
     void page
       ?.evaluate(
         ([name, body]) =>
@@ -129,6 +139,29 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     notify: (kind, name) => notifications.push({ kind, name }),
   });
 
+  // Sync as the shell runs it: the driver beside the session, each step done by the core.
+  const local = core.sync;
+  const sync = new SyncDriver({
+    local: {
+      nextBatch: async () => local.nextBatch(),
+      acknowledge: async (acked) => local.acknowledge(acked),
+      cursor: async () => local.cursor(),
+      applyPage: async (page) => local.applyPage(page),
+      pending: async () => local.pending(),
+      hasLocalData: async () => local.hasLocalData(),
+      firstSyncDone: async () => local.firstSyncDone(),
+      markFirstSyncDone: async () => local.markFirstSyncDone(),
+      resetForAccount: async () => local.resetForAccount(),
+      exportPractice: async () => local.exportPractice(),
+    },
+    remote: account.syncTransport(),
+    signedIn: () => account.signedIn(),
+    emit,
+    intervalMs: options.syncIntervalMs ?? 30_000,
+  });
+  late.driver = sync;
+  const outboxSize = () => (core.db.prepare('SELECT max(seq) AS n FROM outbox').get() as { n: number | null }).n ?? 0;
+
   let web: StaticServer | undefined;
   let context: BrowserContext | undefined;
   try {
@@ -139,6 +172,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       handlers: {
         ...core.handlers,
         ...account.handlers(),
+        sync: sync.handlers(),
         // The shell's share: the link of a cold start, and the answer of the screen picker, recorded.
         launch: {
           pendingLink: async () => {
@@ -165,8 +199,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     await page.exposeBinding('__clinicTransport', (source, channel: string, input: unknown) =>
       answers.has(channel)
         ? answers.get(channel)
-        : dispatch(channel, input, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }),
+        : (async () => {
+            // As the worker tells the shell: a command that grew the outbox makes sync push.
+            const before = outboxSize();
+            const result = await dispatch(channel, input, {
+              url: source.frame.url(),
+              isMainFrame: source.frame === source.page.mainFrame(),
+            });
+            if (outboxSize() > before) void sync.kick();
+            return result;
+          })(),
     );
+    if (options.sync) sync.start();
     await page.addInitScript({ path: BRIDGE_INIT });
     const openedPage = page;
     const openedContext = context;
@@ -182,6 +226,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       savedFiles,
       notifications,
       screenAnswers,
+      sync,
       emit,
       answer(channel, result) {
         if (result === null) answers.delete(channel);
@@ -199,6 +244,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         await openedPage.getByTestId('view-title').waitFor();
       },
       async close({ keepData = false } = {}) {
+        await sync.stop();
         await openedContext.close();
         await openedWeb.close();
         core.close();

@@ -21,6 +21,9 @@ import type { TokenStore } from './tokenStore';
 import { accountRoutes, type Tokens } from '../../../protocol/accounts';
 import { adminRoutes, contactRoutes } from '../../../protocol/admin';
 import { callRoutes } from '../../../protocol/calls';
+import { creditRoutes } from '../../../protocol/credits';
+import { syncRoutes } from '../../../protocol/sync';
+import type { SyncTransport } from '../sync/syncEngine';
 import type { CallInput } from '../../../protocol/client';
 import type { RouteAnswer, RouteDef } from '../../../protocol/route';
 
@@ -194,6 +197,19 @@ export class AccountSession {
     return { saved: await this.host.saveFile(t('pinPdfFile'), bytes) };
   }
 
+  /** Whether a session exists (a refresh token is held); the server may still have ended it. */
+  signedIn(): boolean {
+    return this.refreshToken !== null;
+  }
+
+  /** Sync's requests as the signed-in user (the sync driver's way to the server). */
+  syncTransport(): SyncTransport {
+    return {
+      push: (body) => this.authed(syncRoutes.push, { body }),
+      pull: (after, limit) => this.authed(syncRoutes.pull, { query: { after, limit } }),
+    };
+  }
+
   /** The contract's command handlers for the account, admin and contacts groups. */
   handlers(): AccountHandlers {
     const refreshed = async (promise: Promise<unknown>) => {
@@ -273,6 +289,13 @@ export class AccountSession {
         notify: ({ kind, name }) => {
           this.host.notify(kind, name);
           return DONE;
+        },
+      },
+      credits: {
+        balances: () => this.authed(creditRoutes.balances, {}),
+        order: async (input) => {
+          const answer = await this.authed(creditRoutes.order, { body: input });
+          return { orderId: answer.orderId, balance: answer.balance };
         },
       },
       contacts: {

@@ -10,6 +10,7 @@ import {
   type CommandEntry,
   type AccountHandlers,
   type ShellHandlers,
+  type SyncHandlers,
   type CoreHandlers,
   type FieldIssue,
   type Result,
@@ -27,7 +28,7 @@ export type Dispatch = (channel: string, input: unknown, sender: Sender) => Prom
 
 export interface DispatcherOptions {
   /** The core's handlers, and the account groups' where a server session exists (the app, the e2e bridge). */
-  handlers: CoreHandlers & Partial<AccountHandlers> & Partial<ShellHandlers>;
+  handlers: CoreHandlers & Partial<AccountHandlers> & Partial<ShellHandlers> & Partial<SyncHandlers>;
   isTrustedSender: (sender: Sender) => boolean;
   log?: (message: string, error: unknown) => void;
 }

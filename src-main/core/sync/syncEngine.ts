@@ -11,15 +11,39 @@ import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
 
+export interface PushBatch {
+  deviceId: string;
+  deviceName: string;
+  fromSeq: number;
+  toSeq: number;
+  changes: SyncChange[];
+}
+
+export interface PullPage {
+  changes: SyncChange[];
+  next: number;
+  more: boolean;
+}
+
 export interface SyncTransport {
-  push(batch: {
-    deviceId: string;
-    deviceName: string;
-    fromSeq: number;
-    toSeq: number;
-    changes: SyncChange[];
-  }): Promise<{ acked: number; cursor: number }>;
-  pull(after: number, limit: number): Promise<{ changes: SyncChange[]; next: number; more: boolean }>;
+  push(batch: PushBatch): Promise<{ acked: number; cursor: number }>;
+  pull(after: number, limit: number): Promise<PullPage>;
+}
+
+/** What the app's sync driver (main thread) asks of the device's side (in the core worker), step by step. */
+export interface SyncLocal {
+  nextBatch(): PushBatch | null;
+  acknowledge(acked: number): void;
+  cursor(): number;
+  /** Applies a page; the names of the tables that changed here. */
+  applyPage(page: PullPage): string[];
+  pending(): number;
+  /** Whether this device holds the practice's own data (patients, appointments), not only the first set-up. */
+  hasLocalData(): boolean;
+  firstSyncDone(): boolean;
+  markFirstSyncDone(): void;
+  /** Empties the synced tables and the outbox for the account's practice (after an export). */
+  resetForAccount(): void;
 }
 
 interface OutboxEntry {
@@ -40,8 +64,9 @@ function fieldMap(row: Row, names: readonly string[]): FieldMap {
 
 const ACKED = 'outbox_acked';
 const CURSOR = 'pull_cursor';
+const FIRST_SYNC = 'first_sync_done';
 
-export class SyncEngine {
+export class SyncEngine implements SyncLocal {
   private readonly readState;
   private readonly writeState;
 
@@ -82,51 +107,88 @@ export class SyncEngine {
     return { table, id: entry.row_id, fields: fieldMap(row, names) };
   }
 
+  /** The outbox's next batch after the acknowledged entry, or null when everything is acknowledged. */
+  nextBatch(): PushBatch | null {
+    const acked = this.state(ACKED);
+    const entries = this.db
+      .prepare('SELECT seq, table_name, row_id, op, fields FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(acked, this.batchSize) as OutboxEntry[];
+    if (entries.length === 0) return null;
+    // Outbox sequence numbers have no gaps; the server counts one change per number.
+    return {
+      deviceId: this.device.id,
+      deviceName: this.device.name,
+      fromSeq: acked + 1,
+      toSeq: entries.at(-1)!.seq,
+      changes: entries.map((e) => this.changeOf(e)),
+    };
+  }
+
+  acknowledge(acked: number): void {
+    this.db.transaction(() => this.writeState.run(ACKED, String(acked)))();
+  }
+
+  cursor(): number {
+    return this.state(CURSOR);
+  }
+
+  /** Applies one page of the practice's changes and moves the cursor, in one transaction. */
+  applyPage(page: PullPage): string[] {
+    const tables = new Set<string>();
+    // Rows come in the order they last changed, so a message may come before the patient it names (the
+    // patient was edited later). Foreign keys are not checked while a page is applied; the pragma is set
+    // and reset around the synchronous transaction, so no other command runs in between.
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.db.transaction(() => {
+        for (const change of page.changes) if (this.apply(change)) tables.add(change.table);
+        this.writeState.run(CURSOR, String(page.next));
+      })();
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+    }
+    return [...tables];
+  }
+
+  hasLocalData(): boolean {
+    const count = (table: string) =>
+      (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE deleted = 0`).get() as { n: number }).n;
+    return count('patients') > 0 || count('appointments') > 0;
+  }
+
+  firstSyncDone(): boolean {
+    return this.state(FIRST_SYNC) === 1;
+  }
+
+  markFirstSyncDone(): void {
+    this.writeState.run(FIRST_SYNC, '1');
+  }
+
   /** Sends the outbox in batches until it is empty; returns how many entries the server acknowledged. */
   async push(): Promise<number> {
     let sent = 0;
-    for (;;) {
-      const acked = this.state(ACKED);
-      const entries = this.db
-        .prepare('SELECT seq, table_name, row_id, op, fields FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
-        .all(acked, this.batchSize) as OutboxEntry[];
-      if (entries.length === 0) return sent;
-      // Outbox sequence numbers have no gaps; the server counts one change per number.
-      const fromSeq = acked + 1;
-      const toSeq = entries.at(-1)!.seq;
-      const changes = entries.map((e) => this.changeOf(e));
-      const answer = await this.transport.push({
-        deviceId: this.device.id,
-        deviceName: this.device.name,
-        fromSeq,
-        toSeq,
-        changes,
-      });
-      this.db.transaction(() => this.writeState.run(ACKED, String(answer.acked)))();
-      sent += entries.length;
+    for (let batch = this.nextBatch(); batch; batch = this.nextBatch()) {
+      const answer = await this.transport.push(batch);
+      this.acknowledge(answer.acked);
+      sent += batch.toSeq - batch.fromSeq + 1;
     }
+    return sent;
   }
 
   /** Applies the practice's changes after the last cursor, page by page; returns how many rows changed here. */
   async pull(): Promise<number> {
     let applied = 0;
     for (;;) {
-      const page = await this.transport.pull(this.state(CURSOR), this.batchSize);
-      // Rows come in the order they last changed, so a message may come before the patient it names (the
-      // patient was edited later). Foreign keys are not checked while a page is applied; the pragma is set
-      // and reset around the synchronous transaction, so no other command runs in between.
-      this.db.pragma('foreign_keys = OFF');
-      try {
-        this.db.transaction(() => {
-          for (const change of page.changes) if (this.apply(change)) applied += 1;
-          this.writeState.run(CURSOR, String(page.next));
-        })();
-      } finally {
-        this.db.pragma('foreign_keys = ON');
-      }
+      const page = await this.transport.pull(this.cursor(), this.batchSize);
+      const before = this.changedRows;
+      this.applyPage(page);
+      applied += this.changedRows - before;
       if (!page.more) return applied;
     }
   }
+
+  /** Rows changed by pulls so far (for `pull`'s count). */
+  private changedRows = 0;
 
   /**
    * A device that joins a practice which already has data on the server replaces its local practice with
@@ -135,10 +197,18 @@ export class SyncEngine {
    * never merged silently (their set-ups would clash: two sets of templates, tenants, appointment types).
    */
   async adoptAccountPractice(): Promise<number> {
+    this.resetForAccount();
+    return this.pull();
+  }
+
+  resetForAccount(): void {
     this.db.pragma('foreign_keys = OFF');
     try {
       this.db.transaction(() => {
         for (const table of Object.keys(SYNC_SCHEMA)) this.db.prepare(`DELETE FROM ${table}`).run();
+        // The search index follows patients by triggers that never see a row removed (deletions are
+        // tombstones): emptied with them, or a new patient taking a freed rowid would collide in it.
+        this.db.prepare('DELETE FROM patients_fts').run();
         // The outbox's numbering goes on after its last entry (AUTOINCREMENT): nothing before it is to be sent.
         const last = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as
           { seq: number } | undefined;
@@ -149,7 +219,6 @@ export class SyncEngine {
     } finally {
       this.db.pragma('foreign_keys = ON');
     }
-    return this.pull();
   }
 
   /** Push, then pull: what a timer, a reconnect or the server's notice runs. */
@@ -168,6 +237,7 @@ export class SyncEngine {
     const current: FieldMap = row ? fieldMap(row, [...columns, 'deleted']) : {};
     const { merged, changed } = mergeFields(current, change.fields);
     if (changed.length === 0) return false;
+    this.changedRows += 1;
     const stamps = Object.values(merged).map((f) => f.s);
     const rowStamp = stamps.reduce((a, b) => (a > b ? a : b));
     // Every field keeps its own stamp, so a later merge decides per field again.

@@ -33,6 +33,10 @@ try {
       return handler ? [[entry.channel, handler] as const] : [];
     }),
   );
+  // The sync driver's steps, for the main thread only: the renderer's IPC reaches contract channels alone.
+  const sync = core.sync as unknown as Record<string, (input: unknown) => unknown>;
+  for (const name of Object.keys(core.sync)) handlers.set(`internal.sync.${name}`, (input) => sync[name]!(input));
+  const outboxSize = () => (core.db.prepare('SELECT max(seq) AS n FROM outbox').get() as { n: number | null }).n ?? 0;
   port.on('message', async (message: CallMessage | { type: 'close' }) => {
     if (message.type === 'close') {
       core.close();
@@ -42,7 +46,9 @@ try {
     const handler = handlers.get(message.channel);
     try {
       if (!handler) throw new Error(`No handler for ${message.channel}`);
+      const before = outboxSize();
       post({ type: 'result', id: message.id, ok: true, value: await handler(message.input) });
+      if (outboxSize() > before) post({ type: 'localChange' });
     } catch (error) {
       post({ type: 'result', id: message.id, ok: false, error: serialize(error) });
     }

@@ -21,4 +21,6 @@ export type FromWorker =
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: SerializedError }
   | { type: 'event'; event: EventName; payload: unknown }
-  | { type: 'openExternal'; url: string };
+  | { type: 'openExternal'; url: string }
+  /** A command added to the outbox: the main thread's sync driver pushes. */
+  | { type: 'localChange' };

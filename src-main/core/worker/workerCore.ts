@@ -24,6 +24,8 @@ export interface WorkerCore {
 export interface WorkerHost {
   emit: Emit;
   openExternal: (url: string) => unknown;
+  /** A command changed the practice's data (the outbox grew): sync pushes. */
+  onLocalChange?: () => void;
   /** The worker stopped unexpectedly: `restarting` false when it has been given up. */
   onCrash?: (info: { exitCode: number | null; error: Error | null; restarting: boolean }) => void;
 }
@@ -91,6 +93,9 @@ function spawn(
         break;
       case 'openExternal':
         host.openExternal(message.url);
+        break;
+      case 'localChange':
+        host.onLocalChange?.();
         break;
     }
   });

@@ -47,6 +47,8 @@ function startController(serverUrl: string): { controller: StaffCallController; 
     },
   });
   socket.on('connect', () => void controller.connected());
+  // Another workstation of the practice changed something: pull it now rather than at the next timer.
+  socket.on('sync:changed', () => void window.clinic.sync.now());
   socket.on('disconnect', (reason) => {
     controller.disconnected();
     // The server closed it (a password change or sign-out elsewhere ends sessions): a new ticket, again.

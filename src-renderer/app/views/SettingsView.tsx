@@ -4,6 +4,7 @@ import { LANGUAGES, type AppInfo, type BridgeError, type Result, type Settings }
 import { FieldError } from '../../components/forms';
 import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n';
 import { PracticeSettings } from '../settings/PracticeSettings';
+import { CreditsPanel } from '../sync/CreditsPanel';
 import { useAppStore } from '../store';
 
 /**
@@ -167,6 +168,7 @@ export function SettingsView() {
         <CallStationField settings={settings} />
       </section>
       <PracticeSettings />
+      <CreditsPanel />
       <About />
     </div>
   );

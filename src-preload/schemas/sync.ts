@@ -1,0 +1,36 @@
+/** What the window and the tray show of sync, and the credit balances the desktop reads from the server. */
+import { z } from 'zod';
+
+export const SYNC_STATES = ['off', 'syncing', 'synced', 'offline', 'error', 'choice', 'revoked'] as const;
+
+export const syncStatusSchema = z
+  .object({
+    state: z.enum(SYNC_STATES),
+    /** Local changes the server has not acknowledged yet. */
+    pending: z.number().int().min(0),
+    lastSyncAt: z.number().int().nullable(),
+    offlineSince: z.number().int().nullable(),
+    /** The reason of an error (an error code), or null. */
+    error: z.string().max(200).nullable(),
+    /** While state is 'choice': what the device may do with its own data at its first sync. */
+    choice: z.enum(['upload', 'replace']).nullable(),
+  })
+  .strict();
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const syncChoiceSchema = z.object({ choice: z.enum(['upload', 'replace', 'later']) }).strict();
+
+export const creditOrderSchema = z
+  .object({
+    tenantId: z.string().regex(/^[0-9a-f-]{36}$/),
+    pack: z.string().regex(/^[a-z0-9-]{1,40}$/),
+    /** Made when the order window opens: a double click or a retry is the same order. */
+    idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  })
+  .strict();
+
+export interface CreditBalances {
+  tenants: { tenantId: string; balance: number }[];
+  packs: { id: string; credits: number; priceMinor: number; currency: 'CHF' | 'EUR' | 'SEK' | 'DKK' }[];
+  held: number;
+}
