@@ -332,7 +332,38 @@ describe('cross-organisation walk', () => {
     const ownerBId = (await f.api('GET', '/api/account/me', undefined, ownerB.accessToken)).body.id as string;
     const invitationB = (await f.api('POST', '/api/calls/invitations', { label: 'Patient of B' }, ownerB.accessToken))
       .body as { id: string; code: string };
+    // B's practice has a tenant with credits: A must neither see nor spend nor move them.
+    const tenantB = '01900000-0000-7000-8000-0000000b0b0b';
+    const stampB = `${f.clock.now.toString(36).padStart(9, '0')}:00000:deviceb`;
+    const pushedB = await f.api(
+      'POST',
+      '/api/sync/push',
+      {
+        deviceId: 'deviceb',
+        fromSeq: 1,
+        toSeq: 1,
+        changes: [
+          {
+            table: 'tenants',
+            id: tenantB,
+            fields: { name: { v: 'Mandant B', s: stampB }, sms_credits: { v: 0, s: stampB } },
+          },
+        ],
+      },
+      ownerB.accessToken,
+    );
+    expect(pushedB.status).toBe(200);
+    const orderB = await f.api(
+      'POST',
+      '/api/credits/orders',
+      { tenantId: tenantB, pack: 'sms-500', idempotencyKey: 'order-of-b-0000001' },
+      ownerB.accessToken,
+    );
+    expect(orderB.status).toBe(201);
     const secretsOfB = [
+      tenantB,
+      'Mandant B',
+      orderB.body.orderId as string,
       'praxis-b.example',
       'Praxis B',
       orgB.code,
@@ -388,8 +419,11 @@ describe('cross-organisation walk', () => {
           .orderBy('registration_links.token_hash')
           .execute(),
         f.inbox.filter((m) => m.to.endsWith('@praxis-b.example')).length,
-        // B's practice as the server syncs it.
+        // B's practice as the server syncs it, and its credits.
         await f.db.selectFrom('sync_rows').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
+        await f.db.selectFrom('credit_balances').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
+        await f.db.selectFrom('credit_ledger').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
+        await f.db.selectFrom('credit_orders').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
       ]);
     const before = await snapshot();
 
@@ -480,6 +514,43 @@ describe('cross-organisation walk', () => {
         },
       },
       'GET /api/sync/pull': { path: '/api/sync/pull?after=0' },
+      // Credits: the practice comes from the caller; B's tenant is unknown to A; the service desk's routes
+      // are the service desk's only.
+      'GET /api/credits': { path: '/api/credits' },
+      'GET /api/credits/:tenantId/ledger': { path: `/api/credits/${tenantB}/ledger` },
+      'POST /api/credits/orders': {
+        path: '/api/credits/orders',
+        body: { tenantId: tenantB, pack: 'sms-500', idempotencyKey: 'walk-order-0000001' },
+      },
+      'GET /api/admin/credits': { path: `/api/admin/credits?practice=org:${orgB.id}` },
+      'POST /api/admin/credits/transfer': {
+        path: '/api/admin/credits/transfer',
+        body: {
+          from: { practice: `org:${orgB.id}`, tenantId: tenantB },
+          to: { practice: `org:${orgB.id}`, tenantId: '01900000-0000-7000-8000-0000000a0a0a' },
+          amount: 100,
+          idempotencyKey: 'walk-transfer-000001',
+        },
+      },
+      'POST /api/admin/credits/adjust': {
+        path: '/api/admin/credits/adjust',
+        body: {
+          practice: `org:${orgB.id}`,
+          tenantId: tenantB,
+          amount: -100,
+          note: 'x',
+          idempotencyKey: 'walk-adjust-00000001',
+        },
+      },
+      // Webhooks without the provider's signature (here: no secret configured at all) change nothing.
+      'POST /api/sms/gatewayapi/status': {
+        path: '/api/sms/gatewayapi/status',
+        body: { id: 1, msisdn: 491711234567, status: 'DELIVERED' },
+      },
+      'POST /api/sms/gatewayapi/inbound': {
+        path: '/api/sms/gatewayapi/inbound',
+        body: { id: 1, msisdn: 491711234567, message: 'STOP' },
+      },
     };
     const apiRoutes = f.server.routes
       .map((r) => `${r.method} ${r.url}`)

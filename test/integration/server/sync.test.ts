@@ -74,6 +74,11 @@ describe('sync between two workstations', () => {
     a.fx.book({ patientId: patient.id, startAt: berlin('2026-06-10', 9) });
     expect(await a.engine.push()).toBe(a.fx.count('outbox'));
     expect(a.engine.pending()).toBe(0);
+    // The server took the reminder into its queue and says so in the message's status: A learns it too.
+    await a.engine.pull();
+    expect(a.fx.core.db.prepare("SELECT status FROM messages WHERE kind = 'reminder'").get()).toEqual({
+      status: 'queued',
+    });
 
     // B had its own fresh set-up: it is replaced by the account's, never merged with it.
     expect(await b.engine.adoptAccountPractice()).toBeGreaterThan(0);
