@@ -305,6 +305,16 @@ export const commands = {
     book: command<BookResult>()(bookSchema),
     move: command<BookResult>()(moveSchema),
     copy: command<BookResult>()(copySchema),
+    /** A reminder added by hand to one appointment (a copy plans none by itself). */
+    addReminder: command<BookResult>()(
+      z
+        .object({
+          id: idSchema,
+          channel: z.enum(['sms', 'email', 'preferred']),
+          offsetMinutes: z.number().int().min(15).max(43_200),
+        })
+        .strict(),
+    ),
     update: command<BookResult>()(updateSchema),
     cancel: command<Appointment>()(byId),
     setStatus: command<Appointment>()(setStatusSchema),

@@ -4,6 +4,7 @@
  * directly. All three run exactly this code.
  */
 import { CallLogService } from './calls/callLogService';
+import { AppError } from './errors';
 import { randomBytes } from 'node:crypto';
 import type { CoreHandlers, EventName, EventPayload, Language, Patient } from '../../src-preload/contract';
 import { databasePath, logPath } from './config';
@@ -228,6 +229,7 @@ export function createCore(options: CoreOptions): Core {
         book: (input) => agenda.book(input),
         move: (input) => agenda.move(input),
         copy: (input) => agenda.copy(input),
+        addReminder: (input) => agenda.addReminder(input),
         update: (input) => agenda.update(input),
         cancel: ({ id }) => agenda.cancel(id),
         setStatus: ({ id, status }) => agenda.setStatus(id, status),
@@ -253,7 +255,10 @@ export function createCore(options: CoreOptions): Core {
         },
         compose: (input) => {
           const patient = messages.patientOf(input.patientId);
-          return messages.compose({ ...input, patient, tenantId: practice.tenants()[0]?.id ?? null });
+          const tenants = practice.tenants();
+          if (input.tenantId && !tenants.some((t) => t.id === input.tenantId))
+            throw new AppError('validation', 'Unknown tenant', [{ path: 'tenantId', code: 'tenant_unknown' }]);
+          return messages.compose({ ...input, patient, tenantId: input.tenantId ?? tenants[0]?.id ?? null });
         },
         cancel: ({ id }) => messages.cancel(id),
       },

@@ -128,6 +128,8 @@ export const composeSchema = z
     body: requiredText(1600),
     /** Now when absent. */
     scheduledAt: optional(instantSchema).default(null),
+    /** The tenant that pays (an SMS's credits); the practice's default tenant when absent. */
+    tenantId: optional(idSchema).default(null),
   })
   .strict()
   .superRefine((m, ctx) => {

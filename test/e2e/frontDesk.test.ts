@@ -109,7 +109,7 @@ describe('front desk, end to end', () => {
     );
   });
 
-  it('copies it: the copy has no copied reminder, only its own from the rules', async () => {
+  it('copies it: the copy plans no reminder by itself; one added in the dialog names the copy’s time', async () => {
     const { page } = harness;
     const day = shiftDate(targetDay(ZONE), 1);
     const [original] = harness.core.agenda.day(day, 'practitioner').appointments;
@@ -122,6 +122,14 @@ describe('front desk, end to end', () => {
 
     const [copy] = harness.core.agenda.day(shiftDate(day, 7), 'practitioner').appointments;
     expect(copy).toMatchObject({ patientName: 'Anna Berg', startAt: instantAt(shiftDate(day, 7), 600, ZONE) });
+    expect(harness.core.messages.forAppointment(copy!.id)).toEqual([]);
+    await harness.open('agenda');
+    await page.getByTestId('agenda-date').fill(shiftDate(day, 7));
+    await page.getByTestId(`appointment-${copy!.id}`).click();
+    await page.getByTestId('appointment-dialog').waitFor();
+    await page.getByTestId('reminder-lead').selectOption('1440');
+    await page.getByTestId('reminder-add').click();
+    await page.getByTestId('appointment-dialog').waitFor({ state: 'detached' });
     const copied = harness.core.messages.forAppointment(copy!.id);
     expect(copied).toHaveLength(1);
     expect(copied[0]).toMatchObject({ kind: 'reminder', status: 'scheduled', scheduledAt: copy!.startAt - 86_400_000 });
@@ -134,7 +142,7 @@ describe('front desk, end to end', () => {
     const day = shiftDate(targetDay(ZONE), 8);
     const [copy] = harness.core.agenda.day(day, 'practitioner').appointments;
     const reminders = harness.core.messages.forAppointment(copy!.id);
-    await page.getByTestId('agenda-next').click(); // the copy is in the following week
+    await page.getByTestId('agenda-date').fill(day); // the copy is in the following week
     await page.getByTestId(`appointment-${copy!.id}`).click();
     await page.getByTestId('edit-notes').fill('Bitte Befunde mitbringen');
     await page.getByTestId('edit-save').click();

@@ -324,7 +324,7 @@ describe('copy, move and cancel', () => {
   const moveTo12th = (f: Fixture, id: string, reminder: 'reschedule' | 'drop') =>
     done(f.core.agenda.move({ id, startAt: berlin('2026-06-12', 14), endAt: null, allowOverlap: false, reminder }));
 
-  it('a copy gets no copied reminder: only a fresh one from the rules, for its own time', () => {
+  it('a copy plans no reminder by itself; one added to it names its own time and is charged like any', () => {
     const { f, original } = setup();
     const copy = done(
       f.core.agenda.copy({ id: original.appointment.id, startAt: berlin('2026-06-17', 11), allowOverlap: false }),
@@ -335,9 +335,15 @@ describe('copy, move and cancel', () => {
       endAt: berlin('2026-06-17', 11, 30),
     });
     expect(copy.appointment.id).not.toBe(original.appointment.id);
+    expect(reminders(f, copy.appointment.id)).toEqual([]);
+    expect(copy.messages).toEqual([]);
+    const added = done(
+      f.core.agenda.addReminder({ id: copy.appointment.id, channel: 'preferred', offsetMinutes: 24 * 60 }),
+    );
     const copied = reminders(f, copy.appointment.id);
+    expect(added.messages).toEqual(copied);
     expect(copied).toHaveLength(1);
-    expect(copied[0]).toMatchObject({ scheduledAt: berlin('2026-06-16', 11) });
+    expect(copied[0]).toMatchObject({ scheduledAt: berlin('2026-06-16', 11), channel: 'sms', segments: 1, credits: 1 });
     expect(copied[0]!.id).not.toBe(original.messages[0]!.id);
     expect(copied[0]!.body).toContain('17.06.2026 um 11:00');
     expect(reminders(f, original.appointment.id)).toEqual(original.messages);
@@ -413,7 +419,28 @@ describe('copy, move and cancel', () => {
     const copy = done(
       f.core.agenda.copy({ id: original.appointment.id, startAt: berlin('2026-06-17', 11), allowOverlap: false }),
     );
-    expect(copy.messages.map((m) => m.kind)).toEqual(['reminder']);
+    expect(copy.messages).toEqual([]);
+  });
+
+  it('refuses a reminder whose time has passed, for an appointment without a patient, or a cancelled one', async () => {
+    const { f, original } = setup();
+    const bare = done(f.book({ startAt: berlin('2026-06-11', 9) }));
+    const fails = async (input: unknown) => (await f.call('agenda.addReminder', input)).error;
+    expect(await fails({ id: bare.appointment.id, channel: 'sms', offsetMinutes: 60 })).toMatchObject({
+      code: 'validation',
+      issues: [{ path: 'id', code: 'patient_missing' }],
+    });
+    expect(await fails({ id: original.appointment.id, channel: 'sms', offsetMinutes: 43_200 })).toMatchObject({
+      issues: [{ path: 'offsetMinutes', code: 'time_passed' }],
+    });
+    expect(await fails({ id: original.appointment.id, channel: 'fax', offsetMinutes: 60 })).toMatchObject({
+      code: 'validation',
+    });
+    f.core.agenda.cancel(original.appointment.id);
+    expect(await fails({ id: original.appointment.id, channel: 'sms', offsetMinutes: 60 })).toMatchObject({
+      code: 'invalid_state',
+    });
+    expect(reminders(f, bare.appointment.id)).toEqual([]);
   });
 
   it('a queued reminder is still withdrawn by a move and by cancelling', () => {

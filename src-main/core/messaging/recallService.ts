@@ -89,7 +89,8 @@ export class RecallService {
           channel,
           patient,
           scheduledAt: this.now(),
-          tenantId: null,
+          // Charged to the practice's default tenant (the first), never to none.
+          tenantId: this.practice.tenants()[0]?.id ?? null,
           recall: { id: recall.id, reason: recall.reason },
         });
         // A recall whose message was skipped (a placeholder without a value) stays open, with the skipped
@@ -137,7 +138,13 @@ export class RecallService {
         const sendAt = this.messages.sendTime(channel, now);
         const onTheDay = sendAt < dayEnd;
         const id = this.messages.plan(
-          { kind: 'birthday', channel, patient, scheduledAt: onTheDay ? sendAt : now, tenantId: null },
+          {
+            kind: 'birthday',
+            channel,
+            patient,
+            scheduledAt: onTheDay ? sendAt : now,
+            tenantId: this.practice.tenants()[0]?.id ?? null,
+          },
           onTheDay ? { exactly: true } : { skip: 'birthday_after_hours' },
         );
         if (id && this.messages.get(id).status === 'scheduled') created += 1;

@@ -145,7 +145,8 @@ export class AgendaService {
 
   /**
    * Books an appointment with its reminders, and a confirmation when asked for or when its type says so.
-   * `copy`: a copy gets its reminders from the rules but never a confirmation (the patient has one already).
+   * `copy`: a copy plans no reminder and no confirmation (vitosms' rule: the patient has been told about the
+   * original; whoever copies adds a reminder to the copy if one is wanted, with `addReminder`).
    */
   book(input: BookInput, options: { copy?: boolean } = {}): BookResult {
     const type = this.practice.type(input.typeId);
@@ -170,7 +171,7 @@ export class AgendaService {
         end_at: endAt,
         notes: input.notes,
       });
-      this.planReminders(id);
+      if (!options.copy) this.planReminders(id);
       const confirmBy =
         patient && !options.copy && (type.confirmOnBooking || input.sendConfirmation)
           ? channelFor(patient, 'preferred')
@@ -265,7 +266,33 @@ export class AgendaService {
     return this.done(current.id);
   }
 
-  /** A copy at another time: same patient, type and notes; its reminders come only from the rules. */
+  /**
+   * A reminder added to one appointment by hand (any appointment: a copy, or one whose type plans none):
+   * the channel and how long before; the message follows the same rules as planned ones.
+   */
+  addReminder(input: { id: string; channel: 'sms' | 'email' | 'preferred'; offsetMinutes: number }): BookResult {
+    const appointment = this.get(input.id);
+    if (INACTIVE.includes(appointment.status))
+      throw new AppError('invalid_state', `A ${appointment.status} appointment gets no reminder`);
+    if (!appointment.patientId)
+      throw new AppError('validation', 'The appointment has no patient', [{ path: 'id', code: 'patient_missing' }]);
+    const at = appointment.startAt - input.offsetMinutes * 60_000;
+    if (at <= this.now())
+      throw new AppError('validation', 'That time has passed', [{ path: 'offsetMinutes', code: 'time_passed' }]);
+    const patient = this.patients.get(appointment.patientId);
+    const planned = this.repo.transaction(() =>
+      this.messages.planReminders(this.withPractitioner(appointment), patient, [
+        { offsetMinutes: input.offsetMinutes, channel: input.channel },
+      ]),
+    );
+    if (planned.length === 0)
+      throw new AppError('validation', 'The patient cannot be reached on this channel', [
+        { path: 'channel', code: 'channel_unreachable' },
+      ]);
+    return this.done(appointment.id);
+  }
+
+  /** A copy at another time: same patient, type and notes; no reminder and no confirmation come with it. */
   copy(input: { id: string; startAt: number; practitionerId?: string; allowOverlap: boolean }): BookResult {
     const source = this.get(input.id);
     return this.book(

@@ -11,6 +11,9 @@ import { formatDateTime, formatTime, instantAt, localParts, minuteLabel } from '
 import { RoomSelect } from './RoomSelect';
 import type { useDecisions } from './useDecisions';
 
+/** How long before the appointment a reminder added by hand goes out, in minutes. */
+const REMINDER_LEADS = [60, 120, 1440, 2880, 10080];
+
 /** One appointment: its messages, status, cancel, and copy to another time. */
 export function AppointmentDialog({
   appointment,
@@ -31,6 +34,8 @@ export function AppointmentDialog({
   const [copyDate, setCopyDate] = useState(start.date);
   const [copyTime, setCopyTime] = useState(minuteLabel(start.minute));
   const [confirmingCancel, setConfirmingCancel] = useState(false);
+  const [reminderChannel, setReminderChannel] = useState<'sms' | 'email' | 'preferred'>('preferred');
+  const [reminderLead, setReminderLead] = useState(1440);
   const { error, busy, run } = useCommand();
   const practitioner = data.practitioners.find((p) => p.id === appointment.practitionerId);
   const [listed] = useQuery(() => window.clinic.messages.list({ statuses: [], kinds: [] }), [appointment.id]);
@@ -60,6 +65,13 @@ export function AppointmentDialog({
       }),
     );
     if (saved) onChanged();
+  };
+
+  const addReminder = async () => {
+    const added = await run(
+      window.clinic.agenda.addReminder({ id: appointment.id, channel: reminderChannel, offsetMinutes: reminderLead }),
+    );
+    if (added) onChanged();
   };
 
   const copy = async () => {
@@ -116,9 +128,52 @@ export function AppointmentDialog({
           <li key={m.id} data-status={m.status}>
             {t(`messages.kinds.${m.kind}`)} · {t(`messages.statuses.${m.status}`)} ·{' '}
             {formatDateTime(m.scheduledAt, i18n.language, zone)}
+            {m.channel === 'sms' && m.credits > 0 && <> · {t('messages.credits', { count: m.credits })}</>}
           </li>
         ))}
       </ul>
+      {appointment.patientId && appointment.status !== 'cancelled' && (
+        <div className="field">
+          <span className="label">{t('agenda.details.addReminder')}</span>
+          <div className="row">
+            <select
+              value={reminderChannel}
+              aria-label={t('agenda.details.reminderChannel')}
+              data-testid="reminder-channel"
+              onChange={(e) => setReminderChannel(e.target.value as 'sms' | 'email' | 'preferred')}
+            >
+              {(['preferred', 'sms', 'email'] as const).map((channel) => (
+                <option key={channel} value={channel}>
+                  {t(`agenda.details.channel.${channel}`)}
+                </option>
+              ))}
+            </select>
+            <select
+              value={reminderLead}
+              aria-label={t('agenda.details.reminderLead')}
+              data-testid="reminder-lead"
+              onChange={(e) => setReminderLead(Number(e.target.value))}
+            >
+              {REMINDER_LEADS.map((minutes) => (
+                <option key={minutes} value={minutes}>
+                  {minutes < 1440
+                    ? t('agenda.details.hoursBefore', { count: minutes / 60 })
+                    : t('agenda.details.daysBefore', { count: minutes / 1440 })}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              className="secondary"
+              disabled={busy}
+              data-testid="reminder-add"
+              onClick={addReminder}
+            >
+              {t('agenda.details.addReminderButton')}
+            </button>
+          </div>
+        </div>
+      )}
       <div className="field">
         <span className="label">{t('agenda.details.setStatus')}</span>
         <div className="segmented" role="group">

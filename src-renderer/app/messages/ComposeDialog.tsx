@@ -5,6 +5,8 @@ import { Dialog } from '../../components/Dialog';
 import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { PatientPicker } from '../../components/PatientPicker';
 import { CostPreview } from './CostPreview';
+import { useAppStore } from '../store';
+import { useSyncStore } from '../sync/syncStore';
 import { MessageFields } from './MessageFields';
 
 const FIELDS = ['recipient', 'subject', 'body', 'scheduledAt', 'patientId'] as const;
@@ -20,6 +22,10 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
   const [body, setBody] = useState('');
   const [sendAt, setSendAt] = useState('');
   const [done, setDone] = useState(false);
+  const tenants = useAppStore((st) => st.data?.tenants ?? []);
+  const credits = useSyncStore((st) => st.credits);
+  // Free text is charged to the tenant chosen here; the practice's default (the first) unless changed.
+  const [tenantId, setTenantId] = useState<string>(tenants[0]?.id ?? '');
   const { error, busy, run } = useCommand();
 
   const submit = async (event: FormEvent) => {
@@ -33,6 +39,7 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
         subject,
         body,
         scheduledAt,
+        tenantId: tenantId || null,
       }),
     );
     if (sent) setDone(true);
@@ -101,6 +108,30 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
             testId="compose-body"
           />
           <CostPreview channel={channel} body={body} subject={subject} patientId={toOther ? null : patient?.id} />
+          {channel === 'sms' && tenants.length > 0 && (
+            <div className="row">
+              {tenants.length > 1 && (
+                <label>
+                  {t('credits.tenant')}
+                  <select data-testid="compose-tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
+                    {tenants.map((tenant) => (
+                      <option key={tenant.id} value={tenant.id}>
+                        {tenant.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              {credits && (
+                <p className="hint" data-testid="compose-balance">
+                  {t('credits.balanceOf', {
+                    tenant: tenants.find((x) => x.id === tenantId)?.name ?? '',
+                    balance: credits.tenants.find((x) => x.tenantId === tenantId)?.balance ?? 0,
+                  })}
+                </p>
+              )}
+            </div>
+          )}
           <label>
             {t('messages.form.sendAt')}
             <input type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />

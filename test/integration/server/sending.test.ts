@@ -142,6 +142,7 @@ describe('the server sends the practices’ messages', () => {
     await at(d, berlin('2026-06-01', 10));
     const patient = d.fx.patient({ firstName: 'Åsa', lastName: 'Lind' });
     const message = d.fx.core.handlers.messages.compose({
+      tenantId: null,
       channel: 'sms',
       patientId: patient.id,
       recipient: null,
@@ -197,6 +198,7 @@ describe('the server sends the practices’ messages', () => {
   it('sends e-mail through SMTP with the message id, and a receipt for an SMS marks it delivered', async () => {
     const patient = d.fx.patient({ channel: 'email' });
     const mail = d.fx.core.handlers.messages.compose({
+      tenantId: null,
       channel: 'email',
       patientId: patient.id,
       recipient: null,
@@ -218,6 +220,7 @@ describe('the server sends the practices’ messages', () => {
   it('marks an SMS delivered from a signed receipt naming the provider’s id', async () => {
     const patient = d.fx.patient();
     const sms = d.fx.core.handlers.messages.compose({
+      tenantId: null,
       channel: 'sms',
       patientId: patient.id,
       recipient: null,
@@ -268,6 +271,7 @@ describe('the server sends the practices’ messages', () => {
     // 22:30 in Berlin is inside the default quiet hours (20:00–08:00): a free-text SMS waits until 08:00.
     await at(d, berlin('2026-06-03', 22, 30));
     const late = d.fx.core.handlers.messages.compose({
+      tenantId: null,
       channel: 'sms',
       patientId: patient.id,
       recipient: null,
@@ -301,6 +305,7 @@ describe('the server sends the practices’ messages', () => {
     await at(d, berlin('2026-06-04', 9));
     const patient = d.fx.patient();
     const first = d.fx.core.handlers.messages.compose({
+      tenantId: null,
       channel: 'sms',
       patientId: patient.id,
       recipient: null,
@@ -331,6 +336,7 @@ describe('the server sends the practices’ messages', () => {
     await other.engine.adoptAccountPractice();
     other.fx.core.db.prepare('UPDATE patients SET opt_out_sms = 0 WHERE id = ?').run(patient.id);
     const planned = other.fx.core.handlers.messages.compose({
+      tenantId: null,
       channel: 'sms',
       patientId: patient.id,
       recipient: null,
@@ -354,6 +360,7 @@ describe('the server sends the practices’ messages', () => {
     const patient = d.fx.patient();
     const compose = (body: string) =>
       d.fx.core.handlers.messages.compose({
+        tenantId: null,
         channel: 'sms',
         patientId: patient.id,
         recipient: null,
@@ -413,6 +420,7 @@ describe('the server sends the practices’ messages', () => {
       ids.push(
         (
           r.fx.core.handlers.messages.compose({
+            tenantId: null,
             channel: 'sms',
             patientId: null,
             recipient: `+4917123${String(40000 + i)}`,
