@@ -4,6 +4,7 @@ import { runAgendaBench } from './agenda.bench';
 import { runCallSetupBench } from './callSetup.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
+import { runSendingBench } from './sending.bench';
 
 // The signalling benchmark forks this same bundle as its server; that process runs no benchmark.
 if (!isBenchServer) {
@@ -13,4 +14,5 @@ if (!isBenchServer) {
   await runAccountsBench();
   await runSignallingBench();
   await runCallSetupBench();
+  await runSendingBench();
 }
