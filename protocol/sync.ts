@@ -133,6 +133,7 @@ export function mergeFields(current: FieldMap, incoming: FieldMap): { merged: Fi
 }
 
 export const MAX_PUSH_CHANGES = 1000;
+export const deviceIdSchema = z.string().regex(/^[0-9a-z]{1,32}$/, { message: 'device_invalid' });
 /** How far ahead of the server's clock a stamp may be before it is refused (it would win every conflict). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -144,7 +145,7 @@ export const syncRoutes = {
   push: route('POST', '/api/sync/push', {
     body: z
       .object({
-        deviceId: z.string().regex(/^[0-9a-z]{1,32}$/, { message: 'device_invalid' }),
+        deviceId: deviceIdSchema,
         deviceName: z.string().max(100).default(''),
         fromSeq: z.number().int().min(1),
         toSeq: z.number().int().min(1),
@@ -160,8 +161,30 @@ export const syncRoutes = {
       .object({
         after: z.coerce.number().int().min(0).default(0),
         limit: z.coerce.number().int().min(1).max(5000).default(1000),
+        /** The pulling device: a revoked one is refused. */
+        device: deviceIdSchema.optional(),
       })
       .strict(),
     answer: z.object({ changes: z.array(syncChangeSchema), next: z.number().int(), more: z.boolean() }),
+  }),
+  /** The devices that sync the caller's practice (an admin sees all; a member their own and colleagues'). */
+  devices: route('GET', '/api/sync/devices', {
+    answer: z.object({
+      devices: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          accountName: z.string(),
+          own: z.boolean(),
+          lastSyncAt: z.number().int().nullable(),
+          revokedAt: z.number().int().nullable(),
+        }),
+      ),
+    }),
+  }),
+  /** Stops a device syncing at once: its own account or the organisation's admin. */
+  revokeDevice: route('POST', '/api/sync/devices/:id/revoke', {
+    params: z.object({ id: deviceIdSchema }).strict(),
+    answer: z.object({ done: z.literal(true) }),
   }),
 };

@@ -63,6 +63,7 @@ import {
   syncChoiceSchema,
   syncStatusSchema,
   type CreditBalances,
+  type SyncDevice,
   type SyncStatus,
 } from './schemas/sync';
 import {
@@ -409,6 +410,11 @@ export const commands = {
     /** The answer to the first sync's question: upload this practice, replace it (exported first), or later. */
     choose: command<SyncStatus>()(syncChoiceSchema),
   },
+  devices: {
+    /** The workstations that sync the practice: name, whose, last sync, revoked. */
+    list: command<SyncDevice[]>()(none),
+    revoke: command<Done>()(z.object({ id: z.string().regex(/^[0-9a-z]{1,32}$/) }).strict()),
+  },
   credits: {
     /** Each tenant's SMS credits, the packs on sale and how many messages wait for credits. */
     balances: command<CreditBalances>()(none),
@@ -428,7 +434,7 @@ export const commands = {
 } as const;
 
 /** Groups served by the server session in the main thread (it needs safeStorage). */
-export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls', 'credits'] as const;
+export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls', 'credits', 'devices'] as const;
 /** Served by the sync driver in the main thread (it talks to the server with the session's token). */
 export const SYNC_GROUPS = ['sync'] as const;
 /** Groups served by the Electron shell itself (it owns the OS side, such as screen capture sources). */

@@ -18,7 +18,22 @@ export function registerSyncRoutes(app: FastifyInstance, sync: SyncService, sign
   serve(
     app,
     routes.pull,
-    async ({ request, query }) => sync.pull(await signedIn(request), query.after, query.limit),
+    async ({ request, query }) => sync.pull(await signedIn(request), query.after, query.limit, query.device),
     limit(600, '1 minute'),
+  );
+  serve(
+    app,
+    routes.devices,
+    async ({ request }) => ({ devices: await sync.devices(await signedIn(request)) }),
+    limit(120, '1 minute'),
+  );
+  serve(
+    app,
+    routes.revokeDevice,
+    async ({ request, params }) => {
+      await sync.revoke(await signedIn(request), params.id);
+      return { done: true as const };
+    },
+    limit(30, '1 minute'),
   );
 }

@@ -151,8 +151,15 @@ export class SyncService {
     profile: Profile,
     after: number,
     limit: number,
+    deviceId?: string,
   ): Promise<{ changes: SyncChange[]; next: number; more: boolean }> {
     const practiceId = practiceOf(profile);
+    if (deviceId) {
+      const device = await this.db.selectFrom('sync_devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
+      if (device && (device.practice_id !== practiceId || device.account_id !== profile.id))
+        throw new ApiError(403, 'forbidden', 'This device belongs to another account');
+      if (device?.revoked_at != null) throw new ApiError(403, 'device_revoked', 'This device was revoked');
+    }
     const rows = await this.db
       .selectFrom('sync_rows')
       .select(['table_name', 'row_id', 'fields', 'seq'])
@@ -171,6 +178,52 @@ export class SyncService {
       next: page.at(-1)?.seq ?? after,
       more: rows.length > limit,
     };
+  }
+
+  /** The practice's devices, with the name of the account each syncs as. */
+  async devices(profile: Profile) {
+    const practiceId = practiceOf(profile);
+    const rows = await this.db
+      .selectFrom('sync_devices')
+      .innerJoin('accounts', 'accounts.id', 'sync_devices.account_id')
+      .select([
+        'sync_devices.id',
+        'sync_devices.name',
+        'sync_devices.account_id',
+        'sync_devices.last_sync_at',
+        'sync_devices.revoked_at',
+        'accounts.name as account_name',
+      ])
+      .where('sync_devices.practice_id', '=', practiceId)
+      .orderBy('sync_devices.last_sync_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      accountName: r.account_name,
+      own: r.account_id === profile.id,
+      lastSyncAt: r.last_sync_at === null ? null : Number(r.last_sync_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    }));
+  }
+
+  /** Revokes a device of the practice: its own account may, and the organisation's admin. */
+  async revoke(profile: Profile, deviceId: string): Promise<void> {
+    const device = await this.db
+      .selectFrom('sync_devices')
+      .selectAll()
+      .where('id', '=', deviceId)
+      .where('practice_id', '=', practiceOf(profile))
+      .executeTakeFirst();
+    if (!device) throw new ApiError(404, 'not_found', 'No such device');
+    if (device.account_id !== profile.id && profile.role !== 'org_admin')
+      throw new ApiError(403, 'forbidden', "Only the device's own account or an admin may revoke it");
+    await this.db
+      .updateTable('sync_devices')
+      .set({ revoked_at: this.now() })
+      .where('id', '=', deviceId)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   /** Every change is checked before anything is written: one bad row refuses the whole batch. */

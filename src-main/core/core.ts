@@ -115,6 +115,7 @@ export function createCore(options: CoreOptions): Core {
       },
     );
     const sync: CoreSync = {
+      deviceId: () => engine.deviceId(),
       nextBatch: () => engine.nextBatch(),
       acknowledge: (acked) => engine.acknowledge(acked),
       cursor: () => engine.cursor(),

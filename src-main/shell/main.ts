@@ -191,6 +191,7 @@ async function start(): Promise<void> {
   const internal = <T>(name: string, input?: unknown) => running.call(`internal.sync.${name}`, input) as Promise<T>;
   syncDriver = new SyncDriver({
     local: {
+      deviceId: () => internal('deviceId'),
       nextBatch: () => internal('nextBatch'),
       acknowledge: (acked) => internal('acknowledge', acked),
       cursor: () => internal('cursor'),
@@ -204,6 +205,7 @@ async function start(): Promise<void> {
     },
     remote: account.syncTransport(),
     signedIn: () => account.signedIn(),
+    onRevoked: () => account.signOutHere(),
     emit,
   });
   const sync = syncDriver;

@@ -34,3 +34,13 @@ export interface CreditBalances {
   packs: { id: string; credits: number; priceMinor: number; currency: 'CHF' | 'EUR' | 'SEK' | 'DKK' }[];
   held: number;
 }
+
+export interface SyncDevice {
+  id: string;
+  name: string;
+  accountName: string;
+  /** This user's own device. */
+  own: boolean;
+  lastSyncAt: number | null;
+  revokedAt: number | null;
+}

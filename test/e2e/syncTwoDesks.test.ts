@@ -137,4 +137,23 @@ describe('two workstations share one practice', () => {
     for (const h of [a, b])
       expect(h.core.patients.get(id)).toMatchObject({ email: 'jonas.ek@example.org', mobile: '+46709876543' });
   });
+
+  it('a workstation revoked from the other one stops syncing and is signed out', async () => {
+    await a.open('account');
+    const bId = b.core.sync.deviceId();
+    await a.page.getByTestId(`revoke-${bId}`).click();
+    await a.page.getByTestId('revoke-confirm-yes').click();
+    await expect.poll(() => a.page.getByTestId(`device-${bId}`).getAttribute('data-revoked')).toBe('true');
+    // B's next sync (a change here, or the timer) is refused: the session ends on B.
+    const changed = await b.page.evaluate(() => window.clinic.rooms.create({ name: 'Raum 3' }));
+    expect(changed.ok).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await b.page.evaluate(() => window.clinic.account.state())).ok &&
+          (await b.page.evaluate(() => window.clinic.account.state())),
+      )
+      .toMatchObject({ value: { signedIn: false } });
+    expect(a.core.practice.rooms().map((r) => r.name)).not.toContain('Raum 3');
+  });
 });

@@ -143,6 +143,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const local = core.sync;
   const sync = new SyncDriver({
     local: {
+      deviceId: async () => local.deviceId(),
       nextBatch: async () => local.nextBatch(),
       acknowledge: async (acked) => local.acknowledge(acked),
       cursor: async () => local.cursor(),
@@ -156,6 +157,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
     remote: account.syncTransport(),
     signedIn: () => account.signedIn(),
+    onRevoked: () => account.signOutHere(),
     emit,
     intervalMs: options.syncIntervalMs ?? 30_000,
   });

@@ -197,6 +197,11 @@ export class AccountSession {
     return { saved: await this.host.saveFile(t('pinPdfFile'), bytes) };
   }
 
+  /** Ends the session on this device only (a revoked device): the app shows the sign-in screen. */
+  signOutHere(): void {
+    this.forget();
+  }
+
   /** Whether a session exists (a refresh token is held); the server may still have ended it. */
   signedIn(): boolean {
     return this.refreshToken !== null;
@@ -206,7 +211,8 @@ export class AccountSession {
   syncTransport(): SyncTransport {
     return {
       push: (body) => this.authed(syncRoutes.push, { body }),
-      pull: (after, limit) => this.authed(syncRoutes.pull, { query: { after, limit } }),
+      pull: (after, limit, device) =>
+        this.authed(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) } }),
     };
   }
 
@@ -288,6 +294,13 @@ export class AccountSession {
           }),
         notify: ({ kind, name }) => {
           this.host.notify(kind, name);
+          return DONE;
+        },
+      },
+      devices: {
+        list: async () => (await this.authed(syncRoutes.devices, {})).devices,
+        revoke: async ({ id }) => {
+          await this.authed(syncRoutes.revokeDevice, { params: { id } });
           return DONE;
         },
       },

@@ -17,6 +17,7 @@ import type { PullPage, PushBatch, SyncTransport } from './syncEngine';
 
 /** The core's side, as the main thread reaches it (through the worker: every call is async). */
 export interface DriverLocal {
+  deviceId(): Promise<string>;
   nextBatch(): Promise<PushBatch | null>;
   acknowledge(acked: number): Promise<void>;
   cursor(): Promise<number>;
@@ -35,6 +36,10 @@ export interface DriverHost {
   signedIn(): boolean;
   emit: Emit;
   now?: () => number;
+  /**
+   * The device was revoked: the app ends the session here, so the local copy is locked behind sign-in.
+   */
+  onRevoked?: () => void;
   /** How often to pull when nothing tells it to (the server's notice usually comes first). */
   intervalMs?: number;
 }
@@ -146,7 +151,7 @@ export class SyncDriver {
       }
       const tables = new Set<string>();
       for (;;) {
-        const page = await remote.pull(await local.cursor(), PAGE);
+        const page = await remote.pull(await local.cursor(), PAGE, await local.deviceId());
         for (const table of await local.applyPage(page)) tables.add(table);
         if (!page.more) break;
       }
@@ -160,7 +165,7 @@ export class SyncDriver {
   /** The first sync's decision; false when the user must answer first (or it could not be decided). */
   private async firstSync(): Promise<boolean> {
     const { local, remote } = this.host;
-    const serverHasPractice = (await remote.pull(0, 1)).changes.length > 0;
+    const serverHasPractice = (await remote.pull(0, 1, await local.deviceId())).changes.length > 0;
     const ownData = await local.hasLocalData();
     if (!ownData) {
       // A fresh device: the account's practice replaces the first set-up; an empty account gets this one.
@@ -180,6 +185,7 @@ export class SyncDriver {
       this.set({ state: 'off', error: null });
     } else if (code === 'device_revoked') {
       this.set({ state: 'revoked', error: code });
+      this.host.onRevoked?.();
     } else {
       this.set({ state: 'error', error: code });
     }

@@ -27,11 +27,12 @@ export interface PullPage {
 
 export interface SyncTransport {
   push(batch: PushBatch): Promise<{ acked: number; cursor: number }>;
-  pull(after: number, limit: number): Promise<PullPage>;
+  pull(after: number, limit: number, device?: string): Promise<PullPage>;
 }
 
 /** What the app's sync driver (main thread) asks of the device's side (in the core worker), step by step. */
 export interface SyncLocal {
+  deviceId(): string;
   nextBatch(): PushBatch | null;
   acknowledge(acked: number): void;
   cursor(): number;
@@ -124,6 +125,10 @@ export class SyncEngine implements SyncLocal {
     };
   }
 
+  deviceId(): string {
+    return this.device.id;
+  }
+
   acknowledge(acked: number): void {
     this.db.transaction(() => this.writeState.run(ACKED, String(acked)))();
   }
@@ -179,7 +184,7 @@ export class SyncEngine implements SyncLocal {
   async pull(): Promise<number> {
     let applied = 0;
     for (;;) {
-      const page = await this.transport.pull(this.cursor(), this.batchSize);
+      const page = await this.transport.pull(this.cursor(), this.batchSize, this.device.id);
       const before = this.changedRows;
       this.applyPage(page);
       applied += this.changedRows - before;

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DevicesCard } from './DevicesCard';
 import { LANGUAGES, type AccountSettings, type Contract, type ProfileDetails } from '../../../src-preload/contract';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
@@ -41,6 +42,7 @@ export function ProfilePanel() {
       <PasswordCard />
       {profile && <TwoFactorCard profile={profile} onChanged={reloadProfile} />}
       <SettingsCard />
+      {account?.profile?.registered && <DevicesCard />}
       {profile && <ContractCard profile={profile} onUpgraded={reloadProfile} />}
     </div>
   );

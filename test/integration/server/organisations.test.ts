@@ -362,6 +362,7 @@ describe('cross-organisation walk', () => {
     expect(orderB.status).toBe(201);
     const secretsOfB = [
       tenantB,
+      'deviceb',
       'Mandant B',
       orderB.body.orderId as string,
       'praxis-b.example',
@@ -421,6 +422,7 @@ describe('cross-organisation walk', () => {
         f.inbox.filter((m) => m.to.endsWith('@praxis-b.example')).length,
         // B's practice as the server syncs it, and its credits.
         await f.db.selectFrom('sync_rows').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
+        await f.db.selectFrom('sync_devices').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
         await f.db.selectFrom('credit_balances').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
         await f.db.selectFrom('credit_ledger').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
         await f.db.selectFrom('credit_orders').selectAll().where('practice_id', '=', `org:${orgB.id}`).execute(),
@@ -513,7 +515,9 @@ describe('cross-organisation walk', () => {
           ],
         },
       },
-      'GET /api/sync/pull': { path: '/api/sync/pull?after=0' },
+      'GET /api/sync/pull': { path: '/api/sync/pull?after=0&device=deviceb' },
+      'GET /api/sync/devices': { path: '/api/sync/devices' },
+      'POST /api/sync/devices/:id/revoke': { path: '/api/sync/devices/deviceb/revoke' },
       // Credits: the practice comes from the caller; B's tenant is unknown to A; the service desk's routes
       // are the service desk's only.
       'GET /api/credits': { path: '/api/credits' },

@@ -51,7 +51,8 @@ afterAll(() => f?.close());
 const call = () => createApiClient({ baseUrl: () => f.base });
 const transport = (token: () => string): SyncTransport => ({
   push: (body) => call()(syncRoutes.push, { body, auth: { bearer: token() } }),
-  pull: (after, limit) => call()(syncRoutes.pull, { query: { after, limit }, auth: { bearer: token() } }),
+  pull: (after, limit, device) =>
+    call()(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) }, auth: { bearer: token() } }),
 });
 
 interface Device {

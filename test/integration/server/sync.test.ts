@@ -28,7 +28,8 @@ const account = async (username: string): Promise<string> => (await f.registered
 const call = () => createApiClient({ baseUrl: () => f.base });
 const transport = (token: string): SyncTransport => ({
   push: (body) => call()(syncRoutes.push, { body, auth: { bearer: token } }),
-  pull: (after, limit) => call()(syncRoutes.pull, { query: { after, limit }, auth: { bearer: token } }),
+  pull: (after, limit, device) =>
+    call()(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) }, auth: { bearer: token } }),
 });
 
 function device(token: string, name: string): { fx: Fixture; engine: SyncEngine } {
@@ -243,5 +244,36 @@ describe('sync between two workstations', () => {
       }),
     ).rejects.toMatchObject({ status: 403 });
     expect(await transport(token).pull(0, 5000)).toEqual(before);
+  });
+
+  it('lists the practice’s devices; a revoked one pushes and pulls nothing, and only its account may revoke it', async () => {
+    const other = await account('not.mine');
+    const listed = await f.api('GET', '/api/sync/devices', undefined, token);
+    expect(listed.status).toBe(200);
+    const names = (listed.body.devices as { id: string; name: string; own: boolean; revokedAt: number | null }[])
+      .map((d) => [d.name, d.own, d.revokedAt])
+      .sort();
+    expect(names).toEqual([
+      ['Reception', true, null],
+      ['Room 2', true, null],
+    ]);
+    // Another account's practice does not have this device.
+    const bId = b.fx.core.repository.clock.node;
+    expect((await f.api('POST', `/api/sync/devices/${bId}/revoke`, undefined, other)).status).toBe(404);
+    expect((await f.api('POST', `/api/sync/devices/${bId}/revoke`, undefined, token)).status).toBe(200);
+
+    b.fx.patient({ firstName: 'Nach', lastName: 'Sperre' });
+    const before = await transport(token).pull(0, 5000);
+    await expect(b.engine.push()).rejects.toMatchObject({ code: 'device_revoked' });
+    await expect(b.engine.pull()).rejects.toMatchObject({ code: 'device_revoked' });
+    expect(await transport(token).pull(0, 5000)).toEqual(before);
+    // A still syncs.
+    a.fx.patient({ firstName: 'Weiter', lastName: 'Geht' });
+    expect(await a.engine.push()).toBeGreaterThan(0);
+    const after = (await f.api('GET', '/api/sync/devices', undefined, token)).body.devices as {
+      name: string;
+      revokedAt: number | null;
+    }[];
+    expect(after.find((d) => d.name === 'Room 2')!.revokedAt).toBe(f.clock.now);
   });
 });

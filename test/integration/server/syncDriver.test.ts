@@ -36,7 +36,8 @@ const transport = (token: string, base = () => f.base): SyncTransport => {
   };
   return {
     push: (body) => wrap(call(syncRoutes.push, { body, auth: { bearer: token } })),
-    pull: (after, limit) => wrap(call(syncRoutes.pull, { query: { after, limit }, auth: { bearer: token } })),
+    pull: (after, limit, device) =>
+      wrap(call(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) }, auth: { bearer: token } })),
   };
 };
 
@@ -45,6 +46,7 @@ function driverFor(fx: Fixture, remote: SyncTransport) {
   const local = fx.core.sync;
   const driver = new SyncDriver({
     local: {
+      deviceId: async () => local.deviceId(),
       nextBatch: async () => local.nextBatch(),
       acknowledge: async (acked) => local.acknowledge(acked),
       cursor: async () => local.cursor(),
