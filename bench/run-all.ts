@@ -5,6 +5,7 @@ import { runCallSetupBench } from './callSetup.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
 import { runSendingBench } from './sending.bench';
+import { runSyncBench } from './sync.bench';
 
 // The signalling benchmark forks this same bundle as its server; that process runs no benchmark.
 if (!isBenchServer) {
@@ -15,4 +16,5 @@ if (!isBenchServer) {
   await runSignallingBench();
   await runCallSetupBench();
   await runSendingBench();
+  await runSyncBench();
 }
