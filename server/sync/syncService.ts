@@ -134,8 +134,7 @@ export class SyncService {
         ]);
       // Entries acknowledged before (a batch resent after a lost answer) are skipped.
       const fresh = input.changes.slice(device.acked_seq + 1 - input.fromSeq);
-      let changed = 0;
-      for (const change of fresh) if ((await this.apply(trx, practiceId, change)) !== null) changed += 1;
+      const changed = await this.applyBatch(trx, practiceId, fresh);
       await trx
         .updateTable('sync_devices')
         .set({ acked_seq: input.toSeq, last_sync_at: this.now(), name: input.deviceName || device.name })
@@ -284,6 +283,84 @@ export class SyncService {
     return row?.seq ?? 0;
   }
 
+  /**
+   * Merges a batch into the stored rows with a few statements instead of several per row: the batch's rows
+   * are read at once, merged in memory (a row changed twice in one batch merges twice), numbered from one
+   * reserved block of the practice's counter, and written back in chunks of upserts. Returns how many rows
+   * changed. The hooks see each changed row's merged fields, inside this transaction.
+   */
+  private async applyBatch(
+    trx: Transaction<ServerDatabase>,
+    practiceId: string,
+    changes: SyncChange[],
+  ): Promise<number> {
+    const key = (table: string, id: string) => `${table} ${id}`;
+    const current = new Map<string, FieldMap>();
+    const byTable = new Map<SyncTable, Set<string>>();
+    for (const c of changes) {
+      let ids = byTable.get(c.table);
+      if (!ids) byTable.set(c.table, (ids = new Set()));
+      ids.add(c.id);
+    }
+    for (const [table, ids] of byTable) {
+      const all = [...ids];
+      for (let i = 0; i < all.length; i += 500) {
+        const rows = await trx
+          .selectFrom('sync_rows')
+          .select(['row_id', 'fields'])
+          .where('practice_id', '=', practiceId)
+          .where('table_name', '=', table)
+          .where('row_id', 'in', all.slice(i, i + 500))
+          .execute();
+        for (const r of rows) current.set(key(table, r.row_id), JSON.parse(r.fields) as FieldMap);
+      }
+    }
+    const dirty = new Map<string, { table: SyncTable; id: string }>();
+    for (const c of changes) {
+      const k = key(c.table, c.id);
+      const { merged, changed } = mergeFields(current.get(k) ?? {}, c.fields);
+      if (changed.length === 0) continue;
+      current.set(k, merged);
+      dirty.set(k, { table: c.table, id: c.id });
+    }
+    if (dirty.size === 0) return 0;
+    const last = await this.reserveSeqs(trx, practiceId, dirty.size);
+    let seq = last - dirty.size;
+    const values = [...dirty].map(([k, { table, id }]) => ({
+      practice_id: practiceId,
+      table_name: table,
+      row_id: id,
+      fields: JSON.stringify(current.get(k)),
+      seq: (seq += 1),
+    }));
+    for (let i = 0; i < values.length; i += 200)
+      await trx
+        .insertInto('sync_rows')
+        .values(values.slice(i, i + 200))
+        .onConflict((oc) =>
+          oc
+            .columns(['practice_id', 'table_name', 'row_id'])
+            .doUpdateSet((eb) => ({ fields: eb.ref('excluded.fields'), seq: eb.ref('excluded.seq') })),
+        )
+        .execute();
+    for (const [k, { table, id }] of dirty)
+      for (const hook of this.hooks) await hook(trx, practiceId, { table, id, fields: current.get(k)! });
+    return dirty.size;
+  }
+
+  /** Takes `n` sequence numbers of the practice at once; the last of them. */
+  private async reserveSeqs(trx: Transaction<ServerDatabase>, practiceId: string, n: number): Promise<number> {
+    const bumped = await trx
+      .updateTable('sync_counters')
+      .set((eb) => ({ seq: eb('seq', '+', n) }))
+      .where('practice_id', '=', practiceId)
+      .returning('seq')
+      .executeTakeFirst();
+    if (bumped) return Number(bumped.seq);
+    await trx.insertInto('sync_counters').values({ practice_id: practiceId, seq: n }).execute();
+    return n;
+  }
+
   /** The practice's next sequence number; the counter row's lock orders concurrent pushes of one practice. */
   private async nextSeq(trx: Transaction<ServerDatabase>, practiceId: string): Promise<number> {
     const bumped = await trx
@@ -310,22 +387,6 @@ export class SyncService {
       .where('table_name', '=', table)
       .where('row_id', '=', id)
       .executeTakeFirst();
-  }
-
-  /** Merges one change into the stored row: its new sequence number, or null when nothing changed. */
-  private async apply(
-    trx: Transaction<ServerDatabase>,
-    practiceId: string,
-    change: SyncChange,
-  ): Promise<number | null> {
-    const stored = await this.stored(trx, practiceId, change.table, change.id);
-    const seq = await this.store(trx, practiceId, change, stored);
-    if (seq !== null && this.hooks.length > 0) {
-      // Only a device's change reaches the hooks; the server's own writes (writeFields) do not come back.
-      const fields = (await this.row(trx, practiceId, change.table, change.id))!;
-      for (const hook of this.hooks) await hook(trx, practiceId, { table: change.table, id: change.id, fields });
-    }
-    return seq;
   }
 
   private async store(

@@ -7,6 +7,7 @@
  * did, so a crash at any point repeats at most a step the server treats idempotently.
  */
 import { mergeFields, SYNC_SCHEMA, type FieldMap, type SyncChange, type SyncTable } from '../../../protocol/sync';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
@@ -192,6 +193,18 @@ export class SyncEngine implements SyncLocal {
     }
   }
 
+  /** Prepared statements by their SQL: a pull applies thousands of rows with a handful of shapes. */
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  private statement(sql: string): Statement<unknown[]> {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
   /** Rows changed by pulls so far (for `pull`'s count). */
   private changedRows = 0;
 
@@ -237,7 +250,7 @@ export class SyncEngine implements SyncLocal {
   private apply(change: SyncChange): boolean {
     const table = change.table;
     const columns = Object.keys(SYNC_SCHEMA[table]);
-    const row = this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(change.id) as Row | undefined;
+    const row = this.statement(`SELECT * FROM ${table} WHERE id = ?`).get(change.id) as Row | undefined;
     for (const { s } of Object.values(change.fields)) this.clock.receive(s);
     const current: FieldMap = row ? fieldMap(row, [...columns, 'deleted']) : {};
     const { merged, changed } = mergeFields(current, change.fields);
@@ -250,16 +263,14 @@ export class SyncEngine implements SyncLocal {
     const names = [...columns, 'deleted'].filter((name) => name in merged);
     if (row) {
       const set = changed.filter((n) => names.includes(n));
-      this.db
-        .prepare(`UPDATE ${table} SET hlc = ?, field_hlc = ?${set.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`)
-        .run(rowStamp, fieldHlc, ...set.map((n) => merged[n]!.v), change.id);
+      this.statement(
+        `UPDATE ${table} SET hlc = ?, field_hlc = ?${set.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`,
+      ).run(rowStamp, fieldHlc, ...set.map((n) => merged[n]!.v), change.id);
     } else {
-      this.db
-        .prepare(
-          `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')})
+      this.statement(
+        `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')})
            VALUES (?, ?, ?${', ?'.repeat(names.length)})`,
-        )
-        .run(change.id, rowStamp, fieldHlc, ...names.map((n) => merged[n]!.v));
+      ).run(change.id, rowStamp, fieldHlc, ...names.map((n) => merged[n]!.v));
     }
     return true;
   }
