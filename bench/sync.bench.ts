@@ -24,8 +24,8 @@ import { createCore, type Core } from '../src-main/core/core';
 import { SyncEngine, type SyncTransport } from '../src-main/core/sync/syncEngine';
 import { measure, percentile, report } from './stats';
 
-const PATIENTS = 100_000;
-const APPOINTMENTS = 1_000_000;
+const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 100_000);
+const APPOINTMENTS = Number(process.env.BENCH_APPOINTMENTS ?? 1_000_000);
 
 function core(): Core {
   return createCore({
@@ -239,13 +239,17 @@ export async function runSyncBench(): Promise<void> {
     `seeded ${PATIENTS} patients and ${APPOINTMENTS} appointments on the server in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
   );
   const c = core();
-  const engineC = new SyncEngine(
-    c.db,
-    c.repository.clock,
-    { id: c.repository.clock.node, name: 'new' },
-    transport,
-    5000,
-  );
+  let inTransport = 0;
+  const timed: SyncTransport = {
+    push: transport.push,
+    pull: async (after, limit, device) => {
+      const t = performance.now();
+      const page = await transport.pull(after, limit, device);
+      inTransport += performance.now() - t;
+      return page;
+    },
+  };
+  const engineC = new SyncEngine(c.db, c.repository.clock, { id: c.repository.clock.node, name: 'new' }, timed, 5000);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   const downloadStart = performance.now();
@@ -255,6 +259,9 @@ export async function runSyncBench(): Promise<void> {
   console.log(
     `first download of ${rows} rows: ${downloadSeconds.toFixed(1)} s, ${(rows / downloadSeconds).toFixed(0)} rows/s, ` +
       `peak RSS of the bench process ${(peak / 1024 / 1024).toFixed(0)} MiB (device and server in one process here)`,
+  );
+  console.log(
+    `  of which fetching pages (server query, JSON, HTTP, both schemas) ${(inTransport / 1000).toFixed(1)} s, applying on the device ${(downloadSeconds - inTransport / 1000).toFixed(1)} s`,
   );
 
   for (const x of [a, b, c]) x.close();

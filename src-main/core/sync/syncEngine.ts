@@ -98,7 +98,7 @@ export class SyncEngine implements SyncLocal {
   /** The change an outbox entry stands for: the row's current values and stamps of the fields it names. */
   private changeOf(entry: OutboxEntry): SyncChange {
     const table = entry.table_name as SyncTable;
-    const row = this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(entry.row_id) as Row;
+    const row = this.statement(`SELECT * FROM ${table} WHERE id = ?`).get(entry.row_id) as Row;
     const named = JSON.parse(entry.fields) as string[];
     const names =
       entry.op === 'delete'

@@ -1,0 +1,2 @@
+import { runSyncBench } from './sync.bench';
+await runSyncBench();
