@@ -1,2 +1,0 @@
-import { runSyncBench } from './sync.bench';
-await runSyncBench();
