@@ -122,6 +122,7 @@ export function createCore(options: CoreOptions): Core {
       applyPage: (page) => engine.applyPage(page),
       pending: () => engine.pending(),
       hasLocalData: () => engine.hasLocalData(),
+      heldCount: () => engine.heldCount(),
       firstSyncDone: () => engine.firstSyncDone(),
       markFirstSyncDone: () => engine.markFirstSyncDone(),
       resetForAccount: () => engine.resetForAccount(),

@@ -198,6 +198,7 @@ async function start(): Promise<void> {
       applyPage: (page) => internal('applyPage', page),
       pending: () => internal('pending'),
       hasLocalData: () => internal('hasLocalData'),
+      heldCount: () => internal('heldCount'),
       firstSyncDone: () => internal('firstSyncDone'),
       markFirstSyncDone: () => internal('markFirstSyncDone'),
       resetForAccount: () => internal('resetForAccount'),
@@ -206,6 +207,10 @@ async function start(): Promise<void> {
     remote: account.syncTransport(),
     signedIn: () => account.signedIn(),
     onRevoked: () => account.signOutHere(),
+    onHeld: (count) => {
+      const t = shellStrings(current().language);
+      notifications.show({ title: t('creditsHeldTitle'), body: t('creditsHeldBody', { count }), view: 'settings' });
+    },
     emit,
   });
   const sync = syncDriver;

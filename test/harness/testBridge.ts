@@ -150,6 +150,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       applyPage: async (page) => local.applyPage(page),
       pending: async () => local.pending(),
       hasLocalData: async () => local.hasLocalData(),
+      heldCount: async () => local.heldCount(),
       firstSyncDone: async () => local.firstSyncDone(),
       markFirstSyncDone: async () => local.markFirstSyncDone(),
       resetForAccount: async () => local.resetForAccount(),
@@ -158,6 +159,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     remote: account.syncTransport(),
     signedIn: () => account.signedIn(),
     onRevoked: () => account.signOutHere(),
+    onHeld: (count) => notifications.push({ kind: 'held', name: String(count) }),
     emit,
     intervalMs: options.syncIntervalMs ?? 30_000,
   });

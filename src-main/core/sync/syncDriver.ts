@@ -24,6 +24,7 @@ export interface DriverLocal {
   applyPage(page: PullPage): Promise<string[]>;
   pending(): Promise<number>;
   hasLocalData(): Promise<boolean>;
+  heldCount(): Promise<number>;
   firstSyncDone(): Promise<boolean>;
   markFirstSyncDone(): Promise<void>;
   resetForAccount(): Promise<void>;
@@ -40,6 +41,8 @@ export interface DriverHost {
    * The device was revoked: the app ends the session here, so the local copy is locked behind sign-in.
    */
   onRevoked?: () => void;
+  /** More messages than before are held for want of credits (a notification and the tray say so). */
+  onHeld?: (count: number) => void;
   /** How often to pull when nothing tells it to (the server's notice usually comes first). */
   intervalMs?: number;
 }
@@ -61,6 +64,8 @@ export class SyncDriver {
   /** "Later" at the first sync's question: not asked again until the next start or sign-in. */
   private deferred = false;
   private readonly now: () => number;
+  /** Held messages as last counted, so that the user is told when the number grows, not at every sync. */
+  private held = 0;
 
   constructor(private readonly host: DriverHost) {
     this.now = host.now ?? Date.now;
@@ -156,6 +161,11 @@ export class SyncDriver {
         if (!page.more) break;
       }
       if (tables.size > 0) this.host.emit('data.changed', { tables: [...tables].slice(0, 20) });
+      if (tables.has('messages')) {
+        const held = await local.heldCount();
+        if (held > this.held) this.host.onHeld?.(held);
+        this.held = held;
+      }
       this.set({ state: 'synced', pending: await local.pending(), lastSyncAt: this.now(), offlineSince: null });
     } catch (error) {
       await this.failed(error);

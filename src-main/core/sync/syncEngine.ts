@@ -40,6 +40,8 @@ export interface SyncLocal {
   /** Applies a page; the names of the tables that changed here. */
   applyPage(page: PullPage): string[];
   pending(): number;
+  /** Messages held on the server for want of credits, as the device last heard. */
+  heldCount(): number;
   /** Whether this device holds the practice's own data (patients, appointments), not only the first set-up. */
   hasLocalData(): boolean;
   firstSyncDone(): boolean;
@@ -154,6 +156,12 @@ export class SyncEngine implements SyncLocal {
       this.db.pragma('foreign_keys = ON');
     }
     return [...tables];
+  }
+
+  heldCount(): number {
+    return (
+      this.statement("SELECT count(*) AS n FROM messages WHERE status = 'held' AND deleted = 0").get() as { n: number }
+    ).n;
   }
 
   hasLocalData(): boolean {

@@ -41,7 +41,7 @@ const transport = (token: string, base = () => f.base): SyncTransport => {
   };
 };
 
-function driverFor(fx: Fixture, remote: SyncTransport) {
+function driverFor(fx: Fixture, remote: SyncTransport, onHeld?: (count: number) => void) {
   const events: { event: EventName; payload: unknown }[] = [];
   const local = fx.core.sync;
   const driver = new SyncDriver({
@@ -53,6 +53,7 @@ function driverFor(fx: Fixture, remote: SyncTransport) {
       applyPage: async (page) => local.applyPage(page),
       pending: async () => local.pending(),
       hasLocalData: async () => local.hasLocalData(),
+      heldCount: async () => local.heldCount(),
       firstSyncDone: async () => local.firstSyncDone(),
       markFirstSyncDone: async () => local.markFirstSyncDone(),
       resetForAccount: async () => local.resetForAccount(),
@@ -60,6 +61,7 @@ function driverFor(fx: Fixture, remote: SyncTransport) {
     },
     remote,
     signedIn: () => true,
+    ...(onHeld ? { onHeld } : {}),
     emit: (event, payload) => events.push({ event, payload }),
   });
   /** The states the window showed, one per change of state. */
@@ -137,6 +139,32 @@ describe('the sync driver', () => {
     base = f.base;
     await driver.kick();
     expect(driver.status()).toMatchObject({ state: 'synced', pending: 0, offlineSince: null });
+  });
+
+  it('tells the user once when messages come back held for want of credits', async () => {
+    const held: number[] = [];
+    const { driver } = driverFor(first, transport(token), (count) => held.push(count));
+    first.clock.now = Date.now();
+    // No quiet hours (this test may run at night in Berlin): the message is due at once.
+    first.core.practice.updatePractice({ quietStart: 0, quietEnd: 0 });
+    first.core.handlers.messages.compose({
+      channel: 'sms',
+      patientId: null,
+      recipient: '+4917123456789',
+      subject: '',
+      body: 'Ohne Guthaben',
+      scheduledAt: null,
+      tenantId: null,
+    });
+    // The server's dispatcher runs by itself: the message comes back held (the account has no credits).
+    await expect
+      .poll(async () => {
+        await driver.kick();
+        return held;
+      })
+      .toEqual([1]);
+    await driver.kick();
+    expect(held).toEqual([1]); // not again while the number does not grow
   });
 
   it('shows the server’s reason when a push is refused', async () => {
