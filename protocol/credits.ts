@@ -26,7 +26,11 @@ export const packSchema = z.object({
 });
 export type CreditPack = z.infer<typeof packSchema>;
 
-export const tenantBalanceSchema = z.object({ tenantId: z.string(), balance: z.number().int().min(0) });
+export const tenantBalanceSchema = z.object({
+  tenantId: z.string(),
+  name: z.string(),
+  balance: z.number().int().min(0),
+});
 
 export const ledgerKindSchema = z.enum([
   'purchase',

@@ -59,6 +59,8 @@ import {
 } from './schemas/calls';
 import { idSchema } from './schemas/common';
 import {
+  adminBalancesSchema,
+  creditTransferSchema,
   creditOrderSchema,
   syncChoiceSchema,
   syncStatusSchema,
@@ -381,6 +383,10 @@ export const commands = {
     logs: command<CallLogEntry[]>()(rangeSchema),
     /** Support: is this the caller's service PIN? (service admins only) */
     pinCheck: command<{ valid: boolean }>()(pinCheckSchema),
+    /** Service desk: the tenants' balances of any practice. */
+    creditBalances: command<CreditBalances['tenants']>()(adminBalancesSchema),
+    /** Service desk: moves credits between tenants, recorded in both ledgers. */
+    transferCredits: command<{ from: number; to: number }>()(creditTransferSchema),
   },
   calls: {
     /** A single-use ticket for the signalling socket (the access token stays in the main process). */

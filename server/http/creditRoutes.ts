@@ -60,7 +60,7 @@ export function registerCreditRoutes(
     async ({ request }) => {
       const practiceId = practiceOf(await signedIn(request));
       return {
-        tenants: (await ledger.balances(practiceId)).map(({ tenantId, balance }) => ({ tenantId, balance })),
+        tenants: await ledger.balances(practiceId),
         packs: packsFor(await currencyOf(practiceId)),
         held: await dispatcher.heldCount(practiceId),
       };
@@ -164,7 +164,7 @@ export function registerCreditRoutes(
     async ({ request, query }) => {
       serviceDesk(await signedIn(request));
       return {
-        tenants: (await ledger.balances(query.practice)).map(({ tenantId, balance }) => ({ tenantId, balance })),
+        tenants: await ledger.balances(query.practice),
       };
     },
     limit(300, '1 minute'),

@@ -30,7 +30,7 @@ export const creditOrderSchema = z
   .strict();
 
 export interface CreditBalances {
-  tenants: { tenantId: string; balance: number }[];
+  tenants: { tenantId: string; name: string; balance: number }[];
   packs: { id: string; credits: number; priceMinor: number; currency: 'CHF' | 'EUR' | 'SEK' | 'DKK' }[];
   held: number;
 }
@@ -44,3 +44,23 @@ export interface SyncDevice {
   lastSyncAt: number | null;
   revokedAt: number | null;
 }
+
+const practiceRef = z.string().regex(/^(org|acct):[0-9a-f-]{36}$/, { message: 'practice_invalid' });
+const tenantRef = z.string().regex(/^[0-9a-f-]{36}$/, { message: 'tenant_unknown' });
+
+export const adminBalancesSchema = z.object({ practice: practiceRef }).strict();
+
+/** The service desk moves credits between tenants (of one practice or two). */
+export const creditTransferSchema = z
+  .object({
+    from: z.object({ practice: practiceRef, tenantId: tenantRef }).strict(),
+    to: z.object({ practice: practiceRef, tenantId: tenantRef }).strict(),
+    amount: z
+      .number({ message: 'amount_invalid' })
+      .int({ message: 'amount_invalid' })
+      .min(1, { message: 'amount_invalid' })
+      .max(10_000_000, { message: 'amount_invalid' }),
+    note: z.string().max(500).default(''),
+    idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  })
+  .strict();

@@ -25,14 +25,16 @@ async function registered(email: string, username: string, role: 'member' | 'ser
   });
   await server.api('POST', '/api/account/registration/pin/confirm', undefined, tokens.accessToken);
   await server.api('POST', '/api/account/registration/finish', undefined, tokens.accessToken);
+  return tokens.accessToken;
 }
+let callerToken = '';
 
 beforeAll(async () => {
   server = await startServerFixture({ realClock: true });
   browser = await launchChromium();
   harness = await startHarness({ browser, osLocales: ['en-US'], serverUrl: server.base });
   await registered('support@clinicdesk.example', 'support.desk', 'service_admin', '40718253');
-  await registered('caller@praxis.example', 'caller', 'member', '35817294');
+  callerToken = await registered('caller@praxis.example', 'caller', 'member', '35817294');
 });
 afterAll(async () => {
   await harness?.close();
@@ -40,7 +42,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('support PIN check and account settings', () => {
+describe('support PIN check, credits and account settings', () => {
   it("tells support whether a caller's PIN matches, without showing any PIN", async () => {
     const { page } = harness;
     await harness.open('account');
@@ -65,6 +67,58 @@ describe('support PIN check and account settings', () => {
 
     await check('caller', '1234');
     await expect.poll(() => page.getByTestId('pin-check').textContent()).toContain(en.errors.field.pin_invalid);
+  });
+
+  it('shows any practice’s credits to the service desk and moves credits between its tenants', async () => {
+    const { page } = harness;
+    // The caller's practice as its workstation synced it: two tenants; 500 credits bought for the first.
+    const [first, second] = ['01900000-0000-7000-8000-00000000a001', '01900000-0000-7000-8000-00000000a002'];
+    const stamp = `${Date.now().toString(36).padStart(9, '0')}:00000:callerdesk`;
+    const tenant = (id: string, name: string) => ({
+      table: 'tenants',
+      id,
+      fields: { name: { v: name, s: stamp }, sms_credits: { v: 0, s: stamp } },
+    });
+    const pushed = await server.api(
+      'POST',
+      '/api/sync/push',
+      {
+        deviceId: 'callerdesk',
+        fromSeq: 1,
+        toSeq: 2,
+        changes: [tenant(first, 'Dr. Anders'), tenant(second, 'Dr. Berg')],
+      },
+      callerToken,
+    );
+    expect(pushed.status).toBe(200);
+    const ordered = await server.api(
+      'POST',
+      '/api/credits/orders',
+      { tenantId: first, pack: 'sms-500', idempotencyKey: 'caller-order-000001' },
+      callerToken,
+    );
+    expect(ordered.status).toBe(201);
+    const me = (await server.api('GET', '/api/account/me', undefined, callerToken)).body as { id: string };
+
+    await page.getByTestId('admin-tab-credits').click();
+    await page.getByTestId('desk-practice').fill(`acct:${me.id}`);
+    await page.getByTestId('desk-find').click();
+    await expect.poll(() => page.getByTestId(`desk-tenant-${first}`).textContent()).toContain('500');
+    await page.getByTestId('desk-to-tenant').fill(second);
+    await page.getByTestId('desk-amount').fill('1.5');
+    await page.getByTestId('desk-move').click();
+    await expect.poll(() => page.getByTestId('desk-transfer').textContent()).toContain(en.errors.field.amount_invalid);
+    await page.getByTestId('desk-amount').fill('120');
+    await page.getByTestId('desk-note').fill('Split after the move to two rooms');
+    await page.getByTestId('desk-move').click();
+    await expect.poll(() => page.getByTestId('desk-moved').textContent()).toContain('380');
+    await expect.poll(() => page.getByTestId(`desk-tenant-${second}`).textContent()).toContain('120');
+    const ledger = (await server.api('GET', `/api/credits/${second}/ledger`, undefined, callerToken)).body as {
+      entries: { kind: string; amount: number; note: string }[];
+    };
+    expect(ledger.entries).toMatchObject([
+      { kind: 'transfer_in', amount: 120, note: 'Split after the move to two rooms' },
+    ]);
   });
 
   it('takes part in the network only after accepting its terms, and shows the record', async () => {

@@ -280,6 +280,9 @@ export class AccountSession {
         renameOrganisation: (input) => this.authed(adminRoutes.renameOrganisation, { body: input }),
         logs: (range) => this.authed(adminRoutes.logs, { query: range }),
         pinCheck: (input) => this.authed(adminRoutes.pinCheck, { body: input }),
+        creditBalances: async ({ practice }) =>
+          (await this.authed(creditRoutes.adminBalances, { query: { practice } })).tenants,
+        transferCredits: (input) => this.authed(creditRoutes.transfer, { body: input }),
       },
       calls: {
         ticket: () => this.authed(callRoutes.ticket, {}),

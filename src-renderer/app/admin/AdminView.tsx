@@ -8,8 +8,9 @@ import { SignedInOnly } from '../account/SignedInOnly';
 import { useAppStore } from '../store';
 import { CallsChart } from './CallsChart';
 import { Tabs } from '../../components/Tabs';
+import { CreditsDesk } from './CreditsDesk';
 
-type Tab = 'dashboard' | 'users' | 'organisation' | 'logs' | 'support';
+type Tab = 'dashboard' | 'users' | 'organisation' | 'logs' | 'support' | 'credits';
 const DAY = 86_400_000;
 
 /** The admin panel: dashboard, users and licences, the organisation, and the call logs. */
@@ -33,7 +34,9 @@ function Admin() {
     );
   }
   const tabs: Tab[] =
-    role === 'org_admin' ? ['dashboard', 'users', 'organisation', 'logs'] : ['dashboard', 'users', 'logs', 'support'];
+    role === 'org_admin'
+      ? ['dashboard', 'users', 'organisation', 'logs', 'credits']
+      : ['dashboard', 'users', 'logs', 'support', 'credits'];
   return (
     <div className="settings" data-testid="view-admin">
       <Tabs
@@ -48,6 +51,7 @@ function Admin() {
       {tab === 'organisation' && <OrganisationCard />}
       {tab === 'logs' && <Logs />}
       {tab === 'support' && <PinCheck />}
+      {tab === 'credits' && <CreditsDesk />}
     </div>
   );
 }
