@@ -106,4 +106,9 @@ export interface AgendaDay {
   to: number;
   columns: AgendaColumn[];
   appointments: Appointment[];
+  /**
+   * Appointments that overlap another active one of the same practitioner: booked on two workstations at
+   * once while offline, or kept on purpose. Marked in the agenda until one is moved or cancelled.
+   */
+  conflicts: string[];
 }

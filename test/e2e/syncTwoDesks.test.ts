@@ -138,6 +138,40 @@ describe('two workstations share one practice', () => {
       expect(h.core.patients.get(id)).toMatchObject({ email: 'jonas.ek@example.org', mobile: '+46709876543' });
   });
 
+  it('an offline double booking is kept on both desks and marked as a conflict on both', async () => {
+    const day = targetDay(ZONE);
+    const practitionerId = a.core.practice.practitioners()[0]!.id;
+    const typeId = a.core.practice.types()[0]!.id;
+    const input = {
+      patientId: null,
+      practitionerId,
+      roomId: null,
+      typeId,
+      startAt: atLocal(day, 14 * 60, ZONE),
+      endAt: null,
+      notes: '',
+      allowOverlap: false,
+      sendConfirmation: false,
+    };
+    const serverUrl = b.core.settings.get().serverUrl;
+    b.core.settings.setServerUrl('http://127.0.0.1:9');
+    const onB = await b.page.evaluate((booking) => window.clinic.agenda.book(booking), { ...input, notes: 'B' });
+    const onA = await a.page.evaluate((booking) => window.clinic.agenda.book(booking), { ...input, notes: 'A' });
+    if (!onA.ok || onA.value.kind !== 'done' || !onB.ok || onB.value.kind !== 'done') throw new Error('not booked');
+    b.core.settings.setServerUrl(serverUrl);
+    await b.sync.kick();
+    await a.sync.kick();
+    for (const desk of [a, b]) {
+      // A fresh window (A added its practitioner through the bridge, not the settings view, so its window
+      // had not loaded that column).
+      await desk.page.reload();
+      await desk.open('agenda');
+      await desk.page.getByTestId('agenda-date').fill(day);
+      for (const id of [onA.value.appointment.id, onB.value.appointment.id])
+        await expect.poll(() => desk.page.getByTestId(`appointment-${id}`).getAttribute('data-conflict')).toBe('true');
+    }
+  });
+
   it('a workstation revoked from the other one stops syncing and is signed out', async () => {
     await a.open('account');
     const bId = b.core.sync.deviceId();

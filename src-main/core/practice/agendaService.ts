@@ -21,6 +21,31 @@ import type { PracticeService } from './practiceService';
 const MAX_LENGTH = 24 * 60 * 60_000;
 const INACTIVE: readonly AppointmentStatus[] = ['cancelled', 'no_show'];
 
+/** The ids of active appointments that overlap another active one of the same practitioner. */
+export function overlaps(appointments: readonly Appointment[]): string[] {
+  const found = new Set<string>();
+  const byPractitioner = new Map<string, Appointment[]>();
+  for (const a of appointments) {
+    if (INACTIVE.includes(a.status)) continue;
+    const list = byPractitioner.get(a.practitionerId) ?? [];
+    list.push(a);
+    byPractitioner.set(a.practitionerId, list);
+  }
+  for (const list of byPractitioner.values()) {
+    list.sort((x, y) => x.startAt - y.startAt);
+    // A sweep: each appointment against the latest-ending one before it.
+    let reach: Appointment | null = null;
+    for (const a of list) {
+      if (reach && a.startAt < reach.endAt) {
+        found.add(a.id);
+        found.add(reach.id);
+      }
+      if (!reach || a.endAt > reach.endAt) reach = a;
+    }
+  }
+  return [...found];
+}
+
 /**
  * Appointments with their patient, type and next pending reminder. The reminder subquery is pinned to the
  * per-appointment index: left to itself, the planner may pick the status index and read every scheduled
@@ -373,7 +398,8 @@ export class AgendaService {
     const zone = this.practice.practice().timeZone;
     const from = atLocal(date, 0, zone);
     const to = atLocal(addDays(date, 1), 0, zone);
-    return { date, from, to, columns: this.columns(by), appointments: this.range(from, to) };
+    const appointments = this.range(from, to);
+    return { date, from, to, columns: this.columns(by), appointments, conflicts: overlaps(appointments) };
   }
 
   /** Monday to Sunday of the week containing `date`, in one query. */
@@ -390,6 +416,7 @@ export class AgendaService {
       to: bounds[i + 1]!,
       columns,
       appointments: all.filter((a) => a.startAt < bounds[i + 1]! && a.endAt > bounds[i]!),
+      conflicts: overlaps(all.filter((a) => a.startAt < bounds[i + 1]! && a.endAt > bounds[i]!)),
     }));
   }
 

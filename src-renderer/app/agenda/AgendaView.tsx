@@ -123,6 +123,7 @@ export function AgendaView() {
 
   if (!data) return null;
   const columns = columnsOf(days, mode, by, filter, data, i18n.language);
+  const conflicts = new Set(days.flatMap((d) => d.conflicts));
 
   const minuteAt = (event: { clientY: number; currentTarget: HTMLElement }, offset = 0) => {
     const y = event.clientY - event.currentTarget.getBoundingClientRect().top - offset;
@@ -275,8 +276,9 @@ export function AgendaView() {
                     return (
                       <div
                         key={a.id}
-                        className={`appointment status-${a.status}`}
+                        className={`appointment status-${a.status}${conflicts.has(a.id) ? ' conflict' : ''}`}
                         data-testid={`appointment-${a.id}`}
+                        data-conflict={conflicts.has(a.id) || undefined}
                         draggable
                         style={{
                           top: top(start),
@@ -298,6 +300,11 @@ export function AgendaView() {
                         }
                       >
                         <span className="time">{formatTime(a.startAt, i18n.language, zone)}</span>{' '}
+                        {conflicts.has(a.id) && (
+                          <span className="conflict-mark" title={t('agenda.conflictHint')}>
+                            {t('agenda.conflict')}{' '}
+                          </span>
+                        )}
                         <strong>{a.patientName ?? t('agenda.blocked')}</strong>
                         <span className="type"> · {a.typeName}</span>
                         {a.reminderAt !== null && (
