@@ -12,6 +12,14 @@ import { route } from './route';
 /** What a synced table's fields hold; `?` marks a nullable field. */
 type FieldType = 'text' | 'text?' | 'int' | 'int?';
 
+/**
+ * The version of SYNC_SCHEMA: raised whenever a synced table or field is added. A device sends the version
+ * it was built with; the server refuses pushes and pulls of a device older than its own (the device would
+ * drop fields it does not know), and the app asks the user to update ClinicDesk while it keeps working
+ * locally.
+ */
+export const SYNC_SCHEMA_VERSION = 1;
+
 /** The synced tables and their fields (besides id, hlc, field_hlc), as the desktop's migrations define them. */
 export const SYNC_SCHEMA = {
   practice: {
@@ -147,6 +155,8 @@ export const syncRoutes = {
       .object({
         deviceId: deviceIdSchema,
         deviceName: z.string().max(100).default(''),
+        /** The device's SYNC_SCHEMA_VERSION (see there). */
+        schema: z.number().int().min(0).optional(),
         fromSeq: z.number().int().min(1),
         toSeq: z.number().int().min(1),
         changes: z.array(syncChangeSchema).max(MAX_PUSH_CHANGES),
@@ -163,6 +173,8 @@ export const syncRoutes = {
         limit: z.coerce.number().int().min(1).max(5000).default(1000),
         /** The pulling device: a revoked one is refused. */
         device: deviceIdSchema.optional(),
+        /** The device's SYNC_SCHEMA_VERSION; an older one is refused with `update_required`. */
+        schema: z.coerce.number().int().min(0).optional(),
       })
       .strict(),
     answer: z.object({ changes: z.array(syncChangeSchema), next: z.number().int(), more: z.boolean() }),

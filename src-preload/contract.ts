@@ -216,6 +216,7 @@ export const ERROR_CODES = [
   'sync_gap',
   'tenant_unknown',
   'credits_insufficient',
+  'update_required',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

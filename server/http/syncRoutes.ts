@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { syncRoutes as routes } from '../../protocol/sync';
-import type { SyncService } from '../sync/syncService';
+import { requireSchema, type SyncService } from '../sync/syncService';
 import { limit } from './accountRoutes';
 import type { Guard } from './auth';
 import { serve } from './serve';
@@ -18,7 +18,10 @@ export function registerSyncRoutes(app: FastifyInstance, sync: SyncService, sign
   serve(
     app,
     routes.pull,
-    async ({ request, query }) => sync.pull(await signedIn(request), query.after, query.limit, query.device),
+    async ({ request, query }) => {
+      requireSchema(query.schema);
+      return sync.pull(await signedIn(request), query.after, query.limit, query.device);
+    },
     limit(600, '1 minute'),
   );
   serve(

@@ -16,7 +16,16 @@ import {
   type FieldMap,
   type SyncChange,
   type SyncTable,
+  SYNC_SCHEMA_VERSION,
 } from '../../protocol/sync';
+
+/** Refuses a device built with an older sync schema than the server's: it must update first. */
+export function requireSchema(version: number | undefined): void {
+  if (version !== undefined && version < SYNC_SCHEMA_VERSION)
+    throw new ApiError(409, 'update_required', 'This version of ClinicDesk is too old to sync; please update it', [
+      { path: 'schema', code: 'update_required' },
+    ]);
+}
 import type { Profile } from '../accounts/accountService';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
@@ -26,6 +35,7 @@ export const practiceOf = (profile: Pick<Profile, 'id' | 'organisationId'>): str
   profile.organisationId ? `org:${profile.organisationId}` : `acct:${profile.id}`;
 
 export interface PushInput {
+  schema?: number;
   deviceId: string;
   deviceName: string;
   fromSeq: number;
@@ -118,6 +128,7 @@ export class SyncService {
 
   async push(profile: Profile, input: PushInput): Promise<{ acked: number; cursor: number }> {
     const practiceId = practiceOf(profile);
+    requireSchema(input.schema);
     if (input.changes.length !== input.toSeq - input.fromSeq + 1)
       throw new ApiError(400, 'bad_request', 'A batch carries one change per sequence number', [
         { path: 'changes', code: 'range_invalid' },

@@ -22,7 +22,7 @@ import { accountRoutes, type Tokens } from '../../../protocol/accounts';
 import { adminRoutes, contactRoutes } from '../../../protocol/admin';
 import { callRoutes } from '../../../protocol/calls';
 import { creditRoutes } from '../../../protocol/credits';
-import { syncRoutes } from '../../../protocol/sync';
+import { SYNC_SCHEMA_VERSION, syncRoutes } from '../../../protocol/sync';
 import type { SyncTransport } from '../sync/syncEngine';
 import type { CallInput } from '../../../protocol/client';
 import type { RouteAnswer, RouteDef } from '../../../protocol/route';
@@ -212,7 +212,9 @@ export class AccountSession {
     return {
       push: (body) => this.authed(syncRoutes.push, { body }),
       pull: (after, limit, device) =>
-        this.authed(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) } }),
+        this.authed(syncRoutes.pull, {
+          query: { after, limit, schema: SYNC_SCHEMA_VERSION, ...(device ? { device } : {}) },
+        }),
     };
   }
 

@@ -6,13 +6,22 @@
  * does not go back. Both keep their position in `sync_state`, written in the same transaction as what they
  * did, so a crash at any point repeats at most a step the server treats idempotently.
  */
-import { mergeFields, SYNC_SCHEMA, type FieldMap, type SyncChange, type SyncTable } from '../../../protocol/sync';
+import {
+  mergeFields,
+  SYNC_SCHEMA,
+  SYNC_SCHEMA_VERSION,
+  type FieldMap,
+  type SyncChange,
+  type SyncTable,
+} from '../../../protocol/sync';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
 
 export interface PushBatch {
+  /** The device's SYNC_SCHEMA_VERSION (the engine always sends it). */
+  schema?: number;
   deviceId: string;
   deviceName: string;
   fromSeq: number;
@@ -120,6 +129,7 @@ export class SyncEngine implements SyncLocal {
     if (entries.length === 0) return null;
     // Outbox sequence numbers have no gaps; the server counts one change per number.
     return {
+      schema: SYNC_SCHEMA_VERSION,
       deviceId: this.device.id,
       deviceName: this.device.name,
       fromSeq: acked + 1,

@@ -9,7 +9,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, ProtocolError } from '../../../protocol/client';
-import { syncRoutes, type SyncChange } from '../../../protocol/sync';
+import { SYNC_SCHEMA_VERSION, syncRoutes, type SyncChange } from '../../../protocol/sync';
 import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -275,5 +275,20 @@ describe('sync between two workstations', () => {
       revokedAt: number | null;
     }[];
     expect(after.find((d) => d.name === 'Room 2')!.revokedAt).toBe(f.clock.now);
+  });
+
+  it('refuses a device built with an older sync schema, asking to update, and writes nothing', async () => {
+    const before = await transport(token).pull(0, 5000);
+    // Version 0 stands for a device from before versioning: older than any server.
+    const pull = await f.api('GET', '/api/sync/pull?after=0&schema=0', undefined, token);
+    expect(pull).toMatchObject({ status: 409, body: { error: { code: 'update_required' } } });
+    a.fx.patient({ firstName: 'Alt', lastName: 'Version', mobile: null });
+    const old = { ...(await pendingBatch(a)), schema: 0 };
+    const pushed = await f.api('POST', '/api/sync/push', { deviceId: 'olddevice', deviceName: '', ...old }, token);
+    expect(pushed).toMatchObject({ status: 409, body: { error: { code: 'update_required' } } });
+    // The version the app is built with passes; a future one too (the server may be the older side).
+    const current = await f.api('GET', `/api/sync/pull?after=0&schema=${SYNC_SCHEMA_VERSION}`, undefined, token);
+    expect(current.status).toBe(200);
+    expect(await transport(token).pull(0, 5000)).toEqual(before);
   });
 });
