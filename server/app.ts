@@ -291,7 +291,7 @@ export async function buildServer(
   sync.onRow(dispatcher.ingest);
   // A push may have brought a message that is due now (a free text sent at once).
   sync.onChanged(() => dispatcher.kick());
-  registerCreditRoutes(app, { db: database.db, ledger, dispatcher, packs: config.creditPacks, now }, guard);
+  registerCreditRoutes(app, { db: database.db, ledger, dispatcher, sync, packs: config.creditPacks, now }, guard);
   registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
 
   const housekeeping = async (): Promise<void> => {

@@ -10,7 +10,7 @@ import { creditRoutes as routes, type CreditPack, type Currency } from '../../pr
 import type { Profile } from '../accounts/accountService';
 import type { Dispatcher } from '../sending/dispatcher';
 import type { CreditLedger } from '../sending/ledger';
-import { practiceOf } from '../sync/syncService';
+import { practiceOf, type SyncService } from '../sync/syncService';
 import type { ServerDatabase } from '../db/schema';
 import type { Kysely } from 'kysely';
 import { limit } from './accountRoutes';
@@ -33,6 +33,7 @@ export function registerCreditRoutes(
     db: Kysely<ServerDatabase>;
     ledger: CreditLedger;
     dispatcher: Dispatcher;
+    sync: SyncService;
     packs: CreditPacks;
     now: () => number;
   },
@@ -41,14 +42,7 @@ export function registerCreditRoutes(
   const { ledger, dispatcher, db } = deps;
 
   const currencyOf = async (practiceId: string): Promise<Currency> => {
-    const row = await db
-      .selectFrom('sync_rows')
-      .select('fields')
-      .where('practice_id', '=', practiceId)
-      .where('table_name', '=', 'practice')
-      .limit(1)
-      .executeTakeFirst();
-    const country = row ? (JSON.parse(row.fields) as { country?: { v: unknown } }).country?.v : null;
+    const country = (await deps.sync.practiceRow(practiceId))?.country?.v;
     return (typeof country === 'string' && CURRENCY_BY_COUNTRY[country]) || 'EUR';
   };
 

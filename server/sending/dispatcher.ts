@@ -226,21 +226,10 @@ export class Dispatcher {
   private practiceRow(practiceId: string): Promise<FieldMap | null> {
     let found = this.practices.get(practiceId);
     if (!found) {
-      found = this.readPracticeRow(practiceId);
+      found = this.sync.practiceRow(practiceId);
       this.practices.set(practiceId, found);
     }
     return found;
-  }
-
-  private async readPracticeRow(practiceId: string): Promise<FieldMap | null> {
-    const row = await this.db
-      .selectFrom('sync_rows')
-      .select('fields')
-      .where('practice_id', '=', practiceId)
-      .where('table_name', '=', 'practice')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? (JSON.parse(row.fields) as FieldMap) : null;
   }
 
   private async process(row: Outgoing, claim: string): Promise<void> {

@@ -115,6 +115,18 @@ export class SyncService {
     return this.store(trx, practiceId, { table, id, fields: incoming }, stored);
   }
 
+  /** The practice's set-up row (one per practice: time zone, quiet hours, country), or null. */
+  async practiceRow(practiceId: string): Promise<FieldMap | null> {
+    const row = await this.db
+      .selectFrom('sync_rows')
+      .select('fields')
+      .where('practice_id', '=', practiceId)
+      .where('table_name', '=', 'practice')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.fields) as FieldMap) : null;
+  }
+
   /** A practice's synced row as the server holds it, or null. */
   async row(
     db: Kysely<ServerDatabase> | Transaction<ServerDatabase>,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import { AccountSession } from '../../src-main/core/account/accountSession';
-import { SyncDriver } from '../../src-main/core/sync/syncDriver';
+import { inProcessLocal, SyncDriver } from '../../src-main/core/sync/syncDriver';
 import { secretTokenStore } from '../../src-main/core/account/tokenStore';
 import { createCore, type Core } from '../../src-main/core/core';
 import { secretsPath } from '../../src-main/core/config';
@@ -142,20 +142,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // Sync as the shell runs it: the driver beside the session, each step done by the core.
   const local = core.sync;
   const sync = new SyncDriver({
-    local: {
-      deviceId: async () => local.deviceId(),
-      nextBatch: async () => local.nextBatch(),
-      acknowledge: async (acked) => local.acknowledge(acked),
-      cursor: async () => local.cursor(),
-      applyPage: async (page) => local.applyPage(page),
-      pending: async () => local.pending(),
-      hasLocalData: async () => local.hasLocalData(),
-      heldCount: async () => local.heldCount(),
-      firstSyncDone: async () => local.firstSyncDone(),
-      markFirstSyncDone: async () => local.markFirstSyncDone(),
-      resetForAccount: async () => local.resetForAccount(),
-      exportPractice: async () => local.exportPractice(),
-    },
+    local: inProcessLocal(local),
     remote: account.syncTransport(),
     signedIn: () => account.signedIn(),
     onRevoked: () => account.signOutHere(),

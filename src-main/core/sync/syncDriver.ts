@@ -13,7 +13,7 @@
 import type { SyncStatus } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
-import type { PullPage, PushBatch, SyncTransport } from './syncEngine';
+import type { PullPage, PushBatch, SyncLocal, SyncTransport } from './syncEngine';
 
 /** The core's side, as the main thread reaches it (through the worker: every call is async). */
 export interface DriverLocal {
@@ -29,6 +29,24 @@ export interface DriverLocal {
   markFirstSyncDone(): Promise<void>;
   resetForAccount(): Promise<void>;
   exportPractice(): Promise<string>;
+}
+
+/** The core's side when it runs in this thread (the test bridge, tests): each step as a promise. */
+export function inProcessLocal(local: SyncLocal & { exportPractice(): string }): DriverLocal {
+  return {
+    deviceId: async () => local.deviceId(),
+    nextBatch: async () => local.nextBatch(),
+    acknowledge: async (acked) => local.acknowledge(acked),
+    cursor: async () => local.cursor(),
+    applyPage: async (page) => local.applyPage(page),
+    pending: async () => local.pending(),
+    hasLocalData: async () => local.hasLocalData(),
+    heldCount: async () => local.heldCount(),
+    firstSyncDone: async () => local.firstSyncDone(),
+    markFirstSyncDone: async () => local.markFirstSyncDone(),
+    resetForAccount: async () => local.resetForAccount(),
+    exportPractice: async () => local.exportPractice(),
+  };
 }
 
 export interface DriverHost {

@@ -13,7 +13,7 @@ import { syncRoutes } from '../../../protocol/sync';
 import type { EventName, SyncStatus } from '../../../src-preload/contract';
 import { toAppError } from '../../../src-main/core/account/serverClient';
 import { ProtocolError } from '../../../protocol/client';
-import { SyncDriver } from '../../../src-main/core/sync/syncDriver';
+import { inProcessLocal, SyncDriver } from '../../../src-main/core/sync/syncDriver';
 import type { SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -45,20 +45,7 @@ function driverFor(fx: Fixture, remote: SyncTransport, onHeld?: (count: number) 
   const events: { event: EventName; payload: unknown }[] = [];
   const local = fx.core.sync;
   const driver = new SyncDriver({
-    local: {
-      deviceId: async () => local.deviceId(),
-      nextBatch: async () => local.nextBatch(),
-      acknowledge: async (acked) => local.acknowledge(acked),
-      cursor: async () => local.cursor(),
-      applyPage: async (page) => local.applyPage(page),
-      pending: async () => local.pending(),
-      hasLocalData: async () => local.hasLocalData(),
-      heldCount: async () => local.heldCount(),
-      firstSyncDone: async () => local.firstSyncDone(),
-      markFirstSyncDone: async () => local.markFirstSyncDone(),
-      resetForAccount: async () => local.resetForAccount(),
-      exportPractice: async () => local.exportPractice(),
-    },
+    local: inProcessLocal(local),
     remote,
     signedIn: () => true,
     ...(onHeld ? { onHeld } : {}),
