@@ -17,7 +17,7 @@ import { createApiClient } from '../protocol/client';
 import { callRoutes } from '../protocol/calls';
 import { syncRoutes } from '../protocol/sync';
 import { buildServer } from '../server/app';
-import { hashToken } from '../server/accounts/secrets';
+import { seedSession } from '../test/harness/seedSession';
 import { loadConfig } from '../server/config';
 import { openServerDb, SERVER_DB_FILE } from '../server/db/database';
 import { createCore, type Core } from '../src-main/core/core';
@@ -26,6 +26,21 @@ import { measure, percentile, report } from './stats';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 100_000);
 const APPOINTMENTS = Number(process.env.BENCH_APPOINTMENTS ?? 1_000_000);
+
+/** A patient without contact data (the rows sync carries, nothing more). */
+const addPatient = (c: Core, firstName: string, lastName: string) =>
+  c.patients.create({
+    firstName,
+    lastName,
+    birthDate: null,
+    mobile: null,
+    email: null,
+    language: 'de',
+    channel: 'none',
+    optOutSms: false,
+    optOutEmail: false,
+    notes: '',
+  });
 
 function core(): Core {
   return createCore({
@@ -53,39 +68,8 @@ export async function runSyncBench(): Promise<void> {
   const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
 
   // An individual account with a session (seeded as the signalling bench does: no argon2 in the figures).
-  const accountId = randomUUID();
   const token = randomBytes(32).toString('base64url');
-  const now = Date.now();
-  await database.db
-    .insertInto('accounts')
-    .values({
-      id: accountId,
-      email: 'sync@bench.invalid',
-      name: 'Bench',
-      username: 'syncbench',
-      role: 'member',
-      organisation_id: null,
-      status: 'active',
-      language: 'en',
-      created_at: now,
-      activated_at: now,
-      registered_at: now,
-      licence: 1,
-    })
-    .execute();
-  await database.db
-    .insertInto('sessions')
-    .values({
-      id: randomUUID(),
-      account_id: accountId,
-      family_id: randomUUID(),
-      refresh_hash: await hashToken(`r${token}`),
-      access_hash: await hashToken(token),
-      access_expires_at: now + 3_600_000,
-      refresh_expires_at: now + 3_600_000,
-      created_at: now,
-    })
-    .execute();
+  const accountId = await seedSession(database.db, token, 'syncbench');
   const call = createApiClient({ baseUrl: () => base });
   const transport: SyncTransport = {
     push: (body) => call(syncRoutes.push, { body, auth: { bearer: token } }),
@@ -99,19 +83,7 @@ export async function runSyncBench(): Promise<void> {
   const a = core();
   const pushRows = 20_000;
   a.repository.transaction(() => {
-    for (let i = 0; i < pushRows; i += 1)
-      a.patients.create({
-        firstName: 'Anna',
-        lastName: `Berg${i}`,
-        birthDate: null,
-        mobile: null,
-        email: null,
-        language: 'de',
-        channel: 'none',
-        optOutSms: false,
-        optOutEmail: false,
-        notes: '',
-      });
+    for (let i = 0; i < pushRows; i += 1) addPatient(a, 'Anna', `Berg${i}`);
   });
   const engineA = device(a);
   const pending = engineA.pending();
@@ -147,18 +119,7 @@ export async function runSyncBench(): Promise<void> {
   let notified: (() => void) | null = null;
   socket.on('sync:changed', () => notified?.());
   const latencies = await measure(100, async (i) => {
-    const patient = a.patients.create({
-      firstName: 'Latenz',
-      lastName: `Test${i}`,
-      birthDate: null,
-      mobile: null,
-      email: null,
-      language: 'de',
-      channel: 'none',
-      optOutSms: false,
-      optOutEmail: false,
-      notes: '',
-    });
+    const patient = addPatient(a, 'Latenz', `Test${i}`);
     const arrived = new Promise<void>((resolve) => (notified = resolve));
     await engineA.push();
     await arrived;

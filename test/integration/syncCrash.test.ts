@@ -5,14 +5,14 @@
  * both devices hold the same data as the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../protocol/client';
 import { syncRoutes } from '../../protocol/sync';
-import { hashToken } from '../../server/accounts/secrets';
+import { seedSession } from '../harness/seedSession';
 import { openServerDb } from '../../server/db/database';
 import { SyncEngine, type SyncTransport } from '../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../harness/practiceFixture';
@@ -77,38 +77,7 @@ beforeAll(async () => {
   port = await freePort();
   // An account with a session, written into the server's database before the first start.
   const database = await openServerDb(dataDir);
-  const id = randomUUID();
-  const now = Date.now();
-  await database.db
-    .insertInto('accounts')
-    .values({
-      id,
-      email: 'crash@praxis.example',
-      name: 'Crash',
-      username: 'crash',
-      role: 'member',
-      organisation_id: null,
-      status: 'active',
-      language: 'en',
-      created_at: now,
-      activated_at: now,
-      registered_at: now,
-      licence: 1,
-    })
-    .execute();
-  await database.db
-    .insertInto('sessions')
-    .values({
-      id: randomUUID(),
-      account_id: id,
-      family_id: randomUUID(),
-      refresh_hash: await hashToken(`r${token}`),
-      access_hash: await hashToken(token),
-      access_expires_at: now + 3_600_000,
-      refresh_expires_at: now + 3_600_000,
-      created_at: now,
-    })
-    .execute();
+  await seedSession(database.db, token, 'crash');
   await database.close();
   await start();
 }, 60_000);
