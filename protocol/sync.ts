@@ -200,3 +200,6 @@ export const syncRoutes = {
     answer: z.object({ done: z.literal(true) }),
   }),
 };
+
+/** A push batch as the device sends it and the server handles it (the route's body, defaults applied). */
+export type SyncPushBody = z.output<typeof syncRoutes.push.body>;

@@ -15,6 +15,7 @@ import {
   stampWall,
   type FieldMap,
   type SyncChange,
+  type SyncPushBody,
   type SyncTable,
   SYNC_SCHEMA_VERSION,
 } from '../../protocol/sync';
@@ -34,14 +35,7 @@ import { ApiError } from '../http/apiError';
 export const practiceOf = (profile: Pick<Profile, 'id' | 'organisationId'>): string =>
   profile.organisationId ? `org:${profile.organisationId}` : `acct:${profile.id}`;
 
-export interface PushInput {
-  schema?: number;
-  deviceId: string;
-  deviceName: string;
-  fromSeq: number;
-  toSeq: number;
-  changes: SyncChange[];
-}
+export type PushInput = SyncPushBody;
 
 type ChangedListener = (practiceId: string, cursor: number, deviceId: string) => void;
 

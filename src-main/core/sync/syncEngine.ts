@@ -12,6 +12,7 @@ import {
   SYNC_SCHEMA_VERSION,
   type FieldMap,
   type SyncChange,
+  type SyncPushBody,
   type SyncTable,
 } from '../../../protocol/sync';
 import type { Statement } from 'better-sqlite3';
@@ -19,15 +20,8 @@ import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
 
-export interface PushBatch {
-  /** The device's SYNC_SCHEMA_VERSION (the engine always sends it). */
-  schema?: number;
-  deviceId: string;
-  deviceName: string;
-  fromSeq: number;
-  toSeq: number;
-  changes: SyncChange[];
-}
+/** The device's SYNC_SCHEMA_VERSION travels in `schema` (the engine always sends it). */
+export type PushBatch = SyncPushBody;
 
 export interface PullPage {
   changes: SyncChange[];
