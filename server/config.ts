@@ -53,6 +53,59 @@ export const configSchema = z
         individual: { minimumTermMonths: 12, noticeDays: 30 },
         organisation: { minimumTermMonths: 12, noticeDays: 90 },
       }),
+    /**
+     * The plans on sale: name, price per period in minor units per currency, monthly or yearly, minimum
+     * term and notice period (0: no lock-in), per seat (organisations). Money is never a float. (Issue 11:
+     * the subscriptions take these over from `plans`, whose contract terms stay until they do.)
+     */
+    billingPlans: z
+      .record(
+        z.string().regex(/^[a-z0-9-]{1,40}$/),
+        z
+          .object({
+            name: z.string().min(1).max(80),
+            interval: z.enum(['month', 'year']),
+            prices: z.partialRecord(z.enum(['CHF', 'EUR', 'SEK', 'DKK']), z.number().int().min(0).max(100_000_000)),
+            minimumTermMonths: z.number().int().min(0).max(120),
+            noticeDays: z.number().int().min(0).max(365),
+            perSeat: z.boolean().default(false),
+            audience: z.enum(['individual', 'organisation']),
+          })
+          .strict(),
+      )
+      .default({
+        flex: {
+          name: 'ClinicDesk Flex',
+          interval: 'month',
+          prices: { EUR: 3900, CHF: 3900, SEK: 44000, DKK: 29000 },
+          minimumTermMonths: 0,
+          noticeDays: 0,
+          perSeat: false,
+          audience: 'individual',
+        },
+        yearly: {
+          name: 'ClinicDesk Yearly',
+          interval: 'year',
+          prices: { EUR: 39000, CHF: 39000, SEK: 440000, DKK: 290000 },
+          minimumTermMonths: 12,
+          noticeDays: 30,
+          perSeat: false,
+          audience: 'individual',
+        },
+        organisation: {
+          name: 'ClinicDesk Organisation',
+          interval: 'month',
+          prices: { EUR: 2900, CHF: 2900, SEK: 33000, DKK: 22000 },
+          minimumTermMonths: 12,
+          noticeDays: 90,
+          perSeat: true,
+          audience: 'organisation',
+        },
+      }),
+    /** VAT per customer country in basis points (8.1 % = 810); countries not listed pay none. */
+    vatRates: z
+      .record(z.string().regex(/^[A-Z]{2}$/), z.number().int().min(0).max(10_000))
+      .default({ CH: 810, LI: 810, DE: 1900, AT: 2000, SE: 2500, DK: 2500 }),
     /** STUN and TURN for the peers; TURN credentials are made per user in the coturn REST-API format. */
     stunUrls: z.array(z.string().regex(/^stuns?:/)).default([]),
     turnUrls: z.array(z.string().regex(/^turns?:/)).default([]),

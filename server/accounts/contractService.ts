@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
 import type { AccountService } from './accountService';
+import { addMonths } from '../billing/plans';
 
 export interface PlanTerms {
   minimumTermMonths: number;
@@ -27,17 +28,6 @@ export interface ContractView {
 }
 
 const DAY = 86_400_000;
-
-export const addMonths = (at: number, months: number): number => {
-  const date = new Date(at);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  // 31 January + 1 month is the last day of February, not 3 March.
-  const last = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, last));
-  return date.getTime();
-};
 
 export class ContractService {
   constructor(

@@ -33,6 +33,12 @@ export const COPY_ORDER = [
   'credit_balances',
   'credit_ledger',
   'credit_orders',
+  'subscriptions',
+  'payments',
+  'vouchers',
+  'invoice_counters',
+  'invoices',
+  'billing_events',
 ] as const satisfies readonly (keyof ServerDatabase)[];
 
 // Every table of the schema must be in the order: a new table that is forgotten fails the type check.

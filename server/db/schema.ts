@@ -50,6 +50,8 @@ export interface AccountsTable {
   contract_ends_at: number | null;
   /** Set when the account was deleted: personal data is gone, billing keeps id, plan and dates. */
   deleted_at: number | null;
+  /** When the account's deletion was asked for: its personal data is erased at this time. */
+  erase_at: number | null;
   /** The username folded for comparison (case, look-alikes): unique. */
   username_key: string | null;
   /** Who invited: 'service', an organisation id, or null for self sign-up. */
@@ -214,6 +216,108 @@ export interface ServerDatabase {
   credit_ledger: CreditLedgerTable;
   credit_balances: CreditBalancesTable;
   credit_orders: CreditOrdersTable;
+  subscriptions: SubscriptionsTable;
+  payments: PaymentsTable;
+  vouchers: VouchersTable;
+  invoice_counters: InvoiceCountersTable;
+  invoices: InvoicesTable;
+  billing_events: BillingEventsTable;
+}
+
+export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'expired';
+export type BillingSource = 'card' | 'invoice' | 'apple';
+
+/** One paying party's subscription: `acct:<id>` or `org:<id>`. */
+export interface SubscriptionsTable {
+  owner: string;
+  plan: string | null;
+  status: SubscriptionStatus;
+  billing_source: Generated<BillingSource>;
+  trial_ends_at: number;
+  started_at: number | null;
+  current_period_start: number | null;
+  current_period_end: number | null;
+  cancel_at_period_end: Generated<number>;
+  ends_at: number | null;
+  currency: string | null;
+  seats: Generated<number>;
+  card_brand: string | null;
+  card_last4: string | null;
+  provider: string | null;
+  provider_customer: string | null;
+  provider_method: string | null;
+  updated_at: number;
+}
+
+export type PaymentStatus = 'pending' | 'requires_action' | 'succeeded' | 'declined';
+
+export interface PaymentsTable {
+  id: string;
+  owner: string;
+  account_id: string;
+  idempotency_key: string;
+  /** 'subscribe' (checkout) or 'renew'. */
+  purpose: string;
+  status: PaymentStatus;
+  plan: string;
+  /** JSON of the quote charged (lines and totals), the invoice's content. */
+  quote: string;
+  voucher: string | null;
+  amount_minor: number;
+  currency: string;
+  provider: string;
+  provider_ref: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VouchersTable {
+  code: string;
+  kind: 'percent' | 'amount' | 'months';
+  /** Basis points (percent), minor units (amount) or months. */
+  value: number;
+  currency: string | null;
+  valid_from: number | null;
+  valid_to: number | null;
+  max_redemptions: number | null;
+  redemptions: Generated<number>;
+  /** JSON array of plan ids; empty: every plan. */
+  plans: Generated<string>;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface InvoiceCountersTable {
+  year: number;
+  last: number;
+}
+
+export interface InvoicesTable {
+  id: string;
+  number: string;
+  year: number;
+  seq: number;
+  owner: string;
+  payment_id: string;
+  language: string;
+  currency: string;
+  /** JSON snapshot of the customer at issue (name, address, country, organisation). */
+  customer: string;
+  /** JSON array of InvoiceLine. */
+  lines: string;
+  net_minor: number;
+  vat_rate_bp: number;
+  vat_minor: number;
+  total_minor: number;
+  period_start: number | null;
+  period_end: number | null;
+  issued_at: number;
+}
+
+export interface BillingEventsTable {
+  id: string;
+  at: number;
 }
 
 export type OutgoingState =

@@ -10,6 +10,7 @@ import { m007Leases } from './007-leases';
 import { m008Sync } from './008-sync';
 import { m009Network } from './009-network';
 import { m010Sending } from './010-sending';
+import { m011Billing } from './011-billing';
 
 export interface ServerMigration {
   version: number;
@@ -30,4 +31,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m008Sync,
   m009Network,
   m010Sending,
+  m011Billing,
 ];
