@@ -19,6 +19,10 @@ import { Dispatcher } from './sending/dispatcher';
 import { CreditLedger } from './sending/ledger';
 import { registerSmsWebhooks } from './sending/webhooks';
 import { registerCreditRoutes } from './http/creditRoutes';
+import { registerBillingRoutes } from './http/billingRoutes';
+import { VoucherService } from './billing/vouchers';
+import { SubscriptionService } from './billing/subscriptionService';
+import { testPaymentProvider } from './billing/providers';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
 import { registerAdminRoutes } from './http/adminRoutes';
@@ -293,6 +297,21 @@ export async function buildServer(
   sync.onChanged(() => dispatcher.kick());
   registerCreditRoutes(app, { db: database.db, ledger, dispatcher, sync, packs: config.creditPacks, now }, guard);
   registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
+  const vouchers = new VoucherService(database.db, now);
+  registerBillingRoutes(
+    app,
+    {
+      plans: config.billingPlans,
+      vouchers,
+      subscriptions: new SubscriptionService(database.db, vouchers, testPaymentProvider(), {
+        plans: config.billingPlans,
+        vatRates: config.vatRates,
+        trialDays: config.trialDays,
+        now,
+      }),
+    },
+    guard,
+  );
 
   const housekeeping = async (): Promise<void> => {
     await contracts.endDueContracts();

@@ -102,6 +102,8 @@ export const configSchema = z
           audience: 'organisation',
         },
       }),
+    /** Days of the free trial a new account (or organisation) starts with, from its registration. */
+    trialDays: z.coerce.number().int().min(0).max(365).default(14),
     /** VAT per customer country in basis points (8.1 % = 810); countries not listed pay none. */
     vatRates: z
       .record(z.string().regex(/^[A-Z]{2}$/), z.number().int().min(0).max(10_000))
@@ -252,6 +254,7 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => 
   smsWebhookSecret: env.CLINICDESK_SMS_WEBHOOK_SECRET,
   dispatchIntervalMs: env.CLINICDESK_DISPATCH_INTERVAL_MS,
   dispatchLeaseMs: env.CLINICDESK_DISPATCH_LEASE_MS,
+  trialDays: env.CLINICDESK_TRIAL_DAYS,
 });
 
 const defined = (o: Record<string, unknown>): Record<string, unknown> =>

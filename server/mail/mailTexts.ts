@@ -59,3 +59,10 @@ export function guestInvitationTexts(language: string, values: GuestInvitationVa
     sms: t('guestInvitationSms', all),
   };
 }
+
+/** The invoice's texts in its language (rendered as PDF by server/billing/invoicePdf.ts). */
+export function invoiceTranslator(language: string) {
+  const lng = (MAIL_LANGUAGES as readonly string[]).includes(language) ? language : 'en';
+  const t = fixedT(lng);
+  return { lng, t: (key: string, values: Record<string, unknown> = {}) => t(`invoice.${key}`, values) };
+}

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextInvoiceNumber } from '../../../server/billing/invoiceNumbers';
-import { planIn } from '../../../server/billing/plans';
+import { addMonths, planIn } from '../../../server/billing/plans';
+import { testCardToken } from '../../../protocol/card';
 import { VoucherService } from '../../../server/billing/vouchers';
 import { configSchema } from '../../../server/config';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -19,6 +20,14 @@ beforeAll(async () => {
 afterAll(() => f?.close());
 
 const DAY = 86_400_000;
+
+async function pdfText(data: Uint8Array): Promise<string> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(data), useSystemFonts: false }).promise;
+  const page = await doc.getPage(1);
+  const content = await page.getTextContent();
+  return content.items.map((item) => ('str' in item ? item.str : '')).join(' ');
+}
 const plans = configSchema.parse({ dataDir: '/tmp/x', webDir: '/tmp/x' }).billingPlans;
 
 describe('invoice numbers', () => {
@@ -103,5 +112,164 @@ describe('vouchers', () => {
     // A declined payment gives its reservation back.
     await f.db.transaction().execute((trx) => vouchers.release(trx, 'SPRING20'));
     expect((await vouchers.find('SPRING20'))?.redemptions).toBe(0);
+  });
+});
+
+describe('plans and the checkout preview over HTTP', () => {
+  it("prices in the account's currency with its VAT, shows a voucher's effect, and names each voucher error", async () => {
+    const session = await f.registered('preview.de');
+    await f.db.updateTable('accounts').set({ country: 'DE' }).where('username', '=', 'preview.de').execute();
+    const plansAnswer = await f.api('GET', '/api/billing/plans', undefined, session.accessToken);
+    expect(plansAnswer.status).toBe(200);
+    expect(plansAnswer.body.vatRateBp).toBe(1900);
+    expect(plansAnswer.body.plans.map((p: { id: string; currency: string }) => `${p.id}:${p.currency}`)).toEqual([
+      'flex:EUR',
+      'yearly:EUR',
+    ]);
+
+    const vouchers = new VoucherService(f.db, () => f.clock.now);
+    await vouchers.create({ code: 'PREVIEW20', kind: 'percent', value: 2000 }, null);
+    const quote = await f.api(
+      'POST',
+      '/api/billing/quote',
+      { plan: 'flex', voucher: 'preview20' },
+      session.accessToken,
+    );
+    expect(quote.status).toBe(200);
+    expect([quote.body.netMinor, quote.body.vatMinor, quote.body.totalMinor]).toEqual([3120, 593, 3713]);
+    // A preview redeems nothing.
+    expect((await vouchers.find('PREVIEW20'))?.redemptions).toBe(0);
+
+    const refused = async (body: object) => (await f.api('POST', '/api/billing/quote', body, session.accessToken)).body;
+    expect((await refused({ plan: 'flex', voucher: 'NO-SUCH' })).error.code).toBe('voucher_unknown');
+    expect((await refused({ plan: 'organisation' })).error.code).toBe('plan_unavailable');
+    expect((await refused({ plan: 'flex', voucher: '<script>' })).error.issues[0].code).toBe('voucher_unknown');
+
+    // Vouchers are the service desk's.
+    const create = await f.api(
+      'POST',
+      '/api/admin/vouchers',
+      { code: 'MINE', kind: 'percent', value: 10000 },
+      session.accessToken,
+    );
+    expect(create.status).toBe(403);
+    expect(await vouchers.find('MINE')).toBeNull();
+    expect((await f.api('GET', '/api/admin/vouchers', undefined, session.accessToken)).status).toBe(403);
+  });
+});
+
+describe('subscription over HTTP with the test provider', () => {
+  it('trial → expired → declined and failed 3-D Secure change nothing → double pay charges once → cancel → reactivate', async () => {
+    const card = (number: string) => testCardToken({ number, expiry: '12/34', cvc: '123' }, f.clock.now)!;
+    let session = await f.registered('subscriber.de');
+    await f.db.updateTable('accounts').set({ country: 'DE' }).where('username', '=', 'subscriber.de').execute();
+    const api = (method: string, path: string, body?: unknown) => f.api(method, path, body, session.accessToken);
+    // Access tokens last 15 minutes: after the clock moves on, sign in again.
+    const signInAgain = async () => {
+      session = (
+        await f.api('POST', '/api/auth/sign-in', { username: 'subscriber.de', password: 'Correct-Horse-7-Battery' })
+      ).body as typeof session;
+    };
+    const registeredAt = Number(
+      (
+        await f.db
+          .selectFrom('accounts')
+          .select('registered_at')
+          .where('username', '=', 'subscriber.de')
+          .executeTakeFirstOrThrow()
+      ).registered_at,
+    );
+
+    const trial = (await api('GET', '/api/billing/subscription')).body;
+    expect(trial).toMatchObject({ status: 'trialing', plan: null, usable: true, managedBy: null, provider: 'test' });
+    expect(trial.trialEndsAt).toBe(registeredAt + 14 * DAY);
+    f.clock.now = trial.trialEndsAt;
+    await signInAgain();
+    expect((await api('GET', '/api/billing/subscription')).body).toMatchObject({ status: 'expired', usable: false });
+
+    const vouchers = new VoucherService(f.db, () => f.clock.now);
+    await vouchers.create({ code: 'TWENTY', kind: 'percent', value: 2000, maxRedemptions: 5 }, null);
+    const checkout = (number: string, key: string) =>
+      api('POST', '/api/billing/checkout', {
+        plan: 'flex',
+        voucher: 'TWENTY',
+        card: card(number),
+        idempotencyKey: key,
+      });
+
+    const declined = await checkout('4000000000000002', 'declined-000000001');
+    expect(declined).toMatchObject({ status: 402, body: { error: { code: 'card_declined' } } });
+    const secure = await checkout('4000000000003220', 'threeds-0000000001');
+    expect(secure.body.status).toBe('requires_action');
+    const rejected = await api('POST', `/api/billing/payments/${secure.body.paymentId}/confirm`, { approve: false });
+    expect(rejected).toMatchObject({ status: 402, body: { error: { code: 'card_declined' } } });
+    expect((await api('GET', '/api/billing/subscription')).body.status).toBe('expired');
+    expect((await vouchers.find('TWENTY'))?.redemptions).toBe(0);
+    expect((await api('GET', '/api/billing/invoices')).body.invoices).toEqual([]);
+
+    // A double click: two requests with one key at the same moment are one payment and one invoice.
+    const [a, b] = await Promise.all([
+      checkout('4242424242424242', 'pay-once-00000001'),
+      checkout('4242424242424242', 'pay-once-00000001'),
+    ]);
+    expect(a.body.paymentId).toBe(b.body.paymentId);
+    expect([a.body.status, b.body.status]).toContain('succeeded');
+    const active = (await api('GET', '/api/billing/subscription')).body;
+    expect(active).toMatchObject({ status: 'active', usable: true, card: { brand: 'visa', last4: '4242' } });
+    expect(active.plan.id).toBe('flex');
+    expect(active.currentPeriodEnd).toBe(addMonths(f.clock.now, 1));
+    expect((await vouchers.find('TWENTY'))?.redemptions).toBe(1);
+    const invoices = (await api('GET', '/api/billing/invoices')).body.invoices;
+    expect(invoices).toHaveLength(1);
+    expect(invoices[0]).toMatchObject({ currency: 'EUR', totalMinor: 3713 });
+    // The PDF, read by an independent reader (pdf.js): the account's language (German), discount, VAT, total.
+    const pdf = (await api('GET', `/api/billing/invoices/${invoices[0].id}/pdf`)).body;
+    expect(pdf.filename).toBe(`invoice-${invoices[0].number}.pdf`);
+    const text = await pdfText(Buffer.from(pdf.pdfBase64, 'base64'));
+    expect(text).toContain(`Rechnungsnummer ${invoices[0].number}`);
+    expect(text).toContain('Gutschein TWENTY');
+    expect(text).toMatch(/-7,80 €/);
+    expect(text).toMatch(/MwSt\. 19 %\s+5,93 €/);
+    expect(text).toMatch(/Gesamtbetrag\s+37,13 €/);
+    expect(
+      (
+        await api('POST', '/api/billing/checkout', {
+          plan: 'flex',
+          card: card('4242424242424242'),
+          idempotencyKey: 'again-000000000001',
+        })
+      ).body.error.code,
+    ).toBe('already_subscribed');
+
+    // A 3-D Secure card approved at the bank works too (for someone else).
+    const other = await f.registered('secure.buyer');
+    const otherApi = (method: string, path: string, body?: unknown) => f.api(method, path, body, other.accessToken);
+    const pending = await otherApi('POST', '/api/billing/checkout', {
+      plan: 'flex',
+      card: card('4000000000003220'),
+      idempotencyKey: 'threeds-approved-01',
+    });
+    expect(pending.body.status).toBe('requires_action');
+    // Another account cannot confirm it.
+    expect(
+      (await api('POST', `/api/billing/payments/${pending.body.paymentId}/confirm`, { approve: true })).status,
+    ).toBe(404);
+    const approved = await otherApi('POST', `/api/billing/payments/${pending.body.paymentId}/confirm`, {
+      approve: true,
+    });
+    expect(approved.body).toMatchObject({ status: 'succeeded', subscription: { status: 'active' } });
+
+    // Cancel: a no-lock-in plan runs to its period end; reactivate before it; after it, it has ended.
+    const cancelled = (await api('POST', '/api/billing/subscription/cancel')).body;
+    expect(cancelled).toMatchObject({ status: 'active', cancelAtPeriodEnd: true, endsAt: active.currentPeriodEnd });
+    const resumed = (await api('POST', '/api/billing/subscription/reactivate')).body;
+    expect(resumed).toMatchObject({ status: 'active', cancelAtPeriodEnd: false, endsAt: null });
+    await api('POST', '/api/billing/subscription/cancel');
+    f.clock.now = active.currentPeriodEnd;
+    await signInAgain();
+    expect((await api('GET', '/api/billing/subscription')).body).toMatchObject({ status: 'canceled', usable: false });
+    expect((await api('POST', '/api/billing/subscription/reactivate')).body.error.code).toBe('subscription_ended');
+    // Ending is not deleting: the account signs in and its invoices are there.
+    expect((await api('GET', '/api/billing/invoices')).body.invoices).toHaveLength(1);
   });
 });

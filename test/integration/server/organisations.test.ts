@@ -546,6 +546,28 @@ describe('cross-organisation walk', () => {
           idempotencyKey: 'walk-adjust-00000001',
         },
       },
+      // Billing: the buyer is the caller; vouchers are the service desk's.
+      'GET /api/billing/plans': { path: '/api/billing/plans' },
+      'POST /api/billing/quote': { path: '/api/billing/quote', body: { plan: 'organisation' } },
+      'GET /api/billing/subscription': { path: '/api/billing/subscription' },
+      'POST /api/billing/checkout': {
+        path: '/api/billing/checkout',
+        body: { plan: 'flex', idempotencyKey: 'walk-checkout-000001' },
+      },
+      'GET /api/billing/payments/:id': { path: `/api/billing/payments/${tenantB}` },
+      'POST /api/billing/payments/:id/confirm': {
+        path: `/api/billing/payments/${tenantB}/confirm`,
+        body: { approve: true },
+      },
+      'POST /api/billing/subscription/cancel': { path: '/api/billing/subscription/cancel' },
+      'POST /api/billing/subscription/reactivate': { path: '/api/billing/subscription/reactivate' },
+      'GET /api/billing/invoices': { path: '/api/billing/invoices' },
+      'GET /api/billing/invoices/:id/pdf': { path: `/api/billing/invoices/${tenantB}/pdf` },
+      'GET /api/admin/vouchers': { path: '/api/admin/vouchers' },
+      'POST /api/admin/vouchers': {
+        path: '/api/admin/vouchers',
+        body: { code: 'WALK-FREE', kind: 'percent', value: 10000 },
+      },
       // Webhooks without the provider's signature (here: no secret configured at all) change nothing.
       'POST /api/sms/gatewayapi/status': {
         path: '/api/sms/gatewayapi/status',

@@ -1,0 +1,447 @@
+/**
+ * Subscriptions (issue 11): one per paying party (`acct:<id>` or `org:<id>`). A row is made on first use
+ * with the trial counted from the registration (or the organisation's creation), so that the trial's end
+ * does not depend on when someone first looks. Statuses are derived from the injected clock as well as
+ * stored: a trial past its end reads `expired` before any housekeeping ran.
+ *
+ * A checkout is a payment row first (unique per owner and idempotency key: a double click finds it), with
+ * the voucher's redemption reserved in the same transaction; then the provider; then, in one transaction,
+ * the payment's conditional move to `succeeded` (only one caller wins it), the subscription's new period
+ * and the invoice with the next gapless number. A declined card changes nothing but the payment's row.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { quoteSchema, type PaymentState, type Quote, type Subscription } from '../../protocol/billing';
+import type { Profile } from '../accounts/accountService';
+import type { PaymentsTable, ServerDatabase, SubscriptionsTable } from '../db/schema';
+import { isUniqueViolation } from '../db/database';
+import { ApiError } from '../http/apiError';
+import { practiceOf } from '../sync/syncService';
+import { nextInvoiceNumber } from './invoiceNumbers';
+import { invoicePdf } from './invoicePdf';
+import { addMonths, currencyForCountry, intervalMonths, planIn, vatRateFor, type PlanConfigs } from './plans';
+import type { CardToken } from '../../protocol/card';
+import type { CardResult, PaymentProvider } from './providers';
+import { computeQuote } from './quote';
+import type { VoucherService } from './vouchers';
+
+const DAY = 86_400_000;
+
+export interface BillingOptions {
+  plans: PlanConfigs;
+  vatRates: Record<string, number>;
+  trialDays: number;
+  now: () => number;
+}
+
+type Row = Selectable<SubscriptionsTable>;
+
+export class SubscriptionService {
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    private readonly vouchers: VoucherService,
+    private readonly provider: PaymentProvider,
+    private readonly options: BillingOptions,
+  ) {}
+
+  private now(): number {
+    return this.options.now();
+  }
+
+  /** The account's buyer: its audience, currency, VAT and seats (licensed colleagues of an organisation). */
+  async buyer(profile: Profile) {
+    const row = await this.db.selectFrom('accounts').select('country').where('id', '=', profile.id).executeTakeFirst();
+    const country = row?.country ?? null;
+    let seats = 1;
+    if (profile.organisationId) {
+      const count = await this.db
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('organisation_id', '=', profile.organisationId)
+        .where('licence', '=', 1)
+        .where('deleted_at', 'is', null)
+        .where('status', '!=', 'deactivated')
+        .executeTakeFirstOrThrow();
+      seats = Math.max(1, Number(count.n));
+    }
+    return {
+      audience: profile.organisationId ? ('organisation' as const) : ('individual' as const),
+      currency: currencyForCountry(country),
+      vatRateBp: vatRateFor(this.options.vatRates, country),
+      country,
+      seats,
+    };
+  }
+
+  private async row(profile: Profile): Promise<Row> {
+    const owner = practiceOf(profile);
+    const found = await this.db.selectFrom('subscriptions').selectAll().where('owner', '=', owner).executeTakeFirst();
+    if (found) return found;
+    const since = profile.organisationId
+      ? (
+          await this.db
+            .selectFrom('organisations')
+            .select('created_at')
+            .where('id', '=', profile.organisationId)
+            .executeTakeFirstOrThrow()
+        ).created_at
+      : ((
+          await this.db
+            .selectFrom('accounts')
+            .select(['registered_at', 'created_at'])
+            .where('id', '=', profile.id)
+            .executeTakeFirstOrThrow()
+        ).registered_at ?? this.now());
+    await this.db
+      .insertInto('subscriptions')
+      .values({
+        owner,
+        plan: null,
+        status: 'trialing',
+        trial_ends_at: Number(since) + this.options.trialDays * DAY,
+        updated_at: this.now(),
+      })
+      .onConflict((oc) => oc.column('owner').doNothing())
+      .execute();
+    return this.db.selectFrom('subscriptions').selectAll().where('owner', '=', owner).executeTakeFirstOrThrow();
+  }
+
+  /** The status at this moment, from the row and the clock. */
+  private status(row: Row): Subscription['status'] {
+    const now = this.now();
+    if (row.status === 'trialing') return now >= Number(row.trial_ends_at) ? 'expired' : 'trialing';
+    if ((row.status === 'active' || row.status === 'past_due') && row.ends_at !== null && now >= Number(row.ends_at))
+      return 'canceled';
+    return row.status;
+  }
+
+  /** The earliest end a cancellation made now can have: the period end, or later for a minimum term and notice. */
+  private earliestEnd(row: Row): number | null {
+    if (row.current_period_end === null || row.plan === null || row.started_at === null) return null;
+    const plan = Object.hasOwn(this.options.plans, row.plan) ? this.options.plans[row.plan] : undefined;
+    const periodEnd = Number(row.current_period_end);
+    if (!plan) return periodEnd;
+    const earliest = Math.max(
+      addMonths(Number(row.started_at), plan.minimumTermMonths),
+      this.now() + plan.noticeDays * DAY,
+    );
+    // Paid periods run out: the end is the first period end on or after the earliest allowed date.
+    let end = periodEnd;
+    for (let i = 1; end < earliest && i < 1200; i += 1) end = addMonths(periodEnd, i * intervalMonths(plan));
+    return end;
+  }
+
+  private async managedBy(profile: Profile): Promise<{ name: string } | null> {
+    if (!profile.organisationId || profile.role === 'org_admin') return null;
+    const org = await this.db
+      .selectFrom('organisations')
+      .select('name')
+      .where('id', '=', profile.organisationId)
+      .executeTakeFirst();
+    return { name: org?.name ?? '' };
+  }
+
+  async view(profile: Profile): Promise<Subscription> {
+    const row = await this.row(profile);
+    const status = this.status(row);
+    const who = await this.buyer(profile);
+    const plan = row.plan ? planIn(this.options.plans, row.plan, (row.currency as never) ?? who.currency) : null;
+    const managedBy = await this.managedBy(profile);
+    return {
+      plan,
+      status,
+      trialEndsAt: Number(row.trial_ends_at),
+      currentPeriodEnd: row.current_period_end === null ? null : Number(row.current_period_end),
+      cancelAtPeriodEnd: row.ends_at !== null,
+      endsAt: row.ends_at === null ? null : Number(row.ends_at),
+      managedBy,
+      canManage: managedBy === null,
+      usable: status === 'trialing' || status === 'active' || status === 'past_due',
+      billingSource: row.billing_source,
+      card: row.card_brand && row.card_last4 ? { brand: row.card_brand, last4: row.card_last4 } : null,
+      seats: Number(row.seats),
+      provider: this.provider.kind,
+      earliestEndAt: status === 'active' || status === 'past_due' ? this.earliestEnd(row) : null,
+    };
+  }
+
+  private async requireManager(profile: Profile): Promise<void> {
+    if (await this.managedBy(profile))
+      throw new ApiError(403, 'subscription_managed', 'Your organisation manages this subscription');
+  }
+
+  /** The preview of a checkout: the same numbers the charge and the invoice will have. */
+  async quote(profile: Profile, planId: string, voucherCode?: string): Promise<Quote> {
+    const who = await this.buyer(profile);
+    const plan = planIn(this.options.plans, planId, who.currency);
+    if (!plan || plan.audience !== who.audience)
+      throw new ApiError(400, 'plan_unavailable', 'This plan is not on sale to this account', [
+        { path: 'plan', code: 'plan_unavailable' },
+      ]);
+    const voucher = voucherCode ? await this.vouchers.check(voucherCode, plan) : null;
+    return computeQuote({ plan, seats: who.seats, vatRateBp: who.vatRateBp, start: this.now(), voucher });
+  }
+
+  private async paymentState(payment: Selectable<PaymentsTable>, profile: Profile): Promise<PaymentState> {
+    return {
+      paymentId: payment.id,
+      status: payment.status,
+      ...(payment.provider_ref?.startsWith('http') ? { url: payment.provider_ref } : {}),
+      subscription: await this.view(profile),
+    };
+  }
+
+  async checkout(
+    profile: Profile,
+    input: { plan: string; voucher?: string | undefined; card?: CardToken | undefined; idempotencyKey: string },
+  ): Promise<PaymentState> {
+    await this.requireManager(profile);
+    const owner = practiceOf(profile);
+    const existing = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('owner', '=', owner)
+      .where('idempotency_key', '=', input.idempotencyKey)
+      .executeTakeFirst();
+    if (existing) return this.paymentState(existing, profile);
+    const current = await this.view(profile);
+    if (current.status === 'active' || current.status === 'past_due')
+      throw new ApiError(409, 'already_subscribed', 'This subscription is running; reactivate or wait for its end');
+    const quote = await this.quote(profile, input.plan, input.voucher);
+    const voucherCode = quote.lines.find((l) => l.kind === 'voucher')?.label ?? null;
+    const id = randomUUID();
+    const now = this.now();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('payments')
+          .values({
+            id,
+            owner,
+            account_id: profile.id,
+            idempotency_key: input.idempotencyKey,
+            purpose: 'subscribe',
+            status: 'pending',
+            plan: quote.plan.id,
+            quote: JSON.stringify(quote),
+            voucher: voucherCode,
+            amount_minor: quote.totalMinor,
+            currency: quote.currency,
+            provider: this.provider.kind,
+            provider_ref: null,
+            error: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        if (voucherCode) await this.vouchers.reserve(trx, voucherCode);
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Two clicks raced: the other one's payment is this one.
+      const raced = await this.db
+        .selectFrom('payments')
+        .selectAll()
+        .where('owner', '=', owner)
+        .where('idempotency_key', '=', input.idempotencyKey)
+        .executeTakeFirstOrThrow();
+      return this.paymentState(raced, profile);
+    }
+    const result = await this.provider.charge({
+      paymentId: id,
+      amountMinor: quote.totalMinor,
+      currency: quote.currency,
+      description: quote.plan.name,
+      card: input.card ?? null,
+    });
+    return this.settle(id, result, profile);
+  }
+
+  /** The test provider's 3-D Secure step: the cardholder approves or rejects. */
+  async confirm(profile: Profile, paymentId: string, approve: boolean): Promise<PaymentState> {
+    const payment = await this.payment(profile, paymentId);
+    if (payment.status !== 'requires_action') return this.paymentState(payment, profile);
+    return this.settle(paymentId, await this.provider.confirm(paymentId, payment.provider_ref ?? '', approve), profile);
+  }
+
+  async payment(profile: Profile, paymentId: string): Promise<Selectable<PaymentsTable>> {
+    const payment = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('id', '=', paymentId)
+      .where('owner', '=', practiceOf(profile))
+      .executeTakeFirst();
+    if (!payment) throw new ApiError(404, 'not_found', 'No such payment');
+    return payment;
+  }
+
+  private async settle(paymentId: string, result: CardResult, profile: Profile): Promise<PaymentState> {
+    if (result.status === 'succeeded') await this.complete(paymentId, result);
+    else if (result.status === 'requires_action')
+      await this.db
+        .updateTable('payments')
+        .set({ status: 'requires_action', provider_ref: result.ref, updated_at: this.now() })
+        .where('id', '=', paymentId)
+        .where('status', '=', 'pending')
+        .execute();
+    else {
+      await this.decline(paymentId, result.reason);
+      throw new ApiError(402, 'card_declined', 'The card was declined; nothing was charged', [
+        { path: 'card', code: result.reason },
+      ]);
+    }
+    return this.paymentState(await this.payment(profile, paymentId), profile);
+  }
+
+  private async decline(paymentId: string, reason: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('payments')
+        .set({ status: 'declined', error: reason, updated_at: this.now() })
+        .where('id', '=', paymentId)
+        .where('status', 'in', ['pending', 'requires_action'])
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return;
+      const payment = await trx.selectFrom('payments').select('voucher').where('id', '=', paymentId).executeTakeFirst();
+      if (payment?.voucher) await this.vouchers.release(trx, payment.voucher);
+    });
+  }
+
+  /** The payment succeeded: once, whoever reports it (the checkout, a confirmation, a webhook twice). */
+  async complete(paymentId: string, result: Extract<CardResult, { status: 'succeeded' }>): Promise<void> {
+    const now = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('payments')
+        .set({ status: 'succeeded', updated_at: now })
+        .where('id', '=', paymentId)
+        .where('status', 'in', ['pending', 'requires_action'])
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return;
+      const payment = await trx
+        .selectFrom('payments')
+        .selectAll()
+        .where('id', '=', paymentId)
+        .executeTakeFirstOrThrow();
+      const quote = quoteSchema.parse(JSON.parse(payment.quote));
+      await trx
+        .updateTable('subscriptions')
+        .set({
+          plan: quote.plan.id,
+          status: 'active',
+          started_at: quote.periodStart,
+          current_period_start: quote.periodStart,
+          current_period_end: quote.periodEnd,
+          cancel_at_period_end: 0,
+          ends_at: null,
+          currency: quote.currency,
+          seats: quote.lines[0]?.kind === 'seats' ? quote.lines[0].quantity : 1,
+          card_brand: result.card?.brand ?? null,
+          card_last4: result.card?.last4 ?? null,
+          provider: payment.provider,
+          provider_method: result.method ?? null,
+          updated_at: now,
+        })
+        .where('owner', '=', payment.owner)
+        .execute();
+      const customer = await trx
+        .selectFrom('accounts')
+        .leftJoin('organisations', 'organisations.id', 'accounts.organisation_id')
+        .select([
+          'accounts.name',
+          'accounts.email',
+          'accounts.address',
+          'accounts.postcode',
+          'accounts.city',
+          'accounts.country',
+          'accounts.language',
+          'organisations.name as organisation',
+        ])
+        .where('accounts.id', '=', payment.account_id)
+        .executeTakeFirstOrThrow();
+      const number = await nextInvoiceNumber(trx, now);
+      await trx
+        .insertInto('invoices')
+        .values({
+          id: randomUUID(),
+          ...number,
+          owner: payment.owner,
+          payment_id: payment.id,
+          language: customer.language,
+          currency: quote.currency,
+          customer: JSON.stringify(customer),
+          lines: JSON.stringify(quote.lines),
+          net_minor: quote.netMinor,
+          vat_rate_bp: quote.vatRateBp,
+          vat_minor: quote.vatMinor,
+          total_minor: quote.totalMinor,
+          period_start: quote.periodStart,
+          period_end: quote.periodEnd,
+          issued_at: now,
+        })
+        .execute();
+    });
+  }
+
+  /** A no-lock-in plan runs to its period end; a minimum term and notice end at the earliest allowed period end. */
+  async cancel(profile: Profile): Promise<Subscription> {
+    await this.requireManager(profile);
+    const row = await this.row(profile);
+    const status = this.status(row);
+    if ((status !== 'active' && status !== 'past_due') || row.ends_at !== null)
+      throw new ApiError(409, 'no_subscription', 'There is no running subscription to cancel');
+    await this.db
+      .updateTable('subscriptions')
+      .set({ ends_at: this.earliestEnd(row), cancel_at_period_end: 1, updated_at: this.now() })
+      .where('owner', '=', row.owner)
+      .where('ends_at', 'is', null)
+      .execute();
+    return this.view(profile);
+  }
+
+  /** Before the end the subscription simply continues; after it, a new checkout starts a new one. */
+  async reactivate(profile: Profile): Promise<Subscription> {
+    await this.requireManager(profile);
+    const row = await this.row(profile);
+    const status = this.status(row);
+    if (status !== 'active' && status !== 'past_due')
+      throw new ApiError(409, 'subscription_ended', 'This subscription has ended; choose a plan to start a new one');
+    await this.db
+      .updateTable('subscriptions')
+      .set({ ends_at: null, cancel_at_period_end: 0, updated_at: this.now() })
+      .where('owner', '=', row.owner)
+      .execute();
+    return this.view(profile);
+  }
+
+  /** An invoice of the caller's own subscription as PDF, in the invoice's language. */
+  async invoicePdf(profile: Profile, id: string): Promise<{ filename: string; pdfBase64: string }> {
+    const invoice = await this.db
+      .selectFrom('invoices')
+      .selectAll()
+      .where('id', '=', id)
+      .where('owner', '=', practiceOf(profile))
+      .executeTakeFirst();
+    if (!invoice) throw new ApiError(404, 'not_found', 'No such invoice');
+    const pdf = await invoicePdf(invoice);
+    return { filename: `invoice-${invoice.number}.pdf`, pdfBase64: Buffer.from(pdf).toString('base64') };
+  }
+
+  async invoices(profile: Profile) {
+    const rows = await this.db
+      .selectFrom('invoices')
+      .select(['id', 'number', 'issued_at', 'currency', 'total_minor', 'period_start', 'period_end'])
+      .where('owner', '=', practiceOf(profile))
+      .orderBy('issued_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      issuedAt: Number(r.issued_at),
+      currency: r.currency as Quote['currency'],
+      totalMinor: Number(r.total_minor),
+      periodStart: r.period_start === null ? null : Number(r.period_start),
+      periodEnd: r.period_end === null ? null : Number(r.period_end),
+    }));
+  }
+}
