@@ -273,3 +273,69 @@ describe('subscription over HTTP with the test provider', () => {
     expect((await api('GET', '/api/billing/invoices')).body.invoices).toHaveLength(1);
   });
 });
+
+describe('an organisation', () => {
+  it('pays per licensed seat on one invoice, and its members see who manages their subscription', async () => {
+    const boss = await f.registered('org.boss');
+    await f.db.updateTable('accounts').set({ country: 'CH' }).where('username', '=', 'org.boss').execute();
+    const org = (await f.api('POST', '/api/account/organisation', { name: 'Praxis Seeblick' }, boss.accessToken))
+      .body as { id: string };
+    // Two colleagues with a licence, one without, and the member below: three more seats.
+    for (const [i, licence] of [
+      [1, true],
+      [2, true],
+      [3, false],
+    ] as const)
+      await f.server.accounts.invite({
+        email: `seat${i}@seeblick.example`,
+        role: 'member',
+        organisationId: org.id,
+        language: 'de',
+        licence,
+      });
+    const member = await f.server.accounts.invite({
+      email: 'member@seeblick.example',
+      role: 'member',
+      organisationId: org.id,
+      language: 'de',
+      licence: true,
+    });
+    const memberTokens = (
+      await f.api('POST', `/api/registration/${member!.token}`, {
+        username: 'seeblick.member',
+        password: 'Correct-Horse-7-Battery',
+      })
+    ).body as { accessToken: string };
+    for (const step of ['pin', 'pin/confirm', 'finish'])
+      await f.api('POST', `/api/account/registration/${step}`, undefined, memberTokens.accessToken);
+
+    const plans = (await f.api('GET', '/api/billing/plans', undefined, boss.accessToken)).body;
+    expect(plans.plans.map((p: { id: string }) => p.id)).toEqual(['organisation']);
+    expect(plans.vatRateBp).toBe(810);
+    const paid = await f.api(
+      'POST',
+      '/api/billing/checkout',
+      {
+        plan: 'organisation',
+        card: testCardToken({ number: '5555 5555 5555 4444', expiry: '12/34', cvc: '123' }, f.clock.now),
+        idempotencyKey: 'org-checkout-000001',
+      },
+      boss.accessToken,
+    );
+    expect(paid.body.status).toBe('succeeded');
+    expect(paid.body.subscription).toMatchObject({ seats: 4, managedBy: null, canManage: true });
+    const invoices = (await f.api('GET', '/api/billing/invoices', undefined, boss.accessToken)).body.invoices;
+    // 4 seats × 29.00 CHF = 116.00, VAT 8.1 % = 9.396 → 9.40, total 125.40.
+    expect(invoices).toHaveLength(1);
+    expect(invoices[0]).toMatchObject({ currency: 'CHF', totalMinor: 12540 });
+
+    const seen = (await f.api('GET', '/api/billing/subscription', undefined, memberTokens.accessToken)).body;
+    expect(seen).toMatchObject({ status: 'active', managedBy: { name: 'Praxis Seeblick' }, canManage: false });
+    const cancel = await f.api('POST', '/api/billing/subscription/cancel', undefined, memberTokens.accessToken);
+    expect(cancel).toMatchObject({ status: 403, body: { error: { code: 'subscription_managed' } } });
+    // The organisation's plan has a minimum term of 12 months: a cancellation ends at its earliest period end.
+    const ending = (await f.api('POST', '/api/billing/subscription/cancel', undefined, boss.accessToken)).body;
+    expect(ending.endsAt).toBe(addMonths(paid.body.subscription.currentPeriodEnd, 11));
+    expect(ending.status).toBe('active');
+  });
+});
