@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { currencySchema } from '../../protocol/credits';
 import { quoteSchema, type PaymentState, type Quote, type Subscription } from '../../protocol/billing';
 import type { Profile } from '../accounts/accountService';
 import type { PaymentsTable, ServerDatabase, SubscriptionsTable } from '../db/schema';
@@ -144,8 +145,9 @@ export class SubscriptionService {
   async view(profile: Profile): Promise<Subscription> {
     const row = await this.row(profile);
     const status = this.status(row);
-    const who = await this.buyer(profile);
-    const plan = row.plan ? planIn(this.options.plans, row.plan, (row.currency as never) ?? who.currency) : null;
+    // A plan is set together with its currency, by the payment that started it.
+    const plan =
+      row.plan && row.currency ? planIn(this.options.plans, row.plan, currencySchema.parse(row.currency)) : null;
     const managedBy = await this.managedBy(profile);
     return {
       plan,
@@ -183,12 +185,21 @@ export class SubscriptionService {
   }
 
   private async paymentState(payment: Selectable<PaymentsTable>, profile: Profile): Promise<PaymentState> {
-    return {
-      paymentId: payment.id,
-      status: payment.status,
-      ...(payment.provider_ref?.startsWith('http') ? { url: payment.provider_ref } : {}),
-      subscription: await this.view(profile),
-    };
+    return { paymentId: payment.id, status: payment.status, subscription: await this.view(profile) };
+  }
+
+  /** A payment of the caller's own, with the subscription as it stands. */
+  async paymentOf(profile: Profile, paymentId: string): Promise<PaymentState> {
+    return this.paymentState(await this.payment(profile, paymentId), profile);
+  }
+
+  private byKey(owner: string, key: string) {
+    return this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('owner', '=', owner)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
   }
 
   async checkout(
@@ -197,12 +208,7 @@ export class SubscriptionService {
   ): Promise<PaymentState> {
     await this.requireManager(profile);
     const owner = practiceOf(profile);
-    const existing = await this.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('owner', '=', owner)
-      .where('idempotency_key', '=', input.idempotencyKey)
-      .executeTakeFirst();
+    const existing = await this.byKey(owner, input.idempotencyKey);
     if (existing) return this.paymentState(existing, profile);
     const current = await this.view(profile);
     if (current.status === 'active' || current.status === 'past_due')
@@ -239,12 +245,8 @@ export class SubscriptionService {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Two clicks raced: the other one's payment is this one.
-      const raced = await this.db
-        .selectFrom('payments')
-        .selectAll()
-        .where('owner', '=', owner)
-        .where('idempotency_key', '=', input.idempotencyKey)
-        .executeTakeFirstOrThrow();
+      const raced = await this.byKey(owner, input.idempotencyKey);
+      if (!raced) throw error;
       return this.paymentState(raced, profile);
     }
     const result = await this.provider.charge({
@@ -290,7 +292,7 @@ export class SubscriptionService {
         { path: 'card', code: result.reason },
       ]);
     }
-    return this.paymentState(await this.payment(profile, paymentId), profile);
+    return this.paymentOf(profile, paymentId);
   }
 
   private async decline(paymentId: string, reason: string): Promise<void> {
@@ -332,7 +334,6 @@ export class SubscriptionService {
           started_at: quote.periodStart,
           current_period_start: quote.periodStart,
           current_period_end: quote.periodEnd,
-          cancel_at_period_end: 0,
           ends_at: null,
           currency: quote.currency,
           seats: quote.lines[0]?.kind === 'seats' ? quote.lines[0].quantity : 1,
@@ -392,7 +393,7 @@ export class SubscriptionService {
       throw new ApiError(409, 'no_subscription', 'There is no running subscription to cancel');
     await this.db
       .updateTable('subscriptions')
-      .set({ ends_at: this.earliestEnd(row), cancel_at_period_end: 1, updated_at: this.now() })
+      .set({ ends_at: this.earliestEnd(row), updated_at: this.now() })
       .where('owner', '=', row.owner)
       .where('ends_at', 'is', null)
       .execute();
@@ -408,7 +409,7 @@ export class SubscriptionService {
       throw new ApiError(409, 'subscription_ended', 'This subscription has ended; choose a plan to start a new one');
     await this.db
       .updateTable('subscriptions')
-      .set({ ends_at: null, cancel_at_period_end: 0, updated_at: this.now() })
+      .set({ ends_at: null, updated_at: this.now() })
       .where('owner', '=', row.owner)
       .execute();
     return this.view(profile);

@@ -237,7 +237,7 @@ export interface SubscriptionsTable {
   started_at: number | null;
   current_period_start: number | null;
   current_period_end: number | null;
-  cancel_at_period_end: Generated<number>;
+  /** Set by a cancellation (the subscription ends then, at a period end); null while it renews. */
   ends_at: number | null;
   currency: string | null;
   seats: Generated<number>;

@@ -54,11 +54,9 @@ export function registerBillingRoutes(
     async ({ request, body }) => subscriptions.checkout(await signedIn(request), body),
     limit(20, '1 minute'),
   );
-  serve(app, routes.payment, async ({ request, params }) => {
-    const profile = await signedIn(request);
-    const payment = await subscriptions.payment(profile, params.id);
-    return { paymentId: payment.id, status: payment.status, subscription: await subscriptions.view(profile) };
-  });
+  serve(app, routes.payment, async ({ request, params }) =>
+    subscriptions.paymentOf(await signedIn(request), params.id),
+  );
   serve(
     app,
     routes.confirm,

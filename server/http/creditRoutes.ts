@@ -18,10 +18,9 @@ import { ApiError } from './apiError';
 import type { Guard } from './auth';
 import { serve } from './serve';
 import { isUniqueViolation } from '../db/database';
+import { currencyForCountry } from '../billing/plans';
 
 export type CreditPacks = Record<Currency, Omit<CreditPack, 'currency'>[]>;
-
-const CURRENCY_BY_COUNTRY: Record<string, Currency> = { CH: 'CHF', LI: 'CHF', SE: 'SEK', DK: 'DKK' };
 
 function serviceDesk(profile: Profile): void {
   if (profile.role !== 'service_admin') throw new ApiError(403, 'forbidden', 'Only the service desk may do this');
@@ -43,7 +42,7 @@ export function registerCreditRoutes(
 
   const currencyOf = async (practiceId: string): Promise<Currency> => {
     const country = (await deps.sync.practiceRow(practiceId))?.country?.v;
-    return (typeof country === 'string' && CURRENCY_BY_COUNTRY[country]) || 'EUR';
+    return currencyForCountry(typeof country === 'string' ? country : null);
   };
 
   const packsFor = (currency: Currency): CreditPack[] => deps.packs[currency].map((p) => ({ ...p, currency }));

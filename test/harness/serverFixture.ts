@@ -53,7 +53,12 @@ export interface ServerFixture {
    * An individual account registered through the server's routes (invited, username and password, the
    * PIN, finish), each from a loopback address of its own so that route limits do not get in the way.
    */
-  registered(username: string, password?: string): Promise<{ accessToken: string; refreshToken: string }>;
+  /** An account through the whole registration (of an organisation, with a licence, when one is given). */
+  registered(
+    username: string,
+    password?: string,
+    organisationId?: string,
+  ): Promise<{ accessToken: string; refreshToken: string }>;
   close(): Promise<void>;
 }
 
@@ -196,12 +201,13 @@ export async function startServerFixture(
       await expect.poll(() => inbox.filter((m) => m.to === to).length).toBeGreaterThan(seenBefore);
       return /register\?token=([A-Za-z0-9_-]{43})/.exec(mailTo(to))![1]!;
     },
-    async registered(username, password = 'Correct-Horse-7-Battery') {
+    async registered(username, password = 'Correct-Horse-7-Battery', organisationId) {
       const invited = await server.accounts.invite({
         email: `${username}@praxis.example`,
         role: 'member',
-        organisationId: null,
+        organisationId: organisationId ?? null,
         language: 'de',
+        ...(organisationId ? { licence: true } : {}),
       });
       const from = `127.0.3.${(registrations += 1)}`;
       const tokens = (

@@ -25,7 +25,6 @@ export const m011Billing: ServerMigration = {
       .addColumn('started_at', 'bigint')
       .addColumn('current_period_start', 'bigint')
       .addColumn('current_period_end', 'bigint')
-      .addColumn('cancel_at_period_end', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('ends_at', 'bigint')
       .addColumn('currency', 'text')
       .addColumn('seats', 'integer', (c) => c.notNull().defaultTo(1))

@@ -293,22 +293,7 @@ describe('an organisation', () => {
         language: 'de',
         licence,
       });
-    const member = await f.server.accounts.invite({
-      email: 'member@seeblick.example',
-      role: 'member',
-      organisationId: org.id,
-      language: 'de',
-      licence: true,
-    });
-    const memberTokens = (
-      await f.api('POST', `/api/registration/${member!.token}`, {
-        username: 'seeblick.member',
-        password: 'Correct-Horse-7-Battery',
-      })
-    ).body as { accessToken: string };
-    for (const step of ['pin', 'pin/confirm', 'finish'])
-      await f.api('POST', `/api/account/registration/${step}`, undefined, memberTokens.accessToken);
-
+    const memberTokens = await f.registered('seeblick.member', undefined, org.id);
     const plans = (await f.api('GET', '/api/billing/plans', undefined, boss.accessToken)).body;
     expect(plans.plans.map((p: { id: string }) => p.id)).toEqual(['organisation']);
     expect(plans.vatRateBp).toBe(810);
