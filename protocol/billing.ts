@@ -72,6 +72,8 @@ export const quoteSchema = z.object({
   plan: planSchema,
   currency: currencySchema,
   lines: z.array(invoiceLineSchema),
+  /** Licensed colleagues charged (1 for a plan not per seat). */
+  seats: z.number().int().min(1),
   netMinor: minor,
   vatRateBp: z.number().int().min(0),
   vatMinor: minor,

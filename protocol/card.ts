@@ -98,6 +98,8 @@ const TEST_OUTCOMES: Record<string, string> = {
   '4000000000000002': 'tok_chargeDeclined',
   '4000000000003220': 'tok_threeDSecure2Required',
   '4000000000009995': 'tok_chargeDeclinedInsufficientFunds',
+  // Saving the card succeeds, charging it later fails: a renewal that is declined.
+  '4000000000000341': 'tok_chargeCustomerFail',
 };
 
 export interface CardToken {

@@ -21,6 +21,8 @@ import { registerSmsWebhooks } from './sending/webhooks';
 import { registerCreditRoutes } from './http/creditRoutes';
 import { registerBillingRoutes } from './http/billingRoutes';
 import { VoucherService } from './billing/vouchers';
+import type { Transaction } from 'kysely';
+import type { ServerDatabase } from './db/schema';
 import { SubscriptionService } from './billing/subscriptionService';
 import { testPaymentProvider } from './billing/providers';
 import { ApiError } from './http/apiError';
@@ -68,6 +70,7 @@ export interface ServerContext {
   sync: SyncService;
   ledger: CreditLedger;
   dispatcher: Dispatcher;
+  subscriptions: SubscriptionService;
   /**
    * A graceful shutdown's first half: readiness answers 503 (the load balancer sends nobody new), this
    * process's leases are given up, and open sockets are closed at the transport so that their clients
@@ -259,7 +262,11 @@ export async function buildServer(
     log: (message, details) => app.log.error(details, message),
     ...(options.timing ? { timing: options.timing } : {}),
   });
-  registerCallRoutes(app, { invitations, signalling, ice: config, now }, guard);
+  registerCallRoutes(
+    app,
+    { invitations, signalling, ice: config, now, requireUsable: (profile) => subscriptions.requireUsable(profile) },
+    guard,
+  );
   const sync = new SyncService(database.db, now);
   registerSyncRoutes(app, sync, guard);
   // The other devices of the practice pull at once (the pushing device already has what it pushed).
@@ -276,6 +283,20 @@ export async function buildServer(
           callbackUrl: new URL('/api/sms/gatewayapi/status', config.publicUrl).href,
         })
       : fileCarrier(config.dataDir, now));
+  // Dispatcher and subscriptions know each other: sending waits for a subscription, and one starting
+  // releases what waited.
+  let releaseUnsubscribed: (trx: Transaction<ServerDatabase>, owner: string) => Promise<void> = async () => {};
+  const vouchers = new VoucherService(database.db, now);
+  const subscriptions = new SubscriptionService(database.db, vouchers, testPaymentProvider(), {
+    plans: config.billingPlans,
+    vatRates: config.vatRates,
+    trialDays: config.trialDays,
+    graceDays: config.paymentGraceDays,
+    now,
+    mailer,
+    onActive: (trx, owner) => releaseUnsubscribed(trx, owner),
+    log: (message, details) => app.log.error(details, message),
+  });
   const dispatcher = new Dispatcher(
     database.db,
     sync,
@@ -290,31 +311,20 @@ export async function buildServer(
       intervalMs: config.dispatchIntervalMs,
       now,
       log: (message, details) => app.log.error(details, message),
+      entitled: (practiceId) => subscriptions.entitled(practiceId),
     },
   );
+  releaseUnsubscribed = (trx, owner) => dispatcher.releaseUnsubscribed(trx, owner);
   sync.onRow(dispatcher.ingest);
   // A push may have brought a message that is due now (a free text sent at once).
   sync.onChanged(() => dispatcher.kick());
   registerCreditRoutes(app, { db: database.db, ledger, dispatcher, sync, packs: config.creditPacks, now }, guard);
   registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
-  const vouchers = new VoucherService(database.db, now);
-  registerBillingRoutes(
-    app,
-    {
-      plans: config.billingPlans,
-      vouchers,
-      subscriptions: new SubscriptionService(database.db, vouchers, testPaymentProvider(), {
-        plans: config.billingPlans,
-        vatRates: config.vatRates,
-        trialDays: config.trialDays,
-        now,
-      }),
-    },
-    guard,
-  );
-
+  registerBillingRoutes(app, { plans: config.billingPlans, vouchers, subscriptions }, guard);
   const housekeeping = async (): Promise<void> => {
     await contracts.endDueContracts();
+    await subscriptions.renewDue();
+    await subscriptions.remindTrials();
     await callRecords.purge();
     await invitations.purge();
     await accounts.purgeSessions();
@@ -349,6 +359,7 @@ export async function buildServer(
     sync,
     ledger,
     dispatcher,
+    subscriptions,
     drain: async () => {
       draining = true;
       await dispatcher.stop();

@@ -104,6 +104,10 @@ export const configSchema = z
       }),
     /** Days of the free trial a new account (or organisation) starts with, from its registration. */
     trialDays: z.coerce.number().int().min(0).max(365).default(14),
+    /** Days a declined renewal is retried (the subscription `past_due` and usable) before it ends. */
+    paymentGraceDays: z.coerce.number().int().min(0).max(60).default(7),
+    /** Days between deleting an account and erasing its personal data (invoices are kept for 10 years). */
+    accountErasureDays: z.coerce.number().int().min(0).max(365).default(30),
     /** VAT per customer country in basis points (8.1 % = 810); countries not listed pay none. */
     vatRates: z
       .record(z.string().regex(/^[A-Z]{2}$/), z.number().int().min(0).max(10_000))

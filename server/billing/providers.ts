@@ -18,9 +18,19 @@ export interface ChargeRequest {
   card: CardToken | null;
 }
 
+export interface RenewRequest {
+  paymentId: string;
+  amountMinor: number;
+  currency: string;
+  description: string;
+  method: string | null;
+}
+
 export interface PaymentProvider {
   readonly kind: 'test' | 'stripe';
   charge(request: ChargeRequest): Promise<CardResult>;
+  /** A renewal, off session, with the card saved at the first payment (`method` from its result). */
+  renew(request: RenewRequest): Promise<CardResult>;
   /** The cardholder's answer to a 3-D Secure challenge (`ref` from `requires_action`). */
   confirm(paymentId: string, ref: string, approve: boolean): Promise<CardResult>;
 }
@@ -47,6 +57,13 @@ export function testPaymentProvider(): PaymentProvider {
         return { status: 'requires_action', ref: `3ds:${card.brand}:${card.last4}:${paymentId}` };
       return success(card);
     },
+    // Stripe's 4000 0000 0000 0341: saving the card succeeds, charging it later fails.
+    renew: async ({ method }) =>
+      !method
+        ? { status: 'declined', reason: 'card_missing' }
+        : method.endsWith('_0341')
+          ? { status: 'declined', reason: 'card_declined' }
+          : { status: 'succeeded' },
     confirm: async (paymentId, ref, approve) => {
       const match = /^3ds:(\w+):(\d{4}):(.+)$/.exec(ref);
       if (!match || match[3] !== paymentId || !approve) return { status: 'declined', reason: 'authentication_failed' };

@@ -54,6 +54,7 @@ export function computeQuote(input: {
     plan,
     currency: plan.currency,
     lines,
+    seats,
     netMinor: net,
     vatRateBp,
     vatMinor: vat,

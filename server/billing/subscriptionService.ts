@@ -10,7 +10,9 @@
  * and the invoice with the next gapless number. A declined card changes nothing but the payment's row.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Mailer } from '../mail/mailer';
+import { trialReminderMail } from '../mail/mailTexts';
 import { currencySchema } from '../../protocol/credits';
 import { quoteSchema, type PaymentState, type Quote, type Subscription } from '../../protocol/billing';
 import type { Profile } from '../accounts/accountService';
@@ -28,11 +30,21 @@ import type { VoucherService } from './vouchers';
 
 const DAY = 86_400_000;
 
+/** The account's or organisation's id in an owner (`acct:<id>`, `org:<id>`). */
+const idOf = (owner: string): string => owner.slice(owner.indexOf(':') + 1);
+
 export interface BillingOptions {
   plans: PlanConfigs;
   vatRates: Record<string, number>;
   trialDays: number;
+  /** Days a renewal whose charge failed is retried (`past_due`, still usable) before the subscription ends. */
+  graceDays: number;
   now: () => number;
+  /** In the transaction that made a subscription active: what waited for one may go on (held messages). */
+  onActive?: (trx: Transaction<ServerDatabase>, owner: string) => Promise<void>;
+  /** Mails to the payer (trial reminders). */
+  mailer?: Mailer;
+  log?: (message: string, details: Record<string, unknown>) => void;
 }
 
 type Row = Selectable<SubscriptionsTable>;
@@ -50,7 +62,7 @@ export class SubscriptionService {
   }
 
   /** The account's buyer: its audience, currency, VAT and seats (licensed colleagues of an organisation). */
-  async buyer(profile: Profile) {
+  async buyer(profile: Pick<Profile, 'id' | 'organisationId'>) {
     const row = await this.db.selectFrom('accounts').select('country').where('id', '=', profile.id).executeTakeFirst();
     const country = row?.country ?? null;
     let seats = 1;
@@ -74,37 +86,49 @@ export class SubscriptionService {
     };
   }
 
-  private async row(profile: Profile): Promise<Row> {
-    const owner = practiceOf(profile);
+  private row(profile: Pick<Profile, 'id' | 'organisationId'>): Promise<Row> {
+    return this.rowOf(practiceOf(profile));
+  }
+
+  /** The owner's row, made with its trial on first use (from the registration or the organisation's creation). */
+  private async rowOf(owner: string): Promise<Row> {
     const found = await this.db.selectFrom('subscriptions').selectAll().where('owner', '=', owner).executeTakeFirst();
     if (found) return found;
-    const since = profile.organisationId
-      ? (
-          await this.db
-            .selectFrom('organisations')
-            .select('created_at')
-            .where('id', '=', profile.organisationId)
-            .executeTakeFirstOrThrow()
-        ).created_at
-      : ((
+    const id = idOf(owner);
+    const since = owner.startsWith('org:')
+      ? (await this.db.selectFrom('organisations').select('created_at').where('id', '=', id).executeTakeFirst())
+          ?.created_at
+      : (
           await this.db
             .selectFrom('accounts')
             .select(['registered_at', 'created_at'])
-            .where('id', '=', profile.id)
-            .executeTakeFirstOrThrow()
-        ).registered_at ?? this.now());
+            .where('id', '=', id)
+            .executeTakeFirst()
+        )?.registered_at;
     await this.db
       .insertInto('subscriptions')
       .values({
         owner,
         plan: null,
         status: 'trialing',
-        trial_ends_at: Number(since) + this.options.trialDays * DAY,
+        trial_ends_at: Number(since ?? this.now()) + this.options.trialDays * DAY,
         updated_at: this.now(),
       })
       .onConflict((oc) => oc.column('owner').doNothing())
       .execute();
     return this.db.selectFrom('subscriptions').selectAll().where('owner', '=', owner).executeTakeFirstOrThrow();
+  }
+
+  /** Whether the practice may start consultations, invite patients and send messages now. */
+  async entitled(owner: string): Promise<boolean> {
+    const status = this.status(await this.rowOf(owner));
+    return status === 'trialing' || status === 'active' || status === 'past_due';
+  }
+
+  /** The gate of consultations, invitations and messages: 402 once the trial or subscription has ended. */
+  async requireUsable(profile: Pick<Profile, 'id' | 'organisationId'>): Promise<void> {
+    if (!(await this.entitled(practiceOf(profile))))
+      throw new ApiError(402, 'subscription_required', 'No subscription selected – choose your subscription');
   }
 
   /** The status at this moment, from the row and the clock. */
@@ -331,20 +355,27 @@ export class SubscriptionService {
         .set({
           plan: quote.plan.id,
           status: 'active',
-          started_at: quote.periodStart,
           current_period_start: quote.periodStart,
           current_period_end: quote.periodEnd,
-          ends_at: null,
           currency: quote.currency,
-          seats: quote.lines[0]?.kind === 'seats' ? quote.lines[0].quantity : 1,
-          card_brand: result.card?.brand ?? null,
-          card_last4: result.card?.last4 ?? null,
-          provider: payment.provider,
-          provider_method: result.method ?? null,
+          seats: quote.seats,
           updated_at: now,
+          // A renewal continues the subscription (its minimum term, its saved card, a cancellation made
+          // meanwhile); a new subscription starts them afresh.
+          ...(payment.purpose === 'renew'
+            ? {}
+            : {
+                started_at: quote.periodStart,
+                ends_at: null,
+                card_brand: result.card?.brand ?? null,
+                card_last4: result.card?.last4 ?? null,
+                provider: payment.provider,
+                provider_method: result.method ?? null,
+              }),
         })
         .where('owner', '=', payment.owner)
         .execute();
+      await this.options.onActive?.(trx, payment.owner);
       const customer = await trx
         .selectFrom('accounts')
         .leftJoin('organisations', 'organisations.id', 'accounts.organisation_id')
@@ -413,6 +444,164 @@ export class SubscriptionService {
       .where('owner', '=', row.owner)
       .execute();
     return this.view(profile);
+  }
+
+  /**
+   * Renews the subscriptions whose period has ended, with the saved card: one payment per owner and period
+   * (its key), so two processes or a repeated run charge once. A declined renewal leaves the subscription
+   * `past_due` (still usable) and is tried again each run until `graceDays` after the period end; then the
+   * subscription ends at that period end. A cancelled subscription is not renewed.
+   */
+  async renewDue(): Promise<{ renewed: number; failed: number }> {
+    const now = this.now();
+    const due = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('status', 'in', ['active', 'past_due'])
+      .where('current_period_end', '<=', now)
+      .where('ends_at', 'is', null)
+      .execute();
+    let renewed = 0;
+    let failed = 0;
+    for (const row of due) {
+      const outcome = await this.renew(row).catch((error: unknown) => {
+        this.options.log?.('renewal failed', { owner: row.owner, err: String(error) });
+        return 'failed' as const;
+      });
+      if (outcome === 'renewed') renewed += 1;
+      else if (outcome === 'failed') failed += 1;
+    }
+    return { renewed, failed };
+  }
+
+  private async renew(row: Row): Promise<'renewed' | 'failed' | 'skipped'> {
+    const periodEnd = Number(row.current_period_end);
+    const now = this.now();
+    const lastPayer = await this.db
+      .selectFrom('payments')
+      .select('account_id')
+      .where('owner', '=', row.owner)
+      .where('status', '=', 'succeeded')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    const plan =
+      row.plan && row.currency ? planIn(this.options.plans, row.plan, currencySchema.parse(row.currency)) : null;
+    if (!lastPayer || !plan) return 'skipped';
+    const organisationId = row.owner.startsWith('org:') ? idOf(row.owner) : null;
+    const who = await this.buyer({ id: lastPayer.account_id, organisationId });
+    const quote = computeQuote({ plan, seats: who.seats, vatRateBp: who.vatRateBp, start: periodEnd });
+    const key = `renew:${periodEnd}`;
+    let payment = await this.byKey(row.owner, key);
+    let fresh = false;
+    if (!payment) {
+      const inserted = await this.db
+        .insertInto('payments')
+        .values({
+          id: randomUUID(),
+          owner: row.owner,
+          account_id: lastPayer.account_id,
+          idempotency_key: key,
+          purpose: 'renew',
+          status: 'pending',
+          plan: plan.id,
+          quote: JSON.stringify(quote),
+          voucher: null,
+          amount_minor: quote.totalMinor,
+          currency: quote.currency,
+          provider: this.provider.kind,
+          provider_ref: null,
+          error: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.columns(['owner', 'idempotency_key']).doNothing())
+        .executeTakeFirst();
+      fresh = Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+      payment = await this.byKey(row.owner, key);
+    }
+    // A declined renewal is tried again once a day (the provider's key, the payment's id, makes a charge
+    // repeated after a crash the same charge).
+    if (!payment || payment.status !== 'pending' || (!fresh && Number(payment.updated_at) > now - DAY))
+      return 'skipped';
+    const result = await this.provider.renew({
+      paymentId: payment.id,
+      amountMinor: payment.amount_minor,
+      currency: payment.currency,
+      description: plan.name,
+      method: row.provider_method,
+    });
+    if (result.status === 'succeeded') {
+      await this.complete(payment.id, result);
+      return 'renewed';
+    }
+    const reason = result.status === 'declined' ? result.reason : 'authentication_required';
+    const ended = now >= periodEnd + this.options.graceDays * DAY;
+    await this.db
+      .updateTable('payments')
+      .set({ status: ended ? 'declined' : 'pending', error: reason, updated_at: now })
+      .where('id', '=', payment.id)
+      .where('status', '=', 'pending')
+      .execute();
+    await this.db
+      .updateTable('subscriptions')
+      .set({ status: 'past_due', ...(ended ? { ends_at: periodEnd } : {}), updated_at: now })
+      .where('owner', '=', row.owner)
+      .where('current_period_end', '=', periodEnd)
+      .execute();
+    return 'failed';
+  }
+
+  /**
+   * The mails 3 days and 1 day before a trial ends, each once per owner (a `billing_events` row claims it,
+   * so two processes or a repeated run send it once), to the account or the organisation's admins.
+   */
+  async remindTrials(): Promise<number> {
+    const mailer = this.options.mailer;
+    if (!mailer) return 0;
+    const now = this.now();
+    const rows = await this.db
+      .selectFrom('subscriptions')
+      .select(['owner', 'trial_ends_at'])
+      .where('status', '=', 'trialing')
+      .where('plan', 'is', null)
+      .where('trial_ends_at', '>', now)
+      .where('trial_ends_at', '<=', now + 3 * DAY)
+      .execute();
+    let sent = 0;
+    for (const row of rows) {
+      const endsAt = Number(row.trial_ends_at);
+      const kind = endsAt - now <= DAY ? '1d' : '3d';
+      const claimed = await this.db
+        .insertInto('billing_events')
+        .values({ id: `trial-${kind}:${row.owner}:${endsAt}`, at: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1) continue;
+      // A 1-day reminder makes the 3-day one pointless (a trial shortened, or the server was down).
+      if (kind === '1d')
+        await this.db
+          .insertInto('billing_events')
+          .values({ id: `trial-3d:${row.owner}:${endsAt}`, at: now })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      const id = idOf(row.owner);
+      const organisation = row.owner.startsWith('org:');
+      const recipients = await this.db
+        .selectFrom('accounts')
+        .select(['email', 'language'])
+        .where(organisation ? 'organisation_id' : 'id', '=', id)
+        .where('role', 'in', organisation ? ['org_admin'] : ['member', 'org_admin', 'service_admin'])
+        .where('deleted_at', 'is', null)
+        .execute();
+      for (const recipient of recipients) {
+        await mailer.send({
+          to: recipient.email,
+          ...trialReminderMail(recipient.language, { endsAt, days: kind === '1d' ? 1 : 3 }),
+        });
+        sent += 1;
+      }
+    }
+    return sent;
   }
 
   /** An invoice of the caller's own subscription as PDF, in the invoice's language. */

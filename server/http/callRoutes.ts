@@ -11,11 +11,19 @@ import type { Signalling } from '../calls/signalling';
 import { ApiError } from './apiError';
 import { limit } from './accountRoutes';
 import type { Guard } from './auth';
+import type { Profile } from '../accounts/accountService';
 import { serve } from './serve';
 
 export function registerCallRoutes(
   app: FastifyInstance,
-  deps: { invitations: InvitationService; signalling: Signalling; ice: IceConfig; now: () => number },
+  deps: {
+    invitations: InvitationService;
+    signalling: Signalling;
+    ice: IceConfig;
+    now: () => number;
+    /** The subscription's gate: inviting a patient needs a running trial or subscription. */
+    requireUsable: (profile: Profile) => Promise<void>;
+  },
   signedIn: Guard,
 ): void {
   const { invitations, signalling } = deps;
@@ -23,7 +31,11 @@ export function registerCallRoutes(
   serve(
     app,
     routes.createInvitation,
-    async ({ request, body }) => invitations.create(await signedIn(request), body),
+    async ({ request, body }) => {
+      const profile = await signedIn(request);
+      await deps.requireUsable(profile);
+      return invitations.create(profile, body);
+    },
     limit(60, '1 minute'),
   );
   serve(app, routes.invitations, async ({ request }) => invitations.list(await signedIn(request)));

@@ -66,3 +66,11 @@ export function invoiceTranslator(language: string) {
   const t = fixedT(lng);
   return { lng, t: (key: string, values: Record<string, unknown> = {}) => t(`invoice.${key}`, values) };
 }
+
+/** 3 days and 1 day before a trial ends: the date in the recipient's language, and where to choose a plan. */
+export function trialReminderMail(language: string, values: { endsAt: number; days: number }) {
+  const t = fixedT(language);
+  const lng = (MAIL_LANGUAGES as readonly string[]).includes(language) ? language : 'en';
+  const date = new Intl.DateTimeFormat(lng, { dateStyle: 'long', timeZone: 'UTC' }).format(values.endsAt);
+  return { subject: t('trialReminder.subject', { count: values.days }), text: t('trialReminder.body', { date }) };
+}

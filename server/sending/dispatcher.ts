@@ -35,6 +35,8 @@ export interface DispatcherOptions {
   intervalMs: number;
   now: () => number;
   log: (message: string, details: Record<string, unknown>) => void;
+  /** Whether the practice's subscription (or trial) allows sending now; absent: always. */
+  entitled?: (practiceId: string) => Promise<boolean>;
 }
 
 /** What the device's status field shows for each of the server's states. */
@@ -259,6 +261,21 @@ export class Dispatcher {
         return this.release(row, claim, later, null);
       }
     }
+    if (row.state === 'queued' && this.options.entitled && !(await this.options.entitled(row.practice_id))) {
+      // Nothing is sent after the trial or subscription ended; a new subscription releases it.
+      const held = await this.db.transaction().execute(async (trx) => {
+        const done = await this.update(trx, row, claim, {
+          state: 'held',
+          error: 'no_subscription',
+          lease_holder: null,
+          lease_until: null,
+        });
+        if (done) await this.writeStatus(trx, row, 'held', { error: 'no_subscription' });
+        return done;
+      });
+      if (held) this.notify();
+      return;
+    }
     if (row.state === 'queued' && !(await this.begin(row, claim))) return;
     await this.handOver(row, claim);
   }
@@ -459,6 +476,17 @@ export class Dispatcher {
       .where('practice_id', '=', practiceId)
       .where('state', '=', 'held')
       .where((eb) => eb.or([eb('tenant_id', '=', tenantId), eb('tenant_id', 'is', null)]))
+      .execute();
+  }
+
+  /** A subscription started: the messages held for want of one go out by themselves. */
+  async releaseUnsubscribed(trx: Tx, practiceId: string): Promise<void> {
+    await trx
+      .updateTable('outgoing_messages')
+      .set({ state: 'queued', next_attempt_at: this.options.now(), error: null, updated_at: this.options.now() })
+      .where('practice_id', '=', practiceId)
+      .where('state', '=', 'held')
+      .where('error', '=', 'no_subscription')
       .execute();
   }
 

@@ -324,3 +324,116 @@ describe('an organisation', () => {
     expect(ending.status).toBe('active');
   });
 });
+
+describe('renewals, trial reminders and the gate', () => {
+  it('mails 3 days and 1 day before the trial ends (once each), gates invitations after it, renews with the saved card once per period', async () => {
+    const card = (number: string) => testCardToken({ number, expiry: '12/34', cvc: '123' }, f.clock.now)!;
+    const username = 'renewing.ch';
+    let session = await f.registered(username);
+    const email = `${username}@praxis.example`;
+    await f.db.updateTable('accounts').set({ country: 'CH' }).where('username', '=', username).execute();
+    const api = (method: string, path: string, body?: unknown) => f.api(method, path, body, session.accessToken);
+    const signInAgain = async () => {
+      session = (await f.api('POST', '/api/auth/sign-in', { username, password: 'Correct-Horse-7-Battery' }))
+        .body as typeof session;
+    };
+    const mails = () => f.inbox.filter((m) => m.to === email && /Testphase/.test(m.raw)).length;
+    const { registered_at: registeredAt } = await f.db
+      .selectFrom('accounts')
+      .select('registered_at')
+      .where('username', '=', username)
+      .executeTakeFirstOrThrow();
+    // Looked at first two days later, the trial still counts from the registration.
+    f.clock.now += 2 * DAY;
+    await signInAgain();
+    const trial = (await api('GET', '/api/billing/subscription')).body;
+    expect(trial.trialEndsAt).toBe(Number(registeredAt) + 14 * DAY);
+
+    // In the account's language (German here). Four days before the end: nothing yet; three days: one mail, however often the housekeeping runs.
+    f.clock.now = trial.trialEndsAt - 4 * DAY;
+    await f.server.housekeeping();
+    expect(mails()).toBe(0);
+    f.clock.now = trial.trialEndsAt - 3 * DAY + 60_000;
+    await f.server.housekeeping();
+    await f.server.housekeeping();
+    await expect.poll(mails).toBe(1);
+    expect(f.mailTo(email)).toContain('Ihre ClinicDesk-Testphase endet in 3 Tagen');
+    f.clock.now = trial.trialEndsAt - DAY + 60_000;
+    await Promise.all([f.server.housekeeping(), f.server.housekeeping()]);
+    await expect.poll(mails).toBe(2);
+    expect(f.mailTo(email)).toContain('Ihre ClinicDesk-Testphase endet morgen');
+
+    // Inviting a patient works in the trial, and is refused once it has ended; nothing is deleted.
+    await signInAgain();
+    expect((await api('POST', '/api/calls/invitations', { label: 'Trial' })).status).toBe(201);
+    f.clock.now = trial.trialEndsAt + 1;
+    await signInAgain();
+    const gated = await api('POST', '/api/calls/invitations', { label: 'After' });
+    expect(gated).toMatchObject({ status: 402, body: { error: { code: 'subscription_required' } } });
+    await f.server.housekeeping();
+    expect(mails()).toBe(2);
+
+    // A card whose later charges fail (Stripe's 4000 0000 0000 0341): the first payment succeeds.
+    const paid = await api('POST', '/api/billing/checkout', {
+      plan: 'flex',
+      card: card('4000000000000341'),
+      idempotencyKey: 'renewal-first-0001',
+    });
+    expect(paid.body).toMatchObject({ status: 'succeeded', subscription: { status: 'active' } });
+    expect((await api('POST', '/api/calls/invitations', { label: 'Paid' })).status).toBe(201);
+    const periodEnd = paid.body.subscription.currentPeriodEnd as number;
+
+    // The period ends; the renewal is declined: past due, still usable, one payment tried per day.
+    f.clock.now = periodEnd + 1000;
+    await Promise.all([f.server.housekeeping(), f.server.housekeeping()]);
+    await signInAgain();
+    expect((await api('GET', '/api/billing/subscription')).body).toMatchObject({ status: 'past_due', usable: true });
+    const { id: accountId } = await f.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirstOrThrow();
+    const owner = `acct:${accountId}`;
+    const renewalsOf = () =>
+      f.db
+        .selectFrom('payments')
+        .select(['status', 'error'])
+        .where('owner', '=', owner)
+        .where('purpose', '=', 'renew')
+        .execute();
+    expect(await renewalsOf()).toEqual([{ status: 'pending', error: 'card_declined' }]);
+    // Past the grace period: the subscription ends at its period end, and the gate closes.
+    f.clock.now = periodEnd + 7 * DAY + 1000;
+    await f.server.housekeeping();
+    await signInAgain();
+    expect((await api('GET', '/api/billing/subscription')).body).toMatchObject({ status: 'canceled', usable: false });
+    expect(await renewalsOf()).toEqual([{ status: 'declined', error: 'card_declined' }]);
+    expect((await api('POST', '/api/calls/invitations', { label: 'Ended' })).status).toBe(402);
+
+    // A new subscription with a good card renews itself once per period, however often the job runs.
+    const again = await api('POST', '/api/billing/checkout', {
+      plan: 'flex',
+      card: card('4242424242424242'),
+      idempotencyKey: 'renewal-second-001',
+    });
+    expect(again.body).toMatchObject({ status: 'succeeded', subscription: { status: 'active' } });
+    const secondEnd = again.body.subscription.currentPeriodEnd as number;
+    f.clock.now = secondEnd + 1000;
+    await Promise.all([f.server.housekeeping(), f.server.housekeeping(), f.server.housekeeping()]);
+    await signInAgain();
+    const renewed = (await api('GET', '/api/billing/subscription')).body;
+    expect(renewed).toMatchObject({ status: 'active', card: { brand: 'visa', last4: '4242' } });
+    expect(renewed.currentPeriodEnd).toBe(addMonths(secondEnd, 1));
+    const invoices = (await api('GET', '/api/billing/invoices')).body.invoices as { periodStart: number }[];
+    expect(invoices.filter((i) => i.periodStart === secondEnd)).toHaveLength(1);
+    expect(invoices).toHaveLength(3);
+
+    // A cancelled subscription is not renewed: it ends at its period end.
+    await api('POST', '/api/billing/subscription/cancel');
+    f.clock.now = renewed.currentPeriodEnd + 1000;
+    await f.server.housekeeping();
+    await signInAgain();
+    expect((await api('GET', '/api/billing/subscription')).body.status).toBe('canceled');
+    expect((await api('GET', '/api/billing/invoices')).body.invoices).toHaveLength(3);
+  });
+});
