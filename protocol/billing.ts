@@ -90,7 +90,7 @@ export const voucherCodeSchema = z
   .toUpperCase()
   .regex(/^[A-Z0-9-]{3,40}$/, { message: 'voucher_unknown' });
 
-const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'key_invalid' });
+export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'key_invalid' });
 
 /** The test provider's token (see protocol/card.ts), never a card number. */
 export const cardTokenSchema = z

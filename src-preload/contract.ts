@@ -59,6 +59,18 @@ import {
 } from './schemas/calls';
 import { idSchema } from './schemas/common';
 import {
+  checkoutInputSchema,
+  confirmInputSchema,
+  invoiceInputSchema,
+  paymentInputSchema,
+  quoteInputSchema,
+  type InvoiceSummary,
+  type PaymentState,
+  type Plan,
+  type Quote,
+  type Subscription,
+} from './schemas/billing';
+import {
   adminBalancesSchema,
   creditTransferSchema,
   creditOrderSchema,
@@ -110,6 +122,7 @@ export * from './schemas/messages';
 export * from './schemas/patients';
 export * from './schemas/practice';
 export * from './schemas/sync';
+export * from './schemas/billing';
 
 export const VIEWS = [
   'agenda',
@@ -217,6 +230,18 @@ export const ERROR_CODES = [
   'tenant_unknown',
   'credits_insufficient',
   'update_required',
+  // Subscriptions (issue 11).
+  'subscription_required',
+  'card_declined',
+  'voucher_unknown',
+  'voucher_expired',
+  'voucher_used_up',
+  'voucher_wrong_plan',
+  'plan_unavailable',
+  'already_subscribed',
+  'subscription_managed',
+  'subscription_ended',
+  'no_subscription',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -427,6 +452,22 @@ export const commands = {
     balances: command<CreditBalances>()(none),
     order: command<{ orderId: string; balance: number }>()(creditOrderSchema),
   },
+  billing: {
+    /** The trial or subscription: plan, status, dates, who manages it, whether the app may be used fully. */
+    subscription: command<Subscription>()(none),
+    plans: command<{ plans: Plan[]; vatRateBp: number; provider: 'test' | 'stripe' }>()(none),
+    /** The checkout's preview: the numbers the charge and the invoice will have (a voucher's effect). */
+    quote: command<Quote>()(quoteInputSchema),
+    checkout: command<PaymentState>()(checkoutInputSchema),
+    payment: command<PaymentState>()(paymentInputSchema),
+    /** The cardholder's answer to the bank's 3-D Secure question. */
+    confirm: command<PaymentState>()(confirmInputSchema),
+    cancel: command<Subscription>()(none),
+    reactivate: command<Subscription>()(none),
+    invoices: command<InvoiceSummary[]>()(none),
+    /** Saves an invoice's PDF where the user chooses. */
+    saveInvoice: command<{ saved: boolean }>()(invoiceInputSchema),
+  },
   screen: {
     /** The user's answer to `screen.choose`: the screen or window to share, or null (cancelled). */
     chosen: command<Done>()(
@@ -441,7 +482,7 @@ export const commands = {
 } as const;
 
 /** Groups served by the server session in the main thread (it needs safeStorage). */
-export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls', 'credits', 'devices'] as const;
+export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls', 'credits', 'devices', 'billing'] as const;
 /** Served by the sync driver in the main thread (it talks to the server with the session's token). */
 export const SYNC_GROUPS = ['sync'] as const;
 /** Groups served by the Electron shell itself (it owns the OS side, such as screen capture sources). */

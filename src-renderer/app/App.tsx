@@ -19,6 +19,7 @@ import { ScreenPicker } from '../calls/ScreenPicker';
 import { SettingsView } from './views/SettingsView';
 import { useAppStore } from './store';
 import { CreditsBanner } from './sync/CreditsBanner';
+import { PaymentPrompt, PlanBadge, SubscriptionBanner } from './billing/SubscriptionNotices';
 import { SyncChoiceDialog } from './sync/SyncChoiceDialog';
 import { SyncIndicator } from './sync/SyncIndicator';
 
@@ -110,10 +111,13 @@ export function App() {
       <main className="content">
         <header className="topbar">
           <h1 data-testid="view-title">{t(`nav.${view}`)}</h1>
+          <PlanBadge />
           <SyncIndicator />
           <span className="today">{t('app.today', { date: today })}</span>
         </header>
+        <SubscriptionBanner />
         <CreditsBanner />
+        <PaymentPrompt />
         <SyncChoiceDialog />
         {fatal && (
           <p className="banner error" role="alert">

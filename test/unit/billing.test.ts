@@ -5,6 +5,7 @@
  * invoices in minor units.
  */
 import fc from 'fast-check';
+import { cardFieldState, formatCardNumber, trialEndsDuringCall } from '../../src-renderer/app/billing/billingModel';
 import { describe, expect, it } from 'vitest';
 import { cardBrand, checkCard, luhnValid, parseExpiry, testCardToken } from '../../protocol/card';
 import { computeQuote } from '../../server/billing/quote';
@@ -141,5 +142,43 @@ describe('quote', () => {
       voucher: { code: 'BIG', kind: 'amount', value: 99_999 },
     });
     expect(amount.totalMinor).toBe(0);
+  });
+});
+
+describe("the checkout's live card checks (renderer model)", () => {
+  const now = Date.UTC(2026, 11, 1);
+  it('names the brand at once and judges a field only once it is complete enough', () => {
+    expect(cardFieldState({ number: '4', expiry: '', cvc: '' }, now)).toMatchObject({ brand: 'visa', issues: {} });
+    expect(cardFieldState({ number: '4242 4242 4242 4241', expiry: '1', cvc: '1' }, now).issues).toEqual({
+      number: 'card_number_invalid',
+    });
+    expect(cardFieldState({ number: '4242 4242 4242 4242', expiry: '11/26', cvc: '12' }, now).issues).toEqual({
+      expiry: 'card_expired',
+    });
+    expect(cardFieldState({ number: '3782 822463 10005', expiry: '12/30', cvc: '123' }, now)).toMatchObject({
+      brand: 'amex',
+      issues: { cvc: 'card_cvc_invalid' },
+      valid: false,
+    });
+    expect(cardFieldState({ number: '5555555555554444', expiry: '12/26', cvc: '123' }, now)).toMatchObject({
+      brand: 'mastercard',
+      valid: true,
+    });
+  });
+  it('groups digits as printed on the card', () => {
+    expect(formatCardNumber('4242424242424242')).toBe('4242 4242 4242 4242');
+    expect(formatCardNumber('378282246310005')).toBe('3782 822463 10005');
+    expect(formatCardNumber('42a4-2')).toBe('4242');
+  });
+  it('warns before a call only in the last hour of a trial', () => {
+    const trial = {
+      plan: null,
+      status: 'trialing',
+      trialEndsAt: now + 30 * 60_000,
+    } as unknown as Parameters<typeof trialEndsDuringCall>[0];
+    expect(trialEndsDuringCall(trial, now)).toBe(now + 30 * 60_000);
+    expect(trialEndsDuringCall(trial, now - 2 * 3_600_000)).toBeNull();
+    expect(trialEndsDuringCall(trial, now + 31 * 60_000)).toBeNull();
+    expect(trialEndsDuringCall({ ...trial!, status: 'active' }, now)).toBeNull();
   });
 });

@@ -21,6 +21,7 @@ import type { TokenStore } from './tokenStore';
 import { accountRoutes, type Tokens } from '../../../protocol/accounts';
 import { adminRoutes, contactRoutes } from '../../../protocol/admin';
 import { callRoutes } from '../../../protocol/calls';
+import { billingRoutes } from '../../../protocol/billing';
 import { creditRoutes } from '../../../protocol/credits';
 import { SYNC_SCHEMA_VERSION, syncRoutes } from '../../../protocol/sync';
 import type { SyncTransport } from '../sync/syncEngine';
@@ -314,6 +315,22 @@ export class AccountSession {
         order: async (input) => {
           const answer = await this.authed(creditRoutes.order, { body: input });
           return { orderId: answer.orderId, balance: answer.balance };
+        },
+      },
+      billing: {
+        subscription: () => this.authed(billingRoutes.subscription, {}),
+        plans: () => this.authed(billingRoutes.plans, {}),
+        quote: (input) => this.authed(billingRoutes.quote, { body: input }),
+        checkout: (input) => this.authed(billingRoutes.checkout, { body: input }),
+        payment: ({ paymentId }) => this.authed(billingRoutes.payment, { params: { id: paymentId } }),
+        confirm: ({ paymentId, approve }) =>
+          this.authed(billingRoutes.confirm, { params: { id: paymentId }, body: { approve } }),
+        cancel: () => this.authed(billingRoutes.cancel, {}),
+        reactivate: () => this.authed(billingRoutes.reactivate, {}),
+        invoices: async () => (await this.authed(billingRoutes.invoices, {})).invoices,
+        saveInvoice: async ({ id }) => {
+          const pdf = await this.authed(billingRoutes.invoicePdf, { params: { id } });
+          return { saved: await this.host.saveFile(pdf.filename, Buffer.from(pdf.pdfBase64, 'base64')) };
         },
       },
       contacts: {

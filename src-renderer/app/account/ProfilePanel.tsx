@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DevicesCard } from './DevicesCard';
-import { LANGUAGES, type AccountSettings, type Contract, type ProfileDetails } from '../../../src-preload/contract';
+import { LANGUAGES, type AccountSettings, type ProfileDetails } from '../../../src-preload/contract';
+import { SubscriptionCard } from '../billing/SubscriptionCard';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
 import { LANGUAGE_NAMES } from '../../i18n/i18n';
@@ -43,7 +44,8 @@ export function ProfilePanel() {
       {profile && <TwoFactorCard profile={profile} onChanged={reloadProfile} />}
       <SettingsCard />
       {account?.profile?.registered && <DevicesCard />}
-      {profile && <ContractCard profile={profile} onUpgraded={reloadProfile} />}
+      {account?.profile?.registered && <SubscriptionCard />}
+      {profile && <UpgradeCard profile={profile} onUpgraded={reloadProfile} />}
     </div>
   );
 }
@@ -329,94 +331,35 @@ function DeviceFields({
   );
 }
 
-function ContractCard({ profile, onUpgraded }: { profile: ProfileDetails; onUpgraded: () => void }) {
-  const { t, i18n } = useTranslation('common');
-  const [contract, reload] = useQuery(() => window.clinic.account.contract(), []);
-  const [password, setPassword] = useState('');
+/** An individual account becomes an organisation (its admin): colleagues can then be invited. */
+function UpgradeCard({ profile, onUpgraded }: { profile: ProfileDetails; onUpgraded: () => void }) {
+  const { t } = useTranslation('common');
   const [organisationName, setOrganisationName] = useState('');
-  const command = useCommand();
   const upgrade = useCommand();
-  const ids = { password: useId(), org: useId() };
-  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(at);
-  if (!contract) return null;
-  const view = (value: Contract | null) => {
-    if (value) {
-      setPassword('');
-      reload();
-    }
-  };
+  const orgId = useId();
+  if (profile.organisation || profile.role !== 'member') return null;
   return (
-    <section className="card" data-testid="contract-card">
-      <h2>{t('account.contract.title')}</h2>
-      <dl>
-        <dt>{t('account.contract.plan')}</dt>
-        <dd>{t(`account.contract.plans.${contract.plan}`, { defaultValue: contract.plan })}</dd>
-        <dt>{t('account.contract.since')}</dt>
-        <dd>{date(contract.startedAt)}</dd>
-        <dt>{t('account.contract.minimumTerm')}</dt>
-        <dd>{date(contract.minimumTermEndsAt)}</dd>
-        <dt>{t('account.contract.notice')}</dt>
-        <dd>{t('account.contract.days', { count: contract.noticeDays })}</dd>
-      </dl>
-      {contract.managedByOrganisation ? (
-        <p className="hint">{t('account.contract.byOrganisation')}</p>
-      ) : contract.endsAt !== null ? (
-        <div className="row spread">
-          <p data-testid="contract-ends">{t('account.contract.endsAt', { date: date(contract.endsAt) })}</p>
-          <button
-            type="button"
-            className="secondary"
-            onClick={async () => view(await command.run(window.clinic.account.withdrawCancellation()))}
-          >
-            {t('account.contract.withdraw')}
-          </button>
-        </div>
-      ) : (
-        <form
-          onSubmit={async (event) => {
-            event.preventDefault();
-            view(await command.run(window.clinic.account.cancelContract({ password })));
-          }}
-          noValidate
-        >
-          <p data-testid="contract-earliest">
-            {t('account.contract.earliest', { date: date(contract.earliestEndAt) })}
-          </p>
-          <p className="hint">{t('account.contract.deletion')}</p>
-          <div className="field">
-            <label htmlFor={ids.password}>{t('account.password.current')}</label>
-            <input id={ids.password} type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
-          </div>
-          <FormError error={command.error} fields={[]} />
-          <div className="actions">
-            <button type="submit" className="danger" disabled={command.busy || !password}>
-              {t('account.contract.cancel')}
+    <section className="card" data-testid="upgrade-card">
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          if (await upgrade.run(window.clinic.account.upgrade({ name: organisationName }))) onUpgraded();
+        }}
+        noValidate
+      >
+        <h2>{t('account.upgrade.title')}</h2>
+        <p className="hint">{t('account.upgrade.text')}</p>
+        <div className="field">
+          <label htmlFor={orgId}>{t('account.upgrade.name')}</label>
+          <div className="row">
+            <input id={orgId} value={organisationName} onChange={(e) => setOrganisationName(e.target.value)} />
+            <button type="submit" disabled={upgrade.busy}>
+              {t('account.upgrade.submit')}
             </button>
           </div>
-        </form>
-      )}
-      {!profile.organisation && profile.role === 'member' && (
-        <form
-          onSubmit={async (event) => {
-            event.preventDefault();
-            if (await upgrade.run(window.clinic.account.upgrade({ name: organisationName }))) onUpgraded();
-          }}
-          noValidate
-        >
-          <h3>{t('account.upgrade.title')}</h3>
-          <p className="hint">{t('account.upgrade.text')}</p>
-          <div className="field">
-            <label htmlFor={ids.org}>{t('account.upgrade.name')}</label>
-            <div className="row">
-              <input id={ids.org} value={organisationName} onChange={(e) => setOrganisationName(e.target.value)} />
-              <button type="submit" disabled={upgrade.busy}>
-                {t('account.upgrade.submit')}
-              </button>
-            </div>
-            <FieldError error={upgrade.error} />
-          </div>
-        </form>
-      )}
+          <FieldError error={upgrade.error} />
+        </div>
+      </form>
     </section>
   );
 }

@@ -1,10 +1,13 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { GuestInvitation } from '../../../src-preload/contract';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
 import { SignedInOnly } from '../account/SignedInOnly';
 import { useCallState, useCallStore } from './callStore';
+import { trialEndsDuringCall } from '../billing/billingModel';
+import { useSubscriptionStore } from '../billing/subscriptionStore';
+import { useNow } from '../../components/useNow';
 
 /** Video consultations: invite a patient (link and code), see who waits, call colleagues. */
 export function CallsView() {
@@ -27,9 +30,26 @@ function Calls() {
           {t(`calls.outcome.${notice}`)}
         </p>
       )}
+      <TrialCallWarning />
       <InviteGuest />
       <Colleagues />
     </div>
+  );
+}
+
+/** A call started now could run past the trial's end: it is not cut, but the practitioner should know. */
+function TrialCallWarning() {
+  const { t, i18n } = useTranslation('common');
+  const subscription = useSubscriptionStore((s) => s.subscription);
+  const now = useNow();
+  const endsAt = trialEndsDuringCall(subscription, now);
+  if (endsAt === null) return null;
+  return (
+    <p className="banner" role="status" data-testid="trial-call-warning">
+      {t('billing.trialEndsSoon', {
+        time: new Intl.DateTimeFormat(i18n.language, { timeStyle: 'short' }).format(endsAt),
+      })}
+    </p>
   );
 }
 
@@ -43,8 +63,13 @@ function InviteGuest() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setCopied(false);
-    setCreated(await command.run(window.clinic.calls.createInvitation(form)));
+    if (!(await useSubscriptionStore.getState().ensureUsable())) return;
+    const invitation = await command.run(window.clinic.calls.createInvitation(form));
+    setCreated(invitation);
   };
+  useEffect(() => {
+    useSubscriptionStore.getState().gateError(command.error);
+  }, [command.error]);
   return (
     <section className="card">
       <h2>{t('calls.invite.title')}</h2>
@@ -155,7 +180,10 @@ function Colleagues() {
               <button
                 type="button"
                 disabled={inCall || status === 'offline'}
-                onClick={() => void useCallStore.getState().controller?.call({ id: contact.id, name })}
+                onClick={async () => {
+                  if (await useSubscriptionStore.getState().ensureUsable())
+                    void useCallStore.getState().controller?.call({ id: contact.id, name });
+                }}
                 data-testid="call-contact"
               >
                 {t('calls.call')}
@@ -166,9 +194,10 @@ function Colleagues() {
       </ul>
       <form
         className="field"
-        onSubmit={(event) => {
+        onSubmit={async (event) => {
           event.preventDefault();
           if (chosen.length === 0 || !meetingName.trim()) return;
+          if (!(await useSubscriptionStore.getState().ensureUsable())) return;
           void useCallStore.getState().controller?.meeting(meetingName.trim(), chosen);
         }}
         noValidate

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useSubscriptionStore } from '../billing/subscriptionStore';
 import { useTranslation } from 'react-i18next';
 import type { Patient } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
@@ -30,6 +31,8 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // After the trial or subscription: the payment prompt instead (the server would hold the message).
+    if (!(await useSubscriptionStore.getState().ensureUsable())) return onClose();
     const scheduledAt = sendAt ? new Date(sendAt).getTime() : null;
     const sent = await run(
       window.clinic.messages.compose({

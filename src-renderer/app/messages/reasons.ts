@@ -10,6 +10,10 @@ const KNOWN = new Set([
   'placeholder_unknown',
   'no_time_before_appointment',
   'birthday_after_hours',
+  // Held on the server (issues 10, 11).
+  'no_credits',
+  'no_tenant',
+  'no_subscription',
 ]);
 
 export function messageReason(t: TFunction, error: string | null): string | null {
