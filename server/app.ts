@@ -24,6 +24,7 @@ import { VoucherService } from './billing/vouchers';
 import type { Transaction } from 'kysely';
 import type { ServerDatabase } from './db/schema';
 import { SubscriptionService } from './billing/subscriptionService';
+import { stripePaymentProvider } from './billing/stripeProvider';
 import { testPaymentProvider } from './billing/providers';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
@@ -287,7 +288,22 @@ export async function buildServer(
   // releases what waited.
   let releaseUnsubscribed: (trx: Transaction<ServerDatabase>, owner: string) => Promise<void> = async () => {};
   const vouchers = new VoucherService(database.db, now);
-  const subscriptions = new SubscriptionService(database.db, vouchers, testPaymentProvider(), {
+  // Stripe when configured, else the embedded test provider (card form in the app, marked "test mode").
+  const paymentProvider =
+    config.stripeSecretKey && config.stripeWebhookSecret
+      ? stripePaymentProvider({
+          secretKey: config.stripeSecretKey,
+          webhookSecret: config.stripeWebhookSecret,
+          ...(config.stripeApiBase ? { apiBase: config.stripeApiBase } : {}),
+          returnUrl: (paymentId, outcome) => {
+            const url = new URL('/billing/return', config.publicUrl);
+            url.searchParams.set('payment', paymentId);
+            url.searchParams.set('outcome', outcome);
+            return url.href;
+          },
+        })
+      : testPaymentProvider();
+  const subscriptions = new SubscriptionService(database.db, vouchers, paymentProvider, {
     plans: config.billingPlans,
     vatRates: config.vatRates,
     trialDays: config.trialDays,
@@ -320,7 +336,7 @@ export async function buildServer(
   sync.onChanged(() => dispatcher.kick());
   registerCreditRoutes(app, { db: database.db, ledger, dispatcher, sync, packs: config.creditPacks, now }, guard);
   registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
-  registerBillingRoutes(app, { plans: config.billingPlans, vouchers, subscriptions }, guard);
+  registerBillingRoutes(app, { plans: config.billingPlans, vouchers, subscriptions, provider: paymentProvider }, guard);
   const housekeeping = async (): Promise<void> => {
     await contracts.endDueContracts();
     await subscriptions.renewDue();

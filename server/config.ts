@@ -104,6 +104,12 @@ export const configSchema = z
       }),
     /** Days of the free trial a new account (or organisation) starts with, from its registration. */
     trialDays: z.coerce.number().int().min(0).max(365).default(14),
+    /** Stripe (issue 11): with a secret key, card payments go through Stripe instead of the embedded test provider. */
+    stripeSecretKey: z.string().min(8).optional(),
+    /** The signing secret of the Stripe webhook endpoint (`whsec_…`), for /api/billing/stripe/webhook. */
+    stripeWebhookSecret: z.string().min(8).optional(),
+    /** Another Stripe API host (a local stand-in in tests). */
+    stripeApiBase: z.url().optional(),
     /** Days a declined renewal is retried (the subscription `past_due` and usable) before it ends. */
     paymentGraceDays: z.coerce.number().int().min(0).max(60).default(7),
     /** Days between deleting an account and erasing its personal data (invoices are kept for 10 years). */
@@ -259,6 +265,9 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => 
   dispatchIntervalMs: env.CLINICDESK_DISPATCH_INTERVAL_MS,
   dispatchLeaseMs: env.CLINICDESK_DISPATCH_LEASE_MS,
   trialDays: env.CLINICDESK_TRIAL_DAYS,
+  stripeSecretKey: env.CLINICDESK_STRIPE_SECRET_KEY,
+  stripeWebhookSecret: env.CLINICDESK_STRIPE_WEBHOOK_SECRET,
+  stripeApiBase: env.CLINICDESK_STRIPE_API_BASE,
 });
 
 const defined = (o: Record<string, unknown>): Record<string, unknown> =>

@@ -6,9 +6,18 @@
 import type { CardToken } from '../../protocol/card';
 
 export type CardResult =
-  | { status: 'succeeded'; card?: { brand: string; last4: string }; method?: string }
+  | { status: 'succeeded'; card?: { brand: string; last4: string }; method?: string; customer?: string }
   | { status: 'requires_action'; /** What the confirmation needs later, kept on the payment's row. */ ref: string }
+  /** The card is entered in the provider's hosted checkout at `url` (the system browser). */
+  | { status: 'redirect'; ref: string; url: string }
   | { status: 'declined'; reason: string };
+
+/** A provider's webhook, verified: its id (applied once) and what it says about one of our payments. */
+export interface ProviderEvent {
+  id: string;
+  paymentId: string;
+  result: CardResult;
+}
 
 export interface ChargeRequest {
   paymentId: string;
@@ -24,6 +33,7 @@ export interface RenewRequest {
   currency: string;
   description: string;
   method: string | null;
+  customer: string | null;
 }
 
 export interface PaymentProvider {
@@ -31,8 +41,13 @@ export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<CardResult>;
   /** A renewal, off session, with the card saved at the first payment (`method` from its result). */
   renew(request: RenewRequest): Promise<CardResult>;
-  /** The cardholder's answer to a 3-D Secure challenge (`ref` from `requires_action`). */
+  /**
+   * The cardholder's answer to a 3-D Secure challenge (`ref` from `requires_action`); for a hosted
+   * checkout (`redirect`), where it stands now.
+   */
   confirm(paymentId: string, ref: string, approve: boolean): Promise<CardResult>;
+  /** A webhook's body and signature header: the event, or null for one that is not about a payment; throws when forged. */
+  parseWebhook?(raw: Buffer, signature: string): Promise<ProviderEvent | null>;
 }
 
 /**

@@ -24,7 +24,7 @@ import { nextInvoiceNumber } from './invoiceNumbers';
 import { invoicePdf } from './invoicePdf';
 import { addMonths, currencyForCountry, intervalMonths, planIn, vatRateFor, type PlanConfigs } from './plans';
 import type { CardToken } from '../../protocol/card';
-import type { CardResult, PaymentProvider } from './providers';
+import type { CardResult, PaymentProvider, ProviderEvent } from './providers';
 import { computeQuote } from './quote';
 import type { VoucherService } from './vouchers';
 
@@ -212,9 +212,41 @@ export class SubscriptionService {
     return { paymentId: payment.id, status: payment.status, subscription: await this.view(profile) };
   }
 
-  /** A payment of the caller's own, with the subscription as it stands. */
+  /**
+   * A payment of the caller's own, with the subscription as it stands. One waiting in a hosted checkout
+   * is asked of the provider too, so the app learns of it even when a webhook is late.
+   */
   async paymentOf(profile: Profile, paymentId: string): Promise<PaymentState> {
-    return this.paymentState(await this.payment(profile, paymentId), profile);
+    const payment = await this.payment(profile, paymentId);
+    if (payment.status === 'redirect') {
+      const result = await this.provider.confirm(paymentId, payment.provider_ref ?? '', true);
+      if (result.status === 'succeeded') await this.complete(paymentId, result);
+      else if (result.status === 'declined') await this.decline(paymentId, result.reason);
+      return this.paymentState(await this.payment(profile, paymentId), profile);
+    }
+    return this.paymentState(payment, profile);
+  }
+
+  /** A verified webhook of the provider: applied once (a repeated delivery finds its id and the payment settled). */
+  async applyProviderEvent(event: ProviderEvent): Promise<'applied' | 'duplicate' | 'unknown'> {
+    const key = `${this.provider.kind}:${event.id}`;
+    const seen = await this.db.selectFrom('billing_events').select('id').where('id', '=', key).executeTakeFirst();
+    if (seen) return 'duplicate';
+    const payment = await this.db
+      .selectFrom('payments')
+      .select('id')
+      .where('id', '=', event.paymentId)
+      .executeTakeFirst();
+    if (!payment) return 'unknown';
+    // complete and decline move the payment only from a waiting state: a second delivery changes nothing.
+    if (event.result.status === 'succeeded') await this.complete(payment.id, event.result);
+    else if (event.result.status === 'declined') await this.decline(payment.id, event.result.reason);
+    await this.db
+      .insertInto('billing_events')
+      .values({ id: key, at: this.now() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    return 'applied';
   }
 
   private byKey(owner: string, key: string) {
@@ -283,10 +315,11 @@ export class SubscriptionService {
     return this.settle(id, result, profile);
   }
 
-  /** The test provider's 3-D Secure step: the cardholder approves or rejects. */
+  /** The test provider's 3-D Secure step: the cardholder approves or rejects (with Stripe: where it stands). */
   async confirm(profile: Profile, paymentId: string, approve: boolean): Promise<PaymentState> {
     const payment = await this.payment(profile, paymentId);
-    if (payment.status !== 'requires_action') return this.paymentState(payment, profile);
+    if (payment.status !== 'requires_action' && payment.status !== 'redirect')
+      return this.paymentState(payment, profile);
     return this.settle(paymentId, await this.provider.confirm(paymentId, payment.provider_ref ?? '', approve), profile);
   }
 
@@ -303,14 +336,16 @@ export class SubscriptionService {
 
   private async settle(paymentId: string, result: CardResult, profile: Profile): Promise<PaymentState> {
     if (result.status === 'succeeded') await this.complete(paymentId, result);
-    else if (result.status === 'requires_action')
+    else if (result.status === 'requires_action' || result.status === 'redirect') {
       await this.db
         .updateTable('payments')
-        .set({ status: 'requires_action', provider_ref: result.ref, updated_at: this.now() })
+        .set({ status: result.status, provider_ref: result.ref, updated_at: this.now() })
         .where('id', '=', paymentId)
         .where('status', '=', 'pending')
         .execute();
-    else {
+      if (result.status === 'redirect')
+        return { ...(await this.paymentState(await this.payment(profile, paymentId), profile)), url: result.url };
+    } else {
       await this.decline(paymentId, result.reason);
       throw new ApiError(402, 'card_declined', 'The card was declined; nothing was charged', [
         { path: 'card', code: result.reason },
@@ -325,7 +360,7 @@ export class SubscriptionService {
         .updateTable('payments')
         .set({ status: 'declined', error: reason, updated_at: this.now() })
         .where('id', '=', paymentId)
-        .where('status', 'in', ['pending', 'requires_action'])
+        .where('status', 'in', ['pending', 'requires_action', 'redirect'])
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return;
       const payment = await trx.selectFrom('payments').select('voucher').where('id', '=', paymentId).executeTakeFirst();
@@ -341,7 +376,7 @@ export class SubscriptionService {
         .updateTable('payments')
         .set({ status: 'succeeded', updated_at: now })
         .where('id', '=', paymentId)
-        .where('status', 'in', ['pending', 'requires_action'])
+        .where('status', 'in', ['pending', 'requires_action', 'redirect'])
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return;
       const payment = await trx
@@ -371,6 +406,7 @@ export class SubscriptionService {
                 card_last4: result.card?.last4 ?? null,
                 provider: payment.provider,
                 provider_method: result.method ?? null,
+                provider_customer: result.customer ?? null,
               }),
         })
         .where('owner', '=', payment.owner)
@@ -529,6 +565,7 @@ export class SubscriptionService {
       currency: payment.currency,
       description: plan.name,
       method: row.provider_method,
+      customer: row.provider_customer,
     });
     if (result.status === 'succeeded') {
       await this.complete(payment.id, result);

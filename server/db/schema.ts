@@ -249,7 +249,7 @@ export interface SubscriptionsTable {
   updated_at: number;
 }
 
-export type PaymentStatus = 'pending' | 'requires_action' | 'succeeded' | 'declined';
+export type PaymentStatus = 'pending' | 'requires_action' | 'redirect' | 'succeeded' | 'declined';
 
 export interface PaymentsTable {
   id: string;

@@ -15,7 +15,7 @@ import { createDispatcher } from '../core/ipc/dispatcher';
 import { languageFromLocales } from '../core/i18n/locale';
 import { shellStrings } from '../core/i18n/shellStrings';
 import { SecretStore } from '../core/secrets/secretStore';
-import { buildCsp, isOpenableExternal, isTrustedSender } from '../core/security/policy';
+import { buildCsp, isOpenableExternal, isPaymentPage, isTrustedSender } from '../core/security/policy';
 import { handleAppProtocol, registerAppScheme } from './appProtocol';
 import { registerIpc, sendEvent } from './ipc';
 import { safeStorageEncryptor } from './safeStorageEncryptor';
@@ -157,6 +157,7 @@ async function start(): Promise<void> {
     language: () => current().language,
     tokens: secretTokenStore(secrets),
     emit,
+    openPaymentPage: (url) => (isPaymentPage(url) ? void shell.openExternal(url) : undefined),
     saveFile: async (name, bytes) => {
       const choice = await dialog.showSaveDialog(mainWindow!, {
         defaultPath: join(app.getPath('documents'), name),

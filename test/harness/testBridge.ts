@@ -129,6 +129,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     language: () => core.settings.get().language,
     tokens: secretTokenStore(new SecretStore(secretsPath(dataDir), testEncryptor())),
     emit,
+    openPaymentPage: (url) => openedLinks.push(url),
     saveFile: async (name, bytes) => {
       const folder = join(dataDir, 'saved');
       mkdirSync(folder, { recursive: true });

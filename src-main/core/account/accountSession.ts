@@ -13,6 +13,7 @@ import type {
 } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
+import { isPaymentPage } from '../security/policy';
 import { shellStrings } from '../i18n/shellStrings';
 import { pinPdf } from './pinPdf';
 import { tokenFromLink } from './registrationLink';
@@ -38,6 +39,8 @@ export interface AccountHost {
   /** A native notification (and the tray) for an incoming call, a knock or a missed call. */
   notify(kind: 'incoming' | 'knock' | 'missed', name: string): void;
   now?: () => number;
+  /** Opens the payment provider's hosted checkout in the system browser (checked by `isPaymentPage`). */
+  openPaymentPage?(url: string): void;
   /**
    * How to reach the server: Electron's `net.fetch` in the app (the system proxy and the operating
    * system's certificate store, which practices behind a proxy or with a company root need); Node's fetch
@@ -321,7 +324,13 @@ export class AccountSession {
         subscription: () => this.authed(billingRoutes.subscription, {}),
         plans: () => this.authed(billingRoutes.plans, {}),
         quote: (input) => this.authed(billingRoutes.quote, { body: input }),
-        checkout: (input) => this.authed(billingRoutes.checkout, { body: input }),
+        checkout: async (input) => {
+          const answer = await this.authed(billingRoutes.checkout, { body: input });
+          // Stripe: the card is entered on its hosted page, in the system browser; nothing else is opened.
+          if (answer.status === 'redirect' && answer.url && isPaymentPage(answer.url))
+            this.host.openPaymentPage?.(answer.url);
+          return answer;
+        },
         payment: ({ paymentId }) => this.authed(billingRoutes.payment, { params: { id: paymentId } }),
         confirm: ({ paymentId, approve }) =>
           this.authed(billingRoutes.confirm, { params: { id: paymentId }, body: { approve } }),

@@ -88,3 +88,13 @@ export function isOpenableExternal(url: string): boolean {
   const parsed = new URL(url);
   return parsed.protocol === 'https:' && parsed.origin === WEBSITE && !parsed.username && !parsed.password;
 }
+
+/**
+ * The payment provider's hosted checkout (Stripe Checkout), the one other page the app opens in the
+ * system browser: https on Stripe's checkout host only, whatever the server answered.
+ */
+export function isPaymentPage(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' && parsed.host === 'checkout.stripe.com' && !parsed.username && !parsed.password;
+}

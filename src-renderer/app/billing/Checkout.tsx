@@ -24,6 +24,8 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
   const [card, setCard] = useState({ number: '', expiry: '', cvc: '' });
   const [key, setKey] = useState(newPaymentKey);
   const [challenge, setChallenge] = useState<PaymentState | null>(null);
+  /** Stripe: the payment waiting in the hosted checkout, in the system browser. */
+  const [waiting, setWaiting] = useState<string | null>(null);
   const quoting = useCommand();
   const paying = useCommand();
   const ids = { number: useId(), expiry: useId(), cvc: useId(), voucher: useId() };
@@ -46,11 +48,27 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runs when plan or voucher change
   }, [chosen, applied]);
 
+  // While the customer pays in the browser, the payment is asked after every few seconds.
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(() => {
+      void window.clinic.billing.payment({ paymentId: waiting }).then((result) => {
+        if (!result.ok || result.value.status === 'redirect') return;
+        setWaiting(null);
+        if (result.value.status === 'succeeded') onPaid();
+        else setKey(newPaymentKey());
+      });
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [waiting, onPaid]);
+
   if (!offer) return null;
+  const hosted = offer.provider === 'stripe';
   const state = cardFieldState(card, now);
   const token = cardToken(card, now);
   const finished = (result: PaymentState | null) => {
     if (result?.status === 'requires_action') return setChallenge(result);
+    if (result?.status === 'redirect') return setWaiting(result.paymentId);
     setChallenge(null);
     if (result?.status === 'succeeded') {
       onPaid();
@@ -61,13 +79,13 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
   };
   const pay = async (event: FormEvent) => {
     event.preventDefault();
-    if (!chosen || !token) return;
+    if (!chosen || (!token && !hosted)) return;
     finished(
       await paying.run(
         window.clinic.billing.checkout({
           plan: chosen,
           ...(applied ? { voucher: applied } : {}),
-          card: token,
+          ...(hosted || !token ? {} : { card: token }),
           idempotencyKey: key,
         }),
       ),
@@ -107,67 +125,71 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
           </label>
         ))}
       </fieldset>
-      <div className="form-grid three">
-        <div className="field span">
-          <label htmlFor={ids.number}>
-            {t('billing.checkout.number')}
-            {state.brand !== 'unknown' && (
-              <span className="card-brand" data-testid="card-brand">
-                {' '}
-                {t(`billing.brands.${state.brand}`)}
-              </span>
+      {hosted ? (
+        <p className="hint">{t('billing.checkout.hosted')}</p>
+      ) : (
+        <div className="form-grid three">
+          <div className="field span">
+            <label htmlFor={ids.number}>
+              {t('billing.checkout.number')}
+              {state.brand !== 'unknown' && (
+                <span className="card-brand" data-testid="card-brand">
+                  {' '}
+                  {t(`billing.brands.${state.brand}`)}
+                </span>
+              )}
+            </label>
+            <input
+              id={ids.number}
+              inputMode="numeric"
+              autoComplete="cc-number"
+              value={card.number}
+              onChange={(e) => setCard({ ...card, number: formatCardNumber(e.target.value) })}
+              aria-invalid={state.issues.number ? true : undefined}
+              data-testid="card-number"
+            />
+            {state.issues.number && (
+              <p className="field-error" role="alert" data-testid="card-number-error">
+                {t(`errors.field.${state.issues.number}`)}
+              </p>
             )}
-          </label>
-          <input
-            id={ids.number}
-            inputMode="numeric"
-            autoComplete="cc-number"
-            value={card.number}
-            onChange={(e) => setCard({ ...card, number: formatCardNumber(e.target.value) })}
-            aria-invalid={state.issues.number ? true : undefined}
-            data-testid="card-number"
-          />
-          {state.issues.number && (
-            <p className="field-error" role="alert" data-testid="card-number-error">
-              {t(`errors.field.${state.issues.number}`)}
-            </p>
-          )}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.expiry}>{t('billing.checkout.expiry')}</label>
+            <input
+              id={ids.expiry}
+              placeholder={t('billing.checkout.expiryPlaceholder')}
+              autoComplete="cc-exp"
+              value={card.expiry}
+              onChange={(e) => setCard({ ...card, expiry: e.target.value })}
+              aria-invalid={state.issues.expiry ? true : undefined}
+              data-testid="card-expiry"
+            />
+            {state.issues.expiry && (
+              <p className="field-error" role="alert" data-testid="card-expiry-error">
+                {t(`errors.field.${state.issues.expiry}`)}
+              </p>
+            )}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.cvc}>{t('billing.checkout.cvc')}</label>
+            <input
+              id={ids.cvc}
+              inputMode="numeric"
+              autoComplete="cc-csc"
+              value={card.cvc}
+              onChange={(e) => setCard({ ...card, cvc: e.target.value.replace(/\D/g, '').slice(0, 4) })}
+              aria-invalid={state.issues.cvc ? true : undefined}
+              data-testid="card-cvc"
+            />
+            {state.issues.cvc && (
+              <p className="field-error" role="alert" data-testid="card-cvc-error">
+                {t(`errors.field.${state.issues.cvc}`)}
+              </p>
+            )}
+          </div>
         </div>
-        <div className="field">
-          <label htmlFor={ids.expiry}>{t('billing.checkout.expiry')}</label>
-          <input
-            id={ids.expiry}
-            placeholder={t('billing.checkout.expiryPlaceholder')}
-            autoComplete="cc-exp"
-            value={card.expiry}
-            onChange={(e) => setCard({ ...card, expiry: e.target.value })}
-            aria-invalid={state.issues.expiry ? true : undefined}
-            data-testid="card-expiry"
-          />
-          {state.issues.expiry && (
-            <p className="field-error" role="alert" data-testid="card-expiry-error">
-              {t(`errors.field.${state.issues.expiry}`)}
-            </p>
-          )}
-        </div>
-        <div className="field">
-          <label htmlFor={ids.cvc}>{t('billing.checkout.cvc')}</label>
-          <input
-            id={ids.cvc}
-            inputMode="numeric"
-            autoComplete="cc-csc"
-            value={card.cvc}
-            onChange={(e) => setCard({ ...card, cvc: e.target.value.replace(/\D/g, '').slice(0, 4) })}
-            aria-invalid={state.issues.cvc ? true : undefined}
-            data-testid="card-cvc"
-          />
-          {state.issues.cvc && (
-            <p className="field-error" role="alert" data-testid="card-cvc-error">
-              {t(`errors.field.${state.issues.cvc}`)}
-            </p>
-          )}
-        </div>
-      </div>
+      )}
       <div className="field">
         <label htmlFor={ids.voucher}>{t('billing.checkout.voucher')}</label>
         <div className="row">
@@ -193,12 +215,31 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
       <FieldError error={paying.error} field="card" testId="payment-error" />
       <FormError error={paying.error} fields={['card']} />
       <div className="actions">
-        <button type="submit" disabled={!token || !quote || paying.busy} data-testid="pay">
+        <button
+          type="submit"
+          disabled={(!token && !hosted) || !quote || paying.busy || waiting !== null}
+          data-testid="pay"
+        >
           {quote
             ? t('billing.checkout.pay', { amount: money(quote.totalMinor, quote.currency, i18n.language) })
             : t('billing.checkout.payPlain')}
         </button>
       </div>
+      {waiting && (
+        <div className="row spread" role="status" data-testid="checkout-waiting">
+          <p>{t('billing.checkout.waiting')}</p>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setWaiting(null);
+              setKey(newPaymentKey());
+            }}
+          >
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
       {challenge && (
         <Dialog title={t('billing.secure.title')} onClose={() => void answer(false)} testId="three-d-secure">
           <p>{t('billing.secure.text')}</p>
