@@ -125,17 +125,6 @@ export const accountSettingsEditSchema = z
   .partial()
   .strict();
 
-export const contractSchema = z.object({
-  plan: z.string(),
-  startedAt: instantSchema,
-  minimumTermEndsAt: instantSchema,
-  noticeDays: z.number().int(),
-  earliestEndAt: instantSchema,
-  endsAt: instantSchema.nullable(),
-  managedByOrganisation: z.boolean(),
-});
-export type Contract = z.infer<typeof contractSchema>;
-
 export const organisationSchema = z.object({ id: z.string(), name: z.string(), code: z.string() });
 export type Organisation = z.infer<typeof organisationSchema>;
 
@@ -236,12 +225,6 @@ export const accountRoutes = {
     body: accountSettingsEditSchema.optional(),
     answer: accountSettingsSchema,
   }),
-  contract: route('GET', '/api/account/contract', { answer: contractSchema }),
-  cancelContract: route('POST', '/api/account/contract/cancel', {
-    body: z.object({ password: passwordSchema, endAt: instantSchema.optional() }).strict(),
-    answer: contractSchema,
-  }),
-  withdrawCancellation: route('DELETE', '/api/account/contract/cancel', { answer: contractSchema }),
   upgrade: route('POST', '/api/account/organisation', {
     body: z.object({ name: nameSchema }).strict(),
     answer: organisationSchema,

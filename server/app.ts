@@ -32,7 +32,7 @@ import { registerAdminRoutes } from './http/adminRoutes';
 import { createGuard } from './http/auth';
 import { registerContactRoutes } from './http/contactRoutes';
 import { registerProfileRoutes } from './http/profileRoutes';
-import { ContractService } from './accounts/contractService';
+import { AccountDeletion } from './accounts/accountDeletion';
 import { ProfileService } from './accounts/profileService';
 import { CallRecords } from './calls/callRecords';
 import { ContactService } from './contacts/contactService';
@@ -55,7 +55,7 @@ export interface ServerContext {
   app: FastifyInstance;
   io: SocketServer;
   accounts: AccountService;
-  contracts: ContractService;
+  deletion: AccountDeletion;
   organisations: OrganisationService;
   callRecords: CallRecords;
   invitations: InvitationService;
@@ -63,7 +63,7 @@ export interface ServerContext {
   throttle: Throttle;
   /** Every route as registered (method and URL), for the cross-organisation walk. */
   routes: { method: string; url: string }[];
-  /** The hourly housekeeping: ends due contracts, deletes expired call records (run here, unconditionally). */
+  /** The hourly housekeeping: renews subscriptions, erases deleted accounts, deletes expired call records (run here, unconditionally). */
   housekeeping(): Promise<void>;
   /** What the hourly timer does: the housekeeping, in whichever process holds its lease; true when it ran here. */
   housekeepingTick(): Promise<boolean>;
@@ -222,13 +222,13 @@ export async function buildServer(
     termsVersion: config.networkTermsVersion,
     now,
   });
-  const contracts = new ContractService(database.db, accounts, config.plans, now);
+  const deletion = new AccountDeletion(database.db, accounts, config.accountErasureDays, now);
   const organisations = new OrganisationService(database.db, accounts, now);
   const contacts = new ContactService(database.db, now);
   const callRecords = new CallRecords(database.db, config.callRecordRetentionDays, now);
   const guard = createGuard(accounts);
   registerAccountRoutes(app, accounts, guard);
-  registerProfileRoutes(app, { accounts, profiles, contracts, organisations }, guard);
+  registerProfileRoutes(app, { accounts, profiles, deletion, organisations }, guard);
   registerAdminRoutes(app, accounts, organisations, guard, now);
   registerContactRoutes(app, contacts, guard);
   await registerGuestPage(app, config.webDir);
@@ -338,7 +338,7 @@ export async function buildServer(
   registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
   registerBillingRoutes(app, { plans: config.billingPlans, vouchers, subscriptions, provider: paymentProvider }, guard);
   const housekeeping = async (): Promise<void> => {
-    await contracts.endDueContracts();
+    await deletion.eraseDue();
     await subscriptions.renewDue();
     await subscriptions.remindTrials();
     await callRecords.purge();
@@ -362,7 +362,7 @@ export async function buildServer(
     app,
     io,
     accounts,
-    contracts,
+    deletion,
     organisations,
     callRecords,
     invitations,

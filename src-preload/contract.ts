@@ -22,7 +22,6 @@ import {
 } from './schemas/agenda';
 import {
   accountSettingsEditSchema,
-  cancelContractSchema,
   contactSearchSchema,
   createPinSchema,
   inviteSchema,
@@ -43,7 +42,6 @@ import {
   type AdminUser,
   type CallLogEntry,
   type Contact,
-  type Contract,
   type Organisation,
   type ProfileDetails,
   type RegistrationInfo,
@@ -61,6 +59,7 @@ import { idSchema } from './schemas/common';
 import {
   checkoutInputSchema,
   confirmInputSchema,
+  deleteAccountSchema,
   invoiceInputSchema,
   paymentInputSchema,
   quoteInputSchema,
@@ -218,8 +217,6 @@ export const ERROR_CODES = [
   'already_registered',
   'cannot_change_self',
   'role_fixed',
-  'contract_by_organisation',
-  'contract_too_early',
   // The core worker stopped: restarted (the command may not have been done), or given up.
   'core_restarted',
   'core_unavailable',
@@ -393,9 +390,8 @@ export const commands = {
     changePassword: command<Done>()(passwordChangeSchema),
     settings: command<AccountSettings>()(none),
     updateSettings: command<AccountSettings>()(accountSettingsEditSchema),
-    contract: command<Contract>()(none),
-    cancelContract: command<Contract>()(cancelContractSchema),
-    withdrawCancellation: command<Contract>()(none),
+    /** Deletes the account (with the password): signed out now, personal data erased at `eraseAt`. */
+    deleteAccount: command<{ eraseAt: number }>()(deleteAccountSchema),
     upgrade: command<Organisation>()(organisationNameSchema),
   },
   admin: {

@@ -1,8 +1,9 @@
-/** The signed-in user's own account: profile, password, settings, contract, and upgrading to an organisation. */
+/** The signed-in user's own account: profile, password, settings, deleting it, and upgrading to an organisation. */
 import type { FastifyInstance } from 'fastify';
 import { accountRoutes as routes } from '../../protocol/accounts';
 import type { AccountService } from '../accounts/accountService';
-import type { ContractService } from '../accounts/contractService';
+import type { AccountDeletion } from '../accounts/accountDeletion';
+import { billingRoutes } from '../../protocol/billing';
 import type { ProfileService } from '../accounts/profileService';
 import type { OrganisationService } from '../organisations/organisationService';
 import { ApiError } from './apiError';
@@ -15,12 +16,12 @@ export function registerProfileRoutes(
   services: {
     accounts: AccountService;
     profiles: ProfileService;
-    contracts: ContractService;
+    deletion: AccountDeletion;
     organisations: OrganisationService;
   },
   signedIn: Guard,
 ): void {
-  const { accounts, profiles, contracts, organisations } = services;
+  const { accounts, profiles, deletion, organisations } = services;
 
   serve(app, routes.profile, async ({ request }) => profiles.profile((await signedIn(request)).id));
   serve(app, routes.updateProfile, async ({ request, body }) =>
@@ -41,21 +42,20 @@ export function registerProfileRoutes(
     profiles.updateSettings((await signedIn(request, { registering: true })).id, body ?? {}),
   );
 
-  serve(app, routes.contract, async ({ request }) => contracts.contract((await signedIn(request)).id));
+  // Deleting the account (issue 11): with the password; sessions end now, personal data is erased later.
   serve(
     app,
-    routes.cancelContract,
+    billingRoutes.deleteAccount,
     async ({ request, body }) => {
-      const me = await signedIn(request);
+      const me = await signedIn(request, { registering: true });
       if (!(await accounts.checkPassword(me.id, body.password)))
         throw new ApiError(401, 'credentials_invalid', 'The password is wrong', [
           { path: 'password', code: 'credentials_invalid' },
         ]);
-      return contracts.cancel(me.id, body.endAt);
+      return deletion.schedule(me.id);
     },
     limit(10, '1 minute'),
   );
-  serve(app, routes.withdrawCancellation, async ({ request }) => contracts.withdraw((await signedIn(request)).id));
 
   serve(
     app,

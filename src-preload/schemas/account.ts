@@ -84,7 +84,6 @@ export const accountSettingsEditSchema = z
   })
   .strict();
 
-export const cancelContractSchema = z.object({ password: passwordSchema, endAt: instantSchema.optional() }).strict();
 export const organisationNameSchema = z
   .object({ name: z.string().trim().min(1, { message: 'required' }).max(120) })
   .strict();
@@ -114,7 +113,6 @@ export const contactSearchSchema = z
 export type {
   AccountProfile,
   AccountSettings,
-  Contract,
   Organisation,
   PasswordPolicy,
   ProfileDetails,

@@ -261,9 +261,12 @@ export class AccountSession {
         },
         settings: () => this.authed(r.settings, {}),
         updateSettings: (input) => this.authed(r.updateSettings, { body: input }),
-        contract: () => this.authed(r.contract, {}),
-        cancelContract: (input) => this.authed(r.cancelContract, { body: input }),
-        withdrawCancellation: () => this.authed(r.withdrawCancellation, {}),
+        deleteAccount: async (input) => {
+          const answer = await this.authed(billingRoutes.deleteAccount, { body: input });
+          // The server ended every session; this device forgets its own.
+          this.forget();
+          return answer;
+        },
         upgrade: async (input) => {
           const organisation = await this.authed(r.upgrade, { body: input });
           await this.changed();

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { DevicesCard } from './DevicesCard';
 import { LANGUAGES, type AccountSettings, type ProfileDetails } from '../../../src-preload/contract';
 import { SubscriptionCard } from '../billing/SubscriptionCard';
+import { InlineConfirm } from '../../components/InlineConfirm';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
 import { LANGUAGE_NAMES } from '../../i18n/i18n';
@@ -46,6 +47,7 @@ export function ProfilePanel() {
       {account?.profile?.registered && <DevicesCard />}
       {account?.profile?.registered && <SubscriptionCard />}
       {profile && <UpgradeCard profile={profile} onUpgraded={reloadProfile} />}
+      {account?.profile?.registered && <DeleteAccountCard />}
     </div>
   );
 }
@@ -328,6 +330,55 @@ function DeviceFields({
       {pick('videoinput', settings.cameraId, 'cameraId', ids.camera)}
       {pick('audioinput', settings.microphoneId, 'microphoneId', ids.microphone)}
     </div>
+  );
+}
+
+/**
+ * Deleting the account, its own action (ending a subscription deletes nothing): with the password and a
+ * question first; the app signs out at once, personal data is erased after the stated period.
+ */
+function DeleteAccountCard() {
+  const { t } = useTranslation('common');
+  const setAccount = useAppStore((s) => s.setAccount);
+  const [password, setPassword] = useState('');
+  const [asking, setAsking] = useState(false);
+  const command = useCommand();
+  const id = useId();
+  const remove = async () => {
+    setAsking(false);
+    if (await command.run(window.clinic.account.deleteAccount({ password }))) {
+      const state = await window.clinic.account.state();
+      if (state.ok) setAccount(state.value);
+    }
+  };
+  return (
+    <section className="card" data-testid="delete-account">
+      <h2>{t('account.delete.title')}</h2>
+      <p className="hint">{t('account.delete.text')}</p>
+      <div className="field">
+        <label htmlFor={id}>{t('account.password.current')}</label>
+        <input id={id} type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <FieldError error={command.error} field="password" />
+      </div>
+      <FormError error={command.error} fields={['password']} />
+      {asking ? (
+        <InlineConfirm
+          question={t('account.delete.question')}
+          keepLabel={t('account.delete.keep')}
+          confirmLabel={t('account.delete.confirm')}
+          onKeep={() => setAsking(false)}
+          onConfirm={() => void remove()}
+          busy={command.busy}
+          testId="delete-account-confirm"
+        />
+      ) : (
+        <div className="actions">
+          <button type="button" className="danger" disabled={!password || command.busy} onClick={() => setAsking(true)}>
+            {t('account.delete.submit')}
+          </button>
+        </div>
+      )}
+    </section>
   );
 }
 

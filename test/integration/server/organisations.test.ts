@@ -1,7 +1,7 @@
 /**
  * Organisations, profiles, contracts and contacts against the real server on loopback with a real SMTP
  * server: upgrade to an organisation, registration with the organisation's ID, licence switching, admin
- * statistics and logs, profile and settings edits, password change, contract-end rules and deletion,
+ * statistics and logs, profile and settings edits, password change, account deletion,
  * contact search visibility, and a walk of every route as organisation A against organisation B.
  */
 import { join } from 'node:path';
@@ -59,7 +59,10 @@ let staffAId: string;
 describe('organisations', () => {
   it('an individual account upgrades to an organisation and gets an ID staff register with', async () => {
     ownerA = await signUpAndRegister('owner@praxis-a.example', 'owner.a');
-    expect((await f.api('GET', '/api/account/contract', undefined, ownerA.accessToken)).body.plan).toBe('individual');
+    expect((await f.api('GET', '/api/billing/subscription', undefined, ownerA.accessToken)).body).toMatchObject({
+      status: 'trialing',
+      managedBy: null,
+    });
     // Members are not admins before the upgrade.
     expect((await f.api('GET', '/api/admin/users', undefined, ownerA.accessToken)).status).toBe(403);
     const upgraded = await f.api('POST', '/api/account/organisation', { name: 'Praxis A' }, ownerA.accessToken);
@@ -467,9 +470,7 @@ describe('cross-organisation walk', () => {
       },
       'GET /api/account/settings': { path: '/api/account/settings' },
       'PATCH /api/account/settings': { path: '/api/account/settings', body: { mute: true } },
-      'GET /api/account/contract': { path: '/api/account/contract' },
-      'POST /api/account/contract/cancel': { path: '/api/account/contract/cancel', body: { password: 'wrong' } },
-      'DELETE /api/account/contract/cancel': { path: '/api/account/contract/cancel' },
+      'POST /api/account/delete': { path: '/api/account/delete', body: { password: 'Wrong-Pass-1' } },
       'POST /api/account/organisation': { path: '/api/account/organisation', body: { name: 'Praxis B' } },
       'POST /api/admin/invitations': {
         path: '/api/admin/invitations',
@@ -600,48 +601,24 @@ describe('cross-organisation walk', () => {
   });
 });
 
-describe('contract end and deletion', () => {
-  it('refuses an end before the minimum term and notice, schedules the earliest, and deletes personal data then', async () => {
+describe('account deletion', () => {
+  it('needs the password, ends the sessions at once, erases personal data after the stated period and keeps billing', async () => {
     const session = external;
-    const contract = (await f.api('GET', '/api/account/contract', undefined, session.accessToken)).body;
-    expect(contract).toMatchObject({ plan: 'individual', noticeDays: 30, managedByOrganisation: false, endsAt: null });
-    expect(contract.minimumTermEndsAt).toBe(Date.UTC(2027, 5, 1, 9));
-    expect(contract.earliestEndAt).toBe(contract.minimumTermEndsAt);
-
-    const early = await f.api(
-      'POST',
-      '/api/account/contract/cancel',
-      { password: GOOD, endAt: f.clock.now + 40 * DAY },
-      session.accessToken,
+    expect((await f.api('POST', '/api/account/delete', { password: 'Wrong-Pass-1' }, session.accessToken)).status).toBe(
+      401,
     );
-    expect(early).toMatchObject({ status: 409, body: { error: { code: 'contract_too_early' } } });
-    expect(early.body.error.issues[0]).toEqual({
-      path: 'earliestEndAt',
-      code: new Date(contract.earliestEndAt).toISOString(),
-    });
-    expect(
-      (await f.api('POST', '/api/account/contract/cancel', { password: 'Wrong-Pass-1' }, session.accessToken)).status,
-    ).toBe(401);
-    const cancelled = await f.api('POST', '/api/account/contract/cancel', { password: GOOD }, session.accessToken);
-    expect(cancelled.body.endsAt).toBe(contract.earliestEndAt);
-    expect((await f.api('DELETE', '/api/account/contract/cancel', undefined, session.accessToken)).body.endsAt).toBe(
-      null,
-    );
-    // Members of an organisation are under its contract.
-    expect(
-      (await f.api('POST', '/api/account/contract/cancel', { password: 'Another-Good-Pass-9' }, staffA.accessToken))
-        .body.error.code,
-    ).toBe('contract_by_organisation');
-
-    // Thirteen months on, the minimum term is over: the notice period alone decides.
-    f.clock.now += 396 * DAY;
-    const again = (await signIn('eva.klinik')).body as Session;
-    const later = (await f.api('GET', '/api/account/contract', undefined, again.accessToken)).body;
-    expect(later.earliestEndAt).toBe(f.clock.now + 30 * DAY);
-    await f.api('POST', '/api/account/contract/cancel', { password: GOOD }, again.accessToken);
-    f.clock.now += 31 * DAY;
-    await f.server.housekeeping();
+    expect((await signIn('eva.klinik')).status).toBe(200);
+    const deleted = await f.api('POST', '/api/account/delete', { password: GOOD }, session.accessToken);
+    expect(deleted.body).toEqual({ eraseAt: f.clock.now + 30 * DAY });
+    // Signed out everywhere at once; personal data stays until the erasure date (support can still undo it).
+    expect((await f.api('GET', '/api/account/profile', undefined, session.accessToken)).status).toBe(401);
     expect((await signIn('eva.klinik')).status).toBe(401);
+    await f.server.housekeeping();
+    expect(
+      await f.db.selectFrom('accounts').select('username').where('username', '=', 'eva.klinik').execute(),
+    ).toHaveLength(1);
+    f.clock.now += 396 * DAY;
+    await f.server.housekeeping();
     const row = (await f.db
       .selectFrom('accounts')
       .selectAll()
