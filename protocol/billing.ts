@@ -2,8 +2,7 @@
  * Subscriptions, payment, vouchers and invoices (issue 11), for the desktop and the server. Money is
  * integer minor units with its currency; VAT rates are basis points (8.1 % = 810); instants are epoch ms.
  *
- * State (session 6): the server serves every route here but `adminOverview`, which is the agreed
- * contract for what comes next (see issue 11's note).
+ * The server serves every route here; the desktop reaches them through the `billing` commands.
  */
 import { z } from 'zod';
 import { currencySchema } from './credits';

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config';
 import { CopyError, copyToPostgres } from './db/copyToPostgres';
 import { openServerDb } from './db/database';
 import { CommandError, runCreditCommand } from './sending/creditCommands';
+import { runBillingCommand } from './billing/billingCommands';
 
 declare const __CLINICDESK_VERSION__: string | undefined;
 const VERSION = typeof __CLINICDESK_VERSION__ === 'string' ? __CLINICDESK_VERSION__ : 'dev';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  if (command?.startsWith('credits-')) {
+  if (command?.startsWith('credits-') || command?.startsWith('voucher-') || command === 'subscription-source') {
     const config = loadConfig(
       rest.filter((a) => /^--(config|data-dir|database-url)=/.test(a)),
       process.env,
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
     );
     const database = await openServerDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     try {
-      await runCreditCommand(command, rest, database, (line) => console.log(line));
+      const print = (line: string) => console.log(line);
+      if (command.startsWith('credits-')) await runCreditCommand(command, rest, database, print);
+      else await runBillingCommand(command, rest, database.db, print);
     } catch (error) {
       if (error instanceof CommandError) throw new ConfigError(error.message);
       throw error;

@@ -63,8 +63,11 @@ import {
   invoiceInputSchema,
   paymentInputSchema,
   quoteInputSchema,
+  type BillingOverview,
   type InvoiceSummary,
   type PaymentState,
+  type Voucher,
+  voucherCreateSchema,
   type Plan,
   type Quote,
   type Subscription,
@@ -463,6 +466,10 @@ export const commands = {
     invoices: command<InvoiceSummary[]>()(none),
     /** Saves an invoice's PDF where the user chooses. */
     saveInvoice: command<{ saved: boolean }>()(invoiceInputSchema),
+    /** Service desk: subscriptions by status, trials ending this week, revenue per month. */
+    overview: command<BillingOverview>()(none),
+    vouchers: command<Voucher[]>()(none),
+    createVoucher: command<Voucher>()(voucherCreateSchema),
   },
   screen: {
     /** The user's answer to `screen.choose`: the screen or window to share, or null (cancelled). */

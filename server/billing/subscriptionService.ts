@@ -14,7 +14,13 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Mailer } from '../mail/mailer';
 import { trialReminderMail } from '../mail/mailTexts';
 import { currencySchema } from '../../protocol/credits';
-import { quoteSchema, type PaymentState, type Quote, type Subscription } from '../../protocol/billing';
+import {
+  quoteSchema,
+  type BillingOverview,
+  type PaymentState,
+  type Quote,
+  type Subscription,
+} from '../../protocol/billing';
 import type { Profile } from '../accounts/accountService';
 import type { PaymentsTable, ServerDatabase, SubscriptionsTable } from '../db/schema';
 import { isUniqueViolation } from '../db/database';
@@ -95,9 +101,26 @@ export class SubscriptionService {
     const found = await this.db.selectFrom('subscriptions').selectAll().where('owner', '=', owner).executeTakeFirst();
     if (found) return found;
     const id = idOf(owner);
+    // An organisation's trial counts from its creation, or from its founder's registration when an
+    // individual account became the organisation (no second trial by upgrading).
     const since = owner.startsWith('org:')
-      ? (await this.db.selectFrom('organisations').select('created_at').where('id', '=', id).executeTakeFirst())
-          ?.created_at
+      ? Math.min(
+          ...[
+            (await this.db.selectFrom('organisations').select('created_at').where('id', '=', id).executeTakeFirst())
+              ?.created_at,
+            ...(
+              await this.db
+                .selectFrom('accounts')
+                .select('registered_at')
+                .where('organisation_id', '=', id)
+                .where('role', '=', 'org_admin')
+                .execute()
+            ).map((a) => a.registered_at),
+          ]
+            .filter((v): v is number => v !== null && v !== undefined)
+            .map(Number),
+          this.now(),
+        )
       : (
           await this.db
             .selectFrom('accounts')
@@ -639,6 +662,58 @@ export class SubscriptionService {
       }
     }
     return sent;
+  }
+
+  /**
+   * The service desk's overview: subscriptions by their status now, trials ending within a week (with the
+   * account's or organisation's name), and invoiced revenue per month and currency for the last year.
+   */
+  async overview(): Promise<BillingOverview> {
+    const now = this.now();
+    const rows = await this.db.selectFrom('subscriptions').selectAll().execute();
+    const byStatus: BillingOverview['byStatus'] = { trialing: 0, active: 0, past_due: 0, canceled: 0, expired: 0 };
+    for (const row of rows) byStatus[this.status(row)] += 1;
+    const ending = rows
+      .filter((r) => this.status(r) === 'trialing' && r.plan === null && Number(r.trial_ends_at) < now + 7 * DAY)
+      .sort((a, b) => Number(a.trial_ends_at) - Number(b.trial_ends_at));
+    const names = async (owner: string): Promise<string> => {
+      const id = idOf(owner);
+      if (owner.startsWith('org:'))
+        return (
+          (await this.db.selectFrom('organisations').select('name').where('id', '=', id).executeTakeFirst())?.name ?? ''
+        );
+      const account = await this.db
+        .selectFrom('accounts')
+        .select(['name', 'username', 'email'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return account ? account.name || account.username || account.email : '';
+    };
+    const trialsEndingThisWeek = [];
+    for (const row of ending)
+      trialsEndingThisWeek.push({
+        owner: row.owner,
+        name: await names(row.owner),
+        trialEndsAt: Number(row.trial_ends_at),
+      });
+    const invoices = await this.db
+      .selectFrom('invoices')
+      .select(['issued_at', 'currency', 'total_minor'])
+      .where('issued_at', '>=', now - 366 * DAY)
+      .execute();
+    const revenue = new Map<string, { month: string; currency: Quote['currency']; totalMinor: number }>();
+    for (const invoice of invoices) {
+      const month = new Date(Number(invoice.issued_at)).toISOString().slice(0, 7);
+      const currency = currencySchema.parse(invoice.currency);
+      const key = `${month} ${currency}`;
+      const entry = revenue.get(key) ?? { month, currency, totalMinor: 0 };
+      entry.totalMinor += Number(invoice.total_minor);
+      revenue.set(key, entry);
+    }
+    const revenueByMonth = [...revenue.values()].sort(
+      (a, b) => b.month.localeCompare(a.month) || a.currency.localeCompare(b.currency),
+    );
+    return { byStatus, trialsEndingThisWeek, revenueByMonth };
   }
 
   /** An invoice of the caller's own subscription as PDF, in the invoice's language. */

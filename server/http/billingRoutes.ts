@@ -142,6 +142,10 @@ export function registerBillingRoutes(
     if (profile.role !== 'service_admin') throw new ApiError(403, 'forbidden', 'Only the service desk may do this');
     return profile;
   };
+  serve(app, routes.adminOverview, async ({ request }) => {
+    await serviceDesk(request);
+    return subscriptions.overview();
+  });
   serve(app, routes.adminVouchers, async ({ request }) => {
     await serviceDesk(request);
     return { vouchers: await vouchers.list() };

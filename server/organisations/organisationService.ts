@@ -80,6 +80,13 @@ export class OrganisationService {
         .set({ organisation_id: organisation.id, role: 'org_admin', plan: 'organisation' })
         .where('id', '=', me.id)
         .execute();
+      // The subscription (or trial), its payments and invoices go with the account into its organisation:
+      // the practice pays on, and the trial does not start again.
+      const from = `acct:${me.id}`;
+      const to = `org:${organisation.id}`;
+      await trx.updateTable('subscriptions').set({ owner: to }).where('owner', '=', from).execute();
+      await trx.updateTable('payments').set({ owner: to }).where('owner', '=', from).execute();
+      await trx.updateTable('invoices').set({ owner: to }).where('owner', '=', from).execute();
     });
     return { id: organisation.id, name, code: organisation.code };
   }

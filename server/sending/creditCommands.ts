@@ -33,7 +33,7 @@ const key = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/)
   .optional();
 
-const options = (args: readonly string[]): Record<string, string> =>
+export const options = (args: readonly string[]): Record<string, string> =>
   Object.fromEntries(
     args
       .filter((a) => a.startsWith('--') && a.includes('='))
@@ -43,7 +43,7 @@ const options = (args: readonly string[]): Record<string, string> =>
       }),
   );
 
-function parsed<T extends z.ZodType>(schema: T, value: unknown, usage: string): z.output<T> {
+export function parsed<T extends z.ZodType>(schema: T, value: unknown, usage: string): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success)
     throw new CommandError(

@@ -8,14 +8,17 @@ import { cardTokenSchema, idempotencyKeySchema, planIdSchema, voucherCodeSchema 
 import { passwordSchema } from '../../protocol/primitives';
 
 export type {
+  BillingOverview,
   InvoiceSummary,
+  Voucher,
+  VoucherCreate,
   PaymentState,
   Plan,
   Quote,
   Subscription,
   SubscriptionStatus,
 } from '../../protocol/billing';
-export { SUBSCRIPTION_STATUSES, VOUCHER_ERRORS } from '../../protocol/billing';
+export { SUBSCRIPTION_STATUSES, VOUCHER_ERRORS, voucherCreateSchema } from '../../protocol/billing';
 
 const uuid = z.uuid({ message: 'id_invalid' });
 

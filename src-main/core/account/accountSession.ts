@@ -344,6 +344,9 @@ export class AccountSession {
           const pdf = await this.authed(billingRoutes.invoicePdf, { params: { id } });
           return { saved: await this.host.saveFile(pdf.filename, Buffer.from(pdf.pdfBase64, 'base64')) };
         },
+        overview: () => this.authed(billingRoutes.adminOverview, {}),
+        vouchers: async () => (await this.authed(billingRoutes.adminVouchers, {})).vouchers,
+        createVoucher: (input) => this.authed(billingRoutes.adminCreateVoucher, { body: input }),
       },
       contacts: {
         list: () => this.authed(contactRoutes.list, {}),

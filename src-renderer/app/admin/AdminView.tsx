@@ -9,8 +9,9 @@ import { useAppStore } from '../store';
 import { CallsChart } from './CallsChart';
 import { Tabs } from '../../components/Tabs';
 import { CreditsDesk } from './CreditsDesk';
+import { BillingDesk } from './BillingDesk';
 
-type Tab = 'dashboard' | 'users' | 'organisation' | 'logs' | 'support' | 'credits';
+type Tab = 'dashboard' | 'users' | 'organisation' | 'logs' | 'support' | 'credits' | 'billing';
 const DAY = 86_400_000;
 
 /** The admin panel: dashboard, users and licences, the organisation, and the call logs. */
@@ -35,8 +36,8 @@ function Admin() {
   }
   const tabs: Tab[] =
     role === 'org_admin'
-      ? ['dashboard', 'users', 'organisation', 'logs', 'credits']
-      : ['dashboard', 'users', 'logs', 'support', 'credits'];
+      ? ['dashboard', 'users', 'organisation', 'logs', 'credits', 'billing']
+      : ['dashboard', 'users', 'logs', 'support', 'credits', 'billing'];
   return (
     <div className="settings" data-testid="view-admin">
       <Tabs
@@ -52,6 +53,7 @@ function Admin() {
       {tab === 'logs' && <Logs />}
       {tab === 'support' && <PinCheck />}
       {tab === 'credits' && <CreditsDesk />}
+      {tab === 'billing' && <BillingDesk />}
     </div>
   );
 }

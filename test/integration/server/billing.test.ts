@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextInvoiceNumber } from '../../../server/billing/invoiceNumbers';
 import { addMonths, planIn } from '../../../server/billing/plans';
 import { testCardToken } from '../../../protocol/card';
+import { runBillingCommand } from '../../../server/billing/billingCommands';
 import { VoucherService } from '../../../server/billing/vouchers';
 import { configSchema } from '../../../server/config';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -435,5 +436,132 @@ describe('renewals, trial reminders and the gate', () => {
     await signInAgain();
     expect((await api('GET', '/api/billing/subscription')).body.status).toBe('canceled');
     expect((await api('GET', '/api/billing/invoices')).body.invoices).toHaveLength(3);
+  });
+});
+
+describe("the service desk's billing commands", () => {
+  it('create and list vouchers, refuse bad input with the usage and write nothing, mark a subscription Apple-billed', async () => {
+    const lines: string[] = [];
+    const run = (...args: string[]) =>
+      runBillingCommand(
+        args[0]!,
+        args.slice(1),
+        f.db,
+        (line) => lines.push(line),
+        () => f.clock.now,
+      );
+    await run('voucher-create', '--code=spring25', '--kind=percent', '--value=25', '--max=3', '--plans=flex,yearly');
+    expect(lines.at(-1)).toBe('Created voucher SPRING25.');
+    const created = (await new VoucherService(f.db, () => f.clock.now).list()).find((v) => v.code === 'SPRING25');
+    expect(created).toMatchObject({ kind: 'percent', value: 2500, maxRedemptions: 3, plans: ['flex', 'yearly'] });
+    await run('voucher-list');
+    expect(lines.some((l) => l.includes('SPRING25') && l.includes('0/3') && l.includes('flex,yearly'))).toBe(true);
+
+    const count = async () => (await f.db.selectFrom('vouchers').select('code').execute()).length;
+    const before = await count();
+    await expect(run('voucher-create', '--code=SPRING25', '--kind=percent', '--value=10')).rejects.toThrow(
+      'a voucher SPRING25 exists already',
+    );
+    await expect(run('voucher-create', '--code=HALF', '--kind=percent', '--value=150')).rejects.toThrow('usage:');
+    await expect(run('voucher-create', '--code=FIVE', '--kind=amount', '--value=500')).rejects.toThrow('currency');
+    await expect(run('voucher-create', '--code=X1', '--kind=gift', '--value=5')).rejects.toThrow('usage:');
+    await expect(
+      run(
+        'voucher-create',
+        '--code=LATE',
+        '--kind=months',
+        '--value=1',
+        '--valid-from=2027-02-01',
+        '--valid-to=2027-01-01',
+      ),
+    ).rejects.toThrow();
+    expect(await count()).toBe(before);
+
+    const session = await f.registered('apple.import');
+    await f.api('GET', '/api/billing/subscription', undefined, session.accessToken);
+    const { id } = await f.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('username', '=', 'apple.import')
+      .executeTakeFirstOrThrow();
+    await expect(run('subscription-source', `--owner=acct:${id}`, '--source=itunes')).rejects.toThrow('usage:');
+    await run('subscription-source', `--owner=acct:${id}`, '--source=apple');
+    expect((await f.api('GET', '/api/billing/subscription', undefined, session.accessToken)).body.billingSource).toBe(
+      'apple',
+    );
+    await expect(run('subscription-source', `--owner=acct:${randomUUID()}`, '--source=apple')).rejects.toThrow(
+      'no subscription',
+    );
+  });
+});
+
+describe("the service desk's overview", () => {
+  it('counts subscriptions by their status now, lists trials ending within a week, sums revenue per month', async () => {
+    const before = await f.server.subscriptions.overview();
+    const soon = await f.registered('trial.soon');
+    await f.api('GET', '/api/billing/subscription', undefined, soon.accessToken);
+    await f.db.updateTable('accounts').set({ name: 'Praxis Bald' }).where('username', '=', 'trial.soon').execute();
+    const overview = await f.server.subscriptions.overview();
+    expect(overview.byStatus.trialing).toBe(before.byStatus.trialing + 1);
+    // Registered now with 14 trial days: not ending this week; a week before its end, it is.
+    expect(overview.trialsEndingThisWeek.some((t) => t.name === 'Praxis Bald')).toBe(false);
+    f.clock.now += 8 * DAY;
+    const later = await f.server.subscriptions.overview();
+    expect(later.trialsEndingThisWeek.find((t) => t.name === 'Praxis Bald')?.trialEndsAt).toBeGreaterThan(f.clock.now);
+    // Revenue: the invoices of the tests above, per month and currency, each total counted once.
+    const invoices = await f.db.selectFrom('invoices').select(['issued_at', 'currency', 'total_minor']).execute();
+    const month = (at: number) => new Date(at).toISOString().slice(0, 7);
+    const recent = invoices.filter((i) => Number(i.issued_at) >= f.clock.now - 366 * DAY);
+    for (const row of later.revenueByMonth) {
+      const expected = recent
+        .filter((i) => i.currency === row.currency && month(Number(i.issued_at)) === row.month)
+        .reduce((sum, i) => sum + Number(i.total_minor), 0);
+      expect(row.totalMinor, `${row.month} ${row.currency}`).toBe(expected);
+    }
+    expect(later.revenueByMonth.reduce((sum, r) => sum + r.totalMinor, 0)).toBe(
+      recent.reduce((sum, i) => sum + Number(i.total_minor), 0),
+    );
+    // Not for members.
+    const again = (
+      await f.api('POST', '/api/auth/sign-in', { username: 'trial.soon', password: 'Correct-Horse-7-Battery' })
+    ).body as { accessToken: string };
+    expect((await f.api('GET', '/api/admin/billing', undefined, again.accessToken)).status).toBe(403);
+  });
+});
+
+describe('upgrading to an organisation', () => {
+  it('takes the subscription, its payments and invoices along, and does not start a second trial', async () => {
+    const card = testCardToken({ number: '4242424242424242', expiry: '12/34', cvc: '123' }, f.clock.now)!;
+    const paying = await f.registered('founder.paid');
+    const paid = await f.api(
+      'POST',
+      '/api/billing/checkout',
+      { plan: 'flex', card, idempotencyKey: 'founder-paid-00001' },
+      paying.accessToken,
+    );
+    expect(paid.body.subscription.status).toBe('active');
+    expect(
+      (await f.api('POST', '/api/account/organisation', { name: 'Praxis Gründer' }, paying.accessToken)).status,
+    ).toBe(201);
+    const after = await f.api('GET', '/api/billing/subscription', undefined, paying.accessToken);
+    expect(after.body).toMatchObject({ status: 'active', currentPeriodEnd: paid.body.subscription.currentPeriodEnd });
+    expect((await f.api('GET', '/api/billing/invoices', undefined, paying.accessToken)).body.invoices).toHaveLength(1);
+
+    // A trial looked at only after the upgrade still counts from the founder's registration.
+    await f.registered('founder.trial');
+    const { registered_at: registeredAt } = await f.db
+      .selectFrom('accounts')
+      .select('registered_at')
+      .where('username', '=', 'founder.trial')
+      .executeTakeFirstOrThrow();
+    f.clock.now += 5 * DAY;
+    const session = (
+      await f.api('POST', '/api/auth/sign-in', { username: 'founder.trial', password: 'Correct-Horse-7-Battery' })
+    ).body as { accessToken: string };
+    expect((await f.api('POST', '/api/account/organisation', { name: 'Praxis Neu' }, session.accessToken)).status).toBe(
+      201,
+    );
+    const trial = (await f.api('GET', '/api/billing/subscription', undefined, session.accessToken)).body;
+    expect(trial).toMatchObject({ status: 'trialing', trialEndsAt: Number(registeredAt) + 14 * DAY });
   });
 });

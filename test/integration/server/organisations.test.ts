@@ -564,6 +564,7 @@ describe('cross-organisation walk', () => {
       'POST /api/billing/subscription/reactivate': { path: '/api/billing/subscription/reactivate' },
       'GET /api/billing/invoices': { path: '/api/billing/invoices' },
       'GET /api/billing/invoices/:id/pdf': { path: `/api/billing/invoices/${tenantB}/pdf` },
+      'GET /api/admin/billing': { path: '/api/admin/billing' },
       'GET /api/admin/vouchers': { path: '/api/admin/vouchers' },
       'POST /api/admin/vouchers': {
         path: '/api/admin/vouchers',
