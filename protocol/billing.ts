@@ -64,6 +64,8 @@ export const invoiceLineSchema = z.object({
   amountMinor: minor,
   /** Months covered (plan lines) or free months (a months voucher). */
   months: z.number().int().min(0).optional(),
+  /** A proration: the days of the period charged, of all its days (rounded to the day). */
+  days: z.object({ charged: z.number().int().min(0), of: z.number().int().min(1) }).optional(),
 });
 export type InvoiceLine = z.infer<typeof invoiceLineSchema>;
 

@@ -25,6 +25,8 @@ import type { Transaction } from 'kysely';
 import type { ServerDatabase } from './db/schema';
 import { SubscriptionService } from './billing/subscriptionService';
 import { stripePaymentProvider } from './billing/stripeProvider';
+import { TelehealthService } from './telehealth/telehealthService';
+import { registerTelehealthRoutes } from './http/telehealthRoutes';
 import { testPaymentProvider } from './billing/providers';
 import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
@@ -34,6 +36,7 @@ import { registerContactRoutes } from './http/contactRoutes';
 import { registerProfileRoutes } from './http/profileRoutes';
 import { AccountDeletion } from './accounts/accountDeletion';
 import { ProfileService } from './accounts/profileService';
+import type { Profile } from './accounts/accountService';
 import { CallRecords } from './calls/callRecords';
 import { ContactService } from './contacts/contactService';
 import { OrganisationService } from './organisations/organisationService';
@@ -72,6 +75,7 @@ export interface ServerContext {
   ledger: CreditLedger;
   dispatcher: Dispatcher;
   subscriptions: SubscriptionService;
+  telehealth: TelehealthService;
   /**
    * A graceful shutdown's first half: readiness answers 503 (the load balancer sends nobody new), this
    * process's leases are given up, and open sockets are closed at the transport so that their clients
@@ -253,8 +257,20 @@ export async function buildServer(
     keyedHash(secret, 'guest-code'),
     now,
   );
+  // Made below, once subscriptions exist; signalling asks it only when calls happen.
+  // eslint-disable-next-line prefer-const -- assigned below, after the services it needs
+  let telehealth: TelehealthService;
+  const mayStartVideo = async (profile: Profile) => {
+    await subscriptions.requireUsable(profile);
+    await telehealth.requireMinutes(profile);
+  };
   const signalling = new Signalling(io, {
     db: database.db,
+    video: {
+      mayStart: mayStartVideo,
+      connected: (call) => telehealth.connected(call),
+      ended: (id) => telehealth.ended(id),
+    },
     accounts,
     contacts,
     invitations,
@@ -263,11 +279,7 @@ export async function buildServer(
     log: (message, details) => app.log.error(details, message),
     ...(options.timing ? { timing: options.timing } : {}),
   });
-  registerCallRoutes(
-    app,
-    { invitations, signalling, ice: config, now, requireUsable: (profile) => subscriptions.requireUsable(profile) },
-    guard,
-  );
+  registerCallRoutes(app, { invitations, signalling, ice: config, now, requireUsable: mayStartVideo }, guard);
   const sync = new SyncService(database.db, now);
   registerSyncRoutes(app, sync, guard);
   // The other devices of the practice pull at once (the pushing device already has what it pushed).
@@ -311,7 +323,13 @@ export async function buildServer(
     now,
     mailer,
     onActive: (trx, owner) => releaseUnsubscribed(trx, owner),
+    telehealth: config.telehealth,
     log: (message, details) => app.log.error(details, message),
+  });
+  telehealth = new TelehealthService(database.db, subscriptions, {
+    telehealth: config.telehealth,
+    plans: config.billingPlans,
+    now,
   });
   const dispatcher = new Dispatcher(
     database.db,
@@ -336,9 +354,11 @@ export async function buildServer(
   sync.onChanged(() => dispatcher.kick());
   registerCreditRoutes(app, { db: database.db, ledger, dispatcher, sync, packs: config.creditPacks, now }, guard);
   registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
+  registerTelehealthRoutes(app, telehealth, guard);
   registerBillingRoutes(app, { plans: config.billingPlans, vouchers, subscriptions, provider: paymentProvider }, guard);
   const housekeeping = async (): Promise<void> => {
     await deletion.eraseDue();
+    await telehealth.closeStale();
     await subscriptions.renewDue();
     await subscriptions.remindTrials();
     await callRecords.purge();
@@ -351,6 +371,13 @@ export async function buildServer(
   const leases = new Leases(database.db, now);
   const housekeepingTick = () => leases.runOnce('housekeeping', HOUSEKEEPING_LEASE_MS, housekeeping);
   await housekeepingTick();
+  // The metered calls of this process are touched each minute: a crash loses at most that minute.
+  const meterTimer = setInterval(() => {
+    telehealth
+      .touch(signalling.meteredCallIds())
+      .catch((error: unknown) => app.log.error({ err: error }, 'metering failed'));
+  }, 60_000);
+  meterTimer.unref();
   const timer = setInterval(() => {
     housekeepingTick().catch((error: unknown) => app.log.error({ err: error }, 'housekeeping failed'));
   }, 3_600_000);
@@ -376,10 +403,12 @@ export async function buildServer(
     ledger,
     dispatcher,
     subscriptions,
+    telehealth,
     drain: async () => {
       draining = true;
       await dispatcher.stop();
       clearInterval(timer);
+      clearInterval(meterTimer);
       await leases.release('housekeeping').catch(() => undefined);
       // Closing the transport (not a server-side disconnect, after which socket.io clients stay away)
       // makes each client reconnect on its own.
@@ -387,6 +416,7 @@ export async function buildServer(
     },
     close: async () => {
       clearInterval(timer);
+      clearInterval(meterTimer);
       await dispatcher.stop();
       signalling.close();
       await accounts.settled();

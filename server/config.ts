@@ -102,6 +102,21 @@ export const configSchema = z
           audience: 'organisation',
         },
       }),
+    /** Telehealth Pro (issue 12): the add-on's price per colleague and month, its minutes, the trial minutes. */
+    telehealth: z
+      .object({
+        name: z.string().min(1).max(80),
+        prices: z.partialRecord(z.enum(['CHF', 'EUR', 'SEK', 'DKK']), z.number().int().min(0).max(100_000_000)),
+        includedMinutes: z.number().int().min(0).max(1_000_000),
+        trialMinutes: z.number().int().min(0).max(100_000),
+      })
+      .strict()
+      .default({
+        name: 'Telehealth Pro',
+        prices: { EUR: 2900, CHF: 2900, SEK: 33000, DKK: 22000 },
+        includedMinutes: 2000,
+        trialMinutes: 60,
+      }),
     /** Days of the free trial a new account (or organisation) starts with, from its registration. */
     trialDays: z.coerce.number().int().min(0).max(365).default(14),
     /** Stripe (issue 11): with a secret key, card payments go through Stripe instead of the embedded test provider. */

@@ -242,6 +242,11 @@ export const ERROR_CODES = [
   'subscription_managed',
   'subscription_ended',
   'no_subscription',
+  // Telehealth Pro (issue 12).
+  'telehealth_minutes_exhausted',
+  'addon_needs_subscription',
+  'addon_apple_billing',
+  'addon_no_card',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

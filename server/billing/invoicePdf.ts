@@ -79,7 +79,9 @@ export async function invoicePdf(invoice: Selectable<InvoicesTable>): Promise<Ui
         ? t('seats', { name: line.label, count: line.quantity })
         : line.kind === 'voucher'
           ? t('voucher', { code: line.label })
-          : line.label;
+          : line.kind === 'proration' && line.days
+            ? t('proration', { name: line.label, count: line.quantity, days: line.days.charged, of: line.days.of })
+            : line.label;
     text(label, 56);
     right(amount(line.amountMinor), 540);
     y -= 16;

@@ -55,3 +55,15 @@ export function addMonths(at: number, months: number): number {
   date.setUTCDate(Math.min(day, last));
   return date.getTime();
 }
+
+const DAY = 86_400_000;
+
+/**
+ * The charge for the rest of a period: `price × days left / days of the period`, both counted in whole
+ * days (a day begun counts as left), rounded half up to the minor unit.
+ */
+export function prorate(priceMinor: number, periodStart: number, periodEnd: number, now: number) {
+  const of = Math.max(1, Math.round((periodEnd - periodStart) / DAY));
+  const charged = Math.min(of, Math.max(0, Math.ceil((periodEnd - now) / DAY)));
+  return { amountMinor: Math.floor((priceMinor * charged * 2 + of) / (2 * of)), charged, of };
+}

@@ -18,6 +18,8 @@ export function computeQuote(input: {
   vatRateBp: number;
   start: number;
   voucher?: VoucherTerms | null;
+  /** More lines of the same period (the add-on's seats at a renewal); a voucher does not reduce them. */
+  extras?: InvoiceLine[];
 }): Quote {
   const { plan, vatRateBp, start, voucher } = input;
   const seats = plan.perSeat ? Math.max(1, input.seats) : 1;
@@ -48,7 +50,8 @@ export function computeQuote(input: {
       amountMinor: -discount,
       ...(voucher.kind === 'months' ? { months: voucher.value } : {}),
     });
-  const net = subtotal - discount;
+  for (const extra of input.extras ?? []) lines.push(extra);
+  const net = subtotal - discount + (input.extras ?? []).reduce((sum, l) => sum + l.amountMinor, 0);
   const vat = basisPoints(net, vatRateBp);
   return {
     plan,

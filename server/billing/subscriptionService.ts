@@ -17,6 +17,7 @@ import { currencySchema } from '../../protocol/credits';
 import {
   quoteSchema,
   type BillingOverview,
+  type InvoiceLine,
   type PaymentState,
   type Quote,
   type Subscription,
@@ -48,6 +49,8 @@ export interface BillingOptions {
   now: () => number;
   /** In the transaction that made a subscription active: what waited for one may go on (held messages). */
   onActive?: (trx: Transaction<ServerDatabase>, owner: string) => Promise<void>;
+  /** The Telehealth Pro add-on's name and prices (its seats are charged at each renewal). */
+  telehealth?: { name: string; prices: Partial<Record<Quote['currency'], number>> };
   /** Mails to the payer (trial reminders). */
   mailer?: Mailer;
   log?: (message: string, details: Record<string, unknown>) => void;
@@ -386,8 +389,14 @@ export class SubscriptionService {
         .where('status', 'in', ['pending', 'requires_action', 'redirect'])
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return;
-      const payment = await trx.selectFrom('payments').select('voucher').where('id', '=', paymentId).executeTakeFirst();
+      const payment = await trx
+        .selectFrom('payments')
+        .select(['voucher', 'purpose'])
+        .where('id', '=', paymentId)
+        .executeTakeFirst();
       if (payment?.voucher) await this.vouchers.release(trx, payment.voucher);
+      if (payment?.purpose === 'addon')
+        await trx.deleteFrom('telehealth_addons').where('payment_id', '=', paymentId).where('active', '=', 0).execute();
     });
   }
 
@@ -408,32 +417,36 @@ export class SubscriptionService {
         .where('id', '=', paymentId)
         .executeTakeFirstOrThrow();
       const quote = quoteSchema.parse(JSON.parse(payment.quote));
-      await trx
-        .updateTable('subscriptions')
-        .set({
-          plan: quote.plan.id,
-          status: 'active',
-          current_period_start: quote.periodStart,
-          current_period_end: quote.periodEnd,
-          currency: quote.currency,
-          seats: quote.seats,
-          updated_at: now,
-          // A renewal continues the subscription (its minimum term, its saved card, a cancellation made
-          // meanwhile); a new subscription starts them afresh.
-          ...(payment.purpose === 'renew'
-            ? {}
-            : {
-                started_at: quote.periodStart,
-                ends_at: null,
-                card_brand: result.card?.brand ?? null,
-                card_last4: result.card?.last4 ?? null,
-                provider: payment.provider,
-                provider_method: result.method ?? null,
-                provider_customer: result.customer ?? null,
-              }),
-        })
-        .where('owner', '=', payment.owner)
-        .execute();
+      if (payment.purpose === 'addon')
+        // An add-on's prorated charge: its windows start; the subscription's period stays as it is.
+        await trx.updateTable('telehealth_addons').set({ active: 1 }).where('payment_id', '=', payment.id).execute();
+      else
+        await trx
+          .updateTable('subscriptions')
+          .set({
+            plan: quote.plan.id,
+            status: 'active',
+            current_period_start: quote.periodStart,
+            current_period_end: quote.periodEnd,
+            currency: quote.currency,
+            seats: quote.seats,
+            updated_at: now,
+            // A renewal continues the subscription (its minimum term, its saved card, a cancellation made
+            // meanwhile); a new subscription starts them afresh.
+            ...(payment.purpose === 'renew'
+              ? {}
+              : {
+                  started_at: quote.periodStart,
+                  ends_at: null,
+                  card_brand: result.card?.brand ?? null,
+                  card_last4: result.card?.last4 ?? null,
+                  provider: payment.provider,
+                  provider_method: result.method ?? null,
+                  provider_customer: result.customer ?? null,
+                }),
+          })
+          .where('owner', '=', payment.owner)
+          .execute();
       await this.options.onActive?.(trx, payment.owner);
       const customer = await trx
         .selectFrom('accounts')
@@ -505,6 +518,93 @@ export class SubscriptionService {
     return this.view(profile);
   }
 
+  /** The owner's subscription row (made with its trial on first use) and its status now. */
+  async stateOf(owner: string): Promise<{ row: Row; status: Subscription['status'] }> {
+    const row = await this.rowOf(owner);
+    return { row, status: this.status(row) };
+  }
+
+  /** Colleagues of the owner with Telehealth Pro active at `at` and not ending then (charged at a renewal). */
+  async addOnSeatsAt(owner: string, at: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('telehealth_addons')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('owner', '=', owner)
+      .where('active', '=', 1)
+      .where('starts_at', '<=', at)
+      .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', at)]))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * A charge now with the saved card (an add-on's prorated price): one payment per owner and key, with
+   * `prepare` run in its transaction (the add-on's inactive window); the same completion as any payment,
+   * with its invoice.
+   */
+  async chargeSavedCard(input: {
+    owner: string;
+    accountId: string;
+    key: string;
+    purpose: 'addon';
+    quote: Quote;
+    prepare: (trx: Transaction<ServerDatabase>, paymentId: string) => Promise<void>;
+  }): Promise<{ status: 'succeeded' | 'declined' | 'pending'; reason: string | null }> {
+    const existing = await this.byKey(input.owner, input.key);
+    if (existing)
+      return {
+        status: existing.status === 'succeeded' ? 'succeeded' : existing.status === 'declined' ? 'declined' : 'pending',
+        reason: existing.error,
+      };
+    const { row } = await this.stateOf(input.owner);
+    const id = randomUUID();
+    const now = this.now();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('payments')
+          .values({
+            id,
+            owner: input.owner,
+            account_id: input.accountId,
+            idempotency_key: input.key,
+            purpose: input.purpose,
+            status: 'pending',
+            plan: input.quote.plan.id,
+            quote: JSON.stringify(input.quote),
+            voucher: null,
+            amount_minor: input.quote.totalMinor,
+            currency: input.quote.currency,
+            provider: this.provider.kind,
+            provider_ref: null,
+            error: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        await input.prepare(trx, id);
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return { status: 'pending', reason: null };
+    }
+    const result = await this.provider.renew({
+      paymentId: id,
+      amountMinor: input.quote.totalMinor,
+      currency: input.quote.currency,
+      description: input.quote.lines[0]?.label ?? '',
+      method: row.provider_method,
+      customer: row.provider_customer,
+    });
+    if (result.status === 'succeeded') {
+      await this.complete(id, result);
+      return { status: 'succeeded', reason: null };
+    }
+    const reason = result.status === 'declined' ? result.reason : 'authentication_required';
+    await this.decline(id, reason);
+    return { status: 'declined', reason };
+  }
+
   /**
    * Renews the subscriptions whose period has ended, with the saved card: one payment per owner and period
    * (its key), so two processes or a repeated run charge once. A declined renewal leaves the subscription
@@ -548,7 +648,22 @@ export class SubscriptionService {
     if (!lastPayer || !plan) return 'skipped';
     const organisationId = row.owner.startsWith('org:') ? idOf(row.owner) : null;
     const who = await this.buyer({ id: lastPayer.account_id, organisationId });
-    const quote = computeQuote({ plan, seats: who.seats, vatRateBp: who.vatRateBp, start: periodEnd });
+    const addOnSeats = await this.addOnSeatsAt(row.owner, periodEnd);
+    const addOnPrice = this.options.telehealth?.prices[plan.currency];
+    const extras: InvoiceLine[] =
+      addOnSeats > 0 && addOnPrice !== undefined && this.options.telehealth
+        ? [
+            {
+              kind: 'seats',
+              label: this.options.telehealth.name,
+              quantity: addOnSeats,
+              unitMinor: addOnPrice * intervalMonths(plan),
+              amountMinor: addOnPrice * intervalMonths(plan) * addOnSeats,
+              months: intervalMonths(plan),
+            },
+          ]
+        : [];
+    const quote = computeQuote({ plan, seats: who.seats, vatRateBp: who.vatRateBp, start: periodEnd, extras });
     const key = `renew:${periodEnd}`;
     let payment = await this.byKey(row.owner, key);
     let fresh = false;

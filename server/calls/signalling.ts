@@ -98,6 +98,20 @@ export interface SignallingDeps {
   log: (message: string, details?: object) => void;
   /** Shorter in tests; RING_TIMEOUT_MS and REJOIN_GRACE_MS otherwise. */
   timing?: { ringMs: number; graceMs: number };
+  /**
+   * Video consultations and hosted meetings (issues 11, 12): whether the host may start one now (a running
+   * trial or subscription, minutes left), and the metering of connected calls.
+   */
+  video?: {
+    mayStart(profile: Profile): Promise<void>;
+    connected(call: {
+      id: string;
+      hostId: string;
+      organisationId: string | null;
+      kind: 'guest' | 'group';
+    }): Promise<void>;
+    ended(callId: string): Promise<void>;
+  };
 }
 
 export class Signalling {
@@ -332,6 +346,7 @@ export class Signalling {
       case 'call:invite':
         return this.invite(peer, [message.data.to], 'contact', '');
       case 'meeting:create':
+        if (peer.profile) await this.deps.video?.mayStart(peer.profile);
         return this.invite(peer, message.data.invitees, 'group', message.data.name);
       case 'call:accept':
       case 'call:decline': {
@@ -486,7 +501,14 @@ export class Signalling {
   /** A peer joins: those already in the call start the peer connections to it. */
   private join(call: Call, peer: Peer): void {
     call.state = 'active';
-    call.startedAt ??= this.deps.now();
+    if (call.startedAt === null) {
+      call.startedAt = this.deps.now();
+      // Connected: metered from now (consultations and meetings; a colleague's call is not).
+      if (call.kind !== 'contact')
+        void this.deps.video
+          ?.connected({ id: call.id, hostId: call.hostId, organisationId: call.organisationId, kind: call.kind })
+          .catch((error: unknown) => this.deps.log('video session failed', { err: error }));
+    }
     for (const other of call.participants.keys()) {
       this.toPeer(other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer) });
     }
@@ -549,6 +571,10 @@ export class Signalling {
     const everyone = [...call.participants.keys(), ...call.invited.keys(), ...call.joined];
     for (const peerId of new Set(everyone)) this.announce(peerId);
     if (call.startedAt === null) return;
+    if (call.kind !== 'contact')
+      void this.deps.video
+        ?.ended(call.id)
+        .catch((error: unknown) => this.deps.log('video session end failed', { err: error }));
     // A consultation that took place ends its invitation: the patient cannot knock again with it.
     for (const peerId of call.joined) {
       if (!peerId.startsWith('guest:')) continue;
@@ -606,7 +632,11 @@ export class Signalling {
     return call;
   }
 
-  private admit(peer: Peer, callId: string) {
+  private async admit(peer: Peer, callId: string) {
+    this.hostedWaiting(peer, callId);
+    if (this.activeCallOf(peer.id)) throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
+    // Admitting the patient starts the consultation: checked now, and again after the await.
+    if (peer.profile) await this.deps.video?.mayStart(peer.profile);
     const call = this.hostedWaiting(peer, callId);
     if (this.activeCallOf(peer.id)) throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
     this.join(call, peer);
@@ -628,6 +658,11 @@ export class Signalling {
       throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
     this.toPeer(to, 'signal', { callId, from: peer.id, data });
     return { relayed: true };
+  }
+
+  /** The metered calls in progress in this process (touched each minute). */
+  meteredCallIds(): string[] {
+    return [...this.calls.values()].filter((c) => c.startedAt !== null && c.kind !== 'contact').map((c) => c.id);
   }
 
   /** For tests and housekeeping: the calls in progress. */

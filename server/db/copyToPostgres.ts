@@ -39,6 +39,8 @@ export const COPY_ORDER = [
   'invoice_counters',
   'invoices',
   'billing_events',
+  'video_sessions',
+  'telehealth_addons',
 ] as const satisfies readonly (keyof ServerDatabase)[];
 
 // Every table of the schema must be in the order: a new table that is forgotten fails the type check.

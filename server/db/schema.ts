@@ -222,6 +222,8 @@ export interface ServerDatabase {
   invoice_counters: InvoiceCountersTable;
   invoices: InvoicesTable;
   billing_events: BillingEventsTable;
+  video_sessions: VideoSessionsTable;
+  telehealth_addons: TelehealthAddonsTable;
 }
 
 export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'expired';
@@ -383,5 +385,29 @@ export interface CreditOrdersTable {
   status: string;
   account_id: string;
   idempotency_key: string;
+  created_at: number;
+}
+
+/** A metered video call (issue 12): from connection to end, touched each minute while it lasts. */
+export interface VideoSessionsTable {
+  id: string;
+  host_id: string;
+  organisation_id: string | null;
+  kind: 'guest' | 'group';
+  connected_at: number;
+  last_seen_at: number;
+  ended_at: number | null;
+}
+
+/** Telehealth Pro for one colleague, from `starts_at` until `ends_at` (open: until removed). */
+export interface TelehealthAddonsTable {
+  id: string;
+  owner: string;
+  account_id: string;
+  /** The payment that paid for its first (prorated) period; active once it succeeded. */
+  payment_id: string | null;
+  active: number;
+  starts_at: number;
+  ends_at: number | null;
   created_at: number;
 }

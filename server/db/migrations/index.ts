@@ -11,6 +11,7 @@ import { m008Sync } from './008-sync';
 import { m009Network } from './009-network';
 import { m010Sending } from './010-sending';
 import { m011Billing } from './011-billing';
+import { m012Telehealth } from './012-telehealth';
 
 export interface ServerMigration {
   version: number;
@@ -32,4 +33,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m009Network,
   m010Sending,
   m011Billing,
+  m012Telehealth,
 ];

@@ -565,6 +565,14 @@ describe('cross-organisation walk', () => {
       'GET /api/billing/invoices': { path: '/api/billing/invoices' },
       'GET /api/billing/invoices/:id/pdf': { path: `/api/billing/invoices/${tenantB}/pdf` },
       'GET /api/admin/billing': { path: '/api/admin/billing' },
+      'GET /api/telehealth/usage': { path: '/api/telehealth/usage' },
+      'POST /api/telehealth/addon': { path: '/api/telehealth/addon', body: { idempotencyKey: 'walk-addon-000001' } },
+      'DELETE /api/telehealth/addon': { path: '/api/telehealth/addon' },
+      'GET /api/telehealth/members': { path: '/api/telehealth/members' },
+      'PUT /api/telehealth/members/:id': {
+        path: `/api/telehealth/members/${ownerBId}`,
+        body: { addOn: true, idempotencyKey: 'walk-member-00001' },
+      },
       'GET /api/admin/vouchers': { path: '/api/admin/vouchers' },
       'POST /api/admin/vouchers': {
         path: '/api/admin/vouchers',

@@ -349,9 +349,51 @@ describe('patients as guests', () => {
 
     const ice = await fetch(`${f.base}/api/calls/ice-servers`, { headers: { authorization: `Guest ${guestToken}` } });
     expect(ice.status).toBe(200);
+    // The consultation is metered from the server's own record: connected at the admission (issue 12).
+    const session = () =>
+      f.db.selectFrom('video_sessions').selectAll().where('id', '=', joined.callId).executeTakeFirst();
+    await expect.poll(async () => (await session())?.connected_at).toBe(f.clock.now);
+    expect(f.server.signalling.meteredCallIds()).toContain(joined.callId);
+    f.clock.now += 12 * 60_000;
     await emit(h, 'call:hangup', { callId: joined.callId });
+    await expect.poll(async () => (await session())?.ended_at).toBe(f.clock.now);
+    expect(await session()).toMatchObject({ host_id: host.id, kind: 'guest' });
     h.disconnect();
     g.disconnect();
+  });
+
+  it('refuses to admit a patient when the host has no video minutes left, and the patient keeps waiting', async () => {
+    const created = (await f.api('POST', '/api/calls/invitations', { label: 'Herr Lang' }, host.accessToken)).body;
+    // The rest of the 60 trial minutes go in one long call.
+    const usage = (await f.api('GET', '/api/telehealth/usage', undefined, host.accessToken)).body;
+    await f.server.telehealth.connected({ id: randomUUID(), hostId: host.id, organisationId: null, kind: 'guest' });
+    const id = (
+      await f.db
+        .selectFrom('video_sessions')
+        .select('id')
+        .where('host_id', '=', host.id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirstOrThrow()
+    ).id;
+    f.clock.now += (usage.remainingMinutes as number) * 60_000;
+    await f.server.telehealth.ended(id);
+    host.accessToken = (await f.api('POST', '/api/auth/sign-in', { username: 'dr.diaz', password: PASSWORD })).body
+      .accessToken as string;
+    const { guestToken } = (await redeem({ code: created.code })).body;
+    const h = await open({ token: host.accessToken });
+    const g = await open({ guest: guestToken });
+    const joined = await emit<{ callId: string }>(g, 'guest:join', { name: 'Lars Lang', consent: true });
+    expect(await emit(h, 'call:admit', { callId: joined.callId })).toEqual({
+      error: { code: 'telehealth_minutes_exhausted' },
+    });
+    expect(f.server.signalling.meteredCallIds()).not.toContain(joined.callId);
+    // The patient, still waiting, gives up.
+    await emit(g, 'call:hangup', { callId: joined.callId });
+    expect(f.server.signalling.callCount()).toBe(0);
+    h.disconnect();
+    g.disconnect();
+    // The tests after this one invite with the same host: its minutes come back.
+    await f.db.deleteFrom('video_sessions').where('id', '=', id).execute();
   });
 
   it('sends the invitation by e-mail and SMS in the patient language, with link and code', async () => {
