@@ -56,6 +56,7 @@ import {
   type GuestInvitation,
 } from './schemas/calls';
 import { idSchema } from './schemas/common';
+import { addOnInputSchema, memberAddOnSchema, type MemberUsage, type TelehealthUsage } from './schemas/telehealth';
 import {
   checkoutInputSchema,
   confirmInputSchema,
@@ -125,6 +126,7 @@ export * from './schemas/patients';
 export * from './schemas/practice';
 export * from './schemas/sync';
 export * from './schemas/billing';
+export * from './schemas/telehealth';
 
 export const VIEWS = [
   'agenda',
@@ -476,6 +478,16 @@ export const commands = {
     vouchers: command<Voucher[]>()(none),
     createVoucher: command<Voucher>()(voucherCreateSchema),
   },
+  telehealth: {
+    /** Video minutes: trial minutes left, the add-on's, used, left, when they start again. */
+    usage: command<TelehealthUsage>()(none),
+    addAddOn: command<TelehealthUsage>()(addOnInputSchema),
+    /** Stays until the period end; not renewed. */
+    removeAddOn: command<TelehealthUsage>()(none),
+    /** The organisation's admin: every colleague's minutes and add-on. */
+    members: command<MemberUsage[]>()(none),
+    setMember: command<MemberUsage>()(memberAddOnSchema),
+  },
   screen: {
     /** The user's answer to `screen.choose`: the screen or window to share, or null (cancelled). */
     chosen: command<Done>()(
@@ -490,7 +502,16 @@ export const commands = {
 } as const;
 
 /** Groups served by the server session in the main thread (it needs safeStorage). */
-export const ACCOUNT_GROUPS = ['account', 'admin', 'contacts', 'calls', 'credits', 'devices', 'billing'] as const;
+export const ACCOUNT_GROUPS = [
+  'account',
+  'admin',
+  'contacts',
+  'calls',
+  'credits',
+  'devices',
+  'billing',
+  'telehealth',
+] as const;
 /** Served by the sync driver in the main thread (it talks to the server with the session's token). */
 export const SYNC_GROUPS = ['sync'] as const;
 /** Groups served by the Electron shell itself (it owns the OS side, such as screen capture sources). */

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { cardFieldState, formatCardNumber, trialEndsDuringCall } from '../../src-renderer/app/billing/billingModel';
+import { minutesWarning } from '../../src-renderer/app/billing/MinutesWarning';
 import { describe, expect, it } from 'vitest';
 import { cardBrand, checkCard, luhnValid, parseExpiry, testCardToken } from '../../protocol/card';
 import { computeQuote } from '../../server/billing/quote';
@@ -180,5 +181,17 @@ describe("the checkout's live card checks (renderer model)", () => {
     expect(trialEndsDuringCall(trial, now - 2 * 3_600_000)).toBeNull();
     expect(trialEndsDuringCall(trial, now + 31 * 60_000)).toBeNull();
     expect(trialEndsDuringCall({ ...trial!, status: 'active' }, now)).toBeNull();
+  });
+});
+
+describe('the in-call minutes warning (renderer model)', () => {
+  const since = Date.UTC(2026, 11, 1, 9);
+  it('says nothing until 5 minutes are left, then "soon", then "out" — and never cuts', () => {
+    expect(minutesWarning(20, since, since + 14 * 60_000)).toBeNull();
+    expect(minutesWarning(20, since, since + 15 * 60_000)).toBe('soon');
+    expect(minutesWarning(20, since, since + 20 * 60_000 - 1)).toBe('soon');
+    expect(minutesWarning(20, since, since + 20 * 60_000)).toBe('out');
+    expect(minutesWarning(0, since, since)).toBe('out');
+    expect(minutesWarning(3, since, since)).toBe('soon');
   });
 });

@@ -23,6 +23,7 @@ import { accountRoutes, type Tokens } from '../../../protocol/accounts';
 import { adminRoutes, contactRoutes } from '../../../protocol/admin';
 import { callRoutes } from '../../../protocol/calls';
 import { billingRoutes } from '../../../protocol/billing';
+import { telehealthRoutes } from '../../../protocol/telehealth';
 import { creditRoutes } from '../../../protocol/credits';
 import { SYNC_SCHEMA_VERSION, syncRoutes } from '../../../protocol/sync';
 import type { SyncTransport } from '../sync/syncEngine';
@@ -347,6 +348,13 @@ export class AccountSession {
         overview: () => this.authed(billingRoutes.adminOverview, {}),
         vouchers: async () => (await this.authed(billingRoutes.adminVouchers, {})).vouchers,
         createVoucher: (input) => this.authed(billingRoutes.adminCreateVoucher, { body: input }),
+      },
+      telehealth: {
+        usage: () => this.authed(telehealthRoutes.usage, {}),
+        addAddOn: (input) => this.authed(telehealthRoutes.addAddOn, { body: input }),
+        removeAddOn: () => this.authed(telehealthRoutes.removeAddOn, {}),
+        members: async () => (await this.authed(telehealthRoutes.members, {})).members,
+        setMember: ({ id, ...body }) => this.authed(telehealthRoutes.setMember, { params: { id }, body }),
       },
       contacts: {
         list: () => this.authed(contactRoutes.list, {}),

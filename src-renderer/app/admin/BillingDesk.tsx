@@ -8,18 +8,80 @@ import { useTranslation } from 'react-i18next';
 import type { VoucherCreate } from '../../../src-preload/contract';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
-import { money } from '../billing/billingModel';
+import { money, newPaymentKey } from '../billing/billingModel';
 import { SubscriptionCard } from '../billing/SubscriptionCard';
 import { useAppStore } from '../store';
 
 export function BillingDesk() {
   const role = useAppStore((s) => s.account?.profile?.role);
-  if (role === 'org_admin') return <SubscriptionCard />;
+  if (role === 'org_admin')
+    return (
+      <>
+        <SubscriptionCard />
+        <TelehealthMembers />
+      </>
+    );
   return (
     <>
       <Overview />
       <Vouchers />
     </>
+  );
+}
+
+/** Telehealth Pro per colleague: a switch each, with their minutes; switching on charges the seat pro rata. */
+function TelehealthMembers() {
+  const { t, i18n } = useTranslation('common');
+  const [members, reload] = useQuery(() => window.clinic.telehealth.members(), []);
+  const command = useCommand();
+  if (!members) return null;
+  return (
+    <section className="card" data-testid="telehealth-members">
+      <h2>{t('telehealth.title')}</h2>
+      <p className="hint">{t('telehealth.membersHint')}</p>
+      <table className="list">
+        <thead>
+          <tr>
+            <th>{t('admin.billing.colleague')}</th>
+            <th>{t('telehealth.usedLabel')}</th>
+            <th>{t('telehealth.leftLabel')}</th>
+            <th>{t('telehealth.title')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m) => (
+            <tr key={m.id} data-testid={`telehealth-member-${m.id}`}>
+              <td>{m.name}</td>
+              <td className="number">{m.usedMinutes}</td>
+              <td className="number">{m.remainingMinutes}</td>
+              <td>
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={m.addOn && m.addOnEndsAt === null}
+                    disabled={command.busy}
+                    onChange={async (e) => {
+                      const on = e.target.checked;
+                      if (
+                        await command.run(
+                          window.clinic.telehealth.setMember({ id: m.id, addOn: on, idempotencyKey: newPaymentKey() }),
+                        )
+                      )
+                        reload();
+                    }}
+                    aria-label={t('telehealth.switch', { name: m.name })}
+                    data-testid={`telehealth-switch-${m.id}`}
+                  />
+                  {m.addOnEndsAt !== null &&
+                    ` ${t('telehealth.until', { date: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(m.addOnEndsAt) })}`}
+                </label>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <FormError error={command.error} fields={[]} />
+    </section>
   );
 }
 

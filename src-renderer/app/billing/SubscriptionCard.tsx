@@ -10,7 +10,9 @@ import type { Subscription } from '../../../src-preload/contract';
 import { FormError, useCommand } from '../../components/forms';
 import { InlineConfirm } from '../../components/InlineConfirm';
 import { useQuery } from '../../components/useQuery';
+import { AddOnsPanel } from './AddOnsPanel';
 import { Checkout } from './Checkout';
+import { useTelehealthStore } from './telehealthStore';
 import { money } from './billingModel';
 import { useSubscriptionStore } from './subscriptionStore';
 
@@ -21,6 +23,8 @@ export function SubscriptionCard() {
   const setSubscription = useSubscriptionStore((s) => s.set);
   const [invoices, reloadInvoices] = useQuery(() => window.clinic.billing.invoices(), []);
   const [more, setMore] = useState(false);
+  const [addOns, setAddOns] = useState(false);
+  const loadMinutes = useTelehealthStore((s) => s.load);
   const [confirming, setConfirming] = useState(false);
   const command = useCommand();
   const download = useCommand();
@@ -145,6 +149,26 @@ export function SubscriptionCard() {
         </>
       )}
       <FormError error={command.error} fields={[]} />
+      {addOns ? (
+        <AddOnsPanel
+          onChanged={() => {
+            void load();
+            reloadInvoices();
+          }}
+        />
+      ) : (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            void loadMinutes();
+            setAddOns(true);
+          }}
+          data-testid="addons-open"
+        >
+          {t('telehealth.open')}
+        </button>
+      )}
       {invoices && invoices.length > 0 && (
         <>
           <h3>{t('billing.invoices')}</h3>

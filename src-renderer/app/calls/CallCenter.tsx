@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { MinutesWarning } from '../billing/MinutesWarning';
 import { useTranslation } from 'react-i18next';
 import type { AccountSettings } from '../../../src-preload/contract';
 import { StaffCallController } from '../../calls/callController';
@@ -171,6 +172,7 @@ export function CallCenter() {
       {session && current && (
         <div className="call-overlay" data-testid="call-overlay">
           <p className="hint">{t('calls.with', { name: current.peerName })}</p>
+          <MinutesWarning current={current} />
           <CallScreen
             session={session}
             chat={chat}

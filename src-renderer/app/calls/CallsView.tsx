@@ -7,6 +7,9 @@ import { SignedInOnly } from '../account/SignedInOnly';
 import { useCallState, useCallStore } from './callStore';
 import { trialEndsDuringCall } from '../billing/billingModel';
 import { useSubscriptionStore } from '../billing/subscriptionStore';
+import { MinutesBadge } from '../billing/MinutesBadge';
+import { chooseSubscription } from '../billing/SubscriptionNotices';
+import { useTelehealthStore } from '../billing/telehealthStore';
 import { useNow } from '../../components/useNow';
 
 /** Video consultations: invite a patient (link and code), see who waits, call colleagues. */
@@ -30,6 +33,7 @@ function Calls() {
           {t(`calls.outcome.${notice}`)}
         </p>
       )}
+      <MinutesBadge />
       <TrialCallWarning />
       <InviteGuest />
       <Colleagues />
@@ -66,6 +70,7 @@ function InviteGuest() {
     if (!(await useSubscriptionStore.getState().ensureUsable())) return;
     const invitation = await command.run(window.clinic.calls.createInvitation(form));
     setCreated(invitation);
+    void useTelehealthStore.getState().load();
   };
   useEffect(() => {
     useSubscriptionStore.getState().gateError(command.error);
@@ -104,6 +109,13 @@ function InviteGuest() {
           <FieldError error={command.error} field="phone" />
         </div>
         <FormError error={command.error} fields={['email', 'phone']} />
+        {command.error?.issues?.some((i) => i.code === 'add_telehealth') && (
+          <div className="span">
+            <button type="button" onClick={chooseSubscription} data-testid="add-telehealth">
+              {t('telehealth.addCta')}
+            </button>
+          </div>
+        )}
         <div className="actions span">
           <button type="submit" disabled={command.busy} data-testid="invite-create">
             {t('calls.invite.create')}
