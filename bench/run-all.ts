@@ -6,6 +6,7 @@ import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
 import { runSendingBench } from './sending.bench';
 import { runSyncBench } from './sync.bench';
+import { runTelehealthBench } from './telehealth.bench';
 
 // The signalling benchmark forks this same bundle as its server; that process runs no benchmark.
 if (!isBenchServer) {
@@ -17,4 +18,5 @@ if (!isBenchServer) {
   await runCallSetupBench();
   await runSendingBench();
   await runSyncBench();
+  await runTelehealthBench();
 }

@@ -40,6 +40,8 @@ export const COPY_ORDER = [
   'invoices',
   'billing_events',
   'video_sessions',
+  'telehealth_totals',
+  'telehealth_period_usage',
   'telehealth_addons',
 ] as const satisfies readonly (keyof ServerDatabase)[];
 

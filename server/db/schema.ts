@@ -223,6 +223,8 @@ export interface ServerDatabase {
   invoices: InvoicesTable;
   billing_events: BillingEventsTable;
   video_sessions: VideoSessionsTable;
+  telehealth_totals: TelehealthTotalsTable;
+  telehealth_period_usage: TelehealthPeriodUsageTable;
   telehealth_addons: TelehealthAddonsTable;
 }
 
@@ -397,6 +399,9 @@ export interface VideoSessionsTable {
   connected_at: number;
   last_seen_at: number;
   ended_at: number | null;
+  /** Set at the end: the call's time under the add-on, and outside it (against the trial minutes). */
+  addon_ms: Generated<number>;
+  trial_ms: Generated<number>;
 }
 
 /** Telehealth Pro for one colleague, from `starts_at` until `ends_at` (open: until removed). */
@@ -410,4 +415,17 @@ export interface TelehealthAddonsTable {
   starts_at: number;
   ends_at: number | null;
   created_at: number;
+}
+
+/** A practitioner's trial time of all time (ended calls outside the add-on). */
+export interface TelehealthTotalsTable {
+  account_id: string;
+  trial_ms: Generated<number>;
+}
+
+/** A practitioner's add-on time in one period (ended calls; the period in which they ended). */
+export interface TelehealthPeriodUsageTable {
+  account_id: string;
+  period_start: number;
+  addon_ms: Generated<number>;
 }

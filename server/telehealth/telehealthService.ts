@@ -41,6 +41,20 @@ interface Window {
 const overlap = (a: number, b: number, from: number, to: number): number =>
   Math.max(0, Math.min(b, to) - Math.max(a, from));
 
+/** The part of [a, b) under the add-on's windows (each ending no later than `cap`). */
+const insideWindows = (a: number, b: number, windows: readonly Window[], cap: number): number =>
+  windows.reduce((sum, w) => sum + overlap(a, b, w.from, Math.min(w.to ?? Number.POSITIVE_INFINITY, cap)), 0);
+
+interface MinuteFacts {
+  addOn: boolean;
+  addOnEndsAt: number | null;
+  trialMinutesLeft: number;
+  includedMinutes: number;
+  usedMinutes: number;
+  remainingMinutes: number;
+  overrunMinutes: number;
+}
+
 export class TelehealthService {
   constructor(
     private readonly db: Kysely<ServerDatabase>,
@@ -84,24 +98,73 @@ export class TelehealthService {
   }
 
   async ended(id: string): Promise<void> {
-    const at = this.now();
-    await this.db
-      .updateTable('video_sessions')
-      .set({ ended_at: at, last_seen_at: at })
-      .where('id', '=', id)
-      .where('ended_at', 'is', null)
-      .execute();
+    await this.close(id, null);
   }
 
   /** Calls whose process went away end at their last touch (housekeeping). */
   async closeStale(): Promise<number> {
-    const result = await this.db
-      .updateTable('video_sessions')
-      .set((eb) => ({ ended_at: eb.ref('last_seen_at') }))
+    const stale = await this.db
+      .selectFrom('video_sessions')
+      .select('id')
       .where('ended_at', 'is', null)
       .where('last_seen_at', '<', this.now() - STALE_MS)
+      .execute();
+    for (const { id } of stale) await this.close(id, 'last_seen');
+    return stale.length;
+  }
+
+  /** Ends a call (now, or at its last touch) and splits its time into add-on and trial time, once. */
+  private async close(id: string, at: 'last_seen' | null): Promise<void> {
+    const session = await this.db
+      .selectFrom('video_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('ended_at', 'is', null)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    if (!session) return;
+    const end = at === 'last_seen' ? Number(session.last_seen_at) : this.now();
+    const host = await this.db
+      .selectFrom('accounts')
+      .select('organisation_id')
+      .where('id', '=', session.host_id)
+      .executeTakeFirst();
+    const owner = practiceOf({ id: session.host_id, organisationId: host?.organisation_id ?? null });
+    const context = await this.context(owner);
+    const windows = await this.windowsOf([session.host_id]);
+    const a = Number(session.connected_at);
+    const b = Math.max(a, end);
+    const inside = insideWindows(a, b, windows.get(session.host_id) ?? [], context.cap);
+    const trial = b - a - inside;
+    await this.db.transaction().execute(async (trx) => {
+      const closed = await trx
+        .updateTable('video_sessions')
+        .set({ ended_at: b, last_seen_at: b, addon_ms: inside, trial_ms: trial })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      // Whoever closes it (its end, or the housekeeping after a crash) adds it to the totals, once.
+      if (Number(closed.numUpdatedRows) !== 1) return;
+      if (trial > 0)
+        await trx
+          .insertInto('telehealth_totals')
+          .values({ account_id: session.host_id, trial_ms: trial })
+          .onConflict((oc) =>
+            oc.column('account_id').doUpdateSet((eb) => ({
+              trial_ms: eb(eb.ref('telehealth_totals.trial_ms'), '+', eb.ref('excluded.trial_ms')),
+            })),
+          )
+          .execute();
+      if (inside > 0 && context.running)
+        await trx
+          .insertInto('telehealth_period_usage')
+          .values({ account_id: session.host_id, period_start: context.periodStart, addon_ms: inside })
+          .onConflict((oc) =>
+            oc.columns(['account_id', 'period_start']).doUpdateSet((eb) => ({
+              addon_ms: eb(eb.ref('telehealth_period_usage.addon_ms'), '+', eb.ref('excluded.addon_ms')),
+            })),
+          )
+          .execute();
+    });
   }
 
   // ---- usage ----------------------------------------------------------------------------------
@@ -110,67 +173,113 @@ export class TelehealthService {
     return this.options.telehealth.prices[currency] ?? 0;
   }
 
-  /** The minutes of one practitioner now (and the facts the add-on's offer needs). */
-  private async minutes(who: Who) {
-    const now = this.now();
-    const owner = practiceOf(who);
+  /** The owner's subscription as the minutes see it: running or not, its period, and where add-on time ends. */
+  private async context(owner: string) {
     const { row, status } = await this.subscriptions.stateOf(owner);
     const running = (status === 'active' || status === 'past_due') && row.plan !== null;
-    const periodStart = running ? Number(row.current_period_start) : 0;
-    const periodEnd = running ? Number(row.current_period_end) : 0;
-    // Add-on time ends with the subscription: after it, calls count against the trial minutes again.
-    const cap = running ? Number.POSITIVE_INFINITY : Number(row.ends_at ?? row.current_period_end ?? now);
-    const windows: Window[] = (
-      await this.db
-        .selectFrom('telehealth_addons')
-        .select(['starts_at', 'ends_at'])
-        .where('account_id', '=', who.id)
-        .where('active', '=', 1)
-        .execute()
-    ).map((w) => ({ from: Number(w.starts_at), to: w.ends_at === null ? null : Number(w.ends_at) }));
-    const sessions = await this.db
-      .selectFrom('video_sessions')
-      .select(['connected_at', 'last_seen_at', 'ended_at'])
-      .where('host_id', '=', who.id)
-      .execute();
-    let trialMs = 0;
-    let periodMs = 0;
-    for (const s of sessions) {
-      const a = Number(s.connected_at);
-      const b = Math.max(a, Number(s.ended_at ?? s.last_seen_at));
-      let inside = 0;
-      for (const w of windows) {
-        const to = Math.min(w.to ?? Number.POSITIVE_INFINITY, cap);
-        inside += overlap(a, b, w.from, to);
-        if (running) periodMs += overlap(a, b, Math.max(w.from, periodStart), Math.min(to, periodEnd));
-      }
-      trialMs += b - a - inside;
-    }
-    const { includedMinutes, trialMinutes } = this.options.telehealth;
-    const current = running ? windows.find((w) => w.from <= now && (w.to === null || w.to > now)) : undefined;
-    const addOn = current !== undefined;
-    const trialUsed = Math.ceil(trialMs / MINUTE);
-    const used = Math.ceil(periodMs / MINUTE);
-    const trialMinutesLeft = Math.max(0, trialMinutes - trialUsed);
-    const included = addOn ? includedMinutes : 0;
     return {
       owner,
       row,
       status,
       running,
-      periodStart,
-      periodEnd,
-      windows,
-      addOn,
-      addOnEndsAt: current?.to ?? null,
-      trialMinutesLeft,
-      includedMinutes: included,
-      usedMinutes: used,
-      remainingMinutes: Math.max(0, included - used) + trialMinutesLeft,
-      overrunMinutes:
-        Math.max(0, trialUsed - trialMinutes) +
-        (windows.length > 0 && running ? Math.max(0, used - includedMinutes) : 0),
+      periodStart: running ? Number(row.current_period_start) : 0,
+      periodEnd: running ? Number(row.current_period_end) : 0,
+      // Add-on time ends with the subscription: after it, calls count against the trial minutes again.
+      cap: running ? Number.POSITIVE_INFINITY : Number(row.ends_at ?? row.current_period_end ?? this.now()),
     };
+  }
+
+  private async windowsOf(ids: readonly string[]): Promise<Map<string, Window[]>> {
+    const result = new Map<string, Window[]>();
+    if (ids.length === 0) return result;
+    const rows = await this.db
+      .selectFrom('telehealth_addons')
+      .select(['account_id', 'starts_at', 'ends_at'])
+      .where('account_id', 'in', [...ids])
+      .where('active', '=', 1)
+      .execute();
+    for (const w of rows) {
+      const list = result.get(w.account_id) ?? [];
+      list.push({ from: Number(w.starts_at), to: w.ends_at === null ? null : Number(w.ends_at) });
+      result.set(w.account_id, list);
+    }
+    return result;
+  }
+
+  /**
+   * The minutes of several practitioners of one owner now: ended calls from the running totals (read by
+   * key), calls in progress split live.
+   */
+  private async minutesOf(owner: string, ids: readonly string[]) {
+    const now = this.now();
+    const context = await this.context(owner);
+    const windows = await this.windowsOf(ids);
+    const sums = new Map<string, { trialMs: number; periodMs: number }>();
+    const sum = (id: string) => {
+      let entry = sums.get(id);
+      if (!entry) sums.set(id, (entry = { trialMs: 0, periodMs: 0 }));
+      return entry;
+    };
+    if (ids.length > 0) {
+      const totals = await this.db
+        .selectFrom('telehealth_totals')
+        .select(['account_id', 'trial_ms'])
+        .where('account_id', 'in', [...ids])
+        .execute();
+      for (const r of totals) sum(r.account_id).trialMs += Number(r.trial_ms);
+      if (context.running) {
+        // The period's add-on time: calls that ended in it (a call across a renewal counts in the new period).
+        const period = await this.db
+          .selectFrom('telehealth_period_usage')
+          .select(['account_id', 'addon_ms'])
+          .where('account_id', 'in', [...ids])
+          .where('period_start', '=', context.periodStart)
+          .execute();
+        for (const r of period) sum(r.account_id).periodMs += Number(r.addon_ms);
+      }
+      const open = await this.db
+        .selectFrom('video_sessions')
+        .select(['host_id', 'connected_at', 'last_seen_at'])
+        .where('host_id', 'in', [...ids])
+        .where('ended_at', 'is', null)
+        .execute();
+      for (const s of open) {
+        const a = Number(s.connected_at);
+        const b = Math.max(a, Number(s.last_seen_at));
+        const inside = insideWindows(a, b, windows.get(s.host_id) ?? [], context.cap);
+        sum(s.host_id).trialMs += b - a - inside;
+        if (context.running) sum(s.host_id).periodMs += inside;
+      }
+    }
+    const { includedMinutes, trialMinutes } = this.options.telehealth;
+    const result = new Map<string, MinuteFacts>();
+    for (const id of ids) {
+      const own = windows.get(id) ?? [];
+      const current = context.running ? own.find((w) => w.from <= now && (w.to === null || w.to > now)) : undefined;
+      const { trialMs, periodMs } = sums.get(id) ?? { trialMs: 0, periodMs: 0 };
+      const trialUsed = Math.ceil(trialMs / MINUTE);
+      const used = Math.ceil(periodMs / MINUTE);
+      const trialMinutesLeft = Math.max(0, trialMinutes - trialUsed);
+      const included = current ? includedMinutes : 0;
+      result.set(id, {
+        addOn: current !== undefined,
+        addOnEndsAt: current?.to ?? null,
+        trialMinutesLeft,
+        includedMinutes: included,
+        usedMinutes: used,
+        remainingMinutes: Math.max(0, included - used) + trialMinutesLeft,
+        overrunMinutes:
+          Math.max(0, trialUsed - trialMinutes) +
+          (own.length > 0 && context.running ? Math.max(0, used - includedMinutes) : 0),
+      });
+    }
+    return { context, facts: result };
+  }
+
+  /** The minutes of one practitioner now (and the facts the add-on's offer needs). */
+  private async minutes(who: Who) {
+    const { context, facts } = await this.minutesOf(practiceOf(who), [who.id]);
+    return { ...context, ...facts.get(who.id)! };
   }
 
   private async managedBy(profile: Profile): Promise<{ name: string } | null> {
@@ -211,7 +320,10 @@ export class TelehealthService {
     return currencyForCountry(row?.country);
   }
 
-  private blocked(m: Awaited<ReturnType<TelehealthService['minutes']>>): TelehealthUsage['blocked'] {
+  private blocked(m: {
+    row: { billing_source: string; provider_method: string | null };
+    running: boolean;
+  }): TelehealthUsage['blocked'] {
     if (m.row.billing_source === 'apple') return 'apple';
     if (!m.running) return 'trial';
     if (!m.row.provider_method) return 'no_card';
@@ -378,11 +490,22 @@ export class TelehealthService {
       .where('deleted_at', 'is', null)
       .orderBy('name')
       .execute();
-    const organisationId = admin.organisationId;
-    const result: MemberUsage[] = [];
-    for (const r of rows)
-      result.push(await this.memberUsage({ id: r.id, name: r.name || r.username || r.email, organisationId }));
-    return result;
+    const { facts } = await this.minutesOf(
+      `org:${admin.organisationId}`,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => {
+      const m = facts.get(r.id)!;
+      return {
+        id: r.id,
+        name: r.name || r.username || r.email,
+        addOn: m.addOn,
+        addOnEndsAt: m.addOnEndsAt,
+        usedMinutes: m.usedMinutes,
+        remainingMinutes: m.remainingMinutes,
+        trialMinutesLeft: m.trialMinutesLeft,
+      };
+    });
   }
 
   /** The admin's switch per colleague: on charges the seat pro rata, off ends it at the period end. */

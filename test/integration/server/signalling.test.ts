@@ -393,7 +393,8 @@ describe('patients as guests', () => {
     h.disconnect();
     g.disconnect();
     // The tests after this one invite with the same host: its minutes come back.
-    await f.db.deleteFrom('video_sessions').where('id', '=', id).execute();
+    await f.db.deleteFrom('video_sessions').where('host_id', '=', host.id).execute();
+    await f.db.deleteFrom('telehealth_totals').where('account_id', '=', host.id).execute();
   });
 
   it('sends the invitation by e-mail and SMS in the patient language, with link and code', async () => {
