@@ -248,7 +248,9 @@ export class SubscriptionService {
       const result = await this.provider.confirm(paymentId, payment.provider_ref ?? '', true);
       if (result.status === 'succeeded') await this.complete(paymentId, result);
       else if (result.status === 'declined') await this.decline(paymentId, result.reason);
-      return this.paymentState(await this.payment(profile, paymentId), profile);
+      const state = await this.paymentState(await this.payment(profile, paymentId), profile);
+      // Still in the hosted checkout: its address again (a second click, a window reopened).
+      return result.status === 'redirect' && state.status === 'redirect' ? { ...state, url: result.url } : state;
     }
     return this.paymentState(payment, profile);
   }
@@ -291,7 +293,9 @@ export class SubscriptionService {
     await this.requireManager(profile);
     const owner = practiceOf(profile);
     const existing = await this.byKey(owner, input.idempotencyKey);
-    if (existing) return this.paymentState(existing, profile);
+    // The same checkout again (a double click): its payment as it stands; `pending` while the first
+    // request is still with the provider (the app then asks again).
+    if (existing) return this.paymentOf(profile, existing.id);
     const current = await this.view(profile);
     if (current.status === 'active' || current.status === 'past_due')
       throw new ApiError(409, 'already_subscribed', 'This subscription is running; reactivate or wait for its end');
@@ -329,7 +333,7 @@ export class SubscriptionService {
       // Two clicks raced: the other one's payment is this one.
       const raced = await this.byKey(owner, input.idempotencyKey);
       if (!raced) throw error;
-      return this.paymentState(raced, profile);
+      return this.paymentOf(profile, raced.id);
     }
     const result = await this.provider.charge({
       paymentId: id,

@@ -1,4 +1,6 @@
 import { StrictMode } from 'react';
+import { chooseSubscription } from './billing/SubscriptionNotices';
+import { useSubscriptionStore } from './billing/subscriptionStore';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { reportError } from '../components/ErrorBoundary';
@@ -7,6 +9,21 @@ import { App } from './App';
 import { useAppStore } from './store';
 import { CREDIT_TABLES, SETUP_TABLES, useSyncStore } from './sync/syncStore';
 import '../styles.css';
+
+/**
+ * A clinicdesk:// link from the OS: the hosted checkout sends the browser back with
+ * clinicdesk://billing?payment=… (the subscription is read again and shown); anything else is a
+ * registration link for the wizard.
+ */
+function takeLink(link: string): void {
+  if (/^clinicdesk:\/\/billing(?:[/?]|$)/i.test(link.trim())) {
+    void useSubscriptionStore.getState().load();
+    chooseSubscription();
+    return;
+  }
+  useAppStore.getState().setView('account');
+  useAppStore.getState().setRegistrationLink(link);
+}
 
 async function boot(): Promise<void> {
   const root = createRoot(document.getElementById('root')!);
@@ -36,7 +53,7 @@ async function boot(): Promise<void> {
   window.clinic.on('sync.status', (status) => useSyncStore.getState().setStatus(status));
   void useSyncStore.getState().loadStatus();
   void useSyncStore.getState().loadCredits();
-  window.clinic.on('account.registrationLink', ({ link }) => useAppStore.getState().setRegistrationLink(link));
+  window.clinic.on('account.registrationLink', ({ link }) => takeLink(link));
   window.clinic.on('app.coreRestarted', ({ restarting }) =>
     useAppStore.getState().showNotice({
       code: restarting ? 'core_restarted' : 'core_unavailable',
@@ -46,8 +63,7 @@ async function boot(): Promise<void> {
   // Subscribed: now the link the app was started with (clinicdesk://register?token=…) can be taken.
   void window.clinic.launch.pendingLink().then((result) => {
     if (!result.ok || !result.value.link) return;
-    useAppStore.getState().setView('account');
-    useAppStore.getState().setRegistrationLink(result.value.link);
+    takeLink(result.value.link);
   });
   // Whatever escapes a handler goes to the log file support can ask for.
   window.addEventListener('unhandledrejection', (event) => reportError(event.reason, 'unhandledrejection'));

@@ -53,9 +53,10 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
     if (!waiting) return;
     const timer = setInterval(() => {
       void window.clinic.billing.payment({ paymentId: waiting }).then((result) => {
-        if (!result.ok || result.value.status === 'redirect') return;
+        if (!result.ok || result.value.status === 'redirect' || result.value.status === 'pending') return;
         setWaiting(null);
         if (result.value.status === 'succeeded') onPaid();
+        else if (result.value.status === 'requires_action') setChallenge(result.value);
         else setKey(newPaymentKey());
       });
     }, 3000);
@@ -68,7 +69,8 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
   const token = cardToken(card, now);
   const finished = (result: PaymentState | null) => {
     if (result?.status === 'requires_action') return setChallenge(result);
-    if (result?.status === 'redirect') return setWaiting(result.paymentId);
+    // In the hosted checkout, or a second click while the first is still with the provider: ask again.
+    if (result?.status === 'redirect' || result?.status === 'pending') return setWaiting(result.paymentId);
     setChallenge(null);
     if (result?.status === 'succeeded') {
       onPaid();
@@ -227,7 +229,7 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
       </div>
       {waiting && (
         <div className="row spread" role="status" data-testid="checkout-waiting">
-          <p>{t('billing.checkout.waiting')}</p>
+          <p>{t(hosted ? 'billing.checkout.waiting' : 'billing.checkout.pending')}</p>
           <button
             type="button"
             className="secondary"
