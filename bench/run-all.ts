@@ -1,4 +1,7 @@
-/** `npm run bench`: every benchmark, one after the other (two cores: nothing runs in parallel). */
+/**
+ * `npm run bench`: every benchmark, one after the other (two cores: nothing runs in parallel).
+ * `npm run bench -- telehealth sync`: only the named ones.
+ */
 import { runAccountsBench } from './accounts.bench';
 import { runAgendaBench } from './agenda.bench';
 import { runCallSetupBench } from './callSetup.bench';
@@ -8,15 +11,25 @@ import { runSendingBench } from './sending.bench';
 import { runSyncBench } from './sync.bench';
 import { runTelehealthBench } from './telehealth.bench';
 
+const BENCHES: Record<string, () => Promise<void>> = {
+  foundation: runFoundationBench,
+  agenda: runAgendaBench,
+  accounts: runAccountsBench,
+  signalling: runSignallingBench,
+  call: runCallSetupBench,
+  sending: runSendingBench,
+  sync: runSyncBench,
+  telehealth: runTelehealthBench,
+};
+
 // The signalling benchmark forks this same bundle as its server; that process runs no benchmark.
 if (!isBenchServer) {
+  const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = asked.filter((name) => !Object.hasOwn(BENCHES, name));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
   console.log(`ClinicDesk benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
-  await runFoundationBench();
-  await runAgendaBench();
-  await runAccountsBench();
-  await runSignallingBench();
-  await runCallSetupBench();
-  await runSendingBench();
-  await runSyncBench();
-  await runTelehealthBench();
+  for (const [name, run] of Object.entries(BENCHES)) if (asked.length === 0 || asked.includes(name)) await run();
 }

@@ -121,7 +121,10 @@ describe('Telehealth Pro', () => {
     ]);
     expect(added.status).toBe(200);
     expect(again.status).toBe(200);
-    expect(added.body).toMatchObject({
+    // The request that lost the race answers while the winner is still charging (its add-on not active
+    // yet); one of them shows it, and afterwards it is there once.
+    expect(added.body.addOn || again.body.addOn).toBe(true);
+    expect((await solo.api('GET', '/api/telehealth/usage')).body).toMatchObject({
       addOn: true,
       includedMinutes: 2000,
       usedMinutes: 0,
