@@ -10,6 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Profile, AccountService } from '../accounts/accountService';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
+import { movePractice } from '../sync/practiceMove';
 import type { AdminUser } from '../../protocol/admin';
 
 export type { AdminUser };
@@ -87,6 +88,8 @@ export class OrganisationService {
       await trx.updateTable('subscriptions').set({ owner: to }).where('owner', '=', from).execute();
       await trx.updateTable('payments').set({ owner: to }).where('owner', '=', from).execute();
       await trx.updateTable('invoices').set({ owner: to }).where('owner', '=', from).execute();
+      // The practice's data goes along too: the workstations sync on with the organisation.
+      await movePractice(trx, from, to);
     });
     return { id: organisation.id, name, code: organisation.code };
   }

@@ -291,4 +291,45 @@ describe('sync between two workstations', () => {
     expect(current.status).toBe(200);
     expect(await transport(token).pull(0, 5000)).toEqual(before);
   });
+
+  it('an individual practice that becomes an organisation keeps its data: devices sync on from their cursor', async () => {
+    const solo = await account('solo.upgrade');
+    const c = device(solo, 'Desk');
+    const patient = c.fx.patient({ firstName: 'Per', lastName: 'Holm' });
+    c.fx.book({ patientId: patient.id, startAt: berlin('2026-06-12', 11) });
+    await c.engine.push();
+    await c.engine.pull();
+    const before = await transport(solo).pull(0, 5000);
+    expect(before.changes.length).toBeGreaterThan(0);
+
+    const upgraded = await f.api('POST', '/api/account/organisation', { name: 'Praxis Holm' }, solo);
+    expect(upgraded.status).toBe(201);
+    const orgId = upgraded.body.id as string;
+    // The same rows, with the same sequence numbers, now the organisation's; the old id holds nothing.
+    expect(await transport(solo).pull(0, 5000)).toEqual(before);
+    const { id: soloId } = await f.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('username', '=', 'solo.upgrade')
+      .executeTakeFirstOrThrow();
+    for (const table of ['sync_rows', 'sync_counters', 'sync_devices', 'outgoing_messages'] as const)
+      expect(
+        await f.db.selectFrom(table).select('practice_id').where('practice_id', '=', `acct:${soloId}`).execute(),
+        table,
+      ).toEqual([]);
+    const moved = await f.db
+      .selectFrom('outgoing_messages')
+      .select(['key', 'practice_id'])
+      .where('practice_id', '=', `org:${orgId}`)
+      .execute();
+    expect(moved.length).toBeGreaterThan(0);
+    for (const m of moved) expect(m.key.startsWith(`org:${orgId} `)).toBe(true);
+    // The device pushes and pulls on, from where it was.
+    c.fx.patient({ firstName: 'Nils', lastName: 'Holm' });
+    expect(await c.engine.push()).toBeGreaterThan(0);
+    await c.engine.pull();
+    expect(c.engine.pending()).toBe(0);
+    const after = await transport(solo).pull(before.next, 5000);
+    expect(after.changes.some((ch) => ch.table === 'patients')).toBe(true);
+  });
 });
