@@ -149,4 +149,16 @@ export const contactRoutes = {
     status: 201,
   }),
   remove: route('DELETE', '/api/contacts/:id', { params: byId, answer: z.array(contactSchema) }),
+  /** A short SMS to a contact's mobile, paid with the practice's credits (once per idempotency key). */
+  sms: route('POST', '/api/contacts/:id/sms', {
+    params: byId,
+    body: z
+      .object({
+        text: z.string().trim().min(1, { message: 'required' }).max(480, { message: 'too_long' }),
+        tenantId: uuidSchema.optional(),
+        idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'key_invalid' }),
+      })
+      .strict(),
+    answer: z.object({ parts: z.number().int().min(1), balance: z.number().int() }),
+  }),
 };

@@ -32,7 +32,8 @@ import { ApiError } from './http/apiError';
 import { registerAccountRoutes } from './http/accountRoutes';
 import { registerAdminRoutes } from './http/adminRoutes';
 import { createGuard } from './http/auth';
-import { registerContactRoutes } from './http/contactRoutes';
+import { registerContactRoutes, registerContactSmsRoute } from './http/contactRoutes';
+import { ContactSms } from './contacts/contactSms';
 import { registerProfileRoutes } from './http/profileRoutes';
 import { AccountDeletion } from './accounts/accountDeletion';
 import { ProfileService } from './accounts/profileService';
@@ -354,6 +355,17 @@ export async function buildServer(
   sync.onChanged(() => dispatcher.kick());
   registerCreditRoutes(app, { db: database.db, ledger, dispatcher, sync, packs: config.creditPacks, now }, guard);
   registerSmsWebhooks(app, { secret: config.smsWebhookSecret, dispatcher, sync, db: database.db });
+  registerContactSmsRoute(
+    app,
+    new ContactSms({
+      db: database.db,
+      contacts,
+      ledger,
+      carrier,
+      requireUsable: (profile) => subscriptions.requireUsable(profile),
+    }),
+    guard,
+  );
   registerTelehealthRoutes(app, telehealth, guard);
   registerBillingRoutes(app, { plans: config.billingPlans, vouchers, subscriptions, provider: paymentProvider }, guard);
   const housekeeping = async (): Promise<void> => {

@@ -56,6 +56,7 @@ import {
   type GuestInvitation,
 } from './schemas/calls';
 import { idSchema } from './schemas/common';
+import { contactSmsSchema } from './schemas/contacts';
 import { addOnInputSchema, memberAddOnSchema, type MemberUsage, type TelehealthUsage } from './schemas/telehealth';
 import {
   checkoutInputSchema,
@@ -249,6 +250,9 @@ export const ERROR_CODES = [
   'addon_needs_subscription',
   'addon_apple_billing',
   'addon_no_card',
+  // SMS to a contact (issue 18).
+  'contact_no_mobile',
+  'sms_failed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -433,6 +437,8 @@ export const commands = {
     search: command<Contact[]>()(contactSearchSchema),
     add: command<Contact[]>()(byId),
     remove: command<Contact[]>()(byId),
+    /** A short SMS to the contact's mobile, paid with the practice's credits; once per key. */
+    sms: command<{ parts: number; balance: number }>()(contactSmsSchema),
   },
   launch: {
     /**

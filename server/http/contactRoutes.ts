@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { contactRoutes as routes } from '../../protocol/admin';
 import type { ContactService } from '../contacts/contactService';
+import type { ContactSms } from '../contacts/contactSms';
 import { limit } from './accountRoutes';
 import type { Guard } from './auth';
 import { serve } from './serve';
@@ -16,4 +17,15 @@ export function registerContactRoutes(app: FastifyInstance, contacts: ContactSer
   );
   serve(app, routes.add, async ({ request, body }) => contacts.add(await signedIn(request), body.id));
   serve(app, routes.remove, async ({ request, params }) => contacts.remove(await signedIn(request), params.id));
+}
+
+/** The SMS to a contact (registered once credits and the carrier exist). */
+export function registerContactSmsRoute(app: FastifyInstance, sms: ContactSms, signedIn: Guard): void {
+  serve(
+    app,
+    routes.sms,
+    async ({ request, params, body }) => sms.send(await signedIn(request), { contactId: params.id, ...body }),
+    // Per sender's address: a contact is not to be flooded.
+    limit(20, '1 minute'),
+  );
 }

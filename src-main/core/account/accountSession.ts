@@ -361,6 +361,7 @@ export class AccountSession {
         search: ({ query }) => this.authed(contactRoutes.search, { query: { q: query } }),
         add: ({ id }) => this.authed(contactRoutes.add, { body: { id } }),
         remove: ({ id }) => this.authed(contactRoutes.remove, { params: { id } }),
+        sms: ({ id, ...body }) => this.authed(contactRoutes.sms, { params: { id }, body }),
       },
     };
   }

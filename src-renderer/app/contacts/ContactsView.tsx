@@ -4,6 +4,7 @@ import type { Contact } from '../../../src-preload/contract';
 import { FieldError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
 import { SignedInOnly } from '../account/SignedInOnly';
+import { ContactSmsDialog } from './ContactSmsDialog';
 
 /** Colleagues (automatic), added external users, and the search among those who opted in. */
 export function ContactsView() {
@@ -26,6 +27,7 @@ function Contacts() {
   }, []);
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Contact[] | null>(null);
+  const [texting, setTexting] = useState<Contact | null>(null);
   const search = useCommand();
   const change = useCommand();
   const id = useId();
@@ -38,6 +40,7 @@ function Contacts() {
 
   return (
     <div className="settings" data-testid="view-contacts">
+      {texting && <ContactSmsDialog contact={texting} onClose={() => setTexting(null)} />}
       <section className="card">
         <h2>{t('contacts.title')}</h2>
         {contacts?.length === 0 && <p className="hint">{t('contacts.none')}</p>}
@@ -48,6 +51,16 @@ function Contacts() {
                 <td>{display(c)}</td>
                 <td className="mono">{c.username}</td>
                 <td>{c.organisationName ?? ''}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => setTexting(c)}
+                    data-testid={`contact-sms-${c.id}`}
+                  >
+                    {t('contacts.sms.open')}
+                  </button>
+                </td>
                 <td>
                   {c.source === 'organisation' ? (
                     <span className="chip">{t('contacts.colleague')}</span>

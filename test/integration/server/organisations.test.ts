@@ -490,6 +490,10 @@ describe('cross-organisation walk', () => {
       'GET /api/contacts': { path: '/api/contacts' },
       'GET /api/contacts/search': { path: '/api/contacts/search?q=praxis-b' },
       'POST /api/contacts': { path: '/api/contacts', body: { id: memberB } },
+      'POST /api/contacts/:id/sms': {
+        path: `/api/contacts/${ownerBId}/sms`,
+        body: { text: 'Hallo', idempotencyKey: 'walk-contact-sms-01' },
+      },
       'DELETE /api/contacts/:id': { path: `/api/contacts/${ownerBId}` },
       'POST /api/calls/invitations': { path: '/api/calls/invitations', body: { label: 'x' } },
       'GET /api/calls/invitations': { path: '/api/calls/invitations' },

@@ -1,0 +1,102 @@
+/**
+ * An SMS to a contact (issue 18): only to one's contacts, only to the mobile number they gave, paid with
+ * the practice's credits, once per idempotency key when two requests race, refused without credits, a
+ * mobile, or a running subscription — each with its own reason, and nothing sent or debited then.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMS_FOLDER } from '../../../server/sending/carriers';
+import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
+
+let f: ServerFixture;
+beforeAll(async () => {
+  f = await startServerFixture();
+});
+afterAll(() => f?.close());
+
+/** The carrier's hand-overs (one file per message reference). */
+const sent = (): { to: string; text: string }[] => {
+  const folder = join(f.dataDir, SMS_FOLDER);
+  if (!existsSync(folder)) return [];
+  const files = readdirSync(folder);
+  return files.map((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')) as { to: string; text: string });
+};
+
+describe('SMS to a contact', () => {
+  it('goes once to the contact’s mobile and costs its parts; refusals change nothing', async () => {
+    const admin = await f.registered('sms.admin');
+    const org = (await f.api('POST', '/api/account/organisation', { name: 'Praxis SMS' }, admin.accessToken)).body as {
+      id: string;
+    };
+    await f.registered('sms.mobile', undefined, org.id);
+    await f.registered('sms.nomobile', undefined, org.id);
+    const outsider = await f.registered('sms.outsider');
+    await f.db
+      .updateTable('accounts')
+      .set({ contact_phone: '+41791234567', country: 'CH' })
+      .where('username', '=', 'sms.mobile')
+      .execute();
+    const idOf = async (username: string) =>
+      (await f.db.selectFrom('accounts').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+    const mobileId = await idOf('sms.mobile');
+    const noMobileId = await idOf('sms.nomobile');
+    const outsiderId = await idOf('sms.outsider');
+    const practice = `org:${org.id}`;
+    const tenantId = randomUUID();
+    // The practice's tenant, as a workstation's sync would have brought it.
+    const stamp = `${f.clock.now.toString(36).padStart(9, '0')}:00000:test`;
+    await f.db
+      .insertInto('sync_rows')
+      .values({
+        practice_id: practice,
+        table_name: 'tenants',
+        row_id: tenantId,
+        fields: JSON.stringify({ name: { v: 'Praxis SMS', s: stamp } }),
+        seq: 1,
+      })
+      .execute();
+    await f.db.insertInto('sync_counters').values({ practice_id: practice, seq: 1 }).execute();
+    await f.server.ledger.importBalance(practice, 3, 'contact-sms-seed');
+    const balance = async () =>
+      (await f.server.ledger.balances(practice)).find((t) => t.tenantId === tenantId)!.balance;
+    const sms = (to: string, text: string, key: string, token = admin.accessToken) =>
+      f.api('POST', `/api/contacts/${to}/sms`, { text, idempotencyKey: key }, token);
+
+    // Two requests with one key (a double click): one SMS, one debit.
+    const [one, two] = await Promise.all([
+      sms(mobileId, 'Bitte rufen Sie mich zurück.', 'contact-sms-key-0001'),
+      sms(mobileId, 'Bitte rufen Sie mich zurück.', 'contact-sms-key-0001'),
+    ]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    expect(one.body.parts).toBe(1);
+    expect(await balance()).toBe(2);
+    expect(sent()).toEqual([
+      { to: '+41791234567', text: 'sms.admin (ClinicDesk): Bitte rufen Sie mich zurück.', at: expect.any(String) },
+    ]);
+
+    // Refusals: each its own reason; nothing sent, nothing debited.
+    expect((await sms(outsiderId, 'Hallo', 'contact-sms-key-0002')).status).toBe(404);
+    expect((await sms(noMobileId, 'Hallo', 'contact-sms-key-0003')).body.error.code).toBe('contact_no_mobile');
+    const long = 'Ein längerer Text mit Umlauten, der mehrere Teile braucht. '.repeat(5);
+    expect((await sms(mobileId, long, 'contact-sms-key-0004')).body.error.code).toBe('credits_insufficient');
+    expect((await sms(mobileId, '', 'contact-sms-key-0005')).status).toBe(400);
+    // The outsider cannot reach the organisation's colleague either.
+    expect((await sms(mobileId, 'Hallo', 'contact-sms-key-0006', outsider.accessToken)).status).toBe(404);
+    expect(sent()).toHaveLength(1);
+    expect(await balance()).toBe(2);
+
+    // After the trial: no SMS.
+    const trial = (await f.api('GET', '/api/billing/subscription', undefined, admin.accessToken)).body;
+    f.clock.now = trial.trialEndsAt + 1;
+    const again = (
+      await f.api('POST', '/api/auth/sign-in', { username: 'sms.admin', password: 'Correct-Horse-7-Battery' })
+    ).body as { accessToken: string };
+    expect((await sms(mobileId, 'Hallo', 'contact-sms-key-0007', again.accessToken)).body.error.code).toBe(
+      'subscription_required',
+    );
+    expect(sent()).toHaveLength(1);
+    expect(await balance()).toBe(2);
+  });
+});
