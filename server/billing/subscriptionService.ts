@@ -182,7 +182,8 @@ export class SubscriptionService {
     return end;
   }
 
-  private async managedBy(profile: Profile): Promise<{ name: string } | null> {
+  /** Who manages a member's subscription (their organisation), or null for one's own. */
+  async managedBy(profile: Profile): Promise<{ name: string } | null> {
     if (!profile.organisationId || profile.role === 'org_admin') return null;
     const org = await this.db
       .selectFrom('organisations')
@@ -277,6 +278,37 @@ export class SubscriptionService {
     return 'applied';
   }
 
+  /** A new payment's row: pending, for this provider, with the quote it charges. */
+  private paymentRow(input: {
+    id: string;
+    owner: string;
+    accountId: string;
+    key: string;
+    purpose: 'subscribe' | 'renew' | 'addon';
+    quote: Quote;
+    voucher?: string | null;
+  }) {
+    const now = this.now();
+    return {
+      id: input.id,
+      owner: input.owner,
+      account_id: input.accountId,
+      idempotency_key: input.key,
+      purpose: input.purpose,
+      status: 'pending' as const,
+      plan: input.quote.plan.id,
+      quote: JSON.stringify(input.quote),
+      voucher: input.voucher ?? null,
+      amount_minor: input.quote.totalMinor,
+      currency: input.quote.currency,
+      provider: this.provider.kind,
+      provider_ref: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
   private byKey(owner: string, key: string) {
     return this.db
       .selectFrom('payments')
@@ -302,29 +334,21 @@ export class SubscriptionService {
     const quote = await this.quote(profile, input.plan, input.voucher);
     const voucherCode = quote.lines.find((l) => l.kind === 'voucher')?.label ?? null;
     const id = randomUUID();
-    const now = this.now();
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx
           .insertInto('payments')
-          .values({
-            id,
-            owner,
-            account_id: profile.id,
-            idempotency_key: input.idempotencyKey,
-            purpose: 'subscribe',
-            status: 'pending',
-            plan: quote.plan.id,
-            quote: JSON.stringify(quote),
-            voucher: voucherCode,
-            amount_minor: quote.totalMinor,
-            currency: quote.currency,
-            provider: this.provider.kind,
-            provider_ref: null,
-            error: null,
-            created_at: now,
-            updated_at: now,
-          })
+          .values(
+            this.paymentRow({
+              id,
+              owner,
+              accountId: profile.id,
+              key: input.idempotencyKey,
+              purpose: 'subscribe',
+              quote,
+              voucher: voucherCode,
+            }),
+          )
           .execute();
         if (voucherCode) await this.vouchers.reserve(trx, voucherCode);
       });
@@ -562,29 +586,20 @@ export class SubscriptionService {
       };
     const { row } = await this.stateOf(input.owner);
     const id = randomUUID();
-    const now = this.now();
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx
           .insertInto('payments')
-          .values({
-            id,
-            owner: input.owner,
-            account_id: input.accountId,
-            idempotency_key: input.key,
-            purpose: input.purpose,
-            status: 'pending',
-            plan: input.quote.plan.id,
-            quote: JSON.stringify(input.quote),
-            voucher: null,
-            amount_minor: input.quote.totalMinor,
-            currency: input.quote.currency,
-            provider: this.provider.kind,
-            provider_ref: null,
-            error: null,
-            created_at: now,
-            updated_at: now,
-          })
+          .values(
+            this.paymentRow({
+              id,
+              owner: input.owner,
+              accountId: input.accountId,
+              key: input.key,
+              purpose: input.purpose,
+              quote: input.quote,
+            }),
+          )
           .execute();
         await input.prepare(trx, id);
       });
@@ -674,24 +689,16 @@ export class SubscriptionService {
     if (!payment) {
       const inserted = await this.db
         .insertInto('payments')
-        .values({
-          id: randomUUID(),
-          owner: row.owner,
-          account_id: lastPayer.account_id,
-          idempotency_key: key,
-          purpose: 'renew',
-          status: 'pending',
-          plan: plan.id,
-          quote: JSON.stringify(quote),
-          voucher: null,
-          amount_minor: quote.totalMinor,
-          currency: quote.currency,
-          provider: this.provider.kind,
-          provider_ref: null,
-          error: null,
-          created_at: now,
-          updated_at: now,
-        })
+        .values(
+          this.paymentRow({
+            id: randomUUID(),
+            owner: row.owner,
+            accountId: lastPayer.account_id,
+            key,
+            purpose: 'renew',
+            quote,
+          }),
+        )
         .onConflict((oc) => oc.columns(['owner', 'idempotency_key']).doNothing())
         .executeTakeFirst();
       fresh = Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;

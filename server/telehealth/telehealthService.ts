@@ -282,14 +282,8 @@ export class TelehealthService {
     return { ...context, ...facts.get(who.id)! };
   }
 
-  private async managedBy(profile: Profile): Promise<{ name: string } | null> {
-    if (!profile.organisationId || profile.role === 'org_admin') return null;
-    const org = await this.db
-      .selectFrom('organisations')
-      .select('name')
-      .where('id', '=', profile.organisationId)
-      .executeTakeFirst();
-    return { name: org?.name ?? '' };
+  private managedBy(profile: Profile): Promise<{ name: string } | null> {
+    return this.subscriptions.managedBy(profile);
   }
 
   async usage(profile: Profile): Promise<TelehealthUsage> {

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMS_FOLDER } from '../../server/sending/carriers';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
-import { startHarness, type Harness } from '../harness/testBridge';
+import { signedInApp } from '../harness/signedInApp';
+import type { Harness } from '../harness/testBridge';
 
 let browser: Browser;
 let server: ServerFixture;
@@ -56,14 +57,7 @@ describe('SMS to a contact in the app', () => {
     await server.db.insertInto('sync_counters').values({ practice_id: practice, seq: 1 }).execute();
     await server.server.ledger.importBalance(practice, 3, 'e2e-contact-sms');
 
-    harness = await startHarness({ browser, osLocales: ['en-US'], serverUrl: server.base });
-    await harness.open('settings');
-    const signedIn = await harness.page.evaluate(() =>
-      window.clinic.account.signIn({ username: 'dr.texter', password: 'Correct-Horse-7-Battery' }),
-    );
-    expect(signedIn).toMatchObject({ ok: true });
-    await harness.page.reload();
-    await harness.open('contacts');
+    harness = await signedInApp(browser, server.base, 'dr.texter', 'contacts');
     const page = harness.page;
     await page.getByTestId(`contact-sms-${miaId}`).click();
     await page.getByTestId('contact-sms-text').fill('Kannst du mich kurz zurückrufen?');

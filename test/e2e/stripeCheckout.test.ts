@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 import { startStripeStandIn, type StripeStandIn } from '../harness/stripeStandIn';
-import { startHarness, type Harness } from '../harness/testBridge';
+import { signedInApp } from '../harness/signedInApp';
+import type { Harness } from '../harness/testBridge';
 
 let browser: Browser;
 let server: ServerFixture;
@@ -39,15 +40,7 @@ describe('Stripe checkout from the app', () => {
   it("opens Stripe's page in the browser, waits, and shows the subscription active once paid there", async () => {
     const username = 'praxis.stripe';
     await server.registered(username);
-    harness = await startHarness({ browser, osLocales: ['en-US'], serverUrl: server.base });
-    await harness.open('settings');
-    const signedIn = await harness.page.evaluate(
-      (user) => window.clinic.account.signIn({ username: user, password: 'Correct-Horse-7-Battery' }),
-      username,
-    );
-    expect(signedIn).toMatchObject({ ok: true });
-    await harness.page.reload();
-    await harness.open('account');
+    harness = await signedInApp(browser, server.base, username, 'account');
     const page = harness.page;
     await page.getByTestId('checkout').waitFor();
     expect(await page.getByTestId('card-number').count()).toBe(0);

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoucherService } from '../../server/billing/vouchers';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
-import { startHarness, type Harness } from '../harness/testBridge';
+import { signedInApp } from '../harness/signedInApp';
+import type { Harness } from '../harness/testBridge';
 
 const DAY = 86_400_000;
 let browser: Browser;
@@ -53,15 +54,7 @@ describe('subscription in the app', () => {
       .executeTakeFirstOrThrow();
     const trialEndsAt = Number(registeredAt) + 14 * DAY;
 
-    harness = await startHarness({ browser, osLocales: ['en-US'], serverUrl: server.base });
-    await harness.open('settings');
-    const signedIn = await harness.page.evaluate(
-      (user) => window.clinic.account.signIn({ username: user, password: 'Correct-Horse-7-Battery' }),
-      username,
-    );
-    expect(signedIn).toMatchObject({ ok: true, value: { signedIn: true } });
-    await harness.page.reload();
-    await harness.open('calls');
+    harness = await signedInApp(browser, server.base, username, 'calls');
     const page = harness.page;
     const endDate = new Intl.DateTimeFormat('en-US', { dateStyle: 'long' }).format(trialEndsAt);
     await expect.poll(() => page.getByTestId('plan-badge').textContent()).toBe(`Trial – trial ends on ${endDate}`);

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCardToken } from '../../protocol/card';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
-import { startHarness, type Harness } from '../harness/testBridge';
+import { signedInApp } from '../harness/signedInApp';
+import type { Harness } from '../harness/testBridge';
 
 const DAY = 86_400_000;
 let browser: Browser;
@@ -60,15 +61,7 @@ describe('Telehealth Pro in the app', () => {
     await server.server.telehealth.ended(open.id);
     server.clock.now += 10 * DAY;
 
-    harness = await startHarness({ browser, osLocales: ['en-US'], serverUrl: server.base });
-    await harness.open('settings');
-    const signedIn = await harness.page.evaluate(
-      (user) => window.clinic.account.signIn({ username: user, password: 'Correct-Horse-7-Battery' }),
-      username,
-    );
-    expect(signedIn).toMatchObject({ ok: true });
-    await harness.page.reload();
-    await harness.open('calls');
+    harness = await signedInApp(browser, server.base, username, 'calls');
     const page = harness.page;
     await expect.poll(() => page.getByTestId('video-minutes').textContent()).toBe('Video minutes: 0 minutes left');
 

@@ -150,11 +150,7 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
               aria-invalid={state.issues.number ? true : undefined}
               data-testid="card-number"
             />
-            {state.issues.number && (
-              <p className="field-error" role="alert" data-testid="card-number-error">
-                {t(`errors.field.${state.issues.number}`)}
-              </p>
-            )}
+            <CardIssue issue={state.issues.number} testId="card-number-error" />
           </div>
           <div className="field">
             <label htmlFor={ids.expiry}>{t('billing.checkout.expiry')}</label>
@@ -167,11 +163,7 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
               aria-invalid={state.issues.expiry ? true : undefined}
               data-testid="card-expiry"
             />
-            {state.issues.expiry && (
-              <p className="field-error" role="alert" data-testid="card-expiry-error">
-                {t(`errors.field.${state.issues.expiry}`)}
-              </p>
-            )}
+            <CardIssue issue={state.issues.expiry} testId="card-expiry-error" />
           </div>
           <div className="field">
             <label htmlFor={ids.cvc}>{t('billing.checkout.cvc')}</label>
@@ -184,11 +176,7 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
               aria-invalid={state.issues.cvc ? true : undefined}
               data-testid="card-cvc"
             />
-            {state.issues.cvc && (
-              <p className="field-error" role="alert" data-testid="card-cvc-error">
-                {t(`errors.field.${state.issues.cvc}`)}
-              </p>
-            )}
+            <CardIssue issue={state.issues.cvc} testId="card-cvc-error" />
           </div>
         </div>
       )}
@@ -256,5 +244,16 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
         </Dialog>
       )}
     </form>
+  );
+}
+
+/** A card field's issue as the user types (brand, Luhn, expiry, CVC), translated. */
+function CardIssue({ issue, testId }: { issue: string | undefined; testId: string }) {
+  const { t } = useTranslation('common');
+  if (!issue) return null;
+  return (
+    <p className="field-error" role="alert" data-testid={testId}>
+      {t(`errors.field.${issue}`)}
+    </p>
   );
 }
