@@ -8,7 +8,7 @@ import { AccountService } from './accounts/accountService';
 import { PasswordHasher } from './accounts/passwords';
 import { TwoFactorService } from './accounts/twoFactor';
 import { Server as SocketServer } from 'socket.io';
-import type { ServerConfig } from './config';
+import { ConfigError, type ServerConfig } from './config';
 import type { ServerDb } from './db/database';
 import { Leases } from './cluster/leases';
 import { connectRedis } from './cluster/redis';
@@ -302,6 +302,9 @@ export async function buildServer(
   let releaseUnsubscribed: (trx: Transaction<ServerDatabase>, owner: string) => Promise<void> = async () => {};
   const vouchers = new VoucherService(database.db, now);
   // Stripe when configured, else the embedded test provider (card form in the app, marked "test mode").
+  // Half a Stripe configuration is refused: without the webhook secret, test cards would be taken as paid.
+  if (Boolean(config.stripeSecretKey) !== Boolean(config.stripeWebhookSecret))
+    throw new ConfigError('Stripe needs both stripeSecretKey and stripeWebhookSecret');
   const paymentProvider =
     config.stripeSecretKey && config.stripeWebhookSecret
       ? stripePaymentProvider({

@@ -36,6 +36,13 @@ export class AccountDeletion {
       .where('ends_at', 'is', null)
       .where('current_period_end', 'is not', null)
       .execute();
+    // Telehealth Pro ends with the account: its seat is not charged again.
+    await this.db
+      .updateTable('telehealth_addons')
+      .set({ ends_at: this.now() })
+      .where('account_id', '=', accountId)
+      .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', this.now())]))
+      .execute();
     await this.accounts.revokeSessions(accountId);
     if (this.erasureDays === 0) await this.eraseDue();
     return { eraseAt };

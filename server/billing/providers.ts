@@ -29,6 +29,8 @@ export interface ChargeRequest {
 
 export interface RenewRequest {
   paymentId: string;
+  /** Which attempt at this payment (a day's retry is a new one): part of the provider's idempotency key. */
+  attempt: string;
   amountMinor: number;
   currency: string;
   description: string;

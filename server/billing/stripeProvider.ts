@@ -88,7 +88,7 @@ export function stripePaymentProvider(options: StripeOptions): PaymentProvider {
       return { status: 'redirect', ref: session.id, url: session.url };
     },
 
-    async renew({ paymentId, amountMinor, currency, description, method, customer }) {
+    async renew({ paymentId, attempt, amountMinor, currency, description, method, customer }) {
       if (!method || !customer) return { status: 'declined', reason: 'card_missing' };
       try {
         const intent = await stripe.paymentIntents.create(
@@ -102,7 +102,7 @@ export function stripePaymentProvider(options: StripeOptions): PaymentProvider {
             description,
             metadata: { paymentId },
           },
-          { idempotencyKey: `renew-${paymentId}` },
+          { idempotencyKey: `renew-${paymentId}-${attempt}` },
         );
         if (intent.status === 'succeeded') return { status: 'succeeded' };
         return {

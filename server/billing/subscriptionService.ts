@@ -359,13 +359,20 @@ export class SubscriptionService {
       if (!raced) throw error;
       return this.paymentOf(profile, raced.id);
     }
-    const result = await this.provider.charge({
-      paymentId: id,
-      amountMinor: quote.totalMinor,
-      currency: quote.currency,
-      description: quote.plan.name,
-      card: input.card ?? null,
-    });
+    // Creating a charge or a hosted checkout that failed took no money: the payment is declined (its
+    // voucher given back) and the user can try again.
+    const result = await this.provider
+      .charge({
+        paymentId: id,
+        amountMinor: quote.totalMinor,
+        currency: quote.currency,
+        description: quote.plan.name,
+        card: input.card ?? null,
+      })
+      .catch((error: unknown) => {
+        this.options.log?.('checkout failed at the provider', { owner, err: String(error) });
+        return { status: 'declined', reason: 'provider_unavailable' } as const;
+      });
     return this.settle(id, result, profile);
   }
 
@@ -556,7 +563,7 @@ export class SubscriptionService {
   async addOnSeatsAt(owner: string, at: number): Promise<number> {
     const row = await this.db
       .selectFrom('telehealth_addons')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .select((eb) => eb.fn.count<number | string>('account_id').distinct().as('n'))
       .where('owner', '=', owner)
       .where('active', '=', 1)
       .where('starts_at', '<=', at)
@@ -609,6 +616,7 @@ export class SubscriptionService {
     }
     const result = await this.provider.renew({
       paymentId: id,
+      attempt: '0',
       amountMinor: input.quote.totalMinor,
       currency: input.quote.currency,
       description: input.quote.lines[0]?.label ?? '',
@@ -637,7 +645,8 @@ export class SubscriptionService {
       .selectAll()
       .where('status', 'in', ['active', 'past_due'])
       .where('current_period_end', '<=', now)
-      .where('ends_at', 'is', null)
+      // Not cancelled, or cancelled to a later end (a minimum term and notice): paid periods run until then.
+      .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', eb.ref('current_period_end'))]))
       .execute();
     let renewed = 0;
     let failed = 0;
@@ -708,14 +717,23 @@ export class SubscriptionService {
     // repeated after a crash the same charge).
     if (!payment || payment.status !== 'pending' || (!fresh && Number(payment.updated_at) > now - DAY))
       return 'skipped';
-    const result = await this.provider.renew({
-      paymentId: payment.id,
-      amountMinor: payment.amount_minor,
-      currency: payment.currency,
-      description: plan.name,
-      method: row.provider_method,
-      customer: row.provider_customer,
-    });
+    // An error of the provider (not a decline: a card removed, a customer deleted, the network) counts as
+    // a failed attempt too, so the grace period runs and ends the subscription if it persists.
+    const result: CardResult = await this.provider
+      .renew({
+        paymentId: payment.id,
+        // One key per daily attempt: a retry the next day is a new charge attempt, a repeat the same day not.
+        attempt: String(Math.floor(now / DAY)),
+        amountMinor: payment.amount_minor,
+        currency: payment.currency,
+        description: plan.name,
+        method: row.provider_method,
+        customer: row.provider_customer,
+      })
+      .catch((error: unknown) => {
+        this.options.log?.('renewal charge failed', { owner: row.owner, err: String(error) });
+        return { status: 'declined', reason: 'provider_error' } as const;
+      });
     if (result.status === 'succeeded') {
       await this.complete(payment.id, result);
       return 'renewed';

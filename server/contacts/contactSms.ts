@@ -4,9 +4,10 @@
  * mobile number the contact gave in their profile (never the two-factor number), paid with the sender
  * practice's SMS credits, and only with a running trial or subscription.
  *
- * Once per idempotency key: the debit's ledger key is derived from it and the carrier's reference too, so
- * a retry (a double click, a crash between debit and hand-over) debits once and hands over the same
- * message, which the carrier recognises.
+ * Once per idempotency key: the debit's ledger key is derived from it, and a request whose key was
+ * debited already (a double click, a retry, two racing requests) sends nothing — so a key cannot be
+ * reused to send other texts for free. A process that dies between the debit and the hand-over loses
+ * that one SMS (its credits stay taken); the carrier's reference comes from the key as well.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -69,6 +70,11 @@ export class ContactSms {
     // An attempt that failed and was refunded is over: a retry with its key sends nothing for free.
     if (await this.deps.ledger.hasEntry(`refund:${key}`))
       throw new ApiError(409, 'sms_failed', 'This SMS failed before; send it again as a new one');
+    const balanceOf = async () =>
+      (await this.deps.ledger.balances(practiceId)).find((t) => t.tenantId === tenantId)?.balance ?? 0;
+    // A repeat of this key (a double click, a retry) is the same SMS: it was debited and handed over by
+    // the first request; nothing is sent again.
+    if (await this.deps.ledger.hasEntry(key)) return { parts, balance: await balanceOf() };
     const paid = await this.deps.db
       .transaction()
       .execute((trx) =>
@@ -82,12 +88,12 @@ export class ContactSms {
           note: `SMS to ${contact.name || contact.username}`,
         }),
       )
-      // Two requests with one key raced for the debit: the other one made it; this one hands over the same
-      // message (same reference), which the carrier takes once.
+      // Two requests with one key raced for the debit: the other one made it and hands the SMS over.
       .catch((error: unknown) => {
-        if (isUniqueViolation(error)) return true;
+        if (isUniqueViolation(error)) return 'raced' as const;
         throw error;
       });
+    if (paid === 'raced') return { parts, balance: await balanceOf() };
     if (!paid)
       throw new ApiError(402, 'credits_insufficient', 'Not enough SMS credits', [
         { path: 'tenantId', code: 'credits_insufficient' },
@@ -111,7 +117,6 @@ export class ContactSms {
         { path: 'text', code: error instanceof SendError && error.permanent ? 'sms_refused' : 'sms_failed' },
       ]);
     }
-    const balance = (await this.deps.ledger.balances(practiceId)).find((t) => t.tenantId === tenantId)?.balance ?? 0;
-    return { parts, balance };
+    return { parts, balance: await balanceOf() };
   }
 }

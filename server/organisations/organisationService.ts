@@ -88,6 +88,7 @@ export class OrganisationService {
       await trx.updateTable('subscriptions').set({ owner: to }).where('owner', '=', from).execute();
       await trx.updateTable('payments').set({ owner: to }).where('owner', '=', from).execute();
       await trx.updateTable('invoices').set({ owner: to }).where('owner', '=', from).execute();
+      await trx.updateTable('telehealth_addons').set({ owner: to }).where('owner', '=', from).execute();
       // The practice's data goes along too: the workstations sync on with the organisation.
       await movePractice(trx, from, to);
     });

@@ -353,6 +353,16 @@ export class TelehealthService {
         await this.db.updateTable('telehealth_addons').set({ ends_at: null }).where('id', '=', open.id).execute();
       return;
     }
+    // Another request is paying for it right now (a second admin, a retry with a new key): not twice.
+    const paying = await this.db
+      .selectFrom('telehealth_addons')
+      .innerJoin('payments', 'payments.id', 'telehealth_addons.payment_id')
+      .select('telehealth_addons.id')
+      .where('telehealth_addons.account_id', '=', member.id)
+      .where('telehealth_addons.active', '=', 0)
+      .where('payments.status', '=', 'pending')
+      .executeTakeFirst();
+    if (paying) return;
     const blocked = this.blocked(m);
     if (blocked === 'apple')
       throw new ApiError(409, 'addon_apple_billing', 'A subscription billed through Apple cannot get add-ons');

@@ -37,6 +37,8 @@ export interface StripeStandIn {
   sessions: Map<string, Session>;
   /** Later off-session charges of these payment methods fail (Stripe's 4000 0000 0000 0341). */
   failingMethods: Set<string>;
+  /** Payment methods that no longer exist (detached): Stripe answers 400 `resource_missing`. */
+  removedMethods: Set<string>;
   /** The customer completes the hosted checkout with this card; returns the `checkout.session.completed` event. */
   pay(sessionId: string, card?: { brand: string; last4: string }): object;
   expire(sessionId: string): object;
@@ -60,6 +62,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const methods = new Map<string, { brand: string; last4: string }>();
   const replays = new Map<string, { status: number; body: string }>();
   const failingMethods = new Set<string>();
+  const removedMethods = new Set<string>();
   let n = 0;
   const next = (prefix: string) => `${prefix}_test_${(++n).toString().padStart(6, '0')}`;
   let events = 0;
@@ -116,6 +119,13 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
               type: 'invalid_request_error',
               message: 'confirm, off_session, customer and payment_method are required',
             },
+          },
+        };
+      if (removedMethods.has(p.payment_method))
+        return {
+          status: 400,
+          body: {
+            error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such PaymentMethod' },
           },
         };
       if (failingMethods.has(p.payment_method))
@@ -193,6 +203,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     requests,
     sessions,
     failingMethods,
+    removedMethods,
     pay(sessionId, card = { brand: 'visa', last4: '4242' }) {
       const session = sessions.get(sessionId)!;
       const pm = next('pm');

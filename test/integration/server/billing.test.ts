@@ -323,6 +323,16 @@ describe('an organisation', () => {
     const ending = (await f.api('POST', '/api/billing/subscription/cancel', undefined, boss.accessToken)).body;
     expect(ending.endsAt).toBe(addMonths(paid.body.subscription.currentPeriodEnd, 11));
     expect(ending.status).toBe('active');
+    // Until that end the paid periods go on: the next period is renewed (and charged) as before.
+    f.clock.now = paid.body.subscription.currentPeriodEnd + 1000;
+    await f.server.housekeeping();
+    const boss2 = (
+      await f.api('POST', '/api/auth/sign-in', { username: 'org.boss', password: 'Correct-Horse-7-Battery' })
+    ).body as { accessToken: string };
+    const renewed = (await f.api('GET', '/api/billing/subscription', undefined, boss2.accessToken)).body;
+    expect(renewed).toMatchObject({ status: 'active', endsAt: ending.endsAt });
+    expect(renewed.currentPeriodEnd).toBe(addMonths(paid.body.subscription.currentPeriodEnd, 1));
+    expect((await f.api('GET', '/api/billing/invoices', undefined, boss2.accessToken)).body.invoices).toHaveLength(2);
   });
 });
 

@@ -76,6 +76,11 @@ describe('SMS to a contact', () => {
       { to: '+41791234567', text: 'sms.admin (ClinicDesk): Bitte rufen Sie mich zurück.', at: expect.any(String) },
     ]);
 
+    // The same key again with another text (a client replaying it): nothing more is sent or debited.
+    expect((await sms(mobileId, 'Something else entirely', 'contact-sms-key-0001')).status).toBe(200);
+    expect(sent()).toHaveLength(1);
+    expect(await balance()).toBe(2);
+
     // Refusals: each its own reason; nothing sent, nothing debited.
     expect((await sms(outsiderId, 'Hallo', 'contact-sms-key-0002')).status).toBe(404);
     expect((await sms(noMobileId, 'Hallo', 'contact-sms-key-0003')).body.error.code).toBe('contact_no_mobile');

@@ -143,7 +143,8 @@ describe('Stripe', () => {
       .executeTakeFirstOrThrow();
     expect(renewal.status).toBe('succeeded');
     expect(charges[0]).toMatchObject({
-      idempotencyKey: `renew-${renewal.id}`,
+      // One key per daily attempt at this payment.
+      idempotencyKey: `renew-${renewal.id}-${Math.floor(f.clock.now / 86_400_000)}`,
       params: {
         amount: '55000',
         currency: 'sek',
@@ -178,6 +179,17 @@ describe('Stripe', () => {
       { status: 'succeeded', error: null },
       { status: 'pending', error: 'generic_decline' },
     ]);
+    // The card is then removed at Stripe: an error, not a decline — it counts as a failed attempt too,
+    // with a new idempotency key per day, and the grace period ends the subscription.
+    stripe.removedMethods.add(row.provider_method!);
+    f.clock.now += 86_400_000 + 1000;
+    await f.server.housekeeping();
+    const attempts = stripe.requests.filter((r) => r.path === '/v1/payment_intents' && r.method === 'POST');
+    expect(new Set(attempts.slice(-2).map((r) => r.idempotencyKey)).size).toBe(2);
+    f.clock.now = Number(renewed.current_period_end) + 8 * 86_400_000;
+    await f.server.housekeeping();
+    await signInAgain();
+    expect((await api('GET', '/api/billing/subscription')).body).toMatchObject({ status: 'canceled', usable: false });
   });
 
   it('learns of a paid checkout by asking Stripe when the webhook is late, and an expired checkout declines', async () => {
