@@ -309,6 +309,26 @@ export class SubscriptionService {
     };
   }
 
+  /**
+   * Writes a new payment with what belongs to it (a voucher's reservation, an add-on's window) in one
+   * transaction; false when another request with the same key wrote it first (the unique key decides).
+   */
+  private async createPayment(
+    row: ReturnType<SubscriptionService['paymentRow']>,
+    prepare: (trx: Transaction<ServerDatabase>) => Promise<void>,
+  ): Promise<boolean> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('payments').values(row).execute();
+        await prepare(trx);
+      });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
   private byKey(owner: string, key: string) {
     return this.db
       .selectFrom('payments')
@@ -334,29 +354,24 @@ export class SubscriptionService {
     const quote = await this.quote(profile, input.plan, input.voucher);
     const voucherCode = quote.lines.find((l) => l.kind === 'voucher')?.label ?? null;
     const id = randomUUID();
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('payments')
-          .values(
-            this.paymentRow({
-              id,
-              owner,
-              accountId: profile.id,
-              key: input.idempotencyKey,
-              purpose: 'subscribe',
-              quote,
-              voucher: voucherCode,
-            }),
-          )
-          .execute();
+    const created = await this.createPayment(
+      this.paymentRow({
+        id,
+        owner,
+        accountId: profile.id,
+        key: input.idempotencyKey,
+        purpose: 'subscribe',
+        quote,
+        voucher: voucherCode,
+      }),
+      async (trx) => {
         if (voucherCode) await this.vouchers.reserve(trx, voucherCode);
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      },
+    );
+    if (!created) {
       // Two clicks raced: the other one's payment is this one.
       const raced = await this.byKey(owner, input.idempotencyKey);
-      if (!raced) throw error;
+      if (!raced) throw new Error('a payment raced for this key but is not there');
       return this.paymentOf(profile, raced.id);
     }
     // Creating a charge or a hosted checkout that failed took no money: the payment is declined (its
@@ -593,27 +608,18 @@ export class SubscriptionService {
       };
     const { row } = await this.stateOf(input.owner);
     const id = randomUUID();
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('payments')
-          .values(
-            this.paymentRow({
-              id,
-              owner: input.owner,
-              accountId: input.accountId,
-              key: input.key,
-              purpose: input.purpose,
-              quote: input.quote,
-            }),
-          )
-          .execute();
-        await input.prepare(trx, id);
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      return { status: 'pending', reason: null };
-    }
+    const created = await this.createPayment(
+      this.paymentRow({
+        id,
+        owner: input.owner,
+        accountId: input.accountId,
+        key: input.key,
+        purpose: input.purpose,
+        quote: input.quote,
+      }),
+      (trx) => input.prepare(trx, id),
+    );
+    if (!created) return { status: 'pending', reason: null };
     const result = await this.provider.renew({
       paymentId: id,
       attempt: '0',
