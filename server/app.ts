@@ -278,8 +278,12 @@ export async function buildServer(
     callRecords,
     now,
     log: (message, details) => app.log.error(details, message),
-    ...(options.timing ? { timing: options.timing } : {}),
+    timing: options.timing ?? {
+      ringMs: config.ringTimeoutSeconds * 1000,
+      graceMs: config.rejoinGraceSeconds * 1000,
+    },
   });
+  await signalling.start();
   registerCallRoutes(app, { invitations, signalling, ice: config, now, requireUsable: mayStartVideo }, guard);
   const sync = new SyncService(database.db, now);
   registerSyncRoutes(app, sync, guard);
@@ -386,10 +390,12 @@ export async function buildServer(
   const leases = new Leases(database.db, now);
   const housekeepingTick = () => leases.runOnce('housekeeping', HOUSEKEEPING_LEASE_MS, housekeeping);
   await housekeepingTick();
-  // The metered calls of this process are touched each minute: a crash loses at most that minute.
+  // The metered calls (of every process: their state is shared) are touched each minute: a crash loses at
+  // most that minute.
   const meterTimer = setInterval(() => {
-    telehealth
-      .touch(signalling.meteredCallIds())
+    signalling
+      .meteredCallIds()
+      .then((ids) => telehealth.touch(ids))
       .catch((error: unknown) => app.log.error({ err: error }, 'metering failed'));
   }, 60_000);
   meterTimer.unref();
@@ -433,7 +439,7 @@ export async function buildServer(
       clearInterval(timer);
       clearInterval(meterTimer);
       await dispatcher.stop();
-      signalling.close();
+      await signalling.close();
       await accounts.settled();
       mailer.close();
       await io.close();

@@ -138,6 +138,10 @@ export const configSchema = z
     turnUrls: z.array(z.string().regex(/^turns?:/)).default([]),
     turnSecret: z.string().min(16).optional(),
     turnTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(3600),
+    /** How long a colleague's phone rings before the call counts as missed. */
+    ringTimeoutSeconds: z.coerce.number().int().min(5).max(300).default(45),
+    /** How long a peer whose connection dropped (reload, network change, a lost server process) keeps its place in a call. */
+    rejoinGraceSeconds: z.coerce.number().int().min(5).max(600).default(30),
     /** A patient's invitation for an appointment stays valid this long after its start. */
     guestWindowHours: z.coerce.number().int().min(1).max(72).default(4),
     /** Call records (metadata) are deleted after this many days. */

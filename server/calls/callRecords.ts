@@ -3,7 +3,7 @@
  * Signalling writes them; the admin statistics and logs read them; they expire after the retention period.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CallKind, ServerDatabase } from '../db/schema';
 
 export interface CallRecordInput {
@@ -26,10 +26,11 @@ export class CallRecords {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async add(input: CallRecordInput): Promise<string> {
+  /** Writes a record; inside `trx` when given (signalling ends a call and records it in one transaction). */
+  async add(input: CallRecordInput, trx?: Transaction<ServerDatabase>): Promise<string> {
     const id = randomUUID();
     const participants = [...new Set([input.initiatorId, ...input.participantIds])];
-    await this.db.transaction().execute(async (trx) => {
+    const write = async (trx: Transaction<ServerDatabase>) => {
       await trx
         .insertInto('call_records')
         .values({
@@ -48,7 +49,9 @@ export class CallRecords {
         .insertInto('call_participants')
         .values(participants.map((accountId) => ({ call_id: id, account_id: accountId })))
         .execute();
-    });
+    };
+    if (trx) await write(trx);
+    else await this.db.transaction().execute(write);
     return id;
   }
 

@@ -4,11 +4,14 @@
  * to four), and the relay of offers, answers and ICE candidates — only between participants of one call.
  * Media and chat never pass here: they go peer-to-peer.
  *
- * Every event has a schema; a malformed one gets an `error:event` and changes nothing. Call state lives in
- * memory (one process); call records (metadata) are written when a call that connected ends.
+ * Every event has a schema; a malformed one gets an `error:event` and changes nothing. The call state lives
+ * in the database (`callState.ts`), so any server process can take any event and a process that dies leaves
+ * its calls to the others; events reach peers on other processes through socket.io's adapter (Redis when
+ * there are several processes). Call records (metadata) are written once, in the transaction that ends a
+ * call that connected.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Server, Socket } from 'socket.io';
 import { practiceOf } from '../sync/syncService';
 import type { ServerDatabase } from '../db/schema';
@@ -27,38 +30,22 @@ import { hashToken, newToken } from '../accounts/secrets';
 import { ApiError } from '../http/apiError';
 import type { CallRecords } from './callRecords';
 import type { Guest, InvitationService } from './invitationService';
+import { CallState, type Call, type PeerInfo, type Status } from './callState';
 
 export const RING_TIMEOUT_MS = 45_000;
 /** A peer whose last socket dropped keeps its place this long (reload, network change). */
 export const REJOIN_GRACE_MS = 30_000;
 export { MAX_MEETING_SIZE };
 export const TICKET_LIFETIME_MS = 60_000;
+/** A server process beats this often; the ringing and grace deadlines of dead processes are found as often. */
+export const HEARTBEAT_MS = 5_000;
+/** A process not heard of for this long is gone: its sockets stop counting and their peers get the grace. */
+export const DEAD_AFTER_MS = 20_000;
 
-type Status = 'online' | 'busy' | 'in_call' | 'offline';
-
-interface Peer {
-  id: string;
-  kind: 'account' | 'guest';
-  name: string;
-  organisationId: string | null;
+/** The peer behind a socket: what a call keeps of it, and its account or invitation. */
+interface Peer extends PeerInfo {
   profile?: Profile;
   guest?: Guest;
-}
-
-interface Call {
-  id: string;
-  kind: 'contact' | 'group' | 'guest';
-  name: string;
-  hostId: string;
-  organisationId: string | null;
-  state: 'ringing' | 'waiting' | 'active';
-  participants: Map<string, Peer>;
-  invited: Map<string, Peer>;
-  /** Everyone who ever joined (for the call record). */
-  joined: Set<string>;
-  invitations: number;
-  startedAt: number | null;
-  timers: Map<string, NodeJS.Timeout>;
 }
 
 const schemas = Object.fromEntries(Object.entries(clientEvents).map(([name, { payload }]) => [name, payload])) as {
@@ -86,8 +73,6 @@ export function withinBounds(payload: unknown): boolean {
   return true;
 }
 
-type Ack = (answer: unknown) => void;
-
 export interface SignallingDeps {
   db: Kysely<ServerDatabase>;
   accounts: AccountService;
@@ -96,8 +81,8 @@ export interface SignallingDeps {
   callRecords: CallRecords;
   now: () => number;
   log: (message: string, details?: object) => void;
-  /** Shorter in tests; RING_TIMEOUT_MS and REJOIN_GRACE_MS otherwise. */
-  timing?: { ringMs: number; graceMs: number };
+  /** Shorter in tests; RING_TIMEOUT_MS, REJOIN_GRACE_MS, HEARTBEAT_MS and DEAD_AFTER_MS otherwise. */
+  timing?: { ringMs: number; graceMs: number; heartbeatMs?: number; deadAfterMs?: number };
   /**
    * Video consultations and hosted meetings (issues 11, 12): whether the host may start one now (a running
    * trial or subscription, minutes left), and the metering of connected calls.
@@ -114,28 +99,68 @@ export interface SignallingDeps {
   };
 }
 
+type Ack = (answer: unknown) => void;
+
+/** What each socket carries: its peer, the call its page says it still holds, and its registration. */
+interface SocketData {
+  peer: Peer;
+  resume: string | null;
+  ready: Promise<void>;
+}
+
+/** A change of signalling state in one transaction, with what to do once it committed. */
+interface Tx {
+  db: Transaction<ServerDatabase>;
+  /** Events to peers, presence, timers: only after the commit, so that every process reads the new state. */
+  after: (() => void)[];
+}
+
+const notParticipant = () => new ApiError(404, 'not_participant', 'Not in this call');
+const notInvited = () => new ApiError(404, 'not_invited', 'No such call for you');
+const noGuestWaiting = () => new ApiError(404, 'not_found', 'No such guest waiting');
+const CALL_ID = /^[0-9a-f-]{36}$/i;
+
 export class Signalling {
-  private readonly calls = new Map<string, Call>();
-  /** Open sockets per peer (a peer may have several: two windows, a reload in progress). */
-  private readonly sockets = new Map<string, Set<string>>();
-  private readonly dnd = new Set<string>();
+  private readonly state: CallState;
+  private readonly ringMs: number;
+  private readonly graceMs: number;
+  /** Local timers: the quick path. The deadlines in the database are the truth, swept by every process. */
+  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Presence of one peer is announced in order: each announcement reads the state after the one before. */
+  private readonly announcing = new Map<string, Promise<void>>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly beatTimer: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     private readonly io: Server,
     private readonly deps: SignallingDeps,
   ) {
+    this.ringMs = deps.timing?.ringMs ?? RING_TIMEOUT_MS;
+    this.graceMs = deps.timing?.graceMs ?? REJOIN_GRACE_MS;
+    this.state = new CallState(deps.db, deps.timing?.deadAfterMs ?? DEAD_AFTER_MS);
     io.use((socket, next) => {
-      this.authenticate(socket.handshake.auth as Record<string, unknown>)
+      const auth = socket.handshake.auth as Record<string, unknown>;
+      this.authenticate(auth)
         .then((peer) => {
           if (!peer) return next(new Error('unauthorized'));
-          (socket.data as { peer: Peer }).peer = peer;
+          const data = socket.data as SocketData;
+          data.peer = peer;
+          data.resume = typeof auth.resume === 'string' && CALL_ID.test(auth.resume) ? auth.resume : null;
           next();
         })
         .catch(() => next(new Error('unauthorized')));
     });
     io.on('connection', (socket) => this.connected(socket));
     deps.accounts.onSessionsRevoked((accountId) => this.disconnectPeer(accountId));
+    this.beatTimer = setInterval(() => this.track(this.sweep()), deps.timing?.heartbeatMs ?? HEARTBEAT_MS);
+    this.beatTimer.unref();
+  }
+
+  /** The first heartbeat: sockets of this process count from now on. */
+  async start(): Promise<void> {
+    await this.state.beat();
   }
 
   /**
@@ -200,32 +225,88 @@ export class Signalling {
     };
   }
 
+  /** Work that outlives the event that started it: errors are logged, `close` waits for it. */
+  private track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      (error: unknown) => {
+        if (!this.closed) this.deps.log('signalling state failed', { err: error });
+      },
+    );
+    this.pending.add(settled);
+    void settled.then(() => this.pending.delete(settled));
+  }
+
+  /** Runs `work` in a transaction, then what it left to do. */
+  private async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const after: (() => void)[] = [];
+    const result = await this.deps.db.transaction().execute((db) => work({ db, after }));
+    for (const effect of after) effect();
+    return result;
+  }
+
+  /** Changes one call: its row taken (after the peers' rows, always in that order), changed, written back. */
+  private async onCall<T>(
+    callId: string,
+    change: (call: Call, tx: Tx) => T | Promise<T>,
+    missing: () => T,
+    lockPeers: readonly string[] = [],
+  ): Promise<T> {
+    return this.run(async (tx) => {
+      if (lockPeers.length > 0) await this.state.lockPeers(tx.db, lockPeers);
+      const call = await this.state.lock(tx.db, callId);
+      if (!call) return missing();
+      const result = await change(call, tx);
+      await this.state.save(tx.db, call);
+      return result;
+    });
+  }
+
+  /** Beats, gives the peers of dead processes their grace, and acts on deadlines nobody acted on. */
+  private async sweep(): Promise<void> {
+    if (this.closed) return;
+    await this.state.beat();
+    for (const processId of await this.state.deadProcesses()) {
+      for (const peerId of await this.state.reap(processId)) await this.lostSocket(peerId);
+    }
+    for (const { callId, peerId } of await this.state.dueRings()) await this.missed(callId, peerId);
+    for (const { peerId, until } of await this.state.dueGraces()) await this.graceOver(peerId, until);
+  }
+
   // ---- presence -------------------------------------------------------------------------------
 
-  status(peerId: string): Status {
-    if (!this.sockets.get(peerId)?.size) return 'offline';
-    if (this.activeCallOf(peerId)) return 'in_call';
-    return this.dnd.has(peerId) ? 'busy' : 'online';
+  private async status(peerId: string): Promise<Status> {
+    return (await this.state.statuses(this.deps.db, [peerId]))[peerId]!;
   }
 
   private announce(peerId: string): void {
-    if (peerId.startsWith('guest:')) return;
-    this.io.to(`watch:${peerId}`).emit('presence', { id: peerId, status: this.status(peerId) });
+    if (peerId.startsWith('guest:') || this.closed) return;
+    const next = (this.announcing.get(peerId) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        const status = await this.status(peerId);
+        this.io.to(`watch:${peerId}`).emit('presence', { id: peerId, status });
+      });
+    this.announcing.set(peerId, next);
+    this.track(next);
+    const forget = () => {
+      if (this.announcing.get(peerId) === next) this.announcing.delete(peerId);
+    };
+    void next.then(forget, forget);
   }
 
   // ---- connections ----------------------------------------------------------------------------
 
   private connected(socket: Socket): void {
-    const peer = (socket.data as { peer: Peer }).peer;
-    const first = !this.sockets.get(peer.id)?.size;
-    if (!this.sockets.has(peer.id)) this.sockets.set(peer.id, new Set());
-    this.sockets.get(peer.id)!.add(socket.id);
+    const data = socket.data as SocketData;
+    const { peer } = data;
     void socket.join(`peer:${peer.id}`);
     // The practice's devices hear of its changes (sync) through this room.
     if (peer.kind === 'account')
       void socket.join(`practice:${practiceOf({ id: peer.id, organisationId: peer.organisationId })}`);
-    clearTimeout(this.graceTimers.get(peer.id));
-    this.graceTimers.delete(peer.id);
+    // Events of this socket wait for its registration (they may ask who is online).
+    data.ready = this.register(socket, peer, data.resume);
+    this.track(data.ready);
 
     for (const event of Object.keys(schemas) as EventName[]) {
       socket.on(event, (payload: unknown, ack?: unknown) => void this.handle(socket, peer, event, payload, ack));
@@ -238,56 +319,85 @@ export class Signalling {
       const ack = rest.at(-1);
       if (typeof ack === 'function') (ack as Ack)({ error: { code: 'unknown_event' } });
     });
-    socket.on('disconnect', () => this.disconnected(socket, peer));
+    socket.on('disconnect', () =>
+      this.track(data.ready.catch(() => undefined).then(() => this.disconnected(socket, peer))),
+    );
+  }
 
+  private async register(socket: Socket, peer: Peer, resume: string | null): Promise<void> {
+    const elsewhere = await this.state.online(this.deps.db, [peer.id], socket.id);
+    await this.state.addSocket(socket.id, peer.id);
+    clearTimeout(this.graceTimers.get(peer.id));
+    this.graceTimers.delete(peer.id);
+    await this.state.clearGrace(peer.id);
+    const first = !elsewhere.has(peer.id);
     // A recovered connection (a short drop) kept its rooms and its peer connection: nothing to redo. A
     // second device of a peer that is still connected must not tear down the call of the first.
-    if (!socket.recovered && first) this.rejoin(socket, peer);
-    if (!socket.recovered) this.pendingKnocks(socket, peer);
+    if (!socket.recovered && first) await this.rejoin(socket, peer, resume);
+    if (!socket.recovered) await this.pendingKnocks(socket, peer);
     if (first) this.announce(peer.id);
   }
 
-  /** A reload: back into the call it was in; the others open a fresh connection to it. */
-  private rejoin(socket: Socket, peer: Peer): void {
-    const call = this.activeCallOf(peer.id) ?? this.waitingCallOf(peer.id);
-    if (call && call.participants.has(peer.id)) {
-      socket.emit('call:rejoin', { callId: call.id, kind: call.kind, peers: this.others(call, peer.id) });
-      // The others start a fresh connection to it (its old one went with the page).
-      for (const other of call.participants.keys()) {
-        if (other !== peer.id)
-          this.toPeer(other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer), rejoin: true });
-      }
+  /**
+   * Back into the call the peer is in. A page that reloaded lost its peer connections: it gets
+   * `call:rejoin` and the others open fresh ones to it. A page that still holds the call (its server
+   * process went away, or a long network drop) says so in its handshake (`resume`): nothing is redone.
+   */
+  private async rejoin(socket: Socket, peer: Peer, resume: string | null): Promise<void> {
+    const calls = (await this.state.callsOf(this.deps.db, peer.id)).filter((c) => c.role === 'participant');
+    const chosen = calls.find((c) => c.state === 'active') ?? calls[0];
+    if (!chosen || chosen.callId === resume) return;
+    const call = await this.state.read(this.deps.db, chosen.callId);
+    if (!call || !call.participants.has(peer.id)) return;
+    socket.emit('call:rejoin', { callId: call.id, kind: call.kind, peers: this.others(call, peer.id) });
+    for (const other of call.participants.keys()) {
+      if (other !== peer.id)
+        this.toPeer(other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer), rejoin: true });
     }
   }
 
   /** Patients who knocked while the host was away (or on another device) are shown on this one too. */
-  private pendingKnocks(socket: Socket, peer: Peer): void {
+  private async pendingKnocks(socket: Socket, peer: Peer): Promise<void> {
     if (peer.kind !== 'account') return;
-    for (const waiting of this.calls.values()) {
+    for (const waiting of await this.state.knocksFor(this.deps.db, peer.id)) {
       const guest = [...waiting.participants.values()][0];
-      if (waiting.kind === 'guest' && waiting.state === 'waiting' && waiting.hostId === peer.id && guest)
-        socket.emit('call:knock', { callId: waiting.id, guest: this.describe(guest) });
+      if (guest) socket.emit('call:knock', { callId: waiting.id, guest: this.describe(guest) });
     }
   }
 
-  private disconnected(socket: Socket, peer: Peer): void {
-    const set = this.sockets.get(peer.id);
-    set?.delete(socket.id);
-    if (set?.size) return;
-    this.announce(peer.id);
+  private async disconnected(socket: Socket, peer: Peer): Promise<void> {
+    if (this.closed) return;
+    await this.state.removeSocket(socket.id);
+    await this.lostSocket(peer.id);
+  }
+
+  /** A peer lost a socket (here, or with a dead process): without one left, its grace starts. */
+  private async lostSocket(peerId: string): Promise<void> {
+    if ((await this.state.online(this.deps.db, [peerId])).has(peerId)) return;
+    this.announce(peerId);
     // Give a reload or a network change time to come back before leaving calls.
+    const until = Date.now() + this.graceMs;
+    await this.state.startGrace(peerId, until);
+    clearTimeout(this.graceTimers.get(peerId));
     this.graceTimers.set(
-      peer.id,
-      setTimeout(() => {
-        this.graceTimers.delete(peer.id);
-        if (this.sockets.get(peer.id)?.size) return;
-        this.sockets.delete(peer.id);
-        this.dnd.delete(peer.id);
-        for (const call of [...this.calls.values()]) {
-          if (call.participants.has(peer.id)) this.leave(call, peer.id);
-        }
-      }, this.deps.timing?.graceMs ?? REJOIN_GRACE_MS),
+      peerId,
+      setTimeout(() => this.track(this.graceOver(peerId, until)), this.graceMs),
     );
+  }
+
+  /** The grace ended without the peer coming back (on any process): it leaves its calls, once. */
+  private async graceOver(peerId: string, until: number): Promise<void> {
+    if (this.closed) return;
+    if (!(await this.state.takeGrace(peerId, until))) return;
+    if ((await this.state.online(this.deps.db, [peerId])).has(peerId)) return;
+    for (const { callId, role } of await this.state.callsOf(this.deps.db, peerId)) {
+      if (role === 'participant')
+        await this.onCall(
+          callId,
+          (call, tx) => this.leave(tx, call, peerId),
+          () => undefined,
+        );
+    }
   }
 
   /** A revoked session (licence off, account deleted, sign-out) loses its sockets and tickets at once. */
@@ -318,6 +428,7 @@ export class Signalling {
       return;
     }
     try {
+      await (socket.data as SocketData).ready.catch(() => undefined);
       // The event's name and its parsed payload travel together, so each case below sees its own type.
       reply(await this.dispatch(socket, peer, { event, data: parsed.data } as Message));
     } catch (error) {
@@ -339,10 +450,9 @@ export class Signalling {
       case 'presence:watch':
         return this.watch(socket, peer);
       case 'presence:set':
-        if (message.data.status === 'busy') this.dnd.add(peer.id);
-        else this.dnd.delete(peer.id);
+        await this.state.setBusy(peer.id, message.data.status === 'busy');
         this.announce(peer.id);
-        return { status: this.status(peer.id) };
+        return { status: await this.status(peer.id) };
       case 'call:invite':
         return this.invite(peer, [message.data.to], 'contact', '');
       case 'meeting:create':
@@ -351,18 +461,26 @@ export class Signalling {
       case 'call:accept':
       case 'call:decline': {
         const { callId } = message.data;
-        const answer = message.event === 'call:accept' ? this.accept(peer, callId) : this.decline(peer, callId);
+        const answer =
+          message.event === 'call:accept' ? await this.accept(peer, callId) : await this.decline(peer, callId);
         // The user's other devices stop ringing.
         socket.to(`peer:${peer.id}`).emit('call:answered-elsewhere', { callId });
         return answer;
       }
       case 'call:cancel':
         return this.cancel(peer, message.data.callId);
-      case 'call:hangup': {
-        const call = this.participantCall(peer.id, message.data.callId);
-        this.leave(call, peer.id);
-        return { ended: true };
-      }
+      case 'call:hangup':
+        return this.onCall(
+          message.data.callId,
+          async (call, tx) => {
+            if (!call.participants.has(peer.id)) throw notParticipant();
+            await this.leave(tx, call, peer.id);
+            return { ended: true };
+          },
+          () => {
+            throw notParticipant();
+          },
+        );
       case 'call:admit':
         return this.admit(peer, message.data.callId);
       case 'call:deny':
@@ -378,33 +496,32 @@ export class Signalling {
   private async watch(socket: Socket, peer: Peer) {
     const contacts = await this.deps.contacts.list(peer.profile!);
     for (const contact of contacts) void socket.join(`watch:${contact.id}`);
-    return { statuses: Object.fromEntries(contacts.map((c) => [c.id, this.status(c.id)])) };
+    return {
+      statuses: await this.state.statuses(
+        this.deps.db,
+        contacts.map((c) => c.id),
+      ),
+    };
   }
 
   // ---- the call lifecycle ---------------------------------------------------------------------
 
-  private activeCallOf(peerId: string): Call | undefined {
-    for (const call of this.calls.values()) {
-      if (call.state === 'active' && call.participants.has(peerId)) return call;
-    }
-    return undefined;
+  /** In a call, ringing out, or being rung: not free for another call (a knock does not make a host busy). */
+  private async engaged(db: Transaction<ServerDatabase>, peerId: string): Promise<boolean> {
+    const calls = await this.state.callsOf(db, peerId);
+    return calls.some((c) => !(c.kind === 'guest' && c.state === 'waiting'));
   }
 
-  private waitingCallOf(peerId: string): Call | undefined {
-    for (const call of this.calls.values()) if (call.participants.has(peerId)) return call;
-    return undefined;
+  private async inActiveCall(db: Kysely<ServerDatabase> | Transaction<ServerDatabase>, peerId: string) {
+    const calls = await this.state.callsOf(db, peerId);
+    return calls.some((c) => c.role === 'participant' && c.state === 'active');
   }
 
-  /** In a call, ringing out, or being rung: not free for another call. */
-  private engaged(peerId: string): boolean {
-    for (const call of this.calls.values()) {
-      if (call.kind === 'guest' && call.state === 'waiting') continue; // a knock does not make a host busy
-      if (call.participants.has(peerId) || call.invited.has(peerId)) return true;
-    }
-    return false;
+  private info(peer: PeerInfo): PeerInfo {
+    return { id: peer.id, kind: peer.kind, name: peer.name, organisationId: peer.organisationId };
   }
 
-  private describe(peer: Peer) {
+  private describe(peer: PeerInfo) {
     return { id: peer.id, name: peer.name, kind: peer.kind };
   }
 
@@ -416,177 +533,236 @@ export class Signalling {
     this.io.to(`peer:${peerId}`).emit(event, payload);
   }
 
-  private participantCall(peerId: string, callId: string): Call {
-    const call = this.calls.get(callId);
-    if (!call || !call.participants.has(peerId)) throw new ApiError(404, 'not_participant', 'Not in this call');
-    return call;
+  /** An event to a peer once the change is committed. */
+  private emit<E extends ServerEventName>(tx: Tx, peerId: string, event: E, payload: ServerPayload<E>): void {
+    tx.after.push(() => this.toPeer(peerId, event, payload));
+  }
+
+  private announceAfter(tx: Tx, peerId: string): void {
+    tx.after.push(() => this.announce(peerId));
+  }
+
+  private ringTimer(callId: string, peerId: string): void {
+    const key = `${callId}|${peerId}`;
+    this.ringTimers.set(
+      key,
+      setTimeout(() => this.track(this.missed(callId, peerId)), this.ringMs),
+    );
+  }
+
+  private clearRing(callId: string, peerId: string): void {
+    const key = `${callId}|${peerId}`;
+    clearTimeout(this.ringTimers.get(key));
+    this.ringTimers.delete(key);
   }
 
   private async invite(caller: Peer, to: string[], kind: 'contact' | 'group', name: string) {
-    if (this.engaged(caller.id)) throw new ApiError(409, 'already_in_call', 'You are already in a call');
     const reachable = new Map((await this.deps.contacts.list(caller.profile!)).map((c) => [c.id, c]));
-    // Checked again after the await: two invites at once must not put the caller into two calls.
-    if (this.engaged(caller.id)) throw new ApiError(409, 'already_in_call', 'You are already in a call');
     const invitees = [...new Set(to)].filter((peerId) => peerId !== caller.id);
     if (invitees.some((peerId) => !reachable.has(peerId))) throw new ApiError(404, 'not_found', 'Not a contact');
-    const free = invitees.filter((peerId) => this.status(peerId) === 'online' && !this.engaged(peerId));
-    if (free.length === 0) {
-      const offline = invitees.every((peerId) => this.status(peerId) === 'offline');
-      throw new ApiError(409, offline ? 'unavailable' : 'busy', offline ? 'Not signed in' : 'Busy');
-    }
-    const call: Call = {
-      id: randomUUID(),
-      kind,
-      name,
-      hostId: caller.id,
-      organisationId: caller.organisationId,
-      state: 'ringing',
-      participants: new Map([[caller.id, caller]]),
-      invited: new Map(),
-      joined: new Set([caller.id]),
-      invitations: invitees.length,
-      startedAt: null,
-      timers: new Map(),
-    };
-    this.calls.set(call.id, call);
-    for (const peerId of free) {
-      const contact = reachable.get(peerId)!;
-      call.invited.set(peerId, {
-        id: peerId,
-        kind: 'account',
-        name: contact.name || contact.username,
-        organisationId: null,
-      });
-      this.toPeer(peerId, 'call:incoming', { callId: call.id, kind, name, from: this.describe(caller) });
-      call.timers.set(
-        peerId,
-        setTimeout(() => this.missed(call, peerId), this.deps.timing?.ringMs ?? RING_TIMEOUT_MS),
-      );
-      this.announce(peerId);
-    }
-    this.announce(caller.id);
-    return { callId: call.id, ringing: free, busy: invitees.filter((p) => !free.includes(p)) };
-  }
-
-  private missed(call: Call, peerId: string): void {
-    if (!call.invited.delete(peerId)) return;
-    call.timers.delete(peerId);
-    this.toPeer(peerId, 'call:missed', {
-      callId: call.id,
-      from: this.describe(
-        call.participants.get(call.hostId) ?? { id: call.hostId, kind: 'account', name: '', organisationId: null },
-      ),
+    return this.run(async (tx) => {
+      // The caller's and the invitees' rows are taken first: two invites at once (on one process or two)
+      // cannot both find the same people free.
+      await this.state.lockPeers(tx.db, [caller.id, ...invitees]);
+      if (await this.engaged(tx.db, caller.id)) throw new ApiError(409, 'already_in_call', 'You are already in a call');
+      const statuses = await this.state.statuses(tx.db, invitees);
+      const free: string[] = [];
+      for (const peerId of invitees)
+        if (statuses[peerId] === 'online' && !(await this.engaged(tx.db, peerId))) free.push(peerId);
+      if (free.length === 0) {
+        const offline = invitees.every((peerId) => statuses[peerId] === 'offline');
+        throw new ApiError(409, offline ? 'unavailable' : 'busy', offline ? 'Not signed in' : 'Busy');
+      }
+      const deadline = Date.now() + this.ringMs;
+      const call: Call = {
+        id: randomUUID(),
+        kind,
+        name,
+        hostId: caller.id,
+        organisationId: caller.organisationId,
+        state: 'ringing',
+        participants: new Map([[caller.id, this.info(caller)]]),
+        invited: new Map(
+          free.map((peerId) => {
+            const contact = reachable.get(peerId)!;
+            const invitee = { id: peerId, kind: 'account' as const, name: contact.name || contact.username };
+            return [peerId, { ...invitee, organisationId: null, deadline }];
+          }),
+        ),
+        joined: new Set([caller.id]),
+        invitations: invitees.length,
+        startedAt: null,
+      };
+      await this.state.insert(tx.db, call);
+      for (const peerId of free) {
+        this.emit(tx, peerId, 'call:incoming', { callId: call.id, kind, name, from: this.describe(caller) });
+        tx.after.push(() => this.ringTimer(call.id, peerId));
+        this.announceAfter(tx, peerId);
+      }
+      this.announceAfter(tx, caller.id);
+      return { callId: call.id, ringing: free, busy: invitees.filter((p) => !free.includes(p)) };
     });
-    for (const other of call.participants.keys()) this.toPeer(other, 'call:no-answer', { callId: call.id, peerId });
-    this.announce(peerId);
-    this.settle(call);
   }
 
-  private invitedCall(peerId: string, callId: string): Call {
-    const call = this.calls.get(callId);
-    if (!call || !call.invited.has(peerId)) throw new ApiError(404, 'not_invited', 'No such call for you');
-    return call;
+  /** Nobody answered in time (this process's timer, or any process's sweep of the deadline): once. */
+  private async missed(callId: string, peerId: string): Promise<void> {
+    if (this.closed) return;
+    this.clearRing(callId, peerId);
+    await this.onCall(
+      callId,
+      async (call, tx) => {
+        if (!call.invited.delete(peerId)) return;
+        const host = call.participants.get(call.hostId) ?? {
+          id: call.hostId,
+          kind: 'account' as const,
+          name: '',
+          organisationId: null,
+        };
+        this.emit(tx, peerId, 'call:missed', { callId, from: this.describe(host) });
+        for (const other of call.participants.keys()) this.emit(tx, other, 'call:no-answer', { callId, peerId });
+        this.announceAfter(tx, peerId);
+        await this.settle(tx, call);
+      },
+      () => undefined,
+    );
   }
 
-  private accept(peer: Peer, callId: string) {
-    const call = this.invitedCall(peer.id, callId);
-    if (call.participants.size >= MAX_MEETING_SIZE) throw new ApiError(409, 'call_full', 'The meeting is full');
-    clearTimeout(call.timers.get(peer.id));
-    call.timers.delete(peer.id);
-    call.invited.delete(peer.id);
-    this.join(call, peer);
-    return { callId, peers: this.others(call, peer.id) };
+  private async accept(peer: Peer, callId: string) {
+    return this.onCall(
+      callId,
+      (call, tx) => {
+        if (!call.invited.has(peer.id)) throw notInvited();
+        if (call.participants.size >= MAX_MEETING_SIZE) throw new ApiError(409, 'call_full', 'The meeting is full');
+        call.invited.delete(peer.id);
+        tx.after.push(() => this.clearRing(callId, peer.id));
+        this.join(tx, call, peer);
+        return { callId, peers: this.others(call, peer.id) };
+      },
+      () => {
+        throw notInvited();
+      },
+    );
   }
 
   /** A peer joins: those already in the call start the peer connections to it. */
-  private join(call: Call, peer: Peer): void {
+  private join(tx: Tx, call: Call, peer: Peer): void {
     call.state = 'active';
     if (call.startedAt === null) {
       call.startedAt = this.deps.now();
       // Connected: metered from now (consultations and meetings; a colleague's call is not).
-      if (call.kind !== 'contact')
-        void this.deps.video
-          ?.connected({ id: call.id, hostId: call.hostId, organisationId: call.organisationId, kind: call.kind })
-          .catch((error: unknown) => this.deps.log('video session failed', { err: error }));
+      const { video } = this.deps;
+      if (call.kind !== 'contact' && video) {
+        const metered = { id: call.id, hostId: call.hostId, organisationId: call.organisationId, kind: call.kind };
+        tx.after.push(
+          () =>
+            void video
+              .connected(metered)
+              .catch((error: unknown) => this.deps.log('video session failed', { err: error })),
+        );
+      }
     }
     for (const other of call.participants.keys()) {
-      this.toPeer(other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer) });
+      this.emit(tx, other, 'call:peer-joined', { callId: call.id, peer: this.describe(peer) });
     }
-    call.participants.set(peer.id, peer);
+    call.participants.set(peer.id, this.info(peer));
     call.joined.add(peer.id);
-    for (const p of call.participants.keys()) this.announce(p);
+    for (const p of call.participants.keys()) this.announceAfter(tx, p);
   }
 
-  private decline(peer: Peer, callId: string) {
-    const call = this.invitedCall(peer.id, callId);
-    clearTimeout(call.timers.get(peer.id));
-    call.timers.delete(peer.id);
-    call.invited.delete(peer.id);
-    for (const other of call.participants.keys()) this.toPeer(other, 'call:declined', { callId, peerId: peer.id });
-    this.announce(peer.id);
-    this.settle(call);
-    return { declined: true };
+  private async decline(peer: Peer, callId: string) {
+    return this.onCall(
+      callId,
+      async (call, tx) => {
+        if (!call.invited.delete(peer.id)) throw notInvited();
+        tx.after.push(() => this.clearRing(callId, peer.id));
+        for (const other of call.participants.keys())
+          this.emit(tx, other, 'call:declined', { callId, peerId: peer.id });
+        this.announceAfter(tx, peer.id);
+        await this.settle(tx, call);
+        return { declined: true };
+      },
+      () => {
+        throw notInvited();
+      },
+    );
   }
 
-  private cancel(peer: Peer, callId: string) {
-    const call = this.participantCall(peer.id, callId);
-    if (call.hostId !== peer.id || call.state !== 'ringing') throw new ApiError(409, 'not_ringing', 'Not ringing');
-    for (const invitee of call.invited.keys()) this.toPeer(invitee, 'call:cancelled', { callId });
-    this.end(call);
-    return { cancelled: true };
+  private async cancel(peer: Peer, callId: string) {
+    return this.onCall(
+      callId,
+      async (call, tx) => {
+        if (!call.participants.has(peer.id)) throw notParticipant();
+        if (call.hostId !== peer.id || call.state !== 'ringing') throw new ApiError(409, 'not_ringing', 'Not ringing');
+        for (const invitee of call.invited.keys()) this.emit(tx, invitee, 'call:cancelled', { callId });
+        await this.end(tx, call);
+        return { cancelled: true };
+      },
+      () => {
+        throw notParticipant();
+      },
+    );
   }
 
   /** A participant leaves; a call with fewer than two participants (and nobody ringing) ends. */
-  private leave(call: Call, peerId: string): void {
+  private async leave(tx: Tx, call: Call, peerId: string): Promise<void> {
     if (!call.participants.delete(peerId)) return;
-    for (const other of call.participants.keys()) this.toPeer(other, 'call:peer-left', { callId: call.id, peerId });
-    this.announce(peerId);
+    for (const other of call.participants.keys()) this.emit(tx, other, 'call:peer-left', { callId: call.id, peerId });
+    this.announceAfter(tx, peerId);
     if (call.state === 'ringing' && peerId === call.hostId) {
-      for (const invitee of call.invited.keys()) this.toPeer(invitee, 'call:cancelled', { callId: call.id });
-      this.end(call);
+      for (const invitee of call.invited.keys()) this.emit(tx, invitee, 'call:cancelled', { callId: call.id });
+      await this.end(tx, call);
       return;
     }
-    this.settle(call);
+    await this.settle(tx, call);
   }
 
-  private settle(call: Call): void {
+  private async settle(tx: Tx, call: Call): Promise<void> {
     if (call.invited.size > 0) return;
     // A patient who left the waiting room: the knock is withdrawn.
     if (call.kind === 'guest' && call.state === 'waiting') {
       if (call.participants.size === 0) {
-        this.toPeer(call.hostId, 'call:knock-withdrawn', { callId: call.id });
-        this.end(call);
+        this.emit(tx, call.hostId, 'call:knock-withdrawn', { callId: call.id });
+        await this.end(tx, call);
       }
       return;
     }
     if (call.participants.size < 2) {
-      for (const rest of call.participants.keys()) this.toPeer(rest, 'call:ended', { callId: call.id });
-      this.end(call);
+      for (const rest of call.participants.keys()) this.emit(tx, rest, 'call:ended', { callId: call.id });
+      await this.end(tx, call);
     }
   }
 
-  private end(call: Call): void {
-    if (!this.calls.delete(call.id)) return;
-    for (const timer of call.timers.values()) clearTimeout(timer);
+  /** The call is over: its rows go, and a call that connected leaves its record in the same transaction. */
+  private async end(tx: Tx, call: Call): Promise<void> {
+    if (call.ended) return;
+    call.ended = true;
+    for (const invitee of call.invited.keys()) tx.after.push(() => this.clearRing(call.id, invitee));
     const everyone = [...call.participants.keys(), ...call.invited.keys(), ...call.joined];
-    for (const peerId of new Set(everyone)) this.announce(peerId);
+    for (const peerId of new Set(everyone)) this.announceAfter(tx, peerId);
     if (call.startedAt === null) return;
-    if (call.kind !== 'contact')
-      void this.deps.video
-        ?.ended(call.id)
-        .catch((error: unknown) => this.deps.log('video session end failed', { err: error }));
+    const { video } = this.deps;
+    if (call.kind !== 'contact' && video)
+      tx.after.push(
+        () =>
+          void video
+            .ended(call.id)
+            .catch((error: unknown) => this.deps.log('video session end failed', { err: error })),
+      );
     // A consultation that took place ends its invitation: the patient cannot knock again with it.
     for (const peerId of call.joined) {
       if (!peerId.startsWith('guest:')) continue;
       const invitationId = peerId.slice('guest:'.length);
-      void this.deps.invitations
-        .end(invitationId)
-        .then(() => this.disconnectPeer(peerId))
-        .catch((error: unknown) => this.deps.log('invitation end failed', { err: error }));
+      tx.after.push(
+        () =>
+          void this.deps.invitations
+            .end(invitationId)
+            .then(() => this.disconnectPeer(peerId))
+            .catch((error: unknown) => this.deps.log('invitation end failed', { err: error })),
+      );
     }
     const accounts = [...call.joined].filter((peerId) => !peerId.startsWith('guest:'));
-    void this.deps.callRecords
-      .add({
+    await this.deps.callRecords.add(
+      {
         organisationId: call.organisationId,
         kind: call.kind,
         name: call.name,
@@ -595,8 +771,9 @@ export class Signalling {
         startedAt: call.startedAt,
         endedAt: this.deps.now(),
         invitations: call.invitations,
-      })
-      .catch((error: unknown) => this.deps.log('call record failed', { err: error }));
+      },
+      tx.db,
+    );
   }
 
   // ---- guests ---------------------------------------------------------------------------------
@@ -604,74 +781,105 @@ export class Signalling {
   private async guestJoin(peer: Peer, name: string, consent: boolean) {
     peer.guest = await this.deps.invitations.join(peer.guest!, name, consent);
     peer.name = name;
-    const existing = this.waitingCallOf(peer.id);
-    if (existing) return { callId: existing.id, status: existing.state };
-    const call: Call = {
-      id: randomUUID(),
-      kind: 'guest',
-      name: '',
-      hostId: peer.guest.hostId,
-      organisationId: peer.organisationId,
-      state: 'waiting',
-      participants: new Map([[peer.id, peer]]),
-      invited: new Map(),
-      joined: new Set([peer.id]),
-      invitations: 1,
-      startedAt: null,
-      timers: new Map(),
-    };
-    this.calls.set(call.id, call);
-    this.toPeer(call.hostId, 'call:knock', { callId: call.id, guest: this.describe(peer) });
-    return { callId: call.id, status: 'waiting' };
+    const hostId = peer.guest.hostId;
+    return this.run(async (tx) => {
+      await this.state.lockPeers(tx.db, [peer.id]);
+      const existing = (await this.state.callsOf(tx.db, peer.id)).find((c) => c.role === 'participant');
+      if (existing) return { callId: existing.callId, status: existing.state };
+      const call: Call = {
+        id: randomUUID(),
+        kind: 'guest',
+        name: '',
+        hostId,
+        organisationId: peer.organisationId,
+        state: 'waiting',
+        participants: new Map([[peer.id, this.info(peer)]]),
+        invited: new Map(),
+        joined: new Set([peer.id]),
+        invitations: 1,
+        startedAt: null,
+      };
+      await this.state.insert(tx.db, call);
+      this.emit(tx, hostId, 'call:knock', { callId: call.id, guest: this.describe(peer) });
+      return { callId: call.id, status: 'waiting' as const };
+    });
   }
 
-  private hostedWaiting(peer: Peer, callId: string): Call {
-    const call = this.calls.get(callId);
-    if (!call || call.kind !== 'guest' || call.hostId !== peer.id || call.state !== 'waiting')
-      throw new ApiError(404, 'not_found', 'No such guest waiting');
+  private hostedWaiting(peer: Peer, call: Call | null): Call {
+    if (!call || call.kind !== 'guest' || call.hostId !== peer.id || call.state !== 'waiting') throw noGuestWaiting();
     return call;
   }
 
   private async admit(peer: Peer, callId: string) {
-    this.hostedWaiting(peer, callId);
-    if (this.activeCallOf(peer.id)) throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
-    // Admitting the patient starts the consultation: checked now, and again after the await.
+    this.hostedWaiting(peer, await this.state.read(this.deps.db, callId));
+    if (await this.inActiveCall(this.deps.db, peer.id))
+      throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
+    // Admitting the patient starts the consultation: checked now, and again in the transaction.
     if (peer.profile) await this.deps.video?.mayStart(peer.profile);
-    const call = this.hostedWaiting(peer, callId);
-    if (this.activeCallOf(peer.id)) throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
-    this.join(call, peer);
-    return { callId, peers: this.others(call, peer.id) };
+    return this.onCall(
+      callId,
+      async (found, tx) => {
+        const call = this.hostedWaiting(peer, found);
+        if (await this.inActiveCall(tx.db, peer.id))
+          throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
+        this.join(tx, call, peer);
+        return { callId, peers: this.others(call, peer.id) };
+      },
+      () => {
+        throw noGuestWaiting();
+      },
+      [peer.id],
+    );
   }
 
-  private deny(peer: Peer, callId: string) {
-    const call = this.hostedWaiting(peer, callId);
-    for (const guest of call.participants.keys()) this.toPeer(guest, 'call:denied', { callId });
-    this.end(call);
-    return { denied: true };
+  private async deny(peer: Peer, callId: string) {
+    return this.onCall(
+      callId,
+      async (found, tx) => {
+        const call = this.hostedWaiting(peer, found);
+        for (const guest of call.participants.keys()) this.emit(tx, guest, 'call:denied', { callId });
+        await this.end(tx, call);
+        return { denied: true };
+      },
+      () => {
+        throw noGuestWaiting();
+      },
+    );
   }
 
   // ---- relay ----------------------------------------------------------------------------------
 
-  private relay(peer: Peer, callId: string, to: string, data: SignalPayload) {
-    const call = this.calls.get(callId);
-    if (!call || call.state !== 'active' || !call.participants.has(peer.id) || !call.participants.has(to))
+  private async relay(peer: Peer, callId: string, to: string, data: SignalPayload) {
+    if (!(await this.state.bothIn(callId, peer.id, to)))
       throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
     this.toPeer(to, 'signal', { callId, from: peer.id, data });
     return { relayed: true };
   }
 
-  /** The metered calls in progress in this process (touched each minute). */
-  meteredCallIds(): string[] {
-    return [...this.calls.values()].filter((c) => c.startedAt !== null && c.kind !== 'contact').map((c) => c.id);
+  /** The metered calls in progress, of every process (touched each minute). */
+  meteredCallIds(): Promise<string[]> {
+    return this.state.meteredCallIds();
   }
 
   /** For tests and housekeeping: the calls in progress. */
-  callCount(): number {
-    return this.calls.size;
+  callCount(): Promise<number> {
+    return this.state.callCount();
   }
 
-  close(): void {
-    for (const call of this.calls.values()) for (const timer of call.timers.values()) clearTimeout(timer);
+  /**
+   * Stops this process's part: timers stop, work in flight finishes, and the peers whose sockets were here
+   * get their grace in the database, where the next process (or this one restarted) acts on it.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.beatTimer);
+    for (const timer of this.ringTimers.values()) clearTimeout(timer);
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    await Promise.allSettled([...this.pending]);
+    const peers = await this.state.leave();
+    const until = Date.now() + this.graceMs;
+    const online = await this.state.online(this.deps.db, peers);
+    for (const peerId of peers) if (!online.has(peerId)) await this.state.startGrace(peerId, until);
   }
 }

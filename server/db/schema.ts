@@ -90,6 +90,42 @@ export interface SyncDevicesTable {
 }
 
 /** Once-only work across server processes: the named lease's holder does it until the lease expires. */
+/** Signalling's shared state (see migration 013): processes, sockets, peers, calls in progress. */
+export interface SignalProcessesTable {
+  id: string;
+  seen_at: number;
+}
+
+export interface SignalSocketsTable {
+  socket_id: string;
+  peer_id: string;
+  process_id: string;
+}
+
+export interface SignalPeersTable {
+  peer_id: string;
+  busy: Generated<number>;
+  grace_until: number | null;
+  version: Generated<number>;
+}
+
+export interface SignalCallsTable {
+  id: string;
+  kind: 'contact' | 'group' | 'guest';
+  host_id: string;
+  state: 'ringing' | 'waiting' | 'active';
+  started_at: number | null;
+  data: string;
+  version: Generated<number>;
+}
+
+export interface SignalCallPeersTable {
+  call_id: string;
+  peer_id: string;
+  role: 'participant' | 'invited';
+  deadline: number | null;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -209,6 +245,11 @@ export interface ServerDatabase {
   throttles: ThrottlesTable;
   socket_tickets: SocketTicketsTable;
   leases: LeasesTable;
+  signal_processes: SignalProcessesTable;
+  signal_sockets: SignalSocketsTable;
+  signal_peers: SignalPeersTable;
+  signal_calls: SignalCallsTable;
+  signal_call_peers: SignalCallPeersTable;
   sync_rows: SyncRowsTable;
   sync_counters: SyncCountersTable;
   sync_devices: SyncDevicesTable;

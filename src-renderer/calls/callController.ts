@@ -150,6 +150,11 @@ export class CallCore {
     this.subscriptions.push(this.channel.on(event, handler));
   }
 
+  /** The call whose peer connections this page holds (told to the server when the socket reconnects). */
+  liveCallId(): string | null {
+    return this.state.session?.callId ?? null;
+  }
+
   protected isCurrent(callId: string): boolean {
     return this.state.current?.callId === callId || this.state.session?.callId === callId;
   }

@@ -23,11 +23,26 @@ export class SignalError extends Error {
   }
 }
 
-export function connectSignalling(serverUrl: string, auth: () => Promise<Record<string, string>>): Socket {
+/**
+ * `liveCall` names the call whose peer connections this page still holds: on a reconnect (its server
+ * process went away, a long network drop) the server then keeps it in the call without asking everyone to
+ * connect afresh; a page that reloaded holds none and is brought back with `call:rejoin`.
+ */
+export function connectSignalling(
+  serverUrl: string,
+  auth: () => Promise<Record<string, string>>,
+  liveCall: () => string | null = () => null,
+): Socket {
   return io(serverUrl, {
     transports: ['websocket'],
     auth: (cb) => {
-      auth().then(cb, () => cb({}));
+      auth().then(
+        (credentials) => {
+          const resume = liveCall();
+          cb(resume ? { ...credentials, resume } : credentials);
+        },
+        () => cb({}),
+      );
     },
   });
 }

@@ -311,7 +311,12 @@ function Consultation({
       }
     }
     setRetrying(false);
-    const socket = connectSignalling(window.location.origin, async () => ({ guest: guest.guestToken }));
+    let live: () => string | null = () => null;
+    const socket = connectSignalling(
+      window.location.origin,
+      async () => ({ guest: guest.guestToken }),
+      () => live(),
+    );
     const created = new GuestCallController({
       socket,
       media: {
@@ -321,6 +326,7 @@ function Consultation({
       iceServers: async () => iceServers,
       createSession: (channel, callId, local, ice, events) => new CallSession(channel, callId, local, ice, events),
     });
+    live = () => created.liveCallId();
     created.useMedia(stream);
     // Only a refused invitation ends it; a network blip is retried by socket.io.
     socket.on('connect_error', (error) => {

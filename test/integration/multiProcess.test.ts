@@ -3,100 +3,70 @@
  * that includes the deployed `deploy/nginx/clinicdesk-locations.conf`. Requests alternate between the
  * processes (round-robin here, so that both are certainly used). Proven across processes: the sign-in
  * lockout (kept in the database), a route's rate limit (kept in Redis), one housekeeping lease holder, and
- * that killing one process with SIGKILL leaves the service answering through the other.
+ * that killing one process with SIGKILL leaves the service answering through the other; signalling across
+ * processes (presence, a call ringing from one process to the other, its missed-call deadline acted on once,
+ * also when the process holding the call dies).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { canConnect, freePort, startNginx, waitFor, type RunningService } from '../harness/services';
-import { createTestDatabase, type TestDatabase } from '../harness/testDatabase';
-import { ROOT } from '../harness/testBridge';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterMissing, serviceAdmin, startCluster, type Cluster } from '../harness/serverCluster';
 
-const CLI = join(ROOT, 'dist', 'server', 'main.cjs');
-const LOCATIONS = join(ROOT, 'deploy', 'nginx', 'clinicdesk-locations.conf');
-const PASSWORD = 'Correct-Horse-7-Battery';
-const missing = [
-  inject('postgresUrl') ? null : 'PostgreSQL',
-  inject('redisUrl') ? null : 'Redis',
-  spawnSync('/usr/sbin/nginx', ['-v']).status === 0 ? null : 'nginx',
-].filter(Boolean);
-
-let database: TestDatabase;
-let nginx: RunningService & { port?: number };
-const processes: { child: ChildProcess; port: number; dataDir: string }[] = [];
-let base = '';
-
-const env = () => ({
-  ...process.env,
-  CLINICDESK_DATABASE_URL: database.databaseUrl,
-  CLINICDESK_REDIS_URL: inject('redisUrl')!,
-  CLINICDESK_SERVER_SECRET: secret,
-  CLINICDESK_TRUST_PROXY: '127.0.0.1',
-  CLINICDESK_LOG_LEVEL: 'warn',
-});
-const secret = randomBytes(32).toString('hex');
-
-async function startProcess(): Promise<void> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-proc-'));
-  const child = spawn(process.execPath, [CLI, `--port=${port}`, `--data-dir=${dataDir}`, '--argon2-memory-ki-b=8192'], {
-    env: env(),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-  processes.push({ child, port, dataDir });
-  await waitFor(`server process on ${port}`, async () => {
-    if (child.exitCode !== null) throw new Error(`server exited: ${log}`);
-    return canConnect(port);
-  });
-}
-
-const api = async (method: string, path: string, body?: unknown, token?: string) => {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-};
+const missing = clusterMissing();
+let cluster: Cluster;
 
 beforeAll(async () => {
   if (missing.length > 0) return;
-  database = await createTestDatabase('postgres');
-  // The first process migrates; the second starts on the migrated database (both would be safe: advisory lock).
-  await startProcess();
-  await startProcess();
-  const started = await startNginx(
-    (port) => `
-  upstream clinicdesk { ${processes.map((p) => `server 127.0.0.1:${p.port} max_fails=1 fail_timeout=10s;`).join(' ')} }
-  server { listen 127.0.0.1:${port}; include ${LOCATIONS}; }`,
-  );
-  if ('skipped' in started) throw new Error(started.skipped);
-  nginx = started;
-  base = started.url;
+  cluster = await startCluster({
+    count: 2,
+    // Ringing ends sooner than the product's 45 s, so that a missed call is seen within a test.
+    args: ['--ring-timeout-seconds=5'],
+    upstream: (ports) =>
+      `upstream clinicdesk { ${ports.map((port) => `server 127.0.0.1:${port} max_fails=1 fail_timeout=10s;`).join(' ')} }`,
+  });
 }, 120_000);
 
 afterAll(async () => {
-  await nginx?.stop();
-  for (const p of processes) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      const exited = new Promise((r) => p.child.once('exit', r));
-      p.child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(p.dataDir, { recursive: true, force: true });
-  }
-  await database?.drop();
+  await cluster?.stop();
 });
+
+const api: Cluster['api'] = (...args) => cluster.api(...args);
+const sockets: Socket[] = [];
+afterAll(() => {
+  for (const socket of sockets) socket.disconnect();
+});
+
+/** A socket straight to one process (not through nginx), recording every event from before it connects. */
+async function socketTo(index: number, token: string) {
+  const socket = io(`http://127.0.0.1:${cluster.processes[index]!.port}`, {
+    transports: ['websocket'],
+    auth: { token },
+    autoConnect: false,
+    reconnection: false,
+  });
+  sockets.push(socket);
+  const events: { event: string; payload: Record<string, unknown> }[] = [];
+  socket.onAny((event: string, payload: Record<string, unknown>) => events.push({ event, payload }));
+  socket.connect();
+  await expect.poll(() => socket.connected).toBe(true);
+  // Registered in the shared state by the process that holds it.
+  await expect
+    .poll(async () =>
+      (
+        await cluster.query<{ process_id: string }>('select process_id from signal_sockets where socket_id = $1', [
+          socket.id,
+        ])
+      ).map((r) => r.process_id.split('-')[0]),
+    )
+    .toEqual([String(cluster.processes[index]!.child.pid)]);
+  return { socket, events, count: (name: string) => events.filter((e) => e.event === name).length };
+}
+
+/** Both processes have swept (beaten) since `since`: whatever deadline was due then, each has seen it. */
+const bothSweptSince = async (since: number) => {
+  const rows = await cluster.query<{ seen_at: string }>('select seen_at from signal_processes');
+  return rows.length === 2 && rows.every((r) => Number(r.seen_at) > since);
+};
 
 describe.skipIf(missing.length > 0)(
   `two server processes behind nginx${missing.length ? ` (skipped: ${missing.join(', ')} not installed)` : ''}`,
@@ -104,22 +74,7 @@ describe.skipIf(missing.length > 0)(
     let admin = '';
 
     it('registers the service admin from the CLI link, through either process', async () => {
-      const created = spawnSync(
-        process.execPath,
-        [CLI, 'create-admin', 'ops@clinicdesk.example', `--data-dir=${processes[0]!.dataDir}`],
-        {
-          env: env(),
-          encoding: 'utf8',
-        },
-      );
-      expect(created.status, created.stderr).toBe(0);
-      const token = /\/register\/([A-Za-z0-9_-]{43})/.exec(created.stdout)![1]!;
-      const tokens = await api('POST', `/api/registration/${token}`, { username: 'ops', password: PASSWORD });
-      admin = String(tokens.body.accessToken);
-      await api('POST', '/api/account/registration/pin', { pin: '35817294' }, admin);
-      await api('POST', '/api/account/registration/pin/confirm', undefined, admin);
-      const done = await api('POST', '/api/account/registration/finish', undefined, admin);
-      expect(done.body).toMatchObject({ registered: true });
+      admin = await serviceAdmin(cluster);
       // Both processes answer for the same session (requests alternate between them).
       for (let i = 0; i < 4; i += 1) expect((await api('GET', '/api/account/me', undefined, admin)).status).toBe(200);
     });
@@ -146,22 +101,66 @@ describe.skipIf(missing.length > 0)(
     });
 
     it('has one housekeeping lease holder for both processes', async () => {
-      const client = new pg.Client({ connectionString: database.databaseUrl });
+      const client = new pg.Client({ connectionString: cluster.databaseUrl });
       await client.connect();
       try {
         const { rows } = await client.query("select holder from leases where name = 'housekeeping'");
         expect(rows).toHaveLength(1);
-        expect(String(rows[0].holder)).toMatch(new RegExp(`^${processes[0]!.child.pid}-`));
+        expect(String(rows[0].holder)).toMatch(new RegExp(`^${cluster.processes[0]!.child.pid}-`));
       } finally {
         await client.end();
       }
     });
 
+    let ana: { id: string; accessToken: string };
+    let ben: { id: string; accessToken: string };
+
+    it('rings a colleague on the other process, and the missed call fires once', { timeout: 90_000 }, async () => {
+      const org = await api('POST', '/api/admin/organisations', { name: 'Praxis Zwei Prozesse' }, admin);
+      expect(org.status).toBe(201);
+      ana = await cluster.practitioner(admin, 'ana.mp', String(org.body.id));
+      ben = await cluster.practitioner(admin, 'ben.mp', String(org.body.id));
+      const caller = await socketTo(0, ana.accessToken);
+      const callee = await socketTo(1, ben.accessToken);
+
+      // Presence across processes: Ana (on process 0) sees Ben (on process 1) online.
+      const watched = (await caller.socket.emitWithAck('presence:watch', {})) as { statuses: Record<string, string> };
+      expect(watched.statuses[ben.id]).toBe('online');
+
+      const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as {
+        callId: string;
+        ringing: string[];
+      };
+      expect(invited.ringing).toEqual([ben.id]);
+      await expect.poll(() => callee.count('call:incoming')).toBe(1);
+      await expect.poll(() => callee.count('call:missed'), { timeout: 30_000 }).toBe(1);
+      const missedAt = Date.now();
+      // Each process has looked at the deadline since: still one missed call, one "no answer", one end.
+      await expect.poll(() => bothSweptSince(missedAt), { timeout: 30_000 }).toBe(true);
+      expect(callee.count('call:missed')).toBe(1);
+      expect(caller.count('call:no-answer')).toBe(1);
+      expect(caller.count('call:ended')).toBe(1);
+      expect(await cluster.query('select * from signal_calls where id = $1', [invited.callId])).toEqual([]);
+      expect(await cluster.query('select * from signal_call_peers where call_id = $1', [invited.callId])).toEqual([]);
+    });
+
+    it(
+      'a call ringing from a process that is killed is still missed, by the other process',
+      { timeout: 90_000 },
+      async () => {
+        const caller = await socketTo(0, ana.accessToken);
+        const callee = await socketTo(1, ben.accessToken);
+        const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
+        await expect.poll(() => callee.count('call:incoming')).toBe(1);
+        // The process that holds the caller and the call's timer dies: the deadline is in the database.
+        await cluster.kill(0);
+        await expect.poll(() => callee.count('call:missed'), { timeout: 30_000 }).toBe(1);
+        expect(callee.events.find((e) => e.event === 'call:missed')?.payload).toMatchObject({ callId: invited.callId });
+      },
+    );
+
     it('goes on answering through the other process when one is killed with SIGKILL', async () => {
-      const victim = processes[0]!;
-      const exited = new Promise((r) => victim.child.once('exit', r));
-      victim.child.kill('SIGKILL');
-      await exited;
+      await cluster.kill(0);
       for (let i = 0; i < 6; i += 1) {
         expect((await api('GET', '/api/ready')).status).toBe(200);
         expect((await api('GET', '/api/account/me', undefined, admin)).status).toBe(200);

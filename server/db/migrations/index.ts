@@ -12,6 +12,7 @@ import { m009Network } from './009-network';
 import { m010Sending } from './010-sending';
 import { m011Billing } from './011-billing';
 import { m012Telehealth } from './012-telehealth';
+import { m013SignallingState } from './013-signalling-state';
 
 export interface ServerMigration {
   version: number;
@@ -34,4 +35,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m010Sending,
   m011Billing,
   m012Telehealth,
+  m013SignallingState,
 ];

@@ -20,11 +20,17 @@ const constraints = (settings: AccountSettings | null, video: boolean): MediaStr
 /** Makes the call controller for a signed-in session: the socket, media, the log and notifications. */
 function startController(serverUrl: string): { controller: StaffCallController; stop: () => void } {
   let closed = false;
-  const socket = connectSignalling(serverUrl, async () => {
-    const ticket = await window.clinic.calls.ticket();
-    if (!ticket.ok) throw new Error(ticket.error.code);
-    return { ticket: ticket.value.ticket };
-  });
+  // Read at each (re)connection, after the controller exists.
+  let live: () => string | null = () => null;
+  const socket = connectSignalling(
+    serverUrl,
+    async () => {
+      const ticket = await window.clinic.calls.ticket();
+      if (!ticket.ok) throw new Error(ticket.error.code);
+      return { ticket: ticket.value.ticket };
+    },
+    () => live(),
+  );
   const preferences = () => useCallStore.getState().preferences;
   const controller = new StaffCallController({
     socket,
@@ -47,6 +53,7 @@ function startController(serverUrl: string): { controller: StaffCallController; 
       void window.clinic.calls.notify({ kind, name });
     },
   });
+  live = () => controller.liveCallId();
   socket.on('connect', () => void controller.connected());
   // Another workstation of the practice changed something: pull it now rather than at the next timer.
   socket.on('sync:changed', () => void window.clinic.sync.now());

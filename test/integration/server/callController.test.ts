@@ -190,6 +190,8 @@ describe('call controllers against the real server', () => {
     expect(benCalls.controller.state).toMatchObject({ notice: 'cameraUnavailable', incoming: null });
     expect(benCalls.controller.state.current?.answeredAt).not.toBeNull();
     benCalls.controller.endCall(true);
+    // The caller sees the call end (the server's call:ended) before it calls the next colleague.
+    await expect.poll(() => caller.controller.state.current).toBeNull();
 
     const cemCalls = staff(
       await open({ token: cem.accessToken }),

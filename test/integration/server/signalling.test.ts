@@ -215,7 +215,7 @@ describe('signalling between colleagues', () => {
     await emit(a, 'call:invite', { to: ben.id });
     await emit(b, 'call:decline', { callId: (await incoming).callId });
     expect(await declined).toMatchObject({ peerId: ben.id });
-    expect(f.server.signalling.callCount()).toBe(0);
+    expect(await f.server.signalling.callCount()).toBe(0);
     a.disconnect();
     b.disconnect();
   });
@@ -353,7 +353,7 @@ describe('patients as guests', () => {
     const session = () =>
       f.db.selectFrom('video_sessions').selectAll().where('id', '=', joined.callId).executeTakeFirst();
     await expect.poll(async () => (await session())?.connected_at).toBe(f.clock.now);
-    expect(f.server.signalling.meteredCallIds()).toContain(joined.callId);
+    expect(await f.server.signalling.meteredCallIds()).toContain(joined.callId);
     f.clock.now += 12 * 60_000;
     await emit(h, 'call:hangup', { callId: joined.callId });
     await expect.poll(async () => (await session())?.ended_at).toBe(f.clock.now);
@@ -386,10 +386,10 @@ describe('patients as guests', () => {
     expect(await emit(h, 'call:admit', { callId: joined.callId })).toEqual({
       error: { code: 'telehealth_minutes_exhausted' },
     });
-    expect(f.server.signalling.meteredCallIds()).not.toContain(joined.callId);
+    expect(await f.server.signalling.meteredCallIds()).not.toContain(joined.callId);
     // The patient, still waiting, gives up.
     await emit(g, 'call:hangup', { callId: joined.callId });
-    expect(f.server.signalling.callCount()).toBe(0);
+    expect(await f.server.signalling.callCount()).toBe(0);
     h.disconnect();
     g.disconnect();
     // The tests after this one invite with the same host: its minutes come back.
@@ -448,7 +448,7 @@ describe('patients as guests', () => {
     const withdrawn = next(h, 'call:knock-withdrawn');
     await emit(g, 'call:hangup', { callId });
     expect(await withdrawn).toEqual({ callId });
-    expect(f.server.signalling.callCount()).toBe(0);
+    expect(await f.server.signalling.callCount()).toBe(0);
     // The host's app restarts: no stale knock, and the server stays up.
     h.disconnect();
     const seen: string[] = [];

@@ -1,0 +1,424 @@
+/**
+ * Signalling's state, kept in the database so that several server processes share it (issue 17): the
+ * sockets each process holds (presence), the peers' "busy" switch and rejoin grace, and the calls in
+ * progress. A call is a small document (`signal_calls.data`) indexed by peer in `signal_call_peers`; a
+ * change to a call happens in a transaction that first updates the call's row, so two processes (or two
+ * events) changing one call take turns, and one of two devices accepting the same call finds it taken.
+ *
+ * A process proves it is alive by a heartbeat row. When it stops beating (SIGKILL, a lost machine), any
+ * other process removes its sockets; the peers left without a socket get the rejoin grace like any
+ * disconnected peer. Timers are deadlines in rows (ringing, grace): whichever process is alive acts on
+ * them, with a conditional write, so they fire once.
+ *
+ * Presence and deadlines use the wall clock (`Date.now`): they are about sockets and timers, not about the
+ * business time that tests move forward by days.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { ServerDatabase } from '../db/schema';
+
+export type CallKind = 'contact' | 'group' | 'guest';
+export type CallStateName = 'ringing' | 'waiting' | 'active';
+export type Status = 'online' | 'busy' | 'in_call' | 'offline';
+
+/** What a call keeps of a peer: enough to describe it to the others. */
+export interface PeerInfo {
+  id: string;
+  kind: 'account' | 'guest';
+  name: string;
+  organisationId: string | null;
+}
+
+export interface Call {
+  id: string;
+  kind: CallKind;
+  name: string;
+  hostId: string;
+  organisationId: string | null;
+  state: CallStateName;
+  participants: Map<string, PeerInfo>;
+  /** Invitees still ringing, with the time their ringing ends (missed). */
+  invited: Map<string, PeerInfo & { deadline: number }>;
+  /** Everyone who ever joined (for the call record). */
+  joined: Set<string>;
+  invitations: number;
+  startedAt: number | null;
+  /** Set by the lifecycle when the call is over: its rows are deleted instead of saved. */
+  ended?: boolean;
+}
+
+interface CallDocument {
+  name: string;
+  organisationId: string | null;
+  participants: PeerInfo[];
+  invited: (PeerInfo & { deadline: number })[];
+  joined: string[];
+  invitations: number;
+}
+
+export type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
+
+const CHUNK = 500;
+
+export class CallState {
+  /** This process, as a holder of sockets. */
+  readonly processId = `${process.pid}-${randomUUID()}`;
+
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    /** A process not seen for this long is gone: its sockets no longer count. */
+    private readonly deadAfterMs: number,
+  ) {}
+
+  // ---- processes and sockets --------------------------------------------------------------------
+
+  async beat(): Promise<void> {
+    const now = Date.now();
+    const updated = await this.db
+      .updateTable('signal_processes')
+      .set({ seen_at: now })
+      .where('id', '=', this.processId)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0)
+      await this.db
+        .insertInto('signal_processes')
+        .values({ id: this.processId, seen_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: now }))
+        .execute();
+  }
+
+  /** A graceful end: this process's sockets and heartbeat go at once; the peers they belonged to are returned. */
+  async leave(): Promise<string[]> {
+    const sockets = await this.db
+      .deleteFrom('signal_sockets')
+      .where('process_id', '=', this.processId)
+      .returning('peer_id')
+      .execute();
+    await this.db.deleteFrom('signal_processes').where('id', '=', this.processId).execute();
+    return [...new Set(sockets.map((s) => s.peer_id))];
+  }
+
+  async addSocket(socketId: string, peerId: string): Promise<void> {
+    await this.db
+      .insertInto('signal_sockets')
+      .values({ socket_id: socketId, peer_id: peerId, process_id: this.processId })
+      .onConflict((oc) => oc.column('socket_id').doUpdateSet({ peer_id: peerId, process_id: this.processId }))
+      .execute();
+  }
+
+  async removeSocket(socketId: string): Promise<void> {
+    await this.db.deleteFrom('signal_sockets').where('socket_id', '=', socketId).execute();
+  }
+
+  /** The peers among `peerIds` with a socket on a live process. */
+  async online(db: Db, peerIds: readonly string[], exceptSocket?: string): Promise<Set<string>> {
+    const found = new Set<string>();
+    const cutoff = Date.now() - this.deadAfterMs;
+    for (let i = 0; i < peerIds.length; i += CHUNK) {
+      let query = db
+        .selectFrom('signal_sockets as s')
+        .innerJoin('signal_processes as p', 'p.id', 's.process_id')
+        .select('s.peer_id')
+        .distinct()
+        .where('s.peer_id', 'in', peerIds.slice(i, i + CHUNK))
+        .where('p.seen_at', '>', cutoff);
+      if (exceptSocket) query = query.where('s.socket_id', '!=', exceptSocket);
+      for (const row of await query.execute()) found.add(row.peer_id);
+    }
+    return found;
+  }
+
+  /** Processes that stopped beating. */
+  async deadProcesses(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('signal_processes')
+      .select('id')
+      .where('seen_at', '<', Date.now() - this.deadAfterMs)
+      .execute();
+    return rows.map((r) => r.id).filter((id) => id !== this.processId);
+  }
+
+  /**
+   * Takes a dead process's sockets away; the peers they belonged to are returned to exactly one caller
+   * (the process that deleted the heartbeat row), which gives them the rejoin grace.
+   */
+  async reap(processId: string): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const gone = await trx
+        .deleteFrom('signal_processes')
+        .where('id', '=', processId)
+        .where('seen_at', '<', Date.now() - this.deadAfterMs)
+        .executeTakeFirst();
+      if (Number(gone.numDeletedRows) !== 1) return [];
+      const sockets = await trx
+        .deleteFrom('signal_sockets')
+        .where('process_id', '=', processId)
+        .returning('peer_id')
+        .execute();
+      return [...new Set(sockets.map((s) => s.peer_id))];
+    });
+  }
+
+  // ---- peers ------------------------------------------------------------------------------------
+
+  async statuses(db: Db, peerIds: readonly string[]): Promise<Record<string, Status>> {
+    const ids = [...new Set(peerIds)];
+    const statuses: Record<string, Status> = {};
+    if (ids.length === 0) return statuses;
+    const online = await this.online(db, ids);
+    const present = ids.filter((id) => online.has(id));
+    const inCall = new Set<string>();
+    const busy = new Set<string>();
+    for (let i = 0; i < present.length; i += CHUNK) {
+      const chunk = present.slice(i, i + CHUNK);
+      const calls = await db
+        .selectFrom('signal_call_peers as m')
+        .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
+        .select('m.peer_id')
+        .where('m.peer_id', 'in', chunk)
+        .where('m.role', '=', 'participant')
+        .where('c.state', '=', 'active')
+        .execute();
+      for (const row of calls) inCall.add(row.peer_id);
+      const peers = await db
+        .selectFrom('signal_peers')
+        .select('peer_id')
+        .where('peer_id', 'in', chunk)
+        .where('busy', '=', 1)
+        .execute();
+      for (const row of peers) busy.add(row.peer_id);
+    }
+    for (const id of ids) {
+      statuses[id] = !online.has(id) ? 'offline' : inCall.has(id) ? 'in_call' : busy.has(id) ? 'busy' : 'online';
+    }
+    return statuses;
+  }
+
+  private async ensurePeers(db: Db, peerIds: readonly string[]): Promise<void> {
+    if (peerIds.length === 0) return;
+    await db
+      .insertInto('signal_peers')
+      .values(peerIds.map((peer_id) => ({ peer_id })))
+      .onConflict((oc) => oc.column('peer_id').doNothing())
+      .execute();
+  }
+
+  /**
+   * Takes the peers' rows for the transaction (an update is a row lock in PostgreSQL; SQLite has one
+   * writer anyway), always in the same order so that two transactions cannot wait on each other.
+   */
+  async lockPeers(trx: Transaction<ServerDatabase>, peerIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(peerIds)].sort();
+    await this.ensurePeers(trx, ids);
+    for (const id of ids)
+      await trx
+        .updateTable('signal_peers')
+        .set((eb) => ({ version: eb('version', '+', 1) }))
+        .where('peer_id', '=', id)
+        .execute();
+  }
+
+  async setBusy(peerId: string, busy: boolean): Promise<void> {
+    await this.ensurePeers(this.db, [peerId]);
+    await this.db
+      .updateTable('signal_peers')
+      .set({ busy: busy ? 1 : 0 })
+      .where('peer_id', '=', peerId)
+      .execute();
+  }
+
+  /** The grace of a peer without sockets: until `until`, it keeps its place in calls. */
+  async startGrace(peerId: string, until: number): Promise<void> {
+    await this.ensurePeers(this.db, [peerId]);
+    await this.db.updateTable('signal_peers').set({ grace_until: until }).where('peer_id', '=', peerId).execute();
+  }
+
+  async clearGrace(peerId: string): Promise<void> {
+    await this.db.updateTable('signal_peers').set({ grace_until: null }).where('peer_id', '=', peerId).execute();
+  }
+
+  /** Ends the grace `until` of a peer, once: true for the one caller that ended it. */
+  async takeGrace(peerId: string, until: number): Promise<boolean> {
+    const taken = await this.db
+      .updateTable('signal_peers')
+      .set({ grace_until: null, busy: 0 })
+      .where('peer_id', '=', peerId)
+      .where('grace_until', '=', until)
+      .executeTakeFirst();
+    return Number(taken.numUpdatedRows) === 1;
+  }
+
+  async dueGraces(): Promise<{ peerId: string; until: number }[]> {
+    const rows = await this.db
+      .selectFrom('signal_peers')
+      .select(['peer_id', 'grace_until'])
+      .where('grace_until', '<=', Date.now())
+      .execute();
+    return rows.map((r) => ({ peerId: r.peer_id, until: r.grace_until! }));
+  }
+
+  // ---- calls ------------------------------------------------------------------------------------
+
+  async insert(trx: Transaction<ServerDatabase>, call: Call): Promise<void> {
+    await trx
+      .insertInto('signal_calls')
+      .values({
+        id: call.id,
+        kind: call.kind,
+        host_id: call.hostId,
+        state: call.state,
+        started_at: call.startedAt,
+        data: this.document(call),
+      })
+      .execute();
+    await this.writeMembers(trx, call);
+  }
+
+  /** Loads a call and takes its row for the transaction (see the top of this file). */
+  async lock(trx: Transaction<ServerDatabase>, callId: string): Promise<Call | null> {
+    const locked = await trx
+      .updateTable('signal_calls')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', callId)
+      .executeTakeFirst();
+    if (Number(locked.numUpdatedRows) !== 1) return null;
+    return this.read(trx, callId);
+  }
+
+  /** A call as it is now, without taking it (a check that writes nothing). */
+  async read(db: Db, callId: string): Promise<Call | null> {
+    const row = await db.selectFrom('signal_calls').selectAll().where('id', '=', callId).executeTakeFirst();
+    if (!row) return null;
+    const doc = JSON.parse(row.data) as CallDocument;
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: doc.name,
+      hostId: row.host_id,
+      organisationId: doc.organisationId,
+      state: row.state,
+      participants: new Map(doc.participants.map((p) => [p.id, p])),
+      invited: new Map(doc.invited.map((p) => [p.id, p])),
+      joined: new Set(doc.joined),
+      invitations: doc.invitations,
+      startedAt: row.started_at === null ? null : Number(row.started_at),
+    };
+  }
+
+  /** Writes a changed call back, or deletes it when it ended. */
+  async save(trx: Transaction<ServerDatabase>, call: Call): Promise<void> {
+    await trx.deleteFrom('signal_call_peers').where('call_id', '=', call.id).execute();
+    if (call.ended) {
+      await trx.deleteFrom('signal_calls').where('id', '=', call.id).execute();
+      return;
+    }
+    await trx
+      .updateTable('signal_calls')
+      .set({ state: call.state, started_at: call.startedAt, data: this.document(call) })
+      .where('id', '=', call.id)
+      .execute();
+    await this.writeMembers(trx, call);
+  }
+
+  private document(call: Call): string {
+    const doc: CallDocument = {
+      name: call.name,
+      organisationId: call.organisationId,
+      participants: [...call.participants.values()],
+      invited: [...call.invited.values()],
+      joined: [...call.joined],
+      invitations: call.invitations,
+    };
+    return JSON.stringify(doc);
+  }
+
+  private async writeMembers(trx: Transaction<ServerDatabase>, call: Call): Promise<void> {
+    const rows = [
+      ...[...call.participants.keys()].map((peer_id) => ({
+        call_id: call.id,
+        peer_id,
+        role: 'participant' as const,
+        deadline: null,
+      })),
+      ...[...call.invited.values()].map((p) => ({
+        call_id: call.id,
+        peer_id: p.id,
+        role: 'invited' as const,
+        deadline: p.deadline,
+      })),
+    ];
+    if (rows.length > 0) await trx.insertInto('signal_call_peers').values(rows).execute();
+  }
+
+  /** The calls a peer takes part in (`participant`) or is rung for (`invited`), with their state. */
+  async callsOf(
+    db: Db,
+    peerId: string,
+  ): Promise<{ callId: string; role: 'participant' | 'invited'; kind: CallKind; state: CallStateName }[]> {
+    const rows = await db
+      .selectFrom('signal_call_peers as m')
+      .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
+      .select(['m.call_id', 'm.role', 'c.kind', 'c.state'])
+      .where('m.peer_id', '=', peerId)
+      .orderBy('m.call_id')
+      .execute();
+    return rows.map((r) => ({ callId: r.call_id, role: r.role, kind: r.kind, state: r.state }));
+  }
+
+  /** Patients waiting for a host. */
+  async knocksFor(db: Db, hostId: string): Promise<Call[]> {
+    const rows = await db
+      .selectFrom('signal_calls')
+      .select('id')
+      .where('host_id', '=', hostId)
+      .where('kind', '=', 'guest')
+      .where('state', '=', 'waiting')
+      .execute();
+    const calls = await Promise.all(rows.map((r) => this.read(db, r.id)));
+    return calls.filter((c): c is Call => c !== null);
+  }
+
+  /** Whether both peers take part in one active call (the relay's check, one indexed query). */
+  async bothIn(callId: string, a: string, b: string): Promise<boolean> {
+    const rows = await this.db
+      .selectFrom('signal_call_peers as m')
+      .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
+      .select('m.peer_id')
+      .where('m.call_id', '=', callId)
+      .where('c.state', '=', 'active')
+      .where('m.role', '=', 'participant')
+      .where('m.peer_id', 'in', [a, b])
+      .execute();
+    return new Set(rows.map((r) => r.peer_id)).size === new Set([a, b]).size;
+  }
+
+  async dueRings(): Promise<{ callId: string; peerId: string }[]> {
+    const rows = await this.db
+      .selectFrom('signal_call_peers')
+      .select(['call_id', 'peer_id'])
+      .where('role', '=', 'invited')
+      .where('deadline', '<=', Date.now())
+      .execute();
+    return rows.map((r) => ({ callId: r.call_id, peerId: r.peer_id }));
+  }
+
+  /** Metered calls in progress (consultations and meetings that connected), of every process. */
+  async meteredCallIds(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('signal_calls')
+      .select('id')
+      .where('state', '=', 'active')
+      .where('kind', '!=', 'contact')
+      .where('started_at', 'is not', null)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async callCount(): Promise<number> {
+    const row = await this.db
+      .selectFrom('signal_calls')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
