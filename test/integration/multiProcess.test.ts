@@ -144,6 +144,28 @@ describe.skipIf(missing.length > 0)(
       expect(await cluster.query('select * from signal_call_peers where call_id = $1', [invited.callId])).toEqual([]);
     });
 
+    it('two devices accepting one call at once on two processes: one wins', { timeout: 60_000 }, async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const caller = await socketTo(0, ana.accessToken);
+        const desk = await socketTo(0, ben.accessToken);
+        const laptop = await socketTo(1, ben.accessToken);
+        const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
+        await expect.poll(() => desk.count('call:incoming') + laptop.count('call:incoming')).toBe(2);
+        const answers = (await Promise.all(
+          [desk, laptop].map((d) => d.socket.emitWithAck('call:accept', { callId: invited.callId })),
+        )) as { callId?: string; error?: { code: string } }[];
+        expect(answers.filter((a) => a.callId === invited.callId)).toHaveLength(1);
+        expect(answers.filter((a) => a.error?.code === 'not_invited')).toHaveLength(1);
+        const members = await cluster.query<{ peer_id: string }>(
+          "select peer_id from signal_call_peers where call_id = $1 and role = 'participant'",
+          [invited.callId],
+        );
+        expect(members.map((m) => m.peer_id).sort()).toEqual([ana.id, ben.id].sort());
+        await caller.socket.emitWithAck('call:hangup', { callId: invited.callId });
+        for (const s of [caller, desk, laptop]) s.socket.disconnect();
+      }
+    });
+
     it(
       'a call ringing from a process that is killed is still missed, by the other process',
       { timeout: 90_000 },
