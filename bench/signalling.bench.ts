@@ -2,7 +2,7 @@
  * Signalling at scale (issue 5): N authenticated sockets on one server process (a child process: its own
  * event loop, core and file descriptors), paired into N/2 active calls; then offers/candidates relayed at a fixed
  * rate between the pairs. Prints relay latency (send → receive on the other socket, both clocks in this
- * process) and the server's heap per socket.
+ * process) and the server's heap per socket, beside a bare socket.io relay measured in the same run.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -100,6 +100,111 @@ const ask = <T>(child: ChildProcess, message: string): Promise<T> =>
   });
 
 export const SERVER_ROLE = 'signalling-bench-server';
+export const BASELINE_ROLE = 'signalling-bench-baseline';
+
+/**
+ * The baseline, measured in the same run: bare socket.io on the same machine, with as many sockets, that
+ * forwards each `signal` to its addressee's room with no authentication, no schema and no call state. What
+ * ClinicDesk adds on top of the transport is the difference.
+ */
+async function serveBaseline(): Promise<void> {
+  const { createServer } = await import('node:http');
+  const { Server } = await import('socket.io');
+  const http = createServer();
+  const io = new Server(http, { transports: ['websocket'] });
+  io.on('connection', (socket) => {
+    const id = String((socket.handshake.auth as { id?: unknown }).id);
+    void socket.join(`peer:${id}`);
+    socket.on('signal', (m: { callId: string; to: string; data: unknown }) =>
+      io.to(`peer:${m.to}`).emit('signal', { callId: m.callId, from: id, data: m.data }),
+    );
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as { port: number }).port;
+  process.on('message', (message: string) => {
+    if (message === 'close') void io.close(() => process.send!({ closed: true }, () => process.exit(0)));
+  });
+  process.send!({ port });
+}
+
+/** Sends ICE candidates at `rate` for 10 s from each call's first socket to its second; latencies in ms. */
+async function relayLatencies(
+  sockets: Socket[],
+  calls: { callId: string; from: Socket; to: string }[],
+  rate: number,
+): Promise<{ latencies: number[]; sent: number }> {
+  const latencies: number[] = [];
+  for (const socket of sockets) {
+    socket.on('signal', ({ data }: { data: { candidate?: { candidate: string } } }) => {
+      const sent = Number(data.candidate?.candidate.slice(2));
+      if (Number.isFinite(sent)) latencies.push(performance.now() - sent);
+    });
+  }
+  const seconds = 10;
+  const perTick = rate / 100; // every 10 ms
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      for (let k = 0; k < perTick; k += 1) {
+        const call = calls[sent % calls.length]!;
+        call.from.emit('signal', {
+          callId: call.callId,
+          to: call.to,
+          data: {
+            type: 'candidate',
+            candidate: { candidate: `t=${performance.now()}`, sdpMid: '0', sdpMLineIndex: 0 },
+          },
+        });
+        sent += 1;
+      }
+      if (sent >= rate * seconds) {
+        clearInterval(timer);
+        setTimeout(resolve, 1000);
+      }
+    }, 10);
+  });
+  latencies.sort((a, b) => a - b);
+  return { latencies, sent };
+}
+
+async function connectAll(base: string, auths: Record<string, string>[]): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < auths.length; i += 250) {
+    const batch = auths.slice(i, i + 250).map(
+      (auth) =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(base, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+          socket.once('connect', () => resolve(socket));
+          socket.once('connect_error', reject);
+        }),
+    );
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return sockets;
+}
+
+/** The baseline's p99 at the same socket count and rate. */
+async function baselineRelay(n: number, rate: number): Promise<number[]> {
+  const worker = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, CLINICDESK_BENCH_ROLE: BASELINE_ROLE },
+  });
+  const { port } = await new Promise<{ port: number }>((resolve) =>
+    worker.once('message', (m) => resolve(m as { port: number })),
+  );
+  const sockets = await connectAll(
+    `http://127.0.0.1:${port}`,
+    Array.from({ length: n }, (_, i) => ({ id: String(i) })),
+  );
+  const calls = Array.from({ length: n / 2 }, (_, k) => ({
+    callId: randomUUID(),
+    from: sockets[2 * k]!,
+    to: String(2 * k + 1),
+  }));
+  const { latencies } = await relayLatencies(sockets, calls, rate);
+  for (const socket of sockets) socket.disconnect();
+  await ask(worker, 'close');
+  return latencies;
+}
 
 export async function runSignallingBench(
   n = Number(process.env.SIGNALLING_SOCKETS ?? 10_000),
@@ -154,44 +259,22 @@ export async function runSignallingBench(
     );
   }
   console.log(`  ${calls.length} calls active`);
+  if (process.env.PAUSE) await new Promise((r) => setTimeout(r, Number(process.env.PAUSE)));
 
-  const latencies: number[] = [];
-  for (const socket of sockets) {
-    socket.on('signal', ({ data }: { data: { candidate?: { candidate: string } } }) => {
-      const sent = Number(data.candidate?.candidate.slice(2));
-      if (Number.isFinite(sent)) latencies.push(performance.now() - sent);
-    });
-  }
-  const seconds = 10;
-  const perTick = rate / 100; // every 10 ms
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      for (let k = 0; k < perTick; k += 1) {
-        const call = calls[sent % calls.length]!;
-        call.from.emit('signal', {
-          callId: call.callId,
-          to: call.to,
-          data: {
-            type: 'candidate',
-            candidate: { candidate: `t=${performance.now()}`, sdpMid: '0', sdpMLineIndex: 0 },
-          },
-        });
-        sent += 1;
-      }
-      if (sent >= rate * seconds) {
-        clearInterval(timer);
-        setTimeout(resolve, 1000);
-      }
-    }, 10);
-  });
-  latencies.sort((a, b) => a - b);
+  const { latencies, sent } = await relayLatencies(sockets, calls, rate);
   report(`relay latency at ${rate}/s (${sent} sent, ${latencies.length} received)`, latencies);
   console.log(`  p99 ${percentile(latencies, 99).toFixed(2)} ms (target < 20 ms)`);
   for (const socket of sockets) socket.disconnect();
   await ask(worker, 'close');
+
+  const baseline = await baselineRelay(n, rate);
+  report(`baseline: bare socket.io relay, ${n} sockets, ${rate}/s (${baseline.length} received)`, baseline);
+  const ratio = (q: number) => (percentile(latencies, q) / percentile(baseline, q)).toFixed(2);
+  console.log(`  ClinicDesk / bare socket.io: p50 ${ratio(50)}×, p99 ${ratio(99)}×`);
 }
 
 /** True in the forked server process: it serves and runs no benchmark. */
-export const isBenchServer = process.env.CLINICDESK_BENCH_ROLE === SERVER_ROLE;
-if (isBenchServer) void serve(Number(process.env.CLINICDESK_BENCH_SOCKETS));
+export const isBenchServer =
+  process.env.CLINICDESK_BENCH_ROLE === SERVER_ROLE || process.env.CLINICDESK_BENCH_ROLE === BASELINE_ROLE;
+if (process.env.CLINICDESK_BENCH_ROLE === SERVER_ROLE) void serve(Number(process.env.CLINICDESK_BENCH_SOCKETS));
+if (process.env.CLINICDESK_BENCH_ROLE === BASELINE_ROLE) void serveBaseline();

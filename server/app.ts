@@ -116,7 +116,7 @@ export interface BuildOptions {
   mailer?: Mailer;
   sms?: SmsGateway;
   /** Ring timeout and rejoin grace, shortened by tests. */
-  timing?: { ringMs: number; graceMs: number };
+  timing?: { ringMs: number; graceMs: number; heartbeatMs?: number; deadAfterMs?: number };
   /** The carrier the dispatcher hands SMS to (by default from the configuration). */
   carrier?: SmsCarrier;
   /** False: the dispatcher does not run by itself (tests call `dispatcher.tick()`). */
@@ -278,6 +278,7 @@ export async function buildServer(
     callRecords,
     now,
     log: (message, details) => app.log.error(details, message),
+    clustered: redis !== null,
     timing: options.timing ?? {
       ringMs: config.ringTimeoutSeconds * 1000,
       graceMs: config.rejoinGraceSeconds * 1000,

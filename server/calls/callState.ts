@@ -378,8 +378,8 @@ export class CallState {
     return calls.filter((c): c is Call => c !== null);
   }
 
-  /** Whether both peers take part in one active call (the relay's check, one indexed query). */
-  async bothIn(callId: string, a: string, b: string): Promise<boolean> {
+  /** The participants of a call while it is active (the relay's check, one indexed query); none otherwise. */
+  async activeParticipants(callId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('signal_call_peers as m')
       .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
@@ -387,9 +387,8 @@ export class CallState {
       .where('m.call_id', '=', callId)
       .where('c.state', '=', 'active')
       .where('m.role', '=', 'participant')
-      .where('m.peer_id', 'in', [a, b])
       .execute();
-    return new Set(rows.map((r) => r.peer_id)).size === new Set([a, b]).size;
+    return rows.map((r) => r.peer_id);
   }
 
   async dueRings(): Promise<{ callId: string; peerId: string }[]> {

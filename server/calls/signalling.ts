@@ -41,6 +41,12 @@ export const TICKET_LIFETIME_MS = 60_000;
 export const HEARTBEAT_MS = 5_000;
 /** A process not heard of for this long is gone: its sockets stop counting and their peers get the grace. */
 export const DEAD_AFTER_MS = 20_000;
+/**
+ * The relay checks each signal against the participants of its call, read from the database at most this
+ * often per call: a call's changes drop its entry at once here and, through the adapter, on every process.
+ */
+export const RELAY_CACHE_MS = 30_000;
+const CALL_CHANGED = 'clinicdesk:call-changed';
 
 /** The peer behind a socket: what a call keeps of it, and its account or invitation. */
 interface Peer extends PeerInfo {
@@ -81,6 +87,8 @@ export interface SignallingDeps {
   callRecords: CallRecords;
   now: () => number;
   log: (message: string, details?: object) => void;
+  /** Other server processes share this one's socket.io (the Redis adapter): they hear of changed calls. */
+  clustered?: boolean;
   /** Shorter in tests; RING_TIMEOUT_MS, REJOIN_GRACE_MS, HEARTBEAT_MS and DEAD_AFTER_MS otherwise. */
   timing?: { ringMs: number; graceMs: number; heartbeatMs?: number; deadAfterMs?: number };
   /**
@@ -130,6 +138,8 @@ export class Signalling {
   /** Presence of one peer is announced in order: each announcement reads the state after the one before. */
   private readonly announcing = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Participants of active calls, for the relay (see RELAY_CACHE_MS). */
+  private readonly relayCache = new Map<string, { peers: Set<string>; until: number }>();
   private readonly beatTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -153,6 +163,8 @@ export class Signalling {
         .catch(() => next(new Error('unauthorized')));
     });
     io.on('connection', (socket) => this.connected(socket));
+    // Another process changed a call: its participants are read afresh at the next signal.
+    if (deps.clustered) io.on(CALL_CHANGED, (callId: unknown) => this.relayCache.delete(String(callId)));
     deps.accounts.onSessionsRevoked((accountId) => this.disconnectPeer(accountId));
     this.beatTimer = setInterval(() => this.track(this.sweep()), deps.timing?.heartbeatMs ?? HEARTBEAT_MS);
     this.beatTimer.unref();
@@ -258,6 +270,7 @@ export class Signalling {
       if (!call) return missing();
       const result = await change(call, tx);
       await this.state.save(tx.db, call);
+      tx.after.push(() => this.callChanged(callId));
       return result;
     });
   }
@@ -849,8 +862,25 @@ export class Signalling {
 
   // ---- relay ----------------------------------------------------------------------------------
 
+  private callChanged(callId: string): void {
+    this.relayCache.delete(callId);
+    if (this.deps.clustered) this.io.serverSideEmit(CALL_CHANGED, callId);
+  }
+
+  /** Whether both take part in the active call: from the cache, or (missing, stale, or not there) the database. */
+  private async bothIn(callId: string, from: string, to: string): Promise<boolean> {
+    const now = Date.now();
+    const cached = this.relayCache.get(callId);
+    if (cached && cached.until > now && cached.peers.has(from) && cached.peers.has(to)) return true;
+    const peers = new Set(await this.state.activeParticipants(callId));
+    if (peers.size > 0) this.relayCache.set(callId, { peers, until: now + RELAY_CACHE_MS });
+    else this.relayCache.delete(callId);
+    if (this.relayCache.size > 100_000) this.relayCache.clear(); // ended calls' entries do not pile up
+    return peers.has(from) && peers.has(to);
+  }
+
   private async relay(peer: Peer, callId: string, to: string, data: SignalPayload) {
-    if (!(await this.state.bothIn(callId, peer.id, to)))
+    if (peer.id === to || !(await this.bothIn(callId, peer.id, to)))
       throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
     this.toPeer(to, 'signal', { callId, from: peer.id, data });
     return { relayed: true };
