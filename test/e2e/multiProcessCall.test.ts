@@ -147,10 +147,16 @@ describe.skipIf(missing.length > 0)(
           .toBeGreaterThanOrEqual(2);
         await guest.getByTestId('guest-join').click();
         await guest.getByTestId('guest-waiting').waitFor();
-        const guests = await cluster.query<{ peer_id: string; process_id: string }>(
-          "select peer_id, process_id from signal_sockets where peer_id like 'guest:%'",
-        );
-        expect(guests.map((g) => pidOf(g.process_id))).toEqual([b]);
+        // The guest page shows the waiting room as it connects: wait for its socket to be registered.
+        let guests: { peer_id: string; process_id: string }[] = [];
+        await expect
+          .poll(async () => {
+            guests = await cluster.query<{ peer_id: string; process_id: string }>(
+              "select peer_id, process_id from signal_sockets where peer_id like 'guest:%'",
+            );
+            return guests.map((g) => pidOf(g.process_id));
+          })
+          .toEqual([b]);
 
         // The knock crosses from B to A; admitting on A connects the two through both processes.
         await page.getByTestId('knock-banner').getByText('Olle Berg').waitFor();
