@@ -219,24 +219,11 @@ export async function runSignallingBench(
     worker.once('message', (m) => resolve(m as Seeded & { heap: number; rss: number })),
   );
   const base = `http://127.0.0.1:${seeded.port}`;
-  const sockets: Socket[] = [];
   const started = performance.now();
-  for (let i = 0; i < n; i += 250) {
-    const batch = seeded.peers.slice(i, i + 250).map(
-      (peer) =>
-        new Promise<Socket>((resolve, reject) => {
-          const socket = connect(base, {
-            auth: { token: peer.token },
-            transports: ['websocket'],
-            reconnection: false,
-            forceNew: true,
-          });
-          socket.once('connect', () => resolve(socket));
-          socket.once('connect_error', reject);
-        }),
-    );
-    sockets.push(...(await Promise.all(batch)));
-  }
+  const sockets = await connectAll(
+    base,
+    seeded.peers.map((peer) => ({ token: peer.token })),
+  );
   console.log(`  ${n} sockets connected and authenticated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const { heap, rss } = await ask<{ heap: number; rss: number }>(worker, 'memory');
   console.log(

@@ -171,14 +171,7 @@ export class CallState {
     const busy = new Set<string>();
     for (let i = 0; i < present.length; i += CHUNK) {
       const chunk = present.slice(i, i + CHUNK);
-      const calls = await db
-        .selectFrom('signal_call_peers as m')
-        .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
-        .select('m.peer_id')
-        .where('m.peer_id', 'in', chunk)
-        .where('m.role', '=', 'participant')
-        .where('c.state', '=', 'active')
-        .execute();
+      const calls = await this.activeMembers(db).where('m.peer_id', 'in', chunk).execute();
       for (const row of calls) inCall.add(row.peer_id);
       const peers = await db
         .selectFrom('signal_peers')
@@ -380,15 +373,18 @@ export class CallState {
 
   /** The participants of a call while it is active (the relay's check, one indexed query); none otherwise. */
   async activeParticipants(callId: string): Promise<string[]> {
-    const rows = await this.db
+    const rows = await this.activeMembers(this.db).where('m.call_id', '=', callId).execute();
+    return rows.map((r) => r.peer_id);
+  }
+
+  /** Participants of active calls (the presence's "in a call" and the relay's check narrow it). */
+  private activeMembers(db: Db) {
+    return db
       .selectFrom('signal_call_peers as m')
       .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
       .select('m.peer_id')
-      .where('m.call_id', '=', callId)
-      .where('c.state', '=', 'active')
       .where('m.role', '=', 'participant')
-      .execute();
-    return rows.map((r) => r.peer_id);
+      .where('c.state', '=', 'active');
   }
 
   async dueRings(): Promise<{ callId: string; peerId: string }[]> {
