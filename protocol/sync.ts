@@ -18,7 +18,7 @@ type FieldType = 'text' | 'text?' | 'int' | 'int?';
  * drop fields it does not know), and the app asks the user to update ClinicDesk while it keeps working
  * locally.
  */
-export const SYNC_SCHEMA_VERSION = 1;
+export const SYNC_SCHEMA_VERSION = 2;
 
 /** The synced tables and their fields (besides id, hlc, field_hlc), as the desktop's migrations define them. */
 export const SYNC_SCHEMA = {
@@ -31,6 +31,10 @@ export const SYNC_SCHEMA = {
     quiet_end: 'int',
     birthday_minute: 'int',
     birthday_enabled: 'int',
+    /** Version 2: opening hours. */
+    opening_start: 'int',
+    opening_end: 'int',
+    opening_days: 'text',
   },
   tenants: { name: 'text', sms_credits: 'int' },
   practitioners: { name: 'text', colour: 'text', tenant_id: 'text' },
@@ -65,6 +69,8 @@ export const SYNC_SCHEMA = {
     end_at: 'int',
     status: 'text',
     notes: 'text',
+    /** Version 2: why it was cancelled (and the state `in_treatment`). */
+    cancel_reason: 'text',
   },
   recalls: { patient_id: 'text', due_date: 'text', reason: 'text', status: 'text' },
   templates: { kind: 'text', channel: 'text', language: 'text', subject: 'text', body: 'text' },

@@ -12,13 +12,19 @@ import { LANGUAGES, languageSchema, type Language } from './schemas/language';
 import {
   agendaQuerySchema,
   bookSchema,
+  cancelSchema,
   copySchema,
   moveSchema,
+  nextFreeSchema,
   setStatusSchema,
+  undoCancelSchema,
   updateSchema,
   type AgendaDay,
   type Appointment,
   type BookResult,
+  type CancelResult,
+  type FreeSlot,
+  type UndoCancelResult,
 } from './schemas/agenda';
 import {
   accountSettingsEditSchema,
@@ -55,7 +61,7 @@ import {
   type CallLogEntry as LocalCallLogEntry,
   type GuestInvitation,
 } from './schemas/calls';
-import { idSchema } from './schemas/common';
+import { idSchema, isoDateSchema } from './schemas/common';
 import { contactSmsSchema } from './schemas/contacts';
 import { addOnInputSchema, memberAddOnSchema, type MemberUsage, type TelehealthUsage } from './schemas/telehealth';
 import {
@@ -131,6 +137,7 @@ export * from './schemas/telehealth';
 
 export const VIEWS = [
   'agenda',
+  'today',
   'patients',
   'messages',
   'calls',
@@ -356,7 +363,11 @@ export const commands = {
         .strict(),
     ),
     update: command<BookResult>()(updateSchema),
-    cancel: command<Appointment>()(byId),
+    cancel: command<CancelResult>()(cancelSchema),
+    undoCancel: command<UndoCancelResult>()(undoCancelSchema),
+    nextFree: command<FreeSlot[]>()(nextFreeSchema),
+    /** A patient's appointments, latest first. */
+    forPatient: command<Appointment[]>()(byId),
     setStatus: command<Appointment>()(setStatusSchema),
   },
   messages: {
@@ -494,6 +505,15 @@ export const commands = {
     members: command<MemberUsage[]>()(none),
     setMember: command<MemberUsage>()(memberAddOnSchema),
   },
+  files: {
+    /**
+     * The front desk's day list (one practitioner or all) as a PDF, saved where the user chooses; made in
+     * the main thread, which owns the save dialog, from the core's day.
+     */
+    saveDayList: command<{ saved: boolean }>()(
+      z.object({ date: isoDateSchema, practitionerId: idSchema.nullable().default(null) }).strict(),
+    ),
+  },
   screen: {
     /** The user's answer to `screen.choose`: the screen or window to share, or null (cancelled). */
     chosen: command<Done>()(
@@ -521,7 +541,7 @@ export const ACCOUNT_GROUPS = [
 /** Served by the sync driver in the main thread (it talks to the server with the session's token). */
 export const SYNC_GROUPS = ['sync'] as const;
 /** Groups served by the Electron shell itself (it owns the OS side, such as screen capture sources). */
-export const SHELL_GROUPS = ['launch', 'screen'] as const;
+export const SHELL_GROUPS = ['launch', 'screen', 'files'] as const;
 /** Command groups served in the Electron main thread, not in the core worker. */
 export const MAIN_THREAD_GROUPS = [...ACCOUNT_GROUPS, ...SYNC_GROUPS, ...SHELL_GROUPS] as const;
 

@@ -233,7 +233,10 @@ export function createCore(options: CoreOptions): Core {
         copy: (input) => agenda.copy(input),
         addReminder: (input) => agenda.addReminder(input),
         update: (input) => agenda.update(input),
-        cancel: ({ id }) => agenda.cancel(id),
+        cancel: (input) => agenda.cancel(input),
+        undoCancel: (input) => agenda.undoCancel(input),
+        nextFree: (input) => agenda.nextFree(input),
+        forPatient: ({ id }) => agenda.forPatient(id),
         setStatus: ({ id, status }) => agenda.setStatus(id, status),
       },
       messages: {

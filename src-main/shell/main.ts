@@ -24,6 +24,7 @@ import { startCoreWorker, type WorkerCore } from '../core/worker/workerCore';
 import { NotificationCenter } from './notifications';
 import { installDisplayMediaHandler } from './displayMedia';
 import { ScreenChooser } from '../core/screen/screenChooser';
+import { saveDayListCommand } from '../core/print/dayListCommand';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
 import { SyncDriver } from '../core/sync/syncDriver';
@@ -151,6 +152,16 @@ async function start(): Promise<void> {
     showWindow();
     if (mainWindow) sendEvent(mainWindow.webContents, 'app.navigate', { view });
   });
+  /** A PDF the user saves where they choose (the service PIN, an invoice, the day list). */
+  const saveFile = async (name: string, bytes: Uint8Array): Promise<boolean> => {
+    const choice = await dialog.showSaveDialog(mainWindow!, {
+      defaultPath: join(app.getPath('documents'), name),
+      filters: [{ name: 'PDF', extensions: ['pdf'] }],
+    });
+    if (choice.canceled || !choice.filePath) return false;
+    await writeFile(choice.filePath, bytes);
+    return true;
+  };
   const account = new AccountSession({
     serverUrl: () => current().serverUrl,
     fetch: (url, init) => net.fetch(url, init),
@@ -158,15 +169,7 @@ async function start(): Promise<void> {
     tokens: secretTokenStore(secrets),
     emit,
     openPaymentPage: (url) => (isPaymentPage(url) ? void shell.openExternal(url) : undefined),
-    saveFile: async (name, bytes) => {
-      const choice = await dialog.showSaveDialog(mainWindow!, {
-        defaultPath: join(app.getPath('documents'), name),
-        filters: [{ name: 'PDF', extensions: ['pdf'] }],
-      });
-      if (choice.canceled || !choice.filePath) return false;
-      await writeFile(choice.filePath, bytes);
-      return true;
-    },
+    saveFile,
     notify: (kind, name) => {
       const t = shellStrings(current().language);
       const [title, body] =
@@ -251,6 +254,16 @@ async function start(): Promise<void> {
             if (link) showWindow();
             return { link };
           },
+        },
+        files: {
+          saveDayList: saveDayListCommand({
+            day: (input) => running.handlers.agenda.day(input),
+            practice: () => running.handlers.practice.get(undefined),
+            practitioners: () => running.handlers.practitioners.list(undefined),
+            rooms: () => running.handlers.rooms.list(undefined),
+            language: () => current().language,
+            saveFile,
+          }),
         },
         screen: {
           chosen: async ({ requestId, sourceId }) => {

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { idSchema, instantSchema, isoDateSchema, optional, text } from './common';
 import type { Message } from './messages';
 
-export const APPOINTMENT_STATUSES = ['booked', 'confirmed', 'arrived', 'done', 'cancelled', 'no_show'] as const;
+export const APPOINTMENT_STATUSES = [
+  'booked',
+  'confirmed',
+  'arrived',
+  'in_treatment',
+  'done',
+  'cancelled',
+  'no_show',
+] as const;
 export const appointmentStatusSchema = z.enum(APPOINTMENT_STATUSES);
 export type AppointmentStatus = z.infer<typeof appointmentStatusSchema>;
 
@@ -20,6 +28,10 @@ export interface Appointment {
   endAt: number;
   status: AppointmentStatus;
   notes: string;
+  /** The patient's mobile number (E.164), for the front desk's day list. */
+  patientPhone: string | null;
+  /** Why it was cancelled ('' when not cancelled or no reason given). */
+  cancelReason: string;
   /** The next reminder still to go out, if any. */
   reminderAt: number | null;
 }
@@ -81,6 +93,62 @@ export const updateSchema = z
     notes: text(2000).optional(),
   })
   .strict();
+
+/**
+ * Cancels: the reason is kept (the agenda shows cancelled appointments struck through), pending messages
+ * are withdrawn, and the patient may be told at once (a text the user has seen, sent on the chosen channel).
+ */
+export const cancelSchema = z
+  .object({
+    id: idSchema,
+    reason: text(300).default(''),
+    notice: z
+      .object({ channel: z.enum(['sms', 'email']), subject: text(200).default(''), body: text(2000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export interface CancelResult {
+  appointment: Appointment;
+  /** What "undo" needs: the state before, the messages withdrawn (with their status), the notice sent. */
+  undo: {
+    id: string;
+    status: AppointmentStatus;
+    restore: { id: string; status: 'draft' | 'scheduled' | 'queued' }[];
+    noticeId: string | null;
+  };
+}
+
+export const undoCancelSchema = z
+  .object({
+    id: idSchema,
+    status: appointmentStatusSchema.refine((s) => s !== 'cancelled', { message: 'status_invalid' }),
+    restore: z.array(z.object({ id: idSchema, status: z.enum(['draft', 'scheduled', 'queued']) }).strict()).max(50),
+    noticeId: optional(idSchema),
+  })
+  .strict();
+
+export interface UndoCancelResult {
+  appointment: Appointment;
+  /** The patient's cancellation notice had already gone out: undoing cannot take it back. */
+  noticeSent: boolean;
+}
+
+/** The next free times of a practitioner for an appointment type, within the opening hours. */
+export const nextFreeSchema = z
+  .object({
+    practitionerId: idSchema,
+    typeId: idSchema,
+    after: instantSchema,
+    count: z.number().int().min(1).max(20).default(5),
+  })
+  .strict();
+
+export interface FreeSlot {
+  startAt: number;
+  endAt: number;
+}
 
 export const setStatusSchema = z.object({ id: idSchema, status: appointmentStatusSchema }).strict();
 

@@ -142,6 +142,8 @@ export const messageListSchema = z
     statuses: z.array(messageStatusSchema).max(MESSAGE_STATUSES.length).default([]),
     kinds: z.array(messageKindSchema).max(5).default([]),
     limit: z.number().int().min(1).max(500).default(200),
+    /** One patient's messages (the patient page). */
+    patientId: idSchema.optional(),
   })
   .strict();
 

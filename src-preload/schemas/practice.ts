@@ -10,6 +10,11 @@ export interface Practice {
   quietEnd: number;
   birthdayMinute: number;
   birthdayEnabled: boolean;
+  /** Opening hours, minutes after midnight in the practice's time zone. */
+  openingStart: number;
+  openingEnd: number;
+  /** Open weekdays, ISO numbers (1 = Monday … 7 = Sunday), ascending. */
+  openingDays: number[];
 }
 
 const minuteOfDay = z.number().int().min(0).max(1439);
@@ -34,9 +39,20 @@ export const practiceUpdateSchema = z
     quietEnd: minuteOfDay,
     birthdayMinute: minuteOfDay,
     birthdayEnabled: z.boolean(),
+    openingStart: minuteOfDay,
+    openingEnd: minuteOfDay,
+    openingDays: z
+      .array(z.number().int().min(1).max(7))
+      .min(1, { message: 'opening_days_required' })
+      .max(7)
+      .refine((days) => new Set(days).size === days.length, { message: 'opening_days_repeated' }),
   })
   .partial()
-  .strict();
+  .strict()
+  .refine((p) => p.openingStart === undefined || p.openingEnd === undefined || p.openingEnd > p.openingStart, {
+    path: ['openingEnd'],
+    message: 'opening_end_before_start',
+  });
 
 export interface Tenant {
   id: string;

@@ -15,8 +15,10 @@ import { PatientsView } from './patients/PatientsView';
 import { EmptyView } from './views/EmptyView';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { Toasts } from '../components/Toasts';
 import { ScreenPicker } from '../calls/ScreenPicker';
 import { SettingsView } from './views/SettingsView';
+import { TodayView } from './today/TodayView';
 import { useAppStore } from './store';
 import { CreditsBanner } from './sync/CreditsBanner';
 import { PaymentPrompt, PlanBadge, SubscriptionBanner } from './billing/SubscriptionNotices';
@@ -29,6 +31,8 @@ function CurrentView({ view }: { view: View }) {
       return <SettingsView />;
     case 'agenda':
       return <AgendaView />;
+    case 'today':
+      return <TodayView />;
     case 'patients':
       return <PatientsView />;
     case 'messages':
@@ -125,6 +129,7 @@ export function App() {
           </p>
         )}
         <ErrorNotice />
+        <Toasts />
         <ScreenPicker />
         <CallCenter />
         <ErrorBoundary key={view}>

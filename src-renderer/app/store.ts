@@ -50,7 +50,25 @@ interface AppState {
   notice: BridgeError | null;
   showNotice(error: BridgeError): void;
   dismissNotice(): void;
+  /** Feedback after an action (booked, moved, cancelled …), with an optional "undo"; each goes by itself. */
+  toasts: Toast[];
+  /** The patient whose page is open in the patients view (from the agenda, the day list, a search). */
+  patientPage: string | null;
+  openPatient(id: string | null): void;
+  /** "Invite to video consultation" from a patient's page: the calls view opens with the invitation filled in. */
+  invitePrefill: { label: string; email: string; phone: string } | null;
+  inviteToVideo(prefill: { label: string; email: string; phone: string } | null): void;
+  toast(toast: Omit<Toast, 'id'>): void;
+  dismissToast(id: number): void;
 }
+
+export interface Toast {
+  id: number;
+  text: string;
+  action?: { label: string; run: () => void | Promise<void> };
+}
+
+let nextToast = 1;
 
 export const useAppStore = create<AppState>((set) => ({
   view: viewFromHash(window.location.hash),
@@ -65,6 +83,24 @@ export const useAppStore = create<AppState>((set) => ({
   notice: null,
   showNotice: (notice) => set({ notice }),
   dismissNotice: () => set({ notice: null }),
+  toasts: [],
+  patientPage: null,
+  invitePrefill: null,
+  inviteToVideo: (prefill) => {
+    set({ invitePrefill: prefill });
+    if (prefill) {
+      if (window.location.hash !== '#/calls') window.location.hash = '#/calls';
+      set({ view: 'calls' });
+    }
+  },
+  openPatient: (id) => {
+    set({ patientPage: id });
+    if (id && window.location.hash !== '#/patients') window.location.hash = '#/patients';
+    if (id) set({ view: 'patients' });
+  },
+  // At most three at once: the oldest goes first.
+  toast: (toast) => set((s) => ({ toasts: [...s.toasts.slice(-2), { ...toast, id: nextToast++ }] })),
+  dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
   data: null,
   revision: 0,
   account: null,

@@ -3,6 +3,7 @@ import type { View } from '../../src-preload/contract';
 /** Line icons as inline SVG: no icon font and no emoji font needed on the practice's machine. */
 const PATHS: Record<View, string> = {
   agenda: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4',
+  today: 'M9 4h6v3H9zM6 5h3M15 5h3v16H6V5M9 12l2 2 4-4M9 17h6',
   patients: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4 4-6 8-6s8 2 8 6',
   messages: 'M3 5h18v14H3zM3 6l9 7 9-7',
   calls: 'M3 7h12v10H3zM15 10l6-3v10l-6-3',

@@ -49,7 +49,8 @@ describe('front desk, end to end', () => {
     await page.getByTestId('patient-mobile').fill('0171 2345678');
     await page.getByTestId('patient-save').click();
     await page.getByTestId('patient-row').first().waitFor();
-    expect(await page.getByTestId('patient-row').first().textContent()).toContain('+491712345678');
+    // Stored as E.164, shown in the practice's national format for reading.
+    expect(await page.getByTestId('patient-row').first().textContent()).toContain('0171 2345678');
     expect(harness.core.patients.search('Berg', 10)).toMatchObject([{ firstName: 'Anna', mobile: '+491712345678' }]);
   });
 
@@ -60,8 +61,10 @@ describe('front desk, end to end', () => {
     await page.getByTestId('agenda-date').fill(day);
     const weber = harness.core.practice.practitioners()[0]!;
     const column = page.getByTestId(`agenda-col-${weber.id}`);
-    // 10:00 is (10:00 − 07:00) × 0.8 px per minute below the top of the column.
-    await column.click({ position: { x: 30, y: 3 * 60 * 0.8 + 2 } });
+    // 10:00 is (10:00 − 07:00) × the zoom's pixels per minute below the top of the column.
+    const zoom = Number(await page.getByTestId('agenda-zoom').inputValue());
+    expect(zoom).toBeGreaterThanOrEqual(1.5); // issue 15: at least 1.5 px per minute
+    await column.click({ position: { x: 30, y: 3 * 60 * zoom + 2 } });
     await page.getByTestId('booking-dialog').waitFor();
     expect(await page.getByTestId('booking-time').inputValue()).toBe('10:00');
     await page.getByTestId('patient-picker').fill('Berg');

@@ -57,7 +57,8 @@ describe('safe actions', () => {
     const day = targetDay(ZONE);
     await harness.open('agenda');
     await page.getByTestId('agenda-date').fill(day);
-    await page.getByTestId(`agenda-col-${weber}`).click({ position: { x: 30, y: 3 * 60 * 0.8 + 2 } });
+    const zoom = Number(await page.getByTestId('agenda-zoom').inputValue());
+    await page.getByTestId(`agenda-col-${weber}`).click({ position: { x: 30, y: 3 * 60 * zoom + 2 } });
     await page.getByTestId('booking-dialog').waitFor();
     const picker = page.getByTestId('patient-picker');
     // Enter with nothing chosen does nothing (it used to book an appointment without a patient).

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EventName, EventPayload } from '../../src-preload/contract';
+import { saveDayListCommand } from '../../src-main/core/print/dayListCommand';
 import { AccountSession } from '../../src-main/core/account/accountSession';
 import { inProcessLocal, SyncDriver } from '../../src-main/core/sync/syncDriver';
 import { secretTokenStore } from '../../src-main/core/account/tokenStore';
@@ -124,19 +125,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
 
   // The server session, as the shell runs it in the main thread; a save "dialog" that saves to the data folder.
+  const saveFile = async (name: string, bytes: Uint8Array) => {
+    const folder = join(dataDir, 'saved');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, name), bytes);
+    savedFiles.set(name, join(folder, name));
+    return true;
+  };
   const account = new AccountSession({
     serverUrl: () => core.settings.get().serverUrl,
     language: () => core.settings.get().language,
     tokens: secretTokenStore(new SecretStore(secretsPath(dataDir), testEncryptor())),
     emit,
     openPaymentPage: (url) => openedLinks.push(url),
-    saveFile: async (name, bytes) => {
-      const folder = join(dataDir, 'saved');
-      mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, name), bytes);
-      savedFiles.set(name, join(folder, name));
-      return true;
-    },
+    saveFile,
     notify: (kind, name) => notifications.push({ kind, name }),
   });
 
@@ -172,6 +174,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
             pendingLink = null;
             return { link };
           },
+        },
+        files: {
+          saveDayList: saveDayListCommand({
+            day: (input) => core.handlers.agenda.day(input),
+            practice: () => core.handlers.practice.get(undefined),
+            practitioners: () => core.handlers.practitioners.list(undefined),
+            rooms: () => core.handlers.rooms.list(undefined),
+            language: () => core.settings.get().language,
+            saveFile,
+          }),
         },
         screen: {
           chosen: async (answer) => {

@@ -436,7 +436,7 @@ describe('copy, move and cancel', () => {
     expect(await fails({ id: original.appointment.id, channel: 'fax', offsetMinutes: 60 })).toMatchObject({
       code: 'validation',
     });
-    f.core.agenda.cancel(original.appointment.id);
+    f.core.agenda.cancel({ id: original.appointment.id });
     expect(await fails({ id: original.appointment.id, channel: 'sms', offsetMinutes: 60 })).toMatchObject({
       code: 'invalid_state',
     });
@@ -452,14 +452,14 @@ describe('copy, move and cancel', () => {
     expect(all.find((m) => m.id === original.messages[0]!.id)!.status).toBe('cancelled');
     const fresh = all.find((m) => m.status === 'scheduled')!;
     queue(fresh.id);
-    f.core.agenda.cancel(original.appointment.id);
+    f.core.agenda.cancel({ id: original.appointment.id });
     expect(reminders(f, original.appointment.id).map((m) => m.status)).toEqual(['cancelled', 'cancelled']);
   });
 
   it('cancelling cancels its pending messages', () => {
     const { f, original } = setup();
-    const cancelled = f.core.agenda.cancel(original.appointment.id);
-    expect(cancelled).toMatchObject({ status: 'cancelled', reminderAt: null });
+    const cancelled = f.core.agenda.cancel({ id: original.appointment.id });
+    expect(cancelled.appointment).toMatchObject({ status: 'cancelled', reminderAt: null });
     expect(reminders(f, original.appointment.id)).toMatchObject([{ status: 'cancelled', cancelledAt: f.clock.now }]);
     expect(() =>
       f.core.agenda.move({
@@ -501,7 +501,7 @@ describe('editing an appointment', () => {
       ok: false,
       error: { code: 'validation' },
     });
-    f.core.agenda.cancel(booked.appointment.id);
+    f.core.agenda.cancel({ id: booked.appointment.id });
     const afterCancel = f.count('outbox');
     expect(await f.call('agenda.update', { id: booked.appointment.id, notes: 'zu spät' })).toMatchObject({
       ok: false,

@@ -31,10 +31,20 @@ export function migrate(db: Db, list: readonly Migration[] = defaultMigrations):
   for (const migration of list) {
     if (migration.version <= current) continue;
     // One transaction per step: a failing migration leaves the previous version intact.
-    db.transaction(() => {
-      db.exec(migration.up);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    const keys = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (migration.foreignKeysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.up);
+        if (migration.foreignKeysOff) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.version}: ${broken.length} broken references`);
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (migration.foreignKeysOff && keys) db.pragma('foreign_keys = ON');
+    }
   }
   return latestVersion(list);
 }

@@ -279,9 +279,13 @@ export class MessageService {
     return this.get(id);
   }
 
-  list(filter: { statuses: MessageStatus[]; kinds: MessageKind[]; limit: number }): Message[] {
+  list(filter: { statuses: MessageStatus[]; kinds: MessageKind[]; limit: number; patientId?: string }): Message[] {
     const where = ['m.deleted = 0'];
     const args: (string | number)[] = [];
+    if (filter.patientId) {
+      where.push('m.patient_id = ?');
+      args.push(filter.patientId);
+    }
     if (filter.statuses.length) {
       where.push(`m.status IN (${filter.statuses.map(() => '?').join(', ')})`);
       args.push(...filter.statuses);
@@ -337,6 +341,8 @@ export class MessageService {
     body: string;
     scheduledAt: number | null;
     tenantId: string | null;
+    /** The appointment a free text is about (a cancellation notice), shown with it. */
+    appointmentId?: string | null;
   }): Message {
     const recipient = this.recipient(input.channel, input.patient, input.recipient);
     // To a patient: the patient's and the practice's placeholders; to a typed number or address: the practice's.
@@ -355,7 +361,7 @@ export class MessageService {
         body: body.text,
         scheduled_at: this.sendTime(input.channel, input.scheduledAt ?? this.now()),
         patient_id: input.patient?.id ?? null,
-        appointment_id: null,
+        appointment_id: input.appointmentId ?? null,
         recall_id: null,
         tenant_id: input.tenantId,
       }),

@@ -9,10 +9,13 @@ import type {
   Appointment,
   AppointmentStatus,
   BookResult,
+  CancelResult,
+  FreeSlot,
+  UndoCancelResult,
 } from '../../../src-preload/contract';
 import { AppError } from '../errors';
-import { channelFor, type MessageService } from '../messaging/messageService';
-import { addDays, atLocal, localDate, weekStart } from '../../../protocol/messaging/timeZone';
+import { channelFor, PENDING, type MessageService } from '../messaging/messageService';
+import { addDays, atLocal, localDate, localMinute, weekStart } from '../../../protocol/messaging/timeZone';
 import type { Repository, Row } from '../sync/repository';
 import type { PatientService } from './patientService';
 import type { PracticeService } from './practiceService';
@@ -51,7 +54,8 @@ export function overlaps(appointments: readonly Appointment[]): string[] {
  * per-appointment index: left to itself, the planner may pick the status index and read every scheduled
  * message of the practice for each appointment.
  */
-const SELECT = `SELECT a.*, p.first_name || ' ' || p.last_name AS patient_name, t.name AS type_name, t.colour AS colour,
+const SELECT = `SELECT a.*, p.first_name || ' ' || p.last_name AS patient_name, p.mobile AS patient_phone,
+    t.name AS type_name, t.colour AS colour,
     (SELECT min(m.scheduled_at) FROM messages m INDEXED BY messages_by_appointment
        WHERE m.appointment_id = a.id AND m.kind = 'reminder'
        AND m.status IN ('draft', 'scheduled') AND m.deleted = 0) AS reminder_at
@@ -73,8 +77,16 @@ const toAppointment = (r: Row): Appointment => ({
   endAt: Number(r.end_at),
   status: String(r.status) as AppointmentStatus,
   notes: String(r.notes),
+  patientPhone: r.patient_phone == null ? null : String(r.patient_phone),
+  cancelReason: String(r.cancel_reason ?? ''),
   reminderAt: r.reminder_at == null ? null : Number(r.reminder_at),
 });
+
+/** ISO weekday of a calendar date (1 = Monday … 7 = Sunday); the date alone decides, not a time zone. */
+export function isoWeekday(date: string): number {
+  const day = new Date(`${date}T12:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+}
 
 export interface BookInput {
   patientId: string | null;
@@ -113,6 +125,7 @@ export class AgendaService {
   private readonly byId;
   private readonly inRange;
   private readonly overlapping;
+  private readonly byPatient;
 
   constructor(
     private readonly repo: Repository,
@@ -124,6 +137,9 @@ export class AgendaService {
     this.byId = repo.db.prepare<[string], Row>(`${SELECT} WHERE a.id = ?`);
     this.inRange = repo.db.prepare<[number, number, number], Row>(
       `${SELECT} WHERE a.deleted = 0 AND a.start_at >= ? AND a.start_at < ? AND a.end_at > ? ORDER BY a.start_at`,
+    );
+    this.byPatient = repo.db.prepare<[string], Row>(
+      `${SELECT} WHERE a.deleted = 0 AND a.patient_id = ? ORDER BY a.start_at DESC LIMIT 500`,
     );
     this.overlapping = repo.db.prepare<[string, number, number, number, string], Row>(
       `${SELECT} WHERE a.deleted = 0 AND a.practitioner_id = ? AND a.start_at >= ? AND a.start_at < ? AND a.end_at > ?
@@ -368,20 +384,121 @@ export class AgendaService {
     return rows.length;
   }
 
-  cancel(id: string): Appointment {
-    const current = this.get(id);
-    this.repo.transaction(() => {
-      this.repo.update('appointments', id, { status: 'cancelled' });
-      this.messages.cancelPending(this.messages.forAppointment(current.id));
+  /**
+   * Cancels with its reason; pending messages are withdrawn and, when asked, the patient is told (a text the
+   * user has read, on the chosen channel). One transaction: a notice that cannot go (no mobile number, a
+   * placeholder without a value) changes nothing. The result says how to undo it.
+   */
+  cancel(input: {
+    id: string;
+    reason?: string;
+    notice?: { channel: 'sms' | 'email'; subject: string; body: string };
+  }): CancelResult {
+    const current = this.get(input.id);
+    if (current.status === 'cancelled') throw new AppError('invalid_state', 'The appointment is already cancelled');
+    if (input.notice && !current.patientId)
+      throw new AppError('validation', 'The appointment has no patient', [{ path: 'notice', code: 'patient_missing' }]);
+    const withdrawn = this.messages.forAppointment(current.id).filter((m) => PENDING.includes(m.status));
+    const noticeId = this.repo.transaction(() => {
+      this.repo.update('appointments', current.id, { status: 'cancelled', cancel_reason: input.reason ?? '' });
+      this.messages.cancelPending(withdrawn);
+      if (!input.notice || !current.patientId) return null;
+      return this.messages.compose({
+        channel: input.notice.channel,
+        patient: this.patients.get(current.patientId),
+        recipient: null,
+        subject: input.notice.subject,
+        body: input.notice.body,
+        scheduledAt: null,
+        tenantId: current.tenantId,
+        appointmentId: current.id,
+      }).id;
     });
-    return this.get(id);
+    return {
+      appointment: this.get(current.id),
+      undo: {
+        id: current.id,
+        status: current.status,
+        restore: withdrawn.map((m) => ({ id: m.id, status: m.status as 'draft' | 'scheduled' | 'queued' })),
+        noticeId,
+      },
+    };
+  }
+
+  /**
+   * Takes a cancellation back (the toast's "undo"): the previous state, the withdrawn messages that are still
+   * withdrawn and not yet due, and the patient's notice withdrawn if it has not gone out. Only while the
+   * appointment is still cancelled: an undo that arrives after another change does nothing.
+   */
+  undoCancel(input: {
+    id: string;
+    status: AppointmentStatus;
+    restore: { id: string; status: 'draft' | 'scheduled' | 'queued' }[];
+    noticeId: string | null;
+  }): UndoCancelResult {
+    const current = this.get(input.id);
+    if (current.status !== 'cancelled') throw new AppError('invalid_state', 'The appointment is no longer cancelled');
+    const notice = input.noticeId ? this.messages.get(input.noticeId) : null;
+    if (notice && notice.appointmentId !== current.id) throw new AppError('not_found', 'No such notice');
+    const noticeSent = notice !== null && !PENDING.includes(notice.status);
+    this.repo.transaction(() => {
+      this.repo.update('appointments', current.id, { status: input.status, cancel_reason: '' });
+      for (const m of this.messages.forAppointment(current.id)) {
+        const before = input.restore.find((r) => r.id === m.id);
+        // A withdrawn reminder comes back as planned (the server claims it again); one whose time passed stays.
+        if (before && m.status === 'cancelled' && m.scheduledAt > this.now())
+          this.repo.update('messages', m.id, {
+            status: before.status === 'queued' ? 'scheduled' : before.status,
+            cancelled_at: null,
+          });
+      }
+      if (notice && !noticeSent) this.messages.cancelPending([notice]);
+    });
+    return { appointment: this.get(current.id), noticeSent };
   }
 
   setStatus(id: string, status: AppointmentStatus): Appointment {
-    if (status === 'cancelled') return this.cancel(id);
+    if (status === 'cancelled') return this.cancel({ id }).appointment;
     this.get(id);
-    this.repo.transaction(() => this.repo.update('appointments', id, { status }));
+    this.repo.transaction(() => this.repo.update('appointments', id, { status, cancel_reason: '' }));
     return this.get(id);
+  }
+
+  /**
+   * The next free times of a practitioner for an appointment of this type: on open days, within the opening
+   * hours, on the quarter hour, not overlapping an active appointment, from `after` (never in the past).
+   * Looks 60 days ahead at most.
+   */
+  nextFree(input: { practitionerId: string; typeId: string; after: number; count: number }): FreeSlot[] {
+    const practice = this.practice.practice();
+    this.practice.practitioner(input.practitionerId);
+    const length = this.practice.type(input.typeId).durationMin * 60_000;
+    const zone = practice.timeZone;
+    const step = 15;
+    const from = Math.max(input.after, this.now());
+    const found: FreeSlot[] = [];
+    let date = localDate(from, zone);
+    for (let day = 0; day < 60 && found.length < input.count; day++, date = addDays(date, 1)) {
+      if (!practice.openingDays.includes(isoWeekday(date))) continue;
+      const dayStart = atLocal(date, 0, zone);
+      const busy = this.conflicts(input.practitionerId, dayStart, atLocal(addDays(date, 1), 0, zone));
+      for (let minute = practice.openingStart; minute + length / 60_000 <= practice.openingEnd; minute += step) {
+        const startAt = atLocal(date, minute, zone);
+        const endAt = startAt + length;
+        // A clock change can skip or repeat a local time: take each instant once, in order.
+        if (startAt < from || localMinute(startAt, zone) !== minute) continue;
+        if (busy.some((a) => a.startAt < endAt && a.endAt > startAt)) continue;
+        found.push({ startAt, endAt });
+        if (found.length === input.count) break;
+      }
+    }
+    return found;
+  }
+
+  /** A patient's appointments, latest first (the patient page). */
+  forPatient(patientId: string): Appointment[] {
+    this.patients.get(patientId);
+    return this.byPatient.all(patientId).map(toAppointment);
   }
 
   private columns(by: 'practitioner' | 'room'): AgendaColumn[] {

@@ -28,6 +28,12 @@ export const toPractice = (r: Row): Practice => ({
   quietEnd: Number(r.quiet_end),
   birthdayMinute: Number(r.birthday_minute),
   birthdayEnabled: bool(r.birthday_enabled),
+  openingStart: Number(r.opening_start),
+  openingEnd: Number(r.opening_end),
+  openingDays: String(r.opening_days)
+    .split('')
+    .map(Number)
+    .filter((d) => d >= 1 && d <= 7),
 });
 const toTenant = (r: Row): Tenant => ({ id: String(r.id), name: String(r.name), smsCredits: Number(r.sms_credits) });
 const toPractitioner = (r: Row): Practitioner => ({
@@ -109,6 +115,13 @@ export class PracticeService {
   }
 
   updatePractice(patch: Partial<Practice>): Practice {
+    const current = this.practice();
+    // The schema checks a patch on its own; half of the hours may come alone and cross the stored half.
+    if ((patch.openingEnd ?? current.openingEnd) <= (patch.openingStart ?? current.openingStart)) {
+      throw new AppError('validation', 'Opening hours end before they start', [
+        { path: 'openingEnd', code: 'opening_end_before_start' },
+      ]);
+    }
     this.cached = undefined;
     this.repo.transaction(() =>
       this.repo.update('practice', PRACTICE_ID, {
@@ -120,6 +133,9 @@ export class PracticeService {
         quiet_end: patch.quietEnd,
         birthday_minute: patch.birthdayMinute,
         birthday_enabled: patch.birthdayEnabled === undefined ? undefined : Number(patch.birthdayEnabled),
+        opening_start: patch.openingStart,
+        opening_end: patch.openingEnd,
+        opening_days: patch.openingDays && [...patch.openingDays].sort().join(''),
       } as Row),
     );
     return this.practice();

@@ -1,114 +1,69 @@
 /**
  * The agenda: a day with one column per practitioner (or room), or a week with one column per day. Click a
  * free slot to book, drag an appointment to move it (the reminder question comes back from the core), click
- * an appointment for its details.
+ * an appointment (or Tab to it and press Enter) for its details. The layout arithmetic is in agendaLayout.
  */
-import { useState, type DragEvent, type MouseEvent } from 'react';
+import { useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AgendaDay, Appointment } from '../../../src-preload/contract';
+import { useNow } from '../../components/useNow';
 import { useQuery } from '../../components/useQuery';
-import { useAppStore, type PracticeData } from '../store';
+import { useAppStore } from '../store';
 import { formatDay, formatTime, instantAt, localParts, minuteLabel, shiftDate } from '../time';
+import {
+  closedSpans,
+  columnsOf,
+  gridHours,
+  isoWeek,
+  lanes,
+  STATUS_ICON,
+  STATUS_ORDER,
+  ZOOMS,
+  type By,
+  type Column,
+  type Mode,
+  type Zoom,
+} from './agendaLayout';
 import { AppointmentDialog } from './AppointmentDialog';
 import { BookingDialog, type Slot } from './BookingDialog';
 import { useDecisions } from './useDecisions';
 
-const START = 7 * 60;
-const END = 20 * 60;
 const STEP = 15;
-const PX_PER_MINUTE = 0.8;
-const HEIGHT = (END - START) * PX_PER_MINUTE;
 
-type Mode = 'day' | 'week';
-type By = 'practitioner' | 'room';
-
-interface Column {
-  key: string;
-  title: string;
-  date: string;
-  practitionerId?: string;
-  roomId?: string | null;
-  appointments: Appointment[];
-}
-
-const top = (minute: number) => (Math.min(Math.max(minute, START), END) - START) * PX_PER_MINUTE;
-
-/** Side-by-side lanes for appointments that overlap within one column. */
-function lanes(appointments: Appointment[]): Map<string, { lane: number; of: number }> {
-  const sorted = [...appointments].sort((a, b) => a.startAt - b.startAt);
-  const result = new Map<string, { lane: number; of: number }>();
-  let cluster: Appointment[] = [];
-  let clusterEnd = 0;
-  let ends: number[] = [];
-  const close = () => {
-    for (const a of cluster) result.get(a.id)!.of = ends.length;
-    cluster = [];
-    ends = [];
+/** A choice kept on this workstation between sessions (zoom, weekends, cancelled shown). */
+function useStored<T>(key: string, initial: T, valid: (v: unknown) => boolean) {
+  const [value, setValue] = useState<T>(() => {
+    try {
+      const stored: unknown = JSON.parse(localStorage.getItem(`agenda.${key}`) ?? 'null');
+      return valid(stored) ? (stored as T) : initial;
+    } catch {
+      return initial;
+    }
+  });
+  const set = (next: T) => {
+    setValue(next);
+    localStorage.setItem(`agenda.${key}`, JSON.stringify(next));
   };
-  for (const a of sorted) {
-    if (a.startAt >= clusterEnd) close();
-    let lane = ends.findIndex((end) => end <= a.startAt);
-    if (lane === -1) lane = ends.push(a.endAt) - 1;
-    else ends[lane] = a.endAt;
-    result.set(a.id, { lane, of: 1 });
-    cluster.push(a);
-    clusterEnd = Math.max(clusterEnd, a.endAt);
-  }
-  close();
-  return result;
+  return [value, set] as const;
 }
 
-function columnsOf(
-  days: AgendaDay[],
-  mode: Mode,
-  by: By,
-  filter: string,
-  data: PracticeData,
-  language: string,
-): Column[] {
-  const active = (a: Appointment) => a.status !== 'cancelled';
-  if (mode === 'week') {
-    return days.map((day) => ({
-      key: day.date,
-      title: formatDay(day.date, language, 'short'),
-      date: day.date,
-      practitionerId: filter || undefined,
-      appointments: day.appointments.filter((a) => active(a) && (!filter || a.practitionerId === filter)),
-    }));
-  }
-  const day = days[0];
-  if (!day) return [];
-  if (by === 'practitioner') {
-    return data.practitioners.map((p) => ({
-      key: p.id,
-      title: p.name,
-      date: day.date,
-      practitionerId: p.id,
-      appointments: day.appointments.filter((a) => active(a) && a.practitionerId === p.id),
-    }));
-  }
-  const rooms: Column[] = data.rooms.map((r) => ({
-    key: r.id,
-    title: r.name,
-    date: day.date,
-    roomId: r.id,
-    appointments: day.appointments.filter((a) => active(a) && a.roomId === r.id),
-  }));
-  const roomless = day.appointments.filter((a) => active(a) && a.roomId === null);
-  return roomless.length > 0
-    ? [...rooms, { key: 'none', title: '–', date: day.date, roomId: null, appointments: roomless }]
-    : rooms;
-}
+/** A light wash of the appointment type's colour for the block's background (text stays dark and readable). */
+const wash = (colour: string) => (/^#[0-9a-f]{6}$/i.test(colour) ? `${colour}26` : undefined);
 
 export function AgendaView() {
   const { t, i18n } = useTranslation('common');
   const data = useAppStore((s) => s.data);
   const revision = useAppStore((s) => s.revision);
+  const toast = useAppStore((s) => s.toast);
   const zone = data?.practice.timeZone ?? 'UTC';
+  const now = useNow();
   const [date, setDate] = useState(() => localParts(Date.now(), zone).date);
   const [mode, setMode] = useState<Mode>('day');
   const [by, setBy] = useState<By>('practitioner');
   const [filter, setFilter] = useState('');
+  const [zoom, setZoom] = useStored<Zoom>('zoom', 1.5, (v) => (ZOOMS as readonly unknown[]).includes(v));
+  const [hideWeekends, setHideWeekends] = useStored('hideWeekends', false, (v) => typeof v === 'boolean');
+  const [showCancelled, setShowCancelled] = useStored('showCancelled', true, (v) => typeof v === 'boolean');
   const [slot, setSlot] = useState<Slot | null>(null);
   const [open, setOpen] = useState<Appointment | null>(null);
   const [grab, setGrab] = useState(0);
@@ -122,20 +77,32 @@ export function AgendaView() {
   const days = loaded ?? [];
 
   if (!data) return null;
-  const columns = columnsOf(days, mode, by, filter, data, i18n.language);
+  const { start: START, end: END } = gridHours(data.practice);
+  const height = (END - START) * zoom;
+  const top = (minute: number) => (Math.min(Math.max(minute, START), END) - START) * zoom;
+  const columns: Column[] = columnsOf(days, data, {
+    mode,
+    by,
+    filter,
+    showCancelled,
+    hideWeekends,
+    dayTitle: (d) => formatDay(d, i18n.language, 'short'),
+    noRoomTitle: t('agenda.form.noRoom'),
+  });
   const conflicts = new Set(days.flatMap((d) => d.conflicts));
+  const practitioners = new Map(data.practitioners.map((p) => [p.id, p]));
+  const today = localParts(now, zone);
 
   const minuteAt = (event: { clientY: number; currentTarget: HTMLElement }, offset = 0) => {
     const y = event.clientY - event.currentTarget.getBoundingClientRect().top - offset;
-    const minute = START + Math.round(y / PX_PER_MINUTE / STEP) * STEP;
+    const minute = START + Math.round(y / zoom / STEP) * STEP;
     return Math.min(Math.max(minute, START), END - STEP);
   };
 
   const onSlotClick = (column: Column) => (event: MouseEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return;
     const minute =
-      START +
-      Math.floor((event.clientY - event.currentTarget.getBoundingClientRect().top) / PX_PER_MINUTE / STEP) * STEP;
+      START + Math.floor((event.clientY - event.currentTarget.getBoundingClientRect().top) / zoom / STEP) * STEP;
     setSlot({ date: column.date, minute, practitionerId: column.practitionerId, roomId: column.roomId });
   };
 
@@ -162,10 +129,22 @@ export function AgendaView() {
     );
     // A refused move (a cancelled appointment, a time outside the day) says why; the view shows the truth.
     if (moved && !moved.ok) useAppStore.getState().showNotice(moved.error);
+    if (moved?.ok) toast({ text: t('agenda.toast.moved', { time: formatDateTimeShort(startAt) }) });
     load();
   };
 
+  const formatDateTimeShort = (at: number) =>
+    `${formatDay(localParts(at, zone).date, i18n.language, 'short')} ${formatTime(at, i18n.language, zone)}`;
+
+  const openOnKey = (a: Appointment) => (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      setOpen(a);
+    }
+  };
+
   const hours = Array.from({ length: (END - START) / 60 + 1 }, (_, i) => START + i * 60);
+  const weekOf = mode === 'week' ? (days[0]?.date ?? date) : date;
 
   return (
     <section className="agenda" data-testid="view-agenda">
@@ -193,11 +172,17 @@ export function AgendaView() {
         <input
           type="date"
           value={date}
+          aria-label={t('agenda.form.date')}
           data-testid="agenda-date"
           onChange={(e) => e.target.value && setDate(e.target.value)}
         />
-        <strong className="agenda-title">{formatDay(date, i18n.language)}</strong>
-        <div className="segmented" role="group">
+        <strong className="agenda-title">
+          {formatDay(date, i18n.language)}{' '}
+          <span className="week-number" data-testid="agenda-week">
+            {t('agenda.calendarWeek', { week: isoWeek(weekOf) })}
+          </span>
+        </strong>
+        <div className="segmented" role="group" aria-label={t('agenda.viewLabel')}>
           {(['day', 'week'] as const).map((m) => (
             <button
               key={m}
@@ -211,7 +196,7 @@ export function AgendaView() {
           ))}
         </div>
         {mode === 'day' ? (
-          <div className="segmented" role="group">
+          <div className="segmented" role="group" aria-label={t('agenda.columnsLabel')}>
             {(['practitioner', 'room'] as const).map((b) => (
               <button key={b} type="button" aria-pressed={by === b} onClick={() => setBy(b)}>
                 {t(b === 'practitioner' ? 'agenda.byPractitioner' : 'agenda.byRoom')}
@@ -219,15 +204,45 @@ export function AgendaView() {
             ))}
           </div>
         ) : (
-          <select value={filter} onChange={(e) => setFilter(e.target.value)} aria-label={t('agenda.byPractitioner')}>
-            <option value="">{t('agenda.allPractitioners')}</option>
-            {data.practitioners.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
+          <>
+            <select value={filter} onChange={(e) => setFilter(e.target.value)} aria-label={t('agenda.byPractitioner')}>
+              <option value="">{t('agenda.allPractitioners')}</option>
+              {data.practitioners.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={hideWeekends}
+                data-testid="agenda-hide-weekends"
+                onChange={(e) => setHideWeekends(e.target.checked)}
+              />
+              {t('agenda.hideWeekends')}
+            </label>
+          </>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={showCancelled}
+            data-testid="agenda-show-cancelled"
+            onChange={(e) => setShowCancelled(e.target.checked)}
+          />
+          {t('agenda.showCancelled')}
+        </label>
+        <label className="inline">
+          {t('agenda.zoom')}
+          <select value={zoom} data-testid="agenda-zoom" onChange={(e) => setZoom(Number(e.target.value) as Zoom)}>
+            {ZOOMS.map((z) => (
+              <option key={z} value={z}>
+                {t('agenda.zoomLevel', { percent: Math.round((z / 1.5) * 100) })}
               </option>
             ))}
           </select>
-        )}
+        </label>
         <button
           type="button"
           data-testid="agenda-new"
@@ -236,6 +251,16 @@ export function AgendaView() {
           {t('agenda.newAppointment')}
         </button>
       </div>
+      <ul className="legend" aria-label={t('agenda.legend')} data-testid="agenda-legend">
+        {STATUS_ORDER.map((status) => (
+          <li key={status}>
+            <span className={`status-icon status-${status}`} aria-hidden="true">
+              {STATUS_ICON[status]}
+            </span>{' '}
+            {t(`agenda.status.${status}`)}
+          </li>
+        ))}
+      </ul>
       {columns.length === 0 ? (
         <div className="empty">
           <p>{t('agenda.noColumns')}</p>
@@ -243,14 +268,18 @@ export function AgendaView() {
       ) : (
         <>
           <p className="hint">{t('agenda.dragHint')}</p>
-          <div className="grid" style={{ gridTemplateColumns: `56px repeat(${columns.length}, minmax(120px, 1fr))` }}>
+          <div className="grid" style={{ gridTemplateColumns: `56px repeat(${columns.length}, minmax(140px, 1fr))` }}>
             <div />
-            {columns.map((c) => (
-              <div key={c.key} className="col-head">
-                {c.title}
-              </div>
-            ))}
-            <div className="times" style={{ height: HEIGHT }}>
+            {columns.map((c) => {
+              const colour = c.practitionerId && mode === 'day' ? practitioners.get(c.practitionerId)?.colour : null;
+              return (
+                <div key={c.key} className="col-head" title={c.title}>
+                  {colour && <span className="dot" style={{ background: colour }} aria-hidden="true" />}
+                  {c.title}
+                </div>
+              );
+            })}
+            <div className="times" style={{ height }}>
               {hours.map((h) => (
                 <span key={h} style={{ top: top(h) }}>
                   {minuteLabel(h)}
@@ -263,29 +292,56 @@ export function AgendaView() {
                 <div
                   key={column.key}
                   className="col-body"
-                  style={{ height: HEIGHT }}
+                  style={{ height, backgroundSize: `100% ${60 * zoom}px, 100% ${15 * zoom}px` }}
                   data-testid={`agenda-col-${column.key}`}
                   onClick={onSlotClick(column)}
                   onDragOver={(e) => e.preventDefault()}
                   onDrop={onDrop(column)}
                 >
+                  {closedSpans(column.date, data.practice, { start: START, end: END }).map((span) => (
+                    <div
+                      key={span.from}
+                      className="closed"
+                      aria-hidden="true"
+                      data-testid="agenda-closed"
+                      style={{ top: top(span.from), height: top(span.to) - top(span.from) }}
+                    />
+                  ))}
+                  {column.date === today.date && today.minute >= START && today.minute <= END && (
+                    <div
+                      className="now-line"
+                      data-testid="agenda-now"
+                      aria-hidden="true"
+                      style={{ top: top(today.minute) }}
+                    />
+                  )}
                   {column.appointments.map((a) => {
                     const start = localParts(a.startAt, zone).minute;
                     const end = a.endAt - a.startAt >= 86_400_000 ? END : start + (a.endAt - a.startAt) / 60_000;
                     const place = layout.get(a.id)!;
+                    const practitioner = practitioners.get(a.practitionerId);
+                    const name = a.patientName ?? t('agenda.blocked');
+                    const time = formatTime(a.startAt, i18n.language, zone);
+                    const status = t(`agenda.status.${a.status}`);
                     return (
                       <div
                         key={a.id}
+                        role="button"
+                        tabIndex={0}
+                        aria-label={`${time} ${name}, ${a.typeName}, ${status}${mode === 'week' && practitioner ? `, ${practitioner.name}` : ''}`}
                         className={`appointment status-${a.status}${conflicts.has(a.id) ? ' conflict' : ''}`}
                         data-testid={`appointment-${a.id}`}
+                        data-status={a.status}
                         data-conflict={conflicts.has(a.id) || undefined}
-                        draggable
+                        draggable={a.status !== 'cancelled'}
                         style={{
                           top: top(start),
-                          height: Math.max(top(end) - top(start), 14),
+                          height: Math.max(top(end) - top(start), 20),
                           left: `${(place.lane / place.of) * 100}%`,
                           width: `${100 / place.of}%`,
-                          borderLeftColor: a.colour,
+                          // The type's colour across the block; the practitioner's on its edge in the week.
+                          background: wash(a.colour),
+                          borderLeftColor: mode === 'week' && practitioner ? practitioner.colour : a.colour,
                         }}
                         onDragStart={(e) => {
                           e.dataTransfer.setData('text/plain', a.id);
@@ -293,20 +349,31 @@ export function AgendaView() {
                           setGrab(e.clientY - e.currentTarget.getBoundingClientRect().top);
                         }}
                         onClick={() => setOpen(a)}
-                        title={
+                        onKeyDown={openOnKey(a)}
+                        title={[
+                          `${time} ${name} · ${a.typeName} · ${status}`,
+                          a.status === 'cancelled' && a.cancelReason ? a.cancelReason : null,
                           a.reminderAt
                             ? t('agenda.reminderAt', { time: formatTime(a.reminderAt, i18n.language, zone) })
-                            : t('agenda.noReminder')
-                        }
+                            : t('agenda.noReminder'),
+                        ]
+                          .filter(Boolean)
+                          .join('\n')}
                       >
-                        <span className="time">{formatTime(a.startAt, i18n.language, zone)}</span>{' '}
+                        <span className={`status-icon status-${a.status}`} aria-hidden="true">
+                          {STATUS_ICON[a.status]}
+                        </span>{' '}
+                        <span className="time">{time}</span>{' '}
                         {conflicts.has(a.id) && (
                           <span className="conflict-mark" title={t('agenda.conflictHint')}>
                             {t('agenda.conflict')}{' '}
                           </span>
                         )}
-                        <strong>{a.patientName ?? t('agenda.blocked')}</strong>
+                        <strong className="name">{name}</strong>
                         <span className="type"> · {a.typeName}</span>
+                        {mode === 'week' && !filter && practitioner && (
+                          <span className="who"> · {practitioner.name}</span>
+                        )}
                         {a.reminderAt !== null && (
                           <svg
                             className="reminder"
@@ -340,8 +407,9 @@ export function AgendaView() {
           data={data}
           decide={decide}
           onClose={() => setSlot(null)}
-          onBooked={() => {
+          onBooked={(startAt) => {
             setSlot(null);
+            toast({ text: t('agenda.toast.booked', { time: formatDateTimeShort(startAt) }) });
             load();
           }}
         />

@@ -1,20 +1,28 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { APPOINTMENT_STATUSES, type Appointment, type Message, type Patient } from '../../../src-preload/contract';
+import {
+  APPOINTMENT_STATUSES,
+  type Appointment,
+  type CancelResult,
+  type Message,
+  type Patient,
+} from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
-import { InlineConfirm } from '../../components/InlineConfirm';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { PatientPicker } from '../../components/PatientPicker';
 import { useQuery } from '../../components/useQuery';
-import type { PracticeData } from '../store';
+import { useAppStore, type PracticeData } from '../store';
 import { formatDateTime, formatTime, instantAt, localParts, minuteLabel } from '../time';
+import { CancelPanel } from './CancelPanel';
+import { undoCancellation } from './cancellation';
+import { MovePanel } from './MovePanel';
 import { RoomSelect } from './RoomSelect';
 import type { useDecisions } from './useDecisions';
 
 /** How long before the appointment a reminder added by hand goes out, in minutes. */
 const REMINDER_LEADS = [60, 120, 1440, 2880, 10080];
 
-/** One appointment: its messages, status, cancel, and copy to another time. */
+/** One appointment: its messages, status, move, copy to another time, and cancel (with undo). */
 export function AppointmentDialog({
   appointment,
   data,
@@ -37,6 +45,9 @@ export function AppointmentDialog({
   const [reminderChannel, setReminderChannel] = useState<'sms' | 'email' | 'preferred'>('preferred');
   const [reminderLead, setReminderLead] = useState(1440);
   const { error, busy, run } = useCommand();
+  const toast = useAppStore((s) => s.toast);
+  const when = (at: number) => formatDateTime(at, i18n.language, zone);
+  const active = appointment.status !== 'cancelled' && appointment.status !== 'no_show';
   const practitioner = data.practitioners.find((p) => p.id === appointment.practitionerId);
   const [listed] = useQuery(() => window.clinic.messages.list({ statuses: [], kinds: [] }), [appointment.id]);
   const messages: Message[] = (listed ?? []).filter((m) => m.appointmentId === appointment.id);
@@ -64,7 +75,10 @@ export function AppointmentDialog({
         notes,
       }),
     );
-    if (saved) onChanged();
+    if (saved) {
+      toast({ text: t('agenda.toast.saved') });
+      onChanged();
+    }
   };
 
   const addReminder = async () => {
@@ -83,15 +97,36 @@ export function AppointmentDialog({
         allowOverlap: answers.allowOverlap ?? false,
       }),
     );
-    if (result && (await run(Promise.resolve(result)))) onChanged();
+    if (result && (await run(Promise.resolve(result)))) {
+      toast({ text: t('agenda.toast.copied', { time: when(instantAt(copyDate, hh * 60 + mm, zone)) }) });
+      onChanged();
+    }
+  };
+
+  const cancelled = (result: CancelResult) => {
+    toast({
+      text: t(result.undo.noticeId ? 'agenda.toast.cancelledTold' : 'agenda.toast.cancelled'),
+      action: {
+        label: t('agenda.toast.undo'),
+        run: async () => {
+          const outcome = await undoCancellation(result.undo);
+          toast({ text: t(`agenda.toast.undo_${outcome}`) });
+          useAppStore.getState().touch();
+        },
+      },
+    });
+    onChanged();
   };
 
   return (
     <Dialog title={appointment.patientName ?? t('agenda.blocked')} onClose={onClose} testId="appointment-dialog">
       <p>
         {formatDateTime(appointment.startAt, i18n.language, zone)}–{formatTime(appointment.endAt, i18n.language, zone)}{' '}
-        · {appointment.typeName} · {practitioner?.name}
+        · {appointment.typeName} · {practitioner?.name} · {t(`agenda.status.${appointment.status}`)}
       </p>
+      {appointment.status === 'cancelled' && appointment.cancelReason && (
+        <p data-testid="cancel-reason-shown">{t('agenda.cancel.reasonShown', { reason: appointment.cancelReason })}</p>
+      )}
       <form className="form-grid" onSubmit={save} noValidate data-testid="appointment-edit">
         <PatientPicker
           value={chosen ?? null}
@@ -118,7 +153,7 @@ export function AppointmentDialog({
           <FieldError error={error} field="notes" />
         </label>
         <div className="actions">
-          <button type="submit" disabled={busy || appointment.status === 'cancelled'} data-testid="edit-save">
+          <button type="submit" disabled={busy || !active} data-testid="edit-save">
             {t('common.save')}
           </button>
         </div>
@@ -182,15 +217,29 @@ export function AppointmentDialog({
               key={status}
               type="button"
               aria-pressed={appointment.status === status}
-              onClick={async () =>
-                (await run(window.clinic.agenda.setStatus({ id: appointment.id, status }))) && onChanged()
-              }
+              data-testid={`status-${status}`}
+              onClick={async () => {
+                if (!(await run(window.clinic.agenda.setStatus({ id: appointment.id, status })))) return;
+                toast({ text: t('agenda.toast.status', { status: t(`agenda.status.${status}`) }) });
+                onChanged();
+              }}
             >
               {t(`agenda.status.${status}`)}
             </button>
           ))}
         </div>
       </div>
+      {active && (
+        <MovePanel
+          appointment={appointment}
+          data={data}
+          decide={decide}
+          onMoved={(at) => {
+            toast({ text: t('agenda.toast.moved', { time: when(at) }) });
+            onChanged();
+          }}
+        />
+      )}
       <div className="field">
         <span className="label">{t('agenda.details.copyTo')}</span>
         <div className="row">
@@ -209,15 +258,14 @@ export function AppointmentDialog({
       </div>
       <FormError error={error} fields={[]} />
       {confirmingCancel ? (
-        // Cancelling withdraws the prepared reminders and cannot be undone here: asked, never done at once.
-        <InlineConfirm
-          question={t('agenda.details.cancelQuestion')}
-          keepLabel={t('agenda.details.keepAppointment')}
-          confirmLabel={t('agenda.details.cancelAppointment')}
+        // Cancelling withdraws the prepared reminders: asked (with a reason, and whether to tell the patient),
+        // never done at once; the toast that follows offers undo.
+        <CancelPanel
+          appointment={appointment}
+          patient={current ?? null}
+          zone={zone}
           onKeep={() => setConfirmingCancel(false)}
-          onConfirm={async () => (await run(window.clinic.agenda.cancel({ id: appointment.id }))) && onChanged()}
-          busy={busy}
-          testId="cancel-confirm"
+          onCancelled={cancelled}
         />
       ) : (
         <div className="actions">

@@ -11,6 +11,7 @@ import { MinutesBadge } from '../billing/MinutesBadge';
 import { chooseSubscription } from '../billing/SubscriptionNotices';
 import { useTelehealthStore } from '../billing/telehealthStore';
 import { useNow } from '../../components/useNow';
+import { useAppStore } from '../store';
 
 /** Video consultations: invite a patient (link and code), see who waits, call colleagues. */
 export function CallsView() {
@@ -59,7 +60,9 @@ function TrialCallWarning() {
 
 function InviteGuest() {
   const { t, i18n } = useTranslation('common');
-  const [form, setForm] = useState({ label: '', email: '', phone: '' });
+  // Filled in when the user came from a patient's page ("invite to video consultation"); taken once.
+  const [form, setForm] = useState(() => useAppStore.getState().invitePrefill ?? { label: '', email: '', phone: '' });
+  useEffect(() => useAppStore.getState().inviteToVideo(null), []);
   const [created, setCreated] = useState<GuestInvitation | null>(null);
   const [copied, setCopied] = useState(false);
   const command = useCommand();

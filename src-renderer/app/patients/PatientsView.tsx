@@ -1,52 +1,29 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatPhone } from '../../../protocol/phoneFormat';
 import type { Patient } from '../../../src-preload/contract';
-import { Dialog } from '../../components/Dialog';
-import { FieldError, FormActions, FormError, useCommand } from '../../components/forms';
 import { ComposeDialog } from '../messages/ComposeDialog';
 import { useAppStore } from '../store';
 import { formatBirthDate } from '../time';
 import { PatientForm } from './PatientForm';
+import { PatientPage } from './PatientPage';
+import { RecallDialog } from './RecallDialog';
 
-function RecallDialog({ patient, onClose }: { patient: Patient; onClose: () => void }) {
-  const { t } = useTranslation('common');
-  const [dueDate, setDueDate] = useState('');
-  const [reason, setReason] = useState('');
-  const { error, busy, run } = useCommand();
-  return (
-    <Dialog
-      title={`${t('patients.addRecall')}: ${patient.firstName} ${patient.lastName}`}
-      onClose={onClose}
-      testId="recall-dialog"
-    >
-      <form
-        className="form-grid"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (await run(window.clinic.recalls.create({ patientId: patient.id, dueDate, reason }))) onClose();
-        }}
-      >
-        <label>
-          {t('messages.recalls.dueDate')}
-          <input type="date" value={dueDate} data-testid="recall-due" onChange={(e) => setDueDate(e.target.value)} />
-          <FieldError error={error} field="dueDate" />
-        </label>
-        <label>
-          {t('messages.recalls.reason')}
-          <input value={reason} data-testid="recall-reason" onChange={(e) => setReason(e.target.value)} />
-          <FieldError error={error} field="reason" />
-        </label>
-        <FormError error={error} fields={['dueDate', 'reason']} />
-        <FormActions onCancel={onClose} busy={busy} submitTestId="recall-save" />
-      </form>
-    </Dialog>
-  );
-}
+/** How many patients a search shows; the list says when there are more. */
+const LIMIT = 100;
 
 export function PatientsView() {
+  const page = useAppStore((s) => s.patientPage);
+  const openPatient = useAppStore((s) => s.openPatient);
+  if (page) return <PatientPage key={page} id={page} onBack={() => openPatient(null)} />;
+  return <PatientList />;
+}
+
+function PatientList() {
   const { t, i18n } = useTranslation('common');
   const revision = useAppStore((s) => s.revision);
+  const openPatient = useAppStore((s) => s.openPatient);
+  const country = useAppStore((s) => s.data?.practice.country ?? 'DE');
   const [query, setQuery] = useState('');
   const [patients, setPatients] = useState<Patient[]>([]);
   const [editing, setEditing] = useState<Patient | 'new' | null>(null);
@@ -56,7 +33,7 @@ export function PatientsView() {
 
   useEffect(() => {
     let current = true;
-    void window.clinic.patients.search({ query, limit: 100 }).then((r) => current && r.ok && setPatients(r.value));
+    void window.clinic.patients.search({ query, limit: LIMIT }).then((r) => current && r.ok && setPatients(r.value));
     return () => {
       current = false;
     };
@@ -99,15 +76,18 @@ export function PatientsView() {
             {patients.map((p) => (
               <tr key={p.id} data-testid="patient-row">
                 <td>
-                  <button type="button" className="link" onClick={() => setEditing(p)}>
+                  <button type="button" className="link" data-testid="patient-open" onClick={() => openPatient(p.id)}>
                     {p.lastName}, {p.firstName}
                   </button>
                 </td>
                 <td>{p.birthDate ? formatBirthDate(p.birthDate, i18n.language) : ''}</td>
-                <td className="mono">{p.mobile}</td>
+                <td className="mono">{formatPhone(p.mobile, country)}</td>
                 <td>{p.email}</td>
                 <td>{t(`patients.channels.${p.channel}`)}</td>
                 <td className="row-actions">
+                  <button type="button" className="link" data-testid="patient-edit-row" onClick={() => setEditing(p)}>
+                    {t('patients.editShort')}
+                  </button>
                   <button type="button" className="link" onClick={() => setMessaging(p)}>
                     {t('patients.sendMessage')}
                   </button>
@@ -119,6 +99,11 @@ export function PatientsView() {
             ))}
           </tbody>
         </table>
+      )}
+      {patients.length >= LIMIT && (
+        <p className="hint" data-testid="patient-list-cut">
+          {t('patients.listCut', { count: LIMIT })}
+        </p>
       )}
       {editing && (
         <PatientForm

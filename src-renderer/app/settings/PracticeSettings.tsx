@@ -11,8 +11,13 @@ const toMinute = (hhmm: string) => {
   return hh * 60 + mm;
 };
 
+/** Monday to Sunday as ISO numbers; their names come from Intl in the UI language. */
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+const weekdayName = (day: number, language: string) =>
+  new Intl.DateTimeFormat(language, { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2026, 10, 29 + day));
+
 function PracticeForm({ practice }: { practice: Practice }) {
-  const { t } = useTranslation('common');
+  const { t, i18n } = useTranslation('common');
   const reload = useAppStore((s) => s.loadPracticeData);
   const [draft, setDraft] = useState(practice);
   const [saved, setSaved] = useState(false);
@@ -60,6 +65,49 @@ function PracticeForm({ practice }: { practice: Practice }) {
         </label>
       </div>
       <div className="row">
+        <label>
+          {t('practiceSettings.opensAt')}
+          <input
+            type="time"
+            data-testid="practice-opens"
+            value={minuteLabel(draft.openingStart)}
+            onChange={(e) => set('openingStart', toMinute(e.target.value))}
+          />
+        </label>
+        <label>
+          {t('practiceSettings.closesAt')}
+          <input
+            type="time"
+            data-testid="practice-closes"
+            value={minuteLabel(draft.openingEnd)}
+            onChange={(e) => set('openingEnd', toMinute(e.target.value))}
+          />
+          <FieldError error={error} field="openingEnd" />
+        </label>
+      </div>
+      <fieldset className="weekdays">
+        <legend>{t('practiceSettings.openOn')}</legend>
+        {WEEKDAYS.map((day) => (
+          <label key={day} className="check">
+            <input
+              type="checkbox"
+              data-testid={`practice-day-${day}`}
+              checked={draft.openingDays.includes(day)}
+              onChange={(e) =>
+                set(
+                  'openingDays',
+                  e.target.checked
+                    ? [...draft.openingDays, day].sort((a, b) => a - b)
+                    : draft.openingDays.filter((d) => d !== day),
+                )
+              }
+            />
+            {weekdayName(day, i18n.language)}
+          </label>
+        ))}
+        <FieldError error={error} field="openingDays" />
+      </fieldset>
+      <div className="row">
         <label className="check">
           <input
             type="checkbox"
@@ -78,7 +126,7 @@ function PracticeForm({ practice }: { practice: Practice }) {
         </label>
       </div>
       <div className="span">
-        <FormError error={error} fields={['name', 'phone', 'timeZone', 'country']} />
+        <FormError error={error} fields={['name', 'phone', 'timeZone', 'country', 'openingEnd', 'openingDays']} />
       </div>
       <div className="actions span">
         {saved && <span role="status">{t('common.saved')}</span>}

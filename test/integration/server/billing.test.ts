@@ -13,6 +13,7 @@ import { runBillingCommand } from '../../../server/billing/billingCommands';
 import { VoucherService } from '../../../server/billing/vouchers';
 import { configSchema } from '../../../server/config';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
+import { pdfText } from '../../harness/pdfText';
 
 let f: ServerFixture;
 beforeAll(async () => {
@@ -22,13 +23,6 @@ afterAll(() => f?.close());
 
 const DAY = 86_400_000;
 
-async function pdfText(data: Uint8Array): Promise<string> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(data), useSystemFonts: false }).promise;
-  const page = await doc.getPage(1);
-  const content = await page.getTextContent();
-  return content.items.map((item) => ('str' in item ? item.str : '')).join(' ');
-}
 const plans = configSchema.parse({ dataDir: '/tmp/x', webDir: '/tmp/x' }).billingPlans;
 
 describe('invoice numbers', () => {

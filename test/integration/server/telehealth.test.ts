@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCardToken } from '../../../protocol/card';
 import { runBillingCommand } from '../../../server/billing/billingCommands';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
+import { pdfText } from '../../harness/pdfText';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -20,14 +21,6 @@ beforeAll(async () => {
   f = await startServerFixture();
 });
 afterAll(() => f?.close());
-
-async function pdfText(base64: string): Promise<string> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(Buffer.from(base64, 'base64')), useSystemFonts: false })
-    .promise;
-  const content = await (await doc.getPage(1)).getTextContent();
-  return content.items.map((item) => ('str' in item ? item.str : '')).join(' ');
-}
 
 /** A signed-in practitioner whose session is renewed after the clock moves. */
 async function practitioner(username: string, organisationId?: string) {
@@ -151,7 +144,9 @@ describe('Telehealth Pro', () => {
     const addonInvoice = invoices.find((i) => i.totalMinor === addonPayments[0]!.amount_minor)!;
     const pdf = (await solo.api('GET', `/api/billing/invoices/${addonInvoice.id}/pdf`)).body.pdfBase64 as string;
     // The account's language is German.
-    expect(await pdfText(pdf)).toContain(`Telehealth Pro × 1, anteilig ${charged} von ${of} Tagen`);
+    expect(await pdfText(Buffer.from(pdf, 'base64'))).toContain(
+      `Telehealth Pro × 1, anteilig ${charged} von ${of} Tagen`,
+    );
     expect((await solo.api('POST', '/api/calls/invitations', { label: 'With minutes' })).status).toBe(201);
     await consultation(solo.id, 30);
     expect((await solo.api('GET', '/api/telehealth/usage')).body).toMatchObject({

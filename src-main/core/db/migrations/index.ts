@@ -6,11 +6,23 @@ import { m001Settings } from './001-settings';
 import { m002Practice } from './002-practice';
 import { m003CallLog } from './003-call-log';
 import { m004MessageStatuses } from './004-message-statuses';
+import { m005AppointmentStates } from './005-appointment-states';
 
 export interface Migration {
   version: number;
   name: string;
   up: string;
+  /**
+   * A step that rebuilds a table other tables refer to: SQLite's procedure turns foreign keys off around
+   * it (the pragma has no effect inside a transaction) and checks them before the commit.
+   */
+  foreignKeysOff?: boolean;
 }
 
-export const migrations: readonly Migration[] = [m001Settings, m002Practice, m003CallLog, m004MessageStatuses];
+export const migrations: readonly Migration[] = [
+  m001Settings,
+  m002Practice,
+  m003CallLog,
+  m004MessageStatuses,
+  m005AppointmentStates,
+];
