@@ -24,6 +24,7 @@ import { CreditsBanner } from './sync/CreditsBanner';
 import { PaymentPrompt, PlanBadge, SubscriptionBanner } from './billing/SubscriptionNotices';
 import { SyncChoiceDialog } from './sync/SyncChoiceDialog';
 import { SyncIndicator } from './sync/SyncIndicator';
+import { uiLocale } from './time';
 
 function CurrentView({ view }: { view: View }) {
   switch (view) {
@@ -80,7 +81,7 @@ export function App() {
   const callStation = useAppStore((s) => s.settings?.callStation ?? false);
   // The admin panel is listed for admins only (members are told so if they reach it anyway).
   const views = VIEWS.filter((name) => name !== 'admin' || (role !== undefined && role !== 'member'));
-  const today = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date());
+  const today = new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'full' }).format(new Date());
 
   return (
     <div className="shell">

@@ -12,6 +12,8 @@ import {
   type Tenant,
   type View,
 } from '../../src-preload/contract';
+import { setTextRegion } from '../i18n/i18n';
+import { setRegion } from './time';
 
 const viewFromHash = (hash: string): View => {
   const name = hash.replace(/^#\/?/, '');
@@ -120,6 +122,8 @@ export const useAppStore = create<AppState>((set) => ({
       window.clinic.tenants.list(),
     ]);
     if (practice.ok && practitioners.ok && rooms.ok && types.ok && tenants.ok) {
+      setRegion(practice.value.country);
+      setTextRegion(practice.value.country);
       set({
         data: {
           practice: practice.value,

@@ -3,6 +3,13 @@
  * days and minutes; the bridge in UTC instants.
  */
 import { TZDate } from '@date-fns/tz';
+import { intlLocale } from '../../protocol/locale';
+
+/** The practice's country, for the regional date format of the UI language (en-GB, de-CH …). */
+let region: string | null = null;
+export function setRegion(country: string | null): void {
+  region = country;
+}
 
 export function instantAt(date: string, minute: number, zone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -22,10 +29,11 @@ export function shiftDate(date: string, days: number): string {
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 function format(at: number, language: string, zone: string, options: Intl.DateTimeFormatOptions): string {
-  const key = `${language}|${zone}|${JSON.stringify(options)}`;
+  const locale = intlLocale(language, region);
+  const key = `${locale}|${zone}|${JSON.stringify(options)}`;
   let formatter = cache.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat(language, { timeZone: zone, ...options });
+    formatter = new Intl.DateTimeFormat(locale, { timeZone: zone, ...options });
     cache.set(key, formatter);
   }
   return formatter.format(at);
@@ -46,3 +54,6 @@ export const formatBirthDate = (date: string, language: string) =>
   format(instantAt(date, 12 * 60, 'UTC'), language, 'UTC', { dateStyle: 'medium' });
 export const minuteLabel = (minute: number) =>
   `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+/** The Intl locale for the UI language in the practice's region (en-GB dates in Europe, de-CH …). */
+export const uiLocale = (language: string): string => intlLocale(language, region);

@@ -1,6 +1,7 @@
 /** i18next for the renderer: every user-visible string comes from src-renderer/locales. */
 import i18next, { type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { regionalText } from '../../protocol/locale';
 import { LANGUAGES, type Language } from '../../src-preload/contract';
 import daCommon from '../locales/da/common.json';
 import daGuest from '../locales/da/guest.json';
@@ -28,18 +29,33 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
 
 export const isLanguage = (value: string): value is Language => (LANGUAGES as readonly string[]).includes(value);
 
+/** The practice's country: German in Switzerland is written without ß (see protocol/locale). */
+let country: string | null = null;
+export function setTextRegion(next: string | null): void {
+  country = next;
+}
+
 export async function createI18n(language: Language, defaultNS: 'common' | 'guest'): Promise<i18n> {
   const instance = i18next.createInstance();
-  await instance.use(initReactI18next).init({
-    resources,
-    lng: language,
-    fallbackLng: 'en',
-    supportedLngs: [...LANGUAGES],
-    ns: ['common', 'guest'],
-    defaultNS,
-    interpolation: { escapeValue: false }, // React escapes
-    returnNull: false,
-  });
+  await instance
+    .use(initReactI18next)
+    .use({
+      type: 'postProcessor',
+      name: 'region',
+      process: (value: string, _key: unknown, _options: unknown, translator: { language?: string }) =>
+        regionalText(value, translator.language ?? language, country),
+    })
+    .init({
+      postProcess: ['region'],
+      resources,
+      lng: language,
+      fallbackLng: 'en',
+      supportedLngs: [...LANGUAGES],
+      ns: ['common', 'guest'],
+      defaultNS,
+      interpolation: { escapeValue: false }, // React escapes
+      returnNull: false,
+    });
   document.documentElement.lang = language;
   instance.on('languageChanged', (lng) => {
     document.documentElement.lang = lng;

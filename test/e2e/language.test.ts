@@ -93,6 +93,30 @@ describe('language setting, end to end', () => {
     }
   });
 
+  it('writes Swiss German (no ß, Swiss formats) for a practice in Switzerland, and English dates day first', async () => {
+    const harness = await startHarness({ browser, osLocales: ['de-CH'], timeZone: 'Europe/Zurich' });
+    try {
+      harness.core.practice.updatePractice({ country: 'CH' });
+      await harness.open('settings');
+      const { page } = harness;
+      const closes = de.practiceSettings.closesAt;
+      expect(closes).toContain('ß'); // the German text has one; the Swiss page must not
+      await page.getByText(closes.replace(/ß/g, 'ss')).first().waitFor();
+      expect(await page.locator('body').innerText()).not.toContain('ß');
+
+      // Away from Switzerland, German keeps its ß; English is written day first (en-GB) in a European practice.
+      harness.core.practice.updatePractice({ country: 'DE' });
+      await page.reload();
+      await page.getByText(closes).first().waitFor();
+      await page.getByTestId('language-select').selectOption('en');
+      await harness.open('agenda');
+      await page.getByTestId('agenda-date').fill('2026-12-01');
+      await expect.poll(() => page.locator('.agenda-title').textContent()).toContain('1 December 2026'); // day first, not "December 1, 2026"
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('shows a translated validation error for bad input and writes nothing', async () => {
     const harness = await startHarness({ browser, osLocales: ['de-DE'] });
     try {

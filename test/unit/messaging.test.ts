@@ -165,7 +165,13 @@ describe('placeholders', () => {
         all,
       ),
     ).toEqual({ text: 'Anna Berg: Mittwoch, 10.06.2026 09:30 – Dr. Weber, Praxis am Park', problems: [] });
-    expect(renderTemplate('{appointment.date}', { ...ctx, language: 'en' }, all).text).toBe('06/10/2026');
+    // English in a European practice: day first (en-GB, issue 15); month first only in North America.
+    expect(renderTemplate('{appointment.date}', { ...ctx, language: 'en' }, all).text).toBe('10/06/2026');
+    expect(renderTemplate('{appointment.date}', { ...ctx, language: 'en', country: 'US' }, all).text).toBe(
+      '06/10/2026',
+    );
+    // Swiss German: no ß in what the patient reads.
+    expect(renderTemplate('Grüße, {practice.name}', { ...ctx, country: 'CH' }, all).text).not.toContain('ß');
     expect(renderTemplate('{appointment.weekday}', { ...ctx, language: 'sv' }, all).text).toBe('onsdag');
   });
 

@@ -141,6 +141,7 @@ export class MessageService {
     return {
       language,
       timeZone: practice.timeZone,
+      country: practice.country,
       practice: { name: practice.name, phone: practice.phone },
       ...(input.patient ? { patient: { firstName: input.patient.firstName, lastName: input.patient.lastName } } : {}),
       ...(input.appointment

@@ -4,6 +4,7 @@
  * exists for its kind and has a value: a patient must never receive a raw `{patient.firstName}` or
  * "Best wishes from everyone at ." (an empty practice name).
  */
+import { intlLocale, regionalText } from '../../../protocol/locale';
 import { PLACEHOLDERS, type Placeholder, type PlaceholderProblem } from '../../../src-preload/contract';
 
 export { PLACEHOLDERS, type Placeholder };
@@ -11,6 +12,8 @@ export { PLACEHOLDERS, type Placeholder };
 export interface PlaceholderContext {
   language: string;
   timeZone: string;
+  /** The practice's country: dates in its regional format (en-GB, de-CH …), Swiss German without ß. */
+  country?: string;
   patient?: { firstName: string; lastName: string };
   appointment?: { startAt: number; typeName?: string };
   practitioner?: { name: string };
@@ -34,7 +37,7 @@ function formatter(language: string, timeZone: string, options: Intl.DateTimeFor
 function placeholderGetters(ctx: PlaceholderContext): Record<Placeholder, () => string | undefined> {
   const at = ctx.appointment?.startAt;
   const format = (options: Intl.DateTimeFormatOptions) =>
-    at === undefined ? undefined : formatter(ctx.language, ctx.timeZone, options).format(at);
+    at === undefined ? undefined : formatter(intlLocale(ctx.language, ctx.country), ctx.timeZone, options).format(at);
   return {
     'patient.firstName': () => ctx.patient?.firstName,
     'patient.lastName': () => ctx.patient?.lastName,
@@ -79,7 +82,7 @@ export function renderTemplate(body: string, ctx: PlaceholderContext, allowed: r
     }
     return value;
   });
-  return { text, problems };
+  return { text: regionalText(text, ctx.language, ctx.country), problems };
 }
 
 /** Placeholders a template uses that its kind does not have (checked when a template is saved). */

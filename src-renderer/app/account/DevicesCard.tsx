@@ -8,6 +8,7 @@ import { FormError, useCommand } from '../../components/forms';
 import { InlineConfirm } from '../../components/InlineConfirm';
 import { useQuery } from '../../components/useQuery';
 import { useAppStore } from '../store';
+import { uiLocale } from '../time';
 
 export function DevicesCard() {
   const { t, i18n } = useTranslation('common');
@@ -19,7 +20,7 @@ export function DevicesCard() {
   const when = (at: number | null) =>
     at === null
       ? t('devices.never')
-      : new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+      : new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium', timeStyle: 'short' }).format(at);
   return (
     <section className="card" data-testid="devices-card">
       <h2>{t('devices.title')}</h2>

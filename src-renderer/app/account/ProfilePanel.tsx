@@ -11,6 +11,7 @@ import { useAppStore } from '../store';
 import { PasswordRules } from './PasswordRules';
 import { TwoFactorSetup } from './TwoFactorSetup';
 import { useCallStore } from '../calls/callStore';
+import { uiLocale } from '../time';
 
 /** The signed-in user's account: profile, password, two-factor, settings, contract, organisation. */
 export function ProfilePanel() {
@@ -449,7 +450,7 @@ function NetworkSwitch({
         <p className="hint" data-testid="network-record">
           {t('account.network.accepted', {
             version: network.acceptedVersion,
-            date: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(network.acceptedAt),
+            date: new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium' }).format(network.acceptedAt),
           })}
         </p>
       )}

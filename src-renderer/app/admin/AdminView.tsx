@@ -10,6 +10,7 @@ import { CallsChart } from './CallsChart';
 import { Tabs } from '../../components/Tabs';
 import { CreditsDesk } from './CreditsDesk';
 import { BillingDesk } from './BillingDesk';
+import { uiLocale } from '../time';
 
 type Tab = 'dashboard' | 'users' | 'organisation' | 'logs' | 'support' | 'credits' | 'billing';
 const DAY = 86_400_000;
@@ -110,7 +111,7 @@ function Users() {
   const [users, reload] = useQuery(() => window.clinic.admin.users(), []);
   const command = useCommand();
   const me = useAppStore((s) => s.account?.profile?.id);
-  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(at);
+  const date = (at: number) => new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium' }).format(at);
   const act = async (promise: Promise<{ ok: boolean } & object>) => {
     if (await command.run(promise as never)) reload();
   };
@@ -326,7 +327,7 @@ function Logs() {
   const range = useRange(92);
   const [logs] = useQuery(() => window.clinic.admin.logs(range), [range.from]);
   const when = (at: number) =>
-    new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+    new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium', timeStyle: 'short' }).format(at);
   const duration = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   return (
     <section className="card" data-testid="admin-logs">

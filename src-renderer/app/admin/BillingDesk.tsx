@@ -11,6 +11,7 @@ import { useQuery } from '../../components/useQuery';
 import { money, newPaymentKey } from '../billing/billingModel';
 import { SubscriptionCard } from '../billing/SubscriptionCard';
 import { useAppStore } from '../store';
+import { uiLocale } from '../time';
 
 export function BillingDesk() {
   const role = useAppStore((s) => s.account?.profile?.role);
@@ -73,7 +74,7 @@ function TelehealthMembers() {
                     data-testid={`telehealth-switch-${m.id}`}
                   />
                   {m.addOnEndsAt !== null &&
-                    ` ${t('telehealth.until', { date: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(m.addOnEndsAt) })}`}
+                    ` ${t('telehealth.until', { date: new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium' }).format(m.addOnEndsAt) })}`}
                 </label>
               </td>
             </tr>
@@ -89,7 +90,7 @@ function Overview() {
   const { t, i18n } = useTranslation('common');
   const [overview] = useQuery(() => window.clinic.billing.overview(), []);
   if (!overview) return null;
-  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(at);
+  const date = (at: number) => new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium' }).format(at);
   return (
     <section className="card" data-testid="billing-overview">
       <h2>{t('admin.billing.overview')}</h2>

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Statistics } from '../../../src-preload/contract';
+import { uiLocale } from '../time';
 
 const DAY = 86_400_000;
 const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f'];
@@ -17,7 +18,9 @@ export function CallsChart({ statistics }: { statistics: Statistics }) {
   const x = (day: number) => pad + ((day - first) / Math.max(1, days - 1)) * (width - 2 * pad);
   const y = (calls: number) => height - pad - (calls / max) * (height - 2 * pad);
   const label = (day: number) =>
-    new Intl.DateTimeFormat(i18n.language, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(day * DAY);
+    new Intl.DateTimeFormat(uiLocale(i18n.language), { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+      day * DAY,
+    );
 
   if (statistics.callsPerMember.length === 0) return <p className="hint">{t('admin.chart.empty')}</p>;
   return (

@@ -243,11 +243,18 @@ export function AppointmentDialog({
       <div className="field">
         <span className="label">{t('agenda.details.copyTo')}</span>
         <div className="row">
-          <input type="date" value={copyDate} data-testid="copy-date" onChange={(e) => setCopyDate(e.target.value)} />
+          <input
+            type="date"
+            value={copyDate}
+            aria-label={`${t('agenda.details.copyTo')}: ${t('agenda.form.date')}`}
+            data-testid="copy-date"
+            onChange={(e) => setCopyDate(e.target.value)}
+          />
           <input
             type="time"
             step={300}
             value={copyTime}
+            aria-label={`${t('agenda.details.copyTo')}: ${t('agenda.form.time')}`}
             data-testid="copy-time"
             onChange={(e) => setCopyTime(e.target.value)}
           />

@@ -11,6 +11,7 @@ import { FormError, useCommand } from '../../components/forms';
 import { InlineConfirm } from '../../components/InlineConfirm';
 import { money, newPaymentKey } from './billingModel';
 import { useTelehealthStore } from './telehealthStore';
+import { uiLocale } from '../time';
 
 export function AddOnsPanel({ onChanged }: { onChanged: () => void }) {
   const { t, i18n } = useTranslation('common');
@@ -22,7 +23,7 @@ export function AddOnsPanel({ onChanged }: { onChanged: () => void }) {
   const [key, setKey] = useState(newPaymentKey);
   const command = useCommand();
   if (!usage) return null;
-  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(at);
+  const date = (at: number) => new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'long' }).format(at);
   const price = money(usage.priceMinor, usage.currency, i18n.language);
   const done = (value: typeof usage | null) => {
     if (!value) return;

@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTelehealthStore } from './telehealthStore';
+import { uiLocale } from '../time';
 
 export function MinutesBadge() {
   const { t, i18n } = useTranslation('common');
@@ -15,7 +16,7 @@ export function MinutesBadge() {
     <p className={usage.remainingMinutes === 0 ? 'minutes banner error' : 'minutes hint'} data-testid="video-minutes">
       {t('telehealth.left', { count: usage.remainingMinutes })}
       {usage.resetsAt !== null &&
-        ` · ${t('telehealth.resets', { date: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(usage.resetsAt) })}`}
+        ` · ${t('telehealth.resets', { date: new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium' }).format(usage.resetsAt) })}`}
       {!usage.addOn && usage.trialMinutesLeft > 0 && ` · ${t('telehealth.trialMinutes')}`}
     </p>
   );

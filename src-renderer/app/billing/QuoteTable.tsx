@@ -2,11 +2,12 @@
 import { useTranslation } from 'react-i18next';
 import type { Quote } from '../../../src-preload/contract';
 import { money } from './billingModel';
+import { uiLocale } from '../time';
 
 export function QuoteTable({ quote }: { quote: Quote }) {
   const { t, i18n } = useTranslation('common');
   const amount = (minor: number) => money(minor, quote.currency, i18n.language);
-  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(at);
+  const date = (at: number) => new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium' }).format(at);
   return (
     <table className="quote" data-testid="quote">
       <tbody>
@@ -27,7 +28,7 @@ export function QuoteTable({ quote }: { quote: Quote }) {
           <td className="num">{amount(quote.netMinor)}</td>
         </tr>
         <tr>
-          <td>{t('billing.quote.vat', { rate: (quote.vatRateBp / 100).toLocaleString(i18n.language) })}</td>
+          <td>{t('billing.quote.vat', { rate: (quote.vatRateBp / 100).toLocaleString(uiLocale(i18n.language)) })}</td>
           <td className="num">{amount(quote.vatMinor)}</td>
         </tr>
         <tr className="total">

@@ -15,6 +15,7 @@ import { Checkout } from './Checkout';
 import { useTelehealthStore } from './telehealthStore';
 import { money } from './billingModel';
 import { useSubscriptionStore } from './subscriptionStore';
+import { uiLocale } from '../time';
 
 export function SubscriptionCard() {
   const { t, i18n } = useTranslation('common');
@@ -29,7 +30,7 @@ export function SubscriptionCard() {
   const command = useCommand();
   const download = useCommand();
   if (!subscription) return null;
-  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(at);
+  const date = (at: number) => new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'long' }).format(at);
   const running = subscription.status === 'active' || subscription.status === 'past_due';
   const changed = (value: Subscription | null) => {
     if (value) setSubscription(value);

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Dialog } from '../../components/Dialog';
 import { useAppStore } from '../store';
 import { useSubscriptionStore } from './subscriptionStore';
+import { uiLocale } from '../time';
 
 /** Opens Account at its subscription card. */
 export function chooseSubscription(): void {
@@ -39,7 +40,7 @@ export function PlanBadge() {
   const { t, i18n } = useTranslation('common');
   const subscription = useSubscription();
   if (!subscription) return null;
-  const date = (at: number) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(at);
+  const date = (at: number) => new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'long' }).format(at);
   if (subscription.status === 'trialing')
     return (
       <span className="plan-badge" data-testid="plan-badge">

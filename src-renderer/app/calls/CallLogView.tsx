@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { CALL_DIRECTIONS, CALL_KINDS, CALL_STATUSES } from '../../../src-preload/contract';
 import { useQuery } from '../../components/useQuery';
 import { useCallState, useCallStore } from './callStore';
+import { uiLocale } from '../time';
 
 /** Every call made or received on this device, with filters; opening it clears the missed-calls badge. */
 export function CallLogView() {
@@ -24,7 +25,7 @@ export function CallLogView() {
     void window.clinic.callLog.markSeen().then(() => useCallStore.getState().set({ missedBadge: 0 }));
   }, []);
   const when = (at: number) =>
-    new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+    new Intl.DateTimeFormat(uiLocale(i18n.language), { dateStyle: 'medium', timeStyle: 'short' }).format(at);
   const duration = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   const filter = (
     label: string,

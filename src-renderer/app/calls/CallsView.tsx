@@ -12,6 +12,7 @@ import { chooseSubscription } from '../billing/SubscriptionNotices';
 import { useTelehealthStore } from '../billing/telehealthStore';
 import { useNow } from '../../components/useNow';
 import { useAppStore } from '../store';
+import { uiLocale } from '../time';
 
 /** Video consultations: invite a patient (link and code), see who waits, call colleagues. */
 export function CallsView() {
@@ -52,7 +53,7 @@ function TrialCallWarning() {
   return (
     <p className="banner" role="status" data-testid="trial-call-warning">
       {t('billing.trialEndsSoon', {
-        time: new Intl.DateTimeFormat(i18n.language, { timeStyle: 'short' }).format(endsAt),
+        time: new Intl.DateTimeFormat(uiLocale(i18n.language), { timeStyle: 'short' }).format(endsAt),
       })}
     </p>
   );
@@ -138,9 +139,10 @@ function InviteGuest() {
           </p>
           <p className="hint">
             {t('calls.invite.until', {
-              date: new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium', timeStyle: 'short' }).format(
-                created.expiresAt,
-              ),
+              date: new Intl.DateTimeFormat(uiLocale(i18n.language), {
+                dateStyle: 'medium',
+                timeStyle: 'short',
+              }).format(created.expiresAt),
             })}
           </p>
           <button

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Practice } from '../../../src-preload/contract';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useAppStore, type PracticeData } from '../store';
-import { minuteLabel } from '../time';
+import { minuteLabel, uiLocale } from '../time';
 
 const toMinute = (hhmm: string) => {
   const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
@@ -14,7 +14,9 @@ const toMinute = (hhmm: string) => {
 /** Monday to Sunday as ISO numbers; their names come from Intl in the UI language. */
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 const weekdayName = (day: number, language: string) =>
-  new Intl.DateTimeFormat(language, { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2026, 10, 29 + day));
+  new Intl.DateTimeFormat(uiLocale(language), { weekday: 'short', timeZone: 'UTC' }).format(
+    Date.UTC(2026, 10, 29 + day),
+  );
 
 function PracticeForm({ practice }: { practice: Practice }) {
   const { t, i18n } = useTranslation('common');

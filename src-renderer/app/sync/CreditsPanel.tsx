@@ -9,6 +9,7 @@ import type { BridgeError } from '../../../src-preload/contract';
 import { FormError } from '../../components/forms';
 import { useAppStore } from '../store';
 import { useSyncStore } from './syncStore';
+import { uiLocale } from '../time';
 
 const newKey = () => crypto.randomUUID().replace(/-/g, '');
 
@@ -32,7 +33,7 @@ export function CreditsPanel() {
   if (!signedIn) return null;
   const balanceOf = (id: string) => credits?.tenants.find((x) => x.tenantId === id)?.balance ?? 0;
   const money = (minor: number, currency: string) =>
-    new Intl.NumberFormat(i18n.language, { style: 'currency', currency }).format(minor / 100);
+    new Intl.NumberFormat(uiLocale(i18n.language), { style: 'currency', currency }).format(minor / 100);
   const chosenTenant = tenantId || tenants[0]?.id || '';
   const chosenPack = credits?.packs.find((p) => p.id === pack) ?? null;
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../i18n/errors';
 import { useSyncStore } from './syncStore';
 import { ERROR_CODES, type ErrorCode } from '../../../src-preload/contract';
+import { uiLocale } from '../time';
 
 const knownCode = (code: string | null): ErrorCode =>
   (ERROR_CODES as readonly string[]).includes(code ?? '') ? (code as ErrorCode) : 'internal';
@@ -12,7 +13,7 @@ export function SyncIndicator() {
   const status = useSyncStore((s) => s.status);
   if (!status || status.state === 'off') return null;
   const time = (at: number | null) =>
-    at === null ? '' : new Intl.DateTimeFormat(i18n.language, { timeStyle: 'short' }).format(new Date(at));
+    at === null ? '' : new Intl.DateTimeFormat(uiLocale(i18n.language), { timeStyle: 'short' }).format(new Date(at));
   const text = (() => {
     switch (status.state) {
       case 'synced':

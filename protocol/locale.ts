@@ -1,0 +1,27 @@
+/**
+ * Which Intl locale formats dates and times for a language in a practice's country. English uses the
+ * day-month order of en-GB (European practices), except in North America; German follows Switzerland and
+ * Austria (de-CH writes 01.12.2026 like de-DE but its numbers and some words differ); Swedish in Finland
+ * is sv-FI. Shared by the desktop (messages, screens) and the pages.
+ */
+const REGIONAL: Record<string, Record<string, string>> = {
+  en: { US: 'en-US', CA: 'en-CA', IE: 'en-IE', '*': 'en-GB' },
+  de: { CH: 'de-CH', AT: 'de-AT', LI: 'de-LI', LU: 'de-LU', '*': 'de-DE' },
+  sv: { FI: 'sv-FI', '*': 'sv-SE' },
+  da: { '*': 'da-DK' },
+};
+
+export function intlLocale(language: string, country?: string | null): string {
+  const table = REGIONAL[language];
+  if (!table) return language;
+  return table[(country ?? '').toUpperCase()] ?? table['*']!;
+}
+
+/**
+ * Swiss Standard German has no "ß": it is written "ss" (Grüsse, Strasse). Applied to German texts of
+ * practices in Switzerland (and Liechtenstein), so translations and default templates need no second copy.
+ */
+export function regionalText(text: string, language: string, country?: string | null): string {
+  const swiss = language === 'de' && (country === 'CH' || country === 'LI');
+  return swiss ? text.replace(/ß/g, 'ss') : text;
+}

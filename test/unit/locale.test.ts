@@ -1,0 +1,39 @@
+/**
+ * Regional formats: the locale chosen for a language and country, checked against what Intl (ICU's CLDR
+ * data) writes for it — English in Europe with the day first, German in Switzerland without ß.
+ */
+import { describe, expect, it } from 'vitest';
+import { intlLocale, regionalText } from '../../protocol/locale';
+
+const day = Date.UTC(2026, 11, 1, 12); // 1 December 2026
+const short = (locale: string) =>
+  new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(day);
+
+describe('regional formats', () => {
+  it('writes English dates day first in Europe and month first in the United States', () => {
+    expect(short(intlLocale('en', 'DE'))).toBe('01/12/2026');
+    expect(short(intlLocale('en', 'SE'))).toBe('01/12/2026');
+    expect(short(intlLocale('en', null))).toBe('01/12/2026');
+    expect(short(intlLocale('en', 'US'))).toBe('12/01/2026');
+  });
+
+  it('follows the country for German, Swedish and Danish', () => {
+    expect(intlLocale('de', 'CH')).toBe('de-CH');
+    expect(intlLocale('de', 'AT')).toBe('de-AT');
+    expect(intlLocale('de', 'DE')).toBe('de-DE');
+    expect(intlLocale('sv', 'FI')).toBe('sv-FI');
+    expect(short(intlLocale('de', 'CH'))).toBe('01.12.2026');
+    expect(short(intlLocale('da', 'DK'))).toBe('01.12.2026');
+    // Swiss German groups thousands with an apostrophe (Node's ICU), German with a dot.
+    expect(new Intl.NumberFormat(intlLocale('de', 'CH')).format(1234567)).toBe("1'234'567");
+    expect(new Intl.NumberFormat(intlLocale('de', 'DE')).format(1234567)).toBe('1.234.567');
+  });
+
+  it('writes Swiss German without ß, and leaves other languages and countries alone', () => {
+    expect(regionalText('Mit freundlichen Grüßen, Praxis an der Hauptstraße', 'de', 'CH')).toBe(
+      'Mit freundlichen Grüssen, Praxis an der Hauptstrasse',
+    );
+    expect(regionalText('Grüße', 'de', 'DE')).toBe('Grüße');
+    expect(regionalText('Grüße', 'sv', 'CH')).toBe('Grüße');
+  });
+});
