@@ -255,6 +255,31 @@ describe('the front desk’s day', () => {
     await page.getByTestId('booking-dialog').waitFor({ state: 'detached' });
   });
 
+  it('settings: opening hours (refused when they end before they start), time zone and country from lists', async () => {
+    const { page } = harness;
+    await harness.open('settings');
+    await page.getByTestId('practice-opens').fill('09:00');
+    await page.getByTestId('practice-closes').fill('08:00');
+    await page.getByTestId('practice-save').click();
+    await page.getByText(en.errors.field.opening_end_before_start).waitFor();
+    expect(harness.core.practice.practice()).toMatchObject({ openingStart: 480, openingEnd: 1080 });
+
+    await page.getByTestId('practice-closes').fill('17:30');
+    await page.getByTestId('practice-day-6').check();
+    // Lists, not free text: the names are the UI language's, the values the codes.
+    expect(await page.getByTestId('practice-country').locator('option[value="CH"]').textContent()).toBe('Switzerland');
+    expect(await page.getByTestId('practice-timeZone').locator('option[value="Europe/Zurich"]').count()).toBe(1);
+    await page.getByTestId('practice-save').click();
+    await expect
+      .poll(() => harness.core.practice.practice())
+      .toMatchObject({ openingStart: 540, openingEnd: 1050, openingDays: [1, 2, 3, 4, 5, 6], country: 'DE' });
+    // The agenda shades the closed hours: before 09:00 and after 17:30 on a Wednesday.
+    await harness.open('agenda');
+    await page.getByTestId('agenda-date').fill(targetDay(ZONE));
+    await expect.poll(() => page.getByTestId(`agenda-col-${weber}`).getByTestId('agenda-closed').count()).toBe(2);
+    harness.core.practice.updatePractice({ openingStart: 480, openingEnd: 1080, openingDays: [1, 2, 3, 4, 5] });
+  });
+
   it('the patient page: details, appointments, messages and recalls; books with the patient chosen', async () => {
     const { page } = harness;
     harness.core.recalls.create({ patientId: ben.id, dueDate: shiftDate(targetDay(ZONE), 60), reason: 'Kontrolle' });

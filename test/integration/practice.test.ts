@@ -157,6 +157,16 @@ describe('patients', () => {
     expect(ids('0176 5550')).toEqual([mueller.id]);
     expect(ids('+49176555')).toEqual([mueller.id]);
     expect(ids('Mü')).toEqual([mueller.id]);
+    // As people type without umlauts or with a short date (issue 15).
+    expect(ids('Mueller')).toEqual([mueller.id]);
+    expect(ids('juergen mueller')).toEqual([mueller.id]);
+    expect(ids('30.11.61')).toEqual([mueller.id]);
+    expect(ids('1.3.48')).toEqual([]);
+    const born48 = f.patient({ firstName: 'Olga', lastName: 'Strauß', birthDate: '1948-03-01' });
+    expect(ids('1.3.48')).toEqual([born48.id]);
+    expect(ids('01.03.1948')).toEqual([born48.id]);
+    expect(ids('Strauss')).toEqual([born48.id]);
+    expect(ids('Manuel')).toEqual([]); // "ue" also stays as typed: no stray matches from the variant
     expect(ids('Nobody')).toEqual([]);
     f.core.patients.remove(mueller.id);
     expect(ids('Müller')).toEqual([]);

@@ -246,5 +246,11 @@ describe('patient search terms', () => {
     expect(searchTerms('+49171')).toEqual({ phrases: ['"49171"'], shortWords: [] });
     expect(searchTerms('a" OR 1')).toEqual({ phrases: [], shortWords: ['a', 'OR', '1'] });
     expect(searchTerms('"NEAR(x y)"')).toEqual({ phrases: ['"NEAR(x"'], shortWords: ['y)'] });
+    expect(searchTerms('Mueller 1.3.48', 2026)).toEqual({
+      phrases: ['("Mueller" OR "Muller")', '"01.03.1948"'],
+      shortWords: [],
+    });
+    expect(searchTerms('1.3.05', 2026).phrases).toEqual(['"01.03.2005"']);
+    expect(searchTerms('31.13.2000', 2026).phrases).toEqual(['"31.13.2000"']); // not a date: as typed
   });
 });

@@ -34,12 +34,48 @@ const toRow = (p: Partial<PatientInput>): Row =>
     notes: p.notes,
   }) as Row;
 
+/** A quoted phrase for FTS5: user input is never read as query syntax. */
+const phrase = (term: string) => `"${term.replace(/"/g, '')}"`;
+
 /**
- * Search terms for the trigram index: each word a quoted phrase (user input is never read as query syntax).
- * A phone-like word loses its formatting and trunk prefix ("0176 123" → "176", "123"), so it matches inside
- * the stored E.164 digits. Words under three characters cannot use trigrams and are left to `shortWords`.
+ * A date of birth as people type it ("1.3.48", "01.03.1948") in the stored day-first form "01.03.1948"; a
+ * two-digit year is the latest one not in the future (48 → 1948, 05 → 2005).
  */
-export function searchTerms(text: string): { phrases: string[]; shortWords: string[] } {
+export function typedBirthDate(word: string, currentYear: number): string | null {
+  const m = /^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$/.exec(word);
+  if (!m) return null;
+  const [day, month] = [Number(m[1]), Number(m[2])];
+  if (day < 1 || day > 31 || month < 1 || month > 12) return null;
+  let year = Number(m[3]);
+  if (m[3]!.length === 2) year += year + 2000 > currentYear ? 1900 : 2000;
+  return `${String(day).padStart(2, '0')}.${String(month).padStart(2, '0')}.${year}`;
+}
+
+/**
+ * The spellings of a name people type without umlauts: "Mueller" also looks for "Muller" (which the index,
+ * free of diacritics, matches to Müller), "Strasse" also for "Straße".
+ */
+export function nameVariants(word: string): string[] {
+  const variants = new Set([word]);
+  const plain = word
+    .replace(/ae/gi, (m) => m[0]!)
+    .replace(/oe/gi, (m) => m[0]!)
+    .replace(/ue/gi, (m) => m[0]!);
+  variants.add(plain);
+  if (/ss/i.test(word)) variants.add(word.replace(/ss/g, 'ß'));
+  return [...variants].filter((v) => v.length >= 3);
+}
+
+/**
+ * Search terms for the trigram index: each word one or more quoted phrases (alternatives joined by OR). A
+ * phone-like word loses its formatting and trunk prefix ("0176 123" → "176", "123"), so it matches inside
+ * the stored E.164 digits; a typed date of birth is written as stored; a name also matches its umlaut
+ * spelling. Words under three characters cannot use trigrams and are left to `shortWords`.
+ */
+export function searchTerms(
+  text: string,
+  currentYear = new Date().getUTCFullYear(),
+): { phrases: string[]; shortWords: string[] } {
   const words = text
     .normalize('NFKC')
     .split(/[\s,;]+/)
@@ -48,14 +84,25 @@ export function searchTerms(text: string): { phrases: string[]; shortWords: stri
   const phrases: string[] = [];
   const shortWords: string[] = [];
   for (const word of words) {
-    let term = word;
-    const isDate = /^\d{1,2}\.\d{1,2}\.\d{2,4}$/.test(word) || /^\d{4}-\d{1,2}(-\d{1,2})?$/.test(word);
-    if (/^\+?[\d\-/()]+$/.test(word) && !isDate) {
-      term = word.replace(/\D/g, '').replace(/^00?/, '');
+    const date = typedBirthDate(word, currentYear);
+    if (date) {
+      phrases.push(phrase(date));
+      continue;
     }
-    term = term.replace(/"/g, '');
-    if (term.length >= 3) phrases.push(`"${term}"`);
-    else if (term.length > 0) shortWords.push(term);
+    const isDate = /^\d{4}-\d{1,2}(-\d{1,2})?$/.test(word);
+    if (/^\+?[\d\-/()]+$/.test(word) && !isDate) {
+      const digits = word.replace(/\D/g, '').replace(/^00?/, '');
+      if (digits.length >= 3) phrases.push(phrase(digits));
+      else if (digits.length > 0) shortWords.push(digits);
+      continue;
+    }
+    const term = word.replace(/"/g, '');
+    if (term.length < 3) {
+      if (term.length > 0) shortWords.push(term);
+      continue;
+    }
+    const variants = /^[\p{L}'-]+$/u.test(term) ? nameVariants(term) : [term];
+    phrases.push(variants.length > 1 ? `(${variants.map(phrase).join(' OR ')})` : phrase(term));
   }
   return { phrases, shortWords };
 }

@@ -1,5 +1,6 @@
 /** The practice's own set-up: name, time zone, quiet hours, birthday greetings; practitioners, rooms, types. */
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { getCountries } from 'libphonenumber-js/min';
 import { useTranslation } from 'react-i18next';
 import type { Practice } from '../../../src-preload/contract';
 import { FieldError, FormError, useCommand } from '../../components/forms';
@@ -10,6 +11,20 @@ const toMinute = (hhmm: string) => {
   const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
   return hh * 60 + mm;
 };
+
+/** The IANA time zones this runtime knows (the current one kept even if it is not among them). */
+function timeZones(current: string): string[] {
+  const all = Intl.supportedValuesOf('timeZone');
+  return all.includes(current) ? all : [current, ...all];
+}
+
+/** Every country libphonenumber knows (the practice's country reads its patients' numbers), named in the UI language. */
+function countries(locale: string): [string, string][] {
+  const names = new Intl.DisplayNames([locale], { type: 'region' });
+  return getCountries()
+    .map((code): [string, string] => [code, names.of(code) ?? code])
+    .sort((a, b) => a[1].localeCompare(b[1], locale));
+}
 
 /** Monday to Sunday as ISO numbers; their names come from Intl in the UI language. */
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -35,7 +50,7 @@ function PracticeForm({ practice }: { practice: Practice }) {
       await reload();
     }
   };
-  const field = (key: 'name' | 'phone' | 'timeZone' | 'country', label: string) => (
+  const field = (key: 'name' | 'phone', label: string) => (
     <label>
       {label}
       <input data-testid={`practice-${key}`} value={draft[key]} onChange={(e) => set(key, e.target.value)} />
@@ -46,8 +61,32 @@ function PracticeForm({ practice }: { practice: Practice }) {
     <form className="form-grid two" onSubmit={submit} noValidate data-testid="practice-form">
       {field('name', t('practiceSettings.name'))}
       {field('phone', t('practiceSettings.phone'))}
-      {field('timeZone', t('practiceSettings.timeZone'))}
-      {field('country', t('practiceSettings.country'))}
+      <label>
+        {t('practiceSettings.timeZone')}
+        <select
+          data-testid="practice-timeZone"
+          value={draft.timeZone}
+          onChange={(e) => set('timeZone', e.target.value)}
+        >
+          {timeZones(draft.timeZone).map((zone) => (
+            <option key={zone} value={zone}>
+              {zone.replace(/_/g, ' ')}
+            </option>
+          ))}
+        </select>
+        <FieldError error={error} field="timeZone" />
+      </label>
+      <label>
+        {t('practiceSettings.country')}
+        <select data-testid="practice-country" value={draft.country} onChange={(e) => set('country', e.target.value)}>
+          {countries(uiLocale(i18n.language)).map(([code, name]) => (
+            <option key={code} value={code}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <FieldError error={error} field="country" />
+      </label>
       <div className="row">
         <label>
           {t('practiceSettings.quietFrom')}
