@@ -4,7 +4,8 @@ import { StreamVideo } from '../calls/CallScreen';
 
 /**
  * Camera preview, microphone level and device choice before joining. Hands the chosen stream on, so the
- * call starts with exactly what the patient saw here.
+ * call starts with exactly what the patient saw here. A refused or missing camera is not the end: the
+ * patient joins with sound only, and is told in plain words how to allow the camera.
  */
 export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => void }) {
   const { t } = useTranslation('guest');
@@ -14,6 +15,7 @@ export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => voi
   const [microphone, setMicrophone] = useState('');
   const [level, setLevel] = useState(0);
   const [failed, setFailed] = useState(false);
+  const [cameraProblem, setCameraProblem] = useState<'denied' | 'missing' | null>(null);
   const handedOver = useRef(false);
   const ids = { camera: useId(), microphone: useId() };
 
@@ -22,11 +24,22 @@ export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => voi
     let current: MediaStream | null = null;
     let audio: AudioContext | null = null;
     let frame = 0;
+    const audioOnly = { audio: microphone ? { deviceId: { exact: microphone } } : true };
     navigator.mediaDevices
-      .getUserMedia({
-        video: camera ? { deviceId: { exact: camera } } : true,
-        audio: microphone ? { deviceId: { exact: microphone } } : true,
-      })
+      .getUserMedia({ video: camera ? { deviceId: { exact: camera } } : true, ...audioOnly })
+      .then(
+        (media) => {
+          setCameraProblem(null);
+          return media;
+        },
+        async (error: unknown) => {
+          // No camera, or the camera refused: try the microphone alone.
+          const name = error instanceof DOMException ? error.name : '';
+          const media = await navigator.mediaDevices.getUserMedia(audioOnly);
+          setCameraProblem(name === 'NotFoundError' || name === 'OverconstrainedError' ? 'missing' : 'denied');
+          return media;
+        },
+      )
       .then(async (media) => {
         if (cancelled) return media.getTracks().forEach((track) => track.stop());
         current = media;
@@ -65,8 +78,20 @@ export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => voi
           {t('devices.denied')}
         </p>
       )}
+      {cameraProblem && (
+        <div className="banner" role="status" data-testid="camera-problem" data-problem={cameraProblem}>
+          <p>{t(cameraProblem === 'missing' ? 'devices.cameraMissing' : 'devices.cameraDenied')}</p>
+          {cameraProblem === 'denied' && <p className="hint">{t('devices.cameraHowTo')}</p>}
+        </div>
+      )}
       <div className="preview">
-        <StreamVideo stream={stream} muted testId="preview-video" />
+        {cameraProblem ? (
+          <p className="audio-only" aria-hidden="true">
+            🎙
+          </p>
+        ) : (
+          <StreamVideo stream={stream} muted testId="preview-video" />
+        )}
       </div>
       <div
         className="meter"
@@ -112,7 +137,7 @@ export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => voi
           }}
           data-testid="guest-join"
         >
-          {t('devices.join')}
+          {t(cameraProblem ? 'devices.joinAudioOnly' : 'devices.join')}
         </button>
       </div>
     </div>

@@ -12,6 +12,7 @@ import { connectSignalling } from '../calls/signallingClient';
 import { isLanguage, LANGUAGE_NAMES } from '../i18n/i18n';
 import { DeviceCheck } from './DeviceCheck';
 import { forgetGuest, loadGuest, saveGuest, tokenFromPath, type StoredGuest } from './guestSession';
+import { groupCode } from '../../protocol/accessCode';
 
 type CodeError = 'codeInvalid' | 'codeNotFound' | 'expired' | 'used' | 'locked' | 'unreachable';
 
@@ -183,7 +184,7 @@ function CodeForm({
             maxLength={11}
             value={code}
             aria-invalid={error ? true : undefined}
-            onChange={(e) => setCode(e.target.value)}
+            onChange={(e) => setCode(groupCode(e.target.value))}
           />
           <button type="submit" disabled={busy} data-testid="guest-continue">
             {t('continue')}

@@ -85,8 +85,10 @@ describe('video consultation with a patient', () => {
     // The invitation: a link and a 9-digit code.
     await page.getByTestId('invite-label').fill('Frau Nilsson');
     await page.getByTestId('invite-create').click();
-    const code = (await page.getByTestId('invitation-code').textContent())!;
+    // Shown in groups of three; typed by the patient as read.
+    const code = (await page.getByTestId('invitation-code').textContent())!.replace(/ /g, '');
     expect(code).toMatch(/^\d{9}$/);
+    expect(await page.getByTestId('invitation-code').textContent()).toMatch(/^\d{3} \d{3} \d{3}$/);
 
     // The patient: code, name, consent, device check, waiting room.
     const guestContext = await browser.newContext({ locale: 'en-US' });

@@ -11,6 +11,7 @@ import { MinutesBadge } from '../billing/MinutesBadge';
 import { chooseSubscription } from '../billing/SubscriptionNotices';
 import { useTelehealthStore } from '../billing/telehealthStore';
 import { useNow } from '../../components/useNow';
+import { groupCode } from '../../../protocol/accessCode';
 import { useAppStore } from '../store';
 import { uiLocale } from '../time';
 
@@ -131,7 +132,7 @@ function InviteGuest() {
           <p>
             {t('calls.invite.code')}:{' '}
             <strong className="mono" data-testid="invitation-code">
-              {created.code}
+              {groupCode(created.code)}
             </strong>
           </p>
           <p className="mono" data-testid="invitation-link">
@@ -149,7 +150,7 @@ function InviteGuest() {
             type="button"
             className="secondary"
             onClick={() =>
-              void navigator.clipboard.writeText(`${created.link}\n${created.code}`).then(
+              void navigator.clipboard.writeText(`${created.link}\n${groupCode(created.code)}`).then(
                 () => setCopied(true),
                 () => {},
               )
