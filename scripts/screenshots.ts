@@ -1,6 +1,8 @@
 /**
- * `npm run screenshots`: every view of the renderer, and the guest page, in English and German, through
- * the same Chromium harness as the end-to-end tests. Writes screenshots/<language>/<view>.png.
+ * `npm run screenshots`: every view of the renderer at a receptionist's 1366×768, the guest page on a
+ * desktop and on a 390 px phone, in English, German, Swedish and Danish, and a video consultation in
+ * progress (both sides), through the same Chromium harness as the end-to-end tests. Writes
+ * screenshots/<language>/<view>.png and screenshots/call/*.png.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,11 @@ import { buildServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openServerDb } from '../server/db/database';
 import { launchChromium } from '../test/harness/chromium';
+import { startServerFixture } from '../test/harness/serverFixture';
+import { signedInApp } from '../test/harness/signedInApp';
 import { RENDERER_DIR, ROOT, startHarness } from '../test/harness/testBridge';
 
-const LANGUAGES = ['en', 'de'] as const;
+const LANGUAGES = ['en', 'de', 'sv', 'da'] as const;
 
 /** A small practice, so the agenda, patients and messages show real content. */
 function seed(core: Core): void {
@@ -45,24 +49,81 @@ function seed(core: Core): void {
     }),
   );
   const today = localDate(Date.now(), zone);
-  const slots: [number, number, string][] = [
-    [0, 8 * 60 + 30, weber.id],
-    [1, 9 * 60, weber.id],
-    [2, 10 * 60, lind.id],
-    [3, 14 * 60 + 15, lind.id],
+  const slots: [number, number, string, number][] = [
+    [0, 8 * 60 + 30, weber.id, 1],
+    [1, 9 * 60, weber.id, 1],
+    [2, 10 * 60, lind.id, 1],
+    [3, 14 * 60 + 15, lind.id, 1],
+    // Today, for the day list: one in treatment, one waiting, two expected.
+    [0, 8 * 60, weber.id, 0],
+    [1, 8 * 60 + 30, lind.id, 0],
+    [2, 11 * 60, weber.id, 0],
+    [3, 15 * 60, lind.id, 0],
   ];
-  for (const [i, minute, practitionerId] of slots) {
-    core.agenda.book({
+  const states = ['in_treatment', 'arrived'] as const;
+  let n = 0;
+  for (const [i, minute, practitionerId, day] of slots) {
+    const booked = core.agenda.book({
       patientId: people[i]!.id,
       practitionerId,
       roomId: null,
       typeId: types[i % types.length]!.id,
-      startAt: atLocal(addDays(today, 1), minute, zone),
+      startAt: atLocal(addDays(today, day), minute, zone),
       endAt: null,
       notes: '',
       allowOverlap: true,
       sendConfirmation: false,
     });
+    if (day === 0 && booked.kind === 'done' && n < states.length)
+      core.agenda.setStatus(booked.appointment.id, states[n++]!);
+  }
+}
+
+/** A video consultation in progress: the practitioner's window and the patient's phone, with fake devices. */
+async function callInProgress(dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+  const server = await startServerFixture({ realClock: true, webDir: RENDERER_DIR });
+  try {
+    await server.registered('dr.lind');
+    const app = await signedInApp(browser, server.base, 'dr.lind', 'calls');
+    try {
+      const { page } = app;
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await page.getByTestId('invite-label').fill('Åsa Lindqvist');
+      await page.getByTestId('invite-create').click();
+      const code = (await page.getByTestId('invitation-code').textContent())!.replace(/ /g, '');
+      const context = await browser.newContext({ locale: 'sv-SE', viewport: { width: 390, height: 844 } });
+      const guest = await context.newPage();
+      await guest.goto(`${server.base}/join`);
+      await guest.getByTestId('guest-code').fill(code);
+      await guest.getByTestId('guest-continue').click();
+      await guest.getByTestId('guest-name').fill('Åsa Lindqvist');
+      await guest.getByTestId('guest-consent').check();
+      await guest.getByTestId('guest-details-next').click();
+      await guest.getByTestId('guest-join').click();
+      await page.getByTestId('knock-admit').click();
+      await page.getByTestId('call-overlay').waitFor();
+      await page.getByTestId('chat-input').fill('Hej! Syns jag bra?');
+      await page.getByTestId('chat-send').click();
+      await guest.getByTestId('call-screen').waitFor();
+      // Both sides decode video before the picture is taken.
+      for (const side of [page, guest]) {
+        await side.waitForFunction(
+          () => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.readyState ?? 0) >= 2,
+        );
+      }
+      const files = [join(dir, 'practitioner.png'), join(dir, 'patient-phone.png')];
+      await page.screenshot({ path: files[0]! });
+      await guest.screenshot({ path: files[1]! });
+      await context.close();
+      return files;
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await server.close();
+    await browser.close();
   }
 }
 const out = join(ROOT, 'screenshots');
@@ -87,6 +148,7 @@ async function main(): Promise<void> {
         osLocales: [language],
         serverUrl: base,
         timeZone: 'Europe/Berlin',
+        viewport: { width: 1366, height: 768 },
       });
       try {
         seed(harness.core);
@@ -116,8 +178,13 @@ async function main(): Promise<void> {
       const guest = join(dir, 'guest.png');
       await page.screenshot({ path: guest });
       written.push(guest);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const phone = join(dir, 'guest-phone.png');
+      await page.screenshot({ path: phone, fullPage: true });
+      written.push(phone);
       await context.close();
     }
+    written.push(...(await callInProgress(join(out, 'call'))));
   } finally {
     await browser.close();
     await server.close();

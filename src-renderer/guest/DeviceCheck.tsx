@@ -86,9 +86,15 @@ export function DeviceCheck({ onReady }: { onReady: (stream: MediaStream) => voi
       )}
       <div className="preview">
         {cameraProblem ? (
-          <p className="audio-only" aria-hidden="true">
-            🎙
-          </p>
+          <svg className="audio-only" viewBox="0 0 24 24" width="64" height="64" aria-hidden="true">
+            <path
+              d="M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3M8 21h8"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.6"
+              strokeLinecap="round"
+            />
+          </svg>
         ) : (
           <StreamVideo stream={stream} muted testId="preview-video" />
         )}

@@ -357,6 +357,8 @@ function Consultation({
     );
   return (
     <CallScreen
+      audience="patient"
+      title={guest.practitionerName}
       session={session}
       chat={chat}
       files={files}

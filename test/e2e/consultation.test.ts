@@ -127,6 +127,20 @@ describe('video consultation with a patient', () => {
       .toBe('good');
     expect(await page.getByTestId('call-route').getAttribute('data-relayed')).toBe('false');
 
+    // The layout people know from Jitsi and doxy.me: who, how long, the controls on screen; staff words
+    // (direct/relayed, screen sharing) only for staff; the self-view moves to another corner.
+    expect(await guest.getByTestId('call-title').textContent()).toBeTruthy();
+    await expect.poll(() => page.getByTestId('call-timer').textContent()).toMatch(/^\d\d:\d\d$/);
+    expect(await guest.getByTestId('call-route').count()).toBe(0);
+    expect(await guest.getByTestId('call-share').count()).toBe(0);
+    expect(await page.getByTestId('call-share').count()).toBe(1);
+    for (const side of [page, guest]) {
+      const bar = (await side.getByTestId('call-hangup').boundingBox())!;
+      expect(bar.y + bar.height).toBeLessThanOrEqual(side.viewportSize()!.height);
+    }
+    await guest.getByTestId('self-view-move').click();
+    expect(await guest.getByTestId('self-view').getAttribute('data-corner')).toBe('bottom-left');
+
     // Chat and a file cross the data channel.
     await guest.getByTestId('chat-input').fill('Guten Tag, Frau Doktor');
     await guest.getByTestId('chat-send').click();

@@ -292,7 +292,11 @@ export function AgendaView() {
                 <div
                   key={column.key}
                   className="col-body"
-                  style={{ height, backgroundSize: `100% ${60 * zoom}px, 100% ${15 * zoom}px` }}
+                  style={{
+                    height,
+                    // Hour and quarter-hour lines at the zoom's spacing.
+                    backgroundImage: `repeating-linear-gradient(to bottom, #e8ecf0 0, #e8ecf0 1px, transparent 1px, transparent ${60 * zoom}px), repeating-linear-gradient(to bottom, #f4f6f8 0, #f4f6f8 1px, transparent 1px, transparent ${15 * zoom}px)`,
+                  }}
                   data-testid={`agenda-col-${column.key}`}
                   onClick={onSlotClick(column)}
                   onDragOver={(e) => e.preventDefault()}

@@ -178,9 +178,9 @@ export function CallCenter() {
       )}
       {session && current && (
         <div className="call-overlay" data-testid="call-overlay">
-          <p className="hint">{t('calls.with', { name: current.peerName })}</p>
           <MinutesWarning current={current} />
           <CallScreen
+            title={t('calls.with', { name: current.peerName })}
             session={session}
             chat={chat}
             files={files}
