@@ -25,6 +25,7 @@ import { NotificationCenter } from './notifications';
 import { installDisplayMediaHandler } from './displayMedia';
 import { ScreenChooser } from '../core/screen/screenChooser';
 import { saveDayListCommand } from '../core/print/dayListCommand';
+import { applyLaunchLocale, launchLocalePath, writeLaunchLanguage } from './launchLocale';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
 import { SyncDriver } from '../core/sync/syncDriver';
@@ -67,6 +68,10 @@ const openLink = (link: string): void => {
   sendEvent(mainWindow.webContents, 'account.registrationLink', { link });
 };
 
+/** Before `ready`: Chromium starts in the app's language (its date fields follow it). */
+const launchLocaleFile = launchLocalePath(desktopConfig(process.argv, process.env, app.getPath('userData')).dataDir);
+applyLaunchLocale(app, launchLocaleFile);
+
 const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
   sendEvent(mainWindow?.webContents, event, payload);
   if (event === 'account.changed') syncDriver?.accountChanged((payload as EventPayload<'account.changed'>).signedIn);
@@ -74,6 +79,14 @@ const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => 
   if (event === 'settings.changed') {
     const previous = settings;
     settings = payload as EventPayload<'settings.changed'>;
+    // Chromium's date fields take the language at the next start (see launchLocale).
+    if (previous?.language !== settings.language) {
+      try {
+        writeLaunchLanguage(launchLocaleFile, settings.language);
+      } catch (error) {
+        console.warn('clinicdesk: could not keep the language for the next start', error);
+      }
+    }
     tray?.update(settings);
     if (mainWindow && applyCallStation(mainWindow, settings.callStation).unsupported)
       console.warn(
