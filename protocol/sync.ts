@@ -37,8 +37,9 @@ export const SYNC_SCHEMA = {
     opening_days: 'text',
   },
   tenants: { name: 'text', sms_credits: 'int' },
-  practitioners: { name: 'text', colour: 'text', tenant_id: 'text' },
-  rooms: { name: 'text' },
+  /** Version 2: `active` on practitioners, rooms and appointment types. */
+  practitioners: { name: 'text', colour: 'text', tenant_id: 'text', active: 'int' },
+  rooms: { name: 'text', active: 'int' },
   appointment_types: {
     name: 'text',
     colour: 'text',
@@ -46,6 +47,7 @@ export const SYNC_SCHEMA = {
     is_video: 'int',
     reminder_rules: 'text',
     confirm_on_booking: 'int',
+    active: 'int',
   },
   patients: {
     first_name: 'text',

@@ -109,6 +109,7 @@ import {
   practiceUpdateSchema,
   practitionerInputSchema,
   roomInputSchema,
+  setActiveSchema,
   tenantInputSchema,
   withId,
   type AppointmentType,
@@ -329,15 +330,19 @@ export const commands = {
     list: command<Practitioner[]>()(none),
     create: command<Practitioner>()(practitionerInputSchema),
     update: command<Practitioner>()(withId(practitionerInputSchema)),
+    setActive: command<Practitioner>()(setActiveSchema),
   },
   rooms: {
     list: command<Room[]>()(none),
     create: command<Room>()(roomInputSchema),
+    update: command<Room>()(withId(roomInputSchema)),
+    setActive: command<Room>()(setActiveSchema),
   },
   appointmentTypes: {
     list: command<AppointmentType[]>()(none),
     create: command<AppointmentType>()(appointmentTypeInputSchema),
     update: command<AppointmentType>()(withId(appointmentTypeInputSchema)),
+    setActive: command<AppointmentType>()(setActiveSchema),
   },
   patients: {
     create: command<Patient>()(patientCreateSchema),

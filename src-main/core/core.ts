@@ -205,15 +205,28 @@ export function createCore(options: CoreOptions): Core {
         list: () => practice.practitioners(),
         create: (input) => practice.createPractitioner(input),
         update: (input) => practice.updatePractitioner(input),
+        setActive: ({ id, active }) => {
+          practice.setActive('practitioners', id, active);
+          return practice.practitioner(id);
+        },
       },
       rooms: {
         list: () => practice.rooms(),
         create: (input) => practice.createRoom(input),
+        update: (input) => practice.updateRoom(input),
+        setActive: ({ id, active }) => {
+          practice.setActive('rooms', id, active);
+          return practice.room(id);
+        },
       },
       appointmentTypes: {
         list: () => practice.types(),
         create: (input) => practice.createType(input),
         update: (input) => practice.updateType(input),
+        setActive: ({ id, active }) => {
+          practice.setActive('appointment_types', id, active);
+          return practice.type(id);
+        },
       },
       patients: {
         create: (input) => patients.create(input),

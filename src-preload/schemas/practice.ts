@@ -68,6 +68,8 @@ export interface Practitioner {
   name: string;
   colour: string;
   tenantId: string;
+  /** Offered for new bookings; a deactivated one stays in the records. */
+  active: boolean;
 }
 export const practitionerInputSchema = z
   .object({ name: requiredText(120), colour: colourSchema, tenantId: idSchema })
@@ -76,6 +78,7 @@ export const practitionerInputSchema = z
 export interface Room {
   id: string;
   name: string;
+  active: boolean;
 }
 export const roomInputSchema = z.object({ name: requiredText(120) }).strict();
 
@@ -96,6 +99,7 @@ export interface AppointmentType {
   isVideo: boolean;
   reminderRules: ReminderRule[];
   confirmOnBooking: boolean;
+  active: boolean;
 }
 export const appointmentTypeInputSchema = z
   .object({
@@ -107,6 +111,9 @@ export const appointmentTypeInputSchema = z
     confirmOnBooking: z.boolean(),
   })
   .strict();
+
+/** Deactivates (or activates again) a practitioner, room or appointment type. */
+export const setActiveSchema = z.object({ id: idSchema, active: z.boolean() }).strict();
 
 export const withId = <T extends z.ZodRawShape>(schema: z.ZodObject<T>) =>
   schema.partial().extend({ id: idSchema }).strict();

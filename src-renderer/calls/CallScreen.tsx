@@ -146,12 +146,17 @@ export function CallScreen({
   const remotes = session.remotes;
   const main = remotes[0];
 
-  // The timer starts when the other side is there, and ticks once a second.
+  // The timer starts when the other side is there (seen at the next tick), and ticks once a second.
+  const present = useRef(false);
   useEffect(() => {
-    if (remotes.length > 0 && since === null) setSince(Date.now());
-  }, [remotes.length, since]);
+    present.current = remotes.length > 0;
+  }, [remotes.length]);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => {
+      const at = Date.now();
+      setNow(at);
+      if (present.current) setSince((started) => started ?? at);
+    }, 1000);
     return () => clearInterval(timer);
   }, []);
   // Messages that arrive while the chat is closed are counted on its button.

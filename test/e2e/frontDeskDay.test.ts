@@ -278,6 +278,19 @@ describe('the front desk’s day', () => {
     await page.getByTestId('agenda-date').fill(targetDay(ZONE));
     await expect.poll(() => page.getByTestId(`agenda-col-${weber}`).getByTestId('agenda-closed').count()).toBe(2);
     harness.core.practice.updatePractice({ openingStart: 480, openingEnd: 1080, openingDays: [1, 2, 3, 4, 5] });
+
+    // Dr. Lind leaves: renamed rows and colours are edited in place; deactivated, no longer offered.
+    await harness.open('settings');
+    const lindRow = page.getByTestId('team-practitioner').filter({ hasText: 'Dr. Lind' });
+    await lindRow.getByTestId('team-practitioner-active').click();
+    await expect.poll(() => harness.core.practice.practitioner(lind).active).toBe(false);
+    await expect.poll(() => lindRow.getAttribute('data-active')).toBe('false');
+    await harness.open('agenda');
+    await page.getByTestId('agenda-new').click();
+    const offered = await page.getByTestId('booking-practitioner').locator('option').allTextContents();
+    expect(offered).toEqual(['Dr. Weber']);
+    await page.keyboard.press('Escape');
+    harness.core.practice.setActive('practitioners', lind, true);
   });
 
   it('the patient page: details, appointments, messages and recalls; books with the patient chosen', async () => {

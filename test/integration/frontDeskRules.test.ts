@@ -203,3 +203,57 @@ describe('a patient\u2019s appointments', () => {
     });
   });
 });
+
+describe('deactivating practitioners, rooms and types', () => {
+  it('keeps their appointments but offers them for no new booking; the last type cannot go', async () => {
+    const f = fixture();
+    const kept = done(f.book({ startAt: berlin('2026-06-02', 9), practitionerId: f.lind }));
+    const room = f.core.practice.createRoom({ name: 'Raum 2' });
+    expect(await f.call('practitioners.setActive', { id: f.lind, active: false })).toMatchObject({
+      ok: true,
+      value: { active: false },
+    });
+    expect(await f.call('rooms.setActive', { id: room.id, active: false })).toMatchObject({ ok: true });
+    expect(f.core.agenda.get(kept.appointment.id).practitionerId).toBe(f.lind); // history stays
+
+    const outbox = f.count('outbox');
+    for (const input of [{ practitionerId: f.lind }, { roomId: room.id }]) {
+      expect(
+        await f.call('agenda.book', {
+          practitionerId: f.weber,
+          typeId: f.consultation,
+          startAt: berlin('2026-06-03', 9),
+          ...input,
+        }),
+      ).toMatchObject({ ok: false, error: { code: 'validation', issues: [{ code: 'inactive' }] } });
+    }
+    expect(f.count('outbox')).toBe(outbox); // refused: nothing written
+    const moved = done(f.book({ startAt: berlin('2026-06-04', 9) }));
+    const beforeMove = f.count('outbox');
+    expect(
+      await f.call('agenda.move', {
+        id: moved.appointment.id,
+        startAt: berlin('2026-06-04', 10),
+        practitionerId: f.lind,
+      }),
+    ).toMatchObject({ ok: false, error: { issues: [{ code: 'inactive' }] } });
+    expect(f.count('outbox')).toBe(beforeMove);
+    // An appointment of the deactivated practitioner can still be moved in time.
+    expect(
+      await f.call('agenda.move', { id: kept.appointment.id, startAt: berlin('2026-06-02', 11), allowOverlap: true }),
+    ).toMatchObject({ ok: true });
+
+    // Types: the last active one stays.
+    const types = f.core.practice.types();
+    expect(await f.call('appointmentTypes.setActive', { id: types[0]!.id, active: false })).toMatchObject({ ok: true });
+    expect(await f.call('appointmentTypes.setActive', { id: types[1]!.id, active: false })).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'active', code: 'last_active' }] },
+    });
+    expect(await f.call('practitioners.setActive', { id: f.lind, active: true })).toMatchObject({ ok: true });
+    expect(await f.call('rooms.update', { id: room.id, name: 'Raum 2 (klein)' })).toMatchObject({
+      ok: true,
+      value: { name: 'Raum 2 (klein)', active: false },
+    });
+  });
+});

@@ -107,8 +107,11 @@ describe('grid', () => {
 
   it('names the column of appointments without a room, hides cancelled ones unless asked, and weekends', () => {
     const data = {
-      practitioners: [{ id: 'p1', name: 'Dr. A', colour: '#000', tenantId: 'x' }],
-      rooms: [{ id: 'r1', name: 'Room 1' }],
+      practitioners: [{ id: 'p1', name: 'Dr. A', colour: '#000', tenantId: 'x', active: true }],
+      rooms: [
+        { id: 'r1', name: 'Room 1', active: true },
+        { id: 'r2', name: 'Old room', active: false },
+      ],
     } as unknown as PracticeData;
     const day = (date: string, appointments: Appointment[]): AgendaDay => ({
       date,

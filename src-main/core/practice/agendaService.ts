@@ -82,6 +82,12 @@ const toAppointment = (r: Row): Appointment => ({
   reminderAt: r.reminder_at == null ? null : Number(r.reminder_at),
 });
 
+/** A practitioner, room or type deactivated in the settings is not offered for new bookings. */
+function offered<T extends { active: boolean }>(thing: T, path: string): T {
+  if (!thing.active) throw new AppError('validation', 'No longer offered', [{ path, code: 'inactive' }]);
+  return thing;
+}
+
 /** ISO weekday of a calendar date (1 = Monday … 7 = Sunday); the date alone decides, not a time zone. */
 export function isoWeekday(date: string): number {
   const day = new Date(`${date}T12:00:00Z`).getUTCDay();
@@ -190,9 +196,9 @@ export class AgendaService {
    * original; whoever copies adds a reminder to the copy if one is wanted, with `addReminder`).
    */
   book(input: BookInput, options: { copy?: boolean } = {}): BookResult {
-    const type = this.practice.type(input.typeId);
-    const practitioner = this.practice.practitioner(input.practitionerId);
-    if (input.roomId) this.practice.room(input.roomId);
+    const type = offered(this.practice.type(input.typeId), 'typeId');
+    const practitioner = offered(this.practice.practitioner(input.practitionerId), 'practitionerId');
+    if (input.roomId) offered(this.practice.room(input.roomId), 'roomId');
     const patient = input.patientId ? this.patients.get(input.patientId) : null;
     const endAt = input.endAt ?? input.startAt + type.durationMin * 60_000;
     this.checkLength(input.startAt, endAt);
@@ -238,7 +244,9 @@ export class AgendaService {
       throw new AppError('invalid_state', `A ${current.status} appointment cannot be moved`);
     const practitionerId = input.practitionerId ?? current.practitionerId;
     const practitioner = this.practice.practitioner(practitionerId);
-    if (input.roomId) this.practice.room(input.roomId);
+    // To another practitioner or room: only to one still offered (the same one may have left meanwhile).
+    if (practitionerId !== current.practitionerId) offered(practitioner, 'practitionerId');
+    if (input.roomId && input.roomId !== current.roomId) offered(this.practice.room(input.roomId), 'roomId');
     const endAt = input.endAt ?? input.startAt + (current.endAt - current.startAt);
     this.checkLength(input.startAt, endAt);
 
@@ -287,8 +295,8 @@ export class AgendaService {
     const current = this.get(input.id);
     if (INACTIVE.includes(current.status))
       throw new AppError('invalid_state', `A ${current.status} appointment cannot be changed`);
-    if (input.typeId) this.practice.type(input.typeId);
-    if (input.roomId) this.practice.room(input.roomId);
+    if (input.typeId && input.typeId !== current.typeId) offered(this.practice.type(input.typeId), 'typeId');
+    if (input.roomId && input.roomId !== current.roomId) offered(this.practice.room(input.roomId), 'roomId');
     if (input.patientId) this.patients.get(input.patientId);
     const replan =
       (input.patientId !== undefined && input.patientId !== current.patientId) ||

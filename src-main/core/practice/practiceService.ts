@@ -41,8 +41,9 @@ const toPractitioner = (r: Row): Practitioner => ({
   name: String(r.name),
   colour: String(r.colour),
   tenantId: String(r.tenant_id),
+  active: r.active !== 0,
 });
-const toRoom = (r: Row): Room => ({ id: String(r.id), name: String(r.name) });
+const toRoom = (r: Row): Room => ({ id: String(r.id), name: String(r.name), active: r.active !== 0 });
 export const toType = (r: Row): AppointmentType => ({
   id: String(r.id),
   name: String(r.name),
@@ -51,6 +52,7 @@ export const toType = (r: Row): AppointmentType => ({
   isVideo: bool(r.is_video),
   reminderRules: JSON.parse(String(r.reminder_rules)) as ReminderRule[],
   confirmOnBooking: bool(r.confirm_on_booking),
+  active: r.active !== 0,
 });
 
 export interface SeedOptions {
@@ -166,7 +168,7 @@ export class PracticeService {
 
   practitioners = (): Practitioner[] => this.list('practitioners', toPractitioner);
   practitioner = (id: string): Practitioner => this.one('practitioners', id, toPractitioner);
-  createPractitioner(input: Omit<Practitioner, 'id'>): Practitioner {
+  createPractitioner(input: Omit<Practitioner, 'id' | 'active'>): Practitioner {
     this.tenant(input.tenantId);
     const id = this.repo.transaction(() =>
       this.repo.insert('practitioners', { name: input.name, colour: input.colour, tenant_id: input.tenantId }),
@@ -195,10 +197,34 @@ export class PracticeService {
 
   types = (): AppointmentType[] => this.list('appointment_types', toType);
   type = (id: string): AppointmentType => this.one('appointment_types', id, toType);
-  createType(input: Omit<AppointmentType, 'id'>): AppointmentType {
+  createType(input: Omit<AppointmentType, 'id' | 'active'>): AppointmentType {
     const id = this.repo.transaction(() => this.repo.insert('appointment_types', typeRow(input)));
     return this.type(id);
   }
+  updateRoom({ id, name }: { id: string; name?: string }): Room {
+    this.room(id);
+    this.repo.transaction(() => this.repo.update('rooms', id, { name } as Row));
+    return this.room(id);
+  }
+
+  /**
+   * Deactivates or activates again. The last active practitioner or appointment type cannot go: nothing
+   * could be booked any more.
+   */
+  setActive(table: 'practitioners' | 'rooms' | 'appointment_types', id: string, active: boolean): void {
+    const current = this.one(table, id, (r) => r);
+    if (!active && current.active !== 0 && table !== 'rooms') {
+      const others = this.repo.db
+        .prepare(`SELECT count(*) AS n FROM ${table} WHERE deleted = 0 AND active = 1 AND id <> ?`)
+        .get(id) as { n: number };
+      if (others.n === 0)
+        throw new AppError('validation', 'The last active one cannot be deactivated', [
+          { path: 'active', code: 'last_active' },
+        ]);
+    }
+    this.repo.transaction(() => this.repo.update(table, id, { active: active ? 1 : 0 }));
+  }
+
   updateType({ id, ...patch }: Partial<AppointmentType> & { id: string }): AppointmentType {
     this.type(id);
     this.repo.transaction(() => this.repo.update('appointment_types', id, typeRow(patch)));
@@ -206,7 +232,7 @@ export class PracticeService {
   }
 }
 
-const typeRow = (t: Partial<Omit<AppointmentType, 'id'>>): Row =>
+const typeRow = (t: Partial<Omit<AppointmentType, 'id' | 'active'>>): Row =>
   ({
     name: t.name,
     colour: t.colour,

@@ -138,11 +138,13 @@ export function AppointmentDialog({
           <label>
             {t('agenda.form.type')}
             <select value={typeId} onChange={(e) => setTypeId(e.target.value)}>
-              {data.types.map((type) => (
-                <option key={type.id} value={type.id}>
-                  {type.name}
-                </option>
-              ))}
+              {data.types
+                .filter((type) => type.active || type.id === appointment.typeId)
+                .map((type) => (
+                  <option key={type.id} value={type.id}>
+                    {type.name}
+                  </option>
+                ))}
             </select>
           </label>
           <RoomSelect rooms={data.rooms} value={roomId} onChange={setRoomId} />

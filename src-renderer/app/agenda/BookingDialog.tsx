@@ -41,8 +41,10 @@ export function BookingDialog({
   const now = useNow();
   const [free, setFree] = useState<FreeSlot[] | null>(null);
   const [patient, setPatient] = useState<Patient | null>(initialPatient);
-  const [typeId, setTypeId] = useState(data.types[0]?.id ?? '');
-  const [practitionerId, setPractitionerId] = useState(slot.practitionerId ?? data.practitioners[0]?.id ?? '');
+  const [typeId, setTypeId] = useState(data.types.find((x) => x.active)?.id ?? '');
+  const [practitionerId, setPractitionerId] = useState(
+    slot.practitionerId ?? data.practitioners.find((p) => p.active)?.id ?? '',
+  );
   const [roomId, setRoomId] = useState(slot.roomId ?? '');
   const [date, setDate] = useState(slot.date);
   const [time, setTime] = useState(minuteLabel(slot.minute));
@@ -101,11 +103,13 @@ export function BookingDialog({
         <label>
           {t('agenda.form.type')}
           <select data-testid="booking-type" value={typeId} onChange={(e) => setTypeId(e.target.value)}>
-            {data.types.map((type) => (
-              <option key={type.id} value={type.id}>
-                {type.name} ({type.durationMin}′)
-              </option>
-            ))}
+            {data.types
+              .filter((type) => type.active)
+              .map((type) => (
+                <option key={type.id} value={type.id}>
+                  {type.name} ({type.durationMin}′)
+                </option>
+              ))}
           </select>
           <FieldError error={error} field="typeId" />
         </label>
@@ -116,11 +120,13 @@ export function BookingDialog({
             value={practitionerId}
             onChange={(e) => setPractitionerId(e.target.value)}
           >
-            {data.practitioners.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
+            {data.practitioners
+              .filter((p) => p.active)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
           </select>
           <FieldError error={error} field="practitionerId" />
         </label>

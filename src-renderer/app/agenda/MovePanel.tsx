@@ -75,11 +75,13 @@ export function MovePanel({
             data-testid="move-practitioner"
             onChange={(e) => setPractitionerId(e.target.value)}
           >
-            {data.practitioners.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
+            {data.practitioners
+              .filter((p) => p.active || p.id === appointment.practitionerId)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
           </select>
         </label>
         <RoomSelect rooms={data.rooms} value={roomId} onChange={setRoomId} />

@@ -17,11 +17,14 @@ export function RoomSelect({
       {t('agenda.form.room')}
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">{t('agenda.form.noRoom')}</option>
-        {rooms.map((r) => (
-          <option key={r.id} value={r.id}>
-            {r.name}
-          </option>
-        ))}
+        {/* Rooms still offered, and the one already chosen even if it was deactivated since. */}
+        {rooms
+          .filter((r) => r.active || r.id === value)
+          .map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
       </select>
     </label>
   );

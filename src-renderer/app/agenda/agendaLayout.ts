@@ -120,22 +120,28 @@ export function columnsOf(days: readonly AgendaDay[], data: PracticeData, option
   }
   const day = days[0];
   if (!day) return [];
+  // A deactivated practitioner or room keeps a column only on days that still have their appointments.
+  const present = (key: 'practitionerId' | 'roomId', id: string) => day.appointments.some((a) => a[key] === id);
   if (options.by === 'practitioner') {
-    return data.practitioners.map((p) => ({
-      key: p.id,
-      title: p.name,
-      date: day.date,
-      practitionerId: p.id,
-      appointments: day.appointments.filter((a) => shown(a) && a.practitionerId === p.id),
-    }));
+    return data.practitioners
+      .filter((p) => p.active || present('practitionerId', p.id))
+      .map((p) => ({
+        key: p.id,
+        title: p.name,
+        date: day.date,
+        practitionerId: p.id,
+        appointments: day.appointments.filter((a) => shown(a) && a.practitionerId === p.id),
+      }));
   }
-  const rooms: Column[] = data.rooms.map((r) => ({
-    key: r.id,
-    title: r.name,
-    date: day.date,
-    roomId: r.id,
-    appointments: day.appointments.filter((a) => shown(a) && a.roomId === r.id),
-  }));
+  const rooms: Column[] = data.rooms
+    .filter((r) => r.active || present('roomId', r.id))
+    .map((r) => ({
+      key: r.id,
+      title: r.name,
+      date: day.date,
+      roomId: r.id,
+      appointments: day.appointments.filter((a) => shown(a) && a.roomId === r.id),
+    }));
   const roomless = day.appointments.filter((a) => shown(a) && a.roomId === null);
   // Appointments without a room get a named column ("No room"), never a bare dash.
   return roomless.length > 0

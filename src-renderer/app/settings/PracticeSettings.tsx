@@ -197,6 +197,81 @@ function AddForm({ testId, onAdd, children }: { testId: string; onAdd: () => Pro
   );
 }
 
+/**
+ * One practitioner, room or type in the settings: renamed and recoloured in place, deactivated (kept in
+ * the records, no longer offered for bookings) or activated again.
+ */
+function TeamRow({
+  name,
+  colour,
+  active,
+  detail,
+  testId,
+  onSave,
+  onActive,
+}: {
+  name: string;
+  colour?: string;
+  active: boolean;
+  detail?: string;
+  testId: string;
+  onSave: (name: string, colour?: string) => Promise<boolean>;
+  onActive: (active: boolean) => Promise<boolean>;
+}) {
+  const { t } = useTranslation('common');
+  const [editing, setEditing] = useState(false);
+  const [draftName, setDraftName] = useState(name);
+  const [draftColour, setDraftColour] = useState(colour);
+  if (editing)
+    return (
+      <li data-testid={testId}>
+        <form
+          className="row"
+          noValidate
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await onSave(draftName, draftColour)) setEditing(false);
+          }}
+        >
+          <input
+            aria-label={t('patients.name')}
+            value={draftName}
+            data-testid={`${testId}-name`}
+            onChange={(e) => setDraftName(e.target.value)}
+          />
+          {draftColour !== undefined && (
+            <input
+              type="color"
+              aria-label={t('practiceSettings.colour')}
+              value={draftColour}
+              data-testid={`${testId}-colour`}
+              onChange={(e) => setDraftColour(e.target.value)}
+            />
+          )}
+          <button type="submit" data-testid={`${testId}-save`}>
+            {t('common.save')}
+          </button>
+          <button type="button" className="secondary" onClick={() => setEditing(false)}>
+            {t('common.cancel')}
+          </button>
+        </form>
+      </li>
+    );
+  return (
+    <li data-testid={testId} data-active={active} className={active ? undefined : 'inactive'}>
+      {colour && <span className="swatch" style={{ background: colour }} />} {name}
+      {detail}
+      {!active && <> · {t('practiceSettings.inactive')}</>}{' '}
+      <button type="button" className="link" data-testid={`${testId}-edit`} onClick={() => setEditing(true)}>
+        {t('patients.editShort')}
+      </button>{' '}
+      <button type="button" className="link" data-testid={`${testId}-active`} onClick={() => void onActive(!active)}>
+        {t(active ? 'practiceSettings.deactivate' : 'practiceSettings.activate')}
+      </button>
+    </li>
+  );
+}
+
 function Team({ data }: { data: PracticeData }) {
   const { t } = useTranslation('common');
   const reload = useAppStore((s) => s.loadPracticeData);
@@ -214,9 +289,17 @@ function Team({ data }: { data: PracticeData }) {
       <h3>{t('practiceSettings.practitioners')}</h3>
       <ul className="plain">
         {data.practitioners.map((p) => (
-          <li key={p.id}>
-            <span className="swatch" style={{ background: p.colour }} /> {p.name}
-          </li>
+          <TeamRow
+            key={p.id}
+            testId="team-practitioner"
+            name={p.name}
+            colour={p.colour}
+            active={p.active}
+            onSave={async (name, colour) =>
+              done(await run(window.clinic.practitioners.update({ id: p.id, name, colour })))
+            }
+            onActive={async (active) => done(await run(window.clinic.practitioners.setActive({ id: p.id, active })))}
+          />
         ))}
       </ul>
       <AddForm
@@ -245,7 +328,14 @@ function Team({ data }: { data: PracticeData }) {
       <h3>{t('practiceSettings.rooms')}</h3>
       <ul className="plain">
         {data.rooms.map((r) => (
-          <li key={r.id}>{r.name}</li>
+          <TeamRow
+            key={r.id}
+            testId="team-room"
+            name={r.name}
+            active={r.active}
+            onSave={async (name) => done(await run(window.clinic.rooms.update({ id: r.id, name })))}
+            onActive={async (active) => done(await run(window.clinic.rooms.setActive({ id: r.id, active })))}
+          />
         ))}
       </ul>
       <AddForm
@@ -266,11 +356,24 @@ function Team({ data }: { data: PracticeData }) {
       <h3>{t('practiceSettings.types')}</h3>
       <ul className="plain">
         {data.types.map((ty) => (
-          <li key={ty.id}>
-            <span className="swatch" style={{ background: ty.colour }} /> {ty.name} · {ty.durationMin}′
-            {ty.reminderRules.length > 0 && ` · ${t('practiceSettings.reminderDayBefore')}`}
-            {ty.isVideo && ` · ${t('practiceSettings.video')}`}
-          </li>
+          <TeamRow
+            key={ty.id}
+            testId="team-type"
+            name={ty.name}
+            colour={ty.colour}
+            active={ty.active}
+            detail={[
+              ` · ${ty.durationMin}′`,
+              ty.reminderRules.length > 0 ? ` · ${t('practiceSettings.reminderDayBefore')}` : '',
+              ty.isVideo ? ` · ${t('practiceSettings.video')}` : '',
+            ].join('')}
+            onSave={async (name, colour) =>
+              done(await run(window.clinic.appointmentTypes.update({ id: ty.id, name, colour })))
+            }
+            onActive={async (active) =>
+              done(await run(window.clinic.appointmentTypes.setActive({ id: ty.id, active })))
+            }
+          />
         ))}
       </ul>
       <AddForm
@@ -323,7 +426,8 @@ function Team({ data }: { data: PracticeData }) {
         </label>
       </AddForm>
       <FieldError error={error} field="name" />
-      <FormError error={error} fields={['name']} />
+      <FieldError error={error} field="active" testId="team-error" />
+      <FormError error={error} fields={['name', 'active']} />
       <h3>{t('practiceSettings.tenants')}</h3>
       <ul className="plain">
         {data.tenants.map((tenant) => (

@@ -7,6 +7,7 @@ import { m002Practice } from './002-practice';
 import { m003CallLog } from './003-call-log';
 import { m004MessageStatuses } from './004-message-statuses';
 import { m005AppointmentStates } from './005-appointment-states';
+import { m006ActiveFlags } from './006-active-flags';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   m003CallLog,
   m004MessageStatuses,
   m005AppointmentStates,
+  m006ActiveFlags,
 ];
