@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
-npm run typecheck && npm run lint && npm run build
+# One command per line: under `set -e` a failure inside an && list does not stop the script, and the runs
+# would test a stale build.
+npm run typecheck
+npm run lint
+npm run build
 if command -v stress-ng >/dev/null 2>&1; then
   stress-ng --cpu 1 --timeout 0 --quiet &
 else

@@ -126,7 +126,7 @@ describe.skipIf(missing.length > 0)(
         await page.getByTestId('invite-label').fill('Herr Berg');
         await page.getByTestId('invite-create').click();
         // Shown in groups of three; typed by the patient as read.
-    const code = (await page.getByTestId('invitation-code').textContent())!.replace(/ /g, '');
+        const code = (await page.getByTestId('invitation-code').textContent())!.replace(/ /g, '');
         expect(code).toMatch(/^\d{9}$/);
 
         // The patient, pinned to B.
