@@ -174,6 +174,11 @@ describe('front desk, end to end', () => {
     await body.fill(`${'a'.repeat(100)} 😀`);
     await expect.poll(shown).toEqual(['ucs2', '2 SMS parts']);
     expect(await page.getByTestId('cost-preview-encoding').textContent()).toBe(en.messages.ucs2);
+    // The character that forces Unicode is named, with what the text would cost without it.
+    expect(await page.getByTestId('cost-preview-unicode-char').allTextContents()).toEqual(['😀']);
+    expect(await page.getByTestId('cost-preview-unicode').textContent()).toContain(
+      en.messages.unicodeCost_other.replace('{{count}}', '2').replace('{{without}}', '1'),
+    );
 
     await body.fill('Hi 😀');
     await expect.poll(() => page.getByTestId('cost-preview-parts').textContent()).toBe('1 SMS part');
@@ -181,5 +186,12 @@ describe('front desk, end to end', () => {
     await page.getByTestId('compose-done').waitFor();
     const sent = harness.core.messages.list({ statuses: [], kinds: ['free_text'], limit: 5 });
     expect(sent).toMatchObject([{ recipient: '+491712345678', body: 'Hi 😀', segments: 1, status: 'scheduled' }]);
+    // The list shows it at once, the number written for reading, the whole text a click away.
+    await page.keyboard.press('Escape');
+    const row = page.getByTestId('message-row').filter({ hasText: 'Hi 😀' });
+    await row.waitFor();
+    expect(await row.getByTestId('message-recipient').textContent()).toBe('0171 2345678');
+    await row.getByTestId('message-text').locator('summary').click();
+    expect(await row.getByTestId('message-text').getAttribute('open')).not.toBeNull();
   });
 });

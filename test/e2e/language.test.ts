@@ -70,6 +70,10 @@ describe('language setting, end to end', () => {
         if (view in de.empty) await page.getByText(de.empty[view as keyof typeof de.empty].title).waitFor();
         if (view === 'contacts') await page.getByText(de.account.needed.title).waitFor();
       }
+      // The template editor opens on the UI's language.
+      await page.getByTestId('nav-messages').click();
+      await page.getByTestId('messages-tab-templates').click();
+      expect(await page.getByTestId('template-language-de').getAttribute('aria-pressed')).toBe('true');
       expect(problems).toEqual([]);
     } finally {
       await harness.close();

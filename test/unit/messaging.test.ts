@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { placeholdersFor, PLACEHOLDERS } from '../../src-preload/contract';
 import { renderTemplate, unknownPlaceholders } from '../../src-main/core/messaging/placeholders';
 import { beforeQuietHours, isQuiet, outsideQuietHours } from '../../protocol/messaging/quietHours';
-import { countSms, creditsFor } from '../../protocol/messaging/smsSegments';
+import { countSms, creditsFor, unicodeCharacters } from '../../protocol/messaging/smsSegments';
 import { addDays, atLocal, localDate, weekStart } from '../../protocol/messaging/timeZone';
 import { normaliseMobile } from '../../src-main/core/practice/phone';
 import { searchTerms } from '../../src-main/core/practice/patientService';
@@ -12,6 +12,9 @@ import { searchTerms } from '../../src-main/core/practice/patientService';
 describe('SMS segments', () => {
   it('GSM-7: 160 in one part, then 153 per part', () => {
     expect(countSms('')).toMatchObject({ segments: 0, units: 0 });
+    // GSM-7 has ü, ß, é and € (extension table); not ő, ç or emoji (3GPP TS 23.038 tables 6.2.1 and 6.2.1.1).
+    expect(unicodeCharacters('Grüße, café, 5 € – ő ç 😀 ő')).toEqual(['–', 'ő', 'ç', '😀']);
+    expect(unicodeCharacters('Grüße, café, 5 €')).toEqual([]);
     expect(countSms('a'.repeat(160))).toMatchObject({ encoding: 'gsm7', segments: 1, units: 160, remaining: 0 });
     expect(countSms('a'.repeat(161))).toMatchObject({ segments: 2, remaining: 153 * 2 - 161 });
     expect(countSms('a'.repeat(306))).toMatchObject({ segments: 2 });

@@ -45,7 +45,11 @@ export function ComposeDialog({ patient: initial = null, onClose }: { patient?: 
         tenantId: tenantId || null,
       }),
     );
-    if (sent) setDone(true);
+    if (sent) {
+      setDone(true);
+      // Every list showing messages (this view's, the patient's page) loads again with the new one.
+      useAppStore.getState().touch();
+    }
   };
 
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Language, MessageKind, SmsPreview } from '../../../src-preload/contract';
+import { countSms, unicodeCharacters } from '../../../protocol/messaging/smsSegments';
 import { placeholderName } from './reasons';
 
 /** The rendered text with real values, and what it costs: asked of the core as the user types. */
@@ -34,6 +35,9 @@ export function CostPreview({
     };
   }, [kind, channel, body, subject, patientId, language]);
   if (!preview) return null;
+  const unicode = channel === 'sms' && preview.encoding === 'ucs2' ? unicodeCharacters(preview.text) : [];
+  const withoutThem =
+    unicode.length > 0 ? countSms([...preview.text].filter((c) => !unicode.includes(c)).join('')) : null;
   return (
     <div className="preview" data-testid={testId} data-segments={preview.segments} data-encoding={preview.encoding}>
       <p className="preview-text">{preview.text}</p>
@@ -57,6 +61,18 @@ export function CostPreview({
           <span data-testid={`${testId}-encoding`}>
             {t(preview.encoding === 'gsm7' ? 'messages.gsm7' : 'messages.ucs2')}
           </span>
+        </p>
+      )}
+      {unicode.length > 0 && withoutThem && (
+        <p className="hint warning" data-testid={`${testId}-unicode`}>
+          {t('messages.unicodeChars')}{' '}
+          {unicode.map((c) => (
+            <mark key={c} className="unicode-char" data-testid={`${testId}-unicode-char`}>
+              {c}
+            </mark>
+          ))}{' '}
+          {withoutThem.segments < preview.segments &&
+            t('messages.unicodeCost', { count: preview.segments, without: withoutThem.segments })}
         </p>
       )}
     </div>

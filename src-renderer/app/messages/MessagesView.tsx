@@ -12,7 +12,8 @@ import {
 } from '../../../src-preload/contract';
 import { FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
-import { LANGUAGE_NAMES } from '../../i18n/i18n';
+import { formatPhone } from '../../../protocol/phoneFormat';
+import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n';
 import { useAppStore } from '../store';
 import { formatBirthDate, formatDateTime } from '../time';
 import { ComposeDialog } from './ComposeDialog';
@@ -34,6 +35,7 @@ const STATUSES: Record<'scheduled' | 'sent' | 'failed' | 'all', MessageStatus[]>
 const WITHDRAWABLE: readonly MessageStatus[] = ['draft', 'scheduled', 'queued'];
 
 function MessageTable({ tab }: { tab: keyof typeof STATUSES }) {
+  const country = useAppStore((s) => s.data?.practice.country ?? 'DE');
   const { t, i18n } = useTranslation('common');
   const zone = useAppStore((s) => s.data?.practice.timeZone ?? 'UTC');
   const revision = useAppStore((s) => s.revision);
@@ -94,9 +96,17 @@ function MessageTable({ tab }: { tab: keyof typeof STATUSES }) {
                   {t(`messages.kinds.${m.kind}`)} · {t(`patients.channels.${m.channel}`)}
                 </td>
                 <td>
-                  {m.patientName ?? ''} <span className="mono hint">{m.recipient}</span>
+                  {m.patientName ?? ''}{' '}
+                  <span className="mono hint" data-testid="message-recipient">
+                    {m.channel === 'sms' ? formatPhone(m.recipient, country) : m.recipient}
+                  </span>
                 </td>
-                <td className="excerpt">{m.body}</td>
+                <td className="excerpt">
+                  {/* The list shows the start; the whole text opens in place. */}
+                  <details data-testid="message-text">
+                    <summary>{m.body}</summary>
+                  </details>
+                </td>
                 <td>{m.channel === 'sms' ? t('messages.credits', { count: m.credits }) : '–'}</td>
                 <td>
                   {t(`messages.statuses.${m.status}`)}
@@ -297,11 +307,12 @@ function TemplateEditor({
 }
 
 function TemplatesPanel() {
-  const { t } = useTranslation('common');
+  const { t, i18n } = useTranslation('common');
   const [loaded, reload] = useQuery(() => window.clinic.templates.list(), []);
   const [kind, setKind] = useState<MessageKind>('reminder');
   const [channel, setChannel] = useState<'sms' | 'email'>('sms');
-  const [language, setLanguage] = useState<Language>('en');
+  // The editor opens on the templates of the UI's language.
+  const [language, setLanguage] = useState<Language>(() => (isLanguage(i18n.language) ? i18n.language : 'en'));
   if (!loaded) return null;
   return (
     <div className="templates">
@@ -327,7 +338,13 @@ function TemplatesPanel() {
         </select>
         <div className="segmented" role="group" aria-label={t('messages.templates.language')}>
           {LANGUAGES.map((l) => (
-            <button key={l} type="button" aria-pressed={language === l} onClick={() => setLanguage(l)}>
+            <button
+              key={l}
+              type="button"
+              aria-pressed={language === l}
+              data-testid={`template-language-${l}`}
+              onClick={() => setLanguage(l)}
+            >
               {LANGUAGE_NAMES[l]}
             </button>
           ))}
