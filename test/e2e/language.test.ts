@@ -180,6 +180,13 @@ describe('language setting, end to end', () => {
       await harness.open('settings');
       const { page, core } = harness;
       expect(await page.getByTestId('call-station').isChecked()).toBe(false);
+      // Turning it on here asks first; "Cancel" leaves it off.
+      await page.getByTestId('call-station').click();
+      await page.getByTestId('call-station-confirm').waitFor();
+      expect(core.settings.get().callStation).toBe(false);
+      await page.getByTestId('call-station-confirm-keep').click();
+      expect(await page.getByTestId('call-station').isChecked()).toBe(false);
+      expect(core.settings.get().callStation).toBe(false);
       core.settings.setCallStation(true); // what the tray menu does
       await expect.poll(() => page.getByTestId('call-station').isChecked()).toBe(true);
       core.settings.setLanguage('de');

@@ -6,6 +6,7 @@ import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n';
 import { PracticeSettings } from '../settings/PracticeSettings';
 import { CreditsPanel } from '../sync/CreditsPanel';
 import { useAppStore } from '../store';
+import { InlineConfirm } from '../../components/InlineConfirm';
 
 /**
  * Runs a settings command: on success the store (and the UI language) follow the new settings; on failure
@@ -106,10 +107,18 @@ function ServerField({ settings }: { settings: Settings }) {
   );
 }
 
+/**
+ * Call-station mode turns the workstation into an unattended phone (always on top, calls answered by
+ * themselves, the rest of the app hidden): asked before it is turned on, and not for an organisation's
+ * ordinary members (their administrator decides). Turning it off needs no question.
+ */
 function CallStationField({ settings }: { settings: Settings }) {
   const { t } = useTranslation('common');
   const { error, run } = useSettingsCommand();
+  const role = useAppStore((s) => s.account?.profile?.role);
+  const [asking, setAsking] = useState(false);
   const id = useId();
+  const member = role === 'member';
   return (
     <div className="field">
       <div className="row">
@@ -118,11 +127,28 @@ function CallStationField({ settings }: { settings: Settings }) {
           type="checkbox"
           data-testid="call-station"
           checked={settings.callStation}
-          onChange={(event) => void run(window.clinic.settings.setCallStation({ enabled: event.target.checked }))}
+          disabled={member && !settings.callStation}
+          onChange={(event) => {
+            if (event.target.checked) setAsking(true);
+            else void run(window.clinic.settings.setCallStation({ enabled: false }));
+          }}
         />
         <label htmlFor={id}>{t('settings.callStation.label')}</label>
       </div>
-      <p className="hint">{t('settings.callStation.hint')}</p>
+      <p className="hint">{t(member ? 'settings.callStation.adminOnly' : 'settings.callStation.hint')}</p>
+      {asking && (
+        <InlineConfirm
+          question={t('settings.callStation.question')}
+          keepLabel={t('common.cancel')}
+          confirmLabel={t('settings.callStation.turnOn')}
+          onKeep={() => setAsking(false)}
+          onConfirm={async () => {
+            setAsking(false);
+            await run(window.clinic.settings.setCallStation({ enabled: true }));
+          }}
+          testId="call-station-confirm"
+        />
+      )}
       <FieldError error={error} />
     </div>
   );
