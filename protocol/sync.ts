@@ -60,6 +60,8 @@ export const SYNC_SCHEMA = {
     opt_out_sms: 'int',
     opt_out_email: 'int',
     notes: 'text',
+    /** Version 2: how the patient is addressed. */
+    salutation: 'text',
   },
   appointments: {
     patient_id: 'text?',

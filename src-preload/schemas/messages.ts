@@ -31,6 +31,7 @@ export const PLACEHOLDERS = [
   'patient.firstName',
   'patient.lastName',
   'patient.fullName',
+  'patient.salutation',
   'appointment.date',
   'appointment.time',
   'appointment.weekday',
@@ -42,7 +43,7 @@ export const PLACEHOLDERS = [
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
-const PATIENT = ['patient.firstName', 'patient.lastName', 'patient.fullName'] as const;
+const PATIENT = ['patient.firstName', 'patient.lastName', 'patient.fullName', 'patient.salutation'] as const;
 const APPOINTMENT = ['appointment.date', 'appointment.time', 'appointment.weekday', 'appointment.type'] as const;
 const PRACTICE = ['practice.name', 'practice.phone'] as const;
 

@@ -3,6 +3,9 @@ import { languageSchema } from './language';
 import { idSchema, isoDateSchema, optional, requiredText, text } from './common';
 
 export const patientChannelSchema = z.enum(['sms', 'email', 'none']);
+/** "Frau/Herr Berg", or the full name (neutral). */
+export const salutationSchema = z.enum(['neutral', 'female', 'male']);
+export type Salutation = z.infer<typeof salutationSchema>;
 
 export interface Patient {
   id: string;
@@ -16,6 +19,7 @@ export interface Patient {
   optOutSms: boolean;
   optOutEmail: boolean;
   notes: string;
+  salutation: Salutation;
 }
 
 const fields = {
@@ -34,6 +38,7 @@ const fields = {
   optOutSms: z.boolean(),
   optOutEmail: z.boolean(),
   notes: text(5000),
+  salutation: salutationSchema.default('neutral'),
 };
 
 /** The chosen channel needs its address. */
@@ -48,7 +53,11 @@ const channelNeedsAddress = (
 };
 
 export const patientCreateSchema = z.object(fields).strict().superRefine(channelNeedsAddress);
-export const patientUpdateSchema = z.object(fields).partial().extend({ id: idSchema }).strict();
+export const patientUpdateSchema = z
+  .object({ ...fields, salutation: salutationSchema })
+  .partial()
+  .extend({ id: idSchema })
+  .strict();
 
 export const patientSearchSchema = z
   .object({ query: text(100), limit: z.number().int().min(1).max(200).default(50) })

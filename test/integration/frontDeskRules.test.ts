@@ -257,3 +257,44 @@ describe('deactivating practitioners, rooms and types', () => {
     });
   });
 });
+
+describe('salutation', () => {
+  it('is kept with the patient (default neutral), changed by an update, and written by the placeholder', async () => {
+    const f = fixture();
+    const plain = f.patient();
+    expect(plain.salutation).toBe('neutral');
+    const created = await f.call('patients.create', {
+      firstName: 'Eva',
+      lastName: 'Stein',
+      birthDate: null,
+      mobile: '0171 2345699',
+      email: null,
+      language: 'de',
+      channel: 'sms',
+      optOutSms: false,
+      optOutEmail: false,
+      notes: '',
+      salutation: 'female',
+    });
+    expect(created).toMatchObject({ ok: true, value: { salutation: 'female' } });
+    const id = (created.value as { id: string }).id;
+    expect(await f.call('patients.update', { id, salutation: 'other' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation' },
+    });
+    const message = f.core.messages.compose({
+      channel: 'sms',
+      patient: f.core.patients.get(id),
+      recipient: null,
+      subject: '',
+      body: 'Guten Tag {patient.salutation}',
+      scheduledAt: null,
+      tenantId: null,
+    });
+    expect(message.body).toBe('Guten Tag Frau Stein');
+    expect(await f.call('patients.update', { id, salutation: 'neutral' })).toMatchObject({
+      ok: true,
+      value: { salutation: 'neutral' },
+    });
+  });
+});

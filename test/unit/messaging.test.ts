@@ -160,6 +160,19 @@ describe('placeholders', () => {
 
   const all = PLACEHOLDERS;
 
+  it('addresses the patient as chosen: Frau/Herr and Ms/Mr with the last name, by name otherwise', () => {
+    const as = (salutation: 'neutral' | 'female' | 'male', language: string) =>
+      renderTemplate('{patient.salutation}', { ...ctx, language, patient: { ...ctx.patient, salutation } }, all).text;
+    expect(as('female', 'de')).toBe('Frau Berg');
+    expect(as('male', 'de')).toBe('Herr Berg');
+    expect(as('female', 'en')).toBe('Ms Berg');
+    expect(as('neutral', 'de')).toBe('Anna Berg');
+    // Swedish and Danish messages address by name.
+    expect(as('female', 'sv')).toBe('Anna Berg');
+    expect(as('male', 'da')).toBe('Anna Berg');
+    expect(renderTemplate('{patient.salutation}', ctx, all).text).toBe('Anna Berg');
+  });
+
   it('fills real values, formatted in the language and practice time', () => {
     expect(
       renderTemplate(

@@ -143,7 +143,15 @@ export class MessageService {
       timeZone: practice.timeZone,
       country: practice.country,
       practice: { name: practice.name, phone: practice.phone },
-      ...(input.patient ? { patient: { firstName: input.patient.firstName, lastName: input.patient.lastName } } : {}),
+      ...(input.patient
+        ? {
+            patient: {
+              firstName: input.patient.firstName,
+              lastName: input.patient.lastName,
+              salutation: input.patient.salutation,
+            },
+          }
+        : {}),
       ...(input.appointment
         ? {
             appointment: { startAt: input.appointment.startAt, typeName: input.appointment.typeName },

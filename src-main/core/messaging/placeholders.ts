@@ -14,11 +14,27 @@ export interface PlaceholderContext {
   timeZone: string;
   /** The practice's country: dates in its regional format (en-GB, de-CH …), Swiss German without ß. */
   country?: string;
-  patient?: { firstName: string; lastName: string };
+  patient?: { firstName: string; lastName: string; salutation?: 'neutral' | 'female' | 'male' };
   appointment?: { startAt: number; typeName?: string };
   practitioner?: { name: string };
   practice: { name: string; phone: string };
   recall?: { reason: string };
+}
+
+/**
+ * The courtesy titles written before the last name. Swedish and Danish practices address patients by name
+ * (titles read as dated there), so those languages always use the full name.
+ */
+const TITLES: Record<string, { female: string; male: string } | undefined> = {
+  en: { female: 'Ms', male: 'Mr' },
+  de: { female: 'Frau', male: 'Herr' },
+};
+
+/** "Frau Berg" / "Mr Berg", or the full name when neutral or the language has no titles. */
+function salutation(patient: NonNullable<PlaceholderContext['patient']>, language: string): string {
+  const full = [patient.firstName, patient.lastName].filter((p) => p.trim()).join(' ');
+  const title = patient.salutation && patient.salutation !== 'neutral' ? TITLES[language]?.[patient.salutation] : null;
+  return title && patient.lastName.trim() ? `${title} ${patient.lastName}` : full;
 }
 
 /** Intl formatters are costly to build and there are only a few languages and zones: keep them. */
@@ -43,6 +59,7 @@ function placeholderGetters(ctx: PlaceholderContext): Record<Placeholder, () => 
     'patient.lastName': () => ctx.patient?.lastName,
     'patient.fullName': () =>
       ctx.patient ? [ctx.patient.firstName, ctx.patient.lastName].filter((p) => p.trim()).join(' ') : undefined,
+    'patient.salutation': () => (ctx.patient ? salutation(ctx.patient, ctx.language) : undefined),
     'appointment.date': () => format({ day: '2-digit', month: '2-digit', year: 'numeric' }),
     'appointment.time': () => format({ hour: '2-digit', minute: '2-digit' }),
     'appointment.weekday': () => format({ weekday: 'long' }),

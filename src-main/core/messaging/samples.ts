@@ -13,6 +13,7 @@ export const SAMPLE_PATIENT: Patient = {
   optOutSms: false,
   optOutEmail: false,
   notes: '',
+  salutation: 'female',
 };
 
 export const SAMPLE_RECALL_REASON: Record<Language, string> = {

@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import type { Repository, Row } from '../sync/repository';
 import { normaliseMobile } from './phone';
 
-export type PatientInput = Omit<Patient, 'id'>;
+export type PatientInput = Omit<Patient, 'id' | 'salutation'> & { salutation?: Patient['salutation'] };
 
 export const toPatient = (r: Row): Patient => ({
   id: String(r.id),
@@ -18,6 +18,7 @@ export const toPatient = (r: Row): Patient => ({
   optOutSms: r.opt_out_sms === 1,
   optOutEmail: r.opt_out_email === 1,
   notes: String(r.notes),
+  salutation: r.salutation === 'female' || r.salutation === 'male' ? r.salutation : 'neutral',
 });
 
 const toRow = (p: Partial<PatientInput>): Row =>
@@ -32,6 +33,7 @@ const toRow = (p: Partial<PatientInput>): Row =>
     opt_out_sms: p.optOutSms === undefined ? undefined : Number(p.optOutSms),
     opt_out_email: p.optOutEmail === undefined ? undefined : Number(p.optOutEmail),
     notes: p.notes,
+    salutation: p.salutation,
   }) as Row;
 
 /** A quoted phrase for FTS5: user input is never read as query syntax. */

@@ -19,8 +19,19 @@ const EMPTY: Draft = {
   optOutSms: false,
   optOutEmail: false,
   notes: '',
+  salutation: 'neutral',
 };
-const FIELDS = ['firstName', 'lastName', 'birthDate', 'mobile', 'email', 'language', 'channel', 'notes'] as const;
+const FIELDS = [
+  'salutation',
+  'firstName',
+  'lastName',
+  'birthDate',
+  'mobile',
+  'email',
+  'language',
+  'channel',
+  'notes',
+] as const;
 
 /** Create or edit a patient; the core checks everything and each field shows its own error. */
 export function PatientForm({
@@ -53,12 +64,20 @@ export function PatientForm({
     if (saved) onSaved(saved);
   };
 
-  const text = (key: 'firstName' | 'lastName' | 'mobile' | 'email', type = 'text') => (
+  const text = (key: 'firstName' | 'lastName' | 'mobile' | 'email', type = 'text', required = false) => (
     <label>
       {t(`patients.${key}`)}
+      {required && (
+        <span className="required" aria-hidden="true">
+          {' '}
+          *
+        </span>
+      )}
       <input
         type={type}
         data-testid={`patient-${key}`}
+        required={required}
+        aria-required={required || undefined}
         value={draft[key] ?? ''}
         aria-invalid={error?.issues?.some((i) => i.path === key) || undefined}
         onChange={(e) => set(key, e.target.value)}
@@ -70,8 +89,23 @@ export function PatientForm({
   return (
     <Dialog title={t(patient ? 'patients.edit' : 'patients.new')} onClose={close} testId="patient-form" wide>
       <form onSubmit={submit} noValidate className="form-grid two">
-        {text('firstName')}
-        {text('lastName')}
+        <label>
+          {t('patients.salutation')}
+          <select
+            data-testid="patient-salutation"
+            value={draft.salutation}
+            onChange={(e) => set('salutation', e.target.value as Draft['salutation'])}
+          >
+            {(['neutral', 'female', 'male'] as const).map((s) => (
+              <option key={s} value={s}>
+                {t(`patients.salutations.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="hint">{t('patients.requiredHint')}</p>
+        {text('firstName', 'text', true)}
+        {text('lastName', 'text', true)}
         <label>
           {t('patients.birthDate')}
           <input

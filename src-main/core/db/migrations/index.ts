@@ -8,6 +8,7 @@ import { m003CallLog } from './003-call-log';
 import { m004MessageStatuses } from './004-message-statuses';
 import { m005AppointmentStates } from './005-appointment-states';
 import { m006ActiveFlags } from './006-active-flags';
+import { m007Salutation } from './007-salutation';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   m004MessageStatuses,
   m005AppointmentStates,
   m006ActiveFlags,
+  m007Salutation,
 ];
