@@ -5,7 +5,8 @@
  * webhook). Every send carries the message's id as its reference, so a send repeated after a crash is
  * recognised: the file carrier creates each file once; GatewayAPI receives it as `userref`.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -35,9 +36,14 @@ export interface SmsCarrier {
 
 export const SMS_FOLDER = 'sms-sent';
 
-/** One JSON file per message, created exclusively: a repeated send finds its file and sends nothing. */
+/**
+ * One JSON file per message, appearing whole and only once: written to a side folder first, then linked
+ * under its final name (link fails if that name exists, and is atomic), so a reader of the folder never sees
+ * a half-written file and a repeated send finds its file and sends nothing.
+ */
 export function fileCarrier(dataDir: string, now: () => number = Date.now): SmsCarrier {
   const folder = join(dataDir, SMS_FOLDER);
+  const partial = join(dataDir, `${SMS_FOLDER}.partial`);
   let made = false;
   return {
     name: 'file',
@@ -45,15 +51,20 @@ export function fileCarrier(dataDir: string, now: () => number = Date.now): SmsC
       if (!/^[0-9a-f-]{36}$/.test(sms.reference)) throw new SendError(true, 'reference_invalid');
       if (!made) {
         await mkdir(folder, { recursive: true, mode: 0o700 });
+        await mkdir(partial, { recursive: true, mode: 0o700 });
         made = true;
       }
       const file = join(folder, `${sms.reference}.json`);
+      const draft = join(partial, `${sms.reference}.${randomUUID()}`);
       const record = JSON.stringify({ at: new Date(now()).toISOString(), to: sms.to, text: sms.text });
       try {
-        await writeFile(file, record, { flag: 'wx', mode: 0o600 });
+        await writeFile(draft, record, { flag: 'wx', mode: 0o600 });
+        await link(draft, file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new SendError(false, (error as Error).message);
         await readFile(file, 'utf8'); // already handed over by an earlier attempt: the same message
+      } finally {
+        await unlink(draft).catch(() => undefined);
       }
       return { providerId: sms.reference };
     },
