@@ -193,7 +193,7 @@ describe('the front desk’s day', () => {
     await expect.poll(() => harness.core.agenda.get(second.id).status).toBe('no_show');
     await expect.poll(() => rows.nth(0).getAttribute('data-status')).toBe('in_treatment');
     expect(await page.getByTestId('today-stage-in_treatment').textContent()).toBe(
-      en.today.stage.in_treatment.replace('{{count}}', '1'),
+      en.today.stage.in_treatment.replace('{{n}}', '1'),
     );
     await page.getByTestId('today-stage-no_show').click();
     await expect.poll(() => rows.count()).toBe(1);

@@ -138,13 +138,13 @@ export function PatientPage({ id, onBack }: { id: string; onBack: () => void }) 
           </dl>
         </section>
         <section className="card" aria-labelledby="patient-upcoming">
-          <h3 id="patient-upcoming">{t('patients.page.upcoming', { count: upcoming.length })}</h3>
+          <h3 id="patient-upcoming">{t('patients.page.upcoming', { n: upcoming.length })}</h3>
           {upcoming.length === 0 ? (
             <p className="hint">{t('patients.page.none')}</p>
           ) : (
             <ul className="plain">{upcoming.map(appointmentRow)}</ul>
           )}
-          <h3>{t('patients.page.past', { count: past.length })}</h3>
+          <h3>{t('patients.page.past', { n: past.length })}</h3>
           {past.length === 0 ? (
             <p className="hint">{t('patients.page.none')}</p>
           ) : (
@@ -152,7 +152,7 @@ export function PatientPage({ id, onBack }: { id: string; onBack: () => void }) 
           )}
         </section>
         <section className="card" aria-labelledby="patient-messages">
-          <h3 id="patient-messages">{t('patients.page.messages', { count: records.messages.length })}</h3>
+          <h3 id="patient-messages">{t('patients.page.messages', { n: records.messages.length })}</h3>
           {records.messages.length === 0 ? (
             <p className="hint">{t('patients.page.none')}</p>
           ) : (
@@ -168,7 +168,7 @@ export function PatientPage({ id, onBack }: { id: string; onBack: () => void }) 
           )}
         </section>
         <section className="card" aria-labelledby="patient-recalls">
-          <h3 id="patient-recalls">{t('patients.page.recalls', { count: records.recalls.length })}</h3>
+          <h3 id="patient-recalls">{t('patients.page.recalls', { n: records.recalls.length })}</h3>
           {records.recalls.length === 0 ? (
             <p className="hint">{t('patients.page.none')}</p>
           ) : (

@@ -101,7 +101,7 @@ export function TodayView() {
         <div className="segmented no-print" role="group" aria-label={t('today.stages')}>
           <button type="button" aria-pressed={stage === ''} onClick={() => setStage('')}>
             {t('today.all', {
-              count:
+              n:
                 list.counts.expected +
                 list.counts.arrived +
                 list.counts.in_treatment +
@@ -117,7 +117,7 @@ export function TodayView() {
               data-testid={`today-stage-${s}`}
               onClick={() => setStage(stage === s ? '' : s)}
             >
-              {t(`today.stage.${s}`, { count: list.counts[s] })}
+              {t(`today.stage.${s}`, { n: list.counts[s] })}
             </button>
           ))}
         </div>
