@@ -133,6 +133,62 @@ describe('accessibility (axe-core)', () => {
     expect(found).toEqual({});
   });
 
+  it('input borders and the focus ring stand out at least 3:1 from what is behind them (WCAG 1.4.11)', async () => {
+    const { page } = harness;
+    await harness.open('settings');
+    await page.getByTestId('practice-form').waitFor();
+    /** Contrast per WCAG 2.x of an element's border (or outline) against the nearest opaque background. */
+    const measure = (selector: string, property: 'borderTopColor' | 'outlineColor') =>
+      page.evaluate(
+        ([sel, prop]) => {
+          const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
+          const luminance = ([r, g, b]: number[]) => {
+            const f = (c: number) => {
+              const s = c / 255;
+              return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+            };
+            return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+          };
+          const backdrop = (el: Element | null): number[] => {
+            for (let e = el; e; e = e.parentElement) {
+              const c = rgb(getComputedStyle(e).backgroundColor);
+              if (c.length === 3 || (c.length === 4 && c[3]! > 0.9)) return c.slice(0, 3);
+            }
+            return [255, 255, 255];
+          };
+          return [...document.querySelectorAll(sel!)].slice(0, 20).map((el) => {
+            const [a, b] = [
+              luminance(rgb(getComputedStyle(el)[prop as 'outlineColor'])),
+              luminance(backdrop(el.parentElement)),
+            ];
+            return Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 100) / 100;
+          });
+        },
+        [selector, property] as const,
+      );
+    const borders = await measure('main input:not([type=checkbox]):not([type=color]), main select', 'borderTopColor');
+    expect(borders.length).toBeGreaterThan(3);
+    expect(borders.filter((ratio) => ratio < 3)).toEqual([]);
+    await page.getByTestId('practice-save').focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab'); // keyboard focus, so :focus-visible applies
+    const rings = await measure('main :focus-visible', 'outlineColor');
+    expect(rings.length).toBe(1);
+    expect(rings[0]).toBeGreaterThanOrEqual(3);
+  });
+
+  it('moves focus into a dialog and back to what opened it when it closes', async () => {
+    const { page } = harness;
+    await harness.open('agenda');
+    await page.getByTestId('agenda-new').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('booking-dialog').waitFor();
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog'))).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('booking-dialog').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('agenda-new');
+  });
+
   it('the patient’s guest page has no critical or serious violation on a phone', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'de-DE' });
     const page = await context.newPage();
