@@ -9,7 +9,7 @@ import type { AgendaDay, Appointment } from '../../../src-preload/contract';
 import { useNow } from '../../components/useNow';
 import { useQuery } from '../../components/useQuery';
 import { useAppStore } from '../store';
-import { formatDay, formatTime, instantAt, localParts, minuteLabel, shiftDate } from '../time';
+import { formatDay, formatTime, instantAt, localParts, minuteLabel } from '../time';
 import {
   closedSpans,
   columnsOf,
@@ -27,6 +27,7 @@ import {
 import { AppointmentDialog } from './AppointmentDialog';
 import { BookingDialog, type Slot } from './BookingDialog';
 import { useDecisions } from './useDecisions';
+import { DayStepper } from '../../components/DayStepper';
 
 const STEP = 15;
 
@@ -149,26 +150,7 @@ export function AgendaView() {
   return (
     <section className="agenda" data-testid="view-agenda">
       <div className="toolbar">
-        <button
-          type="button"
-          className="secondary"
-          aria-label={t('agenda.previous')}
-          onClick={() => setDate(shiftDate(date, mode === 'day' ? -1 : -7))}
-        >
-          ‹
-        </button>
-        <button type="button" className="secondary" onClick={() => setDate(localParts(Date.now(), zone).date)}>
-          {t('agenda.today')}
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          aria-label={t('agenda.next')}
-          data-testid="agenda-next"
-          onClick={() => setDate(shiftDate(date, mode === 'day' ? 1 : 7))}
-        >
-          ›
-        </button>
+        <DayStepper date={date} zone={zone} step={mode === 'day' ? 1 : 7} onDate={setDate} testPrefix="agenda" />
         <input
           type="date"
           value={date}

@@ -10,8 +10,9 @@ import type { AgendaDay, AppointmentStatus } from '../../../src-preload/contract
 import { useQuery } from '../../components/useQuery';
 import { STATUS_ICON } from '../agenda/agendaLayout';
 import { useAppStore } from '../store';
-import { formatDay, formatTime, localParts, shiftDate } from '../time';
+import { formatDay, formatTime, localParts } from '../time';
 import { dayList, nextSteps, STAGES, type Stage } from './todayList';
+import { DayStepper } from '../../components/DayStepper';
 
 export function TodayView() {
   const { t, i18n } = useTranslation('common');
@@ -52,26 +53,7 @@ export function TodayView() {
   return (
     <section data-testid="view-today">
       <div className="toolbar no-print">
-        <button
-          type="button"
-          className="secondary"
-          aria-label={t('agenda.previous')}
-          onClick={() => setDate(shiftDate(date, -1))}
-        >
-          ‹
-        </button>
-        <button type="button" className="secondary" onClick={() => setDate(localParts(Date.now(), zone).date)}>
-          {t('agenda.today')}
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          aria-label={t('agenda.next')}
-          data-testid="today-next"
-          onClick={() => setDate(shiftDate(date, 1))}
-        >
-          ›
-        </button>
+        <DayStepper date={date} zone={zone} step={1} onDate={setDate} testPrefix="today" />
         <select
           value={practitionerId}
           aria-label={t('agenda.form.practitioner')}
