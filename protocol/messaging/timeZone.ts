@@ -34,9 +34,13 @@ export function addDays(date: string, days: number): string {
   return next.toISOString().slice(0, 10);
 }
 
+/** ISO weekday of a calendar date (1 = Monday … 7 = Sunday); the date alone decides, not a time zone. */
+export function isoWeekday(date: string): number {
+  const day = new Date(`${date}T12:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+}
+
 /** Monday of the ISO week of `date`. */
 export function weekStart(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
-  return addDays(date, -weekday);
+  return addDays(date, 1 - isoWeekday(date));
 }

@@ -69,7 +69,8 @@ const openLink = (link: string): void => {
 };
 
 /** Before `ready`: Chromium starts in the app's language (its date fields follow it). */
-const launchLocaleFile = launchLocalePath(desktopConfig(process.argv, process.env, app.getPath('userData')).dataDir);
+const config = desktopConfig(process.argv, process.env, app.getPath('userData'));
+const launchLocaleFile = launchLocalePath(config.dataDir);
 applyLaunchLocale(app, launchLocaleFile);
 
 const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -108,7 +109,6 @@ const showWindow = (): void => {
 };
 
 async function start(): Promise<void> {
-  const config = desktopConfig(process.argv, process.env, app.getPath('userData'));
   // The main process's own log (the worker writes the app's): crashes of the worker, unhandled errors here.
   const mainLog = new RotatingLog(logPath(config.dataDir, 'main'));
   process.on('unhandledRejection', (reason) => mainLog.error('main:unhandledRejection', reason));

@@ -15,7 +15,7 @@ import type {
 } from '../../../src-preload/contract';
 import { AppError } from '../errors';
 import { channelFor, PENDING, type MessageService } from '../messaging/messageService';
-import { addDays, atLocal, localDate, localMinute, weekStart } from '../../../protocol/messaging/timeZone';
+import { addDays, atLocal, isoWeekday, localDate, localMinute, weekStart } from '../../../protocol/messaging/timeZone';
 import type { Repository, Row } from '../sync/repository';
 import type { PatientService } from './patientService';
 import type { PracticeService } from './practiceService';
@@ -86,12 +86,6 @@ const toAppointment = (r: Row): Appointment => ({
 function offered<T extends { active: boolean }>(thing: T, path: string): T {
   if (!thing.active) throw new AppError('validation', 'No longer offered', [{ path, code: 'inactive' }]);
   return thing;
-}
-
-/** ISO weekday of a calendar date (1 = Monday … 7 = Sunday); the date alone decides, not a time zone. */
-export function isoWeekday(date: string): number {
-  const day = new Date(`${date}T12:00:00Z`).getUTCDay();
-  return day === 0 ? 7 : day;
 }
 
 export interface BookInput {

@@ -4,6 +4,7 @@
  * at the chosen zoom. Tested in unit tests; the view only draws it.
  */
 import type { AgendaDay, Appointment, AppointmentStatus, Practice } from '../../../src-preload/contract';
+import { isoWeekday } from '../../../protocol/messaging/timeZone';
 import type { PracticeData } from '../store';
 
 /** The grid's hours: from 07:00 to 20:00, or wider when the practice opens earlier or closes later. */
@@ -89,11 +90,7 @@ export interface ColumnOptions {
   noRoomTitle: string;
 }
 
-/** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  const day = new Date(`${date}T12:00:00Z`).getUTCDay();
-  return day === 0 ? 7 : day;
-}
+export { isoWeekday };
 
 /** The ISO 8601 calendar week of a date (week 1 holds the year's first Thursday). */
 export function isoWeek(date: string): number {

@@ -82,14 +82,7 @@ export function TodayView() {
         </h2>
         <div className="segmented no-print" role="group" aria-label={t('today.stages')}>
           <button type="button" aria-pressed={stage === ''} onClick={() => setStage('')}>
-            {t('today.all', {
-              n:
-                list.counts.expected +
-                list.counts.arrived +
-                list.counts.in_treatment +
-                list.counts.done +
-                list.counts.no_show,
-            })}
+            {t('today.all', { n: list.total })}
           </button>
           {STAGES.map((s) => (
             <button

@@ -45,6 +45,8 @@ export function nextSteps(status: AppointmentStatus): AppointmentStatus[] {
 export interface DayList {
   rows: Appointment[];
   counts: Record<Stage, number>;
+  /** Every appointment of the day that is not cancelled, whatever the stage filter. */
+  total: number;
 }
 
 /** One practitioner's day (or everyone's: `practitionerId` ''), the stage filter applied, by time. */
@@ -54,5 +56,5 @@ export function dayList(appointments: readonly Appointment[], practitionerId: st
     .sort((a, b) => a.startAt - b.startAt || a.id.localeCompare(b.id));
   const counts = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const a of mine) counts[stageOf(a.status)!] += 1;
-  return { rows: stage ? mine.filter((a) => stageOf(a.status) === stage) : mine, counts };
+  return { rows: stage ? mine.filter((a) => stageOf(a.status) === stage) : mine, counts, total: mine.length };
 }
