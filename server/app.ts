@@ -121,6 +121,8 @@ export interface BuildOptions {
   carrier?: SmsCarrier;
   /** False: the dispatcher does not run by itself (tests call `dispatcher.tick()`). */
   dispatch?: boolean;
+  /** How long a repeated SMS to a contact waits for the first request's outcome (shortened by tests). */
+  contactSmsWaitMs?: number;
 }
 
 export async function buildServer(
@@ -371,6 +373,8 @@ export async function buildServer(
       ledger,
       carrier,
       requireUsable: (profile) => subscriptions.requireUsable(profile),
+      now,
+      ...(options.contactSmsWaitMs !== undefined ? { repeatWaitMs: options.contactSmsWaitMs } : {}),
     }),
     guard,
   );

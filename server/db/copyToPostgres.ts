@@ -38,6 +38,7 @@ export const COPY_ORDER = [
   'credit_balances',
   'credit_ledger',
   'credit_orders',
+  'contact_sms',
   'subscriptions',
   'payments',
   'vouchers',

@@ -257,6 +257,7 @@ export interface ServerDatabase {
   credit_ledger: CreditLedgerTable;
   credit_balances: CreditBalancesTable;
   credit_orders: CreditOrdersTable;
+  contact_sms: ContactSmsTable;
   subscriptions: SubscriptionsTable;
   payments: PaymentsTable;
   vouchers: VouchersTable;
@@ -407,6 +408,17 @@ export interface CreditLedgerTable {
   idempotency_key: string | null;
   created_by: string | null;
   created_at: number;
+}
+
+/** An SMS to a contact, by idempotency key: 'sending' from the debit, then 'sent' or 'failed'. */
+export interface ContactSmsTable {
+  key: string;
+  practice_id: string;
+  state: 'sending' | 'sent' | 'failed';
+  /** 'sms_refused' (permanent) or 'sms_failed' once failed. */
+  failure: string | null;
+  parts: number;
+  updated_at: number;
 }
 
 /** The sum of a tenant's ledger, written in the same transaction as each entry. */

@@ -97,6 +97,12 @@ describe('subscription in the app', () => {
     await page.getByTestId('voucher-code').fill('NOSUCHCODE');
     await page.getByTestId('voucher-apply').click();
     await expect.poll(() => page.getByTestId('voucher-error').textContent()).toBe('This voucher code does not exist.');
+    // The price without the voucher is quoted again; the reason stays (it vanished with that quote's
+    // answer before, which under load could be before anyone read it).
+    await page.getByTestId('quote-total').waitFor();
+    await expect.poll(() => page.getByTestId('voucher-apply').isEnabled()).toBe(true);
+    expect(await page.getByTestId('voucher-error').count()).toBe(1);
+    expect(await page.getByTestId('voucher-error').textContent()).toBe('This voucher code does not exist.');
     await page.getByTestId('voucher-code').fill('WELCOME20');
     await page.getByTestId('voucher-apply').click();
     await page.getByTestId('quote-line-voucher').waitFor();

@@ -108,7 +108,7 @@ export async function startServerFixture(
     realClock?: boolean;
     timing?: { ringMs: number; graceMs: number };
     /** More build options (the dispatcher off, another SMS carrier). */
-    build?: Pick<BuildOptions, 'dispatch' | 'carrier'>;
+    build?: Pick<BuildOptions, 'dispatch' | 'carrier' | 'contactSmsWaitMs'>;
   } = {},
 ): Promise<ServerFixture> {
   const inbox: Received[] = [];

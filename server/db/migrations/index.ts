@@ -13,6 +13,7 @@ import { m010Sending } from './010-sending';
 import { m011Billing } from './011-billing';
 import { m012Telehealth } from './012-telehealth';
 import { m013SignallingState } from './013-signalling-state';
+import { m014ContactSms } from './014-contact-sms';
 
 export interface ServerMigration {
   version: number;
@@ -36,4 +37,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m011Billing,
   m012Telehealth,
   m013SignallingState,
+  m014ContactSms,
 ];

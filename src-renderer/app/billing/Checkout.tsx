@@ -6,7 +6,7 @@
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PaymentState, Quote } from '../../../src-preload/contract';
+import type { BridgeError, PaymentState, Quote } from '../../../src-preload/contract';
 import { Dialog } from '../../components/Dialog';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useQuery } from '../../components/useQuery';
@@ -20,6 +20,7 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
   const [plan, setPlan] = useState<string | null>(null);
   const [voucher, setVoucher] = useState('');
   const [applied, setApplied] = useState<string | undefined>(undefined);
+  const [voucherError, setVoucherError] = useState<BridgeError | null>(null);
   const [quote, setQuote] = useState<Quote | null>(null);
   const [card, setCard] = useState({ number: '', expiry: '', cvc: '' });
   const [key, setKey] = useState(newPaymentKey);
@@ -35,13 +36,18 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
   useEffect(() => {
     if (!chosen) return;
     let live = true;
-    void quoting
-      .run(window.clinic.billing.quote({ plan: chosen, ...(applied ? { voucher: applied } : {}) }))
-      .then((value) => {
-        if (!live) return;
-        setQuote(value);
-        if (!value) setApplied(undefined);
-      });
+    const request = window.clinic.billing.quote({ plan: chosen, ...(applied ? { voucher: applied } : {}) });
+    void quoting.run(request).then(async (value) => {
+      if (!live) return;
+      setQuote(value);
+      if (value || !applied) return;
+      // A voucher that does not apply: its reason stays under the field while the price without it is
+      // quoted again (that quote's success must not wipe the reason away).
+      const answer = await request;
+      if (!live) return;
+      if (!answer.ok) setVoucherError(answer.error);
+      setApplied(undefined);
+    });
     return () => {
       live = false;
     };
@@ -186,20 +192,26 @@ export function Checkout({ onPaid }: { onPaid: () => void }) {
           <input
             id={ids.voucher}
             value={voucher}
-            onChange={(e) => setVoucher(e.target.value)}
+            onChange={(e) => {
+              setVoucher(e.target.value);
+              setVoucherError(null);
+            }}
             data-testid="voucher-code"
           />
           <button
             type="button"
             className="secondary"
             disabled={!voucher.trim() || quoting.busy}
-            onClick={() => setApplied(voucher.trim())}
+            onClick={() => {
+              setVoucherError(null);
+              setApplied(voucher.trim());
+            }}
             data-testid="voucher-apply"
           >
             {t('billing.checkout.apply')}
           </button>
         </div>
-        <FieldError error={quoting.error} field="voucher" testId="voucher-error" />
+        <FieldError error={voucherError ?? quoting.error} field="voucher" testId="voucher-error" />
       </div>
       {quote && <QuoteTable quote={quote} />}
       <FieldError error={paying.error} field="card" testId="payment-error" />

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMS_FOLDER } from '../../../server/sending/carriers';
+import { SendError, SMS_FOLDER, type OutgoingSms, type SmsCarrier } from '../../../server/sending/carriers';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
@@ -103,5 +103,81 @@ describe('SMS to a contact', () => {
     );
     expect(sent()).toHaveLength(1);
     expect(await balance()).toBe(2);
+  });
+
+  it('a repeat answers with the first request’s outcome: failed and refunded, or still with the carrier', async () => {
+    // A carrier that holds each hand-over until the test lets it go, then fails it (an unreachable provider).
+    const held: { sms: OutgoingSms; release: () => void }[] = [];
+    const carrier: SmsCarrier = {
+      name: 'held',
+      send: (sms) =>
+        new Promise((_, reject) => {
+          held.push({ sms, release: () => reject(new SendError(false, 'provider unreachable')) });
+        }),
+    };
+    const g = await startServerFixture({ build: { carrier, contactSmsWaitMs: 1_500 } });
+    try {
+      const admin = await g.registered('held.admin');
+      const org = (await g.api('POST', '/api/account/organisation', { name: 'Praxis Held' }, admin.accessToken))
+        .body as { id: string };
+      await g.registered('held.mobile', undefined, org.id);
+      await g.db
+        .updateTable('accounts')
+        .set({ contact_phone: '+4915112345678', country: 'DE' })
+        .where('username', '=', 'held.mobile')
+        .execute();
+      const mobileId = (
+        await g.db.selectFrom('accounts').select('id').where('username', '=', 'held.mobile').executeTakeFirstOrThrow()
+      ).id;
+      const practice = `org:${org.id}`;
+      const tenantId = randomUUID();
+      await g.db
+        .insertInto('sync_rows')
+        .values({
+          practice_id: practice,
+          table_name: 'tenants',
+          row_id: tenantId,
+          fields: JSON.stringify({
+            name: { v: 'Praxis Held', s: `${g.clock.now.toString(36).padStart(9, '0')}:00000:test` },
+          }),
+          seq: 1,
+        })
+        .execute();
+      await g.db.insertInto('sync_counters').values({ practice_id: practice, seq: 1 }).execute();
+      await g.server.ledger.importBalance(practice, 5, 'held-seed');
+      const balance = async () =>
+        (await g.server.ledger.balances(practice)).find((t) => t.tenantId === tenantId)!.balance;
+      const sms = () =>
+        g.api(
+          'POST',
+          `/api/contacts/${mobileId}/sms`,
+          { text: 'Rückruf bitte', idempotencyKey: 'contact-sms-held-0001' },
+          admin.accessToken,
+        );
+
+      const first = sms();
+      await expect.poll(() => held.length).toBe(1);
+      expect(await balance()).toBe(4);
+      // While the first is with the carrier, a repeat does not claim "sent": it waits, then says so.
+      const whileHeld = await sms();
+      expect(whileHeld.status).toBe(409);
+      expect(whileHeld.body.error.code).toBe('sms_pending');
+      expect(held).toHaveLength(1);
+
+      // A repeat that arrives while the first is held and is answered after the first failed: failed too.
+      const waiting = sms();
+      held[0]!.release();
+      const [one, two] = await Promise.all([first, waiting]);
+      expect(one.status).toBe(502);
+      expect(two.status).toBe(502);
+      expect(two.body.error.issues[0].code).toBe('sms_failed');
+      // Later repeats: the same outcome; the credits came back once; nothing was handed over again.
+      const later = await sms();
+      expect([later.status, later.body.error.code]).toEqual([502, 'sms_failed']);
+      expect(await balance()).toBe(5);
+      expect(held).toHaveLength(1);
+    } finally {
+      await g.close();
+    }
   });
 });
