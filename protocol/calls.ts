@@ -30,10 +30,19 @@ export const invitationViewSchema = z.object({
   guestName: z.string().nullable(),
 });
 
+/** The practice as its patients see it on the guest page: its name, and its phone as the fallback. */
+export const guestPracticeSchema = z.object({
+  name: z.string().max(200),
+  phone: z.string().max(60),
+});
+export type GuestPractice = z.infer<typeof guestPracticeSchema>;
+
 export const redeemedInvitationSchema = z.object({
   guestToken: tokenSchema,
   practitionerName: z.string(),
   organisationName: z.string().nullable(),
+  /** Null until a workstation of the practice has synced its set-up. */
+  practice: guestPracticeSchema.nullable(),
   consentRequired: z.boolean(),
   expiresAt: instantSchema,
 });

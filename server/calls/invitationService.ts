@@ -20,6 +20,8 @@ import { guestInvitationTexts } from '../mail/mailTexts';
 import type { SmsGateway } from '../sms/gateway';
 import { hashToken, newToken } from '../accounts/secrets';
 import type { Throttle } from '../security/throttle';
+import { practiceOf, readPracticeRow } from '../sync/syncService';
+import type { GuestPractice, RedeemedInvitation } from '../../protocol/calls';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -57,14 +59,6 @@ export interface Guest {
   name: string | null;
   consentRequired: boolean;
   consentAt: number | null;
-}
-
-export interface RedeemedInvitation {
-  guestToken: string;
-  practitionerName: string;
-  organisationName: string | null;
-  consentRequired: boolean;
-  expiresAt: number;
 }
 
 /** Nine digits from the CSPRNG, never starting with 0 (so nothing drops it as a number prefix). */
@@ -209,6 +203,8 @@ export class InvitationService {
         'call_invitations.expires_at',
         'call_invitations.redeemed_at',
         'call_invitations.revoked_at',
+        'call_invitations.account_id',
+        'call_invitations.organisation_id',
         'accounts.name',
         'accounts.username',
         'accounts.preferences',
@@ -236,9 +232,21 @@ export class InvitationService {
       guestToken,
       practitionerName: row.name || row.username || '',
       organisationName: row.organisation_name,
+      practice: await this.practiceCard(practiceOf({ id: row.account_id, organisationId: row.organisation_id })),
       consentRequired: consentRequired(row.preferences),
       expiresAt: row.expires_at,
     };
+  }
+
+  /** The practice's name and phone from its synced set-up; null before a workstation synced it. */
+  private async practiceCard(practiceId: string): Promise<GuestPractice | null> {
+    const fields = await readPracticeRow(this.db, practiceId);
+    const text = (name: string, max: number): string => {
+      const value = fields?.[name]?.v;
+      return typeof value === 'string' ? value.trim().slice(0, max) : '';
+    };
+    const name = text('name', 200);
+    return name ? { name, phone: text('phone', 60) } : null;
   }
 
   /** The guest behind a guest token, while the invitation is valid. */

@@ -37,6 +37,18 @@ export const practiceOf = (profile: Pick<Profile, 'id' | 'organisationId'>): str
 
 export type PushInput = SyncPushBody;
 
+/** A practice's set-up row (name, phone, time zone, quiet hours, country) as last synced, or null. */
+export async function readPracticeRow(db: Kysely<ServerDatabase>, practiceId: string): Promise<FieldMap | null> {
+  const row = await db
+    .selectFrom('sync_rows')
+    .select('fields')
+    .where('practice_id', '=', practiceId)
+    .where('table_name', '=', 'practice')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.fields) as FieldMap) : null;
+}
+
 type ChangedListener = (practiceId: string, cursor: number, deviceId: string) => void;
 
 /**
@@ -110,15 +122,8 @@ export class SyncService {
   }
 
   /** The practice's set-up row (one per practice: time zone, quiet hours, country), or null. */
-  async practiceRow(practiceId: string): Promise<FieldMap | null> {
-    const row = await this.db
-      .selectFrom('sync_rows')
-      .select('fields')
-      .where('practice_id', '=', practiceId)
-      .where('table_name', '=', 'practice')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? (JSON.parse(row.fields) as FieldMap) : null;
+  practiceRow(practiceId: string): Promise<FieldMap | null> {
+    return readPracticeRow(this.db, practiceId);
   }
 
   /** A practice's synced row as the server holds it, or null. */

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import { callRoutes, type RedeemedInvitation } from '../../protocol/calls';
+import { callRoutes, type GuestPractice, type RedeemedInvitation } from '../../protocol/calls';
 import { createApiClient, ProtocolError } from '../../protocol/client';
 import { LANGUAGES } from '../../src-preload/contract';
 import { GuestCallController, INITIAL_CALL_STATE, type CallState } from '../calls/callController';
@@ -16,7 +16,9 @@ import { groupCode } from '../../protocol/accessCode';
 
 type CodeError = 'codeInvalid' | 'codeNotFound' | 'expired' | 'used' | 'locked' | 'unreachable';
 
-type Redeemed = Pick<RedeemedInvitation, 'guestToken' | 'practitionerName' | 'organisationName' | 'consentRequired'>;
+type Redeemed = Pick<RedeemedInvitation, 'guestToken' | 'practitionerName' | 'organisationName' | 'consentRequired'> & {
+  practice?: GuestPractice | null;
+};
 
 type Stage =
   | { name: 'code' }
@@ -49,18 +51,22 @@ export function GuestApp() {
   const [error, setError] = useState<CodeError | null>(null);
   const [busy, setBusy] = useState(false);
   const langId = useId();
+  // Kept past the end of the visit: the phone number is the way to reach the practice then.
+  const [practice, setPractice] = useState<GuestPractice | null>(() => loadGuest()?.practice ?? null);
 
   const redeem = useCallback(async (body: { code: string } | { token: string }) => {
     setBusy(true);
     try {
       const answer = await createApiClient({ baseUrl: () => window.location.origin })(callRoutes.redeem, { body });
       setError(null);
+      setPractice(answer.practice);
       // Kept at once: the invitation is used now, and a reload must not lose the way back in.
       saveGuest({
         guestToken: answer.guestToken,
         name: '',
         practitionerName: answer.practitionerName,
         organisationName: answer.organisationName,
+        practice: answer.practice,
         consentRequired: answer.consentRequired,
         consent: false,
       });
@@ -109,6 +115,7 @@ export function GuestApp() {
             </select>
           </div>
         </div>
+        {practice && <PracticeHeader practice={practice} />}
         {stage.name === 'code' && (
           <CodeForm busy={busy} error={error} setError={setError} onCode={(code) => void redeem({ code })} />
         )}
@@ -121,6 +128,7 @@ export function GuestApp() {
                 name,
                 practitionerName: stage.redeemed.practitionerName,
                 organisationName: stage.redeemed.organisationName,
+                practice: stage.redeemed.practice ?? null,
                 consentRequired: stage.redeemed.consentRequired,
                 consent,
               };
@@ -140,6 +148,9 @@ export function GuestApp() {
           <p className={stage.reason === 'ended' ? 'saved' : 'field-error'} role="status" data-testid="guest-ended">
             {t(`ended.${stage.reason}`)}
           </p>
+        )}
+        {stage.name === 'ended' && stage.reason !== 'ended' && practice?.phone && (
+          <CallPractice phone={practice.phone} />
         )}
         <p className="hint">{t('privacy')}</p>
       </div>
@@ -346,6 +357,7 @@ function Consultation({
           </p>
         )}
         <DeviceCheck onReady={(stream) => void join(stream)} />
+        {guest.practice?.phone && <CallPractice phone={guest.practice.phone} />}
       </>
     );
   if (phase !== 'call' || !session)
@@ -353,6 +365,7 @@ function Consultation({
       <div className="waiting" role="status" data-testid="guest-waiting">
         <h2>{t('waiting.title')}</h2>
         <p>{t('waiting.text', { practitioner: guest.practitionerName })}</p>
+        {guest.practice?.phone && <CallPractice phone={guest.practice.phone} />}
       </div>
     );
   return (
@@ -365,6 +378,33 @@ function Consultation({
       autoDownload={false}
       onHangUp={() => controller.endCall(true)}
     />
+  );
+}
+
+/** The practice the patient is visiting, from the first screen after the code or link. */
+function PracticeHeader({ practice }: { practice: GuestPractice }) {
+  return (
+    <p className="guest-practice" data-testid="guest-practice">
+      {practice.name}
+    </p>
+  );
+}
+
+/** The fallback when video does not work: the practice's phone, as a link phones can dial. */
+function CallPractice({ phone }: { phone: string }) {
+  const { t } = useTranslation('guest');
+  const dial = phone.replace(/[^\d+]/g, '');
+  return (
+    <p className="hint" data-testid="guest-practice-phone">
+      {t('callPractice')}{' '}
+      {dial ? (
+        <a href={`tel:${dial}`} className="phone">
+          {phone}
+        </a>
+      ) : (
+        phone
+      )}
+    </p>
   );
 }
 

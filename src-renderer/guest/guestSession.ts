@@ -1,3 +1,5 @@
+import type { GuestPractice } from '../../protocol/calls';
+
 /** What a patient's tab keeps across a reload: the guest token and name, so it rejoins without clicking. */
 const KEY = 'clinicdesk.guest';
 
@@ -7,6 +9,8 @@ export interface StoredGuest {
   name: string;
   practitionerName: string;
   organisationName: string | null;
+  /** The practice's name and phone (null before its set-up synced, or from a tab kept before they existed). */
+  practice?: GuestPractice | null;
   consentRequired: boolean;
   /** What the patient actually chose; sent again on a rejoin, never assumed. */
   consent: boolean;

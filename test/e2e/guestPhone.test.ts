@@ -48,6 +48,27 @@ describe('guest page on a phone', () => {
     );
     expect(created.status).toBe(201);
     const code = (created.body as { code: string }).code;
+    // The practice's set-up as a workstation's sync left it on the server: a long name (it must wrap on a
+    // phone) and the phone number the patient can call when video does not work.
+    const host = await server.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('username', '=', 'phone-guest-host')
+      .executeTakeFirstOrThrow();
+    const stamp = `${Date.now().toString(36).padStart(9, '0')}:00000:test`;
+    await server.db
+      .insertInto('sync_rows')
+      .values({
+        practice_id: `acct:${host.id}`,
+        table_name: 'practice',
+        row_id: '00000000-0000-7000-8000-000000000001',
+        fields: JSON.stringify({
+          name: { v: 'Gemeinschaftspraxis Dr. Sonnenberg-Lindqvist am Marktplatz', s: stamp },
+          phone: { v: '030 123 456 78', s: stamp },
+        }),
+        seq: 1,
+      })
+      .execute();
 
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 },
@@ -63,6 +84,12 @@ describe('guest page on a phone', () => {
       await field.pressSequentially(code);
       expect(await field.inputValue()).toBe(`${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`);
       await page.getByTestId('guest-continue').click();
+      // The practice's name from the first screen after the code.
+      await page.getByTestId('guest-name').waitFor();
+      expect(await page.getByTestId('guest-practice').textContent()).toBe(
+        'Gemeinschaftspraxis Dr. Sonnenberg-Lindqvist am Marktplatz',
+      );
+      expect(await overflow(page)).toEqual([]);
       await page.getByTestId('guest-name').fill('Eva Berg');
       await page.getByTestId('guest-consent').check();
       await page.getByTestId('guest-details-next').click();
@@ -75,10 +102,15 @@ describe('guest page on a phone', () => {
       const join = page.getByTestId('guest-join');
       await expect.poll(() => join.isEnabled()).toBe(true);
       expect(await join.textContent()).toBe(de.devices.joinAudioOnly);
+      // The practice's phone as the fallback, dialable from the phone.
+      const phone = page.getByTestId('guest-practice-phone');
+      expect(await phone.textContent()).toBe(`${de.callPractice} 030 123 456 78`);
+      expect(await phone.locator('a').getAttribute('href')).toBe('tel:03012345678');
       expect(await seriousViolations(page)).toEqual([]);
       expect(await overflow(page)).toEqual([]);
       await join.click();
       await page.getByTestId('guest-waiting').waitFor();
+      expect(await page.getByTestId('guest-practice-phone').count()).toBe(1);
       expect(await overflow(page)).toEqual([]);
     } finally {
       await context.close();

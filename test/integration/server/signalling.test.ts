@@ -296,7 +296,12 @@ describe('patients as guests', () => {
     expect(created.link).toMatch(/\/join\/[A-Za-z0-9_-]{43}$/);
     const spaced = `${created.code.slice(0, 3)} ${created.code.slice(3, 6)} ${created.code.slice(6)}`;
     const ok = await redeem({ code: spaced });
-    expect(ok.body).toMatchObject({ practitionerName: 'dr.diaz', organisationName: 'Klinik', consentRequired: true });
+    expect(ok.body).toMatchObject({
+      practitionerName: 'dr.diaz',
+      organisationName: 'Klinik',
+      consentRequired: true,
+      practice: null,
+    });
     expect((await redeem({ code: created.code })).body.error.code).toBe('invitation_used');
 
     const later = (await f.api('POST', '/api/calls/invitations', { label: 'Herr Kurz' }, host.accessToken)).body;
