@@ -58,6 +58,13 @@ export const profileSchema = z.object({
   pendingSteps: z.array(z.enum(REGISTRATION_STEPS)),
   searchable: z.boolean(),
 });
+
+/**
+ * An organisation's ordinary member: their administrator decides about the workstation's unattended
+ * modes (call-station mode). Individual accounts and admins decide themselves.
+ */
+export const isOrganisationMember = (profile: { role: string; organisationId: string | null }): boolean =>
+  profile.organisationId !== null && profile.role === 'member';
 export type AccountProfile = z.infer<typeof profileSchema>;
 
 export const registrationInfoSchema = z.object({

@@ -261,6 +261,9 @@ export const ERROR_CODES = [
   // SMS to a contact (issue 18).
   'contact_no_mobile',
   'sms_failed',
+  'sms_pending',
+  // Call-station mode on an organisation member's workstation (their administrator decides).
+  'admin_only',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -25,6 +25,7 @@ import { NotificationCenter } from './notifications';
 import { installDisplayMediaHandler } from './displayMedia';
 import { ScreenChooser } from '../core/screen/screenChooser';
 import { saveDayListCommand } from '../core/print/dayListCommand';
+import { callStationCommand } from '../core/settings/callStationCommand';
 import { applyLaunchLocale, launchLocalePath, writeLaunchLanguage } from './launchLocale';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
@@ -252,6 +253,10 @@ async function start(): Promise<void> {
   });
   installDisplayMediaHandler(session.defaultSession, screens);
   handleAppProtocol(join(appDir, 'dist', 'renderer'), () => buildCsp(current().serverUrl));
+  const setCallStation = callStationCommand({
+    set: (enabled) => running.handlers.settings.setCallStation({ enabled }),
+    role: () => account.role(),
+  });
   registerIpc(
     ipcMain,
     createDispatcher({
@@ -259,6 +264,7 @@ async function start(): Promise<void> {
         ...running.handlers,
         ...account.handlers(),
         sync: sync.handlers(),
+        settings: { ...running.handlers.settings, setCallStation },
         launch: {
           pendingLink: async () => {
             pageReady = true;
@@ -332,7 +338,18 @@ async function start(): Promise<void> {
       showWindow();
       if (mainWindow) sendEvent(mainWindow.webContents, 'app.navigate', { view: 'callLog' });
     },
-    setCallStation: (enabled) => void running.call('settings.setCallStation', { enabled }),
+    // The tray takes the same way as the settings view (a member's "on" is refused there).
+    setCallStation: (enabled) =>
+      void setCallStation({ enabled }).catch((error: unknown) => {
+        const t = shellStrings(current().language);
+        if (error instanceof AppError && error.code === 'admin_only')
+          notifications.show({
+            title: t('callStationAdminOnlyTitle'),
+            body: t('callStationAdminOnlyBody'),
+            view: 'settings',
+          });
+        if (tray) tray.update(current());
+      }),
     quit: () => app.quit(),
   });
   tray.update(current());

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EventName, EventPayload } from '../../src-preload/contract';
 import { saveDayListCommand } from '../../src-main/core/print/dayListCommand';
+import { callStationCommand } from '../../src-main/core/settings/callStationCommand';
 import { AccountSession } from '../../src-main/core/account/accountSession';
 import { inProcessLocal, SyncDriver } from '../../src-main/core/sync/syncDriver';
 import { secretTokenStore } from '../../src-main/core/account/tokenStore';
@@ -167,6 +168,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         ...core.handlers,
         ...account.handlers(),
         sync: sync.handlers(),
+        settings: {
+          ...core.handlers.settings,
+          setCallStation: callStationCommand({
+            set: (enabled) => core.handlers.settings.setCallStation({ enabled }),
+            role: () => account.role(),
+          }),
+        },
         // The shell's share: the link of a cold start, and the answer of the screen picker, recorded.
         launch: {
           pendingLink: async () => {

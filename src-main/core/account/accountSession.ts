@@ -63,6 +63,8 @@ export class AccountSession {
   private remembered = true;
   /** The pending sign-in's challenge, while an SMS code is awaited. */
   private challenge: string | null = null;
+  /** The signed-in user's role and organisation as last read from the server (undefined: not read yet). */
+  private knownRole: Pick<AccountProfile, 'role' | 'organisationId'> | undefined = undefined;
 
   constructor(private readonly host: AccountHost) {
     this.client = new ServerClient(() => host.serverUrl(), host.fetch ? { fetch: host.fetch } : {});
@@ -82,6 +84,7 @@ export class AccountSession {
     this.access = null;
     this.refreshToken = null;
     this.challenge = null;
+    this.knownRole = undefined;
     this.host.tokens.clear();
     if (wasSignedIn) this.host.emit('account.changed', { signedIn: false });
   }
@@ -120,6 +123,7 @@ export class AccountSession {
     if (!this.refreshToken) return { signedIn: false, profile: null, ...base };
     try {
       const profile: AccountProfile = await this.authed(accountRoutes.me, {});
+      this.knownRole = { role: profile.role, organisationId: profile.organisationId };
       return { signedIn: true, profile, ...base };
     } catch (error) {
       // Offline: still signed in as far as this device knows; the profile comes when the server is back.
@@ -205,6 +209,16 @@ export class AccountSession {
   /** Ends the session on this device only (a revoked device): the app shows the sign-in screen. */
   signOutHere(): void {
     this.forget();
+  }
+
+  /**
+   * The signed-in user's role and organisation (null when signed out), from the server when not read
+   * yet; offline and never read, undefined: the caller decides what an unknown role may do.
+   */
+  async role(): Promise<Pick<AccountProfile, 'role' | 'organisationId'> | null | undefined> {
+    if (!this.refreshToken) return null;
+    if (this.knownRole === undefined) await this.state().catch(() => undefined);
+    return this.refreshToken ? this.knownRole : null;
   }
 
   /** Whether a session exists (a refresh token is held); the server may still have ended it. */

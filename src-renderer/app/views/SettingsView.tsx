@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isOrganisationMember } from '../../../protocol/accounts';
 import { LANGUAGES, type AppInfo, type BridgeError, type Result, type Settings } from '../../../src-preload/contract';
 import { FieldError } from '../../components/forms';
 import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n';
@@ -115,10 +116,11 @@ function ServerField({ settings }: { settings: Settings }) {
 function CallStationField({ settings }: { settings: Settings }) {
   const { t } = useTranslation('common');
   const { error, run } = useSettingsCommand();
-  const role = useAppStore((s) => s.account?.profile?.role);
+  const profile = useAppStore((s) => s.account?.profile);
   const [asking, setAsking] = useState(false);
   const id = useId();
-  const member = role === 'member';
+  // The core refuses it as well (the tray, or a renderer that skips this); here it is not even offered.
+  const member = profile ? isOrganisationMember(profile) : false;
   return (
     <div className="field">
       <div className="row">
