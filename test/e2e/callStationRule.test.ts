@@ -4,7 +4,7 @@
  * renderer that skipped the disabled checkbox use) is refused with a translated reason and changes
  * nothing. An individual account decides for itself; a member may always turn it off.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../src-renderer/locales/en/common.json';
 import { launchChromium } from '../harness/chromium';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const setCallStation = (harness: { page: import('playwright-core').Page }, enabled: boolean) =>
+const setCallStation = (harness: { page: Page }, enabled: boolean) =>
   harness.page.evaluate((on) => window.clinic.settings.setCallStation({ enabled: on }), enabled);
 
 describe('call-station mode and roles', () => {
