@@ -74,8 +74,14 @@ const config = desktopConfig(process.argv, process.env, app.getPath('userData'))
 const launchLocaleFile = launchLocalePath(config.dataDir);
 applyLaunchLocale(app, launchLocaleFile);
 
+/** The practice's country, for the shell's regional spelling and times (read again when the practice changes). */
+let practiceCountry: string | null = null;
+let readPracticeCountry: (() => void) | null = null;
+
 const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
   sendEvent(mainWindow?.webContents, event, payload);
+  if (event === 'data.changed' && (payload as EventPayload<'data.changed'>).tables.includes('practice'))
+    readPracticeCountry?.();
   if (event === 'account.changed') syncDriver?.accountChanged((payload as EventPayload<'account.changed'>).signedIn);
   if (event === 'sync.status') tray?.setSync(payload as EventPayload<'sync.status'>);
   if (event === 'settings.changed') {
@@ -89,7 +95,7 @@ const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => 
         console.warn('clinicdesk: could not keep the language for the next start', error);
       }
     }
-    tray?.update(settings);
+    tray?.update({ ...settings, country: practiceCountry });
     if (mainWindow && applyCallStation(mainWindow, settings.callStation).unsupported)
       console.warn(
         'clinicdesk: this desktop (Wayland) does not keep windows on top; call-station mode shows the window only',
@@ -157,11 +163,21 @@ async function start(): Promise<void> {
   }
   const running = core;
   const current = (): Settings => settings!;
+  const texts = () => shellStrings(current().language, practiceCountry);
+  const trayState = () => ({ ...current(), country: practiceCountry });
+  readPracticeCountry = () =>
+    void Promise.resolve(running.handlers.practice.get(undefined))
+      .then((practice) => {
+        practiceCountry = practice.country;
+        tray?.update(trayState());
+      })
+      .catch(() => undefined);
+  readPracticeCountry();
 
   // The server session lives here, beside the worker: its refresh token is kept by safeStorage, never in
   // plain text (and not at all where the OS has no keychain).
   const secrets = new SecretStore(secretsPath(config.dataDir), safeStorageEncryptor);
-  if (!secrets.canPersist()) console.warn(shellStrings(current().language)('secretsUnavailable'));
+  if (!secrets.canPersist()) console.warn(texts()('secretsUnavailable'));
   const notifications = new NotificationCenter((view) => {
     showWindow();
     if (mainWindow) sendEvent(mainWindow.webContents, 'app.navigate', { view });
@@ -180,12 +196,13 @@ async function start(): Promise<void> {
     serverUrl: () => current().serverUrl,
     fetch: (url, init) => net.fetch(url, init),
     language: () => current().language,
+    country: () => practiceCountry,
     tokens: secretTokenStore(secrets),
     emit,
     openPaymentPage: (url) => (isPaymentPage(url) ? void shell.openExternal(url) : undefined),
     saveFile,
     notify: (kind, name) => {
-      const t = shellStrings(current().language);
+      const t = texts();
       const [title, body] =
         kind === 'incoming'
           ? (['notifyIncoming', 'notifyIncomingBody'] as const)
@@ -226,7 +243,7 @@ async function start(): Promise<void> {
     signedIn: () => account.signedIn(),
     onRevoked: () => account.signOutHere(),
     onHeld: (count) => {
-      const t = shellStrings(current().language);
+      const t = texts();
       notifications.show({ title: t('creditsHeldTitle'), body: t('creditsHeldBody', { count }), view: 'settings' });
     },
     emit,
@@ -234,7 +251,7 @@ async function start(): Promise<void> {
   const sync = syncDriver;
 
   tellCoreCrash = (restarting) => {
-    const t = shellStrings(current().language);
+    const t = texts();
     emit('app.coreRestarted', { restarting });
     notifications.show({
       title: t(restarting ? 'coreRestartedTitle' : 'coreUnavailableTitle'),
@@ -312,7 +329,7 @@ async function start(): Promise<void> {
       source: 'main',
       message: `renderer gone (${reason}); ${reloaded ? 'reloaded' : 'given up'}`,
     });
-    const t = shellStrings(current().language);
+    const t = texts();
     notifications.show({
       title: t('rendererGoneTitle'),
       body: t(reloaded ? 'rendererGoneBody' : 'rendererGoneGiveUp'),
@@ -341,18 +358,18 @@ async function start(): Promise<void> {
     // The tray takes the same way as the settings view (a member's "on" is refused there).
     setCallStation: (enabled) =>
       void setCallStation({ enabled }).catch((error: unknown) => {
-        const t = shellStrings(current().language);
+        const t = texts();
         if (error instanceof AppError && error.code === 'admin_only')
           notifications.show({
             title: t('callStationAdminOnlyTitle'),
             body: t('callStationAdminOnlyBody'),
             view: 'settings',
           });
-        if (tray) tray.update(current());
+        if (tray) tray.update(trayState());
       }),
     quit: () => app.quit(),
   });
-  tray.update(current());
+  tray.update(trayState());
   void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
   sync.start();
 }

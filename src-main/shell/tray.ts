@@ -4,6 +4,7 @@
  */
 import { Menu, Tray, nativeImage } from 'electron';
 import type { Language, SyncStatus } from '../../src-preload/contract';
+import { intlLocale } from '../../protocol/locale';
 import { shellStrings } from '../core/i18n/shellStrings';
 
 export interface TrayActions {
@@ -13,9 +14,16 @@ export interface TrayActions {
   quit(): void;
 }
 
+/** What the menu shows: labels in the app's language (and the practice's regional spelling and times). */
+export interface TrayState {
+  language: Language;
+  callStation: boolean;
+  country?: string | null;
+}
+
 export class TrayController {
   private readonly tray: Tray;
-  private state: { language: Language; callStation: boolean } | null = null;
+  private state: TrayState | null = null;
   private missed = 0;
   private sync: SyncStatus | null = null;
 
@@ -28,11 +36,15 @@ export class TrayController {
   }
 
   /** Rebuilds the menu; called at start and whenever the language or call-station mode changes. */
-  update(state: { language: Language; callStation: boolean }): void {
+  update(state: TrayState): void {
     this.state = state;
-    const t = shellStrings(state.language);
+    const t = shellStrings(state.language, state.country);
     const missed = this.missed > 0 ? t('trayMissed', { count: this.missed }) : null;
-    this.tray.setToolTip([t('trayTooltip'), syncLine(this.sync, t), missed].filter(Boolean).join(' — '));
+    this.tray.setToolTip(
+      [t('trayTooltip'), syncLine(this.sync, t, intlLocale(state.language, state.country)), missed]
+        .filter(Boolean)
+        .join(' — '),
+    );
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
         { id: 'open', label: t('trayOpen'), click: () => this.actions.open() },
@@ -68,7 +80,11 @@ export class TrayController {
 }
 
 /** One line of sync's state for the tooltip; nothing while sync is off (not signed in). */
-export function syncLine(status: SyncStatus | null, t: ReturnType<typeof shellStrings>): string | null {
+export function syncLine(
+  status: SyncStatus | null,
+  t: ReturnType<typeof shellStrings>,
+  locale = 'en-GB',
+): string | null {
   if (!status) return null;
   switch (status.state) {
     case 'synced':
@@ -78,7 +94,7 @@ export function syncLine(status: SyncStatus | null, t: ReturnType<typeof shellSt
     case 'offline':
       return t('trayOffline', {
         time: status.offlineSince
-          ? new Date(status.offlineSince).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+          ? new Date(status.offlineSince).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
           : '',
       });
     case 'error':

@@ -1,7 +1,7 @@
 /** i18next for the renderer: every user-visible string comes from src-renderer/locales. */
 import i18next, { type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { regionalText } from '../../protocol/locale';
+import { keepAsWritten, regionalText } from '../../protocol/locale';
 import { LANGUAGES, type Language } from '../../src-preload/contract';
 import daCommon from '../locales/da/common.json';
 import daGuest from '../locales/da/guest.json';
@@ -53,7 +53,8 @@ export async function createI18n(language: Language, defaultNS: 'common' | 'gues
       supportedLngs: [...LANGUAGES],
       ns: ['common', 'guest'],
       defaultNS,
-      interpolation: { escapeValue: false }, // React escapes
+      // React escapes; the "escape" here only marks each value (a name) so the regional spelling keeps it.
+      interpolation: { escapeValue: true, escape: keepAsWritten },
       returnNull: false,
     });
   document.documentElement.lang = language;

@@ -220,6 +220,10 @@ describe('the front desk’s day', () => {
     expect(text).toContain('0171 2345678');
     expect(text).toContain('In treatment');
     expect(text).not.toContain('Ben Lund'); // Dr. Lind's patient
+    // English for a practice in Germany: dates day first (en-GB), as on the screen, not the US order.
+    const noon = new Date(`${today}T12:00:00Z`);
+    expect(text).toContain(new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeZone: 'UTC' }).format(noon));
+    expect(text).not.toContain(new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeZone: 'UTC' }).format(noon));
   });
 
   it('finds the next free time for the booking and warns when no reminder can go any more', async () => {

@@ -136,6 +136,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const account = new AccountSession({
     serverUrl: () => core.settings.get().serverUrl,
     language: () => core.settings.get().language,
+    country: () => core.practice.practice().country,
     tokens: secretTokenStore(new SecretStore(secretsPath(dataDir), testEncryptor())),
     emit,
     openPaymentPage: (url) => openedLinks.push(url),

@@ -3,7 +3,9 @@
  * data) writes for it — English in Europe with the day first, German in Switzerland without ß.
  */
 import { describe, expect, it } from 'vitest';
-import { intlLocale, regionalText } from '../../protocol/locale';
+import { intlLocale, keepAsWritten, regionalText } from '../../protocol/locale';
+import { shellStrings } from '../../src-main/core/i18n/shellStrings';
+import { renderTemplate } from '../../src-main/core/messaging/placeholders';
 
 const day = Date.UTC(2026, 11, 1, 12); // 1 December 2026
 const short = (locale: string) =>
@@ -35,5 +37,30 @@ describe('regional formats', () => {
     );
     expect(regionalText('Grüße', 'de', 'DE')).toBe('Grüße');
     expect(regionalText('Grüße', 'sv', 'CH')).toBe('Grüße');
+  });
+
+  it('keeps names as written: only the translation around them is respelt', () => {
+    expect(regionalText(`Grüße an ${keepAsWritten('Jörg Strauß')} aus der Weißgasse`, 'de', 'CH')).toBe(
+      'Grüsse an Jörg Strauß aus der Weissgasse',
+    );
+    // The marks never stay in a text, also where nothing is respelt.
+    expect(regionalText(`Hej ${keepAsWritten('Åsa')}`, 'sv', 'SE')).toBe('Hej Åsa');
+    // A message: the template respelt, the patient's and practice's names as written.
+    const sms = renderTemplate(
+      'Grüß Gott {patient.salutation}, Ihr Termin bei {practice.name} ist am {appointment.date}. Grüße!',
+      {
+        language: 'de',
+        country: 'CH',
+        timeZone: 'Europe/Zurich',
+        patient: { firstName: 'Jörg', lastName: 'Strauß', salutation: 'male' },
+        appointment: { startAt: Date.UTC(2026, 11, 1, 9) },
+        practice: { name: 'Praxis Weiß', phone: '' },
+      },
+      ['patient.salutation', 'practice.name', 'appointment.date'],
+    );
+    expect(sms.text).toBe('Grüss Gott Herr Strauß, Ihr Termin bei Praxis Weiß ist am 01.12.2026. Grüsse!');
+    // The shell (notifications, tray, PDFs): the caller's name as written, no marks left.
+    expect(shellStrings('de', 'CH')('notifyIncomingBody', { name: 'Jörg Strauß' })).toBe('Jörg Strauß ruft Sie an.');
+    expect(shellStrings('en', 'CH')('notifyIncomingBody', { name: 'Ann' })).not.toMatch(/[\u0091\u0092]/);
   });
 });

@@ -15,6 +15,7 @@ import type { Emit } from '../core';
 import { AppError } from '../errors';
 import { isPaymentPage } from '../security/policy';
 import { shellStrings } from '../i18n/shellStrings';
+import { intlLocale } from '../../../protocol/locale';
 import { pinPdf } from './pinPdf';
 import { tokenFromLink } from './registrationLink';
 import { ServerClient } from './serverClient';
@@ -33,6 +34,8 @@ import type { RouteAnswer, RouteDef } from '../../../protocol/route';
 export interface AccountHost {
   serverUrl(): string;
   language(): Language;
+  /** The practice's country (regional spelling and dates of the PDFs made here). */
+  country?: () => string | null;
   tokens: TokenStore;
   emit: Emit;
   /** Offers the user to save a file (a save dialog in the app); false when they cancelled. */
@@ -193,14 +196,17 @@ export class AccountSession {
   }
 
   async savePinPdf(pin: string): Promise<{ saved: boolean }> {
-    const t = shellStrings(this.host.language());
+    const country = this.host.country?.() ?? null;
+    const t = shellStrings(this.host.language(), country);
     const profile = await this.authed(accountRoutes.me, {});
     const bytes = await pinPdf(pin, {
       title: t('pinPdfTitle'),
       intro: t('pinPdfIntro'),
       account: t('pinPdfAccount', { account: profile.username ?? profile.email }),
       created: t('pinPdfCreated', {
-        date: new Intl.DateTimeFormat(this.host.language(), { dateStyle: 'long' }).format(this.now()),
+        date: new Intl.DateTimeFormat(intlLocale(this.host.language(), country), { dateStyle: 'long' }).format(
+          this.now(),
+        ),
       }),
     });
     return { saved: await this.host.saveFile(t('pinPdfFile'), bytes) };

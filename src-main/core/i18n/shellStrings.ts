@@ -1,5 +1,6 @@
 /** Strings the main process shows itself (tray menu, notifications, dialogs), through i18next like the UI. */
 import i18next, { type TFunction } from 'i18next';
+import { keepAsWritten, regionalText } from '../../../protocol/locale';
 import type { Language } from '../../../src-preload/contract';
 import da from './locales/da/shell.json';
 import de from './locales/de/shell.json';
@@ -18,10 +19,18 @@ void instance.init({
   ns: ['shell'],
   defaultNS: 'shell',
   initAsync: false,
-  interpolation: { escapeValue: false },
+  // No HTML here; the "escape" only marks each value (a name) so the regional spelling keeps it.
+  interpolation: { escapeValue: true, escape: keepAsWritten },
 });
 
-export function shellStrings(language: Language): (key: ShellKey, values?: Record<string, string | number>) => string {
+/**
+ * The shell's texts in a language; with the practice's country, in its regional spelling (Swiss German
+ * writes "ss" for "ß"), as the renderer's texts are.
+ */
+export function shellStrings(
+  language: Language,
+  country?: string | null,
+): (key: ShellKey, values?: Record<string, string | number>) => string {
   const t: TFunction = instance.getFixedT(language, 'shell');
-  return (key, values) => t(key, values ?? {});
+  return (key, values) => regionalText(t(key, values ?? {}), language, country);
 }

@@ -87,7 +87,8 @@ export function renderTemplate(body: string, ctx: PlaceholderContext, allowed: r
   const note = (code: PlaceholderProblem['code'], placeholder: string) => {
     if (!problems.some((p) => p.code === code && p.placeholder === placeholder)) problems.push({ code, placeholder });
   };
-  const text = body.replace(TOKEN, (whole, name: string) => {
+  // The template in the regional spelling first; the values (names) go in as written.
+  const text = regionalText(body, ctx.language, ctx.country).replace(TOKEN, (whole, name: string) => {
     if (!allowed.includes(name as Placeholder)) {
       note('placeholder_unknown', name);
       return whole;
@@ -99,7 +100,7 @@ export function renderTemplate(body: string, ctx: PlaceholderContext, allowed: r
     }
     return value;
   });
-  return { text: regionalText(text, ctx.language, ctx.country), problems };
+  return { text, problems };
 }
 
 /** Placeholders a template uses that its kind does not have (checked when a template is saved). */

@@ -2,6 +2,7 @@
  * `files.saveDayList`: the shell's command (it owns the save dialog) that prints the core's day to PDF in
  * the user's language. Shared by the Electron shell and the test bridge, so both run the same code.
  */
+import { intlLocale } from '../../../protocol/locale';
 import { formatPhone } from '../../../protocol/phoneFormat';
 import type {
   AgendaDay,
@@ -33,9 +34,11 @@ export function saveDayListCommand(deps: DayListDeps) {
       deps.rooms(),
     ]);
     const language = deps.language();
-    const t = shellStrings(language);
+    const t = shellStrings(language, practice.country);
+    // Dates as the practice's region writes them (English day first outside North America, de-CH …).
+    const locale = intlLocale(language, practice.country);
     const zone = practice.timeZone;
-    const longDate = new Intl.DateTimeFormat(language, { dateStyle: 'full', timeZone: 'UTC' }).format(
+    const longDate = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' }).format(
       new Date(`${date}T12:00:00Z`),
     );
     const one = practitionerId ? practitioners.find((p) => p.id === practitionerId) : undefined;
@@ -44,7 +47,7 @@ export function saveDayListCommand(deps: DayListDeps) {
       practitioners,
       rooms,
       practitionerId: one ? one.id : null,
-      time: (at) => new Intl.DateTimeFormat(language, { timeStyle: 'short', timeZone: zone }).format(at),
+      time: (at) => new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: zone }).format(at),
       phone: (e164) => formatPhone(e164, practice.country),
       text: {
         title: t('dayListTitle', { date: longDate }),
@@ -60,7 +63,7 @@ export function saveDayListCommand(deps: DayListDeps) {
         blocked: t('dayListBlocked'),
         empty: t('dayListEmpty'),
         printed: t('dayListPrinted', {
-          at: new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short', timeZone: zone }).format(
+          at: new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone: zone }).format(
             (deps.now ?? Date.now)(),
           ),
         }),
