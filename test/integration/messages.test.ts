@@ -68,7 +68,7 @@ describe('birthday greetings', () => {
     const greetings = f.core.messages.list({ statuses: [], kinds: ['birthday'], limit: 10 });
     expect(greetings.map((m) => m.patientId).sort()).toEqual([birthday.id, english.id].sort());
     expect(greetings.find((m) => m.patientId === birthday.id)!.body).toBe(
-      'Alles Gute zum Geburtstag, Anna! Herzliche Grüße vom Team der Praxis am Park.',
+      `Alles Gute zum Geburtstag, Anna ${birthday.lastName}! Herzliche Grüße, Praxis am Park`,
     );
     expect(greetings.find((m) => m.patientId === english.id)!.subject).toBe('Happy birthday!');
 

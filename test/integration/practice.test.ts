@@ -194,7 +194,7 @@ describe('booking', () => {
       segments: 1,
       credits: 1,
     });
-    expect(reminder!.body).toContain('Mittwoch, 10.06.2026 um 09:30 bei Dr. Weber');
+    expect(reminder!.body).toContain('Mittwoch, 10.06.2026 um 09:30 Uhr bei Dr. Weber');
     expect(reminder!.body).toContain('Praxis am Park');
     expect(f.core.db.prepare('SELECT tenant_id FROM messages WHERE id = ?').get(reminder!.id)).toEqual({
       tenant_id: f.tenantId,

@@ -8,6 +8,10 @@ import { countSms, creditsFor, unicodeCharacters } from '../../protocol/messagin
 import { addDays, atLocal, localDate, weekStart } from '../../protocol/messaging/timeZone';
 import { normaliseMobile } from '../../src-main/core/practice/phone';
 import { searchTerms } from '../../src-main/core/practice/patientService';
+import deDefaults from '../../src-main/core/i18n/locales/de/defaults.json';
+import enDefaults from '../../src-main/core/i18n/locales/en/defaults.json';
+import svDefaults from '../../src-main/core/i18n/locales/sv/defaults.json';
+import daDefaults from '../../src-main/core/i18n/locales/da/defaults.json';
 
 describe('SMS segments', () => {
   it('GSM-7: 160 in one part, then 153 per part', () => {
@@ -220,6 +224,50 @@ describe('placeholders', () => {
       'recall.reason',
       'x.y',
     ]);
+  });
+});
+
+describe('default templates', () => {
+  const KINDS = ['reminder', 'confirmation', 'recall', 'birthday'] as const;
+  const all = { de: deDefaults, en: enDefaults, sv: svDefaults, da: daDefaults };
+
+  it('use only their kind’s placeholders, and one SMS part for a typical patient and practice', () => {
+    for (const [language, defaults] of Object.entries(all))
+      for (const kind of KINDS)
+        for (const field of ['sms', 'subject', 'email'] as const) {
+          const text = defaults[kind][field];
+          expect(unknownPlaceholders(text, placeholdersFor(kind)), `${language} ${kind} ${field}`).toEqual([]);
+          if (field !== 'sms') continue;
+          const sms = renderTemplate(
+            text,
+            {
+              language,
+              timeZone: 'Europe/Berlin',
+              country: 'DE',
+              patient: { firstName: 'Charlotte', lastName: 'Hoffmann-Berg', salutation: 'female' },
+              appointment: { startAt: Date.UTC(2026, 8, 30, 7, 30) },
+              practitioner: { name: 'Dr. Weber' },
+              practice: { name: 'Praxis am Stadtpark', phone: '030 1234567' },
+              recall: { reason: 'Kontrolle' },
+            },
+            placeholdersFor(kind),
+          );
+          expect(sms.problems, `${language} ${kind}`).toEqual([]);
+          expect(countSms(sms.text).segments, `${language} ${kind}: ${sms.text}`).toBe(1);
+        }
+  });
+
+  it('German: formal address (Sie) throughout, and no article bound to the practice’s name', () => {
+    for (const kind of KINDS)
+      for (const field of ['sms', 'subject', 'email'] as const) {
+        const text = deDefaults[kind][field];
+        // "du", "dich", "dein…", "euch" would switch to informal address; a first name alone reads informal too.
+        expect(text, `${kind} ${field}`).not.toMatch(/\b(du|dich|dir|dein\w*|euch|euer\w*)\b/i);
+        expect(text, `${kind} ${field}`).not.toMatch(/(Hallo|Liebe\(?r?\)?) \{patient\.firstName\}/);
+        // "vom Team der {practice.name}" is wrong for "Zahnarzt Müller" or "Dr. med. Berg": the name stands alone.
+        expect(text, `${kind} ${field}`).not.toMatch(/\b(der|die|das|dem|den|des) \{practice\.name\}/i);
+        if (field !== 'subject') expect(text, `${kind} ${field}`).toMatch(/\{patient\.salutation\}/);
+      }
   });
 });
 
