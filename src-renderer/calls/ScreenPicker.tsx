@@ -38,11 +38,14 @@ export function ScreenPicker() {
           group(kind).length > 0 && (
             <section key={kind}>
               <h3>{t(`calls.screenPicker.${kind}s`)}</h3>
-              <ul className="screen-sources" role="listbox" aria-label={t(`calls.screenPicker.${kind}s`)}>
+              {/* Plain buttons that say whether they are chosen: a listbox of options must not hold buttons (axe's
+                  nested-interactive), and each thumbnail needs to be a button for the keyboard. */}
+              <ul className="screen-sources" aria-label={t(`calls.screenPicker.${kind}s`)}>
                 {group(kind).map((source) => (
-                  <li key={source.id} role="option" aria-selected={selected === source.id}>
+                  <li key={source.id}>
                     <button
                       type="button"
+                      aria-pressed={selected === source.id}
                       className={selected === source.id ? 'source selected' : 'source'}
                       data-testid="screen-source"
                       data-source={source.id}

@@ -130,6 +130,20 @@ describe('accessibility (axe-core)', () => {
     await check('patient page', 'main');
     await page.getByTestId('patient-message').click();
     await check('compose', '[data-testid="compose-dialog"]');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('patient-add-recall').click();
+    await page.getByTestId('recall-dialog').waitFor();
+    await check('recall', '[data-testid="recall-dialog"]');
+    await page.keyboard.press('Escape');
+
+    // The messages view's other tabs: the template editor and the recalls.
+    await harness.open('messages');
+    await page.getByTestId('messages-tab-templates').click();
+    await page.getByTestId('template-language-de').waitFor();
+    await check('templates', 'main');
+    await page.getByTestId('messages-tab-recalls').click();
+    await page.getByTestId('recall-table').waitFor();
+    await check('recalls', 'main');
     expect(found).toEqual({});
   });
 

@@ -7,6 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instantAt, shiftDate } from '../../src-renderer/app/time';
+import { seriousViolations } from '../harness/axe';
 import { targetDay } from '../harness/agendaDays';
 import { launchChromium } from '../harness/chromium';
 import { startHarness, type Harness } from '../harness/testBridge';
@@ -93,6 +94,7 @@ describe('safe actions', () => {
       targetPosition: { x: 10, y: source.y - from.y + 4 },
     });
     await page.getByTestId('decision-dialog').waitFor();
+    expect(await seriousViolations(page, '[data-testid="decision-dialog"]')).toEqual([]);
     await page.keyboard.press('Escape');
     await page.getByTestId('decision-dialog').waitFor({ state: 'detached' });
     expect(harness.core.agenda.get(appointment!.id).startAt).toBe(instantAt(day, 600, ZONE));

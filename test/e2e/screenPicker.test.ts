@@ -6,6 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../src-renderer/locales/en/common.json';
+import { seriousViolations } from '../harness/axe';
 import { launchChromium } from '../harness/chromium';
 import { startHarness, type Harness } from '../harness/testBridge';
 
@@ -38,6 +39,7 @@ describe('screen picker', () => {
     await picker.waitFor();
     expect(await picker.getAttribute('aria-label')).toBe(en.calls.screenPicker.title);
     expect(await picker.getByTestId('screen-source').count()).toBe(2);
+    expect(await seriousViolations(page, '[data-testid="screen-picker"]')).toEqual([]);
     expect(await page.getByTestId('screen-share').isDisabled()).toBe(true);
     await picker.locator('[data-source="window:42:0"]').click();
     await page.getByTestId('screen-share').click();

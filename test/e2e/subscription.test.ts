@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VoucherService } from '../../server/billing/vouchers';
+import { seriousViolations } from '../harness/axe';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 import { signedInApp } from '../harness/signedInApp';
@@ -65,6 +66,7 @@ describe('subscription in the app', () => {
     await page.getByTestId('invite-label').fill('Follow-up');
     await page.getByTestId('invite-create').click();
     await page.getByTestId('payment-prompt').waitFor();
+    expect(await seriousViolations(page, '[data-testid="payment-prompt"]')).toEqual([]);
     expect(await page.getByTestId('payment-prompt').textContent()).toContain(
       'No subscription selected – choose your subscription',
     );
@@ -119,6 +121,7 @@ describe('subscription in the app', () => {
     await page.getByTestId('card-number').fill('4000000000003220');
     await page.getByTestId('pay').click();
     await page.getByTestId('three-d-secure').waitFor();
+    expect(await seriousViolations(page, '[data-testid="three-d-secure"]')).toEqual([]);
     await page.getByTestId('secure-reject').click();
     await expect
       .poll(() => page.getByTestId('payment-error').textContent())

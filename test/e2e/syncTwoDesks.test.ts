@@ -8,6 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetDay } from '../harness/agendaDays';
+import { seriousViolations } from '../harness/axe';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 import { RENDERER_DIR, startHarness, type Harness } from '../harness/testBridge';
@@ -190,5 +191,47 @@ describe('two workstations share one practice', () => {
       )
       .toBe(false);
     expect(a.core.practice.rooms().map((r) => r.name)).not.toContain('Raum 3');
+  });
+
+  it('a desk with patients of its own is asked before anything is replaced; "Later" keeps them', async () => {
+    const c = await startHarness({
+      browser,
+      osLocales: ['en-US'],
+      serverUrl: server.base,
+      timeZone: ZONE,
+      sync: true,
+      syncIntervalMs: 60_000,
+    });
+    harnesses.push(c);
+    // Used on its own before its first sign-in: a patient of its own.
+    const own = c.core.patients.create({
+      firstName: 'Lokal',
+      lastName: 'Patientin',
+      birthDate: '1970-01-02',
+      mobile: '',
+      email: '',
+      language: 'de',
+      channel: 'sms',
+      optOutSms: false,
+      optOutEmail: false,
+      notes: '',
+    });
+    await c.open('settings');
+    const signedIn = await c.page.evaluate(
+      ([user, password]) => window.clinic.account.signIn({ username: user!, password: password! }),
+      ['praxis.park', PASSWORD],
+    );
+    expect(signedIn).toMatchObject({ ok: true, value: { signedIn: true } });
+    await c.page.reload();
+    await c.open('agenda');
+    // The account has a practice already: the question is "replace", with its warning; nothing changed yet.
+    await c.page.getByTestId('sync-choice').waitFor();
+    expect(await c.page.getByTestId('sync-replace').count()).toBe(1);
+    expect(await seriousViolations(c.page, '[data-testid="sync-choice"]')).toEqual([]);
+    expect(c.core.patients.get(own.id).lastName).toBe('Patientin');
+    await c.page.getByTestId('sync-later').click();
+    await c.page.getByTestId('sync-choice').waitFor({ state: 'detached' });
+    expect(c.core.patients.get(own.id).lastName).toBe('Patientin');
+    expect(c.core.practice.practitioners().map((p) => p.name)).not.toContain('Dr. Weber');
   });
 });

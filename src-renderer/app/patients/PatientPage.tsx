@@ -104,7 +104,7 @@ export function PatientPage({ id, onBack }: { id: string; onBack: () => void }) 
         >
           {t('patients.page.invite')}
         </button>
-        <button type="button" className="secondary" onClick={() => setRecall(true)}>
+        <button type="button" className="secondary" data-testid="patient-add-recall" onClick={() => setRecall(true)}>
           {t('patients.addRecall')}
         </button>
         <button type="button" className="secondary" data-testid="patient-edit" onClick={() => setEditing(true)}>
