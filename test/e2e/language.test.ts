@@ -179,6 +179,10 @@ describe('language setting, end to end', () => {
     try {
       await harness.open('settings');
       const { page, core } = harness;
+      // One way of saving per card: the workstation's choices apply at once (no Save), the server's is a form.
+      expect(await page.getByTestId('settings-workstation').locator('button[type="submit"]').count()).toBe(0);
+      expect(await page.getByTestId('settings-workstation').getByTestId('call-station').count()).toBe(1);
+      expect(await page.getByTestId('settings-server').locator('button[type="submit"]').count()).toBe(1);
       expect(await page.getByTestId('call-station').isChecked()).toBe(false);
       // Turning it on here asks first; "Cancel" leaves it off.
       await page.getByTestId('call-station').click();

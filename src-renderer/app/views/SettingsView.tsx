@@ -190,10 +190,17 @@ export function SettingsView() {
   if (!settings) return <p>{t('app.loading')}</p>;
   return (
     <div className="settings" data-testid="view-settings">
-      <section className="card">
+      {/* One way of saving per card: this workstation's choices apply as they are made (said in the card);
+          the server's address is typed and then saved, as a form. */}
+      <section className="card" aria-labelledby="settings-workstation" data-testid="settings-workstation">
+        <h2 id="settings-workstation">{t('settings.workstation.title')}</h2>
+        <p className="hint">{t('settings.workstation.hint')}</p>
         <LanguageField settings={settings} />
-        <ServerField settings={settings} />
         <CallStationField settings={settings} />
+      </section>
+      <section className="card" aria-labelledby="settings-server" data-testid="settings-server">
+        <h2 id="settings-server">{t('settings.server.title')}</h2>
+        <ServerField settings={settings} />
       </section>
       <PracticeSettings />
       <CreditsPanel />
