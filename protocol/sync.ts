@@ -18,7 +18,7 @@ type FieldType = 'text' | 'text?' | 'int' | 'int?';
  * drop fields it does not know), and the app asks the user to update ClinicDesk while it keeps working
  * locally.
  */
-export const SYNC_SCHEMA_VERSION = 2;
+export const SYNC_SCHEMA_VERSION = 3;
 
 /** The synced tables and their fields (besides id, hlc, field_hlc), as the desktop's migrations define them. */
 export const SYNC_SCHEMA = {
@@ -37,8 +37,16 @@ export const SYNC_SCHEMA = {
     opening_days: 'text',
   },
   tenants: { name: 'text', sms_credits: 'int' },
-  /** Version 2: `active` on practitioners, rooms and appointment types. */
-  practitioners: { name: 'text', colour: 'text', tenant_id: 'text', active: 'int' },
+  /** Version 2: `active` on practitioners, rooms and appointment types. Version 3: working hours. */
+  practitioners: {
+    name: 'text',
+    colour: 'text',
+    tenant_id: 'text',
+    active: 'int',
+    work_start: 'int?',
+    work_end: 'int?',
+    work_days: 'text?',
+  },
   rooms: { name: 'text', active: 'int' },
   appointment_types: {
     name: 'text',

@@ -19,6 +19,12 @@ export interface Practice {
 
 const minuteOfDay = z.number().int().min(0).max(1439);
 
+const weekdaysSchema = z
+  .array(z.number().int().min(1).max(7))
+  .min(1, { message: 'opening_days_required' })
+  .max(7)
+  .refine((days) => new Set(days).size === days.length, { message: 'opening_days_repeated' });
+
 export const practiceUpdateSchema = z
   .object({
     name: text(120),
@@ -41,11 +47,7 @@ export const practiceUpdateSchema = z
     birthdayEnabled: z.boolean(),
     openingStart: minuteOfDay,
     openingEnd: minuteOfDay,
-    openingDays: z
-      .array(z.number().int().min(1).max(7))
-      .min(1, { message: 'opening_days_required' })
-      .max(7)
-      .refine((days) => new Set(days).size === days.length, { message: 'opening_days_repeated' }),
+    openingDays: weekdaysSchema,
   })
   .partial()
   .strict()
@@ -63,6 +65,18 @@ export const tenantInputSchema = z
   .object({ name: requiredText(120), smsCredits: z.number().int().min(0).max(10_000_000) })
   .strict();
 
+/** Hours of work: minutes after midnight in the practice's time zone, and the ISO weekdays (1 = Monday). */
+export interface WorkingHours {
+  start: number;
+  end: number;
+  days: number[];
+}
+
+export const workingHoursSchema = z
+  .object({ start: minuteOfDay, end: minuteOfDay, days: weekdaysSchema })
+  .strict()
+  .refine((h) => h.end > h.start, { path: ['end'], message: 'opening_end_before_start' });
+
 export interface Practitioner {
   id: string;
   name: string;
@@ -70,10 +84,31 @@ export interface Practitioner {
   tenantId: string;
   /** Offered for new bookings; a deactivated one stays in the records. */
   active: boolean;
+  /** Their own hours; null: the practice's opening hours. */
+  workingHours: WorkingHours | null;
 }
 export const practitionerInputSchema = z
-  .object({ name: requiredText(120), colour: colourSchema, tenantId: idSchema })
+  .object({
+    name: requiredText(120),
+    colour: colourSchema,
+    tenantId: idSchema,
+    workingHours: workingHoursSchema.nullable().optional(),
+  })
   .strict();
+
+/** When a practitioner (or, without one, the practice) works: their own hours, else the opening hours. */
+export function workingHoursOf(
+  practice: Pick<Practice, 'openingStart' | 'openingEnd' | 'openingDays'>,
+  practitioner?: Pick<Practitioner, 'workingHours'> | null,
+): WorkingHours {
+  return (
+    practitioner?.workingHours ?? {
+      start: practice.openingStart,
+      end: practice.openingEnd,
+      days: practice.openingDays,
+    }
+  );
+}
 
 export interface Room {
   id: string;

@@ -297,6 +297,63 @@ describe('the front desk’s day', () => {
     harness.core.practice.setActive('practitioners', lind, true);
   });
 
+  it('a practitioner’s own working hours: refused when they end before they start; the agenda and the next free time follow them', async () => {
+    const { page } = harness;
+    await harness.open('settings');
+    // By position: in edit mode the name is an input's value, which a text filter does not see.
+    const names = await page.getByTestId('team-practitioner').allTextContents();
+    const row = page.getByTestId('team-practitioner').nth(names.findIndex((name) => name.includes('Dr. Weber')));
+    await row.getByTestId('team-practitioner-edit').click();
+    const hours = row.getByTestId('team-practitioner-hours');
+    await hours.getByTestId('team-practitioner-hours-own').check();
+    await hours.getByTestId('team-practitioner-hours-start').fill('10:00');
+    await hours.getByTestId('team-practitioner-hours-end').fill('09:00');
+    await row.getByTestId('team-practitioner-save').click();
+    await hours.getByText(en.errors.field.opening_end_before_start).waitFor();
+    expect(harness.core.practice.practitioner(weber).workingHours).toBeNull();
+
+    // Tuesday to Thursday, 10:00–14:30 (the practice is open Monday to Friday, 08:00–18:00).
+    await hours.getByTestId('team-practitioner-hours-end').fill('14:30');
+    await hours.getByTestId('team-practitioner-hours-day-1').uncheck();
+    await hours.getByTestId('team-practitioner-hours-day-5').uncheck();
+    await row.getByTestId('team-practitioner-save').click();
+    await expect
+      .poll(() => harness.core.practice.practitioner(weber).workingHours)
+      .toEqual({ start: 600, end: 870, days: [2, 3, 4] });
+    await row.getByTestId('team-practitioner-hours-summary').waitFor();
+
+    // The day view shades Dr. Weber's column from his hours, Dr. Lind's from the practice's.
+    await harness.open('agenda');
+    await page.getByTestId('agenda-date').fill(targetDay(ZONE)); // a Wednesday
+    const firstClosed = (id: string) =>
+      page
+        .getByTestId(`agenda-col-${id}`)
+        .getByTestId('agenda-closed')
+        .first()
+        .evaluate((el) => el.getBoundingClientRect().height);
+    await expect.poll(() => page.getByTestId(`agenda-col-${weber}`).getByTestId('agenda-closed').count()).toBe(2);
+    // Closed until 10:00 for him, until 08:00 for her: two hours more at 1.5 px per minute (or the zoom's).
+    const [his, hers] = [await firstClosed(weber), await firstClosed(lind)];
+    expect(his - hers).toBeGreaterThanOrEqual(120 * 1.5 - 1);
+    // The next free times: only Tuesday to Thursday, between 10:00 and 14:30, in Berlin.
+    const free = harness.core.agenda.nextFree({ practitionerId: weber, typeId: type, after: Date.now(), count: 12 });
+    expect(free.length).toBe(12);
+    for (const slot of free) {
+      const start = localParts(slot.startAt, ZONE);
+      const end = localParts(slot.endAt, ZONE);
+      expect([2, 3, 4]).toContain(new Date(`${start.date}T12:00:00Z`).getUTCDay());
+      expect(start.minute).toBeGreaterThanOrEqual(600);
+      expect(end.minute).toBeLessThanOrEqual(870);
+    }
+
+    // Back to the practice's hours.
+    await harness.open('settings');
+    await row.getByTestId('team-practitioner-edit').click();
+    await hours.getByTestId('team-practitioner-hours-own').uncheck();
+    await row.getByTestId('team-practitioner-save').click();
+    await expect.poll(() => harness.core.practice.practitioner(weber).workingHours).toBeNull();
+  });
+
   it('the patient page: details, appointments, messages and recalls; books with the patient chosen', async () => {
     const { page } = harness;
     harness.core.recalls.create({ patientId: ben.id, dueDate: shiftDate(targetDay(ZONE), 60), reason: 'Kontrolle' });

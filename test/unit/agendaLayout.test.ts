@@ -3,7 +3,7 @@
  * reference: Python's datetime.date.isocalendar() (ISO 8601), which produced the table below.
  */
 import { describe, expect, it } from 'vitest';
-import type { AgendaDay, Appointment } from '../../src-preload/contract';
+import { workingHoursOf, type AgendaDay, type Appointment } from '../../src-preload/contract';
 import {
   closedSpans,
   columnsOf,
@@ -97,12 +97,31 @@ describe('grid', () => {
     const practice = { openingStart: 8 * 60, openingEnd: 18 * 60 + 30, openingDays: [1, 2, 3, 4, 5] };
     const hours = gridHours(practice);
     expect(hours).toEqual({ start: 420, end: 1200 });
-    expect(closedSpans('2026-12-01', practice, hours)).toEqual([
+    expect(closedSpans('2026-12-01', workingHoursOf(practice), hours)).toEqual([
       { from: 420, to: 480 },
       { from: 1110, to: 1200 },
     ]);
-    expect(closedSpans('2026-12-05', practice, hours)).toEqual([{ from: 420, to: 1200 }]); // a Saturday
+    expect(closedSpans('2026-12-05', workingHoursOf(practice), hours)).toEqual([{ from: 420, to: 1200 }]); // a Saturday
     expect(gridHours({ openingStart: 6 * 60 + 30, openingEnd: 21 * 60 + 15 })).toEqual({ start: 360, end: 1320 });
+
+    // A practitioner with hours of their own: Tuesday to Thursday 10:00–14:30, and Saturday mornings when the
+    // practice is closed. Their column follows their hours; others keep the practice's.
+    const weber = { workingHours: { start: 10 * 60, end: 14 * 60 + 30, days: [2, 3, 4, 6] } };
+    const lind = { workingHours: null };
+    expect(closedSpans('2026-12-01', workingHoursOf(practice, weber), hours)).toEqual([
+      { from: 420, to: 600 },
+      { from: 870, to: 1200 },
+    ]);
+    expect(closedSpans('2026-11-30', workingHoursOf(practice, weber), hours)).toEqual([{ from: 420, to: 1200 }]); // Monday: off
+    expect(closedSpans('2026-12-05', workingHoursOf(practice, weber), hours)).toHaveLength(2); // Saturday: works
+    expect(closedSpans('2026-12-01', workingHoursOf(practice, lind), hours)).toEqual(
+      closedSpans('2026-12-01', workingHoursOf(practice), hours),
+    );
+    // The grid widens for a practitioner who starts at 06:15.
+    expect(gridHours(practice, [lind, { workingHours: { start: 375, end: 600, days: [1] } }])).toEqual({
+      start: 360,
+      end: 1200,
+    });
   });
 
   it('names the column of appointments without a room, hides cancelled ones unless asked, and weekends', () => {

@@ -13,6 +13,7 @@ import type {
   FreeSlot,
   UndoCancelResult,
 } from '../../../src-preload/contract';
+import { workingHoursOf } from '../../../src-preload/contract';
 import { AppError } from '../errors';
 import { channelFor, PENDING, type MessageService } from '../messaging/messageService';
 import { addDays, atLocal, isoWeekday, localDate, localMinute, weekStart } from '../../../protocol/messaging/timeZone';
@@ -467,13 +468,14 @@ export class AgendaService {
   }
 
   /**
-   * The next free times of a practitioner for an appointment of this type: on open days, within the opening
-   * hours, on the quarter hour, not overlapping an active appointment, from `after` (never in the past).
+   * The next free times of a practitioner for an appointment of this type: on their working days, within
+   * their working hours (the practice's opening hours unless they have their own), on the quarter hour, not overlapping an active appointment, from `after` (never in the past).
    * Looks 60 days ahead at most.
    */
   nextFree(input: { practitionerId: string; typeId: string; after: number; count: number }): FreeSlot[] {
     const practice = this.practice.practice();
-    this.practice.practitioner(input.practitionerId);
+    // The practitioner's own working hours where set (they may differ from the opening hours either way).
+    const hours = workingHoursOf(practice, this.practice.practitioner(input.practitionerId));
     const length = this.practice.type(input.typeId).durationMin * 60_000;
     const zone = practice.timeZone;
     const step = 15;
@@ -481,10 +483,10 @@ export class AgendaService {
     const found: FreeSlot[] = [];
     let date = localDate(from, zone);
     for (let day = 0; day < 60 && found.length < input.count; day++, date = addDays(date, 1)) {
-      if (!practice.openingDays.includes(isoWeekday(date))) continue;
+      if (!hours.days.includes(isoWeekday(date))) continue;
       const dayStart = atLocal(date, 0, zone);
       const busy = this.conflicts(input.practitionerId, dayStart, atLocal(addDays(date, 1), 0, zone));
-      for (let minute = practice.openingStart; minute + length / 60_000 <= practice.openingEnd; minute += step) {
+      for (let minute = hours.start; minute + length / 60_000 <= hours.end; minute += step) {
         const startAt = atLocal(date, minute, zone);
         const endAt = startAt + length;
         // A clock change can skip or repeat a local time: take each instant once, in order.

@@ -10,6 +10,7 @@ import type {
   ReminderRule,
   Room,
   Tenant,
+  WorkingHours,
 } from '../../../src-preload/contract';
 import { DEFAULTS } from '../i18n/defaults';
 import { AppError } from '../errors';
@@ -30,10 +31,26 @@ export const toPractice = (r: Row): Practice => ({
   birthdayEnabled: bool(r.birthday_enabled),
   openingStart: Number(r.opening_start),
   openingEnd: Number(r.opening_end),
-  openingDays: String(r.opening_days)
+  openingDays: weekdays(r.opening_days),
+});
+
+/** Weekdays kept as ISO digits in a text ('12345'). */
+const weekdays = (value: unknown): number[] =>
+  String(value)
     .split('')
     .map(Number)
-    .filter((d) => d >= 1 && d <= 7),
+    .filter((d) => d >= 1 && d <= 7);
+const weekdaysText = (days: readonly number[]): string => [...days].sort().join('');
+
+/** A practitioner's own hours as stored (all three or none), or null for the practice's. */
+const toWorkingHours = (r: Row): WorkingHours | null =>
+  r.work_start === null || r.work_end === null || r.work_days === null || r.work_start === undefined
+    ? null
+    : { start: Number(r.work_start), end: Number(r.work_end), days: weekdays(r.work_days) };
+const workingHoursRow = (hours: WorkingHours | null): Row => ({
+  work_start: hours ? hours.start : null,
+  work_end: hours ? hours.end : null,
+  work_days: hours ? weekdaysText(hours.days) : null,
 });
 const toTenant = (r: Row): Tenant => ({ id: String(r.id), name: String(r.name), smsCredits: Number(r.sms_credits) });
 const toPractitioner = (r: Row): Practitioner => ({
@@ -42,6 +59,7 @@ const toPractitioner = (r: Row): Practitioner => ({
   colour: String(r.colour),
   tenantId: String(r.tenant_id),
   active: r.active !== 0,
+  workingHours: toWorkingHours(r),
 });
 const toRoom = (r: Row): Room => ({ id: String(r.id), name: String(r.name), active: r.active !== 0 });
 export const toType = (r: Row): AppointmentType => ({
@@ -137,7 +155,7 @@ export class PracticeService {
         birthday_enabled: patch.birthdayEnabled === undefined ? undefined : Number(patch.birthdayEnabled),
         opening_start: patch.openingStart,
         opening_end: patch.openingEnd,
-        opening_days: patch.openingDays && [...patch.openingDays].sort().join(''),
+        opening_days: patch.openingDays && weekdaysText(patch.openingDays),
       } as Row),
     );
     return this.practice();
@@ -168,10 +186,17 @@ export class PracticeService {
 
   practitioners = (): Practitioner[] => this.list('practitioners', toPractitioner);
   practitioner = (id: string): Practitioner => this.one('practitioners', id, toPractitioner);
-  createPractitioner(input: Omit<Practitioner, 'id' | 'active'>): Practitioner {
+  createPractitioner(
+    input: Omit<Practitioner, 'id' | 'active' | 'workingHours'> & { workingHours?: WorkingHours | null },
+  ): Practitioner {
     this.tenant(input.tenantId);
     const id = this.repo.transaction(() =>
-      this.repo.insert('practitioners', { name: input.name, colour: input.colour, tenant_id: input.tenantId }),
+      this.repo.insert('practitioners', {
+        name: input.name,
+        colour: input.colour,
+        tenant_id: input.tenantId,
+        ...(input.workingHours ? workingHoursRow(input.workingHours) : {}),
+      }),
     );
     return this.practitioner(id);
   }
@@ -183,6 +208,8 @@ export class PracticeService {
         name: patch.name,
         colour: patch.colour,
         tenant_id: patch.tenantId,
+        // Absent: unchanged; null: back to the practice's hours.
+        ...(patch.workingHours !== undefined ? workingHoursRow(patch.workingHours) : {}),
       } as Row),
     );
     return this.practitioner(id);

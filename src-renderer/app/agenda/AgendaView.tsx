@@ -5,7 +5,7 @@
  */
 import { useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AgendaDay, Appointment } from '../../../src-preload/contract';
+import { workingHoursOf, type AgendaDay, type Appointment } from '../../../src-preload/contract';
 import { useNow } from '../../components/useNow';
 import { useQuery } from '../../components/useQuery';
 import { useAppStore } from '../store';
@@ -78,7 +78,7 @@ export function AgendaView() {
   const days = loaded ?? [];
 
   if (!data) return null;
-  const { start: START, end: END } = gridHours(data.practice);
+  const { start: START, end: END } = gridHours(data.practice, data.practitioners);
   const height = (END - START) * zoom;
   const top = (minute: number) => (Math.min(Math.max(minute, START), END) - START) * zoom;
   const columns: Column[] = columnsOf(days, data, {
@@ -284,7 +284,14 @@ export function AgendaView() {
                   onDragOver={(e) => e.preventDefault()}
                   onDrop={onDrop(column)}
                 >
-                  {closedSpans(column.date, data.practice, { start: START, end: END }).map((span) => (
+                  {closedSpans(
+                    column.date,
+                    workingHoursOf(
+                      data.practice,
+                      data.practitioners.find((p) => p.id === column.practitionerId),
+                    ),
+                    { start: START, end: END },
+                  ).map((span) => (
                     <div
                       key={span.from}
                       className="closed"

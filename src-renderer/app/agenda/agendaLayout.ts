@@ -3,15 +3,31 @@
  * side-by-side lanes of overlapping appointments, the calendar week, opening hours, and where a minute sits
  * at the chosen zoom. Tested in unit tests; the view only draws it.
  */
-import type { AgendaDay, Appointment, AppointmentStatus, Practice } from '../../../src-preload/contract';
+import type {
+  AgendaDay,
+  Appointment,
+  AppointmentStatus,
+  Practice,
+  Practitioner,
+  WorkingHours,
+} from '../../../src-preload/contract';
 import { isoWeekday } from '../../../protocol/messaging/timeZone';
 import type { PracticeData } from '../store';
 
-/** The grid's hours: from 07:00 to 20:00, or wider when the practice opens earlier or closes later. */
-export function gridHours(practice: Pick<Practice, 'openingStart' | 'openingEnd'>): { start: number; end: number } {
+/**
+ * The grid's hours: from 07:00 to 20:00, or wider when the practice opens earlier or closes later, or a
+ * practitioner starts earlier or works later.
+ */
+export function gridHours(
+  practice: Pick<Practice, 'openingStart' | 'openingEnd'>,
+  practitioners: readonly Pick<Practitioner, 'workingHours'>[] = [],
+): { start: number; end: number } {
+  const own = practitioners.flatMap((p) => (p.workingHours ? [p.workingHours] : []));
+  const earliest = Math.min(practice.openingStart, ...own.map((h) => h.start));
+  const latest = Math.max(practice.openingEnd, ...own.map((h) => h.end));
   return {
-    start: Math.min(7 * 60, Math.floor(practice.openingStart / 60) * 60),
-    end: Math.max(20 * 60, Math.ceil(practice.openingEnd / 60) * 60),
+    start: Math.min(7 * 60, Math.floor(earliest / 60) * 60),
+    end: Math.max(20 * 60, Math.ceil(latest / 60) * 60),
   };
 }
 
@@ -146,16 +162,19 @@ export function columnsOf(days: readonly AgendaDay[], data: PracticeData, option
     : rooms;
 }
 
-/** Closed stretches of a day column, in minutes: before opening, after closing, or all day when closed. */
+/**
+ * Closed stretches of a day column, in minutes: before work starts, after it ends, or all day on a day off —
+ * by the column's practitioner's working hours, or the practice's opening hours (see `workingHoursOf`).
+ */
 export function closedSpans(
   date: string,
-  practice: Pick<Practice, 'openingStart' | 'openingEnd' | 'openingDays'>,
+  work: WorkingHours,
   hours: { start: number; end: number },
 ): { from: number; to: number }[] {
-  if (!practice.openingDays.includes(isoWeekday(date))) return [{ from: hours.start, to: hours.end }];
+  if (!work.days.includes(isoWeekday(date))) return [{ from: hours.start, to: hours.end }];
   const spans: { from: number; to: number }[] = [];
-  if (practice.openingStart > hours.start) spans.push({ from: hours.start, to: practice.openingStart });
-  if (practice.openingEnd < hours.end) spans.push({ from: practice.openingEnd, to: hours.end });
+  if (work.start > hours.start) spans.push({ from: hours.start, to: work.start });
+  if (work.end < hours.end) spans.push({ from: work.end, to: hours.end });
   return spans;
 }
 

@@ -2,7 +2,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { getCountries } from 'libphonenumber-js/min';
 import { useTranslation } from 'react-i18next';
-import type { Practice } from '../../../src-preload/contract';
+import { workingHoursOf, type BridgeError, type Practice, type WorkingHours } from '../../../src-preload/contract';
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useAppStore, type PracticeData } from '../store';
 import { minuteLabel, uiLocale } from '../time';
@@ -197,6 +197,95 @@ function AddForm({ testId, onAdd, children }: { testId: string; onAdd: () => Pro
   );
 }
 
+/** "Tue, Wed, Thu 10:00–14:30" in the UI language. */
+function hoursSummary(hours: WorkingHours, language: string): string {
+  const days = hours.days.map((d) => weekdayName(d, language)).join(', ');
+  return `${days} ${minuteLabel(hours.start)}–${minuteLabel(hours.end)}`;
+}
+
+/**
+ * A practitioner's working hours: the practice's opening hours unless "own working hours" is ticked; then
+ * start, end and the days, starting from the opening hours. The next free slot and the agenda's shading
+ * follow them.
+ */
+function WorkingHoursFields({
+  value,
+  practice,
+  onChange,
+  testId,
+  error,
+}: {
+  value: WorkingHours | null;
+  practice: WorkingHours;
+  onChange: (hours: WorkingHours | null) => void;
+  testId: string;
+  error: BridgeError | null;
+}) {
+  const { t, i18n } = useTranslation('common');
+  return (
+    <fieldset className="working-hours" data-testid={testId}>
+      <legend>{t('practiceSettings.workingHours')}</legend>
+      <label className="check">
+        <input
+          type="checkbox"
+          data-testid={`${testId}-own`}
+          checked={value !== null}
+          onChange={(e) => onChange(e.target.checked ? { ...practice, days: [...practice.days] } : null)}
+        />
+        {t('practiceSettings.ownHours')}
+      </label>
+      {value === null ? (
+        <p className="hint">{t('practiceSettings.practiceHours', { hours: hoursSummary(practice, i18n.language) })}</p>
+      ) : (
+        <>
+          <div className="row">
+            <label>
+              {t('practiceSettings.worksFrom')}
+              <input
+                type="time"
+                data-testid={`${testId}-start`}
+                value={minuteLabel(value.start)}
+                onChange={(e) => onChange({ ...value, start: toMinute(e.target.value) })}
+              />
+            </label>
+            <label>
+              {t('practiceSettings.worksUntil')}
+              <input
+                type="time"
+                data-testid={`${testId}-end`}
+                value={minuteLabel(value.end)}
+                onChange={(e) => onChange({ ...value, end: toMinute(e.target.value) })}
+              />
+              <FieldError error={error} field="workingHours.end" />
+            </label>
+          </div>
+          <div className="weekdays" role="group" aria-label={t('practiceSettings.worksOn')}>
+            {WEEKDAYS.map((day) => (
+              <label key={day} className="check">
+                <input
+                  type="checkbox"
+                  data-testid={`${testId}-day-${day}`}
+                  checked={value.days.includes(day)}
+                  onChange={(e) =>
+                    onChange({
+                      ...value,
+                      days: e.target.checked
+                        ? [...value.days, day].sort((a, b) => a - b)
+                        : value.days.filter((d) => d !== day),
+                    })
+                  }
+                />
+                {weekdayName(day, i18n.language)}
+              </label>
+            ))}
+            <FieldError error={error} field="workingHours.days" />
+          </div>
+        </>
+      )}
+    </fieldset>
+  );
+}
+
 /**
  * One practitioner, room or type in the settings: renamed and recoloured in place, deactivated (kept in
  * the records, no longer offered for bookings) or activated again.
@@ -207,6 +296,8 @@ function TeamRow({
   active,
   detail,
   testId,
+  hours,
+  error,
   onSave,
   onActive,
 }: {
@@ -215,13 +306,17 @@ function TeamRow({
   active: boolean;
   detail?: string;
   testId: string;
-  onSave: (name: string, colour?: string) => Promise<boolean>;
+  /** Practitioners: their working hours (null: the practice's), editable with name and colour. */
+  hours?: { own: WorkingHours | null; practice: WorkingHours };
+  error?: BridgeError | null;
+  onSave: (name: string, colour?: string, hours?: WorkingHours | null) => Promise<boolean>;
   onActive: (active: boolean) => Promise<boolean>;
 }) {
-  const { t } = useTranslation('common');
+  const { t, i18n } = useTranslation('common');
   const [editing, setEditing] = useState(false);
   const [draftName, setDraftName] = useState(name);
   const [draftColour, setDraftColour] = useState(colour);
+  const [draftHours, setDraftHours] = useState(hours?.own ?? null);
   if (editing)
     return (
       <li data-testid={testId}>
@@ -230,7 +325,7 @@ function TeamRow({
           noValidate
           onSubmit={async (e) => {
             e.preventDefault();
-            if (await onSave(draftName, draftColour)) setEditing(false);
+            if (await onSave(draftName, draftColour, hours ? draftHours : undefined)) setEditing(false);
           }}
         >
           <input
@@ -254,6 +349,15 @@ function TeamRow({
           <button type="button" className="secondary" onClick={() => setEditing(false)}>
             {t('common.cancel')}
           </button>
+          {hours && (
+            <WorkingHoursFields
+              value={draftHours}
+              practice={hours.practice}
+              onChange={setDraftHours}
+              testId={`${testId}-hours`}
+              error={error ?? null}
+            />
+          )}
         </form>
       </li>
     );
@@ -261,6 +365,12 @@ function TeamRow({
     <li data-testid={testId} data-active={active} className={active ? undefined : 'inactive'}>
       {colour && <span className="swatch" style={{ background: colour }} />} {name}
       {detail}
+      {hours?.own && (
+        <span className="hint" data-testid={`${testId}-hours-summary`}>
+          {' '}
+          · {hoursSummary(hours.own, i18n.language)}
+        </span>
+      )}
       {!active && <> · {t('practiceSettings.inactive')}</>}{' '}
       <button type="button" className="link" data-testid={`${testId}-edit`} onClick={() => setEditing(true)}>
         {t('patients.editShort')}
@@ -295,8 +405,10 @@ function Team({ data }: { data: PracticeData }) {
             name={p.name}
             colour={p.colour}
             active={p.active}
-            onSave={async (name, colour) =>
-              done(await run(window.clinic.practitioners.update({ id: p.id, name, colour })))
+            hours={{ own: p.workingHours, practice: workingHoursOf(data.practice) }}
+            error={error}
+            onSave={async (name, colour, workingHours) =>
+              done(await run(window.clinic.practitioners.update({ id: p.id, name, colour, workingHours })))
             }
             onActive={async (active) => done(await run(window.clinic.practitioners.setActive({ id: p.id, active })))}
           />
@@ -427,7 +539,7 @@ function Team({ data }: { data: PracticeData }) {
       </AddForm>
       <FieldError error={error} field="name" />
       <FieldError error={error} field="active" testId="team-error" />
-      <FormError error={error} fields={['name', 'active']} />
+      <FormError error={error} fields={['name', 'active', 'workingHours.end', 'workingHours.days']} />
       <h3>{t('practiceSettings.tenants')}</h3>
       <ul className="plain">
         {data.tenants.map((tenant) => (

@@ -9,6 +9,7 @@ import { m004MessageStatuses } from './004-message-statuses';
 import { m005AppointmentStates } from './005-appointment-states';
 import { m006ActiveFlags } from './006-active-flags';
 import { m007Salutation } from './007-salutation';
+import { m008WorkingHours } from './008-working-hours';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   m005AppointmentStates,
   m006ActiveFlags,
   m007Salutation,
+  m008WorkingHours,
 ];
