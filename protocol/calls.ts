@@ -3,7 +3,14 @@
  * (HTTP), and the signalling events over socket.io in both directions. See docs/signalling.md.
  */
 import { z } from 'zod';
-import { emailSchema, instantSchema, languageSchema, tokenSchema, uuidSchema } from './primitives';
+import {
+  emailSchema,
+  instantSchema,
+  languageSchema,
+  practiceLogoSchema,
+  tokenSchema,
+  uuidSchema,
+} from './primitives';
 import { route } from './route';
 
 export const iceServerSchema = z.object({
@@ -34,6 +41,8 @@ export const invitationViewSchema = z.object({
 export const guestPracticeSchema = z.object({
   name: z.string().max(200),
   phone: z.string().max(60),
+  /** A PNG/JPEG/WebP data URL, '' for none. */
+  logo: practiceLogoSchema,
 });
 export type GuestPractice = z.infer<typeof guestPracticeSchema>;
 

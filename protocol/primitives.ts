@@ -49,3 +49,14 @@ export const chosenPinSchema = z.string().superRefine((pin, ctx) => {
   const problem = pinProblem(pin);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+/**
+ * A practice's logo: a small PNG, JPEG or WebP as a data URL (no SVG: it could carry script), at most
+ * 20,000 characters (about 14 KB, what a synced field holds); '' for none. The settings scale a picked
+ * image down to fit.
+ */
+export const LOGO_MAX_CHARS = 20_000;
+export const practiceLogoSchema = z
+  .string()
+  .max(LOGO_MAX_CHARS, { message: 'logo_too_large' })
+  .regex(/^(|data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2})$/, { message: 'logo_invalid' });

@@ -35,6 +35,8 @@ export const SYNC_SCHEMA = {
     opening_start: 'int',
     opening_end: 'int',
     opening_days: 'text',
+    /** Version 3: the logo patients see on the guest page (a data URL, '' for none). */
+    logo: 'text',
   },
   tenants: { name: 'text', sms_credits: 'int' },
   /** Version 2: `active` on practitioners, rooms and appointment types. Version 3: working hours. */

@@ -22,6 +22,7 @@ import { hashToken, newToken } from '../accounts/secrets';
 import type { Throttle } from '../security/throttle';
 import { practiceOf, readPracticeRow } from '../sync/syncService';
 import type { GuestPractice, RedeemedInvitation } from '../../protocol/calls';
+import { practiceLogoSchema } from '../../protocol/primitives';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -246,7 +247,9 @@ export class InvitationService {
       return typeof value === 'string' ? value.trim().slice(0, max) : '';
     };
     const name = text('name', 200);
-    return name ? { name, phone: text('phone', 60) } : null;
+    // Only what the guest page may show: an image data URL of a known kind (sync checked the length only).
+    const logo = practiceLogoSchema.safeParse(fields?.logo?.v);
+    return name ? { name, phone: text('phone', 60), logo: logo.success ? logo.data : '' } : null;
   }
 
   /** The guest behind a guest token, while the invitation is valid. */

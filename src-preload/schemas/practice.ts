@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { practiceLogoSchema } from '../../protocol/primitives';
 import { channelSchema, colourSchema, idSchema, requiredText, text } from './common';
 
 export interface Practice {
@@ -15,6 +16,8 @@ export interface Practice {
   openingEnd: number;
   /** Open weekdays, ISO numbers (1 = Monday … 7 = Sunday), ascending. */
   openingDays: number[];
+  /** The logo patients see on the guest page: a small PNG/JPEG/WebP data URL, '' for none. */
+  logo: string;
 }
 
 const minuteOfDay = z.number().int().min(0).max(1439);
@@ -48,6 +51,7 @@ export const practiceUpdateSchema = z
     openingStart: minuteOfDay,
     openingEnd: minuteOfDay,
     openingDays: weekdaysSchema,
+    logo: practiceLogoSchema,
   })
   .partial()
   .strict()

@@ -384,9 +384,15 @@ function Consultation({
 /** The practice the patient is visiting, from the first screen after the code or link. */
 function PracticeHeader({ practice }: { practice: GuestPractice }) {
   return (
-    <p className="guest-practice" data-testid="guest-practice">
-      {practice.name}
-    </p>
+    <div className="guest-practice-header">
+      {practice.logo && (
+        // The practice's name follows as text: the picture needs no second name.
+        <img src={practice.logo} alt="" className="guest-logo" data-testid="guest-practice-logo" />
+      )}
+      <p className="guest-practice" data-testid="guest-practice">
+        {practice.name}
+      </p>
+    </div>
   );
 }
 

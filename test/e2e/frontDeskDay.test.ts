@@ -6,6 +6,7 @@
  * patient page. Receptionist's screen size: 1366×768.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../src-renderer/locales/en/common.json';
@@ -14,7 +15,7 @@ import type { Patient } from '../../src-preload/contract';
 import { targetDay } from '../harness/agendaDays';
 import { launchChromium } from '../harness/chromium';
 import { pdfText } from '../harness/pdfText';
-import { startHarness, type Harness } from '../harness/testBridge';
+import { ROOT, startHarness, type Harness } from '../harness/testBridge';
 
 const ZONE = 'Europe/Berlin';
 let browser: Browser;
@@ -352,6 +353,39 @@ describe('the front desk’s day', () => {
     await hours.getByTestId('team-practitioner-hours-own').uncheck();
     await row.getByTestId('team-practitioner-save').click();
     await expect.poll(() => harness.core.practice.practitioner(weber).workingHours).toBeNull();
+  });
+
+  it('the practice’s logo: picked, made small, kept; a file that is no image and an SVG are refused', async () => {
+    const { page } = harness;
+    await harness.open('settings');
+    await page.getByTestId('practice-logo').setInputFiles(join(ROOT, 'assets', 'icon.png')); // 512 × 512
+    const preview = page.getByTestId('practice-logo-preview');
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(256);
+    await page.getByTestId('practice-save').click();
+    await expect.poll(() => harness.core.practice.practice().logo).toMatch(/^data:image\/(png|webp);base64,/);
+    expect(harness.core.practice.practice().logo.length).toBeLessThanOrEqual(20_000);
+
+    // Not an image: said at once, nothing changes.
+    const kept = harness.core.practice.practice().logo;
+    await page.getByTestId('practice-logo').setInputFiles({
+      name: 'logo.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('this is not a picture'),
+    });
+    expect(await page.getByTestId('practice-logo-error').textContent()).toBe(en.errors.field.logo_unreadable);
+    // An SVG (it could carry script) through the bridge, past the file picker: refused with its reason.
+    const svg = await page.evaluate(() =>
+      window.clinic.practice.update({ logo: 'data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+' }),
+    );
+    expect(svg).toMatchObject({
+      ok: false,
+      error: { code: 'validation', issues: [{ path: 'logo', code: 'logo_invalid' }] },
+    });
+    expect(harness.core.practice.practice().logo).toBe(kept);
+
+    await page.getByTestId('practice-logo-remove').click();
+    await page.getByTestId('practice-save').click();
+    await expect.poll(() => harness.core.practice.practice().logo).toBe('');
   });
 
   it('the patient page: details, appointments, messages and recalls; books with the patient chosen', async () => {

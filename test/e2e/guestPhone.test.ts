@@ -4,13 +4,15 @@
  * told in plain words how to allow it (issue 15). Chromium's fake devices give the microphone; the camera
  * permission is simply not granted, so headless Chromium refuses it as a browser would.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import de from '../../src-renderer/locales/de/guest.json';
 import { seriousViolations } from '../harness/axe';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
-import { RENDERER_DIR } from '../harness/testBridge';
+import { RENDERER_DIR, ROOT } from '../harness/testBridge';
 
 let browser: Browser;
 let server: ServerFixture;
@@ -65,6 +67,10 @@ describe('guest page on a phone', () => {
         fields: JSON.stringify({
           name: { v: 'Gemeinschaftspraxis Dr. Sonnenberg-Lindqvist am Marktplatz', s: stamp },
           phone: { v: '030 123 456 78', s: stamp },
+          logo: {
+            v: `data:image/png;base64,${readFileSync(join(ROOT, 'assets', 'icon.png')).toString('base64')}`,
+            s: stamp,
+          },
         }),
         seq: 1,
       })
@@ -89,6 +95,10 @@ describe('guest page on a phone', () => {
       expect(await page.getByTestId('guest-practice').textContent()).toBe(
         'Gemeinschaftspraxis Dr. Sonnenberg-Lindqvist am Marktplatz',
       );
+      // Its logo beside the name, decoded (the page's CSP allows data: images only for this).
+      await expect
+        .poll(() => page.getByTestId('guest-practice-logo').evaluate((img: HTMLImageElement) => img.naturalWidth))
+        .toBe(512);
       expect(await overflow(page)).toEqual([]);
       await page.getByTestId('guest-name').fill('Eva Berg');
       await page.getByTestId('guest-consent').check();

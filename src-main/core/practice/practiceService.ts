@@ -32,6 +32,7 @@ export const toPractice = (r: Row): Practice => ({
   openingStart: Number(r.opening_start),
   openingEnd: Number(r.opening_end),
   openingDays: weekdays(r.opening_days),
+  logo: typeof r.logo === 'string' ? r.logo : '',
 });
 
 /** Weekdays kept as ISO digits in a text ('12345'). */
@@ -156,6 +157,7 @@ export class PracticeService {
         opening_start: patch.openingStart,
         opening_end: patch.openingEnd,
         opening_days: patch.openingDays && weekdaysText(patch.openingDays),
+        logo: patch.logo,
       } as Row),
     );
     return this.practice();

@@ -6,6 +6,7 @@ import { workingHoursOf, type BridgeError, type Practice, type WorkingHours } fr
 import { FieldError, FormError, useCommand } from '../../components/forms';
 import { useAppStore, type PracticeData } from '../store';
 import { minuteLabel, uiLocale } from '../time';
+import { logoDataUrl } from './logoImage';
 
 const toMinute = (hhmm: string) => {
   const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
@@ -38,6 +39,7 @@ function PracticeForm({ practice }: { practice: Practice }) {
   const reload = useAppStore((s) => s.loadPracticeData);
   const [draft, setDraft] = useState(practice);
   const [saved, setSaved] = useState(false);
+  const [logoProblem, setLogoProblem] = useState<'logo_unreadable' | 'logo_too_large' | null>(null);
   const { error, busy, run } = useCommand();
   const set = <K extends keyof Practice>(key: K, value: Practice[K]) => {
     setSaved(false);
@@ -166,8 +168,50 @@ function PracticeForm({ practice }: { practice: Practice }) {
           />
         </label>
       </div>
+      <div className="span logo-field">
+        <span id="practice-logo-label">{t('practiceSettings.logo')}</span>
+        <div className="row">
+          {draft.logo && (
+            <img
+              src={draft.logo}
+              alt={t('practiceSettings.logoPreview')}
+              className="logo-preview"
+              data-testid="practice-logo-preview"
+            />
+          )}
+          <input
+            type="file"
+            accept="image/png,image/jpeg,image/webp"
+            aria-labelledby="practice-logo-label"
+            data-testid="practice-logo"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (!file) return;
+              const picked = await logoDataUrl(file);
+              setLogoProblem(picked.ok ? null : picked.code);
+              if (picked.ok) set('logo', picked.dataUrl);
+            }}
+          />
+          {draft.logo && (
+            <button type="button" className="link" data-testid="practice-logo-remove" onClick={() => set('logo', '')}>
+              {t('practiceSettings.logoRemove')}
+            </button>
+          )}
+        </div>
+        <p className="hint">{t('practiceSettings.logoHint')}</p>
+        {logoProblem && (
+          <p className="field-error" role="alert" data-testid="practice-logo-error">
+            {t(`errors.field.${logoProblem}`)}
+          </p>
+        )}
+        <FieldError error={error} field="logo" />
+      </div>
       <div className="span">
-        <FormError error={error} fields={['name', 'phone', 'timeZone', 'country', 'openingEnd', 'openingDays']} />
+        <FormError
+          error={error}
+          fields={['name', 'phone', 'timeZone', 'country', 'openingEnd', 'openingDays', 'logo']}
+        />
       </div>
       <div className="actions span">
         {saved && <span role="status">{t('common.saved')}</span>}

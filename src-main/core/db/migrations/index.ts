@@ -10,6 +10,7 @@ import { m005AppointmentStates } from './005-appointment-states';
 import { m006ActiveFlags } from './006-active-flags';
 import { m007Salutation } from './007-salutation';
 import { m008WorkingHours } from './008-working-hours';
+import { m009PracticeLogo } from './009-practice-logo';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   m006ActiveFlags,
   m007Salutation,
   m008WorkingHours,
+  m009PracticeLogo,
 ];
