@@ -2,7 +2,7 @@
  * Electron entry. Wires the plain-Node core to the window, the tray, notifications, safeStorage and IPC —
  * and does nothing else.
  */
-import { app, dialog, ipcMain, Menu, net, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, net, session, shell, systemPreferences, type BrowserWindow } from 'electron';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountSession } from '../core/account/accountSession';
@@ -19,7 +19,7 @@ import { buildCsp, isOpenableExternal, isPaymentPage, isTrustedSender } from '..
 import { handleAppProtocol, registerAppScheme } from './appProtocol';
 import { registerIpc, sendEvent } from './ipc';
 import { safeStorageEncryptor } from './safeStorageEncryptor';
-import { hardenWebContents, installPermissionHandlers } from './security';
+import { hardenWebContents, installPermissionHandlers, macMediaAccess } from './security';
 import { startCoreWorker, type WorkerCore } from '../core/worker/workerCore';
 import { NotificationCenter } from './notifications';
 import { installDisplayMediaHandler } from './displayMedia';
@@ -29,6 +29,7 @@ import { callStationCommand } from '../core/settings/callStationCommand';
 import { applyLaunchLocale, launchLocalePath, writeLaunchLanguage } from './launchLocale';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
+import { hideToTray, identifyApp, registerLinkScheme, reopenOnActivate } from './appLifecycle';
 import { SyncDriver } from '../core/sync/syncDriver';
 import {
   APP_ENTRY,
@@ -39,6 +40,8 @@ import {
   recoverRenderer,
 } from './window';
 
+// Before anything else: Windows attributes notifications and the Start-menu entry by this id.
+identifyApp(app, process.platform);
 registerAppScheme();
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
@@ -262,7 +265,7 @@ async function start(): Promise<void> {
 
   const menu = appMenuTemplate(process.platform);
   Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
-  installPermissionHandlers(session.defaultSession);
+  installPermissionHandlers(session.defaultSession, macMediaAccess(process.platform, systemPreferences));
   // Screen sharing: the app's own picker answers Electron's display-media request.
   const screens = new ScreenChooser((payload) => {
     if (mainWindow) sendEvent(mainWindow.webContents, 'screen.choose', payload);
@@ -345,7 +348,7 @@ async function start(): Promise<void> {
   mainWindow.on('close', (event) => {
     if (!quitting) {
       event.preventDefault();
-      mainWindow?.hide();
+      if (mainWindow) hideToTray(mainWindow, process.platform);
     }
   });
 
@@ -379,7 +382,8 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   // Registration links: clinicdesk://register?token=… (Windows and Linux start a second instance with it,
   // macOS sends open-url).
-  if (!app.isDefaultProtocolClient('clinicdesk')) app.setAsDefaultProtocolClient('clinicdesk');
+  registerLinkScheme(app, { defaultApp: process.defaultApp, execPath: process.execPath, argv: process.argv });
+  reopenOnActivate(app, () => showWindow());
   app.on('second-instance', (_event, argv) => {
     showWindow();
     const link = linkFromArgv(argv);

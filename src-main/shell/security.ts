@@ -18,9 +18,40 @@ export function hardenWebContents(contents: WebContents): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
-export function installPermissionHandlers(session: Session): void {
+/**
+ * macOS's own consent for camera and microphone (systemPreferences.askForMediaAccess): the system asks once
+ * per app; Chromium's permission alone does not open the devices of a signed, hardened app.
+ */
+export interface MediaAccess {
+  ask(device: 'camera' | 'microphone'): Promise<boolean>;
+}
+
+/** Electron's `systemPreferences` on macOS; nothing elsewhere (the OS does not ask there). */
+export function macMediaAccess(
+  platform: NodeJS.Platform,
+  preferences: {
+    getMediaAccessStatus(device: 'camera' | 'microphone'): string;
+    askForMediaAccess(device: 'camera' | 'microphone'): Promise<boolean>;
+  },
+): MediaAccess | undefined {
+  if (platform !== 'darwin') return undefined;
+  return {
+    // "granted" needs no question; "denied"/"restricted" answer false at once (macOS asks only once).
+    ask: async (device) =>
+      preferences.getMediaAccessStatus(device) === 'granted' || (await preferences.askForMediaAccess(device)),
+  };
+}
+
+export function installPermissionHandlers(session: Session, mediaAccess?: MediaAccess): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    callback(isPermissionAllowed(permission, details.requestingUrl));
+    const allowed = isPermissionAllowed(permission, details.requestingUrl);
+    const types = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+    if (!allowed || permission !== 'media' || !mediaAccess || types.length === 0) return callback(allowed);
+    // Our own page asks for the camera and/or the microphone: the operating system must agree as well.
+    const devices = types.map((type): 'camera' | 'microphone' => (type === 'video' ? 'camera' : 'microphone'));
+    void Promise.all(devices.map((device) => mediaAccess.ask(device)))
+      .then((answers) => callback(answers.every(Boolean)))
+      .catch(() => callback(false));
   });
   session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
     isPermissionAllowed(permission, requestingOrigin),

@@ -103,6 +103,23 @@ export class BrowserWindow extends Emitter {
   isDestroyed() {
     return this.destroyed;
   }
+  fullScreen = false;
+  hidden = false;
+  isFullScreen() {
+    return this.fullScreen;
+  }
+  /** As on macOS: leaving full screen is animated; 'leave-full-screen' comes afterwards, not at once. */
+  setFullScreen(on: boolean) {
+    const was = this.fullScreen;
+    this.fullScreen = on;
+    if (was && !on) setTimeout(() => this.emit('leave-full-screen'), 0);
+  }
+  /** A window hidden while still in full screen leaves its Space black (what `hidden` records). */
+  blackSpace = false;
+  hide() {
+    if (this.fullScreen) this.blackSpace = true;
+    this.hidden = true;
+  }
   alwaysOnTopLevel: string | undefined;
   visibleOnAllWorkspaces: { on: boolean; options?: { visibleOnFullScreen?: boolean } } | undefined;
   setAlwaysOnTop(value: boolean, level?: string) {
@@ -119,7 +136,7 @@ export class FakeSession {
     wc: unknown,
     permission: string,
     callback: (granted: boolean) => void,
-    details: { requestingUrl: string },
+    details: { requestingUrl: string; mediaTypes?: ('video' | 'audio')[] },
   ) => void;
   checkHandler?: (wc: unknown, permission: string, origin: string) => boolean;
   deviceHandler?: (details: { origin: string }) => boolean;
@@ -251,5 +268,55 @@ export const safeStorage = {
   encryptString: (plain: string) => Buffer.from(plain),
   decryptString: (cipher: Buffer) => cipher.toString(),
 };
+
+/**
+ * systemPreferences' media access on macOS (system-preferences.md): the OS asks once per app; later answers
+ * come from the stored decision without a prompt. `decide` is what the user would click.
+ */
+export const systemPreferences = {
+  status: { camera: 'not-determined', microphone: 'not-determined' } as Record<'camera' | 'microphone', string>,
+  decide: { camera: true, microphone: true } as Record<'camera' | 'microphone', boolean>,
+  prompts: [] as string[],
+  getMediaAccessStatus(device: 'camera' | 'microphone') {
+    return this.status[device];
+  },
+  askForMediaAccess(device: 'camera' | 'microphone'): Promise<boolean> {
+    if (this.status[device] === 'granted') return Promise.resolve(true);
+    if (this.status[device] !== 'not-determined') return Promise.resolve(false);
+    this.prompts.push(device);
+    this.status[device] = this.decide[device] ? 'granted' : 'denied';
+    return Promise.resolve(this.decide[device]);
+  },
+  reset() {
+    this.status = { camera: 'not-determined', microphone: 'not-determined' };
+    this.decide = { camera: true, microphone: true };
+    this.prompts.length = 0;
+  },
+};
+
+/**
+ * The parts of `app` the lifecycle module uses (app.md): protocol-client registration compares the scheme
+ * with the same path and arguments it was registered with; events as an EventEmitter.
+ */
+export class FakeApp extends Emitter {
+  appUserModelId: string | undefined;
+  calls: string[] = [];
+  readonly clients = new Map<string, string>();
+  setAppUserModelId(id: string) {
+    this.calls.push('setAppUserModelId');
+    this.appUserModelId = id;
+  }
+  private key(path = '(this executable)', args: string[] = []) {
+    return JSON.stringify([path, args]);
+  }
+  isDefaultProtocolClient(scheme: string, path?: string, args?: string[]) {
+    return this.clients.get(scheme) === this.key(path, args);
+  }
+  setAsDefaultProtocolClient(scheme: string, path?: string, args?: string[]) {
+    this.calls.push('setAsDefaultProtocolClient');
+    this.clients.set(scheme, this.key(path, args));
+    return true;
+  }
+}
 
 export default {};
