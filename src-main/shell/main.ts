@@ -29,6 +29,8 @@ import { callStationCommand } from '../core/settings/callStationCommand';
 import { applyLaunchLocale, launchLocalePath, writeLaunchLanguage } from './launchLocale';
 import { RotatingLog } from '../core/logging/rotatingLog';
 import { TrayController } from './tray';
+import { autoUpdater } from 'electron-updater';
+import { scheduleUpdates } from './updates';
 import { hideToTray, identifyApp, registerLinkScheme, reopenOnActivate } from './appLifecycle';
 import { SyncDriver } from '../core/sync/syncDriver';
 import {
@@ -375,6 +377,14 @@ async function start(): Promise<void> {
   tray.update(trayState());
   void running.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
   sync.start();
+  scheduleUpdates(autoUpdater, {
+    packaged: app.isPackaged,
+    onReady: (version) => {
+      const t = texts();
+      notifications.show({ title: t('updateReadyTitle'), body: t('updateReadyBody', { version }), view: 'settings' });
+    },
+    log: (message) => mainLog.write({ level: 'warn', source: 'updates', message }),
+  });
 }
 
 if (!app.requestSingleInstanceLock()) {
