@@ -194,6 +194,8 @@ export const settingsSchema = z.object({
 export interface AppInfo {
   version: string;
   dataDir: string;
+  /** False on a desktop that cannot keep a window on top (Wayland): call-station mode only shows it. */
+  keepsOnTop: boolean;
 }
 
 export const ERROR_CODES = [

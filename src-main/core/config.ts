@@ -29,3 +29,10 @@ export const databasePath = (dataDir: string): string => join(dataDir, DATABASE_
 export const secretsPath = (dataDir: string): string => join(dataDir, SECRETS_FILE);
 /** The log files support asks for: the core's and the renderer's errors, and the main process's. */
 export const logPath = (dataDir: string, name: 'app' | 'main'): string => join(dataDir, 'logs', `${name}.log`);
+
+/**
+ * Whether this desktop keeps a window above the others when asked (call-station mode). Wayland has no
+ * always-on-top for applications: there the window is only shown, and Settings says so.
+ */
+export const keepsWindowsOnTop = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean =>
+  !(platform === 'linux' && env.XDG_SESSION_TYPE === 'wayland');

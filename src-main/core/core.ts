@@ -7,7 +7,7 @@ import { CallLogService } from './calls/callLogService';
 import { AppError } from './errors';
 import { randomBytes } from 'node:crypto';
 import type { CoreHandlers, EventName, EventPayload, Language, Patient } from '../../src-preload/contract';
-import { databasePath, logPath } from './config';
+import { databasePath, keepsWindowsOnTop, logPath } from './config';
 import { checkpoint, openDatabase, type Db } from './db/database';
 import { languageFromLocales } from './i18n/locale';
 import { RotatingLog } from './logging/rotatingLog';
@@ -48,6 +48,8 @@ export interface CoreOptions {
   runScheduler?: boolean;
   /** This workstation's name in the account's device list; the computer's name by default. */
   deviceName?: string;
+  /** Whether the desktop keeps windows on top (read from the platform by default; tests set it). */
+  keepsOnTop?: boolean;
 }
 
 /** The device's side of sync as the main thread's driver uses it (in the worker: through internal calls). */
@@ -176,7 +178,11 @@ export function createCore(options: CoreOptions): Core {
 
     const handlers: CoreHandlers = {
       app: {
-        info: () => ({ version: options.appVersion, dataDir: options.dataDir }),
+        info: () => ({
+          version: options.appVersion,
+          dataDir: options.dataDir,
+          keepsOnTop: options.keepsOnTop ?? keepsWindowsOnTop(process.platform, process.env),
+        }),
         /** What went wrong in the renderer (an error boundary, an unhandled rejection), for the log file. */
         reportError: ({ message, stack, context }) => {
           log.write({ level: 'error', source: `renderer:${context}`, message, ...(stack ? { stack } : {}) });

@@ -1,3 +1,4 @@
+import { keepsWindowsOnTop } from '../core/config';
 import { BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import { APP_ORIGIN } from '../core/security/policy';
 
@@ -72,7 +73,7 @@ export function recoverRenderer(
 export function applyCallStation(window: BrowserWindow, on: boolean, env = process.env): { unsupported: boolean } {
   window.setAlwaysOnTop(on, 'screen-saver');
   window.setVisibleOnAllWorkspaces(on, { visibleOnFullScreen: true });
-  return { unsupported: on && process.platform === 'linux' && env.XDG_SESSION_TYPE === 'wayland' };
+  return { unsupported: on && !keepsWindowsOnTop(process.platform, env) };
 }
 
 /**

@@ -10,6 +10,7 @@ import en from '../../src-renderer/locales/en/common.json';
 import { launchChromium } from '../harness/chromium';
 import { startServerFixture, type ServerFixture } from '../harness/serverFixture';
 import { signedInApp } from '../harness/signedInApp';
+import { startHarness } from '../harness/testBridge';
 
 let browser: Browser;
 let server: ServerFixture;
@@ -56,6 +57,23 @@ describe('call-station mode and roles', () => {
         expect(await harness.page.getByTestId('call-station').isDisabled()).toBe(false);
         expect(await setCallStation(harness, true)).toMatchObject({ ok: true, value: { callStation: true } });
         expect(harness.core.settings.get().callStation).toBe(true);
+      } finally {
+        await harness.close();
+      }
+    }
+  });
+
+  it('says in Settings when the desktop cannot keep the window on top (Wayland)', async () => {
+    for (const keepsOnTop of [false, true]) {
+      const harness = await startHarness({ browser, keepsOnTop });
+      try {
+        await harness.open('settings');
+        await harness.page.getByTestId('call-station').waitFor();
+        await expect.poll(() => harness.page.getByTestId('call-station-no-top').count()).toBe(keepsOnTop ? 0 : 1);
+        if (!keepsOnTop)
+          expect(await harness.page.getByTestId('call-station-no-top').textContent()).toBe(
+            en.settings.callStation.noKeepOnTop,
+          );
       } finally {
         await harness.close();
       }

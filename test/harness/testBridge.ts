@@ -27,6 +27,8 @@ export const BRIDGE_INIT = join(ROOT, 'dist', 'test-bridge', 'init.js');
 
 export interface HarnessOptions {
   browser: Browser;
+  /** A desktop that cannot keep windows on top (Wayland), as the core would read it. */
+  keepsOnTop?: boolean;
   /** Reuse a data folder (to reopen the same database); a fresh temporary one otherwise. */
   dataDir?: string;
   osLocales?: string[];
@@ -119,6 +121,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     osLocales: options.osLocales ?? ['en-US'],
     defaultServerUrl: options.serverUrl ?? 'http://127.0.0.1:4780',
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.keepsOnTop !== undefined ? { keepsOnTop: options.keepsOnTop } : {}),
     openExternal: (url) => {
       openedLinks.push(url);
     },

@@ -118,6 +118,10 @@ function CallStationField({ settings }: { settings: Settings }) {
   const { error, run } = useSettingsCommand();
   const profile = useAppStore((s) => s.account?.profile);
   const [asking, setAsking] = useState(false);
+  const [keepsOnTop, setKeepsOnTop] = useState<boolean | null>(null);
+  useEffect(() => {
+    void window.clinic.app.info().then((result) => result.ok && setKeepsOnTop(result.value.keepsOnTop));
+  }, []);
   const id = useId();
   // The core refuses it as well (the tray, or a renderer that skips this); here it is not even offered.
   const member = profile ? isOrganisationMember(profile) : false;
@@ -138,6 +142,11 @@ function CallStationField({ settings }: { settings: Settings }) {
         <label htmlFor={id}>{t('settings.callStation.label')}</label>
       </div>
       <p className="hint">{t(member ? 'settings.callStation.adminOnly' : 'settings.callStation.hint')}</p>
+      {keepsOnTop === false && (
+        <p className="hint" data-testid="call-station-no-top">
+          {t('settings.callStation.noKeepOnTop')}
+        </p>
+      )}
       {asking && (
         <InlineConfirm
           question={t('settings.callStation.question')}
