@@ -354,7 +354,7 @@ async function start(): Promise<void> {
     }
   });
 
-  tray = new TrayController(join(appDir, 'assets', 'tray.png'), {
+  tray = new TrayController(join(appDir, 'assets'), {
     open: () => showWindow(),
     openCallLog: () => {
       showWindow();

@@ -2,6 +2,7 @@
  * The tray icon and its menu: open, call-station mode, quit, and the missed calls (which open the call log).
  * Labels follow the app's language.
  */
+import { join } from 'node:path';
 import { Menu, Tray, nativeImage } from 'electron';
 import type { Language, SyncStatus } from '../../src-preload/contract';
 import { intlLocale } from '../../protocol/locale';
@@ -28,10 +29,11 @@ export class TrayController {
   private sync: SyncStatus | null = null;
 
   constructor(
-    iconPath: string,
+    private readonly assetsDir: string,
     private readonly actions: TrayActions,
+    private readonly platform: NodeJS.Platform = process.platform,
   ) {
-    this.tray = new Tray(nativeImage.createFromPath(iconPath));
+    this.tray = new Tray(nativeImage.createFromPath(trayImagePath(assetsDir, platform, false)));
     this.tray.on('click', () => actions.open());
   }
 
@@ -70,6 +72,9 @@ export class TrayController {
 
   /** The missed calls not yet seen in the call log. */
   setMissed(count: number): void {
+    // The icon itself shows missed calls (a dot), not only the menu and tooltip.
+    if (count > 0 !== this.missed > 0)
+      this.tray.setImage(nativeImage.createFromPath(trayImagePath(this.assetsDir, this.platform, count > 0)));
     this.missed = count;
     if (this.state) this.update(this.state);
   }
@@ -77,6 +82,17 @@ export class TrayController {
   destroy(): void {
     this.tray.destroy();
   }
+}
+
+/**
+ * The tray image for the platform (scripts/trayIcons.mjs draws them): macOS a 16 px template image (black
+ * and alpha, `@2x` beside it; the menu bar tints it), Windows an ICO with 16 and 32 px, Linux a PNG. With
+ * missed calls, the same mark with a dot.
+ */
+export function trayImagePath(assetsDir: string, platform: NodeJS.Platform, missed: boolean): string {
+  if (platform === 'darwin') return join(assetsDir, missed ? 'trayMissedTemplate.png' : 'trayTemplate.png');
+  if (platform === 'win32') return join(assetsDir, missed ? 'tray-missed.ico' : 'tray.ico');
+  return join(assetsDir, missed ? 'tray-missed.png' : 'tray.png');
 }
 
 /** One line of sync's state for the tooltip; nothing while sync is off (not signed in). */

@@ -219,17 +219,30 @@ export const Menu = {
     Menu.applicationMenu = menu;
   },
 };
-export const nativeImage = { createFromPath: (path: string) => ({ path }) };
+/**
+ * nativeImage.createFromPath (native-image.md): on macOS a file whose name ends in "Template" is a template
+ * image (black and alpha, tinted by the menu bar); `@2x` files beside it are picked for Retina screens.
+ */
+export const nativeImage = {
+  createFromPath: (path: string) => ({ path, template: /Template\.png$/.test(path) }),
+};
 
 export class Tray extends Emitter {
   static instances: Tray[] = [];
   menu?: { items: MenuItemOptions[] };
   tooltip = '';
   destroyed = false;
-  constructor(readonly image: { path: string }) {
+  images: { path: string; template?: boolean }[] = [];
+  constructor(public image: { path: string; template?: boolean }) {
     super();
+    this.images.push(image);
     Tray.instances.push(this);
   }
+  setImage(image: { path: string; template?: boolean }) {
+    this.image = image;
+    this.images.push(image);
+  }
+
   setContextMenu(menu: { items: MenuItemOptions[] }) {
     this.menu = menu;
   }

@@ -1,8 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
+import { basename, join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ROOT } from '../../harness/testBridge';
 import { Notification, recorded, Tray } from './fakeElectron';
 
 vi.mock('electron', () => import('./fakeElectron'));
-const { TrayController } = await import('../../../src-main/shell/tray');
+const { TrayController, trayImagePath } = await import('../../../src-main/shell/tray');
 const { NotificationCenter } = await import('../../../src-main/shell/notifications');
 
 describe('tray', () => {
@@ -10,7 +14,7 @@ describe('tray', () => {
 
   it('offers open, call-station mode and quit, in the app language', () => {
     const actions = { open: vi.fn(), openCallLog: vi.fn(), setCallStation: vi.fn(), quit: vi.fn() };
-    const tray = new TrayController('/assets/tray.png', actions);
+    const tray = new TrayController('/assets', actions, 'linux');
     tray.update({ language: 'de', callStation: false });
     const fake = Tray.instances[0]!;
     expect(fake.image.path).toBe('/assets/tray.png');
@@ -36,9 +40,10 @@ describe('tray', () => {
 
   it('shows missed calls in the tooltip and the menu, which open the call log', () => {
     const actions = { open: vi.fn(), openCallLog: vi.fn(), setCallStation: vi.fn(), quit: vi.fn() };
-    const tray = new TrayController('/assets/tray.png', actions);
+    const tray = new TrayController('/assets', actions, 'win32');
     tray.update({ language: 'en', callStation: false });
     const fake = Tray.instances.at(-1)!;
+    expect(fake.image.path).toBe('/assets/tray.ico');
     expect(fake.menu!.items.some((i) => i.id === 'missed')).toBe(false);
     tray.setMissed(2);
     expect(fake.tooltip).toBe('ClinicDesk — 2 missed calls');
@@ -46,8 +51,55 @@ describe('tray', () => {
     expect(missed.label).toBe('2 missed calls');
     missed.click?.({ checked: false });
     expect(actions.openCallLog).toHaveBeenCalledOnce();
+    // The icon shows it too (a dot), and goes back when they have been seen; set once per change.
+    expect(fake.image.path).toBe('/assets/tray-missed.ico');
+    tray.setMissed(3);
     tray.setMissed(0);
     expect(fake.tooltip).toBe('ClinicDesk');
+    expect(fake.images.map((i) => i.path)).toEqual(['/assets/tray.ico', '/assets/tray-missed.ico', '/assets/tray.ico']);
+  });
+
+  it('uses a 16 px template image on macOS, an ICO on Windows, a PNG on Linux — files that exist', () => {
+    const assets = join(ROOT, 'assets');
+    const mac = new TrayController(
+      assets,
+      { open: vi.fn(), openCallLog: vi.fn(), setCallStation: vi.fn(), quit: vi.fn() },
+      'darwin',
+    );
+    mac.setMissed(1);
+    const fake = Tray.instances.at(-1)!;
+    expect(fake.images.map((i) => [basename(i.path), i.template])).toEqual([
+      ['trayTemplate.png', true],
+      ['trayMissedTemplate.png', true],
+    ]);
+    const size = (file: string) => {
+      const png = readFileSync(join(assets, file));
+      return [png.readUInt32BE(16), png.readUInt32BE(20)];
+    };
+    expect(size('trayTemplate.png')).toEqual([16, 16]);
+    expect(size('trayTemplate@2x.png')).toEqual([32, 32]);
+    // Template images are black and alpha only (drawn unfiltered by scripts/trayIcons.mjs).
+    for (const file of ['trayTemplate.png', 'trayMissedTemplate@2x.png']) {
+      const png = readFileSync(join(assets, file));
+      const [width] = size(file);
+      const idat: Buffer[] = [];
+      for (let at = 8; at < png.length; at += 12 + png.readUInt32BE(at))
+        if (png.toString('ascii', at + 4, at + 8) === 'IDAT')
+          idat.push(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
+      const raw = inflateSync(Buffer.concat(idat));
+      const coloured = [];
+      for (let row = 0; row * (width! * 4 + 1) < raw.length; row++)
+        for (let x = 0; x < width!; x++) {
+          const at = row * (width! * 4 + 1) + 1 + x * 4;
+          if (raw[at] || raw[at + 1] || raw[at + 2]) coloured.push([x, row]);
+        }
+      expect(coloured, file).toEqual([]);
+    }
+    for (const platform of ['win32', 'linux'] as const)
+      for (const missed of [false, true]) expect(existsSync(trayImagePath(assets, platform, missed))).toBe(true);
+    const ico = readFileSync(join(assets, 'tray.ico'));
+    expect([ico.readUInt16LE(2), ico.readUInt16LE(4)]).toEqual([1, 2]); // an icon with two sizes
+    expect([ico[6], ico[6 + 16]]).toEqual([16, 32]);
   });
 });
 
