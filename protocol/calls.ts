@@ -3,14 +3,7 @@
  * (HTTP), and the signalling events over socket.io in both directions. See docs/signalling.md.
  */
 import { z } from 'zod';
-import {
-  emailSchema,
-  instantSchema,
-  languageSchema,
-  practiceLogoSchema,
-  tokenSchema,
-  uuidSchema,
-} from './primitives';
+import { emailSchema, instantSchema, languageSchema, practiceLogoSchema, tokenSchema, uuidSchema } from './primitives';
 import { route } from './route';
 
 export const iceServerSchema = z.object({
