@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { recorded } from './fakeElectron';
+import { lifecycle, recorded } from './fakeElectron';
+import { ROOT } from '../../harness/testBridge';
 
 vi.mock('electron', () => import('./fakeElectron'));
 const { handleAppProtocol, registerAppScheme } = await import('../../../src-main/shell/appProtocol');
@@ -16,6 +17,17 @@ describe('app:// protocol', () => {
     expect(recorded.schemes).toEqual([
       { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
     ]);
+  });
+
+  it('must register the scheme before ready and serve it once, as Electron enforces', () => {
+    // main.ts calls registerAppScheme() when it is loaded, before app.whenReady() — Electron throws after.
+    const main = readFileSync(join(ROOT, 'src-main', 'shell', 'main.ts'), 'utf8');
+    expect(main.indexOf('registerAppScheme();')).toBeGreaterThan(-1);
+    expect(main.indexOf('registerAppScheme();')).toBeLessThan(main.indexOf('app.whenReady()'));
+    lifecycle.ready = true;
+    expect(() => registerAppScheme()).toThrow(/before app is ready/);
+    handleAppProtocol('/nonexistent', () => '');
+    expect(() => handleAppProtocol('/nonexistent', () => '')).toThrow(/Failed to register protocol/);
   });
 
   it('serves the renderer with the strict CSP and nothing outside it', async () => {

@@ -32,6 +32,7 @@ export const recorded = {
   protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
   ipcHandlers: new Map<string, (event: unknown, input: unknown) => Promise<unknown>>(),
   reset() {
+    lifecycle.ready = false;
     this.schemes.length = 0;
     this.protocolHandlers.clear();
     this.ipcHandlers.clear();
@@ -41,15 +42,28 @@ export const recorded = {
   },
 };
 
+/** Whether the fake app is ready (some Electron calls are only allowed before, some only after). */
+export const lifecycle = { ready: false };
+
 export const protocol = {
-  registerSchemesAsPrivileged: (schemes: unknown[]) => recorded.schemes.push(...schemes),
-  handle: (scheme: string, handler: (request: Request) => Promise<Response>) =>
-    recorded.protocolHandlers.set(scheme, handler),
+  /** protocol.md: "can only be used before the ready event"; Electron throws afterwards. */
+  registerSchemesAsPrivileged: (schemes: unknown[]) => {
+    if (lifecycle.ready) throw new Error('protocol.registerSchemesAsPrivileged should be called before app is ready');
+    recorded.schemes.push(...schemes);
+  },
+  /** A second handler for a scheme fails, as Electron's registerProtocol does. */
+  handle: (scheme: string, handler: (request: Request) => Promise<Response>) => {
+    if (recorded.protocolHandlers.has(scheme)) throw new Error(`Failed to register protocol: ${scheme}`);
+    recorded.protocolHandlers.set(scheme, handler);
+  },
 };
 
 export const ipcMain = {
-  handle: (channel: string, handler: (event: unknown, input: unknown) => Promise<unknown>) =>
-    recorded.ipcHandlers.set(channel, handler),
+  /** ipc-main.md: one handler per channel; Electron throws on a second. */
+  handle: (channel: string, handler: (event: unknown, input: unknown) => Promise<unknown>) => {
+    if (recorded.ipcHandlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    recorded.ipcHandlers.set(channel, handler);
+  },
 };
 
 export class FakeWebContents extends Emitter {
