@@ -292,6 +292,12 @@ export async function buildServer(
   registerSyncRoutes(app, sync, guard);
   // The other devices of the practice pull at once (the pushing device already has what it pushed).
   sync.onChanged((practiceId, cursor) => io.to(`practice:${practiceId}`).emit('sync:changed', { cursor }));
+  // An upgrade moves the practice: the account's connected devices hear the organisation's changes at once
+  // (on every process, through the adapter), not only after they reconnect.
+  organisations.onPracticeMoved((accountId, from, to) => {
+    io.in(`peer:${accountId}`).socketsJoin(`practice:${to}`);
+    io.in(`peer:${accountId}`).socketsLeave(`practice:${from}`);
+  });
 
   const ledger = new CreditLedger(database.db, sync, now);
   const carrier =

@@ -52,11 +52,18 @@ export interface CallLogEntry {
 }
 
 export class OrganisationService {
+  private readonly movedListeners: ((accountId: string, from: string, to: string) => void)[] = [];
+
   constructor(
     private readonly db: Kysely<ServerDatabase>,
     private readonly accounts: AccountService,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Told after an account's practice moved (an upgrade): its connected devices change rooms at once. */
+  onPracticeMoved(listener: (accountId: string, from: string, to: string) => void): void {
+    this.movedListeners.push(listener);
+  }
 
   /** The admin's scope; members are refused. */
   scopeOf(me: Profile, organisationId?: string): Scope {
@@ -92,6 +99,7 @@ export class OrganisationService {
       // The practice's data goes along too: the workstations sync on with the organisation.
       await movePractice(trx, from, to);
     });
+    for (const listener of this.movedListeners) listener(me.id, `acct:${me.id}`, `org:${organisation.id}`);
     return { id: organisation.id, name, code: organisation.code };
   }
 

@@ -302,6 +302,14 @@ describe('sync between two workstations', () => {
     const before = await transport(solo).pull(0, 5000);
     expect(before.changes.length).toBeGreaterThan(0);
 
+    // A workstation's socket, connected before the upgrade and not reconnected after it.
+    const socket: Socket = connect(f.base, { transports: ['websocket'], auth: { token: solo }, reconnection: false });
+    const heard: unknown[] = [];
+    socket.on('sync:changed', (payload: unknown) => heard.push(payload));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('connect', () => resolve());
+      socket.on('connect_error', reject);
+    });
     const upgraded = await f.api('POST', '/api/account/organisation', { name: 'Praxis Holm' }, solo);
     expect(upgraded.status).toBe(201);
     const orgId = upgraded.body.id as string;
@@ -329,6 +337,13 @@ describe('sync between two workstations', () => {
     expect(await c.engine.push()).toBeGreaterThan(0);
     await c.engine.pull();
     expect(c.engine.pending()).toBe(0);
+    // The socket connected before the upgrade hears the organisation's change (it used to stay in the
+    // account's old room until it reconnected).
+    try {
+      await expect.poll(() => heard.length).toBeGreaterThan(0);
+    } finally {
+      socket.close();
+    }
     const after = await transport(solo).pull(before.next, 5000);
     expect(after.changes.some((ch) => ch.table === 'patients')).toBe(true);
   });
