@@ -23,10 +23,16 @@ export async function movePractice(trx: Transaction<ServerDatabase>, from: strin
     .select(['key', 'message_id'])
     .where('practice_id', '=', from)
     .execute();
-  for (const message of messages)
-    await trx
-      .updateTable('outgoing_messages')
-      .set({ practice_id: to, key: `${to} ${message.message_id}` })
-      .where('key', '=', message.key)
-      .execute();
+  for (const message of messages) {
+    const key = `${to} ${message.message_id}`;
+    await trx.updateTable('outgoing_messages').set({ practice_id: to, key }).where('key', '=', message.key).execute();
+    // The ledger entries of a message carry its key (`debit:<key>`, `refund:<key>`): a message debited
+    // before the move and failing after it must find its debit to refund it, and not be debited again.
+    for (const kind of ['debit', 'refund'])
+      await trx
+        .updateTable('credit_ledger')
+        .set({ idempotency_key: `${kind}:${key}` })
+        .where('idempotency_key', '=', `${kind}:${message.key}`)
+        .execute();
+  }
 }

@@ -410,6 +410,52 @@ describe('the server sends the practices’ messages', () => {
     expect(await f.server.ledger.sum(practiceId, d.fx.tenantId)).toBe(await balanceOf(d.token, d.fx.tenantId));
   });
 
+  it('a message debited before its practice moves (an upgrade) is refunded once when it fails after', async () => {
+    const m = device(await f.registered('mover', 'Correct-Horse-7-Battery'));
+    await at(m, berlin('2026-06-06', 9));
+    await m.engine.sync();
+    expect((await order(m.token, m.fx.tenantId)).status).toBe(201);
+    const start = await balanceOf(m.token, m.fx.tenantId);
+    const patient = m.fx.patient();
+    const message = m.fx.core.handlers.messages.compose({
+      tenantId: null,
+      channel: 'sms',
+      patientId: patient.id,
+      recipient: null,
+      subject: '',
+      body: 'Vor dem Umzug',
+      scheduledAt: null,
+    }) as { id: string; segments: number };
+    await m.engine.sync();
+    // Debited, then a transient failure: it waits for its retry …
+    script.failures.push('transient');
+    await f.server.dispatcher.tick();
+    expect(await balanceOf(m.token, m.fx.tenantId)).toBe(start - message.segments);
+    // … while the account becomes an organisation and the practice moves with it.
+    expect((await f.api('POST', '/api/account/organisation', { name: 'Praxis Umzug' }, m.token)).status).toBe(201);
+    await at(m, f.clock.now + 30_000);
+    const practice = await practiceOfToken(m.token);
+    expect(practice.startsWith('org:')).toBe(true);
+    // The retry fails for good: the debit made before the move is refunded, once.
+    script.failures.push('permanent');
+    await f.server.dispatcher.tick();
+    await f.server.dispatcher.tick();
+    const row = await f.db
+      .selectFrom('outgoing_messages')
+      .select(['state', 'practice_id'])
+      .where('message_id', '=', message.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'failed', practice_id: practice });
+    const kinds = (await f.server.ledger.entries(practice, m.fx.tenantId, 100))
+      .filter((e) => e.messageId === message.id)
+      .map((e) => [e.kind, e.amount]);
+    expect(kinds.sort()).toEqual([
+      ['debit', -message.segments],
+      ['refund', message.segments],
+    ]);
+    expect(await balanceOf(m.token, m.fx.tenantId)).toBe(start);
+  });
+
   it('two dispatchers racing send each message once and never overdraw the tenant', async () => {
     await at(d, berlin('2026-06-06', 9));
     const r = device(await f.registered('racer', 'Correct-Horse-7-Battery'), practiceFixture(berlin('2026-06-06', 9)));
