@@ -4,7 +4,6 @@
  * dialog, the video consultations view with an invitation, and the front desk's remaining dialogs (move,
  * recall). No critical or serious violation, each with its data loaded. German, as a receptionist works.
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../harness/axe';
@@ -75,19 +74,7 @@ describe('accessibility when signed in (axe-core)', () => {
       .executeTakeFirstOrThrow();
     // The practice's tenant with credits, as a workstation's sync would have left it.
     const practice = `org:${org.id}`;
-    await server.db
-      .insertInto('sync_rows')
-      .values({
-        practice_id: practice,
-        table_name: 'tenants',
-        row_id: randomUUID(),
-        fields: JSON.stringify({
-          name: { v: 'Hauptpraxis', s: `${Date.now().toString(36).padStart(9, '0')}:00000:a11y` },
-        }),
-        seq: 1,
-      })
-      .execute();
-    await server.db.insertInto('sync_counters').values({ practice_id: practice, seq: 1 }).execute();
+    await server.seedRow(practice, 'tenants', { name: 'Hauptpraxis' });
     await server.server.ledger.importBalance(practice, 25, 'a11y-seed');
 
     const found: Record<string, unknown> = {};

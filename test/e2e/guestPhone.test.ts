@@ -57,24 +57,16 @@ describe('guest page on a phone', () => {
       .select('id')
       .where('username', '=', 'phone-guest-host')
       .executeTakeFirstOrThrow();
-    const stamp = `${Date.now().toString(36).padStart(9, '0')}:00000:test`;
-    await server.db
-      .insertInto('sync_rows')
-      .values({
-        practice_id: `acct:${host.id}`,
-        table_name: 'practice',
-        row_id: '00000000-0000-7000-8000-000000000001',
-        fields: JSON.stringify({
-          name: { v: 'Gemeinschaftspraxis Dr. Sonnenberg-Lindqvist am Marktplatz', s: stamp },
-          phone: { v: '030 123 456 78', s: stamp },
-          logo: {
-            v: `data:image/png;base64,${readFileSync(join(ROOT, 'assets', 'icon.png')).toString('base64')}`,
-            s: stamp,
-          },
-        }),
-        seq: 1,
-      })
-      .execute();
+    await server.seedRow(
+      `acct:${host.id}`,
+      'practice',
+      {
+        name: 'Gemeinschaftspraxis Dr. Sonnenberg-Lindqvist am Marktplatz',
+        phone: '030 123 456 78',
+        logo: `data:image/png;base64,${readFileSync(join(ROOT, 'assets', 'icon.png')).toString('base64')}`,
+      },
+      '00000000-0000-7000-8000-000000000001',
+    );
 
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 },

@@ -31,8 +31,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A workstation signed in to the practice's account, sync running as in the app. */
-async function desk(): Promise<Harness> {
+/** A workstation signed in to the practice's account (after `before`, its life before signing in). */
+async function signedInDesk(before?: (harness: Harness) => void): Promise<Harness> {
   const harness = await startHarness({
     browser,
     osLocales: ['en-US'],
@@ -42,6 +42,7 @@ async function desk(): Promise<Harness> {
     syncIntervalMs: 60_000,
   });
   harnesses.push(harness);
+  before?.(harness);
   await harness.open('settings');
   const signedIn = await harness.page.evaluate(
     ([user, password]) => window.clinic.account.signIn({ username: user!, password: password! }),
@@ -50,6 +51,12 @@ async function desk(): Promise<Harness> {
   expect(signedIn).toMatchObject({ ok: true, value: { signedIn: true } });
   await harness.page.reload();
   await harness.open('agenda');
+  return harness;
+}
+
+/** A workstation signed in to the practice's account, sync running as in the app, caught up. */
+async function desk(): Promise<Harness> {
+  const harness = await signedInDesk();
   await expect.poll(() => harness.page.getByTestId('sync-status').getAttribute('data-state')).toBe('synced');
   return harness;
 }
@@ -194,44 +201,30 @@ describe('two workstations share one practice', () => {
   });
 
   it('a desk with patients of its own is asked before anything is replaced; "Later" keeps them', async () => {
-    const c = await startHarness({
-      browser,
-      osLocales: ['en-US'],
-      serverUrl: server.base,
-      timeZone: ZONE,
-      sync: true,
-      syncIntervalMs: 60_000,
-    });
-    harnesses.push(c);
+    let own = '';
     // Used on its own before its first sign-in: a patient of its own.
-    const own = c.core.patients.create({
-      firstName: 'Lokal',
-      lastName: 'Patientin',
-      birthDate: '1970-01-02',
-      mobile: '',
-      email: '',
-      language: 'de',
-      channel: 'sms',
-      optOutSms: false,
-      optOutEmail: false,
-      notes: '',
+    const c = await signedInDesk((harness) => {
+      own = harness.core.patients.create({
+        firstName: 'Lokal',
+        lastName: 'Patientin',
+        birthDate: '1970-01-02',
+        mobile: '',
+        email: '',
+        language: 'de',
+        channel: 'sms',
+        optOutSms: false,
+        optOutEmail: false,
+        notes: '',
+      }).id;
     });
-    await c.open('settings');
-    const signedIn = await c.page.evaluate(
-      ([user, password]) => window.clinic.account.signIn({ username: user!, password: password! }),
-      ['praxis.park', PASSWORD],
-    );
-    expect(signedIn).toMatchObject({ ok: true, value: { signedIn: true } });
-    await c.page.reload();
-    await c.open('agenda');
     // The account has a practice already: the question is "replace", with its warning; nothing changed yet.
     await c.page.getByTestId('sync-choice').waitFor();
     expect(await c.page.getByTestId('sync-replace').count()).toBe(1);
     expect(await seriousViolations(c.page, '[data-testid="sync-choice"]')).toEqual([]);
-    expect(c.core.patients.get(own.id).lastName).toBe('Patientin');
+    expect(c.core.patients.get(own).lastName).toBe('Patientin');
     await c.page.getByTestId('sync-later').click();
     await c.page.getByTestId('sync-choice').waitFor({ state: 'detached' });
-    expect(c.core.patients.get(own.id).lastName).toBe('Patientin');
+    expect(c.core.patients.get(own).lastName).toBe('Patientin');
     expect(c.core.practice.practitioners().map((p) => p.name)).not.toContain('Dr. Weber');
   });
 });

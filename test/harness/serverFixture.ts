@@ -2,6 +2,7 @@
  * The real server on loopback with a real SMTP server (smtp-server) beside it: a fresh data folder, a
  * settable clock, the received mails, the SMS gateway's file and the log lines — for integration and e2e.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,11 @@ export interface ServerFixture {
     password?: string,
     organisationId?: string,
   ): Promise<{ accessToken: string; refreshToken: string }>;
+  /**
+   * A synced row of a practice as a workstation's push would have left it (a tenant, the practice's
+   * set-up …), with the practice's sequence counter moved on; the row's id.
+   */
+  seedRow(practiceId: string, table: string, fields: Record<string, string | number>, rowId?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -219,6 +225,29 @@ export async function startServerFixture(
     },
     smsCodes(to) {
       return smsTo(to).map((text) => /(\d{8})/.exec(text)![1]!);
+    },
+    async seedRow(practiceId, table, fields, rowId = randomUUID()) {
+      const stamp = `${clock.now.toString(36).padStart(9, '0')}:00000:seed`;
+      const counter = await database.db
+        .selectFrom('sync_counters')
+        .select('seq')
+        .where('practice_id', '=', practiceId)
+        .executeTakeFirst();
+      const seq = Number(counter?.seq ?? 0) + 1;
+      if (counter)
+        await database.db.updateTable('sync_counters').set({ seq }).where('practice_id', '=', practiceId).execute();
+      else await database.db.insertInto('sync_counters').values({ practice_id: practiceId, seq }).execute();
+      await database.db
+        .insertInto('sync_rows')
+        .values({
+          practice_id: practiceId,
+          table_name: table,
+          row_id: rowId,
+          fields: JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { v, s: stamp }]))),
+          seq,
+        })
+        .execute();
+      return rowId;
     },
     async close() {
       await server.close();

@@ -130,24 +130,11 @@ function PracticeForm({ practice }: { practice: Practice }) {
       </div>
       <fieldset className="weekdays">
         <legend>{t('practiceSettings.openOn')}</legend>
-        {WEEKDAYS.map((day) => (
-          <label key={day} className="check">
-            <input
-              type="checkbox"
-              data-testid={`practice-day-${day}`}
-              checked={draft.openingDays.includes(day)}
-              onChange={(e) =>
-                set(
-                  'openingDays',
-                  e.target.checked
-                    ? [...draft.openingDays, day].sort((a, b) => a - b)
-                    : draft.openingDays.filter((d) => d !== day),
-                )
-              }
-            />
-            {weekdayName(day, i18n.language)}
-          </label>
-        ))}
+        <WeekdayChecks
+          days={draft.openingDays}
+          onChange={(days) => set('openingDays', days)}
+          testId={(day) => `practice-day-${day}`}
+        />
         <FieldError error={error} field="openingDays" />
       </fieldset>
       <div className="row">
@@ -241,6 +228,36 @@ function AddForm({ testId, onAdd, children }: { testId: string; onAdd: () => Pro
   );
 }
 
+/** A checkbox per weekday (Monday first), named in the UI language; the chosen days kept in order. */
+function WeekdayChecks({
+  days,
+  onChange,
+  testId,
+}: {
+  days: readonly number[];
+  onChange: (days: number[]) => void;
+  testId: (day: number) => string;
+}) {
+  const { i18n } = useTranslation('common');
+  return (
+    <>
+      {WEEKDAYS.map((day) => (
+        <label key={day} className="check">
+          <input
+            type="checkbox"
+            data-testid={testId(day)}
+            checked={days.includes(day)}
+            onChange={(e) =>
+              onChange(e.target.checked ? [...days, day].sort((a, b) => a - b) : days.filter((d) => d !== day))
+            }
+          />
+          {weekdayName(day, i18n.language)}
+        </label>
+      ))}
+    </>
+  );
+}
+
 /** "Tue, Wed, Thu 10:00–14:30" in the UI language. */
 function hoursSummary(hours: WorkingHours, language: string): string {
   const days = hours.days.map((d) => weekdayName(d, language)).join(', ');
@@ -304,24 +321,11 @@ function WorkingHoursFields({
             </label>
           </div>
           <div className="weekdays" role="group" aria-label={t('practiceSettings.worksOn')}>
-            {WEEKDAYS.map((day) => (
-              <label key={day} className="check">
-                <input
-                  type="checkbox"
-                  data-testid={`${testId}-day-${day}`}
-                  checked={value.days.includes(day)}
-                  onChange={(e) =>
-                    onChange({
-                      ...value,
-                      days: e.target.checked
-                        ? [...value.days, day].sort((a, b) => a - b)
-                        : value.days.filter((d) => d !== day),
-                    })
-                  }
-                />
-                {weekdayName(day, i18n.language)}
-              </label>
-            ))}
+            <WeekdayChecks
+              days={value.days}
+              onChange={(days) => onChange({ ...value, days })}
+              testId={(day) => `${testId}-day-${day}`}
+            />
             <FieldError error={error} field="workingHours.days" />
           </div>
         </>

@@ -130,20 +130,7 @@ describe('SMS to a contact', () => {
         await g.db.selectFrom('accounts').select('id').where('username', '=', 'held.mobile').executeTakeFirstOrThrow()
       ).id;
       const practice = `org:${org.id}`;
-      const tenantId = randomUUID();
-      await g.db
-        .insertInto('sync_rows')
-        .values({
-          practice_id: practice,
-          table_name: 'tenants',
-          row_id: tenantId,
-          fields: JSON.stringify({
-            name: { v: 'Praxis Held', s: `${g.clock.now.toString(36).padStart(9, '0')}:00000:test` },
-          }),
-          seq: 1,
-        })
-        .execute();
-      await g.db.insertInto('sync_counters').values({ practice_id: practice, seq: 1 }).execute();
+      const tenantId = await g.seedRow(practice, 'tenants', { name: 'Praxis Held' });
       await g.server.ledger.importBalance(practice, 5, 'held-seed');
       const balance = async () =>
         (await g.server.ledger.balances(practice)).find((t) => t.tenantId === tenantId)!.balance;

@@ -23,19 +23,7 @@ async function practiceOf(username: string, fields: Record<string, string> | nul
     .select('id')
     .where('username', '=', username)
     .executeTakeFirstOrThrow();
-  if (fields) {
-    const stamp = `${f.clock.now.toString(36).padStart(9, '0')}:00000:test`;
-    await f.db
-      .insertInto('sync_rows')
-      .values({
-        practice_id: `acct:${id}`,
-        table_name: 'practice',
-        row_id: '00000000-0000-7000-8000-000000000001',
-        fields: JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { v, s: stamp }]))),
-        seq: 1,
-      })
-      .execute();
-  }
+  if (fields) await f.seedRow(`acct:${id}`, 'practice', fields, '00000000-0000-7000-8000-000000000001');
   const invite = async () => {
     const created = await f.api('POST', '/api/calls/invitations', { label: 'Patient' }, session.accessToken);
     expect(created.status).toBe(201);
