@@ -228,8 +228,13 @@ describe('calls between colleagues', () => {
     expect(await row.getAttribute('data-status')).toBe('answered');
     await row.getByText('anna').waitFor();
 
-    // Call-station mode: the idle screen, ready for the next call.
-    await callee.page.evaluate(() => window.clinic.settings.setCallStation({ enabled: true }));
+    // Call-station mode: the idle screen, ready for the next call. Ben is an ordinary member: the bridge
+    // refuses him; the organisation's admin turned it on for this workstation (here: the core's setting).
+    expect(await callee.page.evaluate(() => window.clinic.settings.setCallStation({ enabled: true }))).toMatchObject({
+      ok: false,
+      error: { code: 'admin_only' },
+    });
+    callee.core.settings.setCallStation(true);
     await callee.page.getByTestId('call-station-idle').getByText(en.callStation.ready).waitFor();
   });
 });
