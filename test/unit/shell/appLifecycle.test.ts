@@ -79,7 +79,7 @@ describe('macOS camera and microphone consent', () => {
   beforeEach(() => systemPreferences.reset());
 
   const request = (session: FakeSession, mediaTypes: ('video' | 'audio')[], url = 'app://clinicdesk/index.html') =>
-    new Promise<boolean>((done) => session.requestHandler?.({}, 'media', done, { requestingUrl: url, mediaTypes }));
+    session.requestPermission('media', { requestingUrl: url, mediaTypes });
 
   it('asks the system for what the page wants, once, and grants only what the user allowed', async () => {
     const session = new FakeSession();
@@ -101,6 +101,14 @@ describe('macOS camera and microphone consent', () => {
     const session = new FakeSession();
     installPermissionHandlers(session as never, macMediaAccess('linux', systemPreferences));
     expect(await request(session, ['video', 'audio'])).toBe(true);
+    expect(systemPreferences.prompts).toEqual([]);
+  });
+
+  it('does not ask for the camera when the page shares its screen (media with no device types)', async () => {
+    const session = new FakeSession();
+    installPermissionHandlers(session as never, macMediaAccess('darwin', systemPreferences));
+    systemPreferences.decide.camera = false;
+    expect(await request(session, [])).toBe(true);
     expect(systemPreferences.prompts).toEqual([]);
   });
 });

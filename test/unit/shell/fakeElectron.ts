@@ -1,3 +1,6 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 /**
  * A recording stand-in for the parts of 'electron' the shell uses; the shell tests load it with
  * vi.mock('electron', ...). It records what the shell asked for, so the tests can check the security
@@ -22,10 +25,26 @@ class Emitter {
     }) as Listener;
     return this.on(event, wrapped);
   }
+  removeAllListeners(event?: string): this {
+    if (event) this.listeners.delete(event);
+    else this.listeners.clear();
+    return this;
+  }
   emit(event: string, ...args: unknown[]): unknown[] {
     return (this.listeners.get(event) ?? []).map((listener) => (listener as (...a: unknown[]) => unknown)(...args));
   }
 }
+
+/** An Electron event object: listeners may call preventDefault(). */
+export const fakeEvent = () => {
+  const event = {
+    defaultPrevented: false,
+    preventDefault() {
+      event.defaultPrevented = true;
+    },
+  };
+  return event;
+};
 
 export const recorded = {
   schemes: [] as unknown[],
@@ -37,8 +56,13 @@ export const recorded = {
     this.protocolHandlers.clear();
     this.ipcHandlers.clear();
     BrowserWindow.instances.length = 0;
-    Notification.instances.length = 0;
+    Notification.created.length = 0;
     Tray.instances.length = 0;
+    Menu.applicationMenu = undefined;
+    session.defaultSession = new FakeSession();
+    dialog.errors.length = 0;
+    net.requests.length = 0;
+    shell.opened.length = 0;
   },
 };
 
@@ -69,6 +93,22 @@ export const ipcMain = {
 export class FakeWebContents extends Emitter {
   windowOpenHandler?: (details: { url: string }) => { action: string };
   sent: [string, unknown][] = [];
+  private loading = false;
+  /** web-contents.md: true from did-start-loading until did-stop-loading — also during did-finish-load. */
+  isLoading() {
+    return this.loading;
+  }
+  startLoad() {
+    this.loading = true;
+    this.emit('did-start-loading');
+  }
+  /** The page has loaded: dom-ready and did-finish-load come while isLoading() is still true. */
+  finishLoad() {
+    this.emit('dom-ready');
+    this.emit('did-finish-load');
+    this.loading = false;
+    this.emit('did-stop-loading');
+  }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
     this.windowOpenHandler = handler;
   }
@@ -90,9 +130,25 @@ export class BrowserWindow extends Emitter {
     this.alwaysOnTop = options.alwaysOnTop ?? false;
     BrowserWindow.instances.push(this);
   }
+  loadedUrls: string[] = [];
   loadURL(url: string) {
     this.loadedUrl = url;
+    this.loadedUrls.push(url);
+    this.webContents.startLoad();
     return Promise.resolve();
+  }
+  /**
+   * browser-window.md: 'close' can be prevented; otherwise the window is destroyed and 'closed' follows.
+   * Returns whether it closed.
+   */
+  close(): boolean {
+    if (this.destroyed) return true;
+    const event = fakeEvent();
+    this.emit('close', event);
+    if (event.defaultPrevented) return false;
+    this.destroyed = true;
+    this.emit('closed');
+    return true;
   }
   shown = false;
   focused = false;
@@ -154,6 +210,24 @@ export class FakeSession {
   ) => void;
   checkHandler?: (wc: unknown, permission: string, origin: string) => boolean;
   deviceHandler?: (details: { origin: string }) => boolean;
+  /**
+   * A permission request as Electron makes it: the web contents is null when the request does not come
+   * from one (session.md: "webContents (WebContents | null)"), and screen capture arrives as `media`.
+   */
+  requestPermission(
+    permission: string,
+    details: { requestingUrl: string; mediaTypes?: ('video' | 'audio')[] },
+    webContents: unknown = null,
+  ): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (!this.requestHandler) return resolve(true); // Electron's default grants
+      try {
+        this.requestHandler(webContents, permission, resolve, details);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
   setPermissionRequestHandler(handler: NonNullable<FakeSession['requestHandler']>) {
     this.requestHandler = handler;
   }
@@ -268,9 +342,21 @@ export class Tray extends Emitter {
   }
 }
 
+/**
+ * notification.md: a Notification nothing references is garbage-collected, and with it its click — the
+ * user clicks the toast and nothing happens. The fake keeps only weak references, so a notification the
+ * shell does not hold is really gone after `collectGarbage()`.
+ */
 export class Notification extends Emitter {
-  static instances: Notification[] = [];
+  static created: WeakRef<Notification>[] = [];
   static isSupported = () => true;
+  /** The notifications still alive (what the user can still click). */
+  static alive(): Notification[] {
+    return Notification.created.flatMap((ref) => {
+      const notification = ref.deref();
+      return notification ? [notification] : [];
+    });
+  }
   shown = false;
   constructor(
     readonly options: {
@@ -282,11 +368,20 @@ export class Notification extends Emitter {
     },
   ) {
     super();
-    Notification.instances.push(this);
+    Notification.created.push(new WeakRef(this));
   }
   show() {
     this.shown = true;
   }
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** A full garbage collection, after the current job (WeakRefs made in it are kept until it ends). */
+export async function collectGarbage(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
 }
 
 export const safeStorage = {
@@ -345,5 +440,104 @@ export class FakeApp extends Emitter {
     return true;
   }
 }
+
+/**
+ * The whole `app` main.ts uses, as app.md describes its lifecycle:
+ * - `requestSingleInstanceLock()` is false in a second instance (which should quit; the first gets
+ *   'second-instance' with that instance's argv);
+ * - `whenReady()` resolves at 'ready' (`emitReady()` here);
+ * - `quit()` emits 'before-quit', then closes every window — a window whose 'close' is prevented cancels
+ *   the quit — then 'will-quit' (which may be prevented) and 'quit'; 'window-all-closed' is not emitted
+ *   on this path;
+ * - `exit()` ends at once, without any of those events.
+ */
+export class FakeMainApp extends FakeApp {
+  singleInstanceLock = true;
+  isPackaged = false;
+  /** Set when the app has really ended (quit went through, or exit). */
+  ended: { how: 'quit' | 'exit'; code: number } | null = null;
+  readonly switches: [string, string | undefined][] = [];
+  commandLine = { appendSwitch: (name: string, value?: string) => void this.switches.push([name, value]) };
+  private readyResolve!: () => void;
+  private readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+  constructor(
+    readonly paths: { userData: string; documents: string; appPath: string },
+    readonly languages: string[] = ['en-GB'],
+  ) {
+    super();
+  }
+  requestSingleInstanceLock() {
+    return this.singleInstanceLock;
+  }
+  whenReady() {
+    return this.ready;
+  }
+  emitReady() {
+    lifecycle.ready = true;
+    this.emit('ready', fakeEvent(), {});
+    this.readyResolve();
+  }
+  getPath(name: 'userData' | 'documents') {
+    return this.paths[name];
+  }
+  getAppPath() {
+    return this.paths.appPath;
+  }
+  getVersion() {
+    return '0.1.0';
+  }
+  getPreferredSystemLanguages() {
+    return this.languages;
+  }
+  focus(options?: { steal: boolean }) {
+    this.calls.push(`focus${options?.steal ? ':steal' : ''}`);
+  }
+  quit() {
+    if (this.ended) return;
+    this.calls.push('quit');
+    const before = fakeEvent();
+    this.emit('before-quit', before);
+    if (before.defaultPrevented) return;
+    for (const window of [...BrowserWindow.instances]) if (!window.close()) return;
+    const willQuit = fakeEvent();
+    this.emit('will-quit', willQuit);
+    if (willQuit.defaultPrevented) return;
+    this.ended = { how: 'quit', code: 0 };
+    this.emit('quit', fakeEvent(), 0);
+  }
+  exit(code = 0) {
+    this.calls.push(`exit:${code}`);
+    this.ended = { how: 'exit', code };
+  }
+}
+
+/** Set by the test before main.ts is imported (main.ts reads `app` at import, as in Electron). */
+export let app: FakeMainApp = new FakeMainApp({ userData: '/nonexistent', documents: '/nonexistent', appPath: '/' });
+export const useApp = (next: FakeMainApp): FakeMainApp => (app = next);
+
+export const dialog = {
+  errors: [] as [string, string][],
+  showErrorBox(title: string, content: string) {
+    dialog.errors.push([title, content]);
+  },
+  saveAnswers: [] as { canceled: boolean; filePath?: string }[],
+  showSaveDialog: async () => dialog.saveAnswers.shift() ?? { canceled: true },
+};
+
+/** net.fetch: the app's requests go through Chromium's network stack (proxy, OS certificates). */
+export const net = {
+  requests: [] as string[],
+  fetch: (input: string | URL | Request, init?: RequestInit) => {
+    net.requests.push(String(input instanceof Request ? input.url : input));
+    return fetch(input, init);
+  },
+};
+
+export const shell = {
+  opened: [] as string[],
+  openExternal: async (url: string) => void shell.opened.push(url),
+};
+
+export const session = { defaultSession: new FakeSession() };
 
 export default {};

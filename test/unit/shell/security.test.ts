@@ -42,20 +42,21 @@ describe('navigation guards', () => {
 });
 
 describe('permission handler', () => {
-  it('grants camera/microphone/screen only to our own origin and denies the rest', () => {
+  it('grants camera/microphone/screen only to our own origin and denies the rest', async () => {
     const session = new FakeSession();
     installPermissionHandlers(session as never);
-    const ask = (permission: string, requestingUrl: string) => {
-      let granted: boolean | undefined;
-      session.requestHandler?.({}, permission, (value) => (granted = value), { requestingUrl });
-      return granted;
-    };
-    expect(ask('media', 'app://clinicdesk/index.html')).toBe(true);
-    expect(ask('display-capture', 'app://clinicdesk/index.html')).toBe(true);
-    expect(ask('media', 'https://evil.example/')).toBe(false);
-    expect(ask('geolocation', 'app://clinicdesk/index.html')).toBe(false);
-    expect(ask('notifications', 'app://clinicdesk/index.html')).toBe(false);
-    expect(ask('openExternal', 'app://clinicdesk/index.html')).toBe(false);
+    // Electron passes a null web contents where the request does not come from one (session.md).
+    const ask = (permission: string, requestingUrl: string, mediaTypes?: ('video' | 'audio')[]) =>
+      session.requestPermission(permission, { requestingUrl, ...(mediaTypes ? { mediaTypes } : {}) });
+    expect(await ask('media', 'app://clinicdesk/index.html', ['video', 'audio'])).toBe(true);
+    // Screen capture arrives as `media` with no device types (web_contents_permission_helper.cc lists
+    // only camera and microphone).
+    expect(await ask('media', 'app://clinicdesk/index.html', [])).toBe(true);
+    expect(await ask('display-capture', 'app://clinicdesk/index.html')).toBe(true);
+    expect(await ask('media', 'https://evil.example/', [])).toBe(false);
+    expect(await ask('geolocation', 'app://clinicdesk/index.html')).toBe(false);
+    expect(await ask('notifications', 'app://clinicdesk/index.html')).toBe(false);
+    expect(await ask('openExternal', 'app://clinicdesk/index.html')).toBe(false);
     expect(session.checkHandler?.({}, 'media', 'app://clinicdesk')).toBe(true);
     expect(session.checkHandler?.({}, 'media', 'https://evil.example')).toBe(false);
     expect(session.deviceHandler?.({ origin: 'app://clinicdesk' })).toBe(true);

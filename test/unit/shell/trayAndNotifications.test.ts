@@ -3,7 +3,7 @@ import { inflateSync } from 'node:zlib';
 import { basename, join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../harness/testBridge';
-import { Notification, recorded, Tray } from './fakeElectron';
+import { collectGarbage, Notification, recorded, Tray } from './fakeElectron';
 
 vi.mock('electron', () => import('./fakeElectron'));
 const { TrayController, trayImagePath } = await import('../../../src-main/shell/tray');
@@ -110,7 +110,7 @@ describe('notifications', () => {
     const focusView = vi.fn();
     const center = new NotificationCenter(focusView);
     expect(center.show({ title: 'Anruf', body: 'Dr. Weber ruft an', view: 'calls' })).toBe(true);
-    const [shown] = Notification.instances;
+    const [shown] = Notification.alive();
     expect(shown).toMatchObject({ shown: true, options: { title: 'Anruf', body: 'Dr. Weber ruft an' } });
     shown!.emit('click');
     expect(focusView).toHaveBeenCalledWith('calls');
@@ -122,7 +122,7 @@ describe('notifications', () => {
     center.show({ title: 'b', body: 'b', view: 'callLog' });
     center.show({ title: 'c', body: 'c', view: 'calls' });
     expect(center.pending).toBe(3);
-    const [a, b, c] = Notification.instances.slice(-3);
+    const [a, b, c] = Notification.alive().slice(-3);
     // An incoming call does not time out (Windows' default toasts do).
     expect(a!.options).toMatchObject({ timeoutType: 'never' });
     expect(b!.options.timeoutType).toBeUndefined();
@@ -130,5 +130,22 @@ describe('notifications', () => {
     b!.emit('close');
     c!.emit('failed', {}, 'no notification server');
     expect(center.pending).toBe(0);
+  });
+
+  it('survives garbage collection until clicked, so the click still reaches the app', async () => {
+    const focusView = vi.fn();
+    const center = new NotificationCenter(focusView);
+    center.show({ title: 'Incoming call', body: 'Dr. Weber', view: 'calls', urgent: true });
+    // One nobody holds, for comparison: the fake really collects it.
+    new Notification({ title: 'dropped', body: 'dropped' }).show();
+    await collectGarbage();
+    const alive = Notification.alive();
+    expect(alive.map((n) => n.options.title)).toEqual(['Incoming call']);
+    alive[0]!.emit('click');
+    expect(focusView).toHaveBeenCalledWith('calls');
+    // Clicked: let go, and collected like any other.
+    alive.length = 0;
+    await collectGarbage();
+    expect(Notification.alive()).toEqual([]);
   });
 });
