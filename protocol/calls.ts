@@ -114,6 +114,21 @@ export const callRoutes = {
 
 // ---- signalling (socket.io) ------------------------------------------------------------------------
 
+/**
+ * What a signalling socket says about itself in its handshake, besides its credentials: `resume`, the call
+ * whose peer connections the page still holds; `tab`, the browser tab it comes from, kept across reloads
+ * (sessionStorage). A new socket from the same tab replaces the tab's earlier one, even while that one
+ * still counts as online on a server process that has died and not yet been found dead: the reloaded
+ * page is brought back into its call. Another tab or device of the same peer is a second device and is
+ * left alone.
+ */
+export const TAB_ID = /^[A-Za-z0-9_-]{16,64}$/;
+export const handshakeSchema = z.object({
+  resume: z.uuid().optional().catch(undefined),
+  tab: z.string().regex(TAB_ID).optional().catch(undefined),
+});
+export type Handshake = z.infer<typeof handshakeSchema>;
+
 export const MAX_MEETING_SIZE = 4;
 export const PRESENCE = ['online', 'busy', 'in_call', 'offline'] as const;
 export type Presence = (typeof PRESENCE)[number];

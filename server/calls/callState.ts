@@ -98,16 +98,48 @@ export class CallState {
     return [...new Set(sockets.map((s) => s.peer_id))];
   }
 
-  async addSocket(socketId: string, peerId: string): Promise<void> {
-    await this.db
-      .insertInto('signal_sockets')
-      .values({ socket_id: socketId, peer_id: peerId, process_id: this.processId })
-      .onConflict((oc) => oc.column('socket_id').doUpdateSet({ peer_id: peerId, process_id: this.processId }))
-      .execute();
+  /**
+   * A socket of this process. One from a tab the peer already had a socket from replaces that one: it is
+   * the same page loaded again, whose earlier socket may still be listed on a process that died and has not
+   * yet been found dead (see `handshakeSchema`). Returns the calls the replaced sockets took part in.
+   */
+  async addSocket(socketId: string, peerId: string, tabId: string | null = null): Promise<{ heldCalls: string[] }> {
+    return this.db.transaction().execute(async (tx) => {
+      const replaced = tabId
+        ? await tx
+            .deleteFrom('signal_sockets')
+            .where('peer_id', '=', peerId)
+            .where('tab_id', '=', tabId)
+            .where('socket_id', '!=', socketId)
+            .returning('call_id')
+            .execute()
+        : [];
+      await tx
+        .insertInto('signal_sockets')
+        .values({ socket_id: socketId, peer_id: peerId, process_id: this.processId, tab_id: tabId })
+        .onConflict((oc) =>
+          oc.column('socket_id').doUpdateSet({ peer_id: peerId, process_id: this.processId, tab_id: tabId }),
+        )
+        .execute();
+      return { heldCalls: replaced.flatMap((row) => (row.call_id ? [row.call_id] : [])) };
+    });
   }
 
+  /** The socket takes part in this call (its page holds the call's peer connections). */
+  async holdCall(socketId: string, callId: string): Promise<void> {
+    await this.db.updateTable('signal_sockets').set({ call_id: callId }).where('socket_id', '=', socketId).execute();
+  }
+
+  /**
+   * A socket of this process ended. Only this process's row: a recovered socket keeps its id on the process
+   * it came back to, and the old process's late "disconnect" must not remove it there.
+   */
   async removeSocket(socketId: string): Promise<void> {
-    await this.db.deleteFrom('signal_sockets').where('socket_id', '=', socketId).execute();
+    await this.db
+      .deleteFrom('signal_sockets')
+      .where('socket_id', '=', socketId)
+      .where('process_id', '=', this.processId)
+      .execute();
   }
 
   /** The peers among `peerIds` with a socket on a live process. */

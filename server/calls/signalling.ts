@@ -23,6 +23,7 @@ import {
   type ServerEventName,
   type ServerPayload,
   type SignalPayload,
+  handshakeSchema,
 } from '../../protocol/calls';
 import type { AccountService, Profile } from '../accounts/accountService';
 import type { ContactService } from '../contacts/contactService';
@@ -37,6 +38,20 @@ export const RING_TIMEOUT_MS = 45_000;
 export const REJOIN_GRACE_MS = 30_000;
 export { MAX_MEETING_SIZE };
 export const TICKET_LIFETIME_MS = 60_000;
+/** Events after which the sending socket takes part in the call its answer names. */
+const TAKES_PART: ReadonlySet<string> = new Set([
+  'call:invite',
+  'meeting:create',
+  'call:accept',
+  'call:admit',
+  'guest:join',
+]);
+
+const callIdOf = (answer: unknown): string | null =>
+  typeof answer === 'object' && answer !== null && 'callId' in answer && typeof answer.callId === 'string'
+    ? answer.callId
+    : null;
+
 /** A server process beats this often; the ringing and grace deadlines of dead processes are found as often. */
 export const HEARTBEAT_MS = 5_000;
 /** A process not heard of for this long is gone: its sockets stop counting and their peers get the grace. */
@@ -113,6 +128,8 @@ type Ack = (answer: unknown) => void;
 interface SocketData {
   peer: Peer;
   resume: string | null;
+  /** The browser tab the socket comes from (kept across its reloads), if the client said. */
+  tab: string | null;
   ready: Promise<void>;
 }
 
@@ -126,7 +143,6 @@ interface Tx {
 const notParticipant = () => new ApiError(404, 'not_participant', 'Not in this call');
 const notInvited = () => new ApiError(404, 'not_invited', 'No such call for you');
 const noGuestWaiting = () => new ApiError(404, 'not_found', 'No such guest waiting');
-const CALL_ID = /^[0-9a-f-]{36}$/i;
 
 export class Signalling {
   private readonly state: CallState;
@@ -157,7 +173,10 @@ export class Signalling {
           if (!peer) return next(new Error('unauthorized'));
           const data = socket.data as SocketData;
           data.peer = peer;
-          data.resume = typeof auth.resume === 'string' && CALL_ID.test(auth.resume) ? auth.resume : null;
+          // Credentials aside, the handshake says which call the page still holds and which tab it is.
+          const handshake = handshakeSchema.parse(auth);
+          data.resume = handshake.resume ?? null;
+          data.tab = handshake.tab ?? null;
           next();
         })
         .catch(() => next(new Error('unauthorized')));
@@ -318,7 +337,7 @@ export class Signalling {
     if (peer.kind === 'account')
       void socket.join(`practice:${practiceOf({ id: peer.id, organisationId: peer.organisationId })}`);
     // Events of this socket wait for its registration (they may ask who is online).
-    data.ready = this.register(socket, peer, data.resume);
+    data.ready = this.register(socket, peer, data.resume, data.tab);
     this.track(data.ready);
 
     for (const event of Object.keys(schemas) as EventName[]) {
@@ -337,16 +356,19 @@ export class Signalling {
     );
   }
 
-  private async register(socket: Socket, peer: Peer, resume: string | null): Promise<void> {
+  private async register(socket: Socket, peer: Peer, resume: string | null, tab: string | null): Promise<void> {
+    // The tab's earlier socket (a reload) is replaced first, so that it does not count as another device.
+    const { heldCalls } = await this.state.addSocket(socket.id, peer.id, tab);
     const elsewhere = await this.state.online(this.deps.db, [peer.id], socket.id);
-    await this.state.addSocket(socket.id, peer.id);
     clearTimeout(this.graceTimers.get(peer.id));
     this.graceTimers.delete(peer.id);
     await this.state.clearGrace(peer.id);
+    if (resume) await this.state.holdCall(socket.id, resume);
     const first = !elsewhere.has(peer.id);
     // A recovered connection (a short drop) kept its rooms and its peer connection: nothing to redo. A
-    // second device of a peer that is still connected must not tear down the call of the first.
-    if (!socket.recovered && first) await this.rejoin(socket, peer, resume);
+    // second device of a peer that is still connected must not tear down the call of the first; a reload
+    // of the tab that held the call is brought back, even while another device is connected.
+    if (!socket.recovered) await this.rejoin(socket, peer, resume, first ? 'any' : heldCalls);
     if (!socket.recovered) await this.pendingKnocks(socket, peer);
     if (first) this.announce(peer.id);
   }
@@ -355,13 +377,18 @@ export class Signalling {
    * Back into the call the peer is in. A page that reloaded lost its peer connections: it gets
    * `call:rejoin` and the others open fresh ones to it. A page that still holds the call (its server
    * process went away, or a long network drop) says so in its handshake (`resume`): nothing is redone.
+   * `calls`: which calls this socket may be brought back into — any (no other socket of the peer is
+   * online), or those its tab's replaced socket held.
    */
-  private async rejoin(socket: Socket, peer: Peer, resume: string | null): Promise<void> {
-    const calls = (await this.state.callsOf(this.deps.db, peer.id)).filter((c) => c.role === 'participant');
-    const chosen = calls.find((c) => c.state === 'active') ?? calls[0];
+  private async rejoin(socket: Socket, peer: Peer, resume: string | null, calls: 'any' | string[]): Promise<void> {
+    if (calls !== 'any' && calls.length === 0) return;
+    const mine = (await this.state.callsOf(this.deps.db, peer.id)).filter((c) => c.role === 'participant');
+    const chosen = mine.find((c) => c.state === 'active') ?? mine[0];
     if (!chosen || chosen.callId === resume) return;
+    if (calls !== 'any' && !calls.includes(chosen.callId)) return;
     const call = await this.state.read(this.deps.db, chosen.callId);
     if (!call || !call.participants.has(peer.id)) return;
+    await this.state.holdCall(socket.id, call.id);
     socket.emit('call:rejoin', { callId: call.id, kind: call.kind, peers: this.others(call, peer.id) });
     for (const other of call.participants.keys()) {
       if (other !== peer.id)
@@ -443,7 +470,11 @@ export class Signalling {
     try {
       await (socket.data as SocketData).ready.catch(() => undefined);
       // The event's name and its parsed payload travel together, so each case below sees its own type.
-      reply(await this.dispatch(socket, peer, { event, data: parsed.data } as Message));
+      const answer = await this.dispatch(socket, peer, { event, data: parsed.data } as Message);
+      // The socket that starts, accepts, admits or joins a call holds it (its page has the peer connections).
+      const callId = TAKES_PART.has(event) ? callIdOf(answer) : null;
+      if (callId) await this.state.holdCall(socket.id, callId);
+      reply(answer);
     } catch (error) {
       if (error instanceof ApiError) {
         socket.emit('error:event', { event, code: error.code });

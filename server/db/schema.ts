@@ -100,6 +100,10 @@ export interface SignalSocketsTable {
   socket_id: string;
   peer_id: string;
   process_id: string;
+  /** The browser tab the socket comes from (kept across reloads), where the client said. */
+  tab_id: string | null;
+  /** The call this socket took part in (invited, accepted, admitted, joined, rejoined or resumed). */
+  call_id: string | null;
 }
 
 export interface SignalPeersTable {

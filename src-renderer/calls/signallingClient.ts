@@ -16,6 +16,7 @@ import {
   type ServerEventName,
   type ServerPayload,
 } from '../../protocol/calls';
+import { pageTabId } from './pageTab';
 
 export class SignalError extends Error {
   constructor(readonly code: string) {
@@ -39,7 +40,8 @@ export function connectSignalling(
       auth().then(
         (credentials) => {
           const resume = liveCall();
-          cb(resume ? { ...credentials, resume } : credentials);
+          const tab = pageTabId();
+          cb({ ...credentials, ...(resume ? { resume } : {}), ...(tab ? { tab } : {}) });
         },
         () => cb({}),
       );

@@ -14,6 +14,7 @@ import { m011Billing } from './011-billing';
 import { m012Telehealth } from './012-telehealth';
 import { m013SignallingState } from './013-signalling-state';
 import { m014ContactSms } from './014-contact-sms';
+import { m015SocketTabs } from './015-socket-tabs';
 
 export interface ServerMigration {
   version: number;
@@ -38,4 +39,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m012Telehealth,
   m013SignallingState,
   m014ContactSms,
+  m015SocketTabs,
 ];

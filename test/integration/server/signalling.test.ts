@@ -280,6 +280,68 @@ describe('signalling between colleagues', () => {
     a.disconnect();
     b.disconnect();
   });
+  it('a page reloading while its old socket still counts on a dead, not yet found dead process is rejoined; another tab is not', async () => {
+    const tab = 'tab-of-bens-window-1';
+    const a = await open({ token: ana.accessToken });
+    const b = await open({ token: ben.accessToken, tab });
+    const incoming = next<{ callId: string }>(b, 'call:incoming');
+    const { callId } = await emit<{ callId: string }>(a, 'call:invite', { to: ben.id });
+    await emit(b, 'call:accept', { callId: (await incoming).callId });
+    // Ben's socket is on a process that has just died: its heartbeat is recent, so it still counts as
+    // online (the others find it dead only after DEAD_AFTER_MS). Here: the row moves to a "ghost" process
+    // that beat a moment ago, and the socket's end is not this process's to record.
+    await f.db
+      .insertInto('signal_processes')
+      .values({ id: 'ghost-process', seen_at: Date.now() + 60_000 })
+      .execute();
+    await f.db
+      .updateTable('signal_sockets')
+      .set({ process_id: 'ghost-process' })
+      .where('socket_id', '=', b.id!)
+      .execute();
+    const stale = b.id!;
+    b.disconnect();
+    const bensSockets = async () =>
+      (await f.db.selectFrom('signal_sockets').select('socket_id').where('peer_id', '=', ben.id).execute()).map(
+        (r) => r.socket_id,
+      );
+    // Another tab of Ben's (a second device) connects: it is not a reload, and the call is left alone.
+    const otherSeen: string[] = [];
+    const other = await open({ token: ben.accessToken, tab: 'tab-of-bens-laptop-2' }, otherSeen);
+    await settled(other);
+    expect(otherSeen).not.toContain('call:rejoin');
+    // The dead process's socket still counts (this process does not remove another's rows).
+    expect((await bensSockets()).sort()).toEqual([stale, other.id].sort());
+
+    // Ben's page reloads in the same tab: the tab's earlier socket is replaced and the call rejoined.
+    const again = next(a, 'call:peer-joined');
+    const reloadedSeen: string[] = [];
+    const reloaded = await open({ token: ben.accessToken, tab }, reloadedSeen);
+    await settled(reloaded);
+    expect(reloadedSeen).toContain('call:rejoin');
+    expect(await again).toMatchObject({ callId, peer: { id: ben.id }, rejoin: true });
+    expect((await bensSockets()).sort()).toEqual([other.id, reloaded.id].sort());
+
+    // The laptop's tab reloads too: its socket never held the call, so the call stays where it is.
+    const laptopSeen: string[] = [];
+    const laptop = await open({ token: ben.accessToken, tab: 'tab-of-bens-laptop-2' }, laptopSeen);
+    await settled(laptop);
+    expect(laptopSeen).not.toContain('call:rejoin');
+    expect((await bensSockets()).sort()).toEqual([laptop.id, reloaded.id].sort());
+
+    await emit(a, 'call:hangup', { callId });
+    for (const socket of [a, other, reloaded, laptop]) socket.disconnect();
+    await f.db.deleteFrom('signal_processes').where('id', '=', 'ghost-process').execute();
+  });
+
+  it('ignores a malformed tab or resume in the handshake (the socket connects as a plain one)', async () => {
+    const seen: string[] = [];
+    const socket = await open({ token: ana.accessToken, tab: 'x', resume: 'not-a-call' }, seen);
+    await settled(socket);
+    const [row] = await f.db.selectFrom('signal_sockets').selectAll().where('socket_id', '=', socket.id!).execute();
+    expect(row).toMatchObject({ peer_id: ana.id, tab_id: null });
+    socket.disconnect();
+  });
 });
 
 describe('patients as guests', () => {
