@@ -133,6 +133,9 @@ export const MAX_MEETING_SIZE = 4;
 export const PRESENCE = ['online', 'busy', 'in_call', 'offline'] as const;
 export type Presence = (typeof PRESENCE)[number];
 export const CALL_KINDS = ['contact', 'group', 'guest'] as const;
+/** How a call ended for one side, and which side it was: the call log's words (desktop and server). */
+export const CALL_STATUSES = ['answered', 'missed', 'declined', 'busy', 'cancelled'] as const;
+export const CALL_DIRECTIONS = ['incoming', 'outgoing'] as const;
 
 const callRef = z.object({ callId: uuidSchema }).strict();
 /** A participant as others see it: guests are `guest:<invitation id>`. */

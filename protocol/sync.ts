@@ -7,6 +7,7 @@
  * `deleted` = 0 would bring it back, and nothing in the app writes that).
  */
 import { z } from 'zod';
+import { CALL_DIRECTIONS, CALL_KINDS, CALL_STATUSES } from './calls';
 import { route } from './route';
 
 /** What a synced table's fields hold; `?` marks a nullable field. */
@@ -165,6 +166,89 @@ export const deviceIdSchema = z.string().regex(/^[0-9a-z]{1,32}$/, { message: 'd
 /** How far ahead of the server's clock a stamp may be before it is refused (it would win every conflict). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
+/**
+ * A new device's first download, in the order staff need it (issue 16): the practice's set-up, the agenda
+ * of the current weeks (`from`..`to`, two weeks back to eight ahead, fixed when the download starts), the
+ * patients those appointments name, the other patients, then the history (every other row). Each phase
+ * pages by the server's sequence number; all of them read the rows numbered up to `upTo`, the practice's
+ * cursor when the download started — whatever changes meanwhile comes with the incremental pull from there.
+ */
+/** The tables of the set-up, each its own phase (one table's rows are found by one index). */
+export const SETUP_TABLES = [
+  'practice',
+  'tenants',
+  'practitioners',
+  'rooms',
+  'appointment_types',
+  'templates',
+] as const satisfies readonly SyncTable[];
+export const SNAPSHOT_PHASES = [...SETUP_TABLES, 'agenda', 'agendaPatients', 'patients', 'history'] as const;
+export type SnapshotPhase = (typeof SNAPSHOT_PHASES)[number];
+/** The current weeks of the agenda, downloaded first: two weeks back, eight weeks ahead. */
+export const SNAPSHOT_WINDOW = { backMs: 14 * 86_400_000, aheadMs: 56 * 86_400_000 };
+/** The phase after the agenda's patients: the agenda is usable from then on. */
+export const AGENDA_READY_AFTER: SnapshotPhase = 'agendaPatients';
+
+export const snapshotPositionSchema = z
+  .object({
+    phase: z.enum(SNAPSHOT_PHASES),
+    /** The last sequence number received in this phase. */
+    after: z.number().int().min(0),
+    /** 0 on the first request: the server fixes it (and answers the total). */
+    upTo: z.number().int().min(0),
+    from: z.number().int().min(0),
+    to: z.number().int().min(0),
+  })
+  .strict()
+  .refine((p) => p.to > p.from && p.to - p.from <= 366 * 86_400_000, { message: 'window_invalid', path: ['to'] });
+export type SnapshotPosition = z.infer<typeof snapshotPositionSchema>;
+
+export const snapshotRoute = route('GET', '/api/sync/snapshot', {
+  query: z
+    .object({
+      phase: z.enum(SNAPSHOT_PHASES),
+      after: z.coerce.number().int().min(0),
+      upTo: z.coerce.number().int().min(0),
+      from: z.coerce.number().int().min(0),
+      to: z.coerce.number().int().min(0),
+      limit: z.coerce.number().int().min(1).max(5000).default(2000),
+      device: deviceIdSchema.optional(),
+      schema: z.coerce.number().int().min(0).optional(),
+    })
+    .strict()
+    .refine((p) => p.to > p.from && p.to - p.from <= 366 * 86_400_000, { message: 'window_invalid', path: ['to'] }),
+  answer: z.object({
+    changes: z.array(syncChangeSchema),
+    /** Where to go on (the same phase, or the next from its start); null when the download is complete. */
+    next: z.object({ phase: z.enum(SNAPSHOT_PHASES), after: z.number().int().min(0) }).nullable(),
+    upTo: z.number().int().min(0),
+    /** The rows of the whole download, answered to the first request (upTo 0) only. */
+    total: z.number().int().min(0).nullable(),
+  }),
+});
+export type SnapshotPage = z.output<typeof snapshotRoute.answer>;
+
+/**
+ * A user's call log, shared by that user's own devices (never by colleagues): each entry is a record that
+ * does not change once the call is over, except `seen` (a missed call looked at), which only goes from 0
+ * to 1 — so two devices merge by taking the union of entries and the larger `seen`, no stamps needed.
+ */
+export const callLogEntrySchema = z
+  .object({
+    id: z.uuid(),
+    direction: z.enum(CALL_DIRECTIONS),
+    peerName: z.string().max(120),
+    kind: z.enum(CALL_KINDS),
+    status: z.enum(CALL_STATUSES),
+    startedAt: z.number().int().min(0),
+    answeredAt: z.number().int().min(0).nullable(),
+    endedAt: z.number().int().min(0).nullable(),
+    seen: z.union([z.literal(0), z.literal(1)]),
+  })
+  .strict();
+export type CallLogSyncEntry = z.infer<typeof callLogEntrySchema>;
+export const MAX_CALL_LOG_PUSH = 500;
+
 export const syncRoutes = {
   /**
    * A device's outbox entries `fromSeq`..`toSeq` (its local sequence numbers) as changes with current
@@ -198,6 +282,27 @@ export const syncRoutes = {
       })
       .strict(),
     answer: z.object({ changes: z.array(syncChangeSchema), next: z.number().int(), more: z.boolean() }),
+  }),
+  snapshot: snapshotRoute,
+  /** Entries of the caller's own call log (new ones, or newly seen): idempotent, the union is kept. */
+  callLogPush: route('POST', '/api/sync/call-log', {
+    body: z.object({ entries: z.array(callLogEntrySchema).max(MAX_CALL_LOG_PUSH) }).strict(),
+    answer: z.object({ stored: z.number().int().min(0) }),
+  }),
+  /** The caller's call log changed after a cursor (the caller's own counter), with whose log it is. */
+  callLogPull: route('GET', '/api/sync/call-log', {
+    query: z
+      .object({
+        after: z.coerce.number().int().min(0).default(0),
+        limit: z.coerce.number().int().min(1).max(1000).default(500),
+      })
+      .strict(),
+    answer: z.object({
+      account: z.string(),
+      entries: z.array(callLogEntrySchema),
+      next: z.number().int(),
+      more: z.boolean(),
+    }),
   }),
   /** The devices that sync the caller's practice (an admin sees all; a member their own and colleagues'). */
   devices: route('GET', '/api/sync/devices', {

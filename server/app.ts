@@ -13,6 +13,7 @@ import type { ServerDb } from './db/database';
 import { Leases } from './cluster/leases';
 import { connectRedis } from './cluster/redis';
 import { registerSyncRoutes } from './http/syncRoutes';
+import { CallLogSync } from './sync/callLogSync';
 import { SyncService } from './sync/syncService';
 import { fileCarrier, gatewayApiCarrier, type SmsCarrier } from './sending/carriers';
 import { Dispatcher } from './sending/dispatcher';
@@ -289,7 +290,7 @@ export async function buildServer(
   await signalling.start();
   registerCallRoutes(app, { invitations, signalling, ice: config, now, requireUsable: mayStartVideo }, guard);
   const sync = new SyncService(database.db, now);
-  registerSyncRoutes(app, sync, guard);
+  registerSyncRoutes(app, sync, new CallLogSync(database.db), guard);
   // The other devices of the practice pull at once (the pushing device already has what it pushed).
   sync.onChanged((practiceId, cursor) => io.to(`practice:${practiceId}`).emit('sync:changed', { cursor }));
   // An upgrade moves the practice: the account's connected devices hear the organisation's changes at once

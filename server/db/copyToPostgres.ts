@@ -34,6 +34,7 @@ export const COPY_ORDER = [
   'sync_counters',
   'sync_devices',
   'sync_rows',
+  'call_log_entries',
   'outgoing_messages',
   'credit_balances',
   'credit_ledger',

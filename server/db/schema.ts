@@ -70,6 +70,19 @@ export interface SyncRowsTable {
   row_id: string;
   fields: string;
   seq: number;
+  /** An appointment's start (ms) and patient id, for the prioritised first download; null elsewhere. */
+  start_at: number | null;
+  ref_id: string | null;
+}
+
+/** A user's call log entry, shared by that user's devices (migration 017). */
+export interface CallLogEntriesTable {
+  account_id: string;
+  entry_id: string;
+  /** The entry without `seen`, as JSON (protocol/sync `callLogEntrySchema`). */
+  entry: string;
+  seen: number;
+  seq: number;
 }
 
 /** Each practice's change counter: the cursor that pulls page by. */
@@ -255,6 +268,7 @@ export interface ServerDatabase {
   signal_calls: SignalCallsTable;
   signal_call_peers: SignalCallPeersTable;
   sync_rows: SyncRowsTable;
+  call_log_entries: CallLogEntriesTable;
   sync_counters: SyncCountersTable;
   sync_devices: SyncDevicesTable;
   outgoing_messages: OutgoingMessagesTable;

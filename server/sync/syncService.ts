@@ -12,7 +12,11 @@ import {
   fieldProblem,
   MAX_CLOCK_SKEW_MS,
   mergeFields,
+  SETUP_TABLES,
+  SNAPSHOT_PHASES,
   stampWall,
+  type SnapshotPage,
+  type SnapshotPhase,
   type FieldMap,
   type SyncChange,
   type SyncPushBody,
@@ -30,6 +34,7 @@ export function requireSchema(version: number | undefined): void {
 import type { Profile } from '../accounts/accountService';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
+import { snapshotKeys } from './snapshotKeys';
 
 /** The practice an account works in: its organisation, or the account itself. */
 export const practiceOf = (profile: Pick<Profile, 'id' | 'organisationId'>): string =>
@@ -175,12 +180,7 @@ export class SyncService {
     deviceId?: string,
   ): Promise<{ changes: SyncChange[]; next: number; more: boolean }> {
     const practiceId = practiceOf(profile);
-    if (deviceId) {
-      const device = await this.db.selectFrom('sync_devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
-      if (device && (device.practice_id !== practiceId || device.account_id !== profile.id))
-        throw new ApiError(403, 'forbidden', 'This device belongs to another account');
-      if (device?.revoked_at != null) throw new ApiError(403, 'device_revoked', 'This device was revoked');
-    }
+    await this.checkDevice(profile, practiceId, deviceId);
     const rows = await this.db
       .selectFrom('sync_rows')
       .select(['table_name', 'row_id', 'fields', 'seq'])
@@ -198,6 +198,100 @@ export class SyncService {
       })),
       next: page.at(-1)?.seq ?? after,
       more: rows.length > limit,
+    };
+  }
+
+  /** A pulling device of another account or practice is refused, and so is a revoked one. */
+  private async checkDevice(profile: Profile, practiceId: string, deviceId: string | undefined): Promise<void> {
+    if (!deviceId) return;
+    const device = await this.db.selectFrom('sync_devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
+    if (device && (device.practice_id !== practiceId || device.account_id !== profile.id))
+      throw new ApiError(403, 'forbidden', 'This device belongs to another account');
+    if (device?.revoked_at != null) throw new ApiError(403, 'device_revoked', 'This device was revoked');
+  }
+
+  /**
+   * One page of a new device's first download (see protocol/sync `SNAPSHOT_PHASES`). The first request
+   * (upTo 0) fixes `upTo` at the practice's cursor and answers how many rows the download holds.
+   */
+  async snapshot(
+    profile: Profile,
+    query: { phase: SnapshotPhase; after: number; upTo: number; from: number; to: number; limit: number },
+    deviceId?: string,
+  ): Promise<SnapshotPage> {
+    const practiceId = practiceOf(profile);
+    await this.checkDevice(profile, practiceId, deviceId);
+    let { upTo } = query;
+    let total: number | null = null;
+    if (upTo === 0) {
+      upTo = await this.cursor(this.db, practiceId);
+      const counted = await this.db
+        .selectFrom('sync_rows')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('practice_id', '=', practiceId)
+        .where('seq', '<=', upTo)
+        .executeTakeFirst();
+      total = Number(counted?.n ?? 0);
+    }
+    const { phase, after, from, to, limit } = query;
+    // The patients the current weeks' appointments name (ref_id is never null here, so NOT IN is exact).
+    const agendaPatients = this.db
+      .selectFrom('sync_rows as a')
+      .select('a.ref_id')
+      .where('a.practice_id', '=', practiceId)
+      .where('a.table_name', '=', 'appointments')
+      .where('a.start_at', '>=', from)
+      .where('a.start_at', '<', to)
+      .where('a.seq', '<=', upTo)
+      .where('a.ref_id', 'is not', null);
+    const rows = await this.db
+      .selectFrom('sync_rows')
+      .select(['table_name', 'row_id', 'fields', 'seq'])
+      .where('practice_id', '=', practiceId)
+      .where('seq', '>', after)
+      .where('seq', '<=', upTo)
+      .where((eb) => {
+        switch (phase) {
+          case 'agenda':
+            return eb.and([eb('table_name', '=', 'appointments'), eb('start_at', '>=', from), eb('start_at', '<', to)]);
+          case 'agendaPatients':
+            return eb.and([eb('table_name', '=', 'patients'), eb('row_id', 'in', agendaPatients)]);
+          case 'patients':
+            return eb.and([eb('table_name', '=', 'patients'), eb('row_id', 'not in', agendaPatients)]);
+          case 'history':
+            // Everything the phases before did not take (also any table added later).
+            return eb.or([
+              eb('table_name', 'not in', [...SETUP_TABLES, 'patients', 'appointments']),
+              eb.and([
+                eb('table_name', '=', 'appointments'),
+                eb.or([eb('start_at', 'is', null), eb('start_at', '<', from), eb('start_at', '>=', to)]),
+              ]),
+            ]);
+          default:
+            // A set-up table.
+            return eb('table_name', '=', phase);
+        }
+      })
+      .orderBy('seq')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const following = SNAPSHOT_PHASES[SNAPSHOT_PHASES.indexOf(phase) + 1];
+    const next =
+      rows.length > limit
+        ? { phase, after: Number(page.at(-1)!.seq) }
+        : following && upTo > 0
+          ? { phase: following, after: 0 }
+          : null;
+    return {
+      changes: page.map((r) => ({
+        table: r.table_name as SyncChange['table'],
+        id: r.row_id,
+        fields: JSON.parse(r.fields) as FieldMap,
+      })),
+      next,
+      upTo,
+      total,
     };
   }
 
@@ -296,7 +390,7 @@ export class SyncService {
     return created;
   }
 
-  private async cursor(trx: Transaction<ServerDatabase>, practiceId: string): Promise<number> {
+  private async cursor(trx: Kysely<ServerDatabase> | Transaction<ServerDatabase>, practiceId: string): Promise<number> {
     const row = await trx
       .selectFrom('sync_counters')
       .select('seq')
@@ -348,21 +442,29 @@ export class SyncService {
     if (dirty.size === 0) return 0;
     const last = await this.reserveSeqs(trx, practiceId, dirty.size);
     let seq = last - dirty.size;
-    const values = [...dirty].map(([k, { table, id }]) => ({
-      practice_id: practiceId,
-      table_name: table,
-      row_id: id,
-      fields: JSON.stringify(current.get(k)),
-      seq: (seq += 1),
-    }));
+    const values = [...dirty].map(([k, { table, id }]) => {
+      const keys = snapshotKeys(table, current.get(k)!);
+      return {
+        practice_id: practiceId,
+        table_name: table,
+        row_id: id,
+        fields: JSON.stringify(current.get(k)),
+        seq: (seq += 1),
+        start_at: keys.startAt,
+        ref_id: keys.refId,
+      };
+    });
     for (let i = 0; i < values.length; i += 200)
       await trx
         .insertInto('sync_rows')
         .values(values.slice(i, i + 200))
         .onConflict((oc) =>
-          oc
-            .columns(['practice_id', 'table_name', 'row_id'])
-            .doUpdateSet((eb) => ({ fields: eb.ref('excluded.fields'), seq: eb.ref('excluded.seq') })),
+          oc.columns(['practice_id', 'table_name', 'row_id']).doUpdateSet((eb) => ({
+            fields: eb.ref('excluded.fields'),
+            seq: eb.ref('excluded.seq'),
+            start_at: eb.ref('excluded.start_at'),
+            ref_id: eb.ref('excluded.ref_id'),
+          })),
         )
         .execute();
     for (const [k, { table, id }] of dirty)
@@ -421,10 +523,11 @@ export class SyncService {
     const { merged, changed } = mergeFields(current, change.fields);
     if (changed.length === 0) return null;
     const seq = await this.nextSeq(trx, practiceId);
+    const keys = snapshotKeys(change.table, merged);
     if (stored) {
       await trx
         .updateTable('sync_rows')
-        .set({ fields: JSON.stringify(merged), seq })
+        .set({ fields: JSON.stringify(merged), seq, start_at: keys.startAt, ref_id: keys.refId })
         .where('practice_id', '=', practiceId)
         .where('table_name', '=', change.table)
         .where('row_id', '=', change.id)
@@ -438,6 +541,8 @@ export class SyncService {
           row_id: change.id,
           fields: JSON.stringify(merged),
           seq,
+          start_at: keys.startAt,
+          ref_id: keys.refId,
         })
         .execute();
     }

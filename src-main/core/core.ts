@@ -3,7 +3,7 @@
  * The shell wires it to IPC, windows and the tray; the test bridge wires it to Chromium; benches call it
  * directly. All three run exactly this code.
  */
-import { CallLogService } from './calls/callLogService';
+import { CallLogService, type CallLogLocal } from './calls/callLogService';
 import { AppError } from './errors';
 import { randomBytes } from 'node:crypto';
 import type { CoreHandlers, EventName, EventPayload, Language, Patient } from '../../src-preload/contract';
@@ -53,7 +53,7 @@ export interface CoreOptions {
 }
 
 /** The device's side of sync as the main thread's driver uses it (in the worker: through internal calls). */
-export interface CoreSync extends SyncLocal {
+export interface CoreSync extends SyncLocal, CallLogLocal {
   /** Writes every synced table to a JSON file in the data folder (before a replace); its path. */
   exportPractice(): string;
 }
@@ -114,14 +114,22 @@ export function createCore(options: CoreOptions): Core {
       {
         push: () => Promise.reject(new Error('the app’s sync driver talks to the server')),
         pull: () => Promise.reject(new Error('the app’s sync driver talks to the server')),
+        snapshot: () => Promise.reject(new Error('the app’s sync driver talks to the server')),
       },
     );
+    const callLog = new CallLogService(db);
     const sync: CoreSync = {
+      callLogCursor: () => callLog.cursor(),
+      callLogBatch: () => callLog.syncBatch(),
+      callLogAcknowledge: (revs) => callLog.acknowledge(revs),
+      applyCallLogPage: (page) => callLog.applyPage(page),
       deviceId: () => engine.deviceId(),
       nextBatch: () => engine.nextBatch(),
       acknowledge: (acked) => engine.acknowledge(acked),
       cursor: () => engine.cursor(),
       applyPage: (page) => engine.applyPage(page),
+      download: (at) => engine.download(at),
+      applySnapshotPage: (input) => engine.applySnapshotPage(input),
       pending: () => engine.pending(),
       hasLocalData: () => engine.hasLocalData(),
       heldCount: () => engine.heldCount(),
@@ -147,7 +155,6 @@ export function createCore(options: CoreOptions): Core {
     const messages = new MessageService(repository, () => practice.practice(), now);
     const agenda = new AgendaService(repository, practice, patients, messages, now);
     const recalls = new RecallService(repository, practice, patients, messages, now);
-    const callLog = new CallLogService(db);
     const scheduler = new Scheduler(
       [{ run: () => recalls.runDue() }, { run: () => recalls.runBirthdays() }],
       () => options.emit('data.changed', { tables: ['messages', 'recalls'] }),

@@ -87,6 +87,9 @@ const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => 
   sendEvent(mainWindow?.webContents, event, payload);
   if (event === 'data.changed' && (payload as EventPayload<'data.changed'>).tables.includes('practice'))
     readPracticeCountry?.();
+  // The user's other devices' calls arrived (or were seen there): the tray's missed count follows.
+  if (event === 'data.changed' && (payload as EventPayload<'data.changed'>).tables.includes('call_log'))
+    void core?.call('callLog.missed', undefined).then((count) => tray?.setMissed(count as number));
   if (event === 'account.changed') syncDriver?.accountChanged((payload as EventPayload<'account.changed'>).signedIn);
   if (event === 'sync.status') tray?.setSync(payload as EventPayload<'sync.status'>);
   if (event === 'settings.changed') {
@@ -236,6 +239,8 @@ async function start(): Promise<void> {
       acknowledge: (acked) => internal('acknowledge', acked),
       cursor: () => internal('cursor'),
       applyPage: (page) => internal('applyPage', page),
+      download: (now) => internal('download', now),
+      applySnapshotPage: (input) => internal('applySnapshotPage', input),
       pending: () => internal('pending'),
       hasLocalData: () => internal('hasLocalData'),
       heldCount: () => internal('heldCount'),
@@ -243,8 +248,13 @@ async function start(): Promise<void> {
       markFirstSyncDone: () => internal('markFirstSyncDone'),
       resetForAccount: () => internal('resetForAccount'),
       exportPractice: () => internal('exportPractice'),
+      callLogCursor: () => internal('callLogCursor'),
+      callLogBatch: () => internal('callLogBatch'),
+      callLogAcknowledge: (revs) => internal('callLogAcknowledge', revs),
+      applyCallLogPage: (page) => internal('applyCallLogPage', page),
     },
     remote: account.syncTransport(),
+    callLog: account.callLogTransport(),
     signedIn: () => account.signedIn(),
     onRevoked: () => account.signOutHere(),
     onHeld: (count) => {

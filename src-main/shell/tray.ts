@@ -106,6 +106,11 @@ export function syncLine(
     case 'synced':
       return t('traySynced');
     case 'syncing':
+      // A first download says how far it has come.
+      if (status.download?.total)
+        return t('trayDownloading', {
+          percent: Math.min(100, Math.floor((status.download.received / status.download.total) * 100)),
+        });
       return t('traySyncing', { count: status.pending });
     case 'offline':
       return t('trayOffline', {

@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { instantSchema, text } from './common';
 
-export const CALL_KINDS = ['contact', 'group', 'guest'] as const;
-export const CALL_STATUSES = ['answered', 'missed', 'declined', 'busy', 'cancelled'] as const;
-export const CALL_DIRECTIONS = ['incoming', 'outgoing'] as const;
+import { CALL_DIRECTIONS, CALL_KINDS, CALL_STATUSES } from '../../protocol/calls';
+
+export { CALL_DIRECTIONS, CALL_KINDS, CALL_STATUSES };
 
 export const callLogAddSchema = z
   .object({

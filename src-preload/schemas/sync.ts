@@ -14,6 +14,19 @@ export const syncStatusSchema = z
     error: z.string().max(200).nullable(),
     /** While state is 'choice': what the device may do with its own data at its first sync. */
     choice: z.enum(['upload', 'replace']).nullable(),
+    /**
+     * A new device's first download while it runs: rows received of the total (null until the server has
+     * said), the estimated seconds left (null until there is a rate), and whether the set-up, the current
+     * weeks' agenda and their patients are in (the agenda is usable while the history follows).
+     */
+    download: z
+      .object({
+        received: z.number().int().min(0),
+        total: z.number().int().min(0).nullable(),
+        secondsLeft: z.number().int().min(0).nullable(),
+        agendaReady: z.boolean(),
+      })
+      .nullable(),
   })
   .strict();
 export type SyncStatus = z.infer<typeof syncStatusSchema>;

@@ -7,6 +7,7 @@ import { reportError } from '../components/ErrorBoundary';
 import { createI18n } from '../i18n/i18n';
 import { App } from './App';
 import { useAppStore } from './store';
+import { useCallStore } from './calls/callStore';
 import { CREDIT_TABLES, SETUP_TABLES, useSyncStore } from './sync/syncStore';
 import '../styles.css';
 
@@ -44,6 +45,9 @@ async function boot(): Promise<void> {
     // Sync brought the set-up (another workstation changed a practitioner, a tenant's credits): reload it.
     if (tables.some((table) => SETUP_TABLES.includes(table))) void useAppStore.getState().loadPracticeData();
     if (tables.some((table) => CREDIT_TABLES.includes(table))) void useSyncStore.getState().loadCredits();
+    // The user's other workstations recorded calls (or saw missed ones): the badge follows.
+    if (tables.includes('call_log'))
+      void window.clinic.callLog.missed().then((r) => r.ok && useCallStore.getState().set({ missedBadge: r.value }));
     useAppStore.getState().touch();
   });
   window.clinic.on('account.changed', () => {

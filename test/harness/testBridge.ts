@@ -152,6 +152,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const sync = new SyncDriver({
     local: inProcessLocal(local),
     remote: account.syncTransport(),
+    callLog: account.callLogTransport(),
     signedIn: () => account.signedIn(),
     onRevoked: () => account.signOutHere(),
     onHeld: (count) => notifications.push({ kind: 'held', name: String(count) }),

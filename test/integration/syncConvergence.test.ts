@@ -76,6 +76,7 @@ async function run(ops: Op[]): Promise<void> {
             // The service is looked up at each call: after a restart, the new one answers.
             push: (batch) => service.push(PROFILE, batch),
             pull: (after, limit, device) => service.pull(PROFILE, after, limit, device),
+            snapshot: (position, limit, device) => service.snapshot(PROFILE, { ...position, limit }, device),
           },
         ),
       );

@@ -15,6 +15,8 @@ import { m012Telehealth } from './012-telehealth';
 import { m013SignallingState } from './013-signalling-state';
 import { m014ContactSms } from './014-contact-sms';
 import { m015SocketTabs } from './015-socket-tabs';
+import { m016SyncSnapshot } from './016-sync-snapshot';
+import { m017CallLogSync } from './017-call-log-sync';
 
 export interface ServerMigration {
   version: number;
@@ -40,4 +42,6 @@ export const serverMigrations: readonly ServerMigration[] = [
   m013SignallingState,
   m014ContactSms,
   m015SocketTabs,
+  m016SyncSnapshot,
+  m017CallLogSync,
 ];

@@ -4,6 +4,8 @@
  * shortly before it expires, one refresh at a time — a rotated refresh token used twice would end the
  * session, so two commands must never refresh concurrently.
  */
+import { httpCallLogTransport, httpSyncTransport } from '../sync/httpTransport';
+import type { CallLogTransport } from '../sync/syncDriver';
 import type {
   AccountHandlers,
   AccountProfile,
@@ -26,7 +28,7 @@ import { callRoutes } from '../../../protocol/calls';
 import { billingRoutes } from '../../../protocol/billing';
 import { telehealthRoutes } from '../../../protocol/telehealth';
 import { creditRoutes } from '../../../protocol/credits';
-import { SYNC_SCHEMA_VERSION, syncRoutes } from '../../../protocol/sync';
+import { syncRoutes } from '../../../protocol/sync';
 import type { SyncTransport } from '../sync/syncEngine';
 import type { CallInput } from '../../../protocol/client';
 import type { RouteAnswer, RouteDef } from '../../../protocol/route';
@@ -234,13 +236,12 @@ export class AccountSession {
 
   /** Sync's requests as the signed-in user (the sync driver's way to the server). */
   syncTransport(): SyncTransport {
-    return {
-      push: (body) => this.authed(syncRoutes.push, { body }),
-      pull: (after, limit, device) =>
-        this.authed(syncRoutes.pull, {
-          query: { after, limit, schema: SYNC_SCHEMA_VERSION, ...(device ? { device } : {}) },
-        }),
-    };
+    return httpSyncTransport((route, input) => this.authed(route, input));
+  }
+
+  /** The signed-in user's own call log (shared by that user's devices only). */
+  callLogTransport(): CallLogTransport {
+    return httpCallLogTransport((route, input) => this.authed(route, input));
   }
 
   /** The contract's command handlers for the account, admin and contacts groups. */

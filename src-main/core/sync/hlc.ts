@@ -26,7 +26,8 @@ export class HybridClock {
 
   constructor(
     readonly node: string,
-    private readonly now: () => number = Date.now,
+    /** The device's wall clock (the current weeks of a first download are counted from it too). */
+    readonly now: () => number = Date.now,
   ) {
     if (!/^[0-9a-z]{1,32}$/.test(node)) throw new Error('HLC node ids are 1–32 characters of [0-9a-z]');
   }

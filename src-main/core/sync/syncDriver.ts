@@ -13,7 +13,16 @@
 import type { SyncStatus } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
-import type { PullPage, PushBatch, SyncLocal, SyncTransport } from './syncEngine';
+import type { CallLogSyncEntry, SnapshotPage } from '../../../protocol/sync';
+import type { CallLogLocal } from '../calls/callLogService';
+import {
+  agendaReady,
+  type DownloadState,
+  type PullPage,
+  type PushBatch,
+  type SyncLocal,
+  type SyncTransport,
+} from './syncEngine';
 
 /** The core's side, as the main thread reaches it (through the worker: every call is async). */
 export interface DriverLocal {
@@ -22,6 +31,11 @@ export interface DriverLocal {
   acknowledge(acked: number): Promise<void>;
   cursor(): Promise<number>;
   applyPage(page: PullPage): Promise<string[]>;
+  download(now: number): Promise<DownloadState | null>;
+  applySnapshotPage(input: {
+    page: SnapshotPage;
+    state: DownloadState;
+  }): Promise<{ tables: string[]; state: DownloadState | null }>;
   pending(): Promise<number>;
   hasLocalData(): Promise<boolean>;
   heldCount(): Promise<number>;
@@ -29,16 +43,34 @@ export interface DriverLocal {
   markFirstSyncDone(): Promise<void>;
   resetForAccount(): Promise<void>;
   exportPractice(): Promise<string>;
+  /** The user's own call log (optional: a host without it syncs the practice only). */
+  callLogCursor?(): Promise<number>;
+  callLogBatch?(): Promise<ReturnType<CallLogLocal['callLogBatch']>>;
+  callLogAcknowledge?(revs: { id: string; rev: number }[]): Promise<void>;
+  applyCallLogPage?(
+    page: Parameters<CallLogLocal['applyCallLogPage']>[0],
+  ): Promise<ReturnType<CallLogLocal['applyCallLogPage']>>;
+}
+
+/** The call log's requests (protocol/sync `callLogPush`, `callLogPull`). */
+export interface CallLogTransport {
+  push(entries: CallLogSyncEntry[]): Promise<{ stored: number }>;
+  pull(
+    after: number,
+    limit: number,
+  ): Promise<{ account: string; entries: CallLogSyncEntry[]; next: number; more: boolean }>;
 }
 
 /** The core's side when it runs in this thread (the test bridge, tests): each step as a promise. */
-export function inProcessLocal(local: SyncLocal & { exportPractice(): string }): DriverLocal {
+export function inProcessLocal(local: SyncLocal & { exportPractice(): string } & Partial<CallLogLocal>): DriverLocal {
   return {
     deviceId: async () => local.deviceId(),
     nextBatch: async () => local.nextBatch(),
     acknowledge: async (acked) => local.acknowledge(acked),
     cursor: async () => local.cursor(),
     applyPage: async (page) => local.applyPage(page),
+    download: async (now) => local.download(now),
+    applySnapshotPage: async (input) => local.applySnapshotPage(input),
     pending: async () => local.pending(),
     hasLocalData: async () => local.hasLocalData(),
     heldCount: async () => local.heldCount(),
@@ -46,12 +78,23 @@ export function inProcessLocal(local: SyncLocal & { exportPractice(): string }):
     markFirstSyncDone: async () => local.markFirstSyncDone(),
     resetForAccount: async () => local.resetForAccount(),
     exportPractice: async () => local.exportPractice(),
+    ...(local.callLogCursor
+      ? {
+          callLogCursor: async () => local.callLogCursor!(),
+          callLogBatch: async () => local.callLogBatch!(),
+          callLogAcknowledge: async (revs: { id: string; rev: number }[]) => local.callLogAcknowledge!(revs),
+          applyCallLogPage: async (page: Parameters<CallLogLocal['applyCallLogPage']>[0]) =>
+            local.applyCallLogPage!(page),
+        }
+      : {}),
   };
 }
 
 export interface DriverHost {
   local: DriverLocal;
   remote: SyncTransport;
+  /** The signed-in user's call log, shared by that user's devices. */
+  callLog?: CallLogTransport;
   signedIn(): boolean;
   emit: Emit;
   now?: () => number;
@@ -66,6 +109,9 @@ export interface DriverHost {
 }
 
 const PAGE = 1000;
+/** A first download's pages are larger: fewer round trips for a million rows. */
+const SNAPSHOT_PAGE = 5000;
+const CALL_LOG_PAGE = 500;
 
 export class SyncDriver {
   private current: SyncStatus = {
@@ -75,6 +121,7 @@ export class SyncDriver {
     offlineSince: null,
     error: null,
     choice: null,
+    download: null,
   };
   private running: Promise<void> | null = null;
   private again = false;
@@ -173,11 +220,13 @@ export class SyncDriver {
         this.set({ pending: await local.pending() });
       }
       const tables = new Set<string>();
+      await this.download(tables);
       for (;;) {
         const page = await remote.pull(await local.cursor(), PAGE, await local.deviceId());
         for (const table of await local.applyPage(page)) tables.add(table);
         if (!page.more) break;
       }
+      if (await this.syncCallLog()) tables.add('call_log');
       if (tables.size > 0) this.host.emit('data.changed', { tables: [...tables].slice(0, 20) });
       if (tables.has('messages')) {
         const held = await local.heldCount();
@@ -188,6 +237,77 @@ export class SyncDriver {
     } catch (error) {
       await this.failed(error);
     }
+  }
+
+  /**
+   * A new device's first download (or the rest of one that was interrupted: it resumes where it stood),
+   * with its progress in the status. The window is told after each phase, so the agenda of the current
+   * weeks shows (with its patients' names) while the years of history are still coming.
+   */
+  private async download(tables: Set<string>): Promise<void> {
+    const { local, remote } = this.host;
+    let state = await local.download(this.now());
+    if (!state) return;
+    const started = this.now();
+    const receivedBefore = state.received;
+    const progress = (current: DownloadState) => {
+      const seconds = (this.now() - started) / 1000;
+      const rate = seconds > 0 ? (current.received - receivedBefore) / seconds : 0;
+      const left = current.total === null ? null : Math.max(0, current.total - current.received);
+      return {
+        received: current.received,
+        total: current.total,
+        secondsLeft: left === null || rate <= 0 ? null : Math.ceil(left / rate),
+        agendaReady: agendaReady(current),
+      };
+    };
+    this.set({ state: 'syncing', download: progress(state) });
+    try {
+      while (state) {
+        const page = await remote.snapshot(state.position, SNAPSHOT_PAGE, await local.deviceId());
+        const applied = await local.applySnapshotPage({ page, state });
+        for (const table of applied.tables) tables.add(table);
+        const next = applied.state;
+        if (tables.size > 0 && (next === null || next.position.phase !== state.position.phase)) {
+          this.host.emit('data.changed', { tables: [...tables].slice(0, 20) });
+          tables.clear();
+        }
+        state = next;
+        if (state) this.set({ download: progress(state) });
+      }
+    } finally {
+      this.set({ download: null });
+    }
+  }
+
+  /**
+   * The signed-in user's call log: first what the user's other devices recorded (the answer names the
+   * account, which scopes the log on this device), then what was recorded or seen here. True when entries
+   * arrived or changed here.
+   */
+  private async syncCallLog(): Promise<boolean> {
+    const { local } = this.host;
+    const remote = this.host.callLog;
+    if (!remote || !local.callLogCursor || !local.callLogBatch || !local.callLogAcknowledge || !local.applyCallLogPage)
+      return false;
+    let changed = 0;
+    for (let stale = 0; stale < 3;) {
+      const after = await local.callLogCursor();
+      const page = await remote.pull(after, CALL_LOG_PAGE);
+      const applied = await local.applyCallLogPage({ ...page, after });
+      // Read at another account's position (this device now shows a different user's log): read again.
+      if (applied.stale) {
+        stale += 1;
+        continue;
+      }
+      changed += applied.changed;
+      if (!page.more) break;
+    }
+    for (let batch = await local.callLogBatch(); batch.entries.length > 0; batch = await local.callLogBatch()) {
+      await remote.push(batch.entries);
+      await local.callLogAcknowledge(batch.revs);
+    }
+    return changed > 0;
   }
 
   /** The first sync's decision; false when the user must answer first (or it could not be decided). */

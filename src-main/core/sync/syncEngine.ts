@@ -6,11 +6,18 @@
  * does not go back. Both keep their position in `sync_state`, written in the same transaction as what they
  * did, so a crash at any point repeats at most a step the server treats idempotently.
  */
+import { z } from 'zod';
 import {
+  AGENDA_READY_AFTER,
   mergeFields,
+  SNAPSHOT_PHASES,
+  SNAPSHOT_WINDOW,
+  snapshotPositionSchema,
   SYNC_SCHEMA,
   SYNC_SCHEMA_VERSION,
   type FieldMap,
+  type SnapshotPage,
+  type SnapshotPosition,
   type SyncChange,
   type SyncPushBody,
   type SyncTable,
@@ -32,7 +39,34 @@ export interface PullPage {
 export interface SyncTransport {
   push(batch: PushBatch): Promise<{ acked: number; cursor: number }>;
   pull(after: number, limit: number, device?: string): Promise<PullPage>;
+  /** A page of the first download (protocol/sync `SNAPSHOT_PHASES`). */
+  snapshot(position: SnapshotPosition, limit: number, device?: string): Promise<SnapshotPage>;
 }
+
+/** A first download in progress: where it stands, kept on the device so that it resumes after a stop. */
+export const downloadStateSchema = z.object({
+  position: snapshotPositionSchema,
+  received: z.number().int().min(0),
+  total: z.number().int().min(0).nullable(),
+});
+export type DownloadState = z.infer<typeof downloadStateSchema>;
+
+/** Past the agenda's patients (or done): the set-up, the current weeks and the patients they name are here. */
+export const agendaReady = (state: DownloadState | null): boolean =>
+  state === null || SNAPSHOT_PHASES.indexOf(state.position.phase) > SNAPSHOT_PHASES.indexOf(AGENDA_READY_AFTER);
+
+/** A download that starts now: the current weeks are two weeks back to eight weeks ahead of `now`. */
+export const startingDownload = (now: number): DownloadState => ({
+  position: {
+    phase: SNAPSHOT_PHASES[0],
+    after: 0,
+    upTo: 0,
+    from: Math.max(0, now - SNAPSHOT_WINDOW.backMs),
+    to: now + SNAPSHOT_WINDOW.aheadMs,
+  },
+  received: 0,
+  total: null,
+});
 
 /** What the app's sync driver (main thread) asks of the device's side (in the core worker), step by step. */
 export interface SyncLocal {
@@ -42,6 +76,16 @@ export interface SyncLocal {
   cursor(): number;
   /** Applies a page; the names of the tables that changed here. */
   applyPage(page: PullPage): string[];
+  /**
+   * The first download in progress, or one to start (this device has never pulled), or null (it pulls
+   * changes after its cursor).
+   */
+  download(now: number): DownloadState | null;
+  /** Applies a page of the first download and keeps where it stands, in one transaction. */
+  applySnapshotPage(input: { page: SnapshotPage; state: DownloadState }): {
+    tables: string[];
+    state: DownloadState | null;
+  };
   pending(): number;
   /** Messages held on the server for want of credits, as the device last heard. */
   heldCount(): number;
@@ -72,10 +116,12 @@ function fieldMap(row: Row, names: readonly string[]): FieldMap {
 const ACKED = 'outbox_acked';
 const CURSOR = 'pull_cursor';
 const FIRST_SYNC = 'first_sync_done';
+const DOWNLOAD = 'download';
 
 export class SyncEngine implements SyncLocal {
   private readonly readState;
   private readonly writeState;
+  private readonly deleteState;
 
   constructor(
     private readonly db: Db,
@@ -88,6 +134,7 @@ export class SyncEngine implements SyncLocal {
     this.writeState = db.prepare<[string, string]>(
       'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
+    this.deleteState = db.prepare<[string]>('DELETE FROM sync_state WHERE key = ?');
   }
 
   private state(key: string): number {
@@ -146,20 +193,71 @@ export class SyncEngine implements SyncLocal {
 
   /** Applies one page of the practice's changes and moves the cursor, in one transaction. */
   applyPage(page: PullPage): string[] {
+    return this.applyChanges(page.changes, () => this.writeState.run(CURSOR, String(page.next)));
+  }
+
+  /**
+   * Applies changes and, in the same transaction, records where sync stands. Rows come in the order they
+   * last changed (or by phase, in a first download), so an appointment may come before the patient it
+   * names. Foreign keys are not checked while a page is applied; the pragma is set and reset around the
+   * synchronous transaction, so no other command runs in between.
+   */
+  private applyChanges(changes: SyncChange[], position: () => void): string[] {
     const tables = new Set<string>();
-    // Rows come in the order they last changed, so a message may come before the patient it names (the
-    // patient was edited later). Foreign keys are not checked while a page is applied; the pragma is set
-    // and reset around the synchronous transaction, so no other command runs in between.
     this.db.pragma('foreign_keys = OFF');
     try {
       this.db.transaction(() => {
-        for (const change of page.changes) if (this.apply(change)) tables.add(change.table);
-        this.writeState.run(CURSOR, String(page.next));
+        for (const change of changes) if (this.apply(change)) tables.add(change.table);
+        position();
       })();
     } finally {
       this.db.pragma('foreign_keys = ON');
     }
     return [...tables];
+  }
+
+  download(now: number): DownloadState | null {
+    const kept = this.readState.get(DOWNLOAD)?.value;
+    if (kept) {
+      const parsed = downloadStateSchema.safeParse(JSON.parse(kept));
+      if (parsed.success) return parsed.data;
+    }
+    return this.cursor() === 0 ? startingDownload(now) : null;
+  }
+
+  applySnapshotPage({ page, state }: { page: SnapshotPage; state: DownloadState }): {
+    tables: string[];
+    state: DownloadState | null;
+  } {
+    const next: DownloadState | null = page.next
+      ? {
+          position: { ...state.position, ...page.next, upTo: page.upTo },
+          received: state.received + page.changes.length,
+          total: page.total ?? state.total,
+        }
+      : null;
+    const tables = this.applyChanges(page.changes, () => {
+      if (next) {
+        this.writeState.run(DOWNLOAD, JSON.stringify(next));
+        return;
+      }
+      // Complete: from here on the device pulls what changed after the download's rows.
+      this.deleteState.run(DOWNLOAD);
+      this.writeState.run(CURSOR, String(page.upTo));
+    });
+    return { tables, state: next };
+  }
+
+  /** Runs (or resumes) the first download to its end; returns how many rows changed here. */
+  async snapshot(onPage?: (state: DownloadState, tables: string[]) => void): Promise<number> {
+    const before = this.changedRows;
+    for (let state = this.download(this.clock.now()); state;) {
+      const page = await this.transport.snapshot(state.position, this.batchSize, this.device.id);
+      const applied = this.applySnapshotPage({ page, state });
+      onPage?.(applied.state ?? state, applied.tables);
+      state = applied.state;
+    }
+    return this.changedRows - before;
   }
 
   heldCount(): number {
@@ -193,9 +291,12 @@ export class SyncEngine implements SyncLocal {
     return sent;
   }
 
-  /** Applies the practice's changes after the last cursor, page by page; returns how many rows changed here. */
+  /**
+   * Applies the practice's changes after the last cursor, page by page — after the first download, if
+   * this device has not had it yet; returns how many rows changed here.
+   */
   async pull(): Promise<number> {
-    let applied = 0;
+    let applied = await this.snapshot();
     for (;;) {
       const page = await this.transport.pull(this.cursor(), this.batchSize, this.device.id);
       const before = this.changedRows;
@@ -245,6 +346,7 @@ export class SyncEngine implements SyncLocal {
         this.db.prepare('DELETE FROM outbox').run();
         this.writeState.run(ACKED, String(last?.seq ?? 0));
         this.writeState.run(CURSOR, '0');
+        this.deleteState.run(DOWNLOAD);
       })();
     } finally {
       this.db.pragma('foreign_keys = ON');

@@ -521,6 +521,29 @@ describe('cross-organisation walk', () => {
         },
       },
       'GET /api/sync/pull': { path: '/api/sync/pull?after=0&device=deviceb' },
+      // The call log is the caller's own: pushing B's entry id under A is A's entry, never B's.
+      'POST /api/sync/call-log': {
+        path: '/api/sync/call-log',
+        body: {
+          entries: [
+            {
+              id: '01900000-0000-7000-8000-00000000ca11',
+              direction: 'incoming',
+              peerName: 'Walk',
+              kind: 'contact',
+              status: 'missed',
+              startedAt: 1,
+              answeredAt: null,
+              endedAt: null,
+              seen: 0,
+            },
+          ],
+        },
+      },
+      'GET /api/sync/call-log': { path: '/api/sync/call-log?after=0' },
+      'GET /api/sync/snapshot': {
+        path: `/api/sync/snapshot?phase=tenants&after=0&upTo=0&from=0&to=${86_400_000}&device=deviceb`,
+      },
       'GET /api/sync/devices': { path: '/api/sync/devices' },
       'POST /api/sync/devices/:id/revoke': { path: '/api/sync/devices/deviceb/revoke' },
       // Credits: the practice comes from the caller; B's tenant is unknown to A; the service desk's routes

@@ -8,13 +8,13 @@
  * retry and permanent ones fail with a refund; two dispatchers racing send each message once and never
  * overdraw; bad input to the credit routes writes nothing.
  */
+import { bearerSyncTransport } from '../../../src-main/core/sync/httpTransport';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../protocol/client';
-import { syncRoutes } from '../../../protocol/sync';
 import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { SendError, SMS_FOLDER, type OutgoingSms, type SmsCarrier } from '../../../server/sending/carriers';
 import { Dispatcher } from '../../../server/sending/dispatcher';
@@ -49,11 +49,8 @@ beforeAll(async () => {
 afterAll(() => f?.close());
 
 const call = () => createApiClient({ baseUrl: () => f.base });
-const transport = (token: () => string): SyncTransport => ({
-  push: (body) => call()(syncRoutes.push, { body, auth: { bearer: token() } }),
-  pull: (after, limit, device) =>
-    call()(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) }, auth: { bearer: token() } }),
-});
+const transport = (token: () => string): SyncTransport =>
+  bearerSyncTransport((route, input) => call()(route, input), token);
 
 interface Device {
   fx: Fixture;

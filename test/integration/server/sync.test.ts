@@ -6,10 +6,11 @@
  * changes nothing; a bad row or a stamp from the future refuses the whole batch; another account sees and
  * changes nothing of the practice.
  */
+import { bearerSyncTransport } from '../../../src-main/core/sync/httpTransport';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, ProtocolError } from '../../../protocol/client';
-import { SYNC_SCHEMA_VERSION, syncRoutes, type SyncChange } from '../../../protocol/sync';
+import { SYNC_SCHEMA_VERSION, type SyncChange } from '../../../protocol/sync';
 import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -26,11 +27,11 @@ afterAll(() => f?.close());
 const account = async (username: string): Promise<string> => (await f.registered(username, PASSWORD)).accessToken;
 
 const call = () => createApiClient({ baseUrl: () => f.base });
-const transport = (token: string): SyncTransport => ({
-  push: (body) => call()(syncRoutes.push, { body, auth: { bearer: token } }),
-  pull: (after, limit, device) =>
-    call()(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) }, auth: { bearer: token } }),
-});
+const transport = (token: string): SyncTransport =>
+  bearerSyncTransport(
+    (route, input) => call()(route, input),
+    () => token,
+  );
 
 function device(token: string, name: string): { fx: Fixture; engine: SyncEngine } {
   const fx = practiceFixture(berlin('2026-06-01', 10));
@@ -51,16 +52,138 @@ async function pendingBatch(d: { fx: Fixture }) {
         throw new Error('captured');
       },
       pull: async () => ({ changes: [], next: 0, more: false }),
+      snapshot: async () => ({ changes: [], next: null, upTo: 0, total: 0 }),
     },
   );
   await probe.push().catch(() => undefined);
   return captured!;
 }
 
-const rowsOf = (fx: Fixture, table: string) =>
+const rowsOf = (fx: Pick<Fixture, 'core'>, table: string) =>
   fx.core.db.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Record<string, unknown>[];
 /** The synced content of a table, without the stamps (which each side keeps in its own shape). */
-const content = (fx: Fixture, table: string) => rowsOf(fx, table).map(({ hlc: _h, field_hlc: _f, ...rest }) => rest);
+const content = (fx: Pick<Fixture, 'core'>, table: string) =>
+  rowsOf(fx, table).map(({ hlc: _h, field_hlc: _f, ...rest }) => rest);
+
+describe('a new device’s first download', () => {
+  it('comes in the order staff need it, resumes after an interruption, and what changed meanwhile follows', async () => {
+    const token = await account('snapshot');
+    const a = device(token, 'Reception');
+    // The history: a patient seen last year; a recall; and the current weeks: a patient booked next week.
+    const past = a.fx.patient({ firstName: 'Olle', lastName: 'Gammal' });
+    const now = a.fx.clock.now;
+    a.fx.clock.now = berlin('2025-01-02', 9);
+    a.fx.book({ patientId: past.id, startAt: berlin('2025-01-10', 9) });
+    a.fx.clock.now = now;
+    const current = a.fx.patient({ firstName: 'Nina', lastName: 'Nu' });
+    a.fx.book({ patientId: current.id, startAt: berlin('2026-06-05', 9) });
+    const other = a.fx.patient({ firstName: 'Ingen', lastName: 'Tid' });
+    a.fx.core.recalls.create({ patientId: past.id, dueDate: '2027-01-10', reason: 'Kontrolle' });
+    await a.engine.push();
+
+    // B downloads in pages of three; the connection fails on the third page.
+    const b = practiceFixture(berlin('2026-06-01', 10));
+    const received: { table: string; id: string }[] = [];
+    const positions: unknown[] = [];
+    let pages = 0;
+    const recording = (failOnPage: number | null): SyncTransport => {
+      const real = transport(token);
+      return {
+        ...real,
+        snapshot: async (position, limit, id) => {
+          positions.push(position);
+          if ((pages += 1) === failOnPage) throw new Error('network gone');
+          const page = await real.snapshot(position, limit, id);
+          received.push(...page.changes.map((c) => ({ table: c.table, id: c.id })));
+          return page;
+        },
+      };
+    };
+    const node = b.core.repository.clock.node;
+    const interrupted = new SyncEngine(
+      b.core.db,
+      b.core.repository.clock,
+      { id: node, name: 'Room 3' },
+      recording(3),
+      3,
+    );
+    b.core.sync.resetForAccount();
+    await expect(interrupted.pull()).rejects.toThrow('network gone');
+    const kept = b.core.sync.download(b.clock.now)!;
+    const serverRows = await f.db
+      .selectFrom('sync_rows')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('practice_id', 'like', 'acct:%')
+      .where('row_id', 'in', [past.id, current.id, other.id])
+      .executeTakeFirst();
+    expect(Number(serverRows?.n)).toBe(3);
+    expect(kept.received).toBeGreaterThan(0);
+    expect(kept.total).toBeGreaterThan(6);
+    expect(kept.position.upTo).toBeGreaterThan(0);
+
+    // Meanwhile A changes last year's patient: after the download's rows, so it comes with the pull after it.
+    a.fx.core.patients.update({ id: past.id, notes: 'Neue Adresse' });
+    await a.engine.push();
+
+    // Resumed where it stood (the same position, not from the start), and complete.
+    const resumed = new SyncEngine(
+      b.core.db,
+      b.core.repository.clock,
+      { id: node, name: 'Room 3' },
+      recording(null),
+      3,
+    );
+    await resumed.pull();
+    expect(positions[3]).toEqual(kept.position);
+    // The download brought each row numbered up to its start that has not changed since, once; the rows
+    // that changed meanwhile (last year's patient, a message the server queued) came with the pull after it.
+    const { practice_id: practiceId } = await f.db
+      .selectFrom('sync_rows')
+      .select('practice_id')
+      .where('row_id', '=', current.id)
+      .executeTakeFirstOrThrow();
+    const unchanged = await f.db
+      .selectFrom('sync_rows')
+      .select(['table_name', 'row_id'])
+      .where('practice_id', '=', practiceId)
+      .where('seq', '<=', kept.position.upTo)
+      .execute();
+    expect(received.map((r) => `${r.table} ${r.id}`).sort()).toEqual(
+      unchanged.map((r) => `${r.table_name} ${r.row_id}`).sort(),
+    );
+    expect(received.some((r) => r.id === past.id)).toBe(false);
+    expect(received.length).toBeLessThanOrEqual(kept.total!);
+    expect(b.core.sync.download(b.clock.now)).toBeNull();
+    await a.engine.pull(); // the server's own changes (the messages it queued) reach A too
+    for (const table of [
+      'practice',
+      'tenants',
+      'practitioners',
+      'appointment_types',
+      'templates',
+      'patients',
+      'appointments',
+      'recalls',
+      'messages',
+    ])
+      expect(content(b, table), table).toEqual(content(a.fx, table));
+    expect(b.core.patients.get(past.id)).toMatchObject({ notes: 'Neue Adresse' });
+
+    // The order: the whole set-up, then the current weeks' appointment, its patient, the other patients,
+    // then the history (last year's appointment, the recall, the messages).
+    const at = (table: string, id?: string) => received.findIndex((r) => r.table === table && (!id || r.id === id));
+    const lastOf = (tables: string[]) => Math.max(...received.flatMap((r, i) => (tables.includes(r.table) ? [i] : [])));
+    const appointmentOf = (patientId: string) =>
+      String(a.fx.core.db.prepare('SELECT id FROM appointments WHERE patient_id = ?').pluck().get(patientId));
+    const setupEnd = lastOf(['practice', 'tenants', 'practitioners', 'rooms', 'appointment_types', 'templates']);
+    expect(setupEnd).toBeLessThan(at('appointments', appointmentOf(current.id)));
+    expect(at('appointments', appointmentOf(current.id))).toBeLessThan(at('patients', current.id));
+    expect(at('patients', current.id)).toBeLessThan(at('patients', other.id));
+    expect(lastOf(['patients'])).toBeLessThan(
+      Math.min(at('appointments', appointmentOf(past.id)), at('recalls'), at('messages')),
+    );
+  });
+});
 
 describe('sync between two workstations', () => {
   let token = '';

@@ -5,11 +5,11 @@
  * the window shows (synced, offline with the time it began, an error with its code), and `data.changed`
  * naming what a pull brought.
  */
+import { bearerSyncTransport, httpCallLogTransport } from '../../../src-main/core/sync/httpTransport';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../protocol/client';
-import { syncRoutes } from '../../../protocol/sync';
 import type { EventName, SyncStatus } from '../../../src-preload/contract';
 import { toAppError } from '../../../src-main/core/account/serverClient';
 import { ProtocolError } from '../../../protocol/client';
@@ -34,20 +34,33 @@ const transport = (token: string, base = () => f.base): SyncTransport => {
       throw error instanceof ProtocolError ? toAppError(error) : error;
     }
   };
-  return {
-    push: (body) => wrap(call(syncRoutes.push, { body, auth: { bearer: token } })),
-    pull: (after, limit, device) =>
-      wrap(call(syncRoutes.pull, { query: { after, limit, ...(device ? { device } : {}) }, auth: { bearer: token } })),
-  };
+  return bearerSyncTransport(
+    (route, input) => wrap(call(route, input)),
+    () => token,
+  );
 };
 
-function driverFor(fx: Fixture, remote: SyncTransport, onHeld?: (count: number) => void) {
+/** The user's call log as the app reaches it (the account from the token). */
+const callLogOf = (token: string) =>
+  httpCallLogTransport((route, input) =>
+    createApiClient({ baseUrl: () => f.base })(route, { ...input, auth: { bearer: token } }),
+  );
+
+function driverFor(
+  fx: Fixture,
+  remote: SyncTransport,
+  onHeld?: (count: number) => void,
+  callLog?: ReturnType<typeof callLogOf>,
+) {
   const events: { event: EventName; payload: unknown }[] = [];
   const local = fx.core.sync;
   const driver = new SyncDriver({
     local: inProcessLocal(local),
     remote,
     signedIn: () => true,
+    // The device's clock (its first download counts the current weeks from it).
+    now: () => fx.clock.now,
+    ...(callLog ? { callLog } : {}),
     ...(onHeld ? { onHeld } : {}),
     emit: (event, payload) => events.push({ event, payload }),
   });
@@ -103,10 +116,120 @@ describe('the sync driver', () => {
     expect(second.count('patients', `id = '${own.id}'`)).toBe(0);
     const practiceId = (fx: Fixture) => (fx.core.db.prepare('SELECT id FROM practice').get() as { id: string }).id;
     expect(practiceId(second)).toBe(practiceId(first));
-    expect(events.find((e) => e.event === 'data.changed')?.payload).toMatchObject({
-      tables: expect.arrayContaining(['patients', 'practice']),
-    });
+    // The window was told (after each phase of the download).
+    expect(
+      events.flatMap((e) => (e.event === 'data.changed' ? (e.payload as { tables: string[] }).tables : [])),
+    ).toEqual(expect.arrayContaining(['patients', 'practice']));
     second.core.close();
+  });
+
+  it('shows a new workstation’s first download: records of the total, the current weeks before the history', async () => {
+    const patient = first.patient({ firstName: 'Diese', lastName: 'Woche' });
+    first.book({ patientId: patient.id, startAt: berlin('2026-06-03', 9) });
+    await driverFor(first, transport(token)).driver.kick();
+
+    const fresh = practiceFixture(berlin('2026-06-01', 10));
+    const { driver, events } = driverFor(fresh, transport(token));
+    await driver.kick();
+    expect(driver.status()).toMatchObject({ state: 'synced', download: null });
+    const downloads = events.flatMap((e, index) => {
+      const status = e.event === 'sync.status' ? (e.payload as SyncStatus) : null;
+      return status?.download ? [{ index, ...status.download }] : [];
+    });
+    // First "starting" (no total yet), then the count against the server's total, never going back.
+    expect(downloads[0]).toMatchObject({ received: 0, total: null, agendaReady: false });
+    // The total is the practice's rows when the download started (rows the server adds meanwhile, such as a
+    // queued message's status, come with the pull after it): at most what the device holds at the end.
+    const total = downloads.at(-1)!.total!;
+    const held = (
+      [
+        'practice',
+        'tenants',
+        'practitioners',
+        'rooms',
+        'appointment_types',
+        'templates',
+        'patients',
+        'appointments',
+        'recalls',
+        'messages',
+      ] as const
+    )
+      .map((table) => fresh.count(table))
+      .reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(downloads.at(-1)!.received);
+    expect(total).toBeLessThanOrEqual(held);
+    expect(downloads.slice(1).every((d) => d.total === total)).toBe(true);
+    for (let i = 1; i < downloads.length; i += 1)
+      expect(downloads[i]!.received).toBeGreaterThanOrEqual(downloads[i - 1]!.received);
+    expect(downloads.map((d) => d.agendaReady)).toContain(true);
+    // The window was told of the agenda (and its patient) while the history was still to come.
+    const agendaShown = events.findIndex(
+      (e) => e.event === 'data.changed' && (e.payload as { tables: string[] }).tables.includes('appointments'),
+    );
+    expect(agendaShown).toBeGreaterThan(-1);
+    expect(agendaShown).toBeLessThan(downloads.at(-1)!.index);
+    expect(fresh.core.patients.get(patient.id).lastName).toBe('Woche');
+    fresh.core.close();
+  });
+
+  it('shares a user’s call log between that user’s own devices only, with "seen" going both ways', async () => {
+    const desk = practiceFixture(berlin('2026-06-01', 10));
+    const laptop = practiceFixture(berlin('2026-06-01', 10));
+    const kick = async (fx: Fixture, as: string) => {
+      const { driver, events } = driverFor(fx, transport(as), undefined, callLogOf(as));
+      await driver.kick();
+      expect(driver.status().state).toBe('synced');
+      return events;
+    };
+    const log = (fx: Fixture) => fx.core.callLog.list({ limit: 50 }).map((e) => `${e.peerName} ${e.status}`);
+    // Written on the desk before it ever synced: the first account to sync there takes it over.
+    desk.core.callLog.add({
+      direction: 'incoming',
+      peerName: 'Dr. Weber',
+      kind: 'contact',
+      status: 'missed',
+      startedAt: desk.clock.now - 60_000,
+      answeredAt: null,
+      endedAt: null,
+    });
+    await kick(desk, token);
+    const events = await kick(laptop, token);
+    expect(log(laptop)).toEqual(['Dr. Weber missed']);
+    expect(laptop.core.callLog.missed()).toBe(1);
+    expect(
+      events.some((e) => e.event === 'data.changed' && (e.payload as { tables: string[] }).tables.includes('call_log')),
+    ).toBe(true);
+
+    // Seen on the laptop: the desk's badge clears at its next sync; a call made on the laptop shows on the desk.
+    laptop.core.callLog.markSeen();
+    laptop.core.callLog.add({
+      direction: 'outgoing',
+      peerName: 'Praxis Nord',
+      kind: 'contact',
+      status: 'answered',
+      startedAt: laptop.clock.now,
+      answeredAt: laptop.clock.now + 2_000,
+      endedAt: laptop.clock.now + 62_000,
+    });
+    await kick(laptop, token);
+    await kick(desk, token);
+    expect(desk.core.callLog.missed()).toBe(0);
+    expect(log(desk).sort()).toEqual(['Dr. Weber missed', 'Praxis Nord answered']);
+    // Nothing is sent again when nothing changed.
+    expect(desk.core.sync.callLogBatch().entries).toEqual([]);
+
+    // Another account signing in on the desk sees none of it; the first user's log is back after.
+    const other = (await f.registered('driver.other')).accessToken;
+    await kick(desk, other);
+    expect(log(desk)).toEqual([]);
+    await kick(desk, token);
+    expect(log(desk).sort()).toEqual(['Dr. Weber missed', 'Praxis Nord answered']);
+    // And a fresh device of the other account receives nothing of it.
+    const theirs = practiceFixture(berlin('2026-06-01', 10));
+    await kick(theirs, other);
+    expect(log(theirs)).toEqual([]);
+    for (const fx of [desk, laptop, theirs]) fx.core.close();
   });
 
   it('says offline since when the server cannot be reached, and synced again once it can', async () => {
@@ -116,7 +239,7 @@ describe('the sync driver', () => {
       transport(token, () => base),
     );
     first.patient({ firstName: 'Offline', lastName: 'Geändert' });
-    const before = Date.now();
+    const before = first.clock.now; // the driver tells time by the device's clock
     await driver.kick();
     expect(driver.status()).toMatchObject({ state: 'offline', pending: 1 });
     const since = driver.status().offlineSince!;
@@ -158,6 +281,7 @@ describe('the sync driver', () => {
     const { driver } = driverFor(first, {
       push: () => Promise.reject(toAppError(new ProtocolError(400, 'clock_skew', 'The stamp is in the future'))),
       pull: () => Promise.resolve({ changes: [], next: 0, more: false }),
+      snapshot: () => Promise.resolve({ changes: [], next: null, upTo: 0, total: 0 }),
     });
     first.patient({ firstName: 'Zukunft', lastName: 'Uhr' });
     await driver.kick();

@@ -11,6 +11,7 @@ import { m006ActiveFlags } from './006-active-flags';
 import { m007Salutation } from './007-salutation';
 import { m008WorkingHours } from './008-working-hours';
 import { m009PracticeLogo } from './009-practice-logo';
+import { m010CallLogOwner } from './010-call-log-owner';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   m007Salutation,
   m008WorkingHours,
   m009PracticeLogo,
+  m010CallLogOwner,
 ];
