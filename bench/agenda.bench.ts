@@ -5,6 +5,7 @@
  * more than 16 ms while the core (in its worker) does any of it.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AppointmentStatus, BookResult } from '../src-preload/contract';
@@ -13,7 +14,7 @@ import { atLocal } from '../protocol/messaging/timeZone';
 import type { ImportedAppointment } from '../src-main/core/practice/agendaService';
 import { startCoreWorker } from '../src-main/core/worker/workerCore';
 import { projectRoot } from '../scripts/projectRoot';
-import { measure, report } from './stats';
+import { measure, percentile, report } from './stats';
 
 const ROOT = projectRoot();
 const ZONE = 'Europe/Berlin';
@@ -163,8 +164,32 @@ export async function runAgendaBench(): Promise<void> {
   console.log(`database: ${counts.p} patients, ${counts.a} appointments`);
   const randomDay = () => isoDay(Math.floor(rnd() * DAYS));
 
-  report('day view (20 practitioners)', await measure(1000, () => core.agenda.day(randomDay(), 'practitioner')));
-  report('week view (Monday–Sunday)', await measure(300, () => core.agenda.week(randomDay(), 'practitioner')));
+  // Baselines in the same run (issue 13): the same days' appointments read with one plain statement —
+  // no joins for names and types, no reminder subquery, no mapping, no overlap marks.
+  const plainRange = core.db.prepare(
+    'SELECT * FROM appointments WHERE deleted = 0 AND start_at >= ? AND start_at < ? ORDER BY start_at',
+  );
+  const dayRange = (day: string) => [atLocal(day, 0, ZONE), atLocal(day, 0, ZONE) + 86_400_000] as const;
+  const days = Array.from({ length: 1000 }, randomDay);
+  const compare = (name: string, product: number[], baseline: number[]) => {
+    report(name, product);
+    report(`  baseline: ${name.split(' (')[0]} as one plain statement`, baseline);
+    console.log(`  ratio p99 ${(percentile(product, 99) / percentile(baseline, 99)).toFixed(2)}×`);
+  };
+  compare(
+    'day view (20 practitioners)',
+    await measure(1000, (i) => core.agenda.day(days[i]!, 'practitioner')),
+    await measure(1000, (i) => plainRange.all(...dayRange(days[i]!))),
+  );
+  const weekRange = (day: string) => {
+    const [from] = dayRange(day);
+    return [from, from + 7 * 86_400_000] as const;
+  };
+  compare(
+    'week view (Monday–Sunday)',
+    await measure(300, (i) => core.agenda.week(days[i]!, 'practitioner')),
+    await measure(300, (i) => plainRange.all(...weekRange(days[i]!))),
+  );
   const queries = () => {
     const pick = rnd();
     if (pick < 0.5) return LAST[Math.floor(rnd() * LAST.length)]!.slice(0, 3 + Math.floor(rnd() * 3));
@@ -198,7 +223,42 @@ export async function runAgendaBench(): Promise<void> {
 
   const patientIds = core.patients.search('', 1000).map((p) => p.id);
   const rows = appointmentRows(core, rnd, 100_000, patientIds);
-  report('import 100,000 appointments (one transaction)', await measure(1, () => core.agenda.importMany(rows)));
+  // The import's baseline: the same rows into the same table and indexes with one plain statement, no
+  // repository, outbox or stamps (rolled back, so the cached database stays as it was).
+  const plainInsert = core.db.prepare(
+    `INSERT INTO appointments (id, patient_id, practitioner_id, room_id, type_id, tenant_id, start_at, end_at,
+       status, notes, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')`,
+  );
+  const tenant = core.practice.tenants()[0]!.id;
+  const [plainMs] = await measure(1, () => {
+    core.db.exec('BEGIN');
+    try {
+      rows.forEach((r, i) =>
+        plainInsert.run(
+          `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+          r.patientId,
+          r.practitionerId,
+          r.roomId,
+          r.typeId,
+          tenant,
+          r.startAt,
+          r.endAt,
+          r.status,
+          r.notes,
+        ),
+      );
+    } finally {
+      core.db.exec('ROLLBACK');
+    }
+  });
+  const [importMs] = await measure(1, () => core.agenda.importMany(rows));
+  console.log(
+    `import 100,000 appointments (one transaction): ${(importMs! / 1000).toFixed(2)} s; baseline (plain inserts): ` +
+      `${(plainMs! / 1000).toFixed(2)} s; ratio ${(importMs! / plainMs!).toFixed(2)}×; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
   const more = appointmentRows(core, rnd, 100_000, patientIds);
   core.close();
 
