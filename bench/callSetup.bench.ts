@@ -5,6 +5,8 @@
  * video frame on the patient's side, over 20 calls.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import type { Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer } from '../server/app';
@@ -36,6 +38,87 @@ const INSTRUMENT = `(() => {
     }
   }).observe(document, { childList: true, subtree: true });
 })();`;
+
+/**
+ * The baseline (issue 13), in the same browser and run: a plain RTCPeerConnection pair between two pages of
+ * the same origin with the same fake media, opened before the clock starts; offer and answer (with their
+ * candidates, gathered first) are handed over by the bench process — nothing of ours on the path. Measured
+ * from the offer's creation to ICE connected and to the first decoded remote frame in the answering page.
+ */
+async function plainCallSetup(
+  browser: Browser,
+  base: string,
+  calls: number,
+): Promise<{ ice: number[]; frames: number[] }> {
+  const ice: number[] = [];
+  const frames: number[] = [];
+  // Fresh pages on the server's origin (a secure context on loopback), with a camera and microphone open.
+  const open = async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/api/health`);
+    await page.evaluate(async () => {
+      const w = window as unknown as Record<string, unknown>;
+      w.media = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    });
+    return { context, page };
+  };
+  for (let i = 0; i < calls; i += 1) {
+    const [a, b] = [await open(), await open()];
+    await b.page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown> & { marks: { ice: number; frame: number } };
+      w.marks = { ice: 0, frame: 0 };
+      const pc = new RTCPeerConnection();
+      w.pc = pc;
+      for (const track of (w.media as MediaStream).getTracks()) pc.addTrack(track, w.media as MediaStream);
+      pc.addEventListener('iceconnectionstatechange', () => {
+        if (pc.iceConnectionState === 'connected' && !w.marks.ice) w.marks.ice = Date.now();
+      });
+      pc.addEventListener('track', (event) => {
+        if (event.track.kind !== 'video' || w.video) return;
+        const video = document.createElement('video');
+        video.muted = true;
+        video.autoplay = true;
+        video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+        document.body.append(video);
+        w.video = video;
+        video.requestVideoFrameCallback(() => {
+          if (!w.marks.frame) w.marks.frame = Date.now();
+        });
+      });
+    });
+    const started = Date.now();
+    // Both sides gather their candidates before sending (loopback: a few milliseconds).
+    const gathered = `new Promise((done) => { if (pc.iceGatheringState === 'complete') done(); else pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && done()); })`;
+    const offer = await a.page.evaluate(`(async () => {
+      const pc = new RTCPeerConnection();
+      window.pc = pc;
+      for (const track of window.media.getTracks()) pc.addTrack(track, window.media);
+      await pc.setLocalDescription(await pc.createOffer());
+      await ${gathered};
+      return pc.localDescription.toJSON();
+    })()`);
+    const answer = await b.page.evaluate(
+      `(async (offer) => {
+        const pc = window.pc;
+        await pc.setRemoteDescription(offer);
+        await pc.setLocalDescription(await pc.createAnswer());
+        await ${gathered};
+        return pc.localDescription.toJSON();
+      })(${JSON.stringify(offer)})`,
+    );
+    await a.page.evaluate(`window.pc.setRemoteDescription(${JSON.stringify(answer)})`);
+    await b.page.waitForFunction(() => (window as unknown as { marks: { frame: number } }).marks.frame > 0, null, {
+      timeout: 20_000,
+    });
+    const marks = await b.page.evaluate(() => (window as unknown as { marks: { ice: number; frame: number } }).marks);
+    ice.push(marks.ice - started);
+    frames.push(marks.frame - started);
+    await a.context.close();
+    await b.context.close();
+  }
+  return { ice: ice.sort((x, y) => x - y), frames: frames.sort((x, y) => x - y) };
+}
 
 export async function runCallSetupBench(calls = 20): Promise<void> {
   console.log(`\n# call setup (${calls} calls, two Chromium pages, fake media, loopback)`);
@@ -75,7 +158,10 @@ export async function runCallSetupBench(calls = 20): Promise<void> {
   const practitioner = await startHarness({ browser, osLocales: ['en-US'], serverUrl: base });
   const ice: number[] = [];
   const frames: number[] = [];
+  let baseline: { ice: number[]; frames: number[] } | undefined;
   try {
+    // The baseline first, in the same browser (its pages closed before the product's calls start).
+    baseline = await plainCallSetup(browser, base, calls);
     const { page } = practitioner;
     await practitioner.open('settings');
     await page.evaluate((password) => window.clinic.account.signIn({ username: 'dr.bench', password }), PASSWORD);
@@ -117,9 +203,18 @@ export async function runCallSetupBench(calls = 20): Promise<void> {
   }
   ice.sort((a, b) => a - b);
   frames.sort((a, b) => a - b);
+  if (!baseline) return;
   report('admit → ICE connected', ice);
   report('admit → first decoded remote frame', frames);
+  report('  baseline: plain pair, offer → ICE connected', baseline.ice);
+  report('  baseline: plain pair, offer → first frame', baseline.frames);
   console.log(
-    `  p95: ICE connected ${percentile(ice, 95)} ms (target < 500), first frame ${percentile(frames, 95)} ms (target < 800)`,
+    `  p95: ICE connected ${percentile(ice, 95)} ms (target < 500), first frame ${percentile(frames, 95)} ms (target < 800); ` +
+      `baseline p95: ICE ${percentile(baseline.ice, 95)} ms, first frame ${percentile(baseline.frames, 95)} ms; ` +
+      `ratio to the baseline (p95): ICE ${(percentile(ice, 95) / percentile(baseline.ice, 95)).toFixed(2)}×, ` +
+      `first frame ${(percentile(frames, 95) / percentile(baseline.frames, 95)).toFixed(2)}× (goal ≤ 1.3×); load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
 }
