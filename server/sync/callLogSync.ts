@@ -4,10 +4,11 @@
  * once per account; a repeat changes nothing, except that `seen` may rise from 0 to 1. Every stored change
  * takes the next number of the account's own counter, which devices pull by.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { callLogEntrySchema, type CallLogSyncEntry } from '../../protocol/sync';
 import type { Profile } from '../accounts/accountService';
 import type { ServerDatabase } from '../db/schema';
+import { bumpCounter } from './counter';
 
 const counterOf = (accountId: string) => `calllog:${accountId}`;
 
@@ -18,7 +19,7 @@ export class CallLogSync {
     if (entries.length === 0) return { stored: 0 };
     return this.db.transaction().execute(async (trx) => {
       // The counter's row first: two pushes of one account take turns (PostgreSQL's row lock).
-      await this.bump(trx, profile.id, 0);
+      await bumpCounter(trx, counterOf(profile.id), 0);
       const ids = [...new Set(entries.map((e) => e.id))];
       const stored = new Map(
         (
@@ -36,7 +37,7 @@ export class CallLogSync {
         if (before === undefined || entry.seen > before) changed.set(entry.id, entry);
       }
       if (changed.size === 0) return { stored: 0 };
-      let seq = (await this.bump(trx, profile.id, changed.size)) - changed.size;
+      let seq = (await bumpCounter(trx, counterOf(profile.id), changed.size)) - changed.size;
       for (const entry of changed.values()) {
         seq += 1;
         const { seen, ...rest } = entry;
@@ -74,19 +75,5 @@ export class CallLogSync {
       next: page.length > 0 ? Number(page.at(-1)!.seq) : after,
       more: rows.length > limit,
     };
-  }
-
-  /** Raises the account's counter by `n` (creating it); its new value. */
-  private async bump(trx: Transaction<ServerDatabase>, accountId: string, n: number): Promise<number> {
-    const key = counterOf(accountId);
-    const bumped = await trx
-      .updateTable('sync_counters')
-      .set((eb) => ({ seq: eb('seq', '+', n) }))
-      .where('practice_id', '=', key)
-      .returning('seq')
-      .executeTakeFirst();
-    if (bumped) return Number(bumped.seq);
-    await trx.insertInto('sync_counters').values({ practice_id: key, seq: n }).execute();
-    return n;
   }
 }

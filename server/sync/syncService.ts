@@ -34,6 +34,7 @@ export function requireSchema(version: number | undefined): void {
 import type { Profile } from '../accounts/accountService';
 import type { ServerDatabase } from '../db/schema';
 import { ApiError } from '../http/apiError';
+import { bumpCounter } from './counter';
 import { snapshotKeys } from './snapshotKeys';
 
 /** The practice an account works in: its organisation, or the account itself. */
@@ -473,29 +474,13 @@ export class SyncService {
   }
 
   /** Takes `n` sequence numbers of the practice at once; the last of them. */
-  private async reserveSeqs(trx: Transaction<ServerDatabase>, practiceId: string, n: number): Promise<number> {
-    const bumped = await trx
-      .updateTable('sync_counters')
-      .set((eb) => ({ seq: eb('seq', '+', n) }))
-      .where('practice_id', '=', practiceId)
-      .returning('seq')
-      .executeTakeFirst();
-    if (bumped) return Number(bumped.seq);
-    await trx.insertInto('sync_counters').values({ practice_id: practiceId, seq: n }).execute();
-    return n;
+  private reserveSeqs(trx: Transaction<ServerDatabase>, practiceId: string, n: number): Promise<number> {
+    return bumpCounter(trx, practiceId, n);
   }
 
   /** The practice's next sequence number; the counter row's lock orders concurrent pushes of one practice. */
-  private async nextSeq(trx: Transaction<ServerDatabase>, practiceId: string): Promise<number> {
-    const bumped = await trx
-      .updateTable('sync_counters')
-      .set((eb) => ({ seq: eb('seq', '+', 1) }))
-      .where('practice_id', '=', practiceId)
-      .returning('seq')
-      .executeTakeFirst();
-    if (bumped) return bumped.seq;
-    await trx.insertInto('sync_counters').values({ practice_id: practiceId, seq: 1 }).execute();
-    return 1;
+  private nextSeq(trx: Transaction<ServerDatabase>, practiceId: string): Promise<number> {
+    return bumpCounter(trx, practiceId, 1);
   }
 
   private stored(

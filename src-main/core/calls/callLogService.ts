@@ -114,17 +114,10 @@ export class CallLogService {
       .prepare('SELECT * FROM call_log WHERE account_id = ? AND rev > pushed_rev ORDER BY started_at LIMIT ?')
       .all(owner, limit) as Row[];
     return {
-      entries: rows.map((r) => ({
-        id: r.id,
-        direction: r.direction,
-        peerName: r.peer_name,
-        kind: r.kind,
-        status: r.status,
-        startedAt: r.started_at,
-        answeredAt: r.answered_at,
-        endedAt: r.ended_at,
-        seen: r.seen ? 1 : 0,
-      })),
+      entries: rows.map((r) => {
+        const { durationS: _duration, ...entry } = toEntry(r);
+        return { ...entry, seen: r.seen ? 1 : 0 };
+      }),
       revs: rows.map((r) => ({ id: r.id, rev: r.rev })),
     };
   }

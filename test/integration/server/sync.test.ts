@@ -10,7 +10,7 @@ import { bearerSyncTransport } from '../../../src-main/core/sync/httpTransport';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, ProtocolError } from '../../../protocol/client';
-import { SYNC_SCHEMA_VERSION, type SyncChange } from '../../../protocol/sync';
+import { SYNC_SCHEMA_VERSION, SYNC_TABLES, type SyncChange } from '../../../protocol/sync';
 import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -155,18 +155,7 @@ describe('a new device’s first download', () => {
     expect(received.length).toBeLessThanOrEqual(kept.total!);
     expect(b.core.sync.download(b.clock.now)).toBeNull();
     await a.engine.pull(); // the server's own changes (the messages it queued) reach A too
-    for (const table of [
-      'practice',
-      'tenants',
-      'practitioners',
-      'appointment_types',
-      'templates',
-      'patients',
-      'appointments',
-      'recalls',
-      'messages',
-    ])
-      expect(content(b, table), table).toEqual(content(a.fx, table));
+    for (const table of SYNC_TABLES) expect(content(b, table), table).toEqual(content(a.fx, table));
     expect(b.core.patients.get(past.id)).toMatchObject({ notes: 'Neue Adresse' });
 
     // The order: the whole set-up, then the current weeks' appointment, its patient, the other patients,

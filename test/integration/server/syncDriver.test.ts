@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../protocol/client';
+import { SYNC_TABLES } from '../../../protocol/sync';
 import type { EventName, SyncStatus } from '../../../src-preload/contract';
 import { toAppError } from '../../../src-main/core/account/serverClient';
 import { ProtocolError } from '../../../protocol/client';
@@ -141,22 +142,7 @@ describe('the sync driver', () => {
     // The total is the practice's rows when the download started (rows the server adds meanwhile, such as a
     // queued message's status, come with the pull after it): at most what the device holds at the end.
     const total = downloads.at(-1)!.total!;
-    const held = (
-      [
-        'practice',
-        'tenants',
-        'practitioners',
-        'rooms',
-        'appointment_types',
-        'templates',
-        'patients',
-        'appointments',
-        'recalls',
-        'messages',
-      ] as const
-    )
-      .map((table) => fresh.count(table))
-      .reduce((a, b) => a + b, 0);
+    const held = SYNC_TABLES.map((table) => fresh.count(table)).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThanOrEqual(downloads.at(-1)!.received);
     expect(total).toBeLessThanOrEqual(held);
     expect(downloads.slice(1).every((d) => d.total === total)).toBe(true);

@@ -1,0 +1,19 @@
+/**
+ * A change counter row in `sync_counters` (a practice's, or a user's call log under `calllog:<account>`):
+ * raised by `n` in the caller's transaction — the row's update is the lock that makes writers of one
+ * counter take turns — and created at `n` the first time. Returns the new value, the last number taken.
+ */
+import type { Transaction } from 'kysely';
+import type { ServerDatabase } from '../db/schema';
+
+export async function bumpCounter(trx: Transaction<ServerDatabase>, key: string, n: number): Promise<number> {
+  const bumped = await trx
+    .updateTable('sync_counters')
+    .set((eb) => ({ seq: eb('seq', '+', n) }))
+    .where('practice_id', '=', key)
+    .returning('seq')
+    .executeTakeFirst();
+  if (bumped) return Number(bumped.seq);
+  await trx.insertInto('sync_counters').values({ practice_id: key, seq: n }).execute();
+  return n;
+}
