@@ -55,6 +55,13 @@ export async function readPracticeRow(db: Kysely<ServerDatabase>, practiceId: st
   return row ? (JSON.parse(row.fields) as FieldMap) : null;
 }
 
+/** A stored row as the change a device receives (rows were checked against the schema when written). */
+const storedChange = (r: { table_name: string; row_id: string; fields: string }): SyncChange => ({
+  table: r.table_name as SyncChange['table'],
+  id: r.row_id,
+  fields: JSON.parse(r.fields) as FieldMap,
+});
+
 type ChangedListener = (practiceId: string, cursor: number, deviceId: string) => void;
 
 /**
@@ -192,11 +199,7 @@ export class SyncService {
       .execute();
     const page = rows.slice(0, limit);
     return {
-      changes: page.map((r) => ({
-        table: r.table_name as SyncChange['table'],
-        id: r.row_id,
-        fields: JSON.parse(r.fields) as FieldMap,
-      })),
+      changes: page.map(storedChange),
       next: page.at(-1)?.seq ?? after,
       more: rows.length > limit,
     };
@@ -285,11 +288,7 @@ export class SyncService {
           ? { phase: following, after: 0 }
           : null;
     return {
-      changes: page.map((r) => ({
-        table: r.table_name as SyncChange['table'],
-        id: r.row_id,
-        fields: JSON.parse(r.fields) as FieldMap,
-      })),
+      changes: page.map(storedChange),
       next,
       upTo,
       total,

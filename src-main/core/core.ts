@@ -25,6 +25,7 @@ import { SettingsStore } from './settings/settingsStore';
 import { HybridClock } from './sync/hlc';
 import { Repository } from './sync/repository';
 import { SyncEngine, type SyncLocal } from './sync/syncEngine';
+import { SyncState } from './sync/syncState';
 import { SYNC_TABLES } from '../../protocol/sync';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -76,10 +77,11 @@ export interface Core {
 
 /** This installation's id in HLC stamps: made once, kept in the database. */
 function nodeId(db: Db): string {
-  const row = db.prepare("SELECT value FROM sync_state WHERE key = 'node_id'").get() as { value: string } | undefined;
-  if (row) return row.value;
+  const state = new SyncState(db);
+  const kept = state.get('node_id');
+  if (kept) return kept;
   const id = randomBytes(8).toString('hex');
-  db.prepare("INSERT INTO sync_state (key, value) VALUES ('node_id', ?)").run(id);
+  state.set('node_id', id);
   return id;
 }
 

@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Database } from 'better-sqlite3';
 import type { LocalCallLogEntry } from '../../../src-preload/contract';
 import type { CallLogSyncEntry } from '../../../protocol/sync';
+import { SyncState } from '../sync/syncState';
 
 type Input = Omit<LocalCallLogEntry, 'id' | 'durationS'>;
 interface Filter {
@@ -64,26 +65,15 @@ const OWNER = 'call_log_owner';
 const cursorKey = (owner: string) => `call_log_cursor:${owner}`;
 
 export class CallLogService {
-  constructor(private readonly db: Database) {}
+  private readonly sync: SyncState;
 
-  private state(key: string): string | null {
-    return (
-      (this.db.prepare('SELECT value FROM sync_state WHERE key = ?').get(key) as { value: string } | undefined)
-        ?.value ?? null
-    );
-  }
-
-  private setState(key: string, value: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+  constructor(private readonly db: Database) {
+    this.sync = new SyncState(db);
   }
 
   /** Whose log this device shows: the account that last synced here (null before any). */
   owner(): string | null {
-    return this.state(OWNER);
+    return this.sync.get(OWNER);
   }
 
   /**
@@ -96,14 +86,14 @@ export class CallLogService {
     this.db.transaction(() => {
       if (previous === null)
         this.db.prepare('UPDATE call_log SET account_id = ? WHERE account_id IS NULL').run(accountId);
-      this.setState(OWNER, accountId);
+      this.sync.set(OWNER, accountId);
     })();
   }
 
   /** The owner's pull position on the server's counter of that account's log. */
   cursor(): number {
     const owner = this.owner();
-    return owner ? Number(this.state(cursorKey(owner)) ?? 0) : 0;
+    return owner ? Number(this.sync.get(cursorKey(owner)) ?? 0) : 0;
   }
 
   /** The owner's entries the server does not have as they are now, with the revision being sent. */
@@ -159,7 +149,7 @@ export class CallLogService {
           e.endedAt,
           e.seen,
         ).changes;
-      this.setState(cursorKey(page.account), String(page.next));
+      this.sync.set(cursorKey(page.account), String(page.next));
     })();
     return { changed, stale: false };
   }

@@ -14,7 +14,7 @@ import type { SyncStatus } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
 import type { CallLogSyncEntry, SnapshotPage } from '../../../protocol/sync';
-import type { CallLogLocal } from '../calls/callLogService';
+import type { CallLogLocal, CallLogPage } from '../calls/callLogService';
 import {
   agendaReady,
   type DownloadState,
@@ -43,13 +43,11 @@ export interface DriverLocal {
   markFirstSyncDone(): Promise<void>;
   resetForAccount(): Promise<void>;
   exportPractice(): Promise<string>;
-  /** The user's own call log (optional: a host without it syncs the practice only). */
-  callLogCursor?(): Promise<number>;
-  callLogBatch?(): Promise<ReturnType<CallLogLocal['callLogBatch']>>;
-  callLogAcknowledge?(revs: { id: string; rev: number }[]): Promise<void>;
-  applyCallLogPage?(
-    page: Parameters<CallLogLocal['applyCallLogPage']>[0],
-  ): Promise<ReturnType<CallLogLocal['applyCallLogPage']>>;
+  /** The signed-in user's own call log. */
+  callLogCursor(): Promise<number>;
+  callLogBatch(): Promise<ReturnType<CallLogLocal['callLogBatch']>>;
+  callLogAcknowledge(revs: { id: string; rev: number }[]): Promise<void>;
+  applyCallLogPage(page: CallLogPage): Promise<ReturnType<CallLogLocal['applyCallLogPage']>>;
 }
 
 /** The call log's requests (protocol/sync `callLogPush`, `callLogPull`). */
@@ -62,7 +60,7 @@ export interface CallLogTransport {
 }
 
 /** The core's side when it runs in this thread (the test bridge, tests): each step as a promise. */
-export function inProcessLocal(local: SyncLocal & { exportPractice(): string } & Partial<CallLogLocal>): DriverLocal {
+export function inProcessLocal(local: SyncLocal & CallLogLocal & { exportPractice(): string }): DriverLocal {
   return {
     deviceId: async () => local.deviceId(),
     nextBatch: async () => local.nextBatch(),
@@ -78,15 +76,10 @@ export function inProcessLocal(local: SyncLocal & { exportPractice(): string } &
     markFirstSyncDone: async () => local.markFirstSyncDone(),
     resetForAccount: async () => local.resetForAccount(),
     exportPractice: async () => local.exportPractice(),
-    ...(local.callLogCursor
-      ? {
-          callLogCursor: async () => local.callLogCursor!(),
-          callLogBatch: async () => local.callLogBatch!(),
-          callLogAcknowledge: async (revs: { id: string; rev: number }[]) => local.callLogAcknowledge!(revs),
-          applyCallLogPage: async (page: Parameters<CallLogLocal['applyCallLogPage']>[0]) =>
-            local.applyCallLogPage!(page),
-        }
-      : {}),
+    callLogCursor: async () => local.callLogCursor(),
+    callLogBatch: async () => local.callLogBatch(),
+    callLogAcknowledge: async (revs) => local.callLogAcknowledge(revs),
+    applyCallLogPage: async (page) => local.applyCallLogPage(page),
   };
 }
 
@@ -288,8 +281,7 @@ export class SyncDriver {
   private async syncCallLog(): Promise<boolean> {
     const { local } = this.host;
     const remote = this.host.callLog;
-    if (!remote || !local.callLogCursor || !local.callLogBatch || !local.callLogAcknowledge || !local.applyCallLogPage)
-      return false;
+    if (!remote) return false;
     let changed = 0;
     for (let stale = 0; stale < 3;) {
       const after = await local.callLogCursor();

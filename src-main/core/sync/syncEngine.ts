@@ -26,6 +26,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
+import { SyncState } from './syncState';
 
 /** The device's SYNC_SCHEMA_VERSION travels in `schema` (the engine always sends it). */
 export type PushBatch = SyncPushBody;
@@ -119,9 +120,7 @@ const FIRST_SYNC = 'first_sync_done';
 const DOWNLOAD = 'download';
 
 export class SyncEngine implements SyncLocal {
-  private readonly readState;
-  private readonly writeState;
-  private readonly deleteState;
+  private readonly kept: SyncState;
 
   constructor(
     private readonly db: Db,
@@ -130,15 +129,11 @@ export class SyncEngine implements SyncLocal {
     private readonly transport: SyncTransport,
     private readonly batchSize = 500,
   ) {
-    this.readState = db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?');
-    this.writeState = db.prepare<[string, string]>(
-      'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    );
-    this.deleteState = db.prepare<[string]>('DELETE FROM sync_state WHERE key = ?');
+    this.kept = new SyncState(db);
   }
 
   private state(key: string): number {
-    return Number(this.readState.get(key)?.value ?? 0);
+    return Number(this.kept.get(key) ?? 0);
   }
 
   /** Local changes not yet acknowledged by the server. */
@@ -184,7 +179,7 @@ export class SyncEngine implements SyncLocal {
   }
 
   acknowledge(acked: number): void {
-    this.db.transaction(() => this.writeState.run(ACKED, String(acked)))();
+    this.db.transaction(() => this.kept.set(ACKED, String(acked)))();
   }
 
   cursor(): number {
@@ -193,7 +188,7 @@ export class SyncEngine implements SyncLocal {
 
   /** Applies one page of the practice's changes and moves the cursor, in one transaction. */
   applyPage(page: PullPage): string[] {
-    return this.applyChanges(page.changes, () => this.writeState.run(CURSOR, String(page.next)));
+    return this.applyChanges(page.changes, () => this.kept.set(CURSOR, String(page.next)));
   }
 
   /**
@@ -217,7 +212,7 @@ export class SyncEngine implements SyncLocal {
   }
 
   download(now: number): DownloadState | null {
-    const kept = this.readState.get(DOWNLOAD)?.value;
+    const kept = this.kept.get(DOWNLOAD);
     if (kept) {
       const parsed = downloadStateSchema.safeParse(JSON.parse(kept));
       if (parsed.success) return parsed.data;
@@ -238,12 +233,12 @@ export class SyncEngine implements SyncLocal {
       : null;
     const tables = this.applyChanges(page.changes, () => {
       if (next) {
-        this.writeState.run(DOWNLOAD, JSON.stringify(next));
+        this.kept.set(DOWNLOAD, JSON.stringify(next));
         return;
       }
       // Complete: from here on the device pulls what changed after the download's rows.
-      this.deleteState.run(DOWNLOAD);
-      this.writeState.run(CURSOR, String(page.upTo));
+      this.kept.delete(DOWNLOAD);
+      this.kept.set(CURSOR, String(page.upTo));
     });
     return { tables, state: next };
   }
@@ -277,7 +272,7 @@ export class SyncEngine implements SyncLocal {
   }
 
   markFirstSyncDone(): void {
-    this.writeState.run(FIRST_SYNC, '1');
+    this.kept.set(FIRST_SYNC, '1');
   }
 
   /** Sends the outbox in batches until it is empty; returns how many entries the server acknowledged. */
@@ -344,9 +339,9 @@ export class SyncEngine implements SyncLocal {
         const last = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as
           { seq: number } | undefined;
         this.db.prepare('DELETE FROM outbox').run();
-        this.writeState.run(ACKED, String(last?.seq ?? 0));
-        this.writeState.run(CURSOR, '0');
-        this.deleteState.run(DOWNLOAD);
+        this.kept.set(ACKED, String(last?.seq ?? 0));
+        this.kept.set(CURSOR, '0');
+        this.kept.delete(DOWNLOAD);
       })();
     } finally {
       this.db.pragma('foreign_keys = ON');
