@@ -7,7 +7,7 @@ import { runAgendaBench } from './agenda.bench';
 import { runCallSetupBench } from './callSetup.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
-import { runSendingBench } from './sending.bench';
+import { isSendingWorker, runSendingBench } from './sending.bench';
 import { runSyncBench } from './sync.bench';
 import { runTelehealthBench } from './telehealth.bench';
 
@@ -22,8 +22,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   telehealth: runTelehealthBench,
 };
 
-// The signalling benchmark forks this same bundle as its server; that process runs no benchmark.
-if (!isBenchServer) {
+// The signalling and sending benchmarks fork this same bundle as servers and dispatchers; those run no benchmark.
+if (!isBenchServer && !isSendingWorker) {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const unknown = asked.filter((name) => !Object.hasOwn(BENCHES, name));
   if (unknown.length > 0) {

@@ -1,18 +1,26 @@
 /**
- * Sending (issue 10), on the server's embedded SQLite with one process:
+ * Sending (issue 10). On the server's embedded SQLite with one process:
  * - a burst of 10,000 SMS reminders due at the same minute, drained by the dispatcher through the file
  *   carrier, each debited in the ledger (target < 60 s, ≥ 200 messages/s); the baseline, in the same run,
  *   is the carrier alone handing over 10,000 messages (the disk's share of the work);
  * - a tenant's balance with 1,000,000 ledger entries (target p99 < 5 ms); the baseline is the naive sum
  *   over the ledger, which the kept balance avoids.
+ * On PostgreSQL (Debian's package, a throw-away cluster on loopback), the same burst drained by one
+ * dispatching process and then by two (forked from this bundle, each with its own pool), handing over to a
+ * stand-in of GatewayAPI's REST API on loopback, in the same run: target two ≥ 1.6 × one. Each round is a fresh burst of 10,000 SMS over 10 practices (a provider's 08:00).
  */
 import Database from 'better-sqlite3';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openServerDb, SERVER_DB_FILE } from '../server/db/database';
-import { fileCarrier } from '../server/sending/carriers';
+import { fileURLToPath } from 'node:url';
+import { startPostgres } from '../test/harness/services';
+import { openServerDb, SERVER_DB_FILE, type ServerDb } from '../server/db/database';
+import { fileCarrier, gatewayApiCarrier } from '../server/sending/carriers';
 import { Dispatcher } from '../server/sending/dispatcher';
 import { CreditLedger } from '../server/sending/ledger';
 import { SyncService } from '../server/sync/syncService';
@@ -142,4 +150,262 @@ export async function runSendingBench(): Promise<void> {
   raw.close();
   await database.close();
   rmSync(dataDir, { recursive: true, force: true });
+  await twoProcessesOnPostgres();
 }
+
+const WORKER_ROLE = 'sending-dispatcher';
+const PRACTICES = 10;
+
+/** One burst of due SMS over several practices, each tenant with enough credits, written straight to PG. */
+async function seedBurst(db: ServerDb['db'], messages: number): Promise<void> {
+  const now = Date.now();
+  const perPractice = messages / PRACTICES;
+  for (let p = 0; p < PRACTICES; p += 1) {
+    const practiceId = `acct:${randomUUID()}`;
+    const tenantId = randomUUID();
+    let seq = 0;
+    await db
+      .insertInto('sync_rows')
+      .values([
+        {
+          practice_id: practiceId,
+          table_name: 'practice',
+          row_id: randomUUID(),
+          fields: fields({ name: 'Bench', time_zone: 'UTC', quiet_start: 0, quiet_end: 0 }),
+          seq: ++seq,
+        },
+        {
+          practice_id: practiceId,
+          table_name: 'tenants',
+          row_id: tenantId,
+          fields: fields({ name: 'Bench', sms_credits: 0 }),
+          seq: ++seq,
+        },
+      ])
+      .execute();
+    await db
+      .insertInto('credit_ledger')
+      .values({
+        id: randomUUID(),
+        practice_id: practiceId,
+        tenant_id: tenantId,
+        kind: 'purchase',
+        amount: perPractice * 2,
+        message_id: null,
+        reference: null,
+        note: 'bench',
+        idempotency_key: `bench:${practiceId}`,
+        created_by: null,
+        created_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('credit_balances')
+      .values({ practice_id: practiceId, tenant_id: tenantId, balance: perPractice * 2 })
+      .execute();
+    for (let start = 0; start < perPractice; start += 500) {
+      const batch = Array.from({ length: Math.min(500, perPractice - start) }, (_, i) => ({
+        id: randomUUID(),
+        to: `+4917${String(10_000_000 + p * perPractice + start + i)}`,
+        body: `Erinnerung: Ihr Termin morgen um 09:30 in der Praxis am Park (${start + i}).`,
+      }));
+      await db
+        .insertInto('sync_rows')
+        .values(
+          batch.map((m) => ({
+            practice_id: practiceId,
+            table_name: 'messages',
+            row_id: m.id,
+            seq: ++seq,
+            fields: fields({ kind: 'reminder', channel: 'sms', recipient: m.to, body: m.body, status: 'queued' }),
+          })),
+        )
+        .execute();
+      await db
+        .insertInto('outgoing_messages')
+        .values(
+          batch.map((m) => ({
+            key: `${practiceId} ${m.id}`,
+            practice_id: practiceId,
+            message_id: m.id,
+            kind: 'reminder',
+            channel: 'sms' as const,
+            recipient: m.to,
+            subject: '',
+            body: m.body,
+            tenant_id: tenantId,
+            patient_id: null,
+            appointment_id: null,
+            state: 'queued' as const,
+            next_attempt_at: now,
+            updated_at: now,
+          })),
+        )
+        .execute();
+    }
+    await db.insertInto('sync_counters').values({ practice_id: practiceId, seq }).execute();
+  }
+}
+
+/** The machine's CPU time so far (all cores), busy and in total, in ms. */
+const cpuTimes = () =>
+  cpus().reduce(
+    (sum, c) => {
+      const total = c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq;
+      return { busy: sum.busy + total - c.times.idle, total: sum.total + total };
+    },
+    { busy: 0, total: 0 },
+  );
+
+/**
+ * Drains one burst with `processes` forked dispatchers: seconds from "go" until all found nothing due, the
+ * dispatchers' own CPU time, and how busy the machine's cores were meanwhile (PostgreSQL's share included).
+ */
+async function drain(
+  databaseUrl: string,
+  gatewayUrl: string,
+  processes: number,
+): Promise<{ seconds: number; dispatcherCpu: number; busyCores: number }> {
+  const workers: ChildProcess[] = Array.from({ length: processes }, () =>
+    fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, CLINICDESK_BENCH_ROLE: WORKER_ROLE, BENCH_DB: databaseUrl, BENCH_GATEWAY: gatewayUrl },
+    }),
+  );
+  const message = (w: ChildProcess) => new Promise<unknown>((resolve) => w.once('message', resolve));
+  await Promise.all(workers.map(message));
+  const cpuBefore = cpuTimes();
+  const started = performance.now();
+  const done = workers.map(message);
+  for (const w of workers) w.send('go');
+  const answers = (await Promise.all(done)) as { cpuMs: number }[];
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuTimes();
+  await Promise.all(workers.map((w) => new Promise((r) => (w.send('exit'), w.once('exit', r)))));
+  const cores = cpus().length;
+  return {
+    seconds,
+    dispatcherCpu: answers.reduce((sum, a) => sum + a.cpuMs, 0) / 1000,
+    busyCores: ((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * cores,
+  };
+}
+
+/**
+ * A stand-in of GatewayAPI's documented REST API on loopback that takes every message at once: the carrier
+ * of a provider's several processes (the file gateway is the embedded default of one process, and its one
+ * folder would make the disk the thing measured).
+ */
+async function gatewayStandIn(): Promise<{ url: string; taken: () => number; close: () => Promise<void> }> {
+  let taken = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const ok = req.url === '/rest/mtsms' && req.headers.authorization === 'Token bench' && body.includes('userref');
+      if (ok) taken += 1;
+      res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { ids: [taken] } : { code: 'bad', message: 'bad request' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    taken: () => taken,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function twoProcessesOnPostgres(): Promise<void> {
+  console.log('\n# sending (issue 10): PostgreSQL, one dispatching process, then two; GatewayAPI stand-in');
+  const pg = await startPostgres();
+  if (!('url' in pg)) {
+    console.log(`  skipped: ${pg.skipped}`);
+    return;
+  }
+  const gateway = await gatewayStandIn();
+  const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-pg-sending-'));
+  const database = await openServerDb({ dataDir, databaseUrl: pg.url });
+  try {
+    const sentCount = async () =>
+      Number(
+        (
+          await database.db
+            .selectFrom('outgoing_messages')
+            .select((eb) => eb.fn.countAll<string | number>().as('n'))
+            .where('state', '=', 'sent')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    // Three rounds of each, alternating (the first round also warms PostgreSQL up); the median round counts.
+    const rates: Record<number, number[]> = { 1: [], 2: [] };
+    for (const processes of [1, 2, 1, 2, 1, 2]) {
+      const before = await sentCount();
+      await seedBurst(database.db, MESSAGES);
+      const takenBefore = gateway.taken();
+      const { seconds, dispatcherCpu, busyCores } = await drain(pg.url, gateway.url, processes);
+      const sent = (await sentCount()) - before;
+      const taken = gateway.taken() - takenBefore;
+      const rate = MESSAGES / seconds;
+      rates[processes]!.push(rate);
+      console.log(
+        `  ${processes} process${processes === 1 ? ': ' : 'es:'} ${MESSAGES} SMS over ${PRACTICES} practices in ${seconds.toFixed(1)} s, ` +
+          `${rate.toFixed(0)} messages/s (sent ${sent}, taken by the gateway ${taken}); dispatcher CPU ${dispatcherCpu.toFixed(1)} s, ` +
+          `cores busy ${busyCores.toFixed(2)} of ${cpus().length}; load ${loadavg()[0]!.toFixed(1)}`,
+      );
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(
+      `  median of 3: one process ${median(rates[1]!).toFixed(0)}/s, two ${median(rates[2]!).toFixed(0)}/s; ` +
+        `two / one ${(median(rates[2]!) / median(rates[1]!)).toFixed(2)}× (target ≥ 1.6×)`,
+    );
+  } finally {
+    await gateway.close();
+    await database.close();
+    await pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A forked dispatcher: ticks until nothing is due, then says so. */
+async function dispatchWorker(): Promise<void> {
+  const database = await openServerDb({
+    dataDir: mkdtempSync(join(tmpdir(), 'clinicdesk-bench-dispatcher-')),
+    databaseUrl: process.env.BENCH_DB!,
+  });
+  const sync = new SyncService(database.db, Date.now);
+  const ledger = new CreditLedger(database.db, sync, Date.now);
+  const dispatcher = new Dispatcher(
+    database.db,
+    sync,
+    ledger,
+    {
+      sms: gatewayApiCarrier({ baseUrl: process.env.BENCH_GATEWAY!, token: 'bench', sender: 'Praxis' }),
+      mail: { send: async () => {}, close: () => {} },
+    },
+    {
+      holder: `bench-${process.pid}`,
+      leaseMs: 120_000,
+      batch: 200,
+      concurrency: 8,
+      maxAttempts: 5,
+      intervalMs: 1000,
+      now: Date.now,
+      log: (m, d) => console.error(m, d),
+    },
+  );
+  process.on('message', (m) => {
+    if (m === 'go')
+      void (async () => {
+        const cpu = process.cpuUsage();
+        let claimed = 0;
+        for (let n = await dispatcher.tick(); n > 0; n = await dispatcher.tick()) claimed += n;
+        const used = process.cpuUsage(cpu);
+        process.send!({ claimed, cpuMs: (used.user + used.system) / 1000 });
+      })();
+    if (m === 'exit') void database.close().then(() => process.exit(0));
+  });
+  process.send!('ready');
+}
+
+/** True in a forked dispatcher: it dispatches and runs no benchmark. */
+export const isSendingWorker = process.env.CLINICDESK_BENCH_ROLE === WORKER_ROLE;
+if (isSendingWorker) void dispatchWorker();

@@ -124,6 +124,12 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
   if (databaseUrl) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize ?? 10, types: pgTypes });
+    // An idle connection that PostgreSQL ends (a restart, a fail-over, an administrator) is reported as the
+    // pool's 'error' event, which would end the process if nobody listened; the pool drops that connection
+    // and opens a new one for the next query, so a note is all it needs (node-postgres' documentation).
+    pool.on('error', (error: Error & { code?: string }) => {
+      process.stderr.write(`PostgreSQL closed an idle connection (${error.code ?? 'no code'}): ${error.message}\n`);
+    });
     db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';

@@ -169,57 +169,120 @@ export class Dispatcher {
   }
 
   private async claimAndProcess(): Promise<number> {
-    const now = this.options.now();
     const claim = `${this.options.holder}:${(this.ticks += 1)}`;
-    const candidates = await this.db
-      .selectFrom('outgoing_messages')
-      .select('key')
-      .where((eb) =>
-        eb.and([
-          eb('state', 'in', ['queued', 'sending']),
-          eb('next_attempt_at', '<=', now),
-          eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
-      .limit(this.options.batch)
-      .execute();
-    if (candidates.length === 0) return 0;
+    const claimed = await this.claim(claim);
+    if (claimed.length === 0) return 0;
     this.practices = new Map();
-    // The same conditions again in the update: a message another process claimed meanwhile is not taken.
-    await this.db
-      .updateTable('outgoing_messages')
-      .set((eb) => ({ lease_holder: claim, lease_until: now + this.options.leaseMs, attempts: eb('attempts', '+', 1) }))
-      .where(
-        'key',
-        'in',
-        candidates.map((c) => c.key),
-      )
-      .where('state', 'in', ['queued', 'sending'])
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-      .execute();
-    const claimed = await this.db
-      .selectFrom('outgoing_messages')
-      .selectAll()
-      .where('lease_holder', '=', claim)
-      .orderBy('next_attempt_at')
-      .execute();
-    let next = 0;
-    const worker = async () => {
-      while (next < claimed.length) {
-        const row = claimed[next++]!;
-        try {
-          await this.process(row, claim);
-        } catch (error) {
-          this.options.log('message could not be processed', { message: row.message_id, err: error });
-          await this.release(row, claim, this.options.now() + backoffMs(row.attempts), null);
-        }
+    // The checks first, each message on its own; then the credits and the "sending" of all that passed in
+    // one transaction per practice (the practice's counter and the tenant's balance taken once per batch,
+    // not once per message, so that two processes do not queue behind each other's every message); then
+    // the hand-overs, several at once; then "sent" for all of them in one transaction per practice.
+    const verdicts = await this.each(claimed, async (row) => {
+      try {
+        return await this.check(row, claim);
+      } catch (error) {
+        await this.failedToProcess(row, claim, error);
+        return 'done' as const;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, claimed.length) }, worker));
+    });
+    const toBegin = claimed.filter((_, i) => verdicts[i] === 'begin');
+    const begun = new Set(await this.beginAll(toBegin, claim));
+    const toSend = claimed.filter((row, i) => verdicts[i] === 'send' || begun.has(row));
+    const handed = await this.each(toSend, async (row) => {
+      try {
+        return await this.handOver(row, claim);
+      } catch (error) {
+        await this.failedToProcess(row, claim, error);
+        return null;
+      }
+    });
+    await this.markSent(
+      toSend.flatMap((row, i) => (handed[i] ? [{ row, providerId: handed[i] }] : [])),
+      claim,
+    );
     await this.ledger.flush();
     this.notify();
     return claimed.length;
+  }
+
+  /**
+   * Leases up to a batch of due messages to this claim. Practices another process is working on (its live
+   * leases) are left to it while others have due messages: two processes on one practice would take turns
+   * on its counter and balance rows. Two processes that chose the same messages at once both update them
+   * under the same conditions, so only one takes each; the other chooses again at once (the winner's
+   * leases now visible) rather than idling until its next tick.
+   */
+  private async claim(claim: string): Promise<Outgoing[]> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const now = this.options.now();
+      const busy = await this.db
+        .selectFrom('outgoing_messages')
+        .select('practice_id')
+        .distinct()
+        .where('lease_until', '>', now)
+        .where('lease_holder', 'not like', `${this.options.holder}:%`)
+        .execute();
+      const due = (skip: readonly string[]) =>
+        this.db
+          .selectFrom('outgoing_messages')
+          .select('key')
+          .where((eb) =>
+            eb.and([
+              eb('state', 'in', ['queued', 'sending']),
+              eb('next_attempt_at', '<=', now),
+              eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
+              ...(skip.length > 0 ? [eb('practice_id', 'not in', skip)] : []),
+            ]),
+          )
+          .orderBy('next_attempt_at')
+          .limit(this.options.batch)
+          .execute();
+      let candidates = await due(busy.map((b) => b.practice_id));
+      if (candidates.length === 0 && busy.length > 0) candidates = await due([]);
+      if (candidates.length === 0) return [];
+      await this.db
+        .updateTable('outgoing_messages')
+        .set((eb) => ({
+          lease_holder: claim,
+          lease_until: now + this.options.leaseMs,
+          attempts: eb('attempts', '+', 1),
+        }))
+        .where(
+          'key',
+          'in',
+          candidates.map((c) => c.key),
+        )
+        .where('state', 'in', ['queued', 'sending'])
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .execute();
+      const claimed = await this.db
+        .selectFrom('outgoing_messages')
+        .selectAll()
+        .where('lease_holder', '=', claim)
+        .orderBy('next_attempt_at')
+        .execute();
+      if (claimed.length > 0) return claimed;
+    }
+    return [];
+  }
+
+  /** Runs `work` for each row, `concurrency` at a time; the answers in the rows' order. */
+  private async each<T>(rows: readonly Outgoing[], work: (row: Outgoing) => Promise<T>): Promise<T[]> {
+    const answers: T[] = new Array<T>(rows.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) {
+        const i = next++;
+        answers[i] = await work(rows[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, rows.length) }, worker));
+    return answers;
+  }
+
+  private async failedToProcess(row: Outgoing, claim: string, error: unknown): Promise<void> {
+    this.options.log('message could not be processed', { message: row.message_id, err: error });
+    await this.release(row, claim, this.options.now() + backoffMs(row.attempts), null);
   }
 
   /** The practices' set-up rows, read once per tick. */
@@ -234,7 +297,11 @@ export class Dispatcher {
     return found;
   }
 
-  private async process(row: Outgoing, claim: string): Promise<void> {
+  /**
+   * The server's own checks of a claimed message: it is ended, put back or held here ('done'), or it is
+   * to be begun ('begin': debited and marked "sending") or, already begun before a crash, sent ('send').
+   */
+  private async check(row: Outgoing, claim: string): Promise<'done' | 'begin' | 'send'> {
     const now = this.options.now();
     const [practice, appointment, patient] = await Promise.all([
       this.practiceRow(row.practice_id),
@@ -243,11 +310,11 @@ export class Dispatcher {
     ]);
     const startAt = appointment ? int(appointment, 'start_at') : null;
     if (appointment && (appointment.deleted?.v === 1 || text(appointment, 'status') === 'cancelled'))
-      return this.finish(row, claim, 'cancelled', 'appointment_cancelled');
+      return this.done(this.finish(row, claim, 'cancelled', 'appointment_cancelled'));
     if (row.kind === 'reminder' && startAt !== null && startAt <= now)
-      return this.finish(row, claim, 'expired', 'appointment_started');
+      return this.done(this.finish(row, claim, 'expired', 'appointment_started'));
     if (patient && int(patient, row.channel === 'sms' ? 'opt_out_sms' : 'opt_out_email') === 1)
-      return this.finish(row, claim, 'skipped', 'opted_out');
+      return this.done(this.finish(row, claim, 'skipped', 'opted_out'));
     if (row.channel === 'sms' && practice) {
       const quiet = {
         start: int(practice, 'quiet_start') ?? 1200,
@@ -257,8 +324,8 @@ export class Dispatcher {
       if (isQuiet(now, quiet)) {
         const later = outsideQuietHours(now, quiet);
         if (row.kind === 'reminder' && startAt !== null && later >= startAt)
-          return this.finish(row, claim, 'expired', 'quiet_hours');
-        return this.release(row, claim, later, null);
+          return this.done(this.finish(row, claim, 'expired', 'quiet_hours'));
+        return this.done(this.release(row, claim, later, null));
       }
     }
     if (row.state === 'queued' && this.options.entitled && !(await this.options.entitled(row.practice_id))) {
@@ -274,10 +341,91 @@ export class Dispatcher {
         return done;
       });
       if (held) this.notify();
-      return;
+      return 'done';
     }
-    if (row.state === 'queued' && !(await this.begin(row, claim))) return;
-    await this.handOver(row, claim);
+    return row.state === 'queued' ? 'begin' : 'send';
+  }
+
+  private async done(work: Promise<void>): Promise<'done'> {
+    await work;
+    return 'done';
+  }
+
+  /**
+   * Begins the messages that passed their checks: per practice, one transaction debits each tenant once
+   * for all its SMS that the balance covers (in claim order), holds the rest, and marks the paid ones and
+   * the e-mails "sending". Should anything in it fail (a claim lost to another process after its lease ran
+   * out), it is rolled back whole and each message is begun on its own. The messages begun.
+   */
+  private async beginAll(rows: readonly Outgoing[], claim: string): Promise<Outgoing[]> {
+    const byPractice = new Map<string, Outgoing[]>();
+    for (const row of rows) byPractice.set(row.practice_id, [...(byPractice.get(row.practice_id) ?? []), row]);
+    const begun: Outgoing[] = [];
+    for (const [practiceId, group] of byPractice) {
+      try {
+        begun.push(
+          ...(await this.db.transaction().execute((trx) => this.beginPractice(trx, practiceId, group, claim))),
+        );
+      } catch (error) {
+        this.options.log('batch not begun; each message on its own', { practice: practiceId, err: error });
+        for (const row of group)
+          try {
+            if (await this.begin(row, claim)) begun.push(row);
+          } catch (error) {
+            await this.failedToProcess(row, claim, error);
+          }
+      }
+    }
+    return begun;
+  }
+
+  private async beginPractice(trx: Tx, practiceId: string, rows: readonly Outgoing[], claim: string) {
+    const tenants = await this.ledger.tenants(practiceId, trx);
+    const plans = [];
+    for (const row of rows) {
+      const parts = row.channel === 'sms' ? countSms(row.body).segments : 0;
+      const tenantId = row.channel === 'sms' ? await this.tenantFor(trx, row, tenants) : row.tenant_id;
+      plans.push({ row, parts, tenantId });
+    }
+    const paid = new Set<string>();
+    const byTenant = new Map<string, typeof plans>();
+    for (const plan of plans)
+      if (plan.row.channel === 'sms' && plan.tenantId)
+        byTenant.set(plan.tenantId, [...(byTenant.get(plan.tenantId) ?? []), plan]);
+    for (const [tenantId, owed] of byTenant) {
+      const keys = await this.ledger.debitMany(
+        trx,
+        practiceId,
+        tenantId,
+        owed.map(({ row, parts }) => ({
+          key: `debit:${row.key}`,
+          parts,
+          messageId: row.message_id,
+          note: `${parts} SMS part${parts === 1 ? '' : 's'}`,
+        })),
+      );
+      for (const k of keys) paid.add(k);
+    }
+    const begun: Outgoing[] = [];
+    const statuses: { id: string; values: Record<string, string | number | null> }[] = [];
+    // One conditional update per kind of outcome (in a burst: one for all), each for every row it names.
+    const outcomes = new Map<string, { set: Omit<Updateable<OutgoingMessagesTable>, 'key'>; keys: string[] }>();
+    for (const { row, parts, tenantId } of plans) {
+      const unpaid = row.channel === 'sms' && !paid.has(`debit:${row.key}`);
+      const error = unpaid ? (tenantId ? 'no_credits' : 'no_tenant') : null;
+      const set = unpaid
+        ? { state: 'held' as const, tenant_id: tenantId, parts, error, lease_holder: null, lease_until: null }
+        : { state: 'sending' as const, tenant_id: tenantId, parts };
+      const outcome = JSON.stringify(set);
+      outcomes.set(outcome, { set, keys: [...(outcomes.get(outcome)?.keys ?? []), row.key] });
+      statuses.push({ id: row.message_id, values: unpaid ? { status: 'held', error } : { status: 'sending' } });
+      if (!unpaid) begun.push(row);
+    }
+    for (const { set, keys } of outcomes.values())
+      if ((await this.updateMany(trx, keys, claim, set)) !== keys.length) throw new Error('claim lost');
+    const seq = await this.sync.writeFieldsMany(trx, practiceId, 'messages', statuses);
+    if (seq !== null) this.changedPractices.set(practiceId, seq);
+    return begun;
   }
 
   /** Marks the message "sending", taking its SMS parts from the tenant's credits; false when it was held. */
@@ -287,7 +435,7 @@ export class Dispatcher {
       let tenantId = row.tenant_id;
       if (row.channel === 'sms') {
         parts = countSms(row.body).segments;
-        tenantId = await this.tenantFor(trx, row);
+        tenantId = await this.tenantFor(trx, row, await this.ledger.tenants(row.practice_id, trx));
         const paid =
           tenantId !== null &&
           (await this.ledger.append(trx, {
@@ -320,8 +468,11 @@ export class Dispatcher {
     });
   }
 
-  /** Hands the message to its carrier (again, after a crash: the reference makes it the same message). */
-  private async handOver(row: Outgoing, claim: string): Promise<void> {
+  /**
+   * Hands the message to its carrier (again, after a crash: the reference makes it the same message); the
+   * carrier's id, or null when it was not taken (failed, or put back to be tried again).
+   */
+  private async handOver(row: Outgoing, claim: string): Promise<string | null> {
     let providerId: string;
     try {
       if (row.channel === 'sms') {
@@ -340,20 +491,102 @@ export class Dispatcher {
       const permanent = error instanceof SendError ? error.permanent : false;
       const reason = (error as Error).message.slice(0, 300);
       if (permanent || row.attempts >= this.options.maxAttempts)
-        return this.fail(row, claim, permanent ? reason : `gave up after ${row.attempts} attempts: ${reason}`);
-      return this.release(row, claim, this.options.now() + backoffMs(row.attempts), reason);
+        await this.fail(row, claim, permanent ? reason : `gave up after ${row.attempts} attempts: ${reason}`);
+      else await this.release(row, claim, this.options.now() + backoffMs(row.attempts), reason);
+      return null;
     }
+    return providerId;
+  }
+
+  /**
+   * Marks the messages the carriers took "sent", in one transaction per practice (the practice's counter
+   * taken once); should that fail, each on its own.
+   */
+  private async markSent(sent: readonly { row: Outgoing; providerId: string }[], claim: string): Promise<void> {
+    const byPractice = new Map<string, { row: Outgoing; providerId: string }[]>();
+    for (const s of sent) byPractice.set(s.row.practice_id, [...(byPractice.get(s.row.practice_id) ?? []), s]);
+    for (const [practiceId, group] of byPractice) {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const now = this.options.now();
+          const updated = await this.sentMany(trx, group, claim);
+          const statuses = group
+            .filter(({ row }) => updated.has(row.key))
+            .map(({ row }) => ({ id: row.message_id, values: { status: 'sent', sent_at: now, error: null } }));
+          const seq = await this.sync.writeFieldsMany(trx, practiceId, 'messages', statuses);
+          if (seq !== null) this.changedPractices.set(practiceId, seq);
+        });
+      } catch (error) {
+        this.options.log('batch not marked sent; each message on its own', { practice: practiceId, err: error });
+        for (const { row, providerId } of group)
+          await this.markOneSent(row, claim, providerId).catch((error: unknown) =>
+            this.options.log('message sent, status not written', { message: row.message_id, err: error }),
+          );
+      }
+    }
+  }
+
+  /** "sent" with each message's carrier id, in one conditional update; the keys it changed. */
+  private async sentMany(
+    trx: Tx,
+    sent: readonly { row: Outgoing; providerId: string }[],
+    claim: string,
+  ): Promise<Set<string>> {
+    const changed = new Set<string>();
+    for (let i = 0; i < sent.length; i += 200) {
+      const chunk = sent.slice(i, i + 200);
+      const rows = await trx
+        .updateTable('outgoing_messages')
+        .set((eb) => {
+          let providerId = eb.case('key').when(chunk[0]!.row.key).then(chunk[0]!.providerId);
+          for (const { row, providerId: id } of chunk.slice(1)) providerId = providerId.when(row.key).then(id);
+          return {
+            ...this.sentState(''),
+            provider_id: providerId.end(),
+            updated_at: this.options.now(),
+          };
+        })
+        .where(
+          'key',
+          'in',
+          chunk.map(({ row }) => row.key),
+        )
+        .where('lease_holder', '=', claim)
+        .returning('key')
+        .execute();
+      for (const r of rows) changed.add(r.key);
+    }
+    return changed;
+  }
+
+  /** A conditional update of many rows that holds for those this claim still has; how many it changed. */
+  private async updateMany(
+    trx: Tx,
+    keys: readonly string[],
+    claim: string,
+    set: Omit<Updateable<OutgoingMessagesTable>, 'key'>,
+  ): Promise<number> {
+    let changed = 0;
+    for (let i = 0; i < keys.length; i += 500) {
+      const result = await trx
+        .updateTable('outgoing_messages')
+        .set({ ...set, updated_at: this.options.now() })
+        .where('key', 'in', keys.slice(i, i + 500))
+        .where('lease_holder', '=', claim)
+        .executeTakeFirst();
+      changed += Number(result.numUpdatedRows);
+    }
+    return changed;
+  }
+
+  private sentState(providerId: string) {
+    return { state: 'sent' as const, provider_id: providerId, lease_holder: null, lease_until: null, error: null };
+  }
+
+  private async markOneSent(row: Outgoing, claim: string, providerId: string): Promise<void> {
     const now = this.options.now();
     await this.db.transaction().execute(async (trx) => {
-      if (
-        await this.update(trx, row, claim, {
-          state: 'sent',
-          provider_id: providerId,
-          lease_holder: null,
-          lease_until: null,
-          error: null,
-        })
-      )
+      if (await this.update(trx, row, claim, this.sentState(providerId)))
         await this.writeStatus(trx, row, 'sent', { sent_at: now, error: null });
     });
   }
@@ -456,8 +689,7 @@ export class Dispatcher {
   }
 
   /** The tenant a message is charged to: its own, the appointment's, or the practice's default (the first). */
-  private async tenantFor(trx: Tx, row: Outgoing): Promise<string | null> {
-    const tenants = await this.ledger.tenants(row.practice_id, trx);
+  private async tenantFor(trx: Tx, row: Outgoing, tenants: readonly { id: string }[]): Promise<string | null> {
     const live = new Set(tenants.map((t) => t.id));
     if (row.tenant_id && live.has(row.tenant_id)) return row.tenant_id;
     if (row.appointment_id) {

@@ -147,6 +147,74 @@ export class CreditLedger {
   }
 
   /**
+   * Takes many messages' credits from one tenant at once (a dispatcher's batch), inside the caller's
+   * transaction: one conditional update of the balance for all that it covers, in the order given, and
+   * their entries in one insert. A debit whose key exists already was made before and counts as paid.
+   * Returns the keys paid; the rest (from the first the balance no longer covers) are not debited.
+   */
+  async debitMany(
+    trx: Tx,
+    practiceId: string,
+    tenantId: string,
+    debits: readonly { key: string; parts: number; messageId: string; note: string }[],
+  ): Promise<Set<string>> {
+    for (const d of debits)
+      if (!Number.isSafeInteger(d.parts) || d.parts <= 0) throw new Error('ledger amounts are whole, non-zero');
+    const paid = new Set<string>();
+    for (let i = 0; i < debits.length; i += 500) {
+      const keys = debits.slice(i, i + 500).map((d) => d.key);
+      const found = await trx
+        .selectFrom('credit_ledger')
+        .select('idempotency_key')
+        .where('idempotency_key', 'in', keys)
+        .execute();
+      for (const f of found) if (f.idempotency_key) paid.add(f.idempotency_key);
+    }
+    const fresh = debits.filter((d) => !paid.has(d.key));
+    // The balance read here may be taken by another process before the update; the update's condition
+    // then fails and the smaller balance is read again (each turn follows someone else's debit).
+    for (let turn = 0; fresh.length > 0; turn += 1) {
+      if (turn === 100) throw new Error('the balance kept changing');
+      const balance = await this.balance(practiceId, tenantId, trx);
+      let covered = 0;
+      let total = 0;
+      while (covered < fresh.length && total + fresh[covered]!.parts <= balance) total += fresh[covered++]!.parts;
+      if (covered === 0) break;
+      const taken = await trx
+        .updateTable('credit_balances')
+        .set((eb) => ({ balance: eb('balance', '-', total) }))
+        .where('practice_id', '=', practiceId)
+        .where('tenant_id', '=', tenantId)
+        .where('balance', '>=', total)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) !== 1) continue;
+      const now = this.now();
+      const entries = fresh.slice(0, covered).map((d) => ({
+        id: randomUUID(),
+        practice_id: practiceId,
+        tenant_id: tenantId,
+        kind: 'debit' as const,
+        amount: -d.parts,
+        message_id: d.messageId,
+        reference: null,
+        note: d.note,
+        idempotency_key: d.key,
+        created_by: null,
+        created_at: now,
+      }));
+      for (let i = 0; i < entries.length; i += 200)
+        await trx
+          .insertInto('credit_ledger')
+          .values(entries.slice(i, i + 200))
+          .execute();
+      for (const e of entries) paid.add(e.idempotency_key);
+      this.dirty.set(`${practiceId} ${tenantId}`, { practiceId, tenantId });
+      break;
+    }
+    return paid;
+  }
+
+  /**
    * Writes the changed balances to the tenants' synced rows and tells the practices' devices (call after
    * the transactions that changed them committed). A balance read here is at least as new as the entry.
    */

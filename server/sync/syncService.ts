@@ -62,6 +62,9 @@ const storedChange = (r: { table_name: string; row_id: string; fields: string })
   fields: JSON.parse(r.fields) as FieldMap,
 });
 
+/** A row's key in the maps of a batch. */
+const rowKey = (table: string, id: string) => `${table} ${id}`;
+
 type ChangedListener = (practiceId: string, cursor: number, deviceId: string) => void;
 
 /**
@@ -410,10 +413,52 @@ export class SyncService {
     practiceId: string,
     changes: SyncChange[],
   ): Promise<number> {
-    const key = (table: string, id: string) => `${table} ${id}`;
+    const current = await this.readRows(trx, practiceId, changes);
+    const { dirty } = await this.mergeAndStore(trx, practiceId, current, changes);
+    for (const [k, { table, id }] of dirty)
+      for (const hook of this.hooks) await hook(trx, practiceId, { table, id, fields: current.get(k)! });
+    return dirty.size;
+  }
+
+  /**
+   * The server's own changes of many rows of one table at once (the statuses of a dispatcher's batch), in
+   * the caller's transaction: like `writeFields` for each, but read, numbered and written together, so a
+   * batch takes the practice's counter once. Returns the last sequence number, or null when nothing changed.
+   */
+  async writeFieldsMany(
+    trx: Transaction<ServerDatabase>,
+    practiceId: string,
+    table: SyncTable,
+    writes: { id: string; values: Record<string, string | number | null> }[],
+  ): Promise<number | null> {
+    const current = await this.readRows(
+      trx,
+      practiceId,
+      writes.map((w) => ({ table, id: w.id })),
+    );
+    const now = this.now();
+    const changes: SyncChange[] = [];
+    for (const w of writes) {
+      const fields = current.get(rowKey(table, w.id));
+      if (!fields) continue;
+      const changed = Object.entries(w.values).filter(([name, v]) => fields[name]?.v !== v);
+      if (changed.length === 0) continue;
+      const s = stampAfter(fields, now);
+      changes.push({ table, id: w.id, fields: Object.fromEntries(changed.map(([name, v]) => [name, { v, s }])) });
+    }
+    if (changes.length === 0) return null;
+    return (await this.mergeAndStore(trx, practiceId, current, changes)).last;
+  }
+
+  /** The stored fields of the named rows (those that exist), by `rowKey`. */
+  private async readRows(
+    trx: Transaction<ServerDatabase>,
+    practiceId: string,
+    rows: readonly { table: SyncTable; id: string }[],
+  ): Promise<Map<string, FieldMap>> {
     const current = new Map<string, FieldMap>();
     const byTable = new Map<SyncTable, Set<string>>();
-    for (const c of changes) {
+    for (const c of rows) {
       let ids = byTable.get(c.table);
       if (!ids) byTable.set(c.table, (ids = new Set()));
       ids.add(c.id);
@@ -421,25 +466,39 @@ export class SyncService {
     for (const [table, ids] of byTable) {
       const all = [...ids];
       for (let i = 0; i < all.length; i += 500) {
-        const rows = await trx
+        const found = await trx
           .selectFrom('sync_rows')
           .select(['row_id', 'fields'])
           .where('practice_id', '=', practiceId)
           .where('table_name', '=', table)
           .where('row_id', 'in', all.slice(i, i + 500))
           .execute();
-        for (const r of rows) current.set(key(table, r.row_id), JSON.parse(r.fields) as FieldMap);
+        for (const r of found) current.set(rowKey(table, r.row_id), JSON.parse(r.fields) as FieldMap);
       }
     }
+    return current;
+  }
+
+  /**
+   * Merges the changes into `current` (updated in place) and writes the rows that changed, numbered from
+   * one block of the practice's counter; the changed rows, by `rowKey`, and the last number taken (null
+   * when nothing changed).
+   */
+  private async mergeAndStore(
+    trx: Transaction<ServerDatabase>,
+    practiceId: string,
+    current: Map<string, FieldMap>,
+    changes: readonly SyncChange[],
+  ): Promise<{ dirty: Map<string, { table: SyncTable; id: string }>; last: number | null }> {
     const dirty = new Map<string, { table: SyncTable; id: string }>();
     for (const c of changes) {
-      const k = key(c.table, c.id);
+      const k = rowKey(c.table, c.id);
       const { merged, changed } = mergeFields(current.get(k) ?? {}, c.fields);
       if (changed.length === 0) continue;
       current.set(k, merged);
       dirty.set(k, { table: c.table, id: c.id });
     }
-    if (dirty.size === 0) return 0;
+    if (dirty.size === 0) return { dirty, last: null };
     const last = await this.reserveSeqs(trx, practiceId, dirty.size);
     let seq = last - dirty.size;
     const values = [...dirty].map(([k, { table, id }]) => {
@@ -467,9 +526,7 @@ export class SyncService {
           })),
         )
         .execute();
-    for (const [k, { table, id }] of dirty)
-      for (const hook of this.hooks) await hook(trx, practiceId, { table, id, fields: current.get(k)! });
-    return dirty.size;
+    return { dirty, last };
   }
 
   /** Takes `n` sequence numbers of the practice at once; the last of them. */

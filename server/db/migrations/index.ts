@@ -17,6 +17,7 @@ import { m014ContactSms } from './014-contact-sms';
 import { m015SocketTabs } from './015-socket-tabs';
 import { m016SyncSnapshot } from './016-sync-snapshot';
 import { m017CallLogSync } from './017-call-log-sync';
+import { m018DispatchLeases } from './018-dispatch-leases';
 
 export interface ServerMigration {
   version: number;
@@ -44,4 +45,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m015SocketTabs,
   m016SyncSnapshot,
   m017CallLogSync,
+  m018DispatchLeases,
 ];
