@@ -4,6 +4,7 @@
  */
 import { runAccountsBench } from './accounts.bench';
 import { runAgendaBench } from './agenda.bench';
+import { runBookingLoadBench } from './bookingLoad.bench';
 import { runCallSetupBench } from './callSetup.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   call: runCallSetupBench,
   sending: runSendingBench,
   sync: runSyncBench,
+  load: runBookingLoadBench,
   telehealth: runTelehealthBench,
 };
 

@@ -9,18 +9,27 @@ import { ApiError } from './apiError';
 
 export const MAX_JSON_DEPTH = 32;
 
-/** The deepest nesting of objects and arrays in a JSON text (strings and escapes are skipped). */
+/**
+ * The deepest nesting of objects and arrays in a JSON text (strings and escapes are skipped: a string's
+ * end is found by `indexOf`, which searches natively, and a quote counts as its end unless an odd number
+ * of backslashes precedes it).
+ */
 export function jsonDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i += 1;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
+    if (c === 34 /* " */) {
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        if (end === -1) return deepest; // an unterminated string: JSON.parse refuses it next
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 92 /* \ */) slashes += 1;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
       depth += 1;
       if (depth > deepest) deepest = depth;
     } else if (c === 125 || c === 93) depth -= 1;
