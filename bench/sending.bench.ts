@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { queuedSms } from '../test/harness/queuedSms';
 import { startPostgres } from '../test/harness/services';
 import { openServerDb, SERVER_DB_FILE, type ServerDb } from '../server/db/database';
 import { fileCarrier, gatewayApiCarrier } from '../server/sending/carriers';
@@ -27,6 +28,8 @@ import { SyncService } from '../server/sync/syncService';
 import { measure, report } from './stats';
 
 const MESSAGES = 10_000;
+/** The dispatcher's settings in every round: batches of 200, eight hand-overs at once. */
+const DISPATCH = { leaseMs: 120_000, batch: 200, concurrency: 8, maxAttempts: 5, intervalMs: 1000, now: Date.now };
 const LEDGER = 1_000_000;
 
 const stamp = () => `${Date.now().toString(36).padStart(9, '0')}:00000:bench`;
@@ -101,16 +104,7 @@ export async function runSendingBench(): Promise<void> {
     sync,
     ledger,
     { sms: fileCarrier(dataDir), mail: { send: async () => {}, close: () => {} } },
-    {
-      holder: 'bench',
-      leaseMs: 120_000,
-      batch: 200,
-      concurrency: 8,
-      maxAttempts: 5,
-      intervalMs: 1000,
-      now: Date.now,
-      log: () => {},
-    },
+    { ...DISPATCH, holder: 'bench', log: () => {} },
   );
   const started = performance.now();
   let claimed = 0;
@@ -224,22 +218,9 @@ async function seedBurst(db: ServerDb['db'], messages: number): Promise<void> {
       await db
         .insertInto('outgoing_messages')
         .values(
-          batch.map((m) => ({
-            key: `${practiceId} ${m.id}`,
-            practice_id: practiceId,
-            message_id: m.id,
-            kind: 'reminder',
-            channel: 'sms' as const,
-            recipient: m.to,
-            subject: '',
-            body: m.body,
-            tenant_id: tenantId,
-            patient_id: null,
-            appointment_id: null,
-            state: 'queued' as const,
-            next_attempt_at: now,
-            updated_at: now,
-          })),
+          batch.map((m) =>
+            queuedSms({ practiceId, id: m.id, recipient: m.to, body: m.body, tenantId, kind: 'reminder', dueAt: now }),
+          ),
         )
         .execute();
     }
@@ -381,16 +362,7 @@ async function dispatchWorker(): Promise<void> {
       sms: gatewayApiCarrier({ baseUrl: process.env.BENCH_GATEWAY!, token: 'bench', sender: 'Praxis' }),
       mail: { send: async () => {}, close: () => {} },
     },
-    {
-      holder: `bench-${process.pid}`,
-      leaseMs: 120_000,
-      batch: 200,
-      concurrency: 8,
-      maxAttempts: 5,
-      intervalMs: 1000,
-      now: Date.now,
-      log: (m, d) => console.error(m, d),
-    },
+    { ...DISPATCH, holder: `bench-${process.pid}`, log: (m, d) => console.error(m, d) },
   );
   process.on('message', (m) => {
     if (m === 'go')

@@ -121,7 +121,6 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
   chmodSync(dataDir, 0o700);
   let db: Kysely<ServerDatabase>;
   let dialect: DialectName;
-  let checkpoints: NodeJS.Timeout | undefined;
   if (databaseUrl) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize ?? 10, types: pgTypes });
@@ -141,29 +140,12 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    // The WAL is checkpointed on a timer, not by whichever commit happens to fill it: with many small
-    // pushes an automatic checkpoint (and its fsync) landed inside a request every ~150 commits (a
-    // quarter of the booking-load bench's time). Once a second keeps the WAL small all the same.
-    sqlite.pragma('wal_autocheckpoint = 0');
-    checkpoints = setInterval(() => {
-      if (sqlite.open) sqlite.pragma('wal_checkpoint(PASSIVE)');
-    }, 1000);
-    checkpoints.unref();
     db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
   try {
     const schemaVersion = await migrateServerDb(db, serverMigrations, dialect);
-    return {
-      db,
-      dialect,
-      schemaVersion,
-      close: () => {
-        clearInterval(checkpoints);
-        return db.destroy();
-      },
-    };
+    return { db, dialect, schemaVersion, close: () => db.destroy() };
   } catch (error) {
-    clearInterval(checkpoints);
     await db.destroy();
     throw error;
   }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openServerDb, type ServerDb } from '../../server/db/database';
 import { SMS_FOLDER } from '../../server/sending/carriers';
 import { canConnect, freePort, waitFor } from '../harness/services';
+import { queuedSms } from '../harness/queuedSms';
 import { createTestDatabase, type TestDatabase } from '../harness/testDatabase';
 import { ROOT } from '../harness/testBridge';
 
@@ -117,21 +118,17 @@ beforeAll(async () => {
     await db.db
       .insertInto('outgoing_messages')
       .values(
-        batch.map((m) => ({
-          key: `${practiceId} ${m.id}`,
-          practice_id: practiceId,
-          message_id: m.id,
-          kind: 'free_text',
-          channel: 'sms',
-          recipient: m.recipient,
-          body: m.body,
-          tenant_id: tenantA,
-          patient_id: null,
-          appointment_id: null,
-          state: 'queued' as const,
-          next_attempt_at: now,
-          updated_at: now,
-        })),
+        batch.map((m) =>
+          queuedSms({
+            practiceId,
+            id: m.id,
+            recipient: m.recipient,
+            body: m.body,
+            tenantId: tenantA,
+            kind: 'free_text',
+            dueAt: now,
+          }),
+        ),
       )
       .execute();
   }
