@@ -289,7 +289,7 @@ export async function buildServer(
   });
   await signalling.start();
   registerCallRoutes(app, { invitations, signalling, ice: config, now, requireUsable: mayStartVideo }, guard);
-  const sync = new SyncService(database.db, now);
+  const sync = new SyncService(database.db, now, () => database.refreshStatistics());
   registerSyncRoutes(app, sync, new CallLogSync(database.db), guard);
   // The other devices of the practice pull at once (the pushing device already has what it pushed).
   sync.onChanged((practiceId, cursor) => io.to(`practice:${practiceId}`).emit('sync:changed', { cursor }));

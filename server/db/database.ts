@@ -30,6 +30,12 @@ export interface ServerDb {
   db: Kysely<ServerDatabase>;
   dialect: DialectName;
   schemaVersion: number;
+  /**
+   * Brings the query planner's statistics up to date where the database does not do it by itself (SQLite's
+   * `PRAGMA optimize`, sampled by `analysis_limit`; PostgreSQL's autovacuum analyses on its own). Without
+   * them SQLite walked a practice's whole change index for each small table of a first download.
+   */
+  refreshStatistics(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -121,6 +127,8 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
   chmodSync(dataDir, 0o700);
   let db: Kysely<ServerDatabase>;
   let dialect: DialectName;
+  let refreshStatistics = async (): Promise<void> => {};
+  let statistics: NodeJS.Timeout | undefined;
   if (databaseUrl) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize ?? 10, types: pgTypes });
@@ -140,12 +148,31 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Statistics as SQLite recommends for a long-running process: sampled (analysis_limit), on opening
+    // (optimize=0x10002, below), every ten minutes, and when a first download begins (refreshStatistics).
+    sqlite.pragma('analysis_limit = 1000');
+    refreshStatistics = async () => {
+      if (sqlite.open) sqlite.pragma('optimize');
+    };
+    statistics = setInterval(() => void refreshStatistics(), 600_000);
+    statistics.unref();
     db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
   try {
     const schemaVersion = await migrateServerDb(db, serverMigrations, dialect);
-    return { db, dialect, schemaVersion, close: () => db.destroy() };
+    if (dialect === 'sqlite') await sql`PRAGMA optimize = 0x10002`.execute(db);
+    return {
+      db,
+      dialect,
+      schemaVersion,
+      refreshStatistics,
+      close: () => {
+        clearInterval(statistics);
+        return db.destroy();
+      },
+    };
   } catch (error) {
+    clearInterval(statistics);
     await db.destroy();
     throw error;
   }

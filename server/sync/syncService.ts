@@ -97,6 +97,8 @@ export class SyncService {
   constructor(
     private readonly db: Kysely<ServerDatabase>,
     private readonly now: () => number,
+    /** The database's planner statistics brought up to date (see `ServerDb`), before a first download. */
+    private readonly refreshStatistics: () => Promise<void> = async () => {},
   ) {}
 
   /** Told after a push changed rows, so the practice's other devices pull at once. */
@@ -231,6 +233,9 @@ export class SyncService {
     let { upTo } = query;
     let total: number | null = null;
     if (upTo === 0) {
+      // A first download reads the practice by table and by date: without statistics that know the
+      // indexes' shapes, SQLite's planner walked the whole change index for each small set-up table.
+      await this.refreshStatistics();
       upTo = await this.cursor(this.db, practiceId);
       const counted = await this.db
         .selectFrom('sync_rows')
