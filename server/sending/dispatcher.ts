@@ -51,6 +51,9 @@ const int = (fields: FieldMap, name: string): number | null => {
   return typeof v === 'number' ? v : null;
 };
 
+/** A message the carrier took: its claim and any earlier error cleared (the carrier's id set beside it). */
+const SENT = { state: 'sent', lease_holder: null, lease_until: null, error: null } as const;
+
 /** Retry after a transient error: 30 s, 1, 2, 4 … minutes, at most an hour. */
 export const backoffMs = (attempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
 
@@ -358,10 +361,8 @@ export class Dispatcher {
    * out), it is rolled back whole and each message is begun on its own. The messages begun.
    */
   private async beginAll(rows: readonly Outgoing[], claim: string): Promise<Outgoing[]> {
-    const byPractice = new Map<string, Outgoing[]>();
-    for (const row of rows) byPractice.set(row.practice_id, [...(byPractice.get(row.practice_id) ?? []), row]);
     const begun: Outgoing[] = [];
-    for (const [practiceId, group] of byPractice) {
+    for (const [practiceId, group] of Map.groupBy(rows, (row) => row.practice_id)) {
       try {
         begun.push(
           ...(await this.db.transaction().execute((trx) => this.beginPractice(trx, practiceId, group, claim))),
@@ -388,11 +389,8 @@ export class Dispatcher {
       plans.push({ row, parts, tenantId });
     }
     const paid = new Set<string>();
-    const byTenant = new Map<string, typeof plans>();
-    for (const plan of plans)
-      if (plan.row.channel === 'sms' && plan.tenantId)
-        byTenant.set(plan.tenantId, [...(byTenant.get(plan.tenantId) ?? []), plan]);
-    for (const [tenantId, owed] of byTenant) {
+    const charged = plans.filter((plan) => plan.row.channel === 'sms' && plan.tenantId !== null);
+    for (const [tenantId, owed] of Map.groupBy(charged, (plan) => plan.tenantId!)) {
       const keys = await this.ledger.debitMany(
         trx,
         practiceId,
@@ -417,7 +415,9 @@ export class Dispatcher {
         ? { state: 'held' as const, tenant_id: tenantId, parts, error, lease_holder: null, lease_until: null }
         : { state: 'sending' as const, tenant_id: tenantId, parts };
       const outcome = JSON.stringify(set);
-      outcomes.set(outcome, { set, keys: [...(outcomes.get(outcome)?.keys ?? []), row.key] });
+      const same = outcomes.get(outcome);
+      if (same) same.keys.push(row.key);
+      else outcomes.set(outcome, { set, keys: [row.key] });
       statuses.push({ id: row.message_id, values: unpaid ? { status: 'held', error } : { status: 'sending' } });
       if (!unpaid) begun.push(row);
     }
@@ -503,9 +503,7 @@ export class Dispatcher {
    * taken once); should that fail, each on its own.
    */
   private async markSent(sent: readonly { row: Outgoing; providerId: string }[], claim: string): Promise<void> {
-    const byPractice = new Map<string, { row: Outgoing; providerId: string }[]>();
-    for (const s of sent) byPractice.set(s.row.practice_id, [...(byPractice.get(s.row.practice_id) ?? []), s]);
-    for (const [practiceId, group] of byPractice) {
+    for (const [practiceId, group] of Map.groupBy(sent, (s) => s.row.practice_id)) {
       try {
         await this.db.transaction().execute(async (trx) => {
           const now = this.options.now();
@@ -541,7 +539,7 @@ export class Dispatcher {
           let providerId = eb.case('key').when(chunk[0]!.row.key).then(chunk[0]!.providerId);
           for (const { row, providerId: id } of chunk.slice(1)) providerId = providerId.when(row.key).then(id);
           return {
-            ...this.sentState(''),
+            ...SENT,
             provider_id: providerId.end(),
             updated_at: this.options.now(),
           };
@@ -579,14 +577,10 @@ export class Dispatcher {
     return changed;
   }
 
-  private sentState(providerId: string) {
-    return { state: 'sent' as const, provider_id: providerId, lease_holder: null, lease_until: null, error: null };
-  }
-
   private async markOneSent(row: Outgoing, claim: string, providerId: string): Promise<void> {
     const now = this.options.now();
     await this.db.transaction().execute(async (trx) => {
-      if (await this.update(trx, row, claim, this.sentState(providerId)))
+      if (await this.update(trx, row, claim, { ...SENT, provider_id: providerId }))
         await this.writeStatus(trx, row, 'sent', { sent_at: now, error: null });
     });
   }

@@ -129,14 +129,7 @@ export class SyncService {
     id: string,
     values: Record<string, string | number | null>,
   ): Promise<number | null> {
-    const stored = await this.stored(trx, practiceId, table, id);
-    if (!stored) return null;
-    const current = JSON.parse(stored.fields) as FieldMap;
-    const changes = Object.entries(values).filter(([name, v]) => current[name]?.v !== v);
-    if (changes.length === 0) return null;
-    const s = stampAfter(current, this.now());
-    const incoming: FieldMap = Object.fromEntries(changes.map(([name, v]) => [name, { v, s }]));
-    return this.store(trx, practiceId, { table, id, fields: incoming }, stored);
+    return this.writeFieldsMany(trx, practiceId, table, [{ id, values }]);
   }
 
   /** The practice's set-up row (one per practice: time zone, quiet hours, country), or null. */
@@ -539,11 +532,6 @@ export class SyncService {
     return bumpCounter(trx, practiceId, n);
   }
 
-  /** The practice's next sequence number; the counter row's lock orders concurrent pushes of one practice. */
-  private nextSeq(trx: Transaction<ServerDatabase>, practiceId: string): Promise<number> {
-    return bumpCounter(trx, practiceId, 1);
-  }
-
   private stored(
     db: Kysely<ServerDatabase> | Transaction<ServerDatabase>,
     practiceId: string,
@@ -557,41 +545,5 @@ export class SyncService {
       .where('table_name', '=', table)
       .where('row_id', '=', id)
       .executeTakeFirst();
-  }
-
-  private async store(
-    trx: Transaction<ServerDatabase>,
-    practiceId: string,
-    change: SyncChange,
-    stored: { fields: string } | undefined,
-  ): Promise<number | null> {
-    const current = stored ? (JSON.parse(stored.fields) as FieldMap) : {};
-    const { merged, changed } = mergeFields(current, change.fields);
-    if (changed.length === 0) return null;
-    const seq = await this.nextSeq(trx, practiceId);
-    const keys = snapshotKeys(change.table, merged);
-    if (stored) {
-      await trx
-        .updateTable('sync_rows')
-        .set({ fields: JSON.stringify(merged), seq, start_at: keys.startAt, ref_id: keys.refId })
-        .where('practice_id', '=', practiceId)
-        .where('table_name', '=', change.table)
-        .where('row_id', '=', change.id)
-        .execute();
-    } else {
-      await trx
-        .insertInto('sync_rows')
-        .values({
-          practice_id: practiceId,
-          table_name: change.table,
-          row_id: change.id,
-          fields: JSON.stringify(merged),
-          seq,
-          start_at: keys.startAt,
-          ref_id: keys.refId,
-        })
-        .execute();
-    }
-    return seq;
   }
 }
