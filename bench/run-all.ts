@@ -9,7 +9,7 @@ import { runCallSetupBench } from './callSetup.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
 import { isSendingWorker, runSendingBench } from './sending.bench';
-import { runSyncBench } from './sync.bench';
+import { isSyncBenchServer, runSyncBench } from './sync.bench';
 import { runTelehealthBench } from './telehealth.bench';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -24,8 +24,9 @@ const BENCHES: Record<string, () => Promise<void>> = {
   telehealth: runTelehealthBench,
 };
 
-// The signalling and sending benchmarks fork this same bundle as servers and dispatchers; those run no benchmark.
-if (!isBenchServer && !isSendingWorker) {
+// The signalling, sending and sync benchmarks fork this same bundle as servers and dispatchers; those run no
+// benchmark.
+if (!isBenchServer && !isSendingWorker && !isSyncBenchServer) {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const unknown = asked.filter((name) => !Object.hasOwn(BENCHES, name));
   if (unknown.length > 0) {

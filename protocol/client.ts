@@ -28,11 +28,49 @@ export type Authorization = { bearer: string } | { guest: string } | undefined;
 export type CallInput<R extends RouteDef> = RouteInput<R> & { auth?: Authorization };
 
 export type ApiCall = <R extends RouteDef>(route: R, input: CallInput<R>) => Promise<RouteAnswer<R>>;
+/**
+ * The same call, answering the answer's body as bytes, unparsed (its status already checked): for a large
+ * answer that is parsed where it is used, with `parseAnswer` — a sync page in the core's worker thread
+ * rather than on the thread that carries the window's messages, which then holds neither the page's
+ * objects nor a string of megabytes (whose collection took tens of milliseconds of that thread per page).
+ */
+export type ApiRawCall = <R extends RouteDef>(route: R, input: CallInput<R>) => Promise<Uint8Array>;
+
+const parseJson = (text: string, status: number): unknown => {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ProtocolError(status, 'bad_answer', 'The server answered something that is not JSON');
+  }
+};
+
+/** Parses an answer (its text or its bytes) with the route's answer schema, as an `ApiCall` does. */
+export function parseAnswer<R extends RouteDef>(route: R, body: string | Uint8Array, status = 200): RouteAnswer<R> {
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  const answer = route.answer.safeParse(parseJson(text, status));
+  if (!answer.success)
+    throw new ProtocolError(status, 'bad_answer', `Unexpected answer from ${route.method} ${route.path}`);
+  return answer.data as RouteAnswer<R>;
+}
 
 export function createApiClient(options: ApiClientOptions): ApiCall {
+  const exchange = exchanger(options);
+  return async (route, input) => {
+    const response = await exchange(route, input);
+    return parseAnswer(route, await response.text(), response.status);
+  };
+}
+
+export function createApiRawClient(options: ApiClientOptions): ApiRawCall {
+  const exchange = exchanger(options);
+  return async (route, input) => new Uint8Array(await (await exchange(route, input)).arrayBuffer());
+}
+
+/** Sends a checked request; the answer (its body not yet read), or the server's error as a ProtocolError. */
+function exchanger(options: ApiClientOptions) {
   const fetchImpl = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
-  return async <R extends RouteDef>(route: R, input: CallInput<R>): Promise<RouteAnswer<R>> => {
+  return async <R extends RouteDef>(route: R, input: CallInput<R>): Promise<Response> => {
     const sent = route.body.safeParse(input.body);
     const query = route.query.safeParse(input.query);
     if (!sent.success || !query.success) {
@@ -64,15 +102,8 @@ export function createApiClient(options: ApiClientOptions): ApiCall {
     } catch {
       throw new ProtocolError(0, 'server_unreachable', `Cannot reach ${url.origin}`);
     }
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new ProtocolError(response.status, 'bad_answer', 'The server answered something that is not JSON');
-    }
     if (!response.ok) {
-      const error = apiErrorSchema.safeParse(json);
+      const error = apiErrorSchema.safeParse(parseJson(await response.text(), response.status));
       if (error.success)
         throw new ProtocolError(
           response.status,
@@ -86,9 +117,6 @@ export function createApiClient(options: ApiClientOptions): ApiCall {
         `Server answered ${response.status}`,
       );
     }
-    const answer = route.answer.safeParse(json);
-    if (!answer.success)
-      throw new ProtocolError(response.status, 'bad_answer', `Unexpected answer from ${route.method} ${route.path}`);
-    return answer.data as RouteAnswer<R>;
+    return response;
   };
 }

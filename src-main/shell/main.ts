@@ -32,7 +32,7 @@ import { TrayController } from './tray';
 import { autoUpdater } from 'electron-updater';
 import { scheduleUpdates } from './updates';
 import { hideToTray, identifyApp, registerLinkScheme, reopenOnActivate } from './appLifecycle';
-import { SyncDriver } from '../core/sync/syncDriver';
+import { SyncDriver, workerLocal } from '../core/sync/syncDriver';
 import {
   APP_ENTRY,
   appMenuTemplate,
@@ -231,28 +231,8 @@ async function start(): Promise<void> {
   });
 
   // Sync runs here, beside the session that holds the token; each step is done by the core in its worker.
-  const internal = <T>(name: string, input?: unknown) => running.call(`internal.sync.${name}`, input) as Promise<T>;
   syncDriver = new SyncDriver({
-    local: {
-      deviceId: () => internal('deviceId'),
-      nextBatch: () => internal('nextBatch'),
-      acknowledge: (acked) => internal('acknowledge', acked),
-      cursor: () => internal('cursor'),
-      applyPage: (page) => internal('applyPage', page),
-      download: (now) => internal('download', now),
-      applySnapshotPage: (input) => internal('applySnapshotPage', input),
-      pending: () => internal('pending'),
-      hasLocalData: () => internal('hasLocalData'),
-      heldCount: () => internal('heldCount'),
-      firstSyncDone: () => internal('firstSyncDone'),
-      markFirstSyncDone: () => internal('markFirstSyncDone'),
-      resetForAccount: () => internal('resetForAccount'),
-      exportPractice: () => internal('exportPractice'),
-      callLogCursor: () => internal('callLogCursor'),
-      callLogBatch: () => internal('callLogBatch'),
-      callLogAcknowledge: (revs) => internal('callLogAcknowledge', revs),
-      applyCallLogPage: (page) => internal('applyCallLogPage', page),
-    },
+    local: workerLocal((channel, input) => running.call(channel, input)),
     remote: account.syncTransport(),
     callLog: account.callLogTransport(),
     signedIn: () => account.signedIn(),

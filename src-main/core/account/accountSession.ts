@@ -111,15 +111,24 @@ export class AccountSession {
   }
 
   /** A request as the signed-in user; refreshes first when needed, and once more if the server says so. */
-  private async authed<R extends RouteDef>(route: R, input: CallInput<R>): Promise<RouteAnswer<R>> {
+  private authed<R extends RouteDef>(route: R, input: CallInput<R>): Promise<RouteAnswer<R>> {
+    return this.withAccess((bearer) => this.client.request(route, { ...input, auth: { bearer } }));
+  }
+
+  private authedRaw<R extends RouteDef>(route: R, input: CallInput<R>): Promise<Uint8Array> {
+    return this.withAccess((bearer) => this.client.requestRaw(route, { ...input, auth: { bearer } }));
+  }
+
+  /** Sends with a fresh access token, refreshed first when it is about to expire and once more if refused. */
+  private async withAccess<T>(send: (bearer: string) => Promise<T>): Promise<T> {
     if (!this.refreshToken) throw new AppError('signed_out', 'Not signed in');
     if (!this.access || this.access.expiresAt - REFRESH_MARGIN_MS <= this.now()) await this.refresh();
     try {
-      return await this.client.request(route, { ...input, auth: { bearer: this.access!.token } });
+      return await send(this.access!.token);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'signed_out') throw error;
       await this.refresh();
-      return this.client.request(route, { ...input, auth: { bearer: this.access!.token } });
+      return send(this.access!.token);
     }
   }
 
@@ -236,7 +245,10 @@ export class AccountSession {
 
   /** Sync's requests as the signed-in user (the sync driver's way to the server). */
   syncTransport(): SyncTransport {
-    return httpSyncTransport((route, input) => this.authed(route, input));
+    return httpSyncTransport(
+      (route, input) => this.authed(route, input),
+      (route, input) => this.authedRaw(route, input),
+    );
   }
 
   /** The signed-in user's own call log (shared by that user's devices only). */

@@ -4,7 +4,13 @@
  * the server's code (when it is one the renderer knows), so the UI shows a translated sentence; a server
  * that cannot be reached is one code.
  */
-import { createApiClient, ProtocolError, type ApiClientOptions, type CallInput } from '../../../protocol/client';
+import {
+  createApiClient,
+  createApiRawClient,
+  ProtocolError,
+  type ApiClientOptions,
+  type CallInput,
+} from '../../../protocol/client';
 import type { RouteAnswer, RouteDef } from '../../../protocol/route';
 import { ERROR_CODES, type ErrorCode } from '../../../src-preload/contract';
 import { AppError } from '../errors';
@@ -29,14 +35,25 @@ export const toAppError = (error: ProtocolError): AppError => {
 
 export class ServerClient {
   private readonly call: ReturnType<typeof createApiClient>;
+  private readonly callRaw: ReturnType<typeof createApiRawClient>;
 
   constructor(baseUrl: () => string, options: Omit<ApiClientOptions, 'baseUrl'> = {}) {
     this.call = createApiClient({ baseUrl, ...options });
+    this.callRaw = createApiRawClient({ baseUrl, ...options });
   }
 
   async request<R extends RouteDef>(route: R, input: CallInput<R>): Promise<RouteAnswer<R>> {
     try {
       return await this.call(route, input);
+    } catch (error) {
+      throw error instanceof ProtocolError ? toAppError(error) : error;
+    }
+  }
+
+  /** The answer's bytes, to be parsed with `parseAnswer` where they are used (see ApiRawCall). */
+  async requestRaw<R extends RouteDef>(route: R, input: CallInput<R>): Promise<Uint8Array> {
+    try {
+      return await this.callRaw(route, input);
     } catch (error) {
       throw error instanceof ProtocolError ? toAppError(error) : error;
     }

@@ -3,19 +3,24 @@
  * sending them the caller has: the app's session (which adds and refreshes the token), or a test's client.
  * Pull and snapshot carry the device's sync schema version, so an outdated device is told to update.
  */
-import type { ApiCall } from '../../../protocol/client';
-import { SYNC_SCHEMA_VERSION, syncRoutes } from '../../../protocol/sync';
+import type { ApiCall, ApiRawCall } from '../../../protocol/client';
+import { SYNC_SCHEMA_VERSION, syncRoutes, type SnapshotPosition } from '../../../protocol/sync';
 import type { CallLogTransport } from './syncDriver';
 import type { SyncTransport } from './syncEngine';
 
-export function httpSyncTransport(send: ApiCall): SyncTransport {
+export function httpSyncTransport(send: ApiCall, sendRaw?: ApiRawCall): SyncTransport {
   const device = (id: string | undefined) => (id ? { device: id } : {});
+  const snapshotQuery = (position: SnapshotPosition, limit: number, id: string | undefined) => ({
+    query: { ...position, limit, schema: SYNC_SCHEMA_VERSION, ...device(id) },
+  });
   return {
+    ...(sendRaw
+      ? { snapshotRaw: (position, limit, id) => sendRaw(syncRoutes.snapshot, snapshotQuery(position, limit, id)) }
+      : {}),
     push: (body) => send(syncRoutes.push, { body }),
     pull: (after, limit, id) =>
       send(syncRoutes.pull, { query: { after, limit, schema: SYNC_SCHEMA_VERSION, ...device(id) } }),
-    snapshot: (position, limit, id) =>
-      send(syncRoutes.snapshot, { query: { ...position, limit, schema: SYNC_SCHEMA_VERSION, ...device(id) } }),
+    snapshot: (position, limit, id) => send(syncRoutes.snapshot, snapshotQuery(position, limit, id)),
   };
 }
 
@@ -28,5 +33,8 @@ export function httpCallLogTransport(send: ApiCall): CallLogTransport {
 }
 
 /** The same with a bearer token on every request (tests, the bench, a child process). */
-export const bearerSyncTransport = (call: ApiCall, token: () => string): SyncTransport =>
-  httpSyncTransport((route, input) => call(route, { ...input, auth: { bearer: token() } }));
+export const bearerSyncTransport = (call: ApiCall, token: () => string, callRaw?: ApiRawCall): SyncTransport =>
+  httpSyncTransport(
+    (route, input) => call(route, { ...input, auth: { bearer: token() } }),
+    callRaw && ((route, input) => callRaw(route, { ...input, auth: { bearer: token() } })),
+  );

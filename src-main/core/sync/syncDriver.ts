@@ -13,7 +13,7 @@
 import type { SyncStatus } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
-import type { CallLogSyncEntry, SnapshotPage } from '../../../protocol/sync';
+import type { CallLogSyncEntry, SnapshotPage, SnapshotPosition } from '../../../protocol/sync';
 import type { CallLogLocal, CallLogPage } from '../calls/callLogService';
 import {
   agendaReady,
@@ -32,10 +32,8 @@ export interface DriverLocal {
   cursor(): Promise<number>;
   applyPage(page: PullPage): Promise<string[]>;
   download(now: number): Promise<DownloadState | null>;
-  applySnapshotPage(input: {
-    page: SnapshotPage;
-    state: DownloadState;
-  }): Promise<{ tables: string[]; state: DownloadState | null }>;
+  takeSnapshotPage(input: { page: SnapshotPage | Uint8Array; state: DownloadState }): Promise<DownloadState | null>;
+  applyTakenPage(): Promise<{ tables: string[]; state: DownloadState | null }>;
   pending(): Promise<number>;
   hasLocalData(): Promise<boolean>;
   heldCount(): Promise<number>;
@@ -68,7 +66,8 @@ export function inProcessLocal(local: SyncLocal & CallLogLocal & { exportPractic
     cursor: async () => local.cursor(),
     applyPage: async (page) => local.applyPage(page),
     download: async (now) => local.download(now),
-    applySnapshotPage: async (input) => local.applySnapshotPage(input),
+    takeSnapshotPage: async (input) => local.takeSnapshotPage(input),
+    applyTakenPage: async () => local.applyTakenPage(),
     pending: async () => local.pending(),
     hasLocalData: async () => local.hasLocalData(),
     heldCount: async () => local.heldCount(),
@@ -80,6 +79,36 @@ export function inProcessLocal(local: SyncLocal & CallLogLocal & { exportPractic
     callLogBatch: async () => local.callLogBatch(),
     callLogAcknowledge: async (revs) => local.callLogAcknowledge(revs),
     applyCallLogPage: async (page) => local.applyCallLogPage(page),
+  };
+}
+
+/**
+ * The core's side in its worker thread: each step a call on the worker's internal channel, which the
+ * renderer cannot reach (the app's main process; the sync bench, which runs the same path).
+ */
+export function workerLocal(call: (channel: string, input?: unknown) => Promise<unknown>): DriverLocal {
+  // Answers of our own worker, which runs the same SyncLocal as inProcessLocal above.
+  const internal = <T>(name: string, input?: unknown) => call(`internal.sync.${name}`, input) as Promise<T>;
+  return {
+    deviceId: () => internal('deviceId'),
+    nextBatch: () => internal('nextBatch'),
+    acknowledge: (acked) => internal('acknowledge', acked),
+    cursor: () => internal('cursor'),
+    applyPage: (page) => internal('applyPage', page),
+    download: (now) => internal('download', now),
+    takeSnapshotPage: (input) => internal('takeSnapshotPage', input),
+    applyTakenPage: () => internal('applyTakenPage'),
+    pending: () => internal('pending'),
+    hasLocalData: () => internal('hasLocalData'),
+    heldCount: () => internal('heldCount'),
+    firstSyncDone: () => internal('firstSyncDone'),
+    markFirstSyncDone: () => internal('markFirstSyncDone'),
+    resetForAccount: () => internal('resetForAccount'),
+    exportPractice: () => internal('exportPractice'),
+    callLogCursor: () => internal('callLogCursor'),
+    callLogBatch: () => internal('callLogBatch'),
+    callLogAcknowledge: (revs) => internal('callLogAcknowledge', revs),
+    applyCallLogPage: (page) => internal('applyCallLogPage', page),
   };
 }
 
@@ -255,18 +284,29 @@ export class SyncDriver {
       };
     };
     this.set({ state: 'syncing', download: progress(state) });
+    const deviceId = await local.deviceId();
+    // A page is asked for as soon as the core has read the one before it, so the server reads and sends
+    // page n+1 while the core applies page n. The page travels as its bytes where the transport can: the
+    // core's worker parses and checks it, and this thread (which carries the window's messages) stays free.
+    const fetchPage = (position: SnapshotPosition): Promise<SnapshotPage | Uint8Array> =>
+      remote.snapshotRaw
+        ? remote.snapshotRaw(position, SNAPSHOT_PAGE, deviceId)
+        : remote.snapshot(position, SNAPSHOT_PAGE, deviceId);
     try {
-      while (state) {
-        const page = await remote.snapshot(state.position, SNAPSHOT_PAGE, await local.deviceId());
-        const applied = await local.applySnapshotPage({ page, state });
+      let next = await local.takeSnapshotPage({ page: await fetchPage(state.position), state });
+      for (;;) {
+        const ahead = next && fetchPage(next.position);
+        ahead?.catch(() => undefined); // awaited below; handled meanwhile should applying fail
+        const applied = await local.applyTakenPage();
         for (const table of applied.tables) tables.add(table);
-        const next = applied.state;
         if (tables.size > 0 && (next === null || next.position.phase !== state.position.phase)) {
           this.host.emit('data.changed', { tables: [...tables].slice(0, 20) });
           tables.clear();
         }
+        if (!next || !ahead) break;
+        this.set({ download: progress(next) });
         state = next;
-        if (state) this.set({ download: progress(state) });
+        next = await local.takeSnapshotPage({ page: await ahead, state });
       }
     } finally {
       this.set({ download: null });

@@ -15,6 +15,7 @@ import {
   snapshotPositionSchema,
   SYNC_SCHEMA,
   SYNC_SCHEMA_VERSION,
+  syncRoutes,
   type FieldMap,
   type SnapshotPage,
   type SnapshotPosition,
@@ -23,6 +24,9 @@ import {
   type SyncTable,
 } from '../../../protocol/sync';
 import type { Statement } from 'better-sqlite3';
+import { parseAnswer, ProtocolError } from '../../../protocol/client';
+import { toAppError } from '../account/serverClient';
+import { AppError } from '../errors';
 import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
@@ -42,6 +46,12 @@ export interface SyncTransport {
   pull(after: number, limit: number, device?: string): Promise<PullPage>;
   /** A page of the first download (protocol/sync `SNAPSHOT_PHASES`). */
   snapshot(position: SnapshotPosition, limit: number, device?: string): Promise<SnapshotPage>;
+  /**
+   * The same page as the answer's bytes, parsed by whoever applies it (`SyncLocal.takeSnapshotPage`): the
+   * app's sync driver hands it to the core's worker, so the main thread neither parses nor copies 5,000
+   * rows of objects.
+   */
+  snapshotRaw?(position: SnapshotPosition, limit: number, device?: string): Promise<Uint8Array>;
 }
 
 /** A first download in progress: where it stands, kept on the device so that it resumes after a stop. */
@@ -69,6 +79,42 @@ export const startingDownload = (now: number): DownloadState => ({
   total: null,
 });
 
+/**
+ * Where a download stands once `page` is applied after `state`; null when it was the last page. The driver
+ * asks for the next page with this before the current one is applied (the server reads it meanwhile).
+ */
+export const nextDownload = (state: DownloadState, page: SnapshotPage): DownloadState | null =>
+  page.next
+    ? {
+        position: { ...state.position, ...page.next, upTo: page.upTo },
+        received: state.received + page.changes.length,
+        total: page.total ?? state.total,
+      }
+    : null;
+
+/**
+ * Pages of a first download, each asked for as soon as the one before it has arrived, so that the server
+ * reads and sends page n+1 while the device applies page n (at most two pages are held at once). A request
+ * made ahead and never awaited (applying failed) is marked handled, so it cannot end the process.
+ */
+export async function* downloadPages(
+  first: DownloadState,
+  fetchPage: (position: SnapshotPosition) => Promise<SnapshotPage>,
+): AsyncGenerator<{ page: SnapshotPage; state: DownloadState }> {
+  let state: DownloadState | null = first;
+  let request = fetchPage(first.position);
+  while (state) {
+    const page: SnapshotPage = await request;
+    const next = nextDownload(state, page);
+    if (next) {
+      request = fetchPage(next.position);
+      request.catch(() => undefined);
+    }
+    yield { page, state };
+    state = next;
+  }
+}
+
 /** What the app's sync driver (main thread) asks of the device's side (in the core worker), step by step. */
 export interface SyncLocal {
   deviceId(): string;
@@ -82,11 +128,14 @@ export interface SyncLocal {
    * changes after its cursor).
    */
   download(now: number): DownloadState | null;
-  /** Applies a page of the first download and keeps where it stands, in one transaction. */
-  applySnapshotPage(input: { page: SnapshotPage; state: DownloadState }): {
-    tables: string[];
-    state: DownloadState | null;
-  };
+  /**
+   * Takes a page of the first download that arrived after `state` (as the answer's bytes, parsed and checked
+   * here with the route's schema, or parsed already) and answers where the download stands after it, so
+   * that the next page can be asked for while this one is applied.
+   */
+  takeSnapshotPage(input: { page: SnapshotPage | Uint8Array; state: DownloadState }): DownloadState | null;
+  /** Applies the page taken last and keeps where the download stands, in one transaction. */
+  applyTakenPage(): { tables: string[]; state: DownloadState | null };
   pending(): number;
   /** Messages held on the server for want of credits, as the device last heard. */
   heldCount(): number;
@@ -246,13 +295,7 @@ export class SyncEngine implements SyncLocal {
     tables: string[];
     state: DownloadState | null;
   } {
-    const next: DownloadState | null = page.next
-      ? {
-          position: { ...state.position, ...page.next, upTo: page.upTo },
-          received: state.received + page.changes.length,
-          total: page.total ?? state.total,
-        }
-      : null;
+    const next = nextDownload(state, page);
     const tables = this.applyChanges(page.changes, () => {
       if (next) {
         this.kept.set(DOWNLOAD, JSON.stringify(next));
@@ -265,14 +308,37 @@ export class SyncEngine implements SyncLocal {
     return { tables, state: next };
   }
 
+  /** The page of the first download taken and not yet applied. */
+  private taken: { page: SnapshotPage; state: DownloadState } | null = null;
+
+  takeSnapshotPage({ page, state }: { page: SnapshotPage | Uint8Array; state: DownloadState }): DownloadState | null {
+    let parsed: SnapshotPage;
+    try {
+      parsed = page instanceof Uint8Array ? parseAnswer(syncRoutes.snapshot, page) : page;
+    } catch (error) {
+      throw error instanceof ProtocolError ? toAppError(error) : error;
+    }
+    this.taken = { page: parsed, state };
+    return nextDownload(state, parsed);
+  }
+
+  applyTakenPage(): { tables: string[]; state: DownloadState | null } {
+    const taken = this.taken;
+    // A worker started again between the two steps has no page: the download goes on from where it stands.
+    if (!taken) throw new AppError('internal', 'No page of the download to apply');
+    this.taken = null;
+    return this.applySnapshotPage(taken);
+  }
+
   /** Runs (or resumes) the first download to its end; returns how many rows changed here. */
   async snapshot(onPage?: (state: DownloadState, tables: string[]) => void): Promise<number> {
     const before = this.changedRows;
-    for (let state = this.download(this.clock.now()); state;) {
-      const page = await this.transport.snapshot(state.position, this.batchSize, this.device.id);
+    const first = this.download(this.clock.now());
+    if (!first) return 0;
+    const fetchPage = (position: SnapshotPosition) => this.transport.snapshot(position, this.batchSize, this.device.id);
+    for await (const { page, state } of downloadPages(first, fetchPage)) {
       const applied = this.applySnapshotPage({ page, state });
       onPage?.(applied.state ?? state, applied.tables);
-      state = applied.state;
     }
     return this.changedRows - before;
   }
@@ -377,32 +443,64 @@ export class SyncEngine implements SyncLocal {
     return { pushed, pulled };
   }
 
-  /** Merges one remote row into the local one; true when a field changed. */
+  /** Each synced table's fields with `deleted`, in column order, computed once (a download merges millions). */
+  private readonly fieldNames = new Map<SyncTable, string[]>();
+
+  private namesOf(table: SyncTable): string[] {
+    let names = this.fieldNames.get(table);
+    if (!names) {
+      names = [...Object.keys(SYNC_SCHEMA[table]), 'deleted'];
+      this.fieldNames.set(table, names);
+    }
+    return names;
+  }
+
+  /**
+   * Merges one remote row into the local one; true when a field changed. Most rows a download brings are
+   * new here: they are inserted at once (no conflict on the id), and only a row that exists is read and
+   * merged field by field.
+   */
   private apply(change: SyncChange): boolean {
     const table = change.table;
-    const columns = Object.keys(SYNC_SCHEMA[table]);
-    const row = this.statement(`SELECT * FROM ${table} WHERE id = ?`).get(change.id) as Row | undefined;
-    for (const { s } of Object.values(change.fields)) this.clock.receive(s);
-    const current: FieldMap = row ? fieldMap(row, [...columns, 'deleted']) : {};
-    const { merged, changed } = mergeFields(current, change.fields);
+    const fields = change.fields;
+    // The clock takes in the newest stamp (stamps order as strings); the next local stamp follows it.
+    let newest = '';
+    for (const name in fields) if (fields[name]!.s > newest) newest = fields[name]!.s;
+    if (newest === '') return false;
+    this.clock.receive(newest);
+    const names = this.namesOf(table).filter((name) => name in fields);
+    const inserted = this.statement(
+      `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')})
+         VALUES (?, ?, ?${', ?'.repeat(names.length)}) ON CONFLICT (id) DO NOTHING`,
+    ).run(change.id, newest, ownStamps(fields, newest), ...names.map((n) => fields[n]!.v));
+    if (inserted.changes === 1) {
+      this.changedRows += 1;
+      return true;
+    }
+    const row = this.statement(`SELECT * FROM ${table} WHERE id = ?`).get(change.id) as Row;
+    const { merged, changed } = mergeFields(fieldMap(row, this.namesOf(table)), fields);
     if (changed.length === 0) return false;
     this.changedRows += 1;
-    const stamps = Object.values(merged).map((f) => f.s);
-    const rowStamp = stamps.reduce((a, b) => (a > b ? a : b));
-    // Every field keeps its own stamp, so a later merge decides per field again.
-    const fieldHlc = JSON.stringify(Object.fromEntries(Object.entries(merged).map(([name, f]) => [name, f.s])));
-    const names = [...columns, 'deleted'].filter((name) => name in merged);
-    if (row) {
-      const set = changed.filter((n) => names.includes(n));
-      this.statement(
-        `UPDATE ${table} SET hlc = ?, field_hlc = ?${set.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`,
-      ).run(rowStamp, fieldHlc, ...set.map((n) => merged[n]!.v), change.id);
-    } else {
-      this.statement(
-        `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')})
-           VALUES (?, ?, ?${', ?'.repeat(names.length)})`,
-      ).run(change.id, rowStamp, fieldHlc, ...names.map((n) => merged[n]!.v));
-    }
+    let rowStamp = '';
+    for (const name in merged) if (merged[name]!.s > rowStamp) rowStamp = merged[name]!.s;
+    const set = changed.filter((n) => names.includes(n));
+    this.statement(
+      `UPDATE ${table} SET hlc = ?, field_hlc = ?${set.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`,
+    ).run(rowStamp, ownStamps(merged, rowStamp), ...set.map((n) => merged[n]!.v), change.id);
     return true;
   }
+}
+
+/**
+ * A row's `field_hlc`: the stamps of the fields whose stamp is not the row's own (`fieldStamps` gives the
+ * row's stamp to every field it does not name), so a row that arrives whole stores '{}' — every field keeps
+ * its own stamp for the next merge without a copy of the same stamp per field in each of a million rows.
+ */
+function ownStamps(fields: FieldMap, rowStamp: string): string {
+  let own: Record<string, string> | null = null;
+  for (const name in fields) {
+    const s = fields[name]!.s;
+    if (s !== rowStamp) (own ??= {})[name] = s;
+  }
+  return own ? JSON.stringify(own) : '{}';
 }
