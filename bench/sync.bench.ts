@@ -29,6 +29,7 @@ import { createCore, type Core } from '../src-main/core/core';
 import { newId } from '../src-main/core/sync/repository';
 import { SyncEngine, type SyncTransport } from '../src-main/core/sync/syncEngine';
 import type { Downloaded } from './syncDevice';
+import { bundleTs } from '../scripts/bundleTs.mjs';
 import { projectRoot } from '../scripts/projectRoot';
 import { measure, percentile, report } from './stats';
 
@@ -290,8 +291,11 @@ export async function runSyncBench(): Promise<void> {
 
   // The new device as the app runs it, in a process of its own (as the app's main process, with nothing
   // else in its heap): the core in a worker thread, the sync driver on the main thread.
+  // Its bundle is its own (bench/syncDevice.ts): this one holds every benchmark with its libraries (a
+  // browser driver, the server), whose 70 MB of live heap the device's main thread would otherwise mark at
+  // each collection; the app's main process holds none of them.
   const serverBefore = await ask<{ cpuSeconds: number }>('usage');
-  const child = fork(await bundleDevice(), [], {
+  const child = fork(await bundleTs('bench/syncDevice.ts', `${projectRoot()}/`), [], {
     env: { ...process.env, CLINICDESK_BENCH_BASE: base, CLINICDESK_BENCH_TOKEN: token },
     execArgv: [],
   });
@@ -322,26 +326,4 @@ export async function runSyncBench(): Promise<void> {
   raw.close();
   await ask('close');
   rmSync(dataDir, { recursive: true, force: true });
-}
-
-/**
- * The new device's process runs a bundle of its own (bench/syncDevice.ts): this bundle holds every
- * benchmark with its libraries (a browser driver, the server), whose 70 MB of live heap the device's main
- * thread would otherwise mark at each collection — the app's main process holds none of them.
- */
-async function bundleDevice(): Promise<string> {
-  const { build } = await import('esbuild');
-  const outfile = join(projectRoot(), '.cache', 'run', 'syncDevice.mjs');
-  await build({
-    entryPoints: [join(projectRoot(), 'bench', 'syncDevice.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    packages: 'external',
-    sourcemap: 'inline',
-    logLevel: 'warning',
-  });
-  return outfile;
 }
