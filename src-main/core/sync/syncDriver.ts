@@ -13,10 +13,11 @@
 import type { SyncStatus } from '../../../src-preload/contract';
 import type { Emit } from '../core';
 import { AppError } from '../errors';
-import type { CallLogSyncEntry, SnapshotPage, SnapshotPosition } from '../../../protocol/sync';
+import type { CallLogSyncEntry, SnapshotPage } from '../../../protocol/sync';
 import type { CallLogLocal, CallLogPage } from '../calls/callLogService';
 import {
   agendaReady,
+  runDownload,
   type DownloadState,
   type PullPage,
   type PushBatch,
@@ -268,7 +269,7 @@ export class SyncDriver {
    */
   private async download(tables: Set<string>): Promise<void> {
     const { local, remote } = this.host;
-    let state = await local.download(this.now());
+    const state = await local.download(this.now());
     if (!state) return;
     const started = this.now();
     const receivedBefore = state.received;
@@ -285,29 +286,25 @@ export class SyncDriver {
     };
     this.set({ state: 'syncing', download: progress(state) });
     const deviceId = await local.deviceId();
-    // A page is asked for as soon as the core has read the one before it, so the server reads and sends
-    // page n+1 while the core applies page n. The page travels as its bytes where the transport can: the
-    // core's worker parses and checks it, and this thread (which carries the window's messages) stays free.
-    const fetchPage = (position: SnapshotPosition): Promise<SnapshotPage | Uint8Array> =>
-      remote.snapshotRaw
-        ? remote.snapshotRaw(position, SNAPSHOT_PAGE, deviceId)
-        : remote.snapshot(position, SNAPSHOT_PAGE, deviceId);
+    // Each page travels as its bytes where the transport can: the core's worker parses and checks it, and
+    // this thread (which carries the window's messages) stays free; the next page is asked for meanwhile.
     try {
-      let next = await local.takeSnapshotPage({ page: await fetchPage(state.position), state });
-      for (;;) {
-        const ahead = next && fetchPage(next.position);
-        ahead?.catch(() => undefined); // awaited below; handled meanwhile should applying fail
-        const applied = await local.applyTakenPage();
-        for (const table of applied.tables) tables.add(table);
-        if (tables.size > 0 && (next === null || next.position.phase !== state.position.phase)) {
-          this.host.emit('data.changed', { tables: [...tables].slice(0, 20) });
-          tables.clear();
-        }
-        if (!next || !ahead) break;
-        this.set({ download: progress(next) });
-        state = next;
-        next = await local.takeSnapshotPage({ page: await ahead, state });
-      }
+      await runDownload(state, {
+        fetch: (position): Promise<SnapshotPage | Uint8Array> =>
+          remote.snapshotRaw
+            ? remote.snapshotRaw(position, SNAPSHOT_PAGE, deviceId)
+            : remote.snapshot(position, SNAPSHOT_PAGE, deviceId),
+        take: (page, at) => local.takeSnapshotPage({ page, state: at }),
+        apply: () => local.applyTakenPage(),
+        applied: (at, next, applied) => {
+          for (const table of applied) tables.add(table);
+          if (tables.size > 0 && (next === null || next.position.phase !== at.position.phase)) {
+            this.host.emit('data.changed', { tables: [...tables].slice(0, 20) });
+            tables.clear();
+          }
+          if (next) this.set({ download: progress(next) });
+        },
+      });
     } finally {
       this.set({ download: null });
     }

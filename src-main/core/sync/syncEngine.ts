@@ -92,26 +92,34 @@ export const nextDownload = (state: DownloadState, page: SnapshotPage): Download
       }
     : null;
 
+/** The steps of a first download, wherever the device's side runs (in this thread or the core's worker). */
+export interface DownloadSteps<P> {
+  fetch(position: SnapshotPosition): Promise<P>;
+  /** Reads a fetched page (`SyncLocal.takeSnapshotPage`); where the download stands after it. */
+  take(page: P, state: DownloadState): Promise<DownloadState | null> | DownloadState | null;
+  /** Applies the page taken last (`SyncLocal.applyTakenPage`). */
+  apply(): Promise<{ tables: string[] }> | { tables: string[] };
+  /** After each page: where it was applied, where the download stands now (null: done), what changed. */
+  applied?(at: DownloadState, next: DownloadState | null, tables: string[]): void;
+}
+
 /**
- * Pages of a first download, each asked for as soon as the one before it has arrived, so that the server
- * reads and sends page n+1 while the device applies page n (at most two pages are held at once). A request
- * made ahead and never awaited (applying failed) is marked handled, so it cannot end the process.
+ * Runs a first download from `first` to its end. Each page is asked for as soon as the one before it has
+ * been read, so the server reads and sends page n+1 while the device applies page n (at most two pages are
+ * held). A request made ahead and never awaited (applying failed) is marked handled, so it cannot end the
+ * process; the download resumes from the position kept with the last page applied.
  */
-export async function* downloadPages(
-  first: DownloadState,
-  fetchPage: (position: SnapshotPosition) => Promise<SnapshotPage>,
-): AsyncGenerator<{ page: SnapshotPage; state: DownloadState }> {
-  let state: DownloadState | null = first;
-  let request = fetchPage(first.position);
-  while (state) {
-    const page: SnapshotPage = await request;
-    const next = nextDownload(state, page);
-    if (next) {
-      request = fetchPage(next.position);
-      request.catch(() => undefined);
-    }
-    yield { page, state };
+export async function runDownload<P>(first: DownloadState, steps: DownloadSteps<P>): Promise<void> {
+  let state = first;
+  let next = await steps.take(await steps.fetch(first.position), state);
+  for (;;) {
+    const ahead = next && steps.fetch(next.position);
+    ahead?.catch(() => undefined); // awaited below
+    const { tables } = await steps.apply();
+    steps.applied?.(state, next, tables);
+    if (!next || !ahead) return;
     state = next;
+    next = await steps.take(await ahead, state);
   }
 }
 
@@ -335,11 +343,12 @@ export class SyncEngine implements SyncLocal {
     const before = this.changedRows;
     const first = this.download(this.clock.now());
     if (!first) return 0;
-    const fetchPage = (position: SnapshotPosition) => this.transport.snapshot(position, this.batchSize, this.device.id);
-    for await (const { page, state } of downloadPages(first, fetchPage)) {
-      const applied = this.applySnapshotPage({ page, state });
-      onPage?.(applied.state ?? state, applied.tables);
-    }
+    await runDownload(first, {
+      fetch: (position) => this.transport.snapshot(position, this.batchSize, this.device.id),
+      take: (page, state) => this.takeSnapshotPage({ page, state }),
+      apply: () => this.applyTakenPage(),
+      applied: (at, next, tables) => onPage?.(next ?? at, tables),
+    });
     return this.changedRows - before;
   }
 
@@ -463,9 +472,8 @@ export class SyncEngine implements SyncLocal {
   private apply(change: SyncChange): boolean {
     const table = change.table;
     const fields = change.fields;
-    // The clock takes in the newest stamp (stamps order as strings); the next local stamp follows it.
-    let newest = '';
-    for (const name in fields) if (fields[name]!.s > newest) newest = fields[name]!.s;
+    // The clock takes in the newest stamp; the next local stamp follows it.
+    const newest = newestStamp(fields);
     if (newest === '') return false;
     this.clock.receive(newest);
     const names = this.namesOf(table).filter((name) => name in fields);
@@ -481,14 +489,20 @@ export class SyncEngine implements SyncLocal {
     const { merged, changed } = mergeFields(fieldMap(row, this.namesOf(table)), fields);
     if (changed.length === 0) return false;
     this.changedRows += 1;
-    let rowStamp = '';
-    for (const name in merged) if (merged[name]!.s > rowStamp) rowStamp = merged[name]!.s;
+    const rowStamp = newestStamp(merged);
     const set = changed.filter((n) => names.includes(n));
     this.statement(
       `UPDATE ${table} SET hlc = ?, field_hlc = ?${set.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`,
     ).run(rowStamp, ownStamps(merged, rowStamp), ...set.map((n) => merged[n]!.v), change.id);
     return true;
   }
+}
+
+/** The newest stamp of a field map ('' for none): stamps order as strings. */
+function newestStamp(fields: FieldMap): string {
+  let newest = '';
+  for (const name in fields) if (fields[name]!.s > newest) newest = fields[name]!.s;
+  return newest;
 }
 
 /**
