@@ -14,12 +14,13 @@ import { route } from './route';
 type FieldType = 'text' | 'text?' | 'int' | 'int?';
 
 /**
- * The version of SYNC_SCHEMA: raised whenever a synced table or field is added. A device sends the version
+ * The version of SYNC_SCHEMA: raised whenever a synced table or field is added, or the sync routes' payloads
+ * change. A device sends the version
  * it was built with; the server refuses pushes and pulls of a device older than its own (the device would
  * drop fields it does not know), and the app asks the user to update ClinicDesk while it keeps working
  * locally.
  */
-export const SYNC_SCHEMA_VERSION = 3;
+export const SYNC_SCHEMA_VERSION = 4; // 4: a first download's rows travel as `SnapshotRow`s
 
 /** The synced tables and their fields (besides id, hlc, field_hlc), as the desktop's migrations define them. */
 export const SYNC_SCHEMA = {
@@ -124,6 +125,9 @@ export const stampWall = (stamp: string): number => parseInt(stamp.slice(0, 9), 
 /** A field's name: lower-case words (never `__proto__` or anything an object treats specially). */
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 const MAX_TEXT = 20_000;
+/** A field's value: text (at most MAX_TEXT characters), a safe integer, or null. */
+const isValue = (v: unknown): boolean =>
+  v === null || (typeof v === 'string' && v.length <= MAX_TEXT) || (typeof v === 'number' && Number.isSafeInteger(v));
 
 export interface SyncField {
   /** The value: text (at most 20,000 characters), a safe integer, or null. */
@@ -150,9 +154,7 @@ function fieldIssue(name: string, field: unknown): { path: string[]; message: st
   }
   const { v, s } = field as { v?: unknown; s?: unknown };
   if (keys !== 2) return { path: [name, keys === 0 || v === undefined ? 'v' : 's'], message: 'required' };
-  const valueOk =
-    v === null || (typeof v === 'string' && v.length <= MAX_TEXT) || (typeof v === 'number' && Number.isSafeInteger(v));
-  if (!valueOk) return { path: [name, 'v'], message: 'type' };
+  if (!isValue(v)) return { path: [name, 'v'], message: 'type' };
   if (typeof s !== 'string' || !STAMP.test(s)) return { path: [name, 's'], message: 'stamp_invalid' };
   return null;
 }
@@ -181,6 +183,98 @@ export const syncChangeSchema = z
   })
   .strict();
 export type SyncChange = z.infer<typeof syncChangeSchema>;
+
+/**
+ * A row of a first download, in the shape a device stores it: `s` the row's newest stamp, `v` its values
+ * and `f` the stamps of the fields whose stamp is not `s` (absent when every field has it, as for almost
+ * every row of a practice's history). A field map repeats one stamp per field and wraps every value in an
+ * object: half a download's bytes, and half of what a device spends parsing and checking a page.
+ */
+export interface SnapshotRow {
+  table: SyncTable;
+  id: string;
+  s: string;
+  v: Record<string, SyncField['v']>;
+  f?: Record<string, string>;
+}
+
+const ROW_ID = /^[0-9a-f-]{36}$|^[a-z_]{1,40}$/;
+const TABLES: ReadonlySet<string> = new Set(SYNC_TABLES);
+const isPlainObject = (x: unknown): x is Record<string, unknown> => {
+  if (typeof x !== 'object' || x === null) return false;
+  const prototype = Object.getPrototypeOf(x) as unknown;
+  return prototype === Object.prototype || prototype === null;
+};
+
+/** The first problem of a snapshot row, with its path, or null (plain checks, as `fieldIssue`, for speed). */
+function snapshotRowIssue(row: unknown): { path: string[]; message: string } | null {
+  if (!isPlainObject(row)) return { path: [], message: 'type' };
+  for (const key in row)
+    if (Object.hasOwn(row, key) && key !== 'table' && key !== 'id' && key !== 's' && key !== 'v' && key !== 'f')
+      return { path: [key], message: 'unknown_key' };
+  const { table, id, s, v, f } = row;
+  if (typeof table !== 'string' || !TABLES.has(table)) return { path: ['table'], message: 'table_invalid' };
+  if (typeof id !== 'string' || !ROW_ID.test(id)) return { path: ['id'], message: 'id_invalid' };
+  if (typeof s !== 'string' || !STAMP.test(s)) return { path: ['s'], message: 'stamp_invalid' };
+  if (!isPlainObject(v)) return { path: ['v'], message: 'type' };
+  let fields = 0;
+  for (const name in v) {
+    if (!Object.hasOwn(v, name)) continue;
+    if (!FIELD_NAME.test(name)) return { path: ['v', name], message: 'field_invalid' };
+    if (!isValue(v[name])) return { path: ['v', name], message: 'type' };
+    fields += 1;
+  }
+  if (fields === 0) return { path: ['v'], message: 'required' };
+  if (f === undefined) return null;
+  if (!isPlainObject(f)) return { path: ['f'], message: 'type' };
+  for (const name in f) {
+    if (!Object.hasOwn(f, name)) continue;
+    if (!Object.hasOwn(v, name)) return { path: ['f', name], message: 'field_invalid' };
+    const stamp = f[name];
+    // `s` is the newest of the row's stamps: a later one here would let the row's stamp understate it.
+    if (typeof stamp !== 'string' || !STAMP.test(stamp) || stamp > s)
+      return { path: ['f', name], message: 'stamp_invalid' };
+  }
+  return null;
+}
+
+export const snapshotRowSchema = z.custom<SnapshotRow>().superRefine((input, ctx) => {
+  const issue = snapshotRowIssue(input);
+  if (issue) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+});
+
+/** Each table's fields with `deleted`, in column order: the order of a snapshot row's values. */
+const COLUMN_ORDER = new Map<SyncTable, readonly string[]>(
+  SYNC_TABLES.map((table) => [table, [...Object.keys(SYNC_SCHEMA[table]), 'deleted']]),
+);
+export const columnsOf = (table: SyncTable): readonly string[] => COLUMN_ORDER.get(table)!;
+
+/**
+ * A row's field map as a snapshot row: the newest stamp, the values in column order (any other field after
+ * them), the stamps that differ. Null for an empty map.
+ */
+export function snapshotRowOf(table: SyncTable, id: string, fields: FieldMap): SnapshotRow | null {
+  let s = '';
+  for (const name in fields) if (fields[name]!.s > s) s = fields[name]!.s;
+  if (s === '') return null;
+  const v: Record<string, SyncField['v']> = {};
+  let f: Record<string, string> | undefined;
+  const take = (name: string) => {
+    const field = fields[name]!;
+    v[name] = field.v;
+    if (field.s !== s) (f ??= {})[name] = field.s;
+  };
+  for (const name of columnsOf(table)) if (Object.hasOwn(fields, name)) take(name);
+  for (const name in fields) if (!Object.hasOwn(v, name)) take(name);
+  return f ? { table, id, s, v, f } : { table, id, s, v };
+}
+
+/** A snapshot row as a field map (for merging into a row that exists). */
+export function fieldsOfRow(row: Pick<SnapshotRow, 's' | 'v' | 'f'>): FieldMap {
+  const fields: FieldMap = {};
+  for (const name in row.v) fields[name] = { v: row.v[name]!, s: row.f?.[name] ?? row.s };
+  return fields;
+}
 
 /** Whether a value fits the field's type; `deleted` (0 or 1) exists in every table. */
 export function fieldProblem(table: SyncTable, field: string, value: SyncField['v']): string | null {
@@ -266,7 +360,7 @@ export const snapshotRoute = route('GET', '/api/sync/snapshot', {
     .strict()
     .refine((p) => p.to > p.from && p.to - p.from <= 366 * 86_400_000, { message: 'window_invalid', path: ['to'] }),
   answer: z.object({
-    changes: z.array(syncChangeSchema),
+    rows: z.array(snapshotRowSchema),
     /** Where to go on (the same phase, or the next from its start); null when the download is complete. */
     next: z.object({ phase: z.enum(SNAPSHOT_PHASES), after: z.number().int().min(0) }).nullable(),
     upTo: z.number().int().min(0),

@@ -14,6 +14,7 @@ import {
   mergeFields,
   SETUP_TABLES,
   SNAPSHOT_PHASES,
+  snapshotRowOf,
   stampWall,
   type SnapshotPage,
   type SnapshotPhase,
@@ -289,7 +290,10 @@ export class SyncService {
           ? { phase: following, after: 0 }
           : null;
     return {
-      changes: page.map(storedChange),
+      // Rows in the device's own shape (SnapshotRow): one stamp per row unless its fields differ.
+      rows: page.flatMap(
+        (r) => snapshotRowOf(r.table_name as SyncTable, r.row_id, JSON.parse(r.fields) as FieldMap) ?? [],
+      ),
       next,
       upTo,
       total,

@@ -9,16 +9,20 @@
 import { z } from 'zod';
 import {
   AGENDA_READY_AFTER,
+  columnsOf,
+  fieldsOfRow,
   mergeFields,
   SNAPSHOT_PHASES,
   SNAPSHOT_WINDOW,
   snapshotPositionSchema,
+  snapshotRowOf,
   SYNC_SCHEMA,
   SYNC_SCHEMA_VERSION,
   syncRoutes,
   type FieldMap,
   type SnapshotPage,
   type SnapshotPosition,
+  type SnapshotRow,
   type SyncChange,
   type SyncPushBody,
   type SyncTable,
@@ -30,6 +34,7 @@ import { AppError } from '../errors';
 import type { Db } from '../db/database';
 import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
+import { StagedIndexes } from './stagedIndexes';
 import { SyncState } from './syncState';
 
 /** The device's SYNC_SCHEMA_VERSION travels in `schema` (the engine always sends it). */
@@ -87,7 +92,7 @@ export const nextDownload = (state: DownloadState, page: SnapshotPage): Download
   page.next
     ? {
         position: { ...state.position, ...page.next, upTo: page.upTo },
-        received: state.received + page.changes.length,
+        received: state.received + page.rows.length,
         total: page.total ?? state.total,
       }
     : null;
@@ -178,6 +183,7 @@ const DOWNLOAD = 'download';
 
 export class SyncEngine implements SyncLocal {
   private readonly kept: SyncState;
+  private readonly indexes: StagedIndexes;
 
   constructor(
     private readonly db: Db,
@@ -185,8 +191,13 @@ export class SyncEngine implements SyncLocal {
     private readonly device: { id: string; name: string },
     private readonly transport: SyncTransport,
     private readonly batchSize = 500,
+    /** A history phase with more rows than this left is written with its staged indexes dropped. */
+    private readonly stageIndexesAbove = 50_000,
   ) {
     this.kept = new SyncState(db);
+    this.indexes = new StagedIndexes(db, this.kept);
+    // Staged indexes without a download to finish (the device was reset meanwhile): created again now.
+    if (this.kept.get(DOWNLOAD) === null && this.indexes.staged()) db.transaction(() => this.indexes.restore())();
   }
 
   private state(key: string): number {
@@ -267,21 +278,28 @@ export class SyncEngine implements SyncLocal {
 
   /** Applies one page of the practice's changes and moves the cursor, in one transaction. */
   applyPage(page: PullPage): string[] {
-    return this.applyChanges(page.changes, () => this.kept.set(CURSOR, String(page.next)));
+    const rows = page.changes.flatMap((change) => snapshotRowOf(change.table, change.id, change.fields) ?? []);
+    return this.applyChanges(rows, () => this.kept.set(CURSOR, String(page.next)));
   }
 
   /**
-   * Applies changes and, in the same transaction, records where sync stands. Rows come in the order they
-   * last changed (or by phase, in a first download), so an appointment may come before the patient it
-   * names. Foreign keys are not checked while a page is applied; the pragma is set and reset around the
-   * synchronous transaction, so no other command runs in between.
+   * Applies changes and, in the same transaction, records where sync stands (`position`, after the rows;
+   * `before` runs ahead of them). Rows come in the order they last changed (or by phase, in a first
+   * download), so an appointment may come before the patient it names. Foreign keys are not checked while
+   * a page is applied; the pragma is set and reset around the synchronous transaction, so no other command
+   * runs in between. A page's new patients are added to the search index by one statement.
    */
-  private applyChanges(changes: SyncChange[], position: () => void): string[] {
+  private applyChanges(rows: readonly SnapshotRow[], position: () => void, before?: () => void): string[] {
     const tables = new Set<string>();
+    const write = () => {
+      for (const row of rows) if (this.apply(row)) tables.add(row.table);
+    };
     this.db.pragma('foreign_keys = OFF');
     try {
       this.db.transaction(() => {
-        for (const change of changes) if (this.apply(change)) tables.add(change.table);
+        before?.();
+        if (rows.some((row) => row.table === 'patients')) this.indexes.withPatientSearch(write);
+        else write();
         position();
       })();
     } finally {
@@ -304,15 +322,27 @@ export class SyncEngine implements SyncLocal {
     state: DownloadState | null;
   } {
     const next = nextDownload(state, page);
-    const tables = this.applyChanges(page.changes, () => {
-      if (next) {
-        this.kept.set(DOWNLOAD, JSON.stringify(next));
-        return;
-      }
-      // Complete: from here on the device pulls what changed after the download's rows.
-      this.kept.delete(DOWNLOAD);
-      this.kept.set(CURSOR, String(page.upTo));
-    });
+    // A long history phase is written without the indexes that its order makes random (StagedIndexes).
+    const stage =
+      state.position.phase === 'history' &&
+      state.total !== null &&
+      state.total - state.received > this.stageIndexesAbove;
+    const tables = this.applyChanges(
+      page.rows,
+      () => {
+        if (next) {
+          this.kept.set(DOWNLOAD, JSON.stringify(next));
+          return;
+        }
+        // Complete: from here on the device pulls what changed after the download's rows.
+        this.indexes.restore();
+        this.kept.delete(DOWNLOAD);
+        this.kept.set(CURSOR, String(page.upTo));
+      },
+      () => {
+        if (stage) this.indexes.stage();
+      },
+    );
     return { tables, state: next };
   }
 
@@ -439,6 +469,7 @@ export class SyncEngine implements SyncLocal {
         this.kept.set(ACKED, String(last?.seq ?? 0));
         this.kept.set(CURSOR, '0');
         this.kept.delete(DOWNLOAD);
+        this.indexes.restore();
       })();
     } finally {
       this.db.pragma('foreign_keys = ON');
@@ -452,48 +483,49 @@ export class SyncEngine implements SyncLocal {
     return { pushed, pulled };
   }
 
-  /** Each synced table's fields with `deleted`, in column order, computed once (a download merges millions). */
-  private readonly fieldNames = new Map<SyncTable, string[]>();
+  /** Per table, the insert of a row that arrives with every field in column order (almost every row). */
+  private readonly wholeRowInserts = new Map<SyncTable, Statement<unknown[]>>();
 
-  private namesOf(table: SyncTable): string[] {
-    let names = this.fieldNames.get(table);
-    if (!names) {
-      names = [...Object.keys(SYNC_SCHEMA[table]), 'deleted'];
-      this.fieldNames.set(table, names);
-    }
-    return names;
+  private insertOf(table: SyncTable, names: readonly string[], whole: boolean): Statement<unknown[]> {
+    const sql = () =>
+      `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')})
+         VALUES (?, ?, ?${', ?'.repeat(names.length)}) ON CONFLICT (id) DO NOTHING`;
+    if (!whole) return this.statement(sql());
+    let insert = this.wholeRowInserts.get(table);
+    if (!insert) this.wholeRowInserts.set(table, (insert = this.db.prepare<unknown[]>(sql())));
+    return insert;
   }
 
   /**
    * Merges one remote row into the local one; true when a field changed. Most rows a download brings are
-   * new here: they are inserted at once (no conflict on the id), and only a row that exists is read and
-   * merged field by field.
+   * new here: they are inserted at once (no conflict on the id) with the row's stamps as they came, and
+   * only a row that exists is read and merged field by field. Fields this device does not know are left out.
    */
-  private apply(change: SyncChange): boolean {
-    const table = change.table;
-    const fields = change.fields;
+  private apply(row: SnapshotRow): boolean {
+    const { table, id, s, v } = row;
     // The clock takes in the newest stamp; the next local stamp follows it.
-    const newest = newestStamp(fields);
-    if (newest === '') return false;
-    this.clock.receive(newest);
-    const names = this.namesOf(table).filter((name) => name in fields);
-    const inserted = this.statement(
-      `INSERT INTO ${table} (id, hlc, field_hlc${names.map((n) => `, ${n}`).join('')})
-         VALUES (?, ?, ?${', ?'.repeat(names.length)}) ON CONFLICT (id) DO NOTHING`,
-    ).run(change.id, newest, ownStamps(fields, newest), ...names.map((n) => fields[n]!.v));
-    if (inserted.changes === 1) {
+    this.clock.receive(s);
+    const columns = columnsOf(table);
+    let whole = true;
+    let count = 0;
+    for (const name in v) if (columns[count++] !== name) whole = false;
+    whole &&= count === columns.length;
+    const names = whole ? columns : columns.filter((name) => Object.hasOwn(v, name));
+    const values: unknown[] = [id, s, row.f ? JSON.stringify(row.f) : '{}'];
+    for (const name of names) values.push(v[name]);
+    if (this.insertOf(table, names, whole).run(...values).changes === 1) {
       this.changedRows += 1;
       return true;
     }
-    const row = this.statement(`SELECT * FROM ${table} WHERE id = ?`).get(change.id) as Row;
-    const { merged, changed } = mergeFields(fieldMap(row, this.namesOf(table)), fields);
+    const existing = this.statement(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Row;
+    const { merged, changed } = mergeFields(fieldMap(existing, columns), fieldsOfRow(row));
     if (changed.length === 0) return false;
     this.changedRows += 1;
     const rowStamp = newestStamp(merged);
     const set = changed.filter((n) => names.includes(n));
     this.statement(
       `UPDATE ${table} SET hlc = ?, field_hlc = ?${set.map((n) => `, ${n} = ?`).join('')} WHERE id = ?`,
-    ).run(rowStamp, ownStamps(merged, rowStamp), ...set.map((n) => merged[n]!.v), change.id);
+    ).run(rowStamp, ownStamps(merged, rowStamp), ...set.map((n) => merged[n]!.v), id);
     return true;
   }
 }

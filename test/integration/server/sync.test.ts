@@ -52,7 +52,7 @@ async function pendingBatch(d: { fx: Fixture }) {
         throw new Error('captured');
       },
       pull: async () => ({ changes: [], next: 0, more: false }),
-      snapshot: async () => ({ changes: [], next: null, upTo: 0, total: 0 }),
+      snapshot: async () => ({ rows: [], next: null, upTo: 0, total: 0 }),
     },
   );
   await probe.push().catch(() => undefined);
@@ -94,7 +94,7 @@ describe('a new device’s first download', () => {
           positions.push(position);
           if ((pages += 1) === failOnPage) throw new Error('network gone');
           const page = await real.snapshot(position, limit, id);
-          received.push(...page.changes.map((c) => ({ table: c.table, id: c.id })));
+          received.push(...page.rows.map((r) => ({ table: r.table, id: r.id })));
           return page;
         },
       };
@@ -171,6 +171,109 @@ describe('a new device’s first download', () => {
     expect(lastOf(['patients'])).toBeLessThan(
       Math.min(at('appointments', appointmentOf(past.id)), at('recalls'), at('messages')),
     );
+  });
+
+  it('builds the search index and the index by patient in bulk, and an interruption leaves neither missing for good', async () => {
+    const token = await account('bulkindex');
+    const a = device(token, 'Reception');
+    const now = a.fx.clock.now;
+    const patients = ['Åsa Öberg', 'Jürgen Weiß', 'Mette Løkke', 'Ann Lee', 'Bo Ek', 'Ida Berg'].map((name) => {
+      const [firstName, lastName] = name.split(' ');
+      return a.fx.patient({ firstName, lastName });
+    });
+    // Years of history (booked in the past, so the download's history phase carries them), one patient left.
+    for (let i = 0; i < 12; i++) {
+      a.fx.clock.now = berlin(`202${i % 5}-0${1 + (i % 9)}-02`, 9);
+      a.fx.book({ patientId: patients[i % 5]!.id, startAt: berlin(`202${i % 5}-0${1 + (i % 9)}-10`, 9 + (i % 7)) });
+    }
+    a.fx.clock.now = now;
+    a.fx.core.patients.remove(patients[5]!.id);
+    await a.engine.push();
+
+    const b = practiceFixture(berlin('2026-06-01', 10));
+    const node = b.core.repository.clock.node;
+    const positions: string[] = [];
+    const failing = (fail: boolean): SyncTransport => ({
+      ...transport(token),
+      snapshot: async (position, limit, id) => {
+        positions.push(position.phase);
+        // Stops on the third page of the history: the index by patient is staged by then.
+        if (fail && positions.filter((p) => p === 'history').length === 3) throw new Error('network gone');
+        return transport(token).snapshot(position, limit, id);
+      },
+    });
+    b.core.sync.resetForAccount();
+    // Small pages and staging from the first history row on, so that the phase spans several pages.
+    const engine = (fail: boolean) =>
+      new SyncEngine(b.core.db, b.core.repository.clock, { id: node, name: 'Room 3' }, failing(fail), 3, 0);
+    await expect(engine(true).pull()).rejects.toThrow('network gone');
+    const indexSql = (fx: Pick<Fixture, 'core'>) =>
+      fx.core.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'appointments_by_patient'").pluck().get();
+    const kept = () => b.core.db.prepare("SELECT value FROM sync_state WHERE key = 'staged_indexes'").pluck().get();
+    // Interrupted in the history: the index is away, its SQL kept; the patients are searchable already.
+    expect(indexSql(b)).toBeUndefined();
+    expect(JSON.parse(String(kept()))).toEqual([indexSql(a.fx)]);
+    expect(b.core.patients.search('oberg', 10).map((p) => p.id)).toEqual([patients[0]!.id]);
+    expect(b.core.db.prepare("SELECT count(*) FROM sync_state WHERE key = 'search_index_deferred'").pluck().get()).toBe(
+      0,
+    );
+
+    // Resumed to its end: the index is back with the same definition, nothing left staged.
+    await engine(false).pull();
+    expect(b.core.sync.download(b.clock.now)).toBeNull();
+    expect(indexSql(b)).toBe(indexSql(a.fx));
+    expect(kept()).toBeUndefined();
+    // The search index holds what A's triggers wrote, row for row (the removed patient in neither).
+    const searchIndex = (fx: Pick<Fixture, 'core'>) =>
+      fx.core.db
+        .prepare(
+          'SELECT p.id, s.name, s.birth, s.phone FROM patients_fts s JOIN patients p ON p.rowid = s.rowid ORDER BY p.id',
+        )
+        .all();
+    expect(searchIndex(b)).toEqual(searchIndex(a.fx));
+    expect(searchIndex(b)).toHaveLength(5);
+    expect(b.core.patients.search('weiß', 10).map((p) => p.id)).toEqual([patients[1]!.id]);
+    await a.engine.pull(); // the messages the server queued (and expired) reach A too
+    for (const table of SYNC_TABLES) expect(content(b, table), table).toEqual(content(a.fx, table));
+    // A patient's appointments, read through the index again.
+    const plan = b.core.db
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM appointments WHERE patient_id = ? ORDER BY start_at')
+      .all(patients[0]!.id) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('appointments_by_patient');
+  });
+
+  it('creates staged indexes again when the device is reset during the history', async () => {
+    const token = await account('stagedreset');
+    const a = device(token, 'Reception');
+    const now = a.fx.clock.now;
+    const patient = a.fx.patient({ firstName: 'Gerd', lastName: 'Alt' });
+    for (let i = 0; i < 8; i++) {
+      a.fx.clock.now = berlin(`2024-0${1 + i}-02`, 9);
+      a.fx.book({ patientId: patient.id, startAt: berlin(`2024-0${1 + i}-10`, 9) });
+    }
+    a.fx.clock.now = now;
+    await a.engine.push();
+    const b = practiceFixture(berlin('2026-06-01', 10));
+    let history = 0;
+    const failing: SyncTransport = {
+      ...transport(token),
+      snapshot: async (position, limit, id) => {
+        if (position.phase === 'history' && (history += 1) === 2) throw new Error('network gone');
+        return transport(token).snapshot(position, limit, id);
+      },
+    };
+    b.core.sync.resetForAccount();
+    const node = b.core.repository.clock.node;
+    await expect(
+      new SyncEngine(b.core.db, b.core.repository.clock, { id: node, name: 'Room 3' }, failing, 3, 0).pull(),
+    ).rejects.toThrow('network gone');
+    const hasIndex = () =>
+      b.core.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'appointments_by_patient'").pluck().get();
+    expect(hasIndex()).toBe(0);
+    // The user replaces the device's practice again (or another engine starts without a download to finish).
+    b.core.sync.resetForAccount();
+    expect(hasIndex()).toBe(1);
+    expect(b.core.db.prepare("SELECT count(*) FROM sync_state WHERE key = 'staged_indexes'").pluck().get()).toBe(0);
   });
 });
 

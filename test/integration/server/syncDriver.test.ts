@@ -173,9 +173,14 @@ describe('the sync driver', () => {
         steps.push(`fetch ${page}`);
         const bytes = await remote.snapshotRaw!(position, limit, device);
         // A page that is not the protocol's (a proxy's error page, a truncated body) is refused whole.
-        return page === spoilt ? new TextEncoder().encode('{"changes": [{"table": "patients"}]}') : bytes;
+        return page === spoilt ? new TextEncoder().encode('{"rows": [{"table": "patients"}]}') : bytes;
       },
     };
+    // A patient changed after it was written: its row's fields carry stamps other than the row's (`f`).
+    const changedLater = first.patient({ firstName: 'Später', lastName: 'Geändert' });
+    first.clock.now += 60_000;
+    first.core.patients.update({ id: changedLater.id, notes: 'Neue Adresse' });
+    await driverFor(first, transport(token)).driver.kick();
     const fresh = practiceFixture(berlin('2026-06-01', 10));
     const local = fresh.core.sync;
     const taken: string[] = [];
@@ -228,6 +233,8 @@ describe('the sync driver', () => {
     for (const table of ['patients', 'appointments', 'practitioners'] as const)
       expect(stamps(fresh, table)).toEqual(stamps(first, table));
     expect(fresh.count('patients', "field_hlc = '{}'")).toBeGreaterThan(0);
+    expect(fresh.count('patients', "field_hlc <> '{}'")).toBeGreaterThan(0);
+    expect(fresh.core.patients.get(changedLater.id).notes).toBe('Neue Adresse');
     fresh.core.close();
     other.core.close();
   });
@@ -340,7 +347,7 @@ describe('the sync driver', () => {
     const { driver } = driverFor(first, {
       push: () => Promise.reject(toAppError(new ProtocolError(400, 'clock_skew', 'The stamp is in the future'))),
       pull: () => Promise.resolve({ changes: [], next: 0, more: false }),
-      snapshot: () => Promise.resolve({ changes: [], next: null, upTo: 0, total: 0 }),
+      snapshot: () => Promise.resolve({ rows: [], next: null, upTo: 0, total: 0 }),
     });
     first.patient({ firstName: 'Zukunft', lastName: 'Uhr' });
     await driver.kick();

@@ -12,6 +12,7 @@ import { m007Salutation } from './007-salutation';
 import { m008WorkingHours } from './008-working-hours';
 import { m009PracticeLogo } from './009-practice-logo';
 import { m010CallLogOwner } from './010-call-log-owner';
+import { m011PatientSearchView } from './011-patient-search-view';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   m008WorkingHours,
   m009PracticeLogo,
   m010CallLogOwner,
+  m011PatientSearchView,
 ];
