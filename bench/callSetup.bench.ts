@@ -2,10 +2,9 @@
  * Call setup (issue 5) on loopback between two Chromium pages with fake media, through the product's own
  * path: the practitioner (the app over the real core) admits a patient waiting on the guest page served by
  * the real server. Measured from the click on "Admit" to ICE connected and to the first decoded remote
- * video frame on the patient's side, over 20 calls.
+ * video frame on the patient's side, over 20 calls; three runs, the median run reported.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import type { Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { loadConfig } from '../server/config';
 import { openServerDb } from '../server/db/database';
 import { launchChromium } from '../test/harness/chromium';
 import { RENDERER_DIR, startHarness } from '../test/harness/testBridge';
-import { percentile, report } from './stats';
+import { eachRun, loadAverage, medianRun, percentile, report, RUNS } from './stats';
 
 const PASSWORD = 'Steady-Harbour-Pass-1';
 
@@ -156,44 +155,51 @@ export async function runCallSetupBench(calls = 20): Promise<void> {
     '--autoplay-policy=no-user-gesture-required',
   ]);
   const practitioner = await startHarness({ browser, osLocales: ['en-US'], serverUrl: base });
-  const ice: number[] = [];
-  const frames: number[] = [];
-  let baseline: { ice: number[]; frames: number[] } | undefined;
+  const runs: { ice: number[]; frames: number[]; baseline: { ice: number[]; frames: number[] } }[] = [];
   try {
-    // The baseline first, in the same browser (its pages closed before the product's calls start).
-    baseline = await plainCallSetup(browser, base, calls);
     const { page } = practitioner;
     await practitioner.open('settings');
     await page.evaluate((password) => window.clinic.account.signIn({ username: 'dr.bench', password }), PASSWORD);
     await page.reload();
     await practitioner.open('calls');
-    for (let i = 0; i < calls; i += 1) {
-      const invitation = await page.evaluate(() => window.clinic.calls.createInvitation({ label: 'Bench' }));
-      if (!invitation.ok) throw new Error(invitation.error.code);
-      const context = await browser.newContext({ locale: 'en-US' });
-      const guest = await context.newPage();
-      await guest.addInitScript(INSTRUMENT);
-      // The server was configured with port 0: its public URL is only known now.
-      await guest.goto(new URL(new URL(invitation.value.link).pathname, base).toString());
-      await guest.getByTestId('guest-name').fill(`Patient ${i}`);
-      await guest.getByTestId('guest-consent').check();
-      await guest.getByTestId('guest-details-next').click();
-      await guest.getByTestId('guest-join').click();
-      await guest.getByTestId('guest-waiting').waitFor();
-      await page.getByTestId('knock-admit').waitFor();
-      const admitted = Date.now();
-      await page.getByTestId('knock-admit').click();
-      await guest.waitForFunction(() => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0, null, {
-        timeout: 20_000,
-      });
-      const marks = await guest.evaluate(
-        () => (window as unknown as { __bench: { ice: number; frame: number } }).__bench,
-      );
-      ice.push(marks.ice - admitted);
-      frames.push(marks.frame - admitted);
-      await page.getByTestId('call-hangup').click();
-      await guest.getByTestId('guest-ended').waitFor();
-      await context.close();
+    // Three runs (issue 13), each the baseline's calls and then the product's, in the same browser.
+    for (let run = 0; run < RUNS; run += 1) {
+      const baseline = await plainCallSetup(browser, base, calls);
+      const ice: number[] = [];
+      const frames: number[] = [];
+      for (let i = 0; i < calls; i += 1) {
+        const invitation = await page.evaluate(() => window.clinic.calls.createInvitation({ label: 'Bench' }));
+        if (!invitation.ok) throw new Error(invitation.error.code);
+        const context = await browser.newContext({ locale: 'en-US' });
+        const guest = await context.newPage();
+        await guest.addInitScript(INSTRUMENT);
+        // The server was configured with port 0: its public URL is only known now.
+        await guest.goto(new URL(new URL(invitation.value.link).pathname, base).toString());
+        await guest.getByTestId('guest-name').fill(`Patient ${i}`);
+        await guest.getByTestId('guest-consent').check();
+        await guest.getByTestId('guest-details-next').click();
+        await guest.getByTestId('guest-join').click();
+        await guest.getByTestId('guest-waiting').waitFor();
+        await page.getByTestId('knock-admit').waitFor();
+        const admitted = Date.now();
+        await page.getByTestId('knock-admit').click();
+        await guest.waitForFunction(
+          () => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0,
+          null,
+          {
+            timeout: 20_000,
+          },
+        );
+        const marks = await guest.evaluate(
+          () => (window as unknown as { __bench: { ice: number; frame: number } }).__bench,
+        );
+        ice.push(marks.ice - admitted);
+        frames.push(marks.frame - admitted);
+        await page.getByTestId('call-hangup').click();
+        await guest.getByTestId('guest-ended').waitFor();
+        await context.close();
+      }
+      runs.push({ ice: ice.sort((a, b) => a - b), frames: frames.sort((a, b) => a - b), baseline });
     }
   } finally {
     await practitioner.close();
@@ -201,20 +207,19 @@ export async function runCallSetupBench(calls = 20): Promise<void> {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  ice.sort((a, b) => a - b);
-  frames.sort((a, b) => a - b);
-  if (!baseline) return;
-  report('admit → ICE connected', ice);
-  report('admit → first decoded remote frame', frames);
+  const p95 = (xs: readonly number[]) => percentile(xs, 95);
+  const frameRatio = (run: (typeof runs)[number]) => p95(run.frames) / p95(run.baseline.frames);
+  const iceRatio = (run: (typeof runs)[number]) => p95(run.ice) / p95(run.baseline.ice);
+  const { ice, frames, baseline } = medianRun(runs, frameRatio);
+  report('admit → ICE connected (median run)', ice);
+  report('admit → first decoded remote frame (median run)', frames);
   report('  baseline: plain pair, offer → ICE connected', baseline.ice);
   report('  baseline: plain pair, offer → first frame', baseline.frames);
   console.log(
-    `  p95: ICE connected ${percentile(ice, 95)} ms (target < 500), first frame ${percentile(frames, 95)} ms (target < 800); ` +
-      `baseline p95: ICE ${percentile(baseline.ice, 95)} ms, first frame ${percentile(baseline.frames, 95)} ms; ` +
-      `ratio to the baseline (p95): ICE ${(percentile(ice, 95) / percentile(baseline.ice, 95)).toFixed(2)}×, ` +
-      `first frame ${(percentile(frames, 95) / percentile(baseline.frames, 95)).toFixed(2)}× (goal ≤ 1.3×); load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
+    `  p95: ICE connected ${p95(ice)} ms (target < 500), first frame ${p95(frames)} ms (target < 800); ` +
+      `baseline p95: ICE ${p95(baseline.ice)} ms, first frame ${p95(baseline.frames)} ms; ` +
+      `ratio to the baseline (p95): ICE ${(p95(ice) / p95(baseline.ice)).toFixed(2)}×, ` +
+      `first frame ${(p95(frames) / p95(baseline.frames)).toFixed(2)}× (goal ≤ 1.3×); load average ${loadAverage()}\n` +
+      `  ${eachRun(runs, (run) => `first frame ${frameRatio(run).toFixed(2)}× (${p95(run.frames)} / ${p95(run.baseline.frames)} ms), ICE ${iceRatio(run).toFixed(2)}×`)}`,
   );
 }

@@ -8,6 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { withStatementCache } from './statementCache';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -156,7 +157,7 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
     };
     statistics = setInterval(() => void refreshStatistics(), 600_000);
     statistics.unref();
-    db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   try {
     const schemaVersion = await migrateServerDb(db, serverMigrations, dialect);

@@ -126,7 +126,7 @@ export function createCore(options: CoreOptions): Core {
       callLogAcknowledge: (revs) => callLog.acknowledge(revs),
       applyCallLogPage: (page) => callLog.applyPage(page),
       deviceId: () => engine.deviceId(),
-      nextBatch: () => engine.nextBatch(),
+      nextBatch: (after) => engine.nextBatch(after),
       acknowledge: (acked) => engine.acknowledge(acked),
       cursor: () => engine.cursor(),
       applyPage: (page) => engine.applyPage(page),

@@ -18,6 +18,7 @@ import type { CallLogLocal, CallLogPage } from '../calls/callLogService';
 import {
   agendaReady,
   runDownload,
+  runPush,
   type DownloadState,
   type PullPage,
   type PushBatch,
@@ -28,7 +29,7 @@ import {
 /** The core's side, as the main thread reaches it (through the worker: every call is async). */
 export interface DriverLocal {
   deviceId(): Promise<string>;
-  nextBatch(): Promise<PushBatch | null>;
+  nextBatch(after?: number): Promise<PushBatch | null>;
   acknowledge(acked: number): Promise<void>;
   cursor(): Promise<number>;
   applyPage(page: PullPage): Promise<string[]>;
@@ -62,7 +63,7 @@ export interface CallLogTransport {
 export function inProcessLocal(local: SyncLocal & CallLogLocal & { exportPractice(): string }): DriverLocal {
   return {
     deviceId: async () => local.deviceId(),
-    nextBatch: async () => local.nextBatch(),
+    nextBatch: async (after) => local.nextBatch(after),
     acknowledge: async (acked) => local.acknowledge(acked),
     cursor: async () => local.cursor(),
     applyPage: async (page) => local.applyPage(page),
@@ -92,7 +93,7 @@ export function workerLocal(call: (channel: string, input?: unknown) => Promise<
   const internal = <T>(name: string, input?: unknown) => call(`internal.sync.${name}`, input) as Promise<T>;
   return {
     deviceId: () => internal('deviceId'),
-    nextBatch: () => internal('nextBatch'),
+    nextBatch: (after) => internal('nextBatch', after),
     acknowledge: (acked) => internal('acknowledge', acked),
     cursor: () => internal('cursor'),
     applyPage: (page) => internal('applyPage', page),
@@ -237,11 +238,13 @@ export class SyncDriver {
     try {
       if (!(await local.firstSyncDone()) && !(await this.firstSync())) return;
       this.set({ state: 'syncing', pending: await local.pending(), error: null });
-      for (let batch = await local.nextBatch(); batch; batch = await local.nextBatch()) {
-        const answer = await remote.push(batch);
-        await local.acknowledge(answer.acked);
-        this.set({ pending: await local.pending() });
-      }
+      // The core's worker reads each next batch while the server stores the one before.
+      await runPush({
+        next: (after) => local.nextBatch(after),
+        send: (batch) => remote.push(batch),
+        acknowledge: (acked) => local.acknowledge(acked),
+        sent: async () => this.set({ pending: await local.pending() }),
+      });
       const tables = new Set<string>();
       await this.download(tables);
       for (;;) {

@@ -128,10 +128,46 @@ export async function runDownload<P>(first: DownloadState, steps: DownloadSteps<
   }
 }
 
+/** The steps of sending the outbox, wherever the device's side runs (in this thread or the core's worker). */
+export interface PushSteps {
+  /** The outbox's batch after entry `after` (default: the acknowledged one), or null. */
+  next(after?: number): Promise<PushBatch | null> | PushBatch | null;
+  send(batch: PushBatch): Promise<{ acked: number }>;
+  acknowledge(acked: number): Promise<void> | void;
+  /** After each acknowledged batch. */
+  sent?(): Promise<void> | void;
+}
+
+/**
+ * Sends the outbox in batches until it is empty; returns how many entries the server acknowledged. The
+ * next batch is read while the server stores the one before (its request already on its way): the
+ * device's reading and the server's writing overlap on two cores instead of taking turns. When the server
+ * acknowledges anything but the batch's last entry (it had more, after a lost answer), the batch read
+ * ahead is dropped and the next one read from what it acknowledged.
+ */
+export async function runPush(steps: PushSteps): Promise<number> {
+  let sent = 0;
+  let batch = await steps.next();
+  while (batch) {
+    const answer = steps.send(batch);
+    answer.catch(() => undefined); // awaited below
+    await new Promise((resolve) => setImmediate(resolve)); // the request leaves before the next is read
+    const following = Promise.resolve(steps.next(batch.toSeq));
+    following.catch(() => undefined); // awaited below, or dropped
+    const { acked } = await answer;
+    await steps.acknowledge(acked);
+    sent += batch.toSeq - batch.fromSeq + 1;
+    await steps.sent?.();
+    batch = acked === batch.toSeq ? await following : await steps.next();
+  }
+  return sent;
+}
+
 /** What the app's sync driver (main thread) asks of the device's side (in the core worker), step by step. */
 export interface SyncLocal {
   deviceId(): string;
-  nextBatch(): PushBatch | null;
+  /** The outbox's batch after entry `after` (default: the acknowledged one), or null when there is none. */
+  nextBatch(after?: number): PushBatch | null;
   acknowledge(acked: number): void;
   cursor(): number;
   /** Applies a page; the names of the tables that changed here. */
@@ -246,9 +282,9 @@ export class SyncEngine implements SyncLocal {
     });
   }
 
-  /** The outbox's next batch after the acknowledged entry, or null when everything is acknowledged. */
-  nextBatch(): PushBatch | null {
-    const acked = this.state(ACKED);
+  /** The outbox's batch after entry `after` (default: the acknowledged one), or null when there is none. */
+  nextBatch(after?: number): PushBatch | null {
+    const acked = after ?? this.state(ACKED);
     const entries = this.db
       .prepare('SELECT seq, table_name, row_id, op, fields FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(acked, this.batchSize) as OutboxEntry[];
@@ -403,14 +439,12 @@ export class SyncEngine implements SyncLocal {
   }
 
   /** Sends the outbox in batches until it is empty; returns how many entries the server acknowledged. */
-  async push(): Promise<number> {
-    let sent = 0;
-    for (let batch = this.nextBatch(); batch; batch = this.nextBatch()) {
-      const answer = await this.transport.push(batch);
-      this.acknowledge(answer.acked);
-      sent += batch.toSeq - batch.fromSeq + 1;
-    }
-    return sent;
+  push(): Promise<number> {
+    return runPush({
+      next: (after) => this.nextBatch(after),
+      send: (batch) => this.transport.push(batch),
+      acknowledge: (acked) => this.acknowledge(acked),
+    });
   }
 
   /**

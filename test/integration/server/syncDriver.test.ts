@@ -21,6 +21,17 @@ import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFix
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
+/** A patient's fields besides the name, for imports. */
+const NO_CONTACT = {
+  birthDate: null,
+  mobile: null,
+  email: null,
+  language: 'de',
+  channel: 'none',
+  optOutSms: false,
+  optOutEmail: false,
+  notes: '',
+} as const;
 beforeAll(async () => {
   f = await startServerFixture({ realClock: true });
 });
@@ -236,6 +247,87 @@ describe('the sync driver', () => {
     expect(fresh.count('patients', "field_hlc <> '{}'")).toBeGreaterThan(0);
     expect(fresh.core.patients.get(changedLater.id).notes).toBe('Neue Adresse');
     fresh.core.close();
+    other.core.close();
+  });
+
+  it('reads each next batch while the server stores the one before, and sends every change once', async () => {
+    const before = first.count('patients');
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      firstName: 'Stapel',
+      lastName: `Nummer${i}`,
+      ...NO_CONTACT,
+    }));
+    first.core.patients.importMany(rows);
+    const steps: string[] = [];
+    const local = inProcessLocal(first.core.sync);
+    const remote = transport(token);
+    const driver = new SyncDriver({
+      local: {
+        ...local,
+        nextBatch: async (after) => {
+          const batch = await local.nextBatch(after);
+          if (batch) steps.push(`read ${batch.fromSeq}`);
+          return batch;
+        },
+      },
+      remote: {
+        ...remote,
+        push: async (batch) => {
+          steps.push(`send ${batch.fromSeq}`);
+          const answer = await remote.push(batch);
+          steps.push(`answer ${batch.fromSeq}`);
+          return answer;
+        },
+      },
+      signedIn: () => true,
+      now: () => first.clock.now,
+      emit: () => {},
+    });
+    await driver.kick();
+    expect(driver.status()).toMatchObject({ state: 'synced', pending: 0 });
+    // Three batches of 500 or fewer; each one after the first read before the answer to the one before.
+    const sends = steps.filter((s) => s.startsWith('send')).map((s) => s.slice(5));
+    expect(sends.length).toBeGreaterThanOrEqual(3);
+    for (let k = 1; k < sends.length; k += 1)
+      expect(steps.indexOf(`read ${sends[k]}`)).toBeLessThan(steps.indexOf(`answer ${sends[k - 1]}`));
+    // Every new patient reached the server once: a new device downloads them all.
+    const other = practiceFixture(berlin('2026-06-01', 10));
+    await driverFor(other, transport(token)).driver.kick();
+    expect(other.count('patients')).toBe(before + 1200);
+    expect(other.count('patients', "first_name = 'Stapel'")).toBe(1200);
+    other.core.close();
+  });
+
+  it('sends on from what the server acknowledged when its answers were lost, dropping the batch read ahead', async () => {
+    const local = first.core.sync;
+    first.core.patients.importMany(
+      Array.from({ length: 1200 }, (_, i) => ({
+        firstName: 'Verloren',
+        lastName: `Antwort${i}`,
+        ...NO_CONTACT,
+      })),
+    );
+    // Two batches reach the server, but their answers never reach the device (it acknowledged neither).
+    const remote = transport(token);
+    const lost = [local.nextBatch()!];
+    lost.push(local.nextBatch(lost[0]!.toSeq)!);
+    for (const batch of lost) await remote.push(batch);
+    const sent: number[] = [];
+    const { driver } = driverFor(first, {
+      ...remote,
+      push: async (batch) => {
+        sent.push(batch.fromSeq);
+        return remote.push(batch);
+      },
+    });
+    await driver.kick();
+    expect(driver.status()).toMatchObject({ state: 'synced', pending: 0 });
+    // The first batch again (the server answers with all it has), then straight after the second.
+    expect(sent[0]).toBe(lost[0]!.fromSeq);
+    expect(sent[1]).toBe(lost[1]!.toSeq + 1);
+    const other = practiceFixture(berlin('2026-06-01', 10));
+    await driverFor(other, transport(token)).driver.kick();
+    expect(other.count('patients', "first_name = 'Verloren'")).toBe(1200);
     other.core.close();
   });
 
