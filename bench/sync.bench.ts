@@ -22,6 +22,7 @@ import { io as connect } from 'socket.io-client';
 import { createApiClient } from '../protocol/client';
 import { callRoutes } from '../protocol/calls';
 import { buildServer } from '../server/app';
+import { NO_CONTACT } from '../test/harness/patientInput';
 import { seedSession } from '../test/harness/seedSession';
 import { loadConfig } from '../server/config';
 import { openServerDb, SERVER_DB_FILE } from '../server/db/database';
@@ -38,18 +39,7 @@ const APPOINTMENTS = Number(process.env.BENCH_APPOINTMENTS ?? 1_000_000);
 
 /** A patient without contact data (the rows sync carries, nothing more). */
 const addPatient = (c: Core, firstName: string, lastName: string) =>
-  c.patients.create({
-    firstName,
-    lastName,
-    birthDate: null,
-    mobile: null,
-    email: null,
-    language: 'de',
-    channel: 'none',
-    optOutSms: false,
-    optOutEmail: false,
-    notes: '',
-  });
+  c.patients.create({ firstName, lastName, ...NO_CONTACT });
 
 function core(): Core {
   return createCore({

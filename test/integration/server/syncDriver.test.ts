@@ -18,20 +18,10 @@ import { ProtocolError } from '../../../protocol/client';
 import { inProcessLocal, SyncDriver } from '../../../src-main/core/sync/syncDriver';
 import type { SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
+import { NO_CONTACT } from '../../harness/patientInput';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
-/** A patient's fields besides the name, for imports. */
-const NO_CONTACT = {
-  birthDate: null,
-  mobile: null,
-  email: null,
-  language: 'de',
-  channel: 'none',
-  optOutSms: false,
-  optOutEmail: false,
-  notes: '',
-} as const;
 beforeAll(async () => {
   f = await startServerFixture({ realClock: true });
 });
