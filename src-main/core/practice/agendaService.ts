@@ -53,7 +53,8 @@ export function overlaps(appointments: readonly Appointment[]): string[] {
 /**
  * Appointments with their patient, type and next pending reminder. The reminder subquery is pinned to the
  * per-appointment index: left to itself, the planner may pick the status index and read every scheduled
- * message of the practice for each appointment.
+ * message of the practice for each appointment. The patient comes from the index that carries the shown
+ * columns (migration 012): one descent per appointment instead of two.
  */
 const SELECT = `SELECT a.*, p.first_name || ' ' || p.last_name AS patient_name, p.mobile AS patient_phone,
     t.name AS type_name, t.colour AS colour,
@@ -62,7 +63,7 @@ const SELECT = `SELECT a.*, p.first_name || ' ' || p.last_name AS patient_name, 
        AND m.status IN ('draft', 'scheduled') AND m.deleted = 0) AS reminder_at
   FROM appointments a
   JOIN appointment_types t ON t.id = a.type_id
-  LEFT JOIN patients p ON p.id = a.patient_id`;
+  LEFT JOIN patients p INDEXED BY patients_card ON p.id = a.patient_id`;
 
 const toAppointment = (r: Row): Appointment => ({
   id: String(r.id),

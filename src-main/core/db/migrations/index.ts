@@ -13,6 +13,7 @@ import { m008WorkingHours } from './008-working-hours';
 import { m009PracticeLogo } from './009-practice-logo';
 import { m010CallLogOwner } from './010-call-log-owner';
 import { m011PatientSearchView } from './011-patient-search-view';
+import { m012PatientCardIndex } from './012-patient-card-index';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   m009PracticeLogo,
   m010CallLogOwner,
   m011PatientSearchView,
+  m012PatientCardIndex,
 ];
