@@ -15,10 +15,9 @@ type FieldType = 'text' | 'text?' | 'int' | 'int?';
 
 /**
  * The version of SYNC_SCHEMA: raised whenever a synced table or field is added, or the sync routes' payloads
- * change. A device sends the version
- * it was built with; the server refuses pushes and pulls of a device older than its own (the device would
- * drop fields it does not know), and the app asks the user to update ClinicDesk while it keeps working
- * locally.
+ * change. A device sends the version it was built with; the server refuses pushes and pulls of a device
+ * older than its own (the device would drop fields it does not know), and the app asks the user to update
+ * ClinicDesk while it keeps working locally.
  */
 export const SYNC_SCHEMA_VERSION = 4; // 4: a first download's rows travel as `SnapshotRow`s
 
@@ -249,13 +248,19 @@ const COLUMN_ORDER = new Map<SyncTable, readonly string[]>(
 );
 export const columnsOf = (table: SyncTable): readonly string[] => COLUMN_ORDER.get(table)!;
 
+/** The newest stamp of a field map ('' for none): stamps order as strings. */
+export function newestStamp(fields: FieldMap): string {
+  let newest = '';
+  for (const name in fields) if (fields[name]!.s > newest) newest = fields[name]!.s;
+  return newest;
+}
+
 /**
  * A row's field map as a snapshot row: the newest stamp, the values in column order (any other field after
  * them), the stamps that differ. Null for an empty map.
  */
 export function snapshotRowOf(table: SyncTable, id: string, fields: FieldMap): SnapshotRow | null {
-  let s = '';
-  for (const name in fields) if (fields[name]!.s > s) s = fields[name]!.s;
+  const s = newestStamp(fields);
   if (s === '') return null;
   const v: Record<string, SyncField['v']> = {};
   let f: Record<string, string> | undefined;

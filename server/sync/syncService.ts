@@ -12,6 +12,7 @@ import {
   fieldProblem,
   MAX_CLOCK_SKEW_MS,
   mergeFields,
+  newestStamp,
   SETUP_TABLES,
   SNAPSHOT_PHASES,
   snapshotRowOf,
@@ -83,8 +84,7 @@ export const SERVER_NODE = 'server';
 
 /** A stamp later than every stamp of the row (and not before now), so the server's write wins this merge. */
 export function stampAfter(fields: FieldMap, now: number): string {
-  let latest = '';
-  for (const { s } of Object.values(fields)) if (s > latest) latest = s;
+  const latest = newestStamp(fields);
   const wall = latest ? stampWall(latest) : 0;
   const counter = latest ? parseInt(latest.slice(10, 15), 36) : 0;
   const [w, c] = now > wall ? [now, 0] : [wall, counter + 1];

@@ -12,6 +12,7 @@ import {
   columnsOf,
   fieldsOfRow,
   mergeFields,
+  newestStamp,
   SNAPSHOT_PHASES,
   SNAPSHOT_WINDOW,
   snapshotPositionSchema,
@@ -562,13 +563,6 @@ export class SyncEngine implements SyncLocal {
     ).run(rowStamp, ownStamps(merged, rowStamp), ...set.map((n) => merged[n]!.v), id);
     return true;
   }
-}
-
-/** The newest stamp of a field map ('' for none): stamps order as strings. */
-function newestStamp(fields: FieldMap): string {
-  let newest = '';
-  for (const name in fields) if (fields[name]!.s > newest) newest = fields[name]!.s;
-  return newest;
 }
 
 /**
