@@ -57,8 +57,11 @@ export const HEARTBEAT_MS = 5_000;
 /** A process not heard of for this long is gone: its sockets stop counting and their peers get the grace. */
 export const DEAD_AFTER_MS = 20_000;
 /**
- * The relay checks each signal against the participants of its call, read from the database at most this
- * often per call: a call's changes drop its entry at once here and, through the adapter, on every process.
+ * The relay checks each signal against the participants of its call, kept here for about this long (each
+ * entry between ¾ and 1¼ of it, so that thousands of calls started together do not all expire together):
+ * a call's change replaces its entry at once here (from the changed call, no read) and drops it, through
+ * the adapter, on every other process. An entry used in its last quarter is read afresh in the background,
+ * so a signal waits for the database only when its process has nothing for the call.
  */
 export const RELAY_CACHE_MS = 30_000;
 const CALL_CHANGED = 'clinicdesk:call-changed';
@@ -156,6 +159,11 @@ export class Signalling {
   private readonly pending = new Set<Promise<unknown>>();
   /** Participants of active calls, for the relay (see RELAY_CACHE_MS). */
   private readonly relayCache = new Map<string, { peers: Set<string>; until: number }>();
+  /**
+   * Reads of a call's participants in flight, shared by the signals that wait for them. A change of the
+   * call while one is in flight marks it stale: its answer is not kept (it may predate the change).
+   */
+  private readonly relayReads = new Map<string, { peers: Promise<Set<string>>; stale: boolean }>();
   private readonly beatTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -183,7 +191,7 @@ export class Signalling {
     });
     io.on('connection', (socket) => this.connected(socket));
     // Another process changed a call: its participants are read afresh at the next signal.
-    if (deps.clustered) io.on(CALL_CHANGED, (callId: unknown) => this.relayCache.delete(String(callId)));
+    if (deps.clustered) io.on(CALL_CHANGED, (callId: unknown) => this.callChanged(String(callId), null));
     deps.accounts.onSessionsRevoked((accountId) => this.disconnectPeer(accountId));
     this.beatTimer = setInterval(() => this.track(this.sweep()), deps.timing?.heartbeatMs ?? HEARTBEAT_MS);
     this.beatTimer.unref();
@@ -289,7 +297,10 @@ export class Signalling {
       if (!call) return missing();
       const result = await change(call, tx);
       await this.state.save(tx.db, call);
-      tx.after.push(() => this.callChanged(callId));
+      tx.after.push(() => {
+        this.callChanged(callId, call);
+        if (this.deps.clustered) this.io.serverSideEmit(CALL_CHANGED, callId);
+      });
       return result;
     });
   }
@@ -893,20 +904,64 @@ export class Signalling {
 
   // ---- relay ----------------------------------------------------------------------------------
 
-  private callChanged(callId: string): void {
-    this.relayCache.delete(callId);
-    if (this.deps.clustered) this.io.serverSideEmit(CALL_CHANGED, callId);
+  /**
+   * A call changed: its relay entry follows at once. Here the changed call itself says who takes part (its
+   * effects run right after its commit, before any later change of the call can commit: the next change
+   * waits for the row lock, and this runs in the commit's own continuation); from another process only
+   * its id arrives, and the entry is dropped.
+   */
+  private callChanged(callId: string, call: Call | null): void {
+    const read = this.relayReads.get(callId);
+    if (read) read.stale = true;
+    if (call && !call.ended && call.state === 'active')
+      this.keepParticipants(callId, new Set(call.participants.keys()));
+    else this.relayCache.delete(callId);
   }
 
-  /** Whether both take part in the active call: from the cache, or (missing, stale, or not there) the database. */
+  private keepParticipants(callId: string, peers: Set<string>): void {
+    if (peers.size === 0) {
+      this.relayCache.delete(callId);
+      return;
+    }
+    if (this.relayCache.size >= 100_000) this.relayCache.clear(); // ended calls' entries do not pile up
+    const until = Date.now() + RELAY_CACHE_MS * (0.75 + Math.random() / 2);
+    this.relayCache.set(callId, { peers, until });
+  }
+
+  /** The participants of an active call from the database; one read per call at a time. */
+  private readParticipants(callId: string): Promise<Set<string>> {
+    const inFlight = this.relayReads.get(callId);
+    if (inFlight && !inFlight.stale) return inFlight.peers;
+    const read = { peers: Promise.resolve(new Set<string>()), stale: false };
+    const settle = () => {
+      if (this.relayReads.get(callId) === read) this.relayReads.delete(callId);
+    };
+    read.peers = this.state.activeParticipants(callId).then(
+      (list) => {
+        settle();
+        const peers = new Set(list);
+        if (!read.stale) this.keepParticipants(callId, peers);
+        return peers;
+      },
+      (error: unknown) => {
+        settle();
+        throw error;
+      },
+    );
+    this.relayReads.set(callId, read);
+    return read.peers;
+  }
+
+  /** Whether both take part in the active call: from the entry while it lasts, else from the database. */
   private async bothIn(callId: string, from: string, to: string): Promise<boolean> {
     const now = Date.now();
     const cached = this.relayCache.get(callId);
-    if (cached && cached.until > now && cached.peers.has(from) && cached.peers.has(to)) return true;
-    const peers = new Set(await this.state.activeParticipants(callId));
-    if (peers.size > 0) this.relayCache.set(callId, { peers, until: now + RELAY_CACHE_MS });
-    else this.relayCache.delete(callId);
-    if (this.relayCache.size > 100_000) this.relayCache.clear(); // ended calls' entries do not pile up
+    if (cached && cached.until > now && cached.peers.has(from) && cached.peers.has(to)) {
+      if (cached.until - now < RELAY_CACHE_MS / 4 && !this.relayReads.has(callId))
+        this.track(this.readParticipants(callId));
+      return true;
+    }
+    const peers = await this.readParticipants(callId);
     return peers.has(from) && peers.has(to);
   }
 

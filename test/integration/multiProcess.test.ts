@@ -166,6 +166,28 @@ describe.skipIf(missing.length > 0)(
       }
     });
 
+    it('relays across processes, and a hang-up on one process closes the relay on the other', async () => {
+      const caller = await socketTo(0, ana.accessToken);
+      const callee = await socketTo(1, ben.accessToken);
+      const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
+      await expect.poll(() => callee.count('call:incoming')).toBe(1);
+      await callee.socket.emitWithAck('call:accept', { callId: invited.callId });
+      const signal = (from: typeof caller, to: string) =>
+        from.socket.emitWithAck('signal', {
+          callId: invited.callId,
+          to,
+          data: { type: 'candidate', candidate: { candidate: 'c', sdpMid: '0', sdpMLineIndex: 0 } },
+        }) as Promise<{ relayed?: boolean; error?: { code: string } }>;
+      // Both processes now hold the call's participants for their relay.
+      expect(await signal(caller, ben.id)).toEqual({ relayed: true });
+      expect(await signal(callee, ana.id)).toEqual({ relayed: true });
+      await expect.poll(() => callee.count('signal') + caller.count('signal')).toBe(2);
+      await caller.socket.emitWithAck('call:hangup', { callId: invited.callId });
+      // Process 1 hears of the change through the adapter and drops its entry (long before the entry's expiry).
+      await expect.poll(async () => (await signal(callee, ana.id)).error?.code).toBe('not_participant');
+      for (const s of [caller, callee]) s.socket.disconnect();
+    });
+
     it(
       'a call ringing from a process that is killed is still missed, by the other process',
       { timeout: 90_000 },

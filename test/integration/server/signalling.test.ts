@@ -253,6 +253,17 @@ describe('signalling between colleagues', () => {
     const left = next(a, 'call:peer-left');
     await emit(c, 'call:hangup', { callId });
     expect(await left).toMatchObject({ peerId: cem.id });
+    // Who left is out of the relay at once (its entry follows the change, not its expiry); the others are not.
+    const offer = { type: 'offer', sdp: 'v=0' };
+    expect(await emit(b, 'signal', { callId, to: cem.id, data: offer })).toEqual({
+      error: { code: 'not_participant' },
+    });
+    expect(await emit(c, 'signal', { callId, to: ben.id, data: offer })).toEqual({
+      error: { code: 'not_participant' },
+    });
+    const stillRelayed = next(a, 'signal');
+    expect(await emit(b, 'signal', { callId, to: ana.id, data: offer })).toEqual({ relayed: true });
+    expect(await stillRelayed).toMatchObject({ from: ben.id });
     const ended = next(b, 'call:ended');
     await emit(a, 'call:hangup', { callId });
     await ended;
