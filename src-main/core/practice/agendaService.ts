@@ -51,14 +51,17 @@ export function overlaps(appointments: readonly Appointment[]): string[] {
 }
 
 /**
- * Appointments with their patient, type and next pending reminder. The reminder subquery is pinned to the
- * per-appointment index: left to itself, the planner may pick the status index and read every scheduled
- * message of the practice for each appointment. The patient comes from the index that carries the shown
- * columns (migration 012): one descent per appointment instead of two.
+ * Appointments with their patient, type and next pending reminder: the columns shown, not the row's sync
+ * stamps (a synced row's per-field stamps are longer than the rest of it). The reminder comes from the
+ * index of pending reminders only (migration 013), the patient from the index that carries the shown
+ * columns (migration 012): one descent each per appointment. Both are named, since the planner would
+ * otherwise take the primary key's index for the patient, and may take the status index for the reminder.
  */
-const SELECT = `SELECT a.*, p.first_name || ' ' || p.last_name AS patient_name, p.mobile AS patient_phone,
+const SELECT = `SELECT a.id, a.patient_id, a.practitioner_id, a.room_id, a.type_id, a.tenant_id, a.start_at,
+    a.end_at, a.status, a.notes, a.cancel_reason, a.deleted,
+    p.first_name || ' ' || p.last_name AS patient_name, p.mobile AS patient_phone,
     t.name AS type_name, t.colour AS colour,
-    (SELECT min(m.scheduled_at) FROM messages m INDEXED BY messages_by_appointment
+    (SELECT min(m.scheduled_at) FROM messages m INDEXED BY messages_pending_reminders
        WHERE m.appointment_id = a.id AND m.kind = 'reminder'
        AND m.status IN ('draft', 'scheduled') AND m.deleted = 0) AS reminder_at
   FROM appointments a
@@ -532,14 +535,17 @@ export class AgendaService {
     const bounds = [...dates, addDays(monday, 7)].map((d) => atLocal(d, 0, zone));
     const all = this.range(bounds[0]!, bounds[7]!);
     const columns = this.columns(by);
-    return dates.map((d, i) => ({
-      date: d,
-      from: bounds[i]!,
-      to: bounds[i + 1]!,
-      columns,
-      appointments: all.filter((a) => a.startAt < bounds[i + 1]! && a.endAt > bounds[i]!),
-      conflicts: overlaps(all.filter((a) => a.startAt < bounds[i + 1]! && a.endAt > bounds[i]!)),
-    }));
+    return dates.map((d, i) => {
+      const appointments = all.filter((a) => a.startAt < bounds[i + 1]! && a.endAt > bounds[i]!);
+      return {
+        date: d,
+        from: bounds[i]!,
+        to: bounds[i + 1]!,
+        columns,
+        appointments,
+        conflicts: overlaps(appointments),
+      };
+    });
   }
 
   /** Today's date in the practice's time zone. */

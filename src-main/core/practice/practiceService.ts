@@ -163,8 +163,16 @@ export class PracticeService {
     return this.practice();
   }
 
+  /** One prepared statement per list: the agenda asks for its columns at every day and week it shows. */
+  private readonly listings = new Map<string, { all: () => unknown[] }>();
+
   private list<T>(table: 'tenants' | 'practitioners' | 'rooms' | 'appointment_types', map: (r: Row) => T): T[] {
-    return (this.repo.db.prepare(`SELECT * FROM ${table} WHERE deleted = 0 ORDER BY name`).all() as Row[]).map(map);
+    let listing = this.listings.get(table);
+    if (!listing) {
+      listing = this.repo.db.prepare(`SELECT * FROM ${table} WHERE deleted = 0 ORDER BY name`);
+      this.listings.set(table, listing);
+    }
+    return (listing.all() as Row[]).map(map);
   }
 
   private one<T>(

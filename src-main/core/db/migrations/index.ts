@@ -14,6 +14,7 @@ import { m009PracticeLogo } from './009-practice-logo';
 import { m010CallLogOwner } from './010-call-log-owner';
 import { m011PatientSearchView } from './011-patient-search-view';
 import { m012PatientCardIndex } from './012-patient-card-index';
+import { m013PendingReminderIndex } from './013-pending-reminder-index';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   m010CallLogOwner,
   m011PatientSearchView,
   m012PatientCardIndex,
+  m013PendingReminderIndex,
 ];
