@@ -99,6 +99,9 @@ export interface CallDeps {
   now?: () => number;
 }
 
+/** The patient's call screen shows at the latest this long after admission, offer or not. */
+const SCREEN_AFTER_MS = 1_000;
+
 export const INITIAL_CALL_STATE: CallState = {
   connected: false,
   statuses: {},
@@ -178,13 +181,14 @@ export class CallCore {
   }
 
   /** The peer connections of a call, with the local media. */
-  protected async startSession(callId: string, local: MediaStream): Promise<CallSession> {
+  protected async startSession(callId: string, local: MediaStream, signalled?: () => void): Promise<CallSession> {
     const ice = await this.iceServers();
     this.state.session?.close();
     const session = this.deps.createSession(this.channel, callId, local, ice, {
       changed: () => this.set({ revision: this.state.revision + 1 }),
       chat: (entry) => this.set({ chat: [...this.state.chat, entry] }),
       file: (from, file) => this.set({ files: [...this.state.files, { ...file, from }] }),
+      ...(signalled ? { signalled } : {}),
     });
     this.set({ session, chat: [], files: [], revision: this.state.revision + 1 });
     return session;
@@ -520,14 +524,25 @@ export class GuestCallController extends CallCore {
     }
   }
 
-  /** The practitioner admitted us: we start the connection to them. */
+  /**
+   * The practitioner admitted us: we start the connection to them. The call screen follows once our offer
+   * is on its way: rendered first, its video players held the page's only thread for 150–200 ms (two long
+   * tasks on a loaded machine, more on an old phone) before the offer could even be created (issue 13).
+   */
   protected override peerJoined(event: ServerPayload<'call:peer-joined'>): void {
     if (this.state.session?.callId !== event.callId) {
       void this.openMedia().then(async (media) => {
         if (!media) return;
-        const session = await this.startSession(event.callId, media.stream);
-        this.set({ phase: 'call' });
+        let session: CallSession | null = null;
+        const show = () => {
+          const { phase } = this.state;
+          if (session && this.state.session === session && phase !== 'call' && phase !== 'ended')
+            this.set({ phase: 'call' });
+        };
+        session = await this.startSession(event.callId, media.stream, show);
         session.connect(event.peer, true);
+        // Shown anyway if no offer can leave (the call screen then shows the connection's state).
+        setTimeout(show, SCREEN_AFTER_MS);
       });
       return;
     }

@@ -31,6 +31,8 @@ export interface CallEvents {
   changed(): void;
   chat(entry: ChatEntry): void;
   file(from: string, file: ReceivedFile): void;
+  /** A signal of ours left for the other side (the first one is the offer or the answer). */
+  signalled?(): void;
 }
 
 interface Link {
@@ -94,7 +96,10 @@ export class CallSession {
     peer.on('signal', (data) => {
       // Only what the protocol carries leaves this side (simple-peer's signal data, bounded).
       const signal = signalDataSchema.safeParse(data);
-      if (signal.success) this.channel.send('signal', { callId: this.callId, to: remote.id, data: signal.data });
+      if (signal.success) {
+        this.channel.send('signal', { callId: this.callId, to: remote.id, data: signal.data });
+        this.events.signalled?.();
+      }
     });
     peer.on('stream', (stream) => {
       state.stream = stream;

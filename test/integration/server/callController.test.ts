@@ -162,7 +162,8 @@ describe('call controllers against the real server', () => {
     expect(hostSessions.made[0]!.expected).toEqual([`guest:${invitation.id}`]);
     // The patient, already in the call, starts the connection to the practitioner who joined.
     await expect.poll(() => guestSessions.made[0]?.connected).toEqual([{ id: host.id, initiator: true }]);
-    expect(patient.state.phase).toBe('call');
+    // Its call screen follows the offer (this stand-in session sends none: at the latest after a second).
+    await expect.poll(() => patient.state.phase).toBe('call');
 
     practitioner.controller.endCall(true);
     await expect.poll(() => patient.state.ended).toBe('ended');
