@@ -44,3 +44,25 @@ export const loadAverage = (): string =>
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+/** One run of a measurement beside its baseline, both sorted samples in ms. */
+export interface PairedRun {
+  product: readonly number[];
+  baseline: readonly number[];
+}
+
+/**
+ * Prints the median run (by the product's p99) of a measurement and its same-run baseline, their ratio at
+ * p50 and p99, and each run's p99s in the order they ran.
+ */
+export function reportAgainst(name: string, baselineName: string, runs: readonly PairedRun[]): void {
+  const p99 = (xs: readonly number[]) => percentile(xs, 99);
+  const median = medianRun(runs, (run) => p99(run.product));
+  report(`${name} (median run)`, median.product);
+  report(`  baseline: ${baselineName}`, median.baseline);
+  const ratio = (q: number) => (percentile(median.product, q) / percentile(median.baseline, q)).toFixed(2);
+  console.log(
+    `  ratio p50 ${ratio(50)}×, p99 ${ratio(99)}×; ` +
+      eachRun(runs, (run) => `p99 ${fmt(p99(run.product))} / ${fmt(p99(run.baseline))}`),
+  );
+}

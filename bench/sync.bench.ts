@@ -32,7 +32,7 @@ import { SyncEngine, type SyncTransport } from '../src-main/core/sync/syncEngine
 import type { Downloaded } from './syncDevice';
 import { bundleTs } from '../scripts/bundleTs.mjs';
 import { projectRoot } from '../scripts/projectRoot';
-import { measure, percentile, report } from './stats';
+import { eachRun, loadAverage, measure, medianRun, percentile, report, RUNS } from './stats';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 100_000);
 const APPOINTMENTS = Number(process.env.BENCH_APPOINTMENTS ?? 1_000_000);
@@ -284,19 +284,27 @@ export async function runSyncBench(): Promise<void> {
   // Its bundle is its own (bench/syncDevice.ts): this one holds every benchmark with its libraries (a
   // browser driver, the server), whose 70 MB of live heap the device's main thread would otherwise mark at
   // each collection; the app's main process holds none of them.
-  const serverBefore = await ask<{ cpuSeconds: number }>('usage');
-  const child = fork(await bundleTs('bench/syncDevice.ts', `${projectRoot()}/`), [], {
-    env: { ...process.env, CLINICDESK_BENCH_BASE: base, CLINICDESK_BENCH_TOKEN: token },
-    execArgv: [],
-  });
-  const result = await new Promise<Downloaded>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Downloaded));
-    child.once('exit', (code) => reject(new Error(`the device process ended (${code}) before reporting`)));
-  });
+  // Three new devices in turn (issue 13), each in a fresh process and directory; the median by time is reported.
+  const deviceBundle = await bundleTs('bench/syncDevice.ts', `${projectRoot()}/`);
+  const downloads: (Downloaded & { serverCpu: number })[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const serverBefore = await ask<{ cpuSeconds: number }>('usage');
+    const child = fork(deviceBundle, [], {
+      env: { ...process.env, CLINICDESK_BENCH_BASE: base, CLINICDESK_BENCH_TOKEN: token },
+      execArgv: [],
+    });
+    const downloaded = await new Promise<Downloaded>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as Downloaded));
+      child.once('exit', (code) => reject(new Error(`the device process ended (${code}) before reporting`)));
+    });
+    const serverCpu = (await ask<{ cpuSeconds: number }>('usage')).cpuSeconds - serverBefore.cpuSeconds;
+    downloads.push({ ...downloaded, serverCpu });
+  }
+  const result = medianRun(downloads, (d) => d.seconds);
   const serverAfter = await ask<{ maxRss: number; cpuSeconds: number }>('usage');
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   console.log(
-    `first download of ${result.rows} rows: ${result.seconds.toFixed(1)} s, ${(result.rows / result.seconds).toFixed(0)} rows/s; ` +
+    `first download of ${result.rows} rows (median run): ${result.seconds.toFixed(1)} s, ${(result.rows / result.seconds).toFixed(0)} rows/s; ` +
       `peak RSS: device ${mib(result.peakRss)} MiB (main and core worker), server ${mib(serverAfter.maxRss)} MiB`,
   );
   console.log(
@@ -304,12 +312,15 @@ export async function runSyncBench(): Promise<void> {
   );
   console.log(
     `  the core worker applying pages ${result.applying.toFixed(1)} s of it (the next page is fetched meanwhile); ` +
-      `CPU: device ${result.cpuSeconds.toFixed(1)} s, server ${(serverAfter.cpuSeconds - serverBefore.cpuSeconds).toFixed(1)} s`,
+      `CPU: device ${result.cpuSeconds.toFixed(1)} s, server ${result.serverCpu.toFixed(1)} s`,
   );
   console.log(
     `  the device's main thread while downloading: longest work between two turns of its event loop ` +
       `${result.longestWork.toFixed(1)} ms (its own CPU time; target: no stall over 16 ms; ${result.over16} over 16 ms); event-loop delay ` +
       `p99 ${result.stallP99.toFixed(1)} ms, longest ${result.stallMax.toFixed(1)} ms (with the waits for a core)`,
+  );
+  console.log(
+    `  ${eachRun(downloads, (d) => `${d.seconds.toFixed(1)} s, agenda ${d.agendaSeconds?.toFixed(1) ?? '–'} s, main thread ${d.longestWork.toFixed(1)} ms`)}; load average ${loadAverage()}`,
   );
 
   for (const x of [a, b]) x.close();
