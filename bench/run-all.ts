@@ -6,6 +6,7 @@ import { runAccountsBench } from './accounts.bench';
 import { runAgendaBench } from './agenda.bench';
 import { runBookingLoadBench } from './bookingLoad.bench';
 import { runCallSetupBench } from './callSetup.bench';
+import { isClusterBenchHelper, runClusterBench } from './cluster.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
 import { isSendingWorker, runSendingBench } from './sending.bench';
@@ -21,12 +22,13 @@ const BENCHES: Record<string, () => Promise<void>> = {
   sending: runSendingBench,
   sync: runSyncBench,
   load: runBookingLoadBench,
+  cluster: runClusterBench,
   telehealth: runTelehealthBench,
 };
 
-// The signalling, sending and sync benchmarks fork this same bundle as servers and dispatchers; those run no
-// benchmark.
-if (!isBenchServer && !isSendingWorker && !isSyncBenchServer) {
+// The signalling, sending, sync and cluster benchmarks fork this same bundle as servers, dispatchers and
+// clients; those run no benchmark.
+if (!isBenchServer && !isSendingWorker && !isSyncBenchServer && !isClusterBenchHelper) {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const unknown = asked.filter((name) => !Object.hasOwn(BENCHES, name));
   if (unknown.length > 0) {

@@ -12,6 +12,9 @@ import { getHeapStatistics } from 'node:v8';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
+import type { Insertable } from 'kysely';
+import type { ServerDb } from '../server/db/database';
+import type { ServerDatabase } from '../server/db/schema';
 import { eachRun, loadAverage, medianRun, percentile, report, RUNS } from './stats';
 
 interface Seeded {
@@ -19,7 +22,74 @@ interface Seeded {
   peers: { id: string; token: string }[];
 }
 
-const hashOf = async (token: string) => (await import('../server/accounts/secrets')).hashToken(token);
+/**
+ * The peers: n accounts in n/2 two-person organisations, each with a session valid for an hour (its access
+ * token is the socket's credential). Written in batches through the server's query builder, so that the
+ * same seeding serves the embedded SQLite and PostgreSQL.
+ */
+export async function seedPairs(db: ServerDb['db'], n: number): Promise<{ id: string; token: string }[]> {
+  const { hashToken } = await import('../server/accounts/secrets');
+  const now = Date.now();
+  const peers: { id: string; token: string }[] = [];
+  const organisations: Insertable<ServerDatabase['organisations']>[] = [];
+  const accounts: Insertable<ServerDatabase['accounts']>[] = [];
+  const sessions: Insertable<ServerDatabase['sessions']>[] = [];
+  for (let pair = 0; pair < n / 2; pair += 1) {
+    const organisation = randomUUID();
+    organisations.push({
+      id: organisation,
+      name: `Org ${pair}`,
+      code: `B${String(pair).padStart(7, '0')}`,
+      created_at: now,
+    });
+    for (let k = 0; k < 2; k += 1) {
+      const id = randomUUID();
+      const token = `bench-token-${pair}-${k}-${randomUUID()}`.replace(/[^A-Za-z0-9_-]/g, '');
+      accounts.push({
+        id,
+        email: `u${pair}-${k}@bench.invalid`,
+        name: `User ${pair}/${k}`,
+        username: `u${pair}-${k}`,
+        role: 'member',
+        organisation_id: organisation,
+        status: 'active',
+        language: 'en',
+        created_at: now,
+        activated_at: now,
+        registered_at: now,
+      });
+      sessions.push({
+        id: randomUUID(),
+        account_id: id,
+        family_id: randomUUID(),
+        refresh_hash: hashToken(`r${token}`),
+        access_hash: hashToken(token),
+        access_expires_at: now + 3_600_000,
+        refresh_expires_at: now + 3_600_000,
+        created_at: now,
+      });
+      peers.push({ id, token });
+    }
+  }
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < organisations.length; i += 500)
+      await trx
+        .insertInto('organisations')
+        .values(organisations.slice(i, i + 500))
+        .execute();
+    for (let i = 0; i < accounts.length; i += 500)
+      await trx
+        .insertInto('accounts')
+        .values(accounts.slice(i, i + 500))
+        .execute();
+    for (let i = 0; i < sessions.length; i += 500)
+      await trx
+        .insertInto('sessions')
+        .values(sessions.slice(i, i + 500))
+        .execute();
+  });
+  return peers;
+}
 
 /** The server side: build, seed N accounts in N/2 two-person organisations with sessions, listen. */
 async function serve(n: number): Promise<void> {
@@ -33,51 +103,7 @@ async function serve(n: number): Promise<void> {
     mailer: { send: async () => {}, close: () => {} },
     sms: { send: async () => {} },
   });
-  const now = Date.now();
-  const peers: { id: string; token: string }[] = [];
-  await database.db.transaction().execute(async (trx) => {
-    for (let pair = 0; pair < n / 2; pair += 1) {
-      const organisation = randomUUID();
-      await trx
-        .insertInto('organisations')
-        .values({ id: organisation, name: `Org ${pair}`, code: `B${String(pair).padStart(7, '0')}`, created_at: now })
-        .execute();
-      for (let k = 0; k < 2; k += 1) {
-        const id = randomUUID();
-        const token = `bench-token-${pair}-${k}-${randomUUID()}`.replace(/[^A-Za-z0-9_-]/g, '');
-        await trx
-          .insertInto('accounts')
-          .values({
-            id,
-            email: `u${pair}-${k}@bench.invalid`,
-            name: `User ${pair}/${k}`,
-            username: `u${pair}-${k}`,
-            role: 'member',
-            organisation_id: organisation,
-            status: 'active',
-            language: 'en',
-            created_at: now,
-            activated_at: now,
-            registered_at: now,
-          })
-          .execute();
-        await trx
-          .insertInto('sessions')
-          .values({
-            id: randomUUID(),
-            account_id: id,
-            family_id: randomUUID(),
-            refresh_hash: await hashOf(`r${token}`),
-            access_hash: await hashOf(token),
-            access_expires_at: now + 3_600_000,
-            refresh_expires_at: now + 3_600_000,
-            created_at: now,
-          })
-          .execute();
-        peers.push({ id, token });
-      }
-    }
-  });
+  const peers = await seedPairs(database.db, n);
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (server.app.server.address() as { port: number }).port;
   const memory = () => ({ heap: getHeapStatistics().used_heap_size, rss: process.memoryUsage.rss() });
@@ -128,7 +154,7 @@ async function serveBaseline(): Promise<void> {
 }
 
 /** Sends ICE candidates at `rate` for 10 s from each call's first socket to its second; latencies in ms. */
-async function relayLatencies(
+export async function relayLatencies(
   sockets: Socket[],
   calls: { callId: string; from: Socket; to: string }[],
   rate: number,
@@ -167,7 +193,7 @@ async function relayLatencies(
   return { latencies, sent };
 }
 
-async function connectAll(base: string, auths: Record<string, string>[]): Promise<Socket[]> {
+export async function connectAll(base: string, auths: Record<string, string>[]): Promise<Socket[]> {
   const sockets: Socket[] = [];
   for (let i = 0; i < auths.length; i += 250) {
     const batch = auths.slice(i, i + 250).map(
@@ -181,6 +207,29 @@ async function connectAll(base: string, auths: Record<string, string>[]): Promis
     sockets.push(...(await Promise.all(batch)));
   }
   return sockets;
+}
+
+/** Pairs the sockets into active calls: socket 2i calls 2i+1, which accepts; 100 pairs at a time. */
+export async function pairIntoCalls(
+  sockets: Socket[],
+  peers: { id: string }[],
+): Promise<{ callId: string; from: Socket; to: string }[]> {
+  const n = sockets.length;
+  const calls: { callId: string; from: Socket; to: string }[] = [];
+  for (let i = 0; i < n; i += 200) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, (n - i) / 2) }, async (_, k) => {
+        const a = sockets[i + 2 * k]!;
+        const b = sockets[i + 2 * k + 1]!;
+        const incoming = new Promise<{ callId: string }>((resolve) => b.once('call:incoming', resolve));
+        await a.timeout(10_000).emitWithAck('call:invite', { to: peers[i + 2 * k + 1]!.id });
+        const { callId } = await incoming;
+        await b.timeout(10_000).emitWithAck('call:accept', { callId });
+        calls.push({ callId, from: a, to: peers[i + 2 * k + 1]!.id });
+      }),
+    );
+  }
+  return calls;
 }
 
 /** The baseline's latencies at the same socket count and rate, one list per run. */
@@ -231,21 +280,7 @@ export async function runSignallingBench(
     `  server memory per socket: ${((heap - seeded.heap) / n / 1024).toFixed(1)} KiB V8 heap, ${((rss - seeded.rss) / n / 1024).toFixed(1)} KiB RSS`,
   );
 
-  // Pair them into calls: 2i calls 2i+1, which accepts.
-  const calls: { callId: string; from: Socket; to: string }[] = [];
-  for (let i = 0; i < n; i += 200) {
-    await Promise.all(
-      Array.from({ length: Math.min(100, (n - i) / 2) }, async (_, k) => {
-        const a = sockets[i + 2 * k]!;
-        const b = sockets[i + 2 * k + 1]!;
-        const incoming = new Promise<{ callId: string }>((resolve) => b.once('call:incoming', resolve));
-        await a.timeout(10_000).emitWithAck('call:invite', { to: seeded.peers[i + 2 * k + 1]!.id });
-        const { callId } = await incoming;
-        await b.timeout(10_000).emitWithAck('call:accept', { callId });
-        calls.push({ callId, from: a, to: seeded.peers[i + 2 * k + 1]!.id });
-      }),
-    );
-  }
+  const calls = await pairIntoCalls(sockets, seeded.peers);
   console.log(`  ${calls.length} calls active`);
   if (process.env.PAUSE) await new Promise((r) => setTimeout(r, Number(process.env.PAUSE)));
 

@@ -194,8 +194,15 @@ export const canConnect = (port: number, host = '127.0.0.1'): Promise<boolean> =
     );
   });
 
-/** nginx with the given configuration body (the http block's content), in the foreground. */
-export async function startNginx(httpBlock: (port: number) => string): Promise<ServiceResult & { port?: number }> {
+/**
+ * nginx with the given configuration body (the http block's content), in the foreground. One process by
+ * default; with `workers`, a master and that many workers (each worker has its own file-descriptor limit:
+ * the way to hold more connections than one process may).
+ */
+export async function startNginx(
+  httpBlock: (port: number) => string,
+  options: { workers?: number; workerConnections?: number } = {},
+): Promise<ServiceResult & { port?: number }> {
   const bin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
   if (!bin) return { skipped: 'nginx is not installed (Debian: apt-get install nginx)' };
   const dir = mkdtempSync(join(tmpdir(), 'clinicdesk-nginx-'));
@@ -204,12 +211,12 @@ export async function startNginx(httpBlock: (port: number) => string): Promise<S
   writeFileSync(
     config,
     [
-      'worker_processes 1;',
+      `worker_processes ${options.workers ?? 1};`,
       'daemon off;',
-      'master_process off;',
+      options.workers ? 'master_process on;' : 'master_process off;',
       `pid ${join(dir, 'nginx.pid')};`,
       `error_log ${join(dir, 'error.log')} warn;`,
-      'events { worker_connections 4096; }',
+      `events { worker_connections ${options.workerConnections ?? 4096}; }`,
       'http {',
       `  access_log off;`,
       `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;`,
