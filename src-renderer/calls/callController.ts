@@ -526,8 +526,8 @@ export class GuestCallController extends CallCore {
 
   /**
    * The practitioner admitted us: we start the connection to them. The call screen follows once our offer
-   * is on its way: rendered first, its video players held the page's only thread for 150–200 ms (two long
-   * tasks on a loaded machine, more on an old phone) before the offer could even be created (issue 13).
+   * is on its way: rendered first, it held the page's only thread for 100–230 ms (two long tasks, measured
+   * on a loaded machine; more on an old phone) before the offer could even be created (issue 13).
    */
   protected override peerJoined(event: ServerPayload<'call:peer-joined'>): void {
     if (this.state.session?.callId !== event.callId) {
