@@ -17,8 +17,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'socket.io-client';
 import { projectRoot } from '../scripts/projectRoot';
-import { canConnect, freePort, startNginx, startPostgres, startRedis, waitFor } from '../test/harness/services';
-import { connectAll, pairIntoCalls, relayLatencies, seedPairs } from './signalling.bench';
+import {
+  canConnect,
+  freePort,
+  startNginx,
+  startPostgres,
+  startRedis,
+  stopChild,
+  waitFor,
+} from '../test/harness/services';
+import { connectAll, forwardSignals, pairIntoCalls, relayLatencies, seedPairs } from './signalling.bench';
 import { loadAverage, percentile, reportAgainst, RUNS, type PairedRun } from './stats';
 
 const CLIENT_ROLE = 'cluster-bench-client';
@@ -70,14 +78,7 @@ async function bareServer(): Promise<void> {
   // The adapter as the server makes it (the same Redis connection options).
   const redis = await connectRedis(process.env.CLINICDESK_REDIS_URL!);
   const http = createServer();
-  const io = new Server(http, { transports: ['websocket'], adapter: redis.adapter });
-  io.on('connection', (socket) => {
-    const id = String((socket.handshake.auth as { id?: unknown }).id);
-    void socket.join(`peer:${id}`);
-    socket.on('signal', (m: { callId: string; to: string; data: unknown }) =>
-      io.to(`peer:${m.to}`).emit('signal', { callId: m.callId, from: id, data: m.data }),
-    );
-  });
+  forwardSignals(new Server(http, { transports: ['websocket'], adapter: redis.adapter }));
   await new Promise<void>((resolve) => http.listen(Number(process.env.CLINICDESK_PORT), '127.0.0.1', resolve));
   process.send!({ listening: true });
 }
@@ -147,16 +148,8 @@ async function measureBehindNginx(
   }
 }
 
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }),
-  );
-}
+/** Each stopped and waited for (killed after 20 s, as the test services are). */
+const stopAll = (children: ChildProcess[]) => Promise.all(children.map((child) => stopChild(child)));
 
 export async function runClusterBench(
   n = Number(process.env.CLUSTER_SOCKETS ?? 20_000),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Insertable } from 'kysely';
 import type { ServerDb } from '../server/db/database';
@@ -128,6 +129,17 @@ const ask = <T>(child: ChildProcess, message: string): Promise<T> =>
 export const SERVER_ROLE = 'signalling-bench-server';
 export const BASELINE_ROLE = 'signalling-bench-baseline';
 
+/** The baselines' relay: each socket joins its id's room; each `signal` goes to its addressee's room, as is. */
+export function forwardSignals(io: Server): void {
+  io.on('connection', (socket) => {
+    const id = String((socket.handshake.auth as { id?: unknown }).id);
+    void socket.join(`peer:${id}`);
+    socket.on('signal', (m: { callId: string; to: string; data: unknown }) =>
+      io.to(`peer:${m.to}`).emit('signal', { callId: m.callId, from: id, data: m.data }),
+    );
+  });
+}
+
 /**
  * The baseline, measured in the same run: bare socket.io on the same machine, with as many sockets, that
  * forwards each `signal` to its addressee's room with no authentication, no schema and no call state. What
@@ -138,13 +150,7 @@ async function serveBaseline(): Promise<void> {
   const { Server } = await import('socket.io');
   const http = createServer();
   const io = new Server(http, { transports: ['websocket'] });
-  io.on('connection', (socket) => {
-    const id = String((socket.handshake.auth as { id?: unknown }).id);
-    void socket.join(`peer:${id}`);
-    socket.on('signal', (m: { callId: string; to: string; data: unknown }) =>
-      io.to(`peer:${m.to}`).emit('signal', { callId: m.callId, from: id, data: m.data }),
-    );
-  });
+  forwardSignals(io);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as { port: number }).port;
   process.on('message', (message: string) => {

@@ -54,7 +54,7 @@ const asServiceUser = (command: string, args: string[]): [string, string[]] =>
  * Stops a service and waits for it to exit; one that has not exited after 20 s is killed, so that a test
  * run never hangs on a service that ignored its signal (CI would wait for it until its time is up).
  */
-const stopChild = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', pid?: number): Promise<void> =>
+export const stopChild = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', pid?: number): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const force = setTimeout(() => {
