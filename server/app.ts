@@ -55,6 +55,7 @@ import { callRoutes } from '../protocol/calls';
 import { isUniqueViolation } from './db/database';
 import { Throttle } from './security/throttle';
 import { keyedHash, loadServerSecret } from './security/serverSecret';
+import { boundedRecoveryAdapter } from './cluster/recoveryBuffer';
 
 export interface ServerContext {
   app: FastifyInstance;
@@ -246,9 +247,10 @@ export async function buildServer(
     cors: { origin: false },
     maxHttpBufferSize: 256 * 1024,
     // A dropped socket resumes with its rooms within two minutes; its credentials are checked again, so a
-    // session revoked meanwhile does not come back.
+    // session revoked meanwhile does not come back. What it missed is replayed from a bounded buffer: the
+    // Redis stream when clustered, otherwise the newest packets in this process (recoveryBuffer.ts).
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
-    ...(redis ? { adapter: redis.adapter } : {}),
+    adapter: redis ? redis.adapter : boundedRecoveryAdapter(),
   });
   registerSocketHeaders(io);
   const secret = loadServerSecret(config);

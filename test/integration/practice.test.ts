@@ -551,4 +551,21 @@ describe('agenda views', () => {
     expect(week[5]!.appointments).toHaveLength(1);
     expect(week[6]!.appointments).toHaveLength(3);
   });
+
+  it("shows each appointment with its type's current name and colour, also a removed type's", () => {
+    const f = fixture();
+    const [first, second] = f.core.practice.types();
+    const a = done(f.book({ startAt: berlin('2026-05-04', 9, 0), typeId: first!.id })).appointment;
+    const b = done(f.book({ startAt: berlin('2026-05-04', 10, 0), typeId: second!.id })).appointment;
+    expect([a.typeName, a.colour]).toEqual([first!.name, first!.colour]);
+    f.core.practice.updateType({ id: first!.id, name: 'Erstgespräch', colour: '#aa3355' });
+    // A type removed on another device (a synced tombstone) still names the appointments booked with it.
+    f.core.db.prepare('UPDATE appointment_types SET deleted = 1 WHERE id = ?').run(second!.id);
+    const shown = f.core.agenda.day('2026-05-04', 'practitioner').appointments;
+    expect(shown.map((x) => [x.id, x.typeName, x.colour])).toEqual([
+      [a.id, 'Erstgespräch', '#aa3355'],
+      [b.id, second!.name, second!.colour],
+    ]);
+    expect(f.core.agenda.get(b.id).typeName).toBe(second!.name);
+  });
 });
