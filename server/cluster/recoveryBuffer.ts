@@ -3,9 +3,9 @@
  *
  * socket.io's own in-process adapter (`SessionAwareAdapter`) keeps every event sent to a room for the whole
  * recovery window and trims once a minute: at 2,000 WebRTC signals a second and a two-minute window that is
- * up to 360,000 packets held at once, all of them surviving the young-generation collections. The relay
- * benchmark's tail followed it (issue 13: one run with recovery off had no first-run tail). This adapter
- * keeps the newest `capacity` packets instead — the same bound the Redis streams adapter of a clustered
+ * up to 360,000 packets held at once, a heap that grows with the traffic. (It was a suspect for the relay
+ * benchmark's tail; the tail turned out to be a major collection, see the README, but the growth is real.)
+ * This adapter keeps the newest `capacity` packets instead — the same bound the Redis streams adapter of a clustered
  * server has (its stream's MAXLEN, 10,000 by default) — so the heap no longer grows with the traffic. A
  * quiet practice server keeps its full window; under a surge a socket that missed more than the buffer
  * holds is simply not recovered and takes the fresh-connection path (credentials checked, rooms joined
