@@ -148,8 +148,39 @@ async function measureBehindNginx(
   }
 }
 
+/**
+ * One built server process (`dist/server/main.cjs`) on the given PostgreSQL and Redis, trusting nginx on
+ * loopback for the client's address; resolves once it accepts connections. The first one migrates.
+ */
+export async function startServerProcess(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  secret: string;
+  env?: Record<string, string>;
+}): Promise<{ child: ChildProcess; port: number; dataDir: string }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-cluster-'));
+  const child = spawn(process.execPath, [CLI, `--port=${port}`, `--data-dir=${dataDir}`], {
+    env: {
+      ...process.env,
+      CLINICDESK_DATABASE_URL: options.databaseUrl,
+      CLINICDESK_REDIS_URL: options.redisUrl,
+      CLINICDESK_SERVER_SECRET: options.secret,
+      CLINICDESK_TRUST_PROXY: '127.0.0.1',
+      CLINICDESK_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(`server process on ${port}`, async () => {
+    if (child.exitCode !== null) throw new Error('a server process ended');
+    return canConnect(port);
+  });
+  return { child, port, dataDir };
+}
+
 /** Each stopped and waited for (killed after 20 s, as the test services are). */
-const stopAll = (children: ChildProcess[]) => Promise.all(children.map((child) => stopChild(child)));
+export const stopAll = (children: ChildProcess[]) => Promise.all(children.map((child) => stopChild(child)));
 
 export async function runClusterBench(
   n = Number(process.env.CLUSTER_SOCKETS ?? 20_000),
@@ -169,26 +200,10 @@ export async function runClusterBench(
     const secret = randomBytes(32).toString('hex');
     const ports: number[] = [];
     for (let i = 0; i < 2; i += 1) {
-      const port = await freePort();
-      const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-cluster-'));
-      dataDirs.push(dataDir);
-      const child = spawn(process.execPath, [CLI, `--port=${port}`, `--data-dir=${dataDir}`], {
-        env: {
-          ...process.env,
-          CLINICDESK_DATABASE_URL: pg.url,
-          CLINICDESK_REDIS_URL: redis.url,
-          CLINICDESK_SERVER_SECRET: secret,
-          CLINICDESK_TRUST_PROXY: '127.0.0.1',
-          CLINICDESK_LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      servers.push(child);
-      ports.push(port);
-      await waitFor(`server process on ${port}`, async () => {
-        if (child.exitCode !== null) throw new Error('a server process ended');
-        return canConnect(port);
-      });
+      const started = await startServerProcess({ databaseUrl: pg.url, redisUrl: redis.url, secret });
+      servers.push(started.child);
+      dataDirs.push(started.dataDir);
+      ports.push(started.port);
     }
     const { openServerDb } = await import('../server/db/database');
     const seedDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-cluster-seed-'));

@@ -9,6 +9,7 @@ import { runCallSetupBench } from './callSetup.bench';
 import { isClusterBenchHelper, runClusterBench } from './cluster.bench';
 import { runFoundationBench } from './foundation.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
+import { runSignInsBench } from './signIns.bench';
 import { isSendingWorker, runSendingBench } from './sending.bench';
 import { isSyncBenchServer, runSyncBench } from './sync.bench';
 import { runTelehealthBench } from './telehealth.bench';
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   sync: runSyncBench,
   load: runBookingLoadBench,
   cluster: runClusterBench,
+  signins: runSignInsBench,
   telehealth: runTelehealthBench,
 };
 
