@@ -351,12 +351,14 @@ export class Signalling {
     data.ready = this.register(socket, peer, data.resume, data.tab);
     this.track(data.ready);
 
-    for (const event of Object.keys(schemas) as EventName[]) {
-      socket.on(event, (payload: unknown, ack?: unknown) => void this.handle(socket, peer, event, payload, ack));
-    }
-    // An event nobody handles is answered, not dropped in silence: the client learns its mistake.
+    // One listener for every event, not one per event name (thirteen closures per socket, held by each of
+    // 10,000 sockets). An event nobody handles is answered, not dropped in silence: the client learns its
+    // mistake — also for names an object has by inheritance ("constructor", "toString").
     socket.onAny((event: unknown, ...rest: unknown[]) => {
-      if (typeof event === 'string' && event in schemas) return;
+      if (typeof event === 'string' && Object.hasOwn(schemas, event)) {
+        void this.handle(socket, peer, event as EventName, rest[0], rest[1]);
+        return;
+      }
       const name = typeof event === 'string' ? event.slice(0, 64) : '';
       socket.emit('error:event', { event: name, code: 'unknown_event' });
       const ack = rest.at(-1);

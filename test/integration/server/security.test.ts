@@ -290,9 +290,9 @@ describe('bad input is a 4xx, never a 500', () => {
         socket.once('connect', resolve);
         socket.once('connect_error', reject);
       });
-      expect(await socket.timeout(5_000).emitWithAck('no-such-event', {})).toEqual({
-        error: { code: 'unknown_event' },
-      });
+      for (const name of ['no-such-event', 'constructor', 'toString', '__proto__']) {
+        expect(await socket.timeout(5_000).emitWithAck(name, {}), name).toEqual({ error: { code: 'unknown_event' } });
+      }
       expect(await socket.timeout(5_000).emitWithAck('presence:set', { status: 'busy' })).toEqual({ status: 'busy' });
     } finally {
       socket.disconnect();
