@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'socket.io';
@@ -107,9 +108,8 @@ async function serve(n: number): Promise<void> {
   const peers = await seedPairs(database.db, n);
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (server.app.server.address() as { port: number }).port;
-  const memory = () => ({ heap: getHeapStatistics().used_heap_size, rss: process.memoryUsage.rss() });
   process.on('message', (message: string) => {
-    if (message === 'memory') process.send!(memory());
+    if (message === 'memory') process.send!(liveMemory());
     if (message === 'close') {
       void server.close().then(() => {
         rmSync(dataDir, { recursive: true, force: true });
@@ -117,7 +117,17 @@ async function serve(n: number): Promise<void> {
       });
     }
   });
-  process.send!({ port, peers, ...memory() });
+  process.send!({ port, peers, ...liveMemory() });
+}
+
+/**
+ * A server process's live memory: collected first, so that the figure is what the sockets hold, not how
+ * much garbage happened to wait. Asked only outside the timed runs (before connecting and after the runs).
+ */
+function liveMemory(): { heap: number; rss: number } {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return { heap: getHeapStatistics().used_heap_size, rss: process.memoryUsage.rss() };
 }
 
 const ask = <T>(child: ChildProcess, message: string): Promise<T> =>
@@ -154,9 +164,10 @@ async function serveBaseline(): Promise<void> {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as { port: number }).port;
   process.on('message', (message: string) => {
+    if (message === 'memory') process.send!(liveMemory());
     if (message === 'close') void io.close(() => process.send!({ closed: true }, () => process.exit(0)));
   });
-  process.send!({ port });
+  process.send!({ port, ...liveMemory() });
 }
 
 /** Sends ICE candidates at `rate` for 10 s from each call's first socket to its second; latencies in ms. */
@@ -238,14 +249,21 @@ export async function pairIntoCalls(
   return calls;
 }
 
-/** The baseline's latencies at the same socket count and rate, one list per run. */
-async function baselineRelay(n: number, rate: number): Promise<number[][]> {
+type Memory = { heap: number; rss: number };
+
+/** Live memory per socket: what the server held with its sockets connected, less what it held before. */
+const perSocket = (before: Memory, after: Memory, n: number) =>
+  `${((after.heap - before.heap) / n / 1024).toFixed(1)} KiB V8 heap, ${((after.rss - before.rss) / n / 1024).toFixed(1)} KiB RSS`;
+
+/** The baseline's latencies at the same socket count and rate, one list per run; its memory per socket. */
+async function baselineRelay(n: number, rate: number): Promise<{ runs: number[][]; memory: string }> {
   const worker = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, CLINICDESK_BENCH_ROLE: BASELINE_ROLE },
   });
-  const { port } = await new Promise<{ port: number }>((resolve) =>
-    worker.once('message', (m) => resolve(m as { port: number })),
+  const started = await new Promise<{ port: number } & Memory>((resolve) =>
+    worker.once('message', (m) => resolve(m as { port: number } & Memory)),
   );
+  const { port } = started;
   const sockets = await connectAll(
     `http://127.0.0.1:${port}`,
     Array.from({ length: n }, (_, i) => ({ id: String(i) })),
@@ -257,9 +275,10 @@ async function baselineRelay(n: number, rate: number): Promise<number[][]> {
   }));
   const runs: number[][] = [];
   for (let run = 0; run < RUNS; run += 1) runs.push((await relayLatencies(sockets, calls, rate)).latencies);
+  const memory = perSocket(started, await ask<Memory>(worker, 'memory'), n);
   for (const socket of sockets) socket.disconnect();
   await ask(worker, 'close');
-  return runs;
+  return { runs, memory };
 }
 
 export async function runSignallingBench(
@@ -271,8 +290,8 @@ export async function runSignallingBench(
   const worker = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, CLINICDESK_BENCH_ROLE: SERVER_ROLE, CLINICDESK_BENCH_SOCKETS: String(n) },
   });
-  const seeded = await new Promise<Seeded & { heap: number; rss: number }>((resolve) =>
-    worker.once('message', (m) => resolve(m as Seeded & { heap: number; rss: number })),
+  const seeded = await new Promise<Seeded & Memory>((resolve) =>
+    worker.once('message', (m) => resolve(m as Seeded & Memory)),
   );
   const base = `http://127.0.0.1:${seeded.port}`;
   const started = performance.now();
@@ -281,11 +300,6 @@ export async function runSignallingBench(
     seeded.peers.map((peer) => ({ token: peer.token })),
   );
   console.log(`  ${n} sockets connected and authenticated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const { heap, rss } = await ask<{ heap: number; rss: number }>(worker, 'memory');
-  console.log(
-    `  server memory per socket: ${((heap - seeded.heap) / n / 1024).toFixed(1)} KiB V8 heap, ${((rss - seeded.rss) / n / 1024).toFixed(1)} KiB RSS`,
-  );
-
   const calls = await pairIntoCalls(sockets, seeded.peers);
   console.log(`  ${calls.length} calls active`);
   if (process.env.PAUSE) await new Promise((r) => setTimeout(r, Number(process.env.PAUSE)));
@@ -293,6 +307,8 @@ export async function runSignallingBench(
   // Three runs of 10 s over the same sockets and calls (issue 13); the median run by p99 is reported.
   const runs: { latencies: number[]; sent: number }[] = [];
   for (let run = 0; run < RUNS; run += 1) runs.push(await relayLatencies(sockets, calls, rate));
+  // After the runs (a collection before them would change them): the sockets and their calls, live.
+  const memory = perSocket(seeded, await ask<Memory>(worker, 'memory'), n);
   for (const socket of sockets) socket.disconnect();
   await ask(worker, 'close');
   const p99 = (xs: readonly number[]) => percentile(xs, 99);
@@ -302,13 +318,14 @@ export async function runSignallingBench(
     `  p99 ${p99(latencies).toFixed(2)} ms (target < 20 ms); ${eachRun(runs, (run) => `p99 ${p99(run.latencies).toFixed(2)} ms`)}`,
   );
 
-  const baselineRuns = await baselineRelay(n, rate);
+  const { runs: baselineRuns, memory: bareMemory } = await baselineRelay(n, rate);
   const baseline = medianRun(baselineRuns, p99);
   report(`baseline: bare socket.io relay, ${n} sockets, ${rate}/s (${baseline.length} received; median run)`, baseline);
   const ratio = (q: number) => (percentile(latencies, q) / percentile(baseline, q)).toFixed(2);
   console.log(
     `  ${eachRun(baselineRuns, (run) => `p99 ${p99(run).toFixed(2)} ms`)}\n` +
-      `  ClinicDesk / bare socket.io (median runs): p50 ${ratio(50)}×, p99 ${ratio(99)}× (goal ≤ 1.5×); load average ${loadAverage()}`,
+      `  ClinicDesk / bare socket.io (median runs): p50 ${ratio(50)}×, p99 ${ratio(99)}× (goal ≤ 1.5×); load average ${loadAverage()}\n` +
+      `  live memory per socket after the runs (collected first): ClinicDesk ${memory} (in a call each); bare socket.io ${bareMemory}`,
   );
 }
 
