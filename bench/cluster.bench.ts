@@ -182,25 +182,45 @@ export async function startServerProcess(options: {
 /** Each stopped and waited for (killed after 20 s, as the test services are). */
 export const stopAll = (children: ChildProcess[]) => Promise.all(children.map((child) => stopChild(child)));
 
+/**
+ * A throw-away PostgreSQL and Redis for a benchmark of several server processes. `run` gets their addresses
+ * and two lists to fill — the processes it starts and the folders it makes — which are stopped and removed
+ * afterwards, with the services. Where PostgreSQL or Redis is not installed, it says why and runs nothing.
+ */
+export async function withClusterServices(
+  run: (services: { pgUrl: string; redisUrl: string; servers: ChildProcess[]; dataDirs: string[] }) => Promise<void>,
+): Promise<void> {
+  const pg = await startPostgres();
+  const redis = await startRedis();
+  if (!('url' in pg) || !('url' in redis)) {
+    console.log(`  skipped: ${'skipped' in pg ? pg.skipped : ''} ${'skipped' in redis ? redis.skipped : ''}`);
+    if ('url' in pg) await pg.stop();
+    if ('url' in redis) await redis.stop();
+    return;
+  }
+  const servers: ChildProcess[] = [];
+  const dataDirs: string[] = [];
+  try {
+    await run({ pgUrl: pg.url, redisUrl: redis.url, servers, dataDirs });
+  } finally {
+    await stopAll(servers);
+    await pg.stop();
+    await redis.stop();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runClusterBench(
   n = Number(process.env.CLUSTER_SOCKETS ?? 20_000),
   rate = Number(process.env.CLUSTER_RATE ?? 4_000),
 ): Promise<void> {
   console.log(`\n# two server processes behind nginx (issue 17): ${n} sockets, ${n / 2} calls, ${rate} messages/s`);
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  if (!('url' in pg) || !('url' in redis)) {
-    console.log(`  skipped: ${'skipped' in pg ? pg.skipped : ''} ${'skipped' in redis ? redis.skipped : ''}`);
-    return;
-  }
-  const dataDirs: string[] = [];
-  const servers: ChildProcess[] = [];
-  try {
+  await withClusterServices(async ({ pgUrl, redisUrl, servers, dataDirs }) => {
     // The product: the built server, twice, on one PostgreSQL and one Redis (the first migrates).
     const secret = randomBytes(32).toString('hex');
     const ports: number[] = [];
     for (let i = 0; i < 2; i += 1) {
-      const started = await startServerProcess({ databaseUrl: pg.url, redisUrl: redis.url, secret });
+      const started = await startServerProcess({ databaseUrl: pgUrl, redisUrl: redisUrl, secret });
       servers.push(started.child);
       dataDirs.push(started.dataDir);
       ports.push(started.port);
@@ -208,7 +228,7 @@ export async function runClusterBench(
     const { openServerDb } = await import('../server/db/database');
     const seedDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-cluster-seed-'));
     dataDirs.push(seedDir);
-    const database = await openServerDb({ dataDir: seedDir, databaseUrl: pg.url });
+    const database = await openServerDb({ dataDir: seedDir, databaseUrl: pgUrl });
     const peers = await seedPairs(database.db, n);
     // Which process holds each socket: a call whose two sockets are on different processes is relayed across.
     const placement = async () =>
@@ -230,7 +250,7 @@ export async function runClusterBench(
         env: {
           ...process.env,
           CLINICDESK_BENCH_ROLE: BARE_ROLE,
-          CLINICDESK_REDIS_URL: redis.url,
+          CLINICDESK_REDIS_URL: redisUrl,
           CLINICDESK_PORT: String(port),
         },
       });
@@ -256,12 +276,7 @@ export async function runClusterBench(
     console.log(
       `  received per run ${received.join(', ')} of ${rate * 10}; p50 ${percentile(product.runs[0]!, 50).toFixed(2)} ms in the first run; load average ${loadAverage()}`,
     );
-  } finally {
-    await stopAll(servers);
-    await pg.stop();
-    await redis.stop();
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** True in the forked client and bare-server processes: they serve and run no benchmark. */

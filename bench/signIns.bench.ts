@@ -7,8 +7,7 @@
  * and with one thread per process (a process per core, as a deployment on N cores would run N processes).
  */
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +18,8 @@ import { TwoFactorService } from '../server/accounts/twoFactor';
 import { loadConfig } from '../server/config';
 import { openServerDb } from '../server/db/database';
 import { Throttle } from '../server/security/throttle';
-import { startNginx, startPostgres, startRedis } from '../test/harness/services';
-import { startServerProcess, stopAll } from './cluster.bench';
+import { startNginx } from '../test/harness/services';
+import { startServerProcess, stopAll, withClusterServices } from './cluster.bench';
 import { eachRun, loadAverage, medianRun, RUNS } from './stats';
 
 const LOCATIONS = join(projectRoot(), 'deploy', 'nginx', 'clinicdesk-locations.conf');
@@ -71,25 +70,17 @@ async function closedLoop(port: number, usernames: string[]): Promise<{ perSecon
 
 export async function runSignInsBench(): Promise<void> {
   console.log(`\n# sign-ins per second, one and two server processes behind nginx (issue 17)`);
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  if (!('url' in pg) || !('url' in redis)) {
-    console.log(`  skipped: ${'skipped' in pg ? pg.skipped : ''} ${'skipped' in redis ? redis.skipped : ''}`);
-    return;
-  }
-  const dataDirs: string[] = [];
-  const servers: ChildProcess[] = [];
-  try {
+  await withClusterServices(async ({ pgUrl, redisUrl, servers, dataDirs }) => {
     const secret = randomBytes(32).toString('hex');
     // Accounts with passwords hashed as the server hashes them (its configuration's parameters).
     const seedDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-signins-'));
     dataDirs.push(seedDir);
     // The first server process migrates the database; the seeding waits for it.
-    const first = await startServerProcess({ databaseUrl: pg.url, redisUrl: redis.url, secret });
+    const first = await startServerProcess({ databaseUrl: pgUrl, redisUrl: redisUrl, secret });
     await stopAll([first.child]);
     dataDirs.push(first.dataDir);
     const config = loadConfig([`--data-dir=${seedDir}`], {}, '/nonexistent');
-    const database = await openServerDb({ dataDir: seedDir, databaseUrl: pg.url });
+    const database = await openServerDb({ dataDir: seedDir, databaseUrl: pgUrl });
     const hasher = new PasswordHasher(config.argon2MemoryKiB);
     const noMail = { send: async () => {}, close: () => {} };
     const accounts = new AccountService(
@@ -115,7 +106,7 @@ export async function runSignInsBench(): Promise<void> {
       const env: Record<string, string> = pool ? { UV_THREADPOOL_SIZE: pool } : {};
       const ports: number[] = [];
       for (let i = 0; i < processes; i += 1) {
-        const started = await startServerProcess({ databaseUrl: pg.url, redisUrl: redis.url, secret, env });
+        const started = await startServerProcess({ databaseUrl: pgUrl, redisUrl: redisUrl, secret, env });
         servers.push(started.child);
         dataDirs.push(started.dataDir);
         ports.push(started.port);
@@ -151,10 +142,5 @@ export async function runSignInsBench(): Promise<void> {
           `    two: ${eachRun(two, (run) => `${run.perSecond.toFixed(2)}/s (load ${run.load})`)}`,
       );
     }
-  } finally {
-    await stopAll(servers);
-    await pg.stop();
-    await redis.stop();
-    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
