@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../scripts/projectRoot';
@@ -18,7 +17,7 @@ import { TwoFactorService } from '../server/accounts/twoFactor';
 import { loadConfig } from '../server/config';
 import { openServerDb } from '../server/db/database';
 import { Throttle } from '../server/security/throttle';
-import { startNginx } from '../test/harness/services';
+import { postFrom, startNginx } from '../test/harness/services';
 import { startServerProcess, stopAll, withClusterServices } from './cluster.bench';
 import { eachRun, loadAverage, medianRun, RUNS } from './stats';
 
@@ -26,30 +25,6 @@ const LOCATIONS = join(projectRoot(), 'deploy', 'nginx', 'clinicdesk-locations.c
 const CLIENTS = 8;
 const SECONDS = 15;
 const PASSWORD = 'Correct-Horse-7-Battery';
-
-/** One sign-in through nginx from the given loopback address; its HTTP status. */
-function signIn(port: number, localAddress: string, username: string): Promise<number> {
-  const body = JSON.stringify({ username, password: PASSWORD });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        localAddress,
-        method: 'POST',
-        path: '/api/auth/sign-in',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        agent: false,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Sign-ins completed per second by CLIENTS clients without pause for SECONDS, and any refusals. */
 async function closedLoop(port: number, usernames: string[]): Promise<{ perSecond: number; refused: number }> {
@@ -59,7 +34,10 @@ async function closedLoop(port: number, usernames: string[]): Promise<{ perSecon
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, i) => {
       while (performance.now() < until) {
-        const status = await signIn(port, `127.0.0.${10 + i}`, usernames[i % usernames.length]!);
+        const status = await postFrom(`127.0.0.${10 + i}`, `http://127.0.0.1:${port}/api/auth/sign-in`, {
+          username: usernames[i % usernames.length]!,
+          password: PASSWORD,
+        });
         if (status === 200) done += 1;
         else refused += 1;
       }

@@ -7,11 +7,11 @@
  * processes (presence, a call ringing from one process to the other, its missed-call deadline acted on once,
  * also when the process holding the call dies).
  */
-import { request } from 'node:http';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterMissing, serviceAdmin, startCluster, type Cluster } from '../harness/serverCluster';
+import { postFrom } from '../harness/services';
 
 const missing = clusterMissing();
 let cluster: Cluster;
@@ -36,35 +36,6 @@ const sockets: Socket[] = [];
 afterAll(() => {
   for (const socket of sockets) socket.disconnect();
 });
-
-/** The status of a POST through nginx sent from the given loopback address (as another client's machine). */
-function statusFrom(localAddress: string, path: string, body: unknown, token: string): Promise<number> {
-  const text = JSON.stringify(body);
-  const { hostname, port } = new URL(cluster.base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: hostname,
-        port,
-        localAddress,
-        method: 'POST',
-        path,
-        agent: false,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(text),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
 
 /** A socket straight to one process (not through nginx), recording every event from before it connects. */
 async function socketTo(index: number, token: string) {
@@ -137,7 +108,14 @@ describe.skipIf(missing.length > 0)(
       const answers: number[] = [];
       for (let i = 0; i < 4; i += 1) {
         answers.push(
-          await statusFrom('127.0.0.2', '/api/admin/pin-check', { username: 'ops', pin: '35817294' }, admin),
+          await postFrom(
+            '127.0.0.2',
+            `${cluster.base}/api/admin/pin-check`,
+            { username: 'ops', pin: '35817294' },
+            {
+              authorization: `Bearer ${admin}`,
+            },
+          ),
         );
       }
       expect(answers).toEqual([200, 200, 200, 200]);
