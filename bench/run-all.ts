@@ -8,6 +8,7 @@ import { runBookingLoadBench } from './bookingLoad.bench';
 import { runCallSetupBench } from './callSetup.bench';
 import { isClusterBenchHelper, runClusterBench } from './cluster.bench';
 import { runFoundationBench } from './foundation.bench';
+import { runServerDbBench } from './serverDb.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
 import { runSignInsBench } from './signIns.bench';
 import { isSendingWorker, runSendingBench } from './sending.bench';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   load: runBookingLoadBench,
   cluster: runClusterBench,
   signins: runSignInsBench,
+  serverdb: runServerDbBench,
   telehealth: runTelehealthBench,
 };
 

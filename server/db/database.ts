@@ -7,8 +7,9 @@
  * refused.
  */
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { withStatementCache } from './statementCache';
+import { QueuedSqliteDialect } from './queuedSqliteDialect';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -157,7 +158,7 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
     };
     statistics = setInterval(() => void refreshStatistics(), 600_000);
     statistics.unref();
-    db = new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    db = new Kysely<ServerDatabase>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   try {
     const schemaVersion = await migrateServerDb(db, serverMigrations, dialect);
