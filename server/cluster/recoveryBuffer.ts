@@ -16,13 +16,46 @@ import { Adapter, type BroadcastOptions, type PrivateSessionId, type Session } f
 
 type Persisted = Omit<Session, 'missedPackets'> & { disconnectedAt: number };
 
+/**
+ * A buffered packet, kept small: every packet lives in the ring for seconds, long enough to be moved to
+ * V8's old space, where each object is traced at every major collection. An event's arguments as one JSON
+ * string (a single leaf object) instead of the object graph the event was emitted with (a dozen objects for
+ * an ICE candidate); the rooms as an array instead of the broadcast's Set. Arguments with binary
+ * attachments (none in ClinicDesk's protocol, but the adapter is socket.io's) are kept as they are.
+ */
 interface Kept {
-  rooms: ReadonlySet<string>;
-  except: ReadonlySet<string>;
-  data: unknown[];
+  rooms: readonly string[];
+  except: readonly string[];
+  json: string | null;
+  data: unknown[] | null;
 }
 
-const NONE: ReadonlySet<string> = new Set();
+const NONE: readonly string[] = [];
+
+/** Whether a value holds binary data, which JSON cannot carry (as socket.io-parser's own check). */
+function hasBinary(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (
+    ArrayBuffer.isView(value) ||
+    value instanceof ArrayBuffer ||
+    (typeof Blob !== 'undefined' && value instanceof Blob)
+  )
+    return true;
+  if (depth > 32) return true; // deeper than any event of ours: kept as it is rather than walked further
+  if (Array.isArray(value)) return value.some((item) => hasBinary(item, depth + 1));
+  for (const key in value) if (hasBinary((value as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
+}
+
+function keep(data: unknown[], opts: BroadcastOptions): Kept {
+  const binary = hasBinary(data);
+  return {
+    rooms: opts.rooms.size === 0 ? NONE : [...opts.rooms],
+    except: opts.except === undefined || opts.except.size === 0 ? NONE : [...opts.except],
+    json: binary ? null : JSON.stringify(data),
+    data: binary ? data : null,
+  };
+}
 
 /** Matches the streams adapter's default MAXLEN, so both topologies recover alike. */
 export const RECOVERY_BUFFER_PACKETS = 10_000;
@@ -74,8 +107,9 @@ export function boundedRecoveryAdapter(options: { capacity?: number; now?: () =>
       const missedPackets: unknown[][] = [];
       for (let s = seq + 1; s < this.nextSeq; s += 1) {
         const kept = this.ring[s % capacity]!;
-        const included = kept.rooms.size === 0 || session.rooms.some((room) => kept.rooms.has(room));
-        if (included && session.rooms.every((room) => !kept.except.has(room))) missedPackets.push(kept.data);
+        const included = kept.rooms.length === 0 || session.rooms.some((room) => kept.rooms.includes(room));
+        if (included && session.rooms.every((room) => !kept.except.includes(room)))
+          missedPackets.push(kept.json === null ? kept.data! : (JSON.parse(kept.json) as unknown[]));
       }
       const { disconnectedAt: _, ...rest } = session;
       return Promise.resolve({ ...rest, missedPackets });
@@ -88,7 +122,7 @@ export function boundedRecoveryAdapter(options: { capacity?: number; now?: () =>
         const seq = this.nextSeq;
         this.nextSeq += 1;
         packet.data.push(`${this.run}.${seq}`);
-        this.ring[seq % capacity] = { rooms: opts.rooms, except: opts.except ?? NONE, data: packet.data };
+        this.ring[seq % capacity] = keep(packet.data, opts);
       }
       super.broadcast(packet, opts);
     }

@@ -98,6 +98,32 @@ describe('bounded recovery buffer', () => {
     expect(a.notes).toEqual(['before', 'missed-1', 'missed-2', 'after']);
   });
 
+  it('replays structured and binary arguments as they were sent', async () => {
+    // The ring keeps JSON arguments as one string and binary ones as they are: both must come back whole.
+    const r = await rig(100);
+    const a = await client(r, 'a');
+    const extra: unknown[] = [];
+    a.socket.on('note', (_first: unknown, ...rest: unknown[]) => extra.push(rest));
+    r.io.to('peer:a').emit('note', 'before'); // a client recovers from the offset of the last packet it had
+    await until(() => a.notes.length === 1);
+    await drop(r, a.socket);
+    const candidate = {
+      callId: 'c1',
+      from: 'b',
+      data: { type: 'candidate', candidate: { sdpMLineIndex: 0, n: [1, null] } },
+    };
+    r.io.to('peer:a').emit('note', candidate, 'second argument');
+    r.io.to('peer:a').emit('note', { bytes: Buffer.from([0, 1, 254, 255]) });
+    await reconnect(a.socket);
+    expect(a.socket.recovered).toBe(true);
+    await until(() => a.notes.length === 3);
+    expect(a.notes[1]).toEqual(candidate);
+    // (socket.io hands the offset to the listener as a last argument, also live.)
+    expect((extra[1] as unknown[])[0]).toBe('second argument');
+    const { bytes } = a.notes[2] as { bytes: ArrayBuffer };
+    expect([...new Uint8Array(bytes)]).toEqual([0, 1, 254, 255]);
+  });
+
   it('connects afresh when the socket missed more than the buffer holds', async () => {
     const r = await rig(5);
     const a = await client(r, 'a');
