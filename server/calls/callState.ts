@@ -14,7 +14,7 @@
  * business time that tests move forward by days.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ServerDatabase } from '../db/schema';
 
 export type CallKind = 'contact' | 'group' | 'guest';
@@ -193,25 +193,37 @@ export class CallState {
 
   // ---- peers ------------------------------------------------------------------------------------
 
+  /**
+   * Each peer's presence. The three facts it is made of (a socket on a live process, a place in an active
+   * call, the busy switch) are asked in one query: presence is asked at every connection and every call's
+   * change, and three round trips each were most of a burst of connections' queries (issue 13).
+   */
   async statuses(db: Db, peerIds: readonly string[]): Promise<Record<string, Status>> {
     const ids = [...new Set(peerIds)];
     const statuses: Record<string, Status> = {};
     if (ids.length === 0) return statuses;
-    const online = await this.online(db, ids);
-    const present = ids.filter((id) => online.has(id));
+    const online = new Set<string>();
     const inCall = new Set<string>();
     const busy = new Set<string>();
-    for (let i = 0; i < present.length; i += CHUNK) {
-      const chunk = present.slice(i, i + CHUNK);
-      const calls = await this.activeMembers(db).where('m.peer_id', 'in', chunk).execute();
-      for (const row of calls) inCall.add(row.peer_id);
-      const peers = await db
-        .selectFrom('signal_peers')
-        .select('peer_id')
-        .where('peer_id', 'in', chunk)
-        .where('busy', '=', 1)
+    const cutoff = Date.now() - this.deadAfterMs;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const rows = await db
+        .selectFrom('signal_sockets as s')
+        .innerJoin('signal_processes as p', 'p.id', 's.process_id')
+        .select(['s.peer_id', sql.lit('online').as('fact')])
+        .where('s.peer_id', 'in', chunk)
+        .where('p.seen_at', '>', cutoff)
+        .unionAll(this.activeMembers(db).select(sql.lit('call').as('fact')).where('m.peer_id', 'in', chunk))
+        .unionAll(
+          db
+            .selectFrom('signal_peers')
+            .select(['peer_id', sql.lit('busy').as('fact')])
+            .where('peer_id', 'in', chunk)
+            .where('busy', '=', 1),
+        )
         .execute();
-      for (const row of peers) busy.add(row.peer_id);
+      for (const row of rows) (row.fact === 'online' ? online : row.fact === 'call' ? inCall : busy).add(row.peer_id);
     }
     for (const id of ids) {
       statuses[id] = !online.has(id) ? 'offline' : inCall.has(id) ? 'in_call' : busy.has(id) ? 'busy' : 'online';
