@@ -10,6 +10,7 @@ import { isClusterBenchHelper, runClusterBench } from './cluster.bench';
 import { runFoundationBench } from './foundation.bench';
 import { runServerDbBench } from './serverDb.bench';
 import { isBenchServer, runSignallingBench } from './signalling.bench';
+import { runStatementsBench } from './statements.bench';
 import { runSignInsBench } from './signIns.bench';
 import { isSendingWorker, runSendingBench } from './sending.bench';
 import { isSyncBenchServer, runSyncBench } from './sync.bench';
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   cluster: runClusterBench,
   signins: runSignInsBench,
   serverdb: runServerDbBench,
+  statements: runStatementsBench,
   telehealth: runTelehealthBench,
 };
 

@@ -197,9 +197,8 @@ export class CallState {
    * Each peer's presence. The three facts it is made of (a socket, a place in a call, the busy switch) are
    * asked in one query: presence is asked at every connection and every call's change, and three round
    * trips each were most of a burst of connections' queries (issue 13). Each part reads one table and
-   * takes the process's heartbeat and the call's state by subqueries, judged here: on SQLite the same
-   * question with joins was prepared again at every execution (its bound values shape the plan), 39.5 µs
-   * against 6.3 µs this way (README, "Calls").
+   * takes the process's heartbeat and the call's state by subqueries, judged here, for the reason given at
+   * `activeParticipants` (`npm run bench -- statements`: 0.74× the three queries it replaced).
    */
   async statuses(db: Db, peerIds: readonly string[]): Promise<Record<string, Status>> {
     const ids = [...new Set(peerIds)];
@@ -422,22 +421,14 @@ export class CallState {
     db: Db,
     peerId: string,
   ): Promise<{ callId: string; role: 'participant' | 'invited'; kind: CallKind; state: CallStateName }[]> {
-    // The call's kind and state by subqueries, not a join (see `activeParticipants`): asked at every
-    // connection and every invitation (57 µs joined, under load).
     const rows = await db
       .selectFrom('signal_call_peers as m')
-      .select((eb) => [
-        'm.call_id',
-        'm.role',
-        eb.selectFrom('signal_calls as c').select('c.kind').whereRef('c.id', '=', 'm.call_id').as('kind'),
-        eb.selectFrom('signal_calls as c').select('c.state').whereRef('c.id', '=', 'm.call_id').as('state'),
-      ])
+      .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
+      .select(['m.call_id', 'm.role', 'c.kind', 'c.state'])
       .where('m.peer_id', '=', peerId)
       .orderBy('m.call_id')
       .execute();
-    return rows.flatMap((r) =>
-      r.kind === null || r.state === null ? [] : [{ callId: r.call_id, role: r.role, kind: r.kind, state: r.state }],
-    );
+    return rows.map((r) => ({ callId: r.call_id, role: r.role, kind: r.kind, state: r.state }));
   }
 
   /** Patients waiting for a host. */
@@ -456,8 +447,8 @@ export class CallState {
   /**
    * The participants of a call while it is active (the relay's check); none otherwise. The call's state
    * comes by a subquery, not a join: on SQLite a statement joining two tables is prepared again each time a
-   * new call id is bound to it (this build's planner lets bound values shape plans): 53 µs a check against
-   * 9 µs this way (README, "Calls"), and the relay asks this for each call every half minute.
+   * new call id is bound to it (this build's planner lets bound values shape plans), and the relay asks
+   * this for each call every half minute (`npm run bench -- statements`: 0.54× the join).
    */
   async activeParticipants(callId: string): Promise<string[]> {
     const rows = await this.db

@@ -64,19 +64,19 @@ const COLUMNS = `a.id, a.patient_id, a.practitioner_id, a.room_id, a.type_id, a.
 const REMINDER_AT = `(SELECT min(m.scheduled_at) FROM messages m INDEXED BY messages_pending_reminders
        WHERE m.appointment_id = a.id AND m.kind = 'reminder'
        AND m.status IN ('draft', 'scheduled') AND m.deleted = 0) AS reminder_at`;
-const SELECT = `SELECT ${COLUMNS},
+export const SELECT = `SELECT ${COLUMNS},
     p.first_name || ' ' || p.last_name AS patient_name, p.mobile AS patient_phone, ${REMINDER_AT}
   FROM appointments a
   LEFT JOIN patients p INDEXED BY patients_card ON p.id = a.patient_id`;
 /**
  * The same columns for one appointment by id (a booking reads it back two or three times), with the patient
  * read by subqueries instead of the join: SQLite prepares that joined statement again each time a new id is
- * bound to it (this build's query planner lets bound values shape plans), 36 µs per read here against 3.6 µs
- * this way. The views keep the join: one execution each, over many rows, where a second descent per row
+ * bound to it (this build's query planner lets bound values shape plans): `npm run bench -- statements`,
+ * 3.5 against 36 µs per read. The views keep the join: one execution each, over many rows, where a second descent per row
  * would cost more than preparing once. (The overlap check is prepared again in either form: not yet known
  * why; it stays with the join, which measured quicker.)
  */
-const SELECT_ONE = `SELECT ${COLUMNS},
+export const SELECT_ONE = `SELECT ${COLUMNS},
     (SELECT p.first_name || ' ' || p.last_name FROM patients p INDEXED BY patients_card
        WHERE p.id = a.patient_id) AS patient_name,
     (SELECT p.mobile FROM patients p INDEXED BY patients_card WHERE p.id = a.patient_id) AS patient_phone,
