@@ -27,7 +27,7 @@ import {
   waitFor,
 } from '../test/harness/services';
 import { connectAll, forwardSignals, pairIntoCalls, relayLatencies, seedPairs } from './signalling.bench';
-import { loadAverage, percentile, reportAgainst, RUNS, type PairedRun } from './stats';
+import { loadAverage, percentile, processCpuSeconds, reportAgainst, RUNS, type PairedRun } from './stats';
 
 const CLIENT_ROLE = 'cluster-bench-client';
 const BARE_ROLE = 'cluster-bench-bare-server';
@@ -108,7 +108,15 @@ async function measureBehindNginx(
   servers: ChildProcess[],
   /** Which server process holds each socket, asked while they are connected. */
   placement: () => Promise<Map<string, string>> = async () => new Map(),
-): Promise<{ runs: number[][]; across: number; pairs: number; connectSeconds: number; rssPerSocket: number }> {
+): Promise<{
+  runs: number[][];
+  across: number;
+  pairs: number;
+  connectSeconds: number;
+  rssPerSocket: number;
+  /** The server processes' CPU time per signal sent, per run (µs). */
+  cpuPerSignal: number[];
+}> {
   const nginx = await startNginx(
     (port) => `
   upstream clinicdesk { least_conn; ${ports.map((p) => `server 127.0.0.1:${p};`).join(' ')} }
@@ -133,15 +141,22 @@ async function measureBehindNginx(
     const connectSeconds = (performance.now() - started) / 1000;
     const rssPerSocket = (servers.reduce((sum, s) => sum + rssOf(s.pid!), 0) - rssBefore) / peers.length;
     const runs: number[][] = [];
+    const cpuPerSignal: number[] = [];
+    const serverCpu = () => servers.reduce((sum, s) => sum + processCpuSeconds(s.pid!), 0);
     for (let run = 0; run < RUNS; run += 1) {
-      const each = await Promise.all(clients.map((c) => answer<{ latencies: number[] }>(c, { run: rate / CLIENTS })));
+      const cpuBefore = serverCpu();
+      const each = await Promise.all(
+        clients.map((c) => answer<{ latencies: number[]; sent: number }>(c, { run: rate / CLIENTS })),
+      );
+      // Includes the second after the last signal that the clients wait for stragglers.
+      cpuPerSignal.push(((serverCpu() - cpuBefore) * 1e6) / each.reduce((sum, e) => sum + e.sent, 0));
       runs.push(each.flatMap((e) => e.latencies).sort((a, b) => a - b));
     }
     const placed = await placement();
     const pairs = ready.flatMap((r) => r.pairs);
     const across = pairs.filter(([a, b]) => placed.get(a) !== placed.get(b)).length;
     await Promise.all(clients.map((c) => answer(c, { close: true })));
-    return { runs, across, pairs: pairs.length, connectSeconds, rssPerSocket };
+    return { runs, across, pairs: pairs.length, connectSeconds, rssPerSocket, cpuPerSignal };
   } finally {
     for (const c of clients) if (c.exitCode === null) c.kill('SIGKILL');
     await nginx.stop();
@@ -220,7 +235,13 @@ export async function runClusterBench(
     const secret = randomBytes(32).toString('hex');
     const ports: number[] = [];
     for (let i = 0; i < 2; i += 1) {
-      const started = await startServerProcess({ databaseUrl: pgUrl, redisUrl: redisUrl, secret });
+      const started = await startServerProcess({
+        databaseUrl: pgUrl,
+        redisUrl: redisUrl,
+        secret,
+        // For profiling the servers (`--cpu-prof`, `--trace-gc`): their Node options alone.
+        env: process.env.CLUSTER_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.CLUSTER_SERVER_NODE_OPTIONS } : {},
+      });
       servers.push(started.child);
       dataDirs.push(started.dataDir);
       ports.push(started.port);
@@ -271,6 +292,10 @@ export async function runClusterBench(
       `relay across two processes behind nginx at ${rate}/s (target p99 < 20 ms)`,
       'bare socket.io, Redis streams adapter, two processes behind nginx',
       runs,
+    );
+    const cpu = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
+    console.log(
+      `  server CPU per signal sent (both processes, µs): product ${cpu(product.cpuPerSignal)}; bare ${cpu(bare.cpuPerSignal)}`,
     );
     const received = product.runs.map((r) => r.length);
     console.log(

@@ -17,7 +17,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { Insertable } from 'kysely';
 import type { ServerDb } from '../server/db/database';
 import type { ServerDatabase } from '../server/db/schema';
-import { eachRun, loadAverage, medianRun, percentile, report, RUNS } from './stats';
+import { eachRun, loadAverage, medianRun, percentile, processCpuSeconds, report, RUNS } from './stats';
 
 interface Seeded {
   port: number;
@@ -256,7 +256,7 @@ const perSocket = (before: Memory, after: Memory, n: number) =>
   `${((after.heap - before.heap) / n / 1024).toFixed(1)} KiB V8 heap, ${((after.rss - before.rss) / n / 1024).toFixed(1)} KiB RSS`;
 
 /** The baseline's latencies at the same socket count and rate, one list per run; its memory per socket. */
-async function baselineRelay(n: number, rate: number): Promise<{ runs: number[][]; memory: string }> {
+async function baselineRelay(n: number, rate: number): Promise<{ runs: number[][]; memory: string; cpu: number[] }> {
   const worker = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, CLINICDESK_BENCH_ROLE: BASELINE_ROLE },
   });
@@ -274,11 +274,29 @@ async function baselineRelay(n: number, rate: number): Promise<{ runs: number[][
     to: String(2 * k + 1),
   }));
   const runs: number[][] = [];
-  for (let run = 0; run < RUNS; run += 1) runs.push((await relayLatencies(sockets, calls, rate)).latencies);
+  const cpu: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const measured = await cpuPerSignal(worker, () => relayLatencies(sockets, calls, rate));
+    runs.push(measured.latencies);
+    cpu.push(measured.cpu);
+  }
   const memory = perSocket(started, await ask<Memory>(worker, 'memory'), n);
   for (const socket of sockets) socket.disconnect();
   await ask(worker, 'close');
-  return { runs, memory };
+  return { runs, memory, cpu };
+}
+
+/**
+ * A relay run with the server process's CPU time per signal sent (µs), from /proc: what each signal costs
+ * the server, beside the latency (which also holds the client's share of the two cores).
+ */
+async function cpuPerSignal<T extends { sent: number }>(
+  server: ChildProcess,
+  run: () => Promise<T>,
+): Promise<T & { cpu: number }> {
+  const before = processCpuSeconds(server.pid!);
+  const result = await run();
+  return { ...result, cpu: ((processCpuSeconds(server.pid!) - before) * 1e6) / result.sent };
 }
 
 export async function runSignallingBench(
@@ -305,8 +323,9 @@ export async function runSignallingBench(
   if (process.env.PAUSE) await new Promise((r) => setTimeout(r, Number(process.env.PAUSE)));
 
   // Three runs of 10 s over the same sockets and calls (issue 13); the median run by p99 is reported.
-  const runs: { latencies: number[]; sent: number }[] = [];
-  for (let run = 0; run < RUNS; run += 1) runs.push(await relayLatencies(sockets, calls, rate));
+  const runs: { latencies: number[]; sent: number; cpu: number }[] = [];
+  for (let run = 0; run < RUNS; run += 1)
+    runs.push(await cpuPerSignal(worker, () => relayLatencies(sockets, calls, rate)));
   // After the runs (a collection before them would change them): the sockets and their calls, live.
   const memory = perSocket(seeded, await ask<Memory>(worker, 'memory'), n);
   for (const socket of sockets) socket.disconnect();
@@ -318,14 +337,15 @@ export async function runSignallingBench(
     `  p99 ${p99(latencies).toFixed(2)} ms (target < 20 ms); ${eachRun(runs, (run) => `p99 ${p99(run.latencies).toFixed(2)} ms`)}`,
   );
 
-  const { runs: baselineRuns, memory: bareMemory } = await baselineRelay(n, rate);
+  const { runs: baselineRuns, memory: bareMemory, cpu: bareCpu } = await baselineRelay(n, rate);
   const baseline = medianRun(baselineRuns, p99);
   report(`baseline: bare socket.io relay, ${n} sockets, ${rate}/s (${baseline.length} received; median run)`, baseline);
   const ratio = (q: number) => (percentile(latencies, q) / percentile(baseline, q)).toFixed(2);
   console.log(
     `  ${eachRun(baselineRuns, (run) => `p99 ${p99(run).toFixed(2)} ms`)}\n` +
       `  ClinicDesk / bare socket.io (median runs): p50 ${ratio(50)}×, p99 ${ratio(99)}× (goal ≤ 1.5×); load average ${loadAverage()}\n` +
-      `  live memory per socket after the runs (collected first): ClinicDesk ${memory} (in a call each); bare socket.io ${bareMemory}`,
+      `  live memory per socket after the runs (collected first): ClinicDesk ${memory} (in a call each); bare socket.io ${bareMemory}\n` +
+      `  server CPU per signal sent (µs, each run; the second after the last signal included): ClinicDesk ${runs.map((r) => r.cpu.toFixed(0)).join(', ')}; bare socket.io ${bareCpu.map((c) => c.toFixed(0)).join(', ')}`,
   );
 }
 

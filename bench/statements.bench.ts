@@ -80,7 +80,7 @@ export async function runStatementsBench(): Promise<void> {
         server.db
           .selectFrom('signal_call_peers as m')
           .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
-          .select('m.peer_id')
+          .select(['m.peer_id', 'c.version'])
           .where('m.role', '=', 'participant')
           .where('c.state', '=', 'active')
           .where('m.call_id', '=', call(i).id)
@@ -123,7 +123,7 @@ export async function runStatementsBench(): Promise<void> {
         await server.db
           .selectFrom('signal_call_peers as m')
           .innerJoin('signal_calls as c', 'c.id', 'm.call_id')
-          .select('m.peer_id')
+          .select(['m.peer_id', 'c.version'])
           .where('m.role', '=', 'participant')
           .where('c.state', '=', 'active')
           .where('m.peer_id', 'in', ids)

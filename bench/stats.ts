@@ -1,4 +1,5 @@
 /** Timing helpers for the benchmarks: percentiles over repeated runs, printed as one line each. */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -38,6 +39,16 @@ export function medianRun<T>(runs: readonly T[], key: (run: T) => number): T {
 /** "runs: a, b, c" in the order they ran, for the README's run columns. */
 export const eachRun = <T>(runs: readonly T[], figure: (run: T) => string): string =>
   `runs: ${runs.map(figure).join(', ')}`;
+
+/**
+ * The CPU time (user + system, seconds) a process has used so far, from /proc/<pid>/stat: its utime and
+ * stime in clock ticks of 1/100 s (Linux's USER_HZ). After the name, which ends in ") ", they are the 12th
+ * and 13th fields (14 and 15 of proc(5)).
+ */
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 export const loadAverage = (): string =>
   os

@@ -43,6 +43,11 @@ export interface Call {
   joined: Set<string>;
   invitations: number;
   startedAt: number | null;
+  /**
+   * The row's version as read: each taking of the row adds one, so of two states of a call the later has
+   * the higher version (other processes keep the newer of two announcements that crossed; 0 when new).
+   */
+  version: number;
   /** Set by the lifecycle when the call is over: its rows are deleted instead of saved. */
   ended?: boolean;
 }
@@ -368,6 +373,7 @@ export class CallState {
       joined: new Set(doc.joined),
       invitations: doc.invitations,
       startedAt: row.started_at === null ? null : Number(row.started_at),
+      version: Number(row.version),
     };
   }
 
@@ -445,22 +451,27 @@ export class CallState {
   }
 
   /**
-   * The participants of a call while it is active (the relay's check); none otherwise. The call's state
-   * comes by a subquery, not a join: on SQLite a statement joining two tables is prepared again each time a
-   * new call id is bound to it (this build's planner lets bound values shape plans), and the relay asks
-   * this for each call every half minute (`npm run bench -- statements`: 0.54× the join).
+   * The participants of a call while it is active (the relay's check; none otherwise), with the version of
+   * the call they were read from (-1 when it has no participants: ended, or never was). The call's state
+   * and version come by subqueries, not a join: on SQLite a statement joining two tables is prepared again
+   * each time a new call id is bound to it (this build's planner lets bound values shape plans), and the
+   * relay asks this for each call every half minute (`npm run bench -- statements`: 0.54× the join).
    */
-  async activeParticipants(callId: string): Promise<string[]> {
+  async activeParticipants(callId: string): Promise<{ peers: string[]; version: number }> {
     const rows = await this.db
       .selectFrom('signal_call_peers as m')
       .select((eb) => [
         'm.peer_id',
         eb.selectFrom('signal_calls as c').select('c.state').whereRef('c.id', '=', 'm.call_id').as('state'),
+        eb.selectFrom('signal_calls as c').select('c.version').whereRef('c.id', '=', 'm.call_id').as('version'),
       ])
       .where('m.call_id', '=', callId)
       .where('m.role', '=', 'participant')
       .execute();
-    return rows.filter((r) => r.state === 'active').map((r) => r.peer_id);
+    return {
+      peers: rows.filter((r) => r.state === 'active').map((r) => r.peer_id),
+      version: rows.length > 0 ? Number(rows[0]!.version ?? -1) : -1,
+    };
   }
 
   async dueRings(): Promise<{ callId: string; peerId: string }[]> {

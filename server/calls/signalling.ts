@@ -15,7 +15,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Server, Socket } from 'socket.io';
 import { practiceOf } from '../sync/syncService';
 import type { ServerDatabase } from '../db/schema';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   clientEvents,
   MAX_MEETING_SIZE,
@@ -32,6 +32,7 @@ import { ApiError } from '../http/apiError';
 import type { CallRecords } from './callRecords';
 import type { Guest, InvitationService } from './invitationService';
 import { CallState, type Call, type PeerInfo, type Status } from './callState';
+import { LOCAL_RELAY_CACHE_MS, RELAY_CACHE_MS, RelayEntries } from './relayEntries';
 
 export const RING_TIMEOUT_MS = 45_000;
 /** A peer whose last socket dropped keeps its place this long (reload, network change). */
@@ -56,15 +57,19 @@ const callIdOf = (answer: unknown): string | null =>
 export const HEARTBEAT_MS = 5_000;
 /** A process not heard of for this long is gone: its sockets stop counting and their peers get the grace. */
 export const DEAD_AFTER_MS = 20_000;
-/**
- * The relay checks each signal against the participants of its call, kept here for about this long (each
- * entry between ¾ and 1¼ of it, so that thousands of calls started together do not all expire together):
- * a call's change replaces its entry at once here (from the changed call, no read) and drops it, through
- * the adapter, on every other process. An entry used in its last quarter is read afresh in the background,
- * so a signal waits for the database only when its process has nothing for the call.
- */
-export const RELAY_CACHE_MS = 30_000;
 const CALL_CHANGED = 'clinicdesk:call-changed';
+/**
+ * What a process says of a call it changed, beside its id: the version it committed, who takes part while
+ * it is active (null otherwise: the others stop relaying for it) and who is still ringing (the others stop
+ * the ringing timers of everyone else). Parsed like any input from outside; a process of an earlier release
+ * sends the id alone, and the entry is then dropped and read again.
+ */
+const callChangeSchema = z.object({
+  version: z.number().int(),
+  participants: z.array(z.string().max(200)).max(1_000).nullable(),
+  ringing: z.array(z.string().max(200)).max(1_000),
+});
+type CallChange = z.infer<typeof callChangeSchema>;
 
 /** The peer behind a socket: what a call keeps of it, and its account or invitation. */
 interface Peer extends PeerInfo {
@@ -141,7 +146,11 @@ interface Tx {
   db: Transaction<ServerDatabase>;
   /** Events to peers, presence, timers: only after the commit, so that every process reads the new state. */
   after: (() => void)[];
+  /** Set by a change that found nothing to do: the call is not written back, nor announced as changed. */
+  unchanged?: boolean;
 }
+
+type Relayed = { relayed: true };
 
 const notParticipant = () => new ApiError(404, 'not_participant', 'Not in this call');
 const notInvited = () => new ApiError(404, 'not_invited', 'No such call for you');
@@ -152,18 +161,13 @@ export class Signalling {
   private readonly ringMs: number;
   private readonly graceMs: number;
   /** Local timers: the quick path. The deadlines in the database are the truth, swept by every process. */
-  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
+  private readonly ringTimers = new Map<string, Map<string, NodeJS.Timeout>>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** Presence of one peer is announced in order: each announcement reads the state after the one before. */
   private readonly announcing = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<unknown>>();
-  /** Participants of active calls, for the relay (see RELAY_CACHE_MS). */
-  private readonly relayCache = new Map<string, { peers: Set<string>; until: number }>();
-  /**
-   * Reads of a call's participants in flight, shared by the signals that wait for them. A change of the
-   * call while one is in flight marks it stale: its answer is not kept (it may predate the change).
-   */
-  private readonly relayReads = new Map<string, { peers: Promise<Set<string>>; stale: boolean }>();
+  /** Participants of calls, for the relay. */
+  private readonly relayEntries: RelayEntries;
   private readonly beatTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -174,6 +178,11 @@ export class Signalling {
     this.ringMs = deps.timing?.ringMs ?? RING_TIMEOUT_MS;
     this.graceMs = deps.timing?.graceMs ?? REJOIN_GRACE_MS;
     this.state = new CallState(deps.db, deps.timing?.deadAfterMs ?? DEAD_AFTER_MS);
+    this.relayEntries = new RelayEntries(
+      (callId) => this.state.activeParticipants(callId),
+      (work) => this.track(work),
+      deps.clustered ? RELAY_CACHE_MS : LOCAL_RELAY_CACHE_MS,
+    );
     io.use((socket, next) => {
       const auth = socket.handshake.auth as Record<string, unknown>;
       this.authenticate(auth)
@@ -190,8 +199,12 @@ export class Signalling {
         .catch(() => next(new Error('unauthorized')));
     });
     io.on('connection', (socket) => this.connected(socket));
-    // Another process changed a call: its participants are read afresh at the next signal.
-    if (deps.clustered) io.on(CALL_CHANGED, (callId: unknown) => this.callChanged(String(callId), null));
+    // Another process changed a call: its relay entry and ringing timers follow.
+    if (deps.clustered)
+      io.on(CALL_CHANGED, (callId: unknown, change: unknown) => {
+        const parsed = callChangeSchema.safeParse(change);
+        this.callChangedElsewhere(String(callId), parsed.success ? parsed.data : null);
+      });
     deps.accounts.onSessionsRevoked((accountId) => this.disconnectPeer(accountId));
     this.beatTimer = setInterval(() => this.track(this.sweep()), deps.timing?.heartbeatMs ?? HEARTBEAT_MS);
     this.beatTimer.unref();
@@ -296,10 +309,11 @@ export class Signalling {
       const call = await this.state.lock(tx.db, callId);
       if (!call) return missing();
       const result = await change(call, tx);
+      if (tx.unchanged) return result;
       await this.state.save(tx.db, call);
       tx.after.push(() => {
-        this.callChanged(callId, call);
-        if (this.deps.clustered) this.io.serverSideEmit(CALL_CHANGED, callId);
+        this.callChanged(call);
+        if (this.deps.clustered) this.io.serverSideEmit(CALL_CHANGED, callId, this.changeOf(call));
       });
       return result;
     });
@@ -309,6 +323,7 @@ export class Signalling {
   private async sweep(): Promise<void> {
     if (this.closed) return;
     await this.state.beat();
+    this.relayEntries.prune();
     for (const processId of await this.state.deadProcesses()) {
       for (const peerId of await this.state.reap(processId)) await this.lostSocket(peerId);
     }
@@ -600,17 +615,21 @@ export class Signalling {
   }
 
   private ringTimer(callId: string, peerId: string): void {
-    const key = `${callId}|${peerId}`;
-    this.ringTimers.set(
-      key,
+    let timers = this.ringTimers.get(callId);
+    if (!timers) this.ringTimers.set(callId, (timers = new Map()));
+    clearTimeout(timers.get(peerId));
+    timers.set(
+      peerId,
       setTimeout(() => this.track(this.missed(callId, peerId)), this.ringMs),
     );
   }
 
   private clearRing(callId: string, peerId: string): void {
-    const key = `${callId}|${peerId}`;
-    clearTimeout(this.ringTimers.get(key));
-    this.ringTimers.delete(key);
+    const timers = this.ringTimers.get(callId);
+    if (!timers) return;
+    clearTimeout(timers.get(peerId));
+    timers.delete(peerId);
+    if (timers.size === 0) this.ringTimers.delete(callId);
   }
 
   private async invite(caller: Peer, to: string[], kind: 'contact' | 'group', name: string) {
@@ -649,6 +668,7 @@ export class Signalling {
         joined: new Set([caller.id]),
         invitations: invitees.length,
         startedAt: null,
+        version: 0,
       };
       await this.state.insert(tx.db, call);
       for (const peerId of free) {
@@ -668,7 +688,11 @@ export class Signalling {
     await this.onCall(
       callId,
       async (call, tx) => {
-        if (!call.invited.delete(peerId)) return;
+        // Answered (or declined) meanwhile, perhaps on another process: nothing to write or announce.
+        if (!call.invited.delete(peerId)) {
+          tx.unchanged = true;
+          return;
+        }
         const host = call.participants.get(call.hostId) ?? {
           id: call.hostId,
           kind: 'account' as const,
@@ -855,6 +879,7 @@ export class Signalling {
         joined: new Set([peer.id]),
         invitations: 1,
         startedAt: null,
+        version: 0,
       };
       await this.state.insert(tx.db, call);
       this.emit(tx, hostId, 'call:knock', { callId: call.id, guest: this.describe(peer) });
@@ -907,71 +932,55 @@ export class Signalling {
   // ---- relay ----------------------------------------------------------------------------------
 
   /**
-   * A call changed: its relay entry follows at once. Here the changed call itself says who takes part (its
-   * effects run right after its commit, before any later change of the call can commit: the next change
-   * waits for the row lock, and this runs in the commit's own continuation); from another process only
-   * its id arrives, and the entry is dropped.
+   * A call changed here: its relay entry follows at once, from the changed call itself (its effects run
+   * right after its commit, before any later change of the call can commit: the next change waits for the
+   * row lock, and this runs in the commit's own continuation).
    */
-  private callChanged(callId: string, call: Call | null): void {
-    const read = this.relayReads.get(callId);
-    if (read) read.stale = true;
-    if (call && !call.ended && call.state === 'active')
-      this.keepParticipants(callId, new Set(call.participants.keys()));
-    else this.relayCache.delete(callId);
+  private callChanged(call: Call): void {
+    this.relayEntries.changed(
+      call.id,
+      call.ended || call.state !== 'active' ? [] : call.participants.keys(),
+      call.version,
+    );
   }
 
-  private keepParticipants(callId: string, peers: Set<string>): void {
-    if (peers.size === 0) {
-      this.relayCache.delete(callId);
+  /** What the other processes are told of a changed call. */
+  private changeOf(call: Call): CallChange {
+    const active = !call.ended && call.state === 'active';
+    return {
+      version: call.version,
+      participants: active ? [...call.participants.keys()] : null,
+      ringing: call.ended ? [] : [...call.invited.keys()],
+    };
+  }
+
+  /**
+   * Another process changed a call: the relay's entry takes the announced participants (unless it holds a
+   * newer version), and the ringing timers of invitees who stopped ringing (answered, declined, hung up)
+   * stop here too — the process that rang them may be this one. Without the details (a process of an
+   * earlier release), the entry is dropped and read afresh at the next signal.
+   */
+  private callChangedElsewhere(callId: string, change: CallChange | null): void {
+    if (!change) {
+      this.relayEntries.forget(callId);
       return;
     }
-    if (this.relayCache.size >= 100_000) this.relayCache.clear(); // ended calls' entries do not pile up
-    const until = Date.now() + RELAY_CACHE_MS * (0.75 + Math.random() / 2);
-    this.relayCache.set(callId, { peers, until });
+    this.relayEntries.changed(callId, change.participants ?? [], change.version);
+    const timers = this.ringTimers.get(callId);
+    if (!timers) return;
+    for (const peerId of [...timers.keys()]) if (!change.ringing.includes(peerId)) this.clearRing(callId, peerId);
   }
 
-  /** The participants of an active call from the database; one read per call at a time. */
-  private readParticipants(callId: string): Promise<Set<string>> {
-    const inFlight = this.relayReads.get(callId);
-    if (inFlight && !inFlight.stale) return inFlight.peers;
-    const read = { peers: Promise.resolve(new Set<string>()), stale: false };
-    const settle = () => {
-      if (this.relayReads.get(callId) === read) this.relayReads.delete(callId);
+  /** A signal to another participant of the call: at once when this process knows both take part. */
+  private relay(peer: Peer, callId: string, to: string, data: SignalPayload): Relayed | Promise<Relayed> {
+    const forward = (both: boolean): Relayed => {
+      if (!both || peer.id === to)
+        throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
+      this.toPeer(to, 'signal', { callId, from: peer.id, data });
+      return { relayed: true };
     };
-    read.peers = this.state.activeParticipants(callId).then(
-      (list) => {
-        settle();
-        const peers = new Set(list);
-        if (!read.stale) this.keepParticipants(callId, peers);
-        return peers;
-      },
-      (error: unknown) => {
-        settle();
-        throw error;
-      },
-    );
-    this.relayReads.set(callId, read);
-    return read.peers;
-  }
-
-  /** Whether both take part in the active call: from the entry while it lasts, else from the database. */
-  private async bothIn(callId: string, from: string, to: string): Promise<boolean> {
-    const now = Date.now();
-    const cached = this.relayCache.get(callId);
-    if (cached && cached.until > now && cached.peers.has(from) && cached.peers.has(to)) {
-      if (cached.until - now < RELAY_CACHE_MS / 4 && !this.relayReads.has(callId))
-        this.track(this.readParticipants(callId));
-      return true;
-    }
-    const peers = await this.readParticipants(callId);
-    return peers.has(from) && peers.has(to);
-  }
-
-  private async relay(peer: Peer, callId: string, to: string, data: SignalPayload) {
-    if (peer.id === to || !(await this.bothIn(callId, peer.id, to)))
-      throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
-    this.toPeer(to, 'signal', { callId, from: peer.id, data });
-    return { relayed: true };
+    const both = this.relayEntries.bothIn(callId, peer.id, to);
+    return both === true ? forward(true) : both.then(forward);
   }
 
   /** The metered calls in progress, of every process (touched each minute). */
@@ -992,7 +1001,7 @@ export class Signalling {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.beatTimer);
-    for (const timer of this.ringTimers.values()) clearTimeout(timer);
+    for (const timers of this.ringTimers.values()) for (const timer of timers.values()) clearTimeout(timer);
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     await Promise.allSettled([...this.pending]);
     const peers = await this.state.leave();

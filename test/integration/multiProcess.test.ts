@@ -210,6 +210,34 @@ describe.skipIf(missing.length > 0)(
     });
 
     it(
+      'a call answered on the other process is left alone when its ringing would have ended where it rang',
+      { timeout: 60_000 },
+      async () => {
+        const caller = await socketTo(0, ana.accessToken);
+        const callee = await socketTo(1, ben.accessToken);
+        const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
+        const rangUntil = Date.now() + 5_000;
+        await expect.poll(() => callee.count('call:incoming')).toBe(1);
+        await callee.socket.emitWithAck('call:accept', { callId: invited.callId });
+        const versionOf = async () =>
+          (await cluster.query<{ version: number }>('select version from signal_calls where id = $1', [invited.callId]))
+            .map((r) => Number(r.version))
+            .at(0);
+        const accepted = await versionOf();
+        // Both processes have beaten twice since the ringing's end: process 0's ringing timer, had it not
+        // been stopped by the accept on process 1, has fired and taken the call by now.
+        await expect.poll(() => Date.now() > rangUntil).toBe(true);
+        await expect.poll(() => bothSweptSince(rangUntil), { timeout: 30_000 }).toBe(true);
+        const sweptOnce = Date.now();
+        await expect.poll(() => bothSweptSince(sweptOnce), { timeout: 30_000 }).toBe(true);
+        expect(await versionOf()).toBe(accepted);
+        expect(caller.count('call:no-answer') + callee.count('call:missed')).toBe(0);
+        await caller.socket.emitWithAck('call:hangup', { callId: invited.callId });
+        for (const s of [caller, callee]) s.socket.disconnect();
+      },
+    );
+
+    it(
       'a call ringing from a process that is killed is still missed, by the other process',
       { timeout: 90_000 },
       async () => {
