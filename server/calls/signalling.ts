@@ -974,11 +974,11 @@ export class Signalling {
   /** A signal to another participant of the call: at once when this process knows both take part. */
   private relay(peer: Peer, callId: string, to: string, data: SignalPayload): Relayed | Promise<Relayed> {
     const forward = (both: boolean): Relayed => {
-      if (!both || peer.id === to)
-        throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
+      if (!both) throw new ApiError(403, 'not_participant', 'Signals go only between participants of one call');
       this.toPeer(to, 'signal', { callId, from: peer.id, data });
       return { relayed: true };
     };
+    if (peer.id === to) return forward(false);
     const both = this.relayEntries.bothIn(callId, peer.id, to);
     return both === true ? forward(true) : both.then(forward);
   }

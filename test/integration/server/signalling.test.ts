@@ -261,6 +261,10 @@ describe('signalling between colleagues', () => {
     expect(await emit(c, 'signal', { callId, to: ben.id, data: offer })).toEqual({
       error: { code: 'not_participant' },
     });
+    // Nor does a participant signal itself.
+    expect(await emit(b, 'signal', { callId, to: ben.id, data: offer })).toEqual({
+      error: { code: 'not_participant' },
+    });
     const stillRelayed = next(a, 'signal');
     expect(await emit(b, 'signal', { callId, to: ana.id, data: offer })).toEqual({ relayed: true });
     expect(await stillRelayed).toMatchObject({ from: ben.id });
