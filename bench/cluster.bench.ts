@@ -27,7 +27,7 @@ import {
   waitFor,
 } from '../test/harness/services';
 import { connectAll, forwardSignals, pairIntoCalls, relayLatencies, seedPairs } from './signalling.bench';
-import { loadAverage, percentile, processCpuSeconds, reportAgainst, RUNS, type PairedRun } from './stats';
+import { cpuPerUnit, loadAverage, percentile, reportAgainst, RUNS, type PairedRun } from './stats';
 
 const CLIENT_ROLE = 'cluster-bench-client';
 const BARE_ROLE = 'cluster-bench-bare-server';
@@ -142,14 +142,15 @@ async function measureBehindNginx(
     const rssPerSocket = (servers.reduce((sum, s) => sum + rssOf(s.pid!), 0) - rssBefore) / peers.length;
     const runs: number[][] = [];
     const cpuPerSignal: number[] = [];
-    const serverCpu = () => servers.reduce((sum, s) => sum + processCpuSeconds(s.pid!), 0);
     for (let run = 0; run < RUNS; run += 1) {
-      const cpuBefore = serverCpu();
-      const each = await Promise.all(
-        clients.map((c) => answer<{ latencies: number[]; sent: number }>(c, { run: rate / CLIENTS })),
-      );
       // Includes the second after the last signal that the clients wait for stragglers.
-      cpuPerSignal.push(((serverCpu() - cpuBefore) * 1e6) / each.reduce((sum, e) => sum + e.sent, 0));
+      const { result: each, cpu } = await cpuPerUnit(
+        servers.map((s) => s.pid!),
+        () =>
+          Promise.all(clients.map((c) => answer<{ latencies: number[]; sent: number }>(c, { run: rate / CLIENTS }))),
+        (all) => all.reduce((sum, e) => sum + e.sent, 0),
+      );
+      cpuPerSignal.push(cpu);
       runs.push(each.flatMap((e) => e.latencies).sort((a, b) => a - b));
     }
     const placed = await placement();

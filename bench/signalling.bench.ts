@@ -17,7 +17,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { Insertable } from 'kysely';
 import type { ServerDb } from '../server/db/database';
 import type { ServerDatabase } from '../server/db/schema';
-import { eachRun, loadAverage, medianRun, percentile, processCpuSeconds, report, RUNS } from './stats';
+import { cpuPerUnit, eachRun, loadAverage, medianRun, percentile, report, RUNS } from './stats';
 
 interface Seeded {
   port: number;
@@ -276,7 +276,7 @@ async function baselineRelay(n: number, rate: number): Promise<{ runs: number[][
   const runs: number[][] = [];
   const cpu: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
-    const measured = await cpuPerSignal(worker, () => relayLatencies(sockets, calls, rate));
+    const measured = await relayRun(worker, () => relayLatencies(sockets, calls, rate));
     runs.push(measured.latencies);
     cpu.push(measured.cpu);
   }
@@ -286,18 +286,11 @@ async function baselineRelay(n: number, rate: number): Promise<{ runs: number[][
   return { runs, memory, cpu };
 }
 
-/**
- * A relay run with the server process's CPU time per signal sent (µs), from /proc: what each signal costs
- * the server, beside the latency (which also holds the client's share of the two cores).
- */
-async function cpuPerSignal<T extends { sent: number }>(
-  server: ChildProcess,
-  run: () => Promise<T>,
-): Promise<T & { cpu: number }> {
-  const before = processCpuSeconds(server.pid!);
-  const result = await run();
-  return { ...result, cpu: ((processCpuSeconds(server.pid!) - before) * 1e6) / result.sent };
-}
+/** A relay run with the server process's CPU time per signal sent (see `cpuPerUnit`). */
+const relayRun = async (server: ChildProcess, run: () => Promise<{ latencies: number[]; sent: number }>) => {
+  const { result, cpu } = await cpuPerUnit([server.pid!], run, (r) => r.sent);
+  return { ...result, cpu };
+};
 
 export async function runSignallingBench(
   n = Number(process.env.SIGNALLING_SOCKETS ?? 10_000),
@@ -324,8 +317,7 @@ export async function runSignallingBench(
 
   // Three runs of 10 s over the same sockets and calls (issue 13); the median run by p99 is reported.
   const runs: { latencies: number[]; sent: number; cpu: number }[] = [];
-  for (let run = 0; run < RUNS; run += 1)
-    runs.push(await cpuPerSignal(worker, () => relayLatencies(sockets, calls, rate)));
+  for (let run = 0; run < RUNS; run += 1) runs.push(await relayRun(worker, () => relayLatencies(sockets, calls, rate)));
   // After the runs (a collection before them would change them): the sockets and their calls, live.
   const memory = perSocket(seeded, await ask<Memory>(worker, 'memory'), n);
   for (const socket of sockets) socket.disconnect();

@@ -17,7 +17,7 @@ import { openServerDb } from '../server/db/database';
 import { openDatabase } from '../src-main/core/db/database';
 import { SELECT, SELECT_ONE } from '../src-main/core/practice/agendaService';
 import { seedPairs } from './signalling.bench';
-import { loadAverage, medianRun, RUNS } from './stats';
+import { activeProfile, loadAverage, medianRun, RUNS } from './stats';
 
 const READS = 5000;
 
@@ -149,22 +149,15 @@ export async function runStatementsBench(): Promise<void> {
         seeded.slice(0, 200).map((peer) => peer.id),
       )
       .execute();
-    const people: Profile[] = rows.map((row) => ({
-      id: row.id,
-      email: row.email,
-      name: row.name,
-      username: row.username,
-      role: 'member',
-      organisationId: row.organisation_id,
-      status: 'active',
-      language: 'en',
-      phone: null,
-      twoFactor: false,
-      registered: true,
-      licence: true,
-      pendingSteps: [],
-      searchable: false,
-    }));
+    const people: Profile[] = rows.map((row) =>
+      activeProfile({
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        username: row.username,
+        organisationId: row.organisation_id,
+      }),
+    );
     // The list as it was: both of its queries with the organisation joined.
     const joinedReachable = () =>
       server.db

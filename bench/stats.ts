@@ -1,6 +1,7 @@
 /** Timing helpers for the benchmarks: percentiles over repeated runs, printed as one line each. */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { Profile } from '../server/accounts/accountService';
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -45,10 +46,41 @@ export const eachRun = <T>(runs: readonly T[], figure: (run: T) => string): stri
  * stime in clock ticks of 1/100 s (Linux's USER_HZ). After the name, which ends in ") ", they are the 12th
  * and 13th fields (14 and 15 of proc(5)).
  */
-export function processCpuSeconds(pid: number): number {
+function processCpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * A run with the CPU time its server processes spent per unit of its work (µs, from /proc): what each
+ * signal costs the servers, beside the latency, which also holds the clients' share of the cores.
+ */
+export async function cpuPerUnit<T>(
+  pids: readonly number[],
+  run: () => Promise<T>,
+  units: (result: T) => number,
+): Promise<{ result: T; cpu: number }> {
+  const spent = () => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  const before = spent();
+  const result = await run();
+  return { result, cpu: ((spent() - before) * 1e6) / units(result) };
+}
+
+/** A registered, licensed account's profile as the account service gives it, for benchmarks that seed rows. */
+export const activeProfile = (
+  account: Pick<Profile, 'id' | 'email' | 'name' | 'username' | 'organisationId'> & Partial<Pick<Profile, 'role'>>,
+): Profile => ({
+  role: 'member',
+  status: 'active',
+  language: 'en',
+  phone: null,
+  twoFactor: false,
+  registered: true,
+  licence: true,
+  pendingSteps: [],
+  searchable: false,
+  ...account,
+});
 
 export const loadAverage = (): string =>
   os

@@ -21,7 +21,7 @@ import { VoucherService } from '../server/billing/vouchers';
 import { configSchema } from '../server/config';
 import { openServerDb, SERVER_DB_FILE } from '../server/db/database';
 import { TelehealthService } from '../server/telehealth/telehealthService';
-import { loadAverage, measure, reportAgainst, RUNS, type PairedRun } from './stats';
+import { activeProfile, loadAverage, measure, reportAgainst, RUNS, type PairedRun } from './stats';
 
 const PRACTITIONERS = 10_000;
 const MEMBERS = 1_000;
@@ -131,22 +131,15 @@ export async function runTelehealthBench(): Promise<void> {
     plans: config.billingPlans,
     now: clock,
   });
-  const profile = (i: number): Profile => ({
-    id: ids[i]!,
-    email: `p${i}@bench.example`,
-    name: `Practitioner ${i}`,
-    username: null,
-    role: i === 0 ? 'org_admin' : 'member',
-    organisationId: i < MEMBERS ? organisationId : null,
-    status: 'active',
-    language: 'en',
-    phone: null,
-    twoFactor: false,
-    registered: true,
-    licence: true,
-    pendingSteps: [],
-    searchable: false,
-  });
+  const profile = (i: number): Profile =>
+    activeProfile({
+      id: ids[i]!,
+      email: `p${i}@bench.example`,
+      name: `Practitioner ${i}`,
+      username: null,
+      role: i === 0 ? 'org_admin' : 'member',
+      organisationId: i < MEMBERS ? organisationId : null,
+    });
   const pick = (run: number) => profile(MEMBERS + ((run * 7919) % (PRACTITIONERS - MEMBERS)));
 
   // Warm up the statement cache and the page cache for both ways.
