@@ -372,6 +372,11 @@ export class SyncService {
   }
 
   private async device(trx: Transaction<ServerDatabase>, profile: Profile, practiceId: string, input: PushInput) {
+    // The device's row is written first, and read after: on PostgreSQL the write waits for another push of
+    // the same device still in its transaction (a retry, or the next batch sent before this one's answer),
+    // and the read then sees what that one stored — so two pushes of one device never both apply from the
+    // same acknowledged number. (SQLite runs one transaction at a time anyway.)
+    await trx.updateTable('sync_devices').set({ last_sync_at: this.now() }).where('id', '=', input.deviceId).execute();
     const found = await trx.selectFrom('sync_devices').selectAll().where('id', '=', input.deviceId).executeTakeFirst();
     if (found) {
       // A device id stays bound to the practice and account that first pushed with it.

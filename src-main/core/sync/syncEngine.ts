@@ -139,27 +139,60 @@ export interface PushSteps {
   sent?(): Promise<void> | void;
 }
 
+/** Whether a push was refused because the server had not stored the batch before it yet. */
+const isGap = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'code' in error && error.code === 'sync_gap';
+
 /**
- * Sends the outbox in batches until it is empty; returns how many entries the server acknowledged. The
- * next batch is read while the server stores the one before (its request already on its way): the
- * device's reading and the server's writing overlap on two cores instead of taking turns. When the server
- * acknowledges anything but the batch's last entry (it had more, after a lost answer), the batch read
- * ahead is dropped and the next one read from what it acknowledged.
+ * Sends the outbox in batches until it is empty; returns how many entries the server acknowledged.
+ *
+ * Two batches are on their way at a time: the next one is read while the server stores the one before,
+ * and sent before that one is answered, so the server never waits for the device between batches (with
+ * one request at a time it stood idle for a third of a push: the answer's way back, the device's
+ * acknowledging, the next request's way there). The server stores a device's batches one after the other
+ * in sequence order (each checks that it follows the last stored one); a batch that overtook the one
+ * before it (possible with several server processes) is refused as a gap, and is sent again, alone, once
+ * the one before is acknowledged. The second request goes out only after the run's first answer: a
+ * device the server does not know yet is created by its first batch, which then must have been stored.
+ * When the server acknowledges anything but a batch's last entry (it had more, after a lost answer), what
+ * is in flight is let land and the next batch read from what it acknowledged.
  */
 export async function runPush(steps: PushSteps): Promise<number> {
+  const inFlight: { batch: PushBatch; answer: Promise<{ acked: number }>; overtaking: boolean }[] = [];
   let sent = 0;
+  let answered = false;
   let batch = await steps.next();
-  while (batch) {
-    const answer = steps.send(batch);
-    answer.catch(() => undefined); // awaited below
-    await new Promise((resolve) => setImmediate(resolve)); // the request leaves before the next is read
-    const following = Promise.resolve(steps.next(batch.toSeq));
-    following.catch(() => undefined); // awaited below, or dropped
-    const { acked } = await answer;
+  const drop = async () => {
+    await Promise.allSettled(inFlight.map((f) => f.answer));
+    inFlight.length = 0;
+  };
+  while (batch || inFlight.length > 0) {
+    while (batch && inFlight.length < (answered ? 2 : 1)) {
+      const answer = steps.send(batch);
+      answer.catch(() => undefined); // awaited below
+      inFlight.push({ batch, answer, overtaking: inFlight.length > 0 });
+      await new Promise((resolve) => setImmediate(resolve)); // the request leaves before the next is read
+      batch = await steps.next(batch.toSeq);
+    }
+    const oldest = inFlight.shift()!;
+    let acked: number;
+    try {
+      ({ acked } = await oldest.answer);
+    } catch (error) {
+      await drop();
+      // Sent while the batch before was on its way, and it arrived first: sent again, now alone.
+      if (!(oldest.overtaking && isGap(error))) throw error;
+      batch = await steps.next();
+      continue;
+    }
+    answered = true;
     await steps.acknowledge(acked);
-    sent += batch.toSeq - batch.fromSeq + 1;
+    sent += oldest.batch.toSeq - oldest.batch.fromSeq + 1;
     await steps.sent?.();
-    batch = acked === batch.toSeq ? await following : await steps.next();
+    if (acked !== oldest.batch.toSeq) {
+      await drop();
+      batch = await steps.next();
+    }
   }
   return sent;
 }

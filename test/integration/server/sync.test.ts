@@ -13,6 +13,7 @@ import { createApiClient, ProtocolError } from '../../../protocol/client';
 import { SYNC_SCHEMA_VERSION, SYNC_TABLES, type SyncChange } from '../../../protocol/sync';
 import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
+import { NO_CONTACT } from '../../harness/patientInput';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 const PASSWORD = 'Correct-Horse-7-Battery';
@@ -404,6 +405,29 @@ describe('sync between two workstations', () => {
     expect(again.acked).toBe(batches[0]!.toSeq);
     const after = await transport(token).pull(0, 5000);
     expect(after).toEqual(before);
+  });
+
+  it('applies a batch once when copies of it arrive at the same time (a retry racing its original)', async () => {
+    a.fx.core.patients.importMany(
+      Array.from({ length: 400 }, (_, i) => ({ firstName: 'Gleich', lastName: `Zeitig${i}`, ...NO_CONTACT })),
+    );
+    const batch = await pendingBatch(a);
+    expect(batch.changes.length).toBeGreaterThanOrEqual(400);
+    const { next: last, more } = await transport(token).pull(0, 5000);
+    expect(more).toBe(false);
+    const body = {
+      ...batch,
+      schema: SYNC_SCHEMA_VERSION,
+      deviceId: a.fx.core.repository.clock.node,
+      deviceName: 'Reception',
+    };
+    // Four copies at once: on PostgreSQL their transactions overlap; each waits for the one before it and
+    // then finds the batch stored. Numbered once: the practice's cursor moves by one number per row.
+    const answers = await Promise.all(Array.from({ length: 4 }, () => transport(token).push(body)));
+    for (const answer of answers) expect(answer.acked).toBe(batch.toSeq);
+    const after = await transport(token).pull(last, 5000);
+    expect(after.changes.length).toBe(batch.changes.length);
+    expect(after.next - last).toBe(batch.changes.length);
   });
 
   it('refuses a batch with one bad row or a stamp from the future, naming it, and applies none of it', async () => {

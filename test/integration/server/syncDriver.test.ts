@@ -15,6 +15,7 @@ import { fieldStamp } from '../../../src-main/core/sync/repository';
 import type { EventName, SyncStatus } from '../../../src-preload/contract';
 import { toAppError } from '../../../src-main/core/account/serverClient';
 import { ProtocolError } from '../../../protocol/client';
+import { AppError } from '../../../src-main/core/errors';
 import { inProcessLocal, SyncDriver } from '../../../src-main/core/sync/syncDriver';
 import type { SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
@@ -240,32 +241,56 @@ describe('the sync driver', () => {
     other.core.close();
   });
 
-  it('reads each next batch while the server stores the one before, and sends every change once', async () => {
+  it('keeps two batches on their way once the server has answered the first, and sends every change once', async () => {
     const before = first.count('patients');
-    const rows = Array.from({ length: 1200 }, (_, i) => ({
+    const rows = Array.from({ length: 1700 }, (_, i) => ({
       firstName: 'Stapel',
       lastName: `Nummer${i}`,
       ...NO_CONTACT,
     }));
     first.core.patients.importMany(rows);
-    const steps: string[] = [];
     const local = inProcessLocal(first.core.sync);
     const remote = transport(token);
+    // The server's answer to each batch after the first is held back until the device has sent the batch
+    // after it (or found the outbox empty): a device that waited for each answer before sending on would
+    // never finish.
+    const sends: number[] = [];
+    let ended = false;
+    let inFlight = 0;
+    let most = 0;
+    const waiting: { after: number; go: () => void }[] = [];
+    const release = () => {
+      for (const w of waiting.splice(0)) {
+        if (ended || sends.length > w.after + 1) w.go();
+        else waiting.push(w);
+      }
+    };
     const driver = new SyncDriver({
       local: {
         ...local,
         nextBatch: async (after) => {
           const batch = await local.nextBatch(after);
-          if (batch) steps.push(`read ${batch.fromSeq}`);
+          if (!batch) {
+            ended = true;
+            release();
+          }
           return batch;
         },
       },
       remote: {
         ...remote,
         push: async (batch) => {
-          steps.push(`send ${batch.fromSeq}`);
+          const index = sends.push(batch.fromSeq) - 1;
+          most = Math.max(most, (inFlight += 1));
+          release();
           const answer = await remote.push(batch);
-          steps.push(`answer ${batch.fromSeq}`);
+          if (index > 0) {
+            await new Promise<void>((go) => {
+              waiting.push({ after: index, go });
+              release();
+            });
+          }
+          inFlight -= 1;
           return answer;
         },
       },
@@ -275,16 +300,53 @@ describe('the sync driver', () => {
     });
     await driver.kick();
     expect(driver.status()).toMatchObject({ state: 'synced', pending: 0 });
-    // Three batches of 500 or fewer; each one after the first read before the answer to the one before.
-    const sends = steps.filter((s) => s.startsWith('send')).map((s) => s.slice(5));
-    expect(sends.length).toBeGreaterThanOrEqual(3);
-    for (let k = 1; k < sends.length; k += 1)
-      expect(steps.indexOf(`read ${sends[k]}`)).toBeLessThan(steps.indexOf(`answer ${sends[k - 1]}`));
+    // Four batches of 500 or fewer, each sent once; never more than two on their way.
+    expect(sends.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(sends).size).toBe(sends.length);
+    expect(most).toBe(2);
     // Every new patient reached the server once: a new device downloads them all.
     const other = practiceFixture(berlin('2026-06-01', 10));
     await driverFor(other, transport(token)).driver.kick();
-    expect(other.count('patients')).toBe(before + 1200);
-    expect(other.count('patients', "first_name = 'Stapel'")).toBe(1200);
+    expect(other.count('patients')).toBe(before + 1700);
+    expect(other.count('patients', "first_name = 'Stapel'")).toBe(1700);
+    other.core.close();
+  });
+
+  it('sends a batch again, alone, when it reached the server before the batch ahead of it', async () => {
+    first.core.patients.importMany(
+      Array.from({ length: 1200 }, (_, i) => ({ firstName: 'Überholt', lastName: `Nummer${i}`, ...NO_CONTACT })),
+    );
+    const remote = transport(token);
+    // The second batch is held on its way until the third has reached the server (as with two server
+    // processes, one slower than the other): the server refuses the third as a gap.
+    const sends: number[] = [];
+    const refused: string[] = [];
+    let thirdDone!: () => void;
+    const third = new Promise<void>((resolve) => (thirdDone = resolve));
+    const { driver } = driverFor(first, {
+      ...remote,
+      push: async (batch) => {
+        const index = sends.push(batch.fromSeq) - 1;
+        if (index === 1) await third;
+        try {
+          return await remote.push(batch);
+        } catch (error) {
+          refused.push(error instanceof AppError ? error.code : String(error));
+          throw error;
+        } finally {
+          if (index === 2) thirdDone();
+        }
+      },
+    });
+    await driver.kick();
+    expect(driver.status()).toMatchObject({ state: 'synced', pending: 0 });
+    expect(refused).toEqual(['sync_gap']);
+    // The third batch twice: overtaking, then alone after the second's answer.
+    expect(sends.length).toBe(4);
+    expect(sends[3]).toBe(sends[2]);
+    const other = practiceFixture(berlin('2026-06-01', 10));
+    await driverFor(other, transport(token)).driver.kick();
+    expect(other.count('patients', "first_name = 'Überholt'")).toBe(1200);
     other.core.close();
   });
 
