@@ -42,7 +42,11 @@ function hasBinary(value: unknown, depth = 0): boolean {
   )
     return true;
   if (depth > 32) return true; // deeper than any event of ours: kept as it is rather than walked further
-  if (Array.isArray(value)) return value.some((item) => hasBinary(item, depth + 1));
+  // Loops, not `some` with a closure: this runs for every packet sent.
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (hasBinary(item, depth + 1)) return true;
+    return false;
+  }
   for (const key in value) if (hasBinary((value as Record<string, unknown>)[key], depth + 1)) return true;
   return false;
 }
