@@ -528,8 +528,7 @@ export class Signalling {
         this.refuse(socket, event, error, reply);
         return;
       }
-      if (relayed instanceof Promise)
-        relayed.then(reply, (error: unknown) => this.refuse(socket, event, error, reply));
+      if (relayed instanceof Promise) relayed.then(reply, (error: unknown) => this.refuse(socket, event, error, reply));
       else reply?.(relayed);
       return;
     }
