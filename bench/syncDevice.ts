@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createApiClient, createApiRawClient } from '../protocol/client';
 import { callRoutes } from '../protocol/calls';
 import { SYNC_TABLES } from '../protocol/sync';
@@ -30,6 +30,10 @@ export interface Downloaded {
   longestWork: number;
   /** Turns of the event loop with more than 16 ms of the thread's own work. */
   over16: number;
+  /** The main thread's garbage collections while downloading: major ones, and the longest pause of any. */
+  majorGcs: number;
+  longestGc: number;
+  gcsOver16: number;
 }
 
 /** Downloads the practice from the server it is given and reports the figures. */
@@ -46,7 +50,7 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
     },
     { emit: () => {}, openExternal: () => {} },
   );
-  const local = workerLocal((channel, input) => worker.call(channel, input));
+  const local = workerLocal((channel, input, transfer) => worker.call(channel, input, transfer));
   // The app has spoken to the server before its first download (signing in): the HTTP client's first
   // request loads and sets it up, which is no part of a download.
   await createApiClient({ baseUrl: () => base })(callRoutes.health, {});
@@ -93,9 +97,23 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
     if (work > 16) over16 += 1;
     lastCpu = process.threadCpuUsage();
   }, 2);
+  // The main thread's own collections (the worker's are its own): each pause holds the thread.
+  let majorGcs = 0;
+  let longestGc = 0;
+  let gcsOver16 = 0;
+  const gcs = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs += 1;
+      longestGc = Math.max(longestGc, entry.duration);
+      if (entry.duration > 16) gcsOver16 += 1;
+    }
+  });
   const cpuBefore = process.cpuUsage();
   stalls.enable();
+  gcs.observe({ entryTypes: ['gc'] });
   await driver.kick();
+  gcs.disconnect();
   stalls.disable();
   clearInterval(turns);
   const seconds = (performance.now() - downloadStart) / 1000;
@@ -123,6 +141,9 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
     stallMax: stalls.max / 1e6,
     longestWork,
     over16,
+    majorGcs,
+    longestGc,
+    gcsOver16,
   };
   process.send!(downloaded, () => process.exit(0));
 }

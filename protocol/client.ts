@@ -63,8 +63,52 @@ export function createApiClient(options: ApiClientOptions): ApiCall {
 
 export function createApiRawClient(options: ApiClientOptions): ApiRawCall {
   const exchange = exchanger(options);
-  return async (route, input) => new Uint8Array(await (await exchange(route, input)).arrayBuffer());
+  return async (route, input) => readBody(await exchange(route, input));
 }
+
+/**
+ * An answer's body as bytes in one buffer of its own (nothing else in it, so it can be handed to another
+ * thread without a copy), each chunk copied in as it arrives. `Response.arrayBuffer()` keeps every chunk
+ * until the end and then copies the page twice (joining the chunks, then into a new buffer): for a sync
+ * page of megabytes that was up to a third of the window's thread's longest turn.
+ *
+ * After each chunk the thread's other work goes first: until the next read the body's stream is full,
+ * so the HTTP client stops reading the socket (back-pressure), and one turn of the event loop handles one
+ * chunk. Read at once, the megabytes of a page the server sent in one go were parsed, queued and copied
+ * in a single turn (libuv reads a socket up to 32 times per turn), holding the thread for tens of
+ * milliseconds on a slow machine.
+ */
+export async function readBody(response: Response): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(0);
+  // The declared length sizes the buffer when it is there and plausible; a body that turns out longer
+  // (or has none declared) grows it, and one that ends shorter is cut to what arrived.
+  const declared = Number(response.headers.get('content-length'));
+  let bytes = new Uint8Array(
+    Number.isSafeInteger(declared) && declared > 0 && declared <= MAX_PRESIZE ? declared : 64 * 1024,
+  );
+  let length = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (length + value.byteLength > bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(bytes.byteLength * 2, length + value.byteLength));
+      grown.set(bytes.subarray(0, length));
+      bytes = grown;
+    }
+    bytes.set(value, length);
+    length += value.byteLength;
+    await nextTurn();
+  }
+  return length === bytes.byteLength ? bytes : bytes.slice(0, length);
+}
+
+/** Resolves after the event loop's pending input and timers ran (a macrotask, not a microtask). */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/** The largest declared length a buffer is made for before its bytes arrive (a page is a few MB). */
+const MAX_PRESIZE = 256 * 1024 * 1024;
 
 /** Sends a checked request; the answer (its body not yet read), or the server's error as a ProtocolError. */
 function exchanger(options: ApiClientOptions) {

@@ -232,7 +232,7 @@ async function start(): Promise<void> {
 
   // Sync runs here, beside the session that holds the token; each step is done by the core in its worker.
   syncDriver = new SyncDriver({
-    local: workerLocal((channel, input) => running.call(channel, input)),
+    local: workerLocal((channel, input, transfer) => running.call(channel, input, transfer)),
     remote: account.syncTransport(),
     callLog: account.callLogTransport(),
     signedIn: () => account.signedIn(),

@@ -88,9 +88,12 @@ export function inProcessLocal(local: SyncLocal & CallLogLocal & { exportPractic
  * The core's side in its worker thread: each step a call on the worker's internal channel, which the
  * renderer cannot reach (the app's main process; the sync bench, which runs the same path).
  */
-export function workerLocal(call: (channel: string, input?: unknown) => Promise<unknown>): DriverLocal {
+export function workerLocal(
+  call: (channel: string, input?: unknown, transfer?: ArrayBuffer[]) => Promise<unknown>,
+): DriverLocal {
   // Answers of our own worker, which runs the same SyncLocal as inProcessLocal above.
-  const internal = <T>(name: string, input?: unknown) => call(`internal.sync.${name}`, input) as Promise<T>;
+  const internal = <T>(name: string, input?: unknown, transfer?: ArrayBuffer[]) =>
+    call(`internal.sync.${name}`, input, transfer) as Promise<T>;
   return {
     deviceId: () => internal('deviceId'),
     nextBatch: (after) => internal('nextBatch', after),
@@ -98,7 +101,10 @@ export function workerLocal(call: (channel: string, input?: unknown) => Promise<
     cursor: () => internal('cursor'),
     applyPage: (page) => internal('applyPage', page),
     download: (now) => internal('download', now),
-    takeSnapshotPage: (input) => internal('takeSnapshotPage', input),
+    // A page's bytes move to the worker rather than being copied, when they fill their buffer alone (as
+    // `readBody` makes them): the download does not use them again.
+    takeSnapshotPage: (input) =>
+      internal('takeSnapshotPage', input, ownsBuffer(input.page) ? [input.page.buffer] : undefined),
     applyTakenPage: () => internal('applyTakenPage'),
     pending: () => internal('pending'),
     hasLocalData: () => internal('hasLocalData'),
@@ -113,6 +119,12 @@ export function workerLocal(call: (channel: string, input?: unknown) => Promise<
     applyCallLogPage: (page) => internal('applyCallLogPage', page),
   };
 }
+
+const ownsBuffer = (page: unknown): page is Uint8Array & { buffer: ArrayBuffer } =>
+  page instanceof Uint8Array &&
+  page.buffer instanceof ArrayBuffer &&
+  page.byteOffset === 0 &&
+  page.byteLength === page.buffer.byteLength;
 
 export interface DriverHost {
   local: DriverLocal;

@@ -17,7 +17,11 @@ import type { CallMessage, FromWorker, SerializedError, WorkerOptions } from './
 
 export interface WorkerCore {
   handlers: CoreHandlers;
-  call(channel: string, input: unknown): Promise<unknown>;
+  /**
+   * Runs a command in the worker. Buffers in `transfer` move to the worker instead of being copied (a
+   * sync page of megabytes); they are empty here afterwards.
+   */
+  call(channel: string, input: unknown, transfer?: ArrayBuffer[]): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -156,7 +160,7 @@ export async function startCoreWorker(
   current = spawn(workerFile, options, host, onExit);
   await current.ready; // a worker that cannot open the database fails the start with the reason
 
-  const call = async (channel: string, input: unknown): Promise<unknown> => {
+  const call = async (channel: string, input: unknown, transfer: ArrayBuffer[] = []): Promise<unknown> => {
     if (closing) throw new AppError('core_unavailable', 'The core is closing');
     if (givenUp) throw new AppError('core_unavailable', 'The core worker stopped repeatedly and was not restarted');
     const target = current;
@@ -164,7 +168,7 @@ export async function startCoreWorker(
     return new Promise((resolve, reject) => {
       const id = nextId++;
       target.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ type: 'call', id, channel, input } satisfies CallMessage);
+      target.worker.postMessage({ type: 'call', id, channel, input } satisfies CallMessage, transfer);
     });
   };
 

@@ -6,7 +6,9 @@
  * naming what a pull brought.
  */
 import { bearerSyncTransport, httpCallLogTransport } from '../../../src-main/core/sync/httpTransport';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, createApiRawClient } from '../../../protocol/client';
@@ -16,11 +18,17 @@ import type { EventName, SyncStatus } from '../../../src-preload/contract';
 import { toAppError } from '../../../src-main/core/account/serverClient';
 import { ProtocolError } from '../../../protocol/client';
 import { AppError } from '../../../src-main/core/errors';
-import { inProcessLocal, SyncDriver } from '../../../src-main/core/sync/syncDriver';
+import { inProcessLocal, SyncDriver, workerLocal } from '../../../src-main/core/sync/syncDriver';
+import { databasePath } from '../../../src-main/core/config';
+import { startCoreWorker } from '../../../src-main/core/worker/workerCore';
 import type { SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { NO_CONTACT } from '../../harness/patientInput';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
+import { ROOT } from '../../harness/testBridge';
+
+/** The core's worker as the app runs it (built by npm run build). */
+const WORKER = join(ROOT, 'dist', 'main', 'coreWorker.cjs');
 
 let f: ServerFixture;
 beforeAll(async () => {
@@ -241,6 +249,61 @@ describe('the sync driver', () => {
     other.core.close();
   });
 
+  it('moves each page’s bytes to the core’s worker rather than copying them, as the app runs it', async () => {
+    expect(existsSync(WORKER), `${WORKER} is missing: run npm run build first`).toBe(true);
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-sync-worker-'));
+    const worker = await startCoreWorker(
+      WORKER,
+      {
+        dataDir,
+        appVersion: 'w',
+        osLocales: ['de-DE'],
+        defaultServerUrl: 'http://127.0.0.1:1',
+        timeZone: 'Europe/Berlin',
+      },
+      { emit: () => {}, openExternal: () => {} },
+    );
+    const pages: { transfer: ArrayBuffer[]; bytes: number }[] = [];
+    const driver = new SyncDriver({
+      local: workerLocal(async (channel, input, transfer) => {
+        const page = channel === 'internal.sync.takeSnapshotPage' ? (input as { page: Uint8Array }).page : null;
+        const bytes = page?.byteLength ?? 0;
+        const answer = await worker.call(channel, input, transfer);
+        if (page) pages.push({ transfer: transfer ?? [], bytes });
+        return answer;
+      }),
+      remote: bearerSyncTransport(
+        createApiClient({ baseUrl: () => f.base }),
+        () => token,
+        createApiRawClient({ baseUrl: () => f.base }),
+      ),
+      signedIn: () => true,
+      emit: () => {},
+    });
+    try {
+      await driver.kick();
+      expect(driver.status()).toMatchObject({ state: 'synced', error: null });
+    } finally {
+      await worker.close();
+    }
+    // Every page went over as its own buffer, which this thread no longer holds.
+    expect(pages.length).toBeGreaterThan(1);
+    for (const { transfer, bytes } of pages) {
+      expect(bytes).toBeGreaterThan(0);
+      expect(transfer).toHaveLength(1);
+      expect(transfer[0]!.byteLength).toBe(0);
+    }
+    const copy = new Database(databasePath(dataDir), { readonly: true });
+    try {
+      for (const table of SYNC_TABLES)
+        expect((copy.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(
+          first.count(table),
+        );
+    } finally {
+      copy.close();
+    }
+  });
+
   it('keeps two batches on their way once the server has answered the first, and sends every change once', async () => {
     const before = first.count('patients');
     const rows = Array.from({ length: 1700 }, (_, i) => ({
@@ -255,6 +318,7 @@ describe('the sync driver', () => {
     // after it (or found the outbox empty): a device that waited for each answer before sending on would
     // never finish.
     const sends: number[] = [];
+    const refused: number[] = [];
     let ended = false;
     let inFlight = 0;
     let most = 0;
@@ -283,7 +347,16 @@ describe('the sync driver', () => {
           const index = sends.push(batch.fromSeq) - 1;
           most = Math.max(most, (inFlight += 1));
           release();
-          const answer = await remote.push(batch);
+          let answer: Awaited<ReturnType<typeof remote.push>>;
+          try {
+            answer = await remote.push(batch);
+          } catch (error) {
+            // The batch reached the server before the one ahead of it was stored (on PostgreSQL both are
+            // stored at once, and either may come first): refused, to be sent again once that one is.
+            inFlight -= 1;
+            if (error instanceof AppError && error.code === 'sync_gap') refused.push(batch.fromSeq);
+            throw error;
+          }
           if (index > 0) {
             await new Promise<void>((go) => {
               waiting.push({ after: index, go });
@@ -300,9 +373,11 @@ describe('the sync driver', () => {
     });
     await driver.kick();
     expect(driver.status()).toMatchObject({ state: 'synced', pending: 0 });
-    // Four batches of 500 or fewer, each sent once; never more than two on their way.
-    expect(sends.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(sends).size).toBe(sends.length);
+    // Four batches of 500 or fewer, each stored by one request: a batch is sent again only after the
+    // server refused it for arriving before the batch ahead of it; never more than two on their way.
+    expect(new Set(sends).size).toBeGreaterThanOrEqual(4);
+    expect(sends.length - refused.length).toBe(new Set(sends).size);
+    for (const fromSeq of refused) expect(sends.lastIndexOf(fromSeq)).toBeGreaterThan(sends.indexOf(fromSeq));
     expect(most).toBe(2);
     // Every new patient reached the server once: a new device downloads them all.
     const other = practiceFixture(berlin('2026-06-01', 10));
