@@ -320,11 +320,15 @@ export async function runSyncBench(): Promise<void> {
       `p99 ${result.stallP99.toFixed(1)} ms, longest ${result.stallMax.toFixed(1)} ms (with the waits for a core)`,
   );
   console.log(
+    `  baseline: an idle thread of the same process, measured the same way at the same time: longest ` +
+      `${result.idleLongest.toFixed(1)} ms, ${result.idleOver16} over 16 ms (what this machine charges a thread that does nothing)`,
+  );
+  console.log(
     `  of it the main thread's garbage collection (the page's bytes pass through it): ${result.majorGcs} major collections, ` +
       `longest pause ${result.longestGc.toFixed(1)} ms, ${result.gcsOver16} pauses over 16 ms`,
   );
   console.log(
-    `  ${eachRun(downloads, (d) => `${d.seconds.toFixed(1)} s, agenda ${d.agendaSeconds?.toFixed(1) ?? '–'} s, main thread ${d.longestWork.toFixed(1)} ms`)}; load average ${loadAverage()}`,
+    `  ${eachRun(downloads, (d) => `${d.seconds.toFixed(1)} s, agenda ${d.agendaSeconds?.toFixed(1) ?? '–'} s, main thread ${d.longestWork.toFixed(1)} ms (idle ${d.idleLongest.toFixed(1)} ms)`)}; load average ${loadAverage()}`,
   );
 
   for (const x of [a, b]) x.close();

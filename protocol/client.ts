@@ -3,7 +3,15 @@
  * checked against the route's schemas before it leaves, and the answer is parsed with the answer schema
  * before anyone uses it. Failures are one error type with the server's code.
  */
-import { apiErrorSchema, buildPath, type FieldIssue, type RouteAnswer, type RouteDef, type RouteInput } from './route';
+import {
+  apiErrorSchema,
+  buildPath,
+  PACKED_ANSWER_TYPE,
+  type FieldIssue,
+  type RouteAnswer,
+  type RouteDef,
+  type RouteInput,
+} from './route';
 
 export class ProtocolError extends Error {
   constructor(
@@ -33,6 +41,7 @@ export type ApiCall = <R extends RouteDef>(route: R, input: CallInput<R>) => Pro
  * answer that is parsed where it is used, with `parseAnswer` — a sync page in the core's worker thread
  * rather than on the thread that carries the window's messages, which then holds neither the page's
  * objects nor a string of megabytes (whose collection took tens of milliseconds of that thread per page).
+ * Where the route offers it the bytes are packed (`PACKED_ANSWER_TYPE`): the reader unpacks them.
  */
 export type ApiRawCall = <R extends RouteDef>(route: R, input: CallInput<R>) => Promise<Uint8Array>;
 
@@ -62,7 +71,8 @@ export function createApiClient(options: ApiClientOptions): ApiCall {
 }
 
 export function createApiRawClient(options: ApiClientOptions): ApiRawCall {
-  const exchange = exchanger(options);
+  // Packed where the route offers it: the caller's reader unpacks (see PACKED_ANSWER_TYPE).
+  const exchange = exchanger(options, `${PACKED_ANSWER_TYPE}, application/json;q=0.9`);
   return async (route, input) => readBody(await exchange(route, input));
 }
 
@@ -111,7 +121,7 @@ const nextTurn = (): Promise<void> =>
 const MAX_PRESIZE = 256 * 1024 * 1024;
 
 /** Sends a checked request; the answer (its body not yet read), or the server's error as a ProtocolError. */
-function exchanger(options: ApiClientOptions) {
+function exchanger(options: ApiClientOptions, accept = 'application/json') {
   const fetchImpl = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
   return async <R extends RouteDef>(route: R, input: CallInput<R>): Promise<Response> => {
@@ -130,6 +140,7 @@ function exchanger(options: ApiClientOptions) {
     }
     const auth = input.auth;
     const headers: Record<string, string> = {
+      accept,
       ...(sent.data !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(auth && 'bearer' in auth ? { authorization: `Bearer ${auth.bearer}` } : {}),
       ...(auth && 'guest' in auth ? { authorization: `Guest ${auth.guest}` } : {}),

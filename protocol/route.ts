@@ -28,6 +28,16 @@ export interface RouteDef<
   status: number;
 }
 
+/**
+ * A large answer (a sync snapshot page of megabytes) may come as its JSON compressed with gzip, with this
+ * type and no `Content-Encoding`. An HTTP client decodes a content encoding itself, on the thread that
+ * receives the answer (the desktop's window thread); with this type the bytes stay packed, a fifth of
+ * their size, until the core's worker that parses them. A client asks for it with `Accept`; a server
+ * that does not know it (or a route that is never packed) answers plain JSON, which a reader tells apart
+ * by its first bytes (gzip's magic number cannot start a JSON text).
+ */
+export const PACKED_ANSWER_TYPE = 'application/vnd.clinicdesk.answer+gzip';
+
 const nothing = z.undefined();
 /** A route that takes no body accepts none (a client may still send an empty JSON one). */
 export type NoBody = typeof nothing;

@@ -4,9 +4,11 @@
  * answer schema, which drops any field the protocol does not name. An answer that does not fit is our bug:
  * logged, and a 500 instead of whatever it was.
  */
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { RouteDef } from '../../protocol/route';
+import { PACKED_ANSWER_TYPE, type RouteDef } from '../../protocol/route';
 import { ApiError } from './apiError';
 
 const OWN_KEY = /^[a-z][a-z0-9_]*$/;
@@ -45,7 +47,17 @@ export interface ServeOptions {
   limit?: { max: number; timeWindow: string };
   /** Bytes a body may have, where a route takes more than the default (a sync batch). */
   bodyLimit?: number;
+  /**
+   * Answers the JSON compressed with gzip as `PACKED_ANSWER_TYPE` when the client asks for it (a sync
+   * snapshot page). Level 1: a page of JSON rows comes to about a fifth at a fraction of the CPU of the
+   * default level, and it is compressed on libuv's pool, off the event loop.
+   */
+  packed?: boolean;
 }
+
+const gzipAsync = promisify(gzip);
+const asksPacked = (request: FastifyRequest): boolean =>
+  (request.headers.accept ?? '').split(',').some((part) => part.split(';')[0]?.trim() === PACKED_ANSWER_TYPE);
 
 export function serve<R extends RouteDef>(
   app: FastifyInstance,
@@ -73,6 +85,14 @@ export function serve<R extends RouteDef>(
           'answer off protocol',
         );
         throw new Error(`answer of ${route.method} ${route.path} does not fit the protocol`);
+      }
+      if (options.packed) {
+        // The same answer differs by `Accept`: a cache between must not hand one form to the other.
+        reply.header('vary', 'accept');
+        if (asksPacked(request)) {
+          const packed = await gzipAsync(JSON.stringify(checked.data), { level: 1 });
+          return reply.code(route.status).header('content-type', PACKED_ANSWER_TYPE).send(packed);
+        }
       }
       return reply.code(route.status).send(checked.data);
     },

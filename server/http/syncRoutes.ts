@@ -38,7 +38,7 @@ export function registerSyncRoutes(
       const { device, schema: _schema, ...position } = query;
       return sync.snapshot(await signedIn(request), position, device);
     },
-    limit(600, '1 minute'),
+    { ...limit(600, '1 minute'), packed: true },
   );
   // The caller's own call log: the account from the session, so a colleague's log is out of reach.
   serve(app, routes.callLogPush, async ({ request, body }) => callLog.push(await signedIn(request), body.entries), {

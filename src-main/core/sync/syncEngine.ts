@@ -37,6 +37,7 @@ import type { HybridClock } from './hlc';
 import { fieldStamps, type Row } from './repository';
 import { StagedIndexes } from './stagedIndexes';
 import { SyncState } from './syncState';
+import { unpackAnswer } from './packedAnswer';
 
 /** The device's SYNC_SCHEMA_VERSION travels in `schema` (the engine always sends it). */
 export type PushBatch = SyncPushBody;
@@ -422,7 +423,7 @@ export class SyncEngine implements SyncLocal {
   takeSnapshotPage({ page, state }: { page: SnapshotPage | Uint8Array; state: DownloadState }): DownloadState | null {
     let parsed: SnapshotPage;
     try {
-      parsed = page instanceof Uint8Array ? parseAnswer(syncRoutes.snapshot, page) : page;
+      parsed = page instanceof Uint8Array ? parseAnswer(syncRoutes.snapshot, unpackAnswer(page)) : page;
     } catch (error) {
       throw error instanceof ProtocolError ? toAppError(error) : error;
     }

@@ -6,12 +6,14 @@
  * changes nothing; a bad row or a stamp from the future refuses the whole batch; another account sees and
  * changes nothing of the practice.
  */
+import { execFileSync } from 'node:child_process';
 import { bearerSyncTransport } from '../../../src-main/core/sync/httpTransport';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, ProtocolError } from '../../../protocol/client';
-import { SYNC_SCHEMA_VERSION, SYNC_TABLES, type SyncChange } from '../../../protocol/sync';
-import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
+import { PACKED_ANSWER_TYPE } from '../../../protocol/route';
+import { SYNC_SCHEMA_VERSION, SYNC_TABLES, syncRoutes, type SyncChange } from '../../../protocol/sync';
+import { startingDownload, SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { NO_CONTACT } from '../../harness/patientInput';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -172,6 +174,37 @@ describe('a new device’s first download', () => {
     expect(lastOf(['patients'])).toBeLessThan(
       Math.min(at('appointments', appointmentOf(past.id)), at('recalls'), at('messages')),
     );
+  });
+
+  it('sends a page packed with gzip when asked, the same JSON as the plain answer, which stays the default', async () => {
+    const token = await account('packedpage');
+    const a = device(token, 'Reception');
+    for (let i = 0; i < 40; i += 1) a.fx.patient({ firstName: `Paket${i}`, lastName: 'Gzip' });
+    await a.engine.push();
+    // The patients' phase: 40 patients, none booked, so a full page of 30.
+    const position = { ...startingDownload(a.fx.clock.now).position, phase: 'patients' };
+    const url = new URL(syncRoutes.snapshot.path, f.base);
+    for (const [key, value] of Object.entries({ ...position, limit: 30, schema: SYNC_SCHEMA_VERSION }))
+      url.searchParams.set(key, String(value));
+    const get = (accept?: string) =>
+      fetch(url, { headers: { authorization: `Bearer ${token}`, ...(accept ? { accept } : {}) } });
+
+    const plain = await get();
+    expect(plain.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await plain.text();
+    expect(JSON.parse(text).rows.length).toBe(30);
+    const packed = await get(`text/html;q=0.1, ${PACKED_ANSWER_TYPE};q=1`);
+    expect(packed.status).toBe(200);
+    expect(packed.headers.get('content-type')).toBe(PACKED_ANSWER_TYPE);
+    // Not a content encoding: the HTTP client hands the bytes over packed, for the worker to unpack.
+    expect(packed.headers.get('content-encoding')).toBeNull();
+    for (const answer of [plain, packed]) expect(answer.headers.get('vary')?.toLowerCase()).toContain('accept');
+    const bytes = Buffer.from(await packed.arrayBuffer());
+    expect(bytes.length).toBeLessThan(Buffer.byteLength(text) / 2);
+    // Unpacked by GNU gzip (not the zlib that packed it): the very text of the plain answer.
+    expect(execFileSync('gzip', ['-d', '-c'], { input: bytes }).toString('utf8')).toBe(text);
+    // Only where the client asks: a client that accepts anything gets JSON.
+    expect((await get('*/*')).headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('builds the search index and the index by patient in bulk, and an interruption leaves neither missing for good', async () => {

@@ -175,6 +175,7 @@ describe('the sync driver', () => {
     const steps: string[] = [];
     let pages = 0;
     let spoilt: number | null = null;
+    const packed: boolean[] = [];
     const remote = bearerSyncTransport(createApiClient({ baseUrl: () => f.base }), () => token, raw);
     const logged: SyncTransport = {
       ...remote,
@@ -182,6 +183,8 @@ describe('the sync driver', () => {
         const page = (pages += 1);
         steps.push(`fetch ${page}`);
         const bytes = await remote.snapshotRaw!(position, limit, device);
+        // Asked for packed, and the server packs a snapshot page: gzip's magic number first.
+        packed.push(bytes[0] === 0x1f && bytes[1] === 0x8b);
         // A page that is not the protocol's (a proxy's error page, a truncated body) is refused whole.
         return page === spoilt ? new TextEncoder().encode('{"rows": [{"table": "patients"}]}') : bytes;
       },
@@ -225,6 +228,8 @@ describe('the sync driver', () => {
     await watched.kick();
     expect(watched.status()).toMatchObject({ state: 'synced', download: null });
     expect(taken.every((t) => t === 'bytes')).toBe(true);
+    expect(packed.length).toBeGreaterThan(2);
+    expect(packed.every(Boolean)).toBe(true);
     const applies = steps.filter((s) => s.startsWith('apply')).length;
     expect(applies).toBeGreaterThan(2);
     for (let k = 1; k < applies; k += 1)
