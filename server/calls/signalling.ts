@@ -32,6 +32,7 @@ import { ApiError } from '../http/apiError';
 import type { CallRecords } from './callRecords';
 import type { Guest, InvitationService } from './invitationService';
 import { CallState, type Call, type PeerInfo, type Status } from './callState';
+import { AnnouncementGaps } from '../cluster/announcementGaps';
 import { LOCAL_RELAY_CACHE_MS, RELAY_CACHE_MS, RelayEntries } from './relayEntries';
 
 export const RING_TIMEOUT_MS = 45_000;
@@ -68,6 +69,9 @@ const callChangeSchema = z.object({
   version: z.number().int(),
   participants: z.array(z.string().max(200)).max(1_000).nullable(),
   ringing: z.array(z.string().max(200)).max(1_000),
+  /** The announcing process and its announcement's number, so that a listener notices missed ones. */
+  origin: z.string().max(200).optional(),
+  seq: z.number().int().min(1).optional(),
 });
 type CallChange = z.infer<typeof callChangeSchema>;
 
@@ -179,6 +183,10 @@ export class Signalling {
   private readonly pending = new Set<Promise<unknown>>();
   /** Participants of calls, for the relay. */
   private readonly relayEntries: RelayEntries;
+  /** How many call changes this process announced to the others (each announcement's number). */
+  private announced = 0;
+  /** Whether this process heard every announcement of the others. */
+  private readonly gaps = new AnnouncementGaps();
   private readonly beatTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -214,6 +222,9 @@ export class Signalling {
     if (deps.clustered)
       io.on(CALL_CHANGED, (callId: unknown, change: unknown) => {
         const parsed = callChangeSchema.safeParse(change);
+        const { origin, seq } = parsed.success ? parsed.data : {};
+        if (origin !== undefined && seq !== undefined && !this.gaps.heard(origin, seq))
+          this.missedAnnouncements(origin);
         this.callChangedElsewhere(String(callId), parsed.success ? parsed.data : null);
       });
     deps.accounts.onSessionsRevoked((accountId) => this.disconnectPeer(accountId));
@@ -324,7 +335,12 @@ export class Signalling {
       await this.state.save(tx.db, call);
       tx.after.push(() => {
         this.callChanged(call);
-        if (this.deps.clustered) this.io.serverSideEmit(CALL_CHANGED, callId, this.changeOf(call));
+        if (this.deps.clustered)
+          this.io.serverSideEmit(CALL_CHANGED, callId, {
+            ...this.changeOf(call),
+            origin: this.state.processId,
+            seq: (this.announced += 1),
+          });
       });
       return result;
     });
@@ -336,6 +352,7 @@ export class Signalling {
     await this.state.beat();
     this.relayEntries.prune();
     for (const processId of await this.state.deadProcesses()) {
+      this.gaps.forget(processId);
       for (const peerId of await this.state.reap(processId)) await this.lostSocket(peerId);
     }
     for (const { callId, peerId } of await this.state.dueRings()) await this.missed(callId, peerId);
@@ -998,6 +1015,16 @@ export class Signalling {
       participants: active ? [...call.participants.keys()] : null,
       ringing: call.ended ? [] : [...call.invited.keys()],
     };
+  }
+
+  /**
+   * Announcements of another process were lost on their way (see AnnouncementGaps): any relay entry may
+   * be out of date, so all of them go and each call is read afresh at its next signal. Rare, and what makes
+   * a long-lived entry safe in a cluster (RELAY_CACHE_MS).
+   */
+  private missedAnnouncements(origin: string): void {
+    this.deps.log('call announcements missed; relay entries dropped', { origin, entries: this.relayEntries.size });
+    this.relayEntries.clear();
   }
 
   /**

@@ -7,9 +7,10 @@
  * processes (presence, a call ringing from one process to the other, its missed-call deadline acted on once,
  * also when the process holding the call dies).
  */
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterMissing, serviceAdmin, startCluster, type Cluster } from '../harness/serverCluster';
 import { postFrom } from '../harness/services';
 
@@ -206,6 +207,54 @@ describe.skipIf(missing.length > 0)(
       await caller.socket.emitWithAck('call:hangup', { callId: invited.callId });
       // Process 1 hears of the change through the adapter and drops its entry (long before the entry's expiry).
       await expect.poll(async () => (await signal(callee, ana.id)).error?.code).toBe('not_participant');
+      for (const s of [caller, callee]) s.socket.disconnect();
+    });
+
+    it('a process that missed announcements of the other (its Redis subscription cut) drops its relay entries at the next one', async () => {
+      const caller = await socketTo(0, ana.accessToken);
+      const callee = await socketTo(1, ben.accessToken);
+      const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
+      await expect.poll(() => callee.count('call:incoming')).toBe(1);
+      await callee.socket.emitWithAck('call:accept', { callId: invited.callId });
+      const signal = () =>
+        callee.socket.emitWithAck('signal', {
+          callId: invited.callId,
+          to: ana.id,
+          data: { type: 'candidate', candidate: { candidate: 'c', sdpMid: '0', sdpMLineIndex: 0 } },
+        }) as Promise<{ relayed?: boolean; error?: { code: string } }>;
+      expect(await signal()).toEqual({ relayed: true });
+
+      // Process 1 stands still while its subscription to the processes' announcements is cut, and process 0
+      // ends the call meanwhile: Redis's PUB/SUB (which carries announcements) keeps nothing for a
+      // subscriber that is away, so process 1 never hears of it.
+      const redis = new Redis(inject('redisUrl')!);
+      const subscriberOf = async (pid: number) =>
+        String(await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub'))
+          .split('\n')
+          .filter((line) => line.includes(` name=clinicdesk:`) && line.includes(`:${pid}:streams `))
+          .map((line) => /\bid=(\d+)/.exec(line)![1]!);
+      const stopped = cluster.processes[1]!.child;
+      try {
+        expect(await subscriberOf(stopped.pid!)).toHaveLength(1);
+        stopped.kill('SIGSTOP');
+        try {
+          for (const id of await subscriberOf(stopped.pid!)) await redis.call('CLIENT', 'KILL', 'ID', id);
+          await caller.socket.emitWithAck('call:hangup', { callId: invited.callId });
+        } finally {
+          stopped.kill('SIGCONT');
+        }
+        await expect.poll(() => subscriberOf(stopped.pid!), { timeout: 15_000 }).toHaveLength(1);
+      } finally {
+        redis.disconnect();
+      }
+      // The loss is real: until process 0 says anything more, process 1 relays for the ended call.
+      expect(await signal()).toEqual({ relayed: true });
+      // Process 0's next announcement (another call) is numbered past the lost one: process 1 notices the
+      // gap, drops its entries and reads the call afresh — ended. (Without numbering the entry stood for
+      // as long as it lasts: minutes.)
+      const next = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
+      await expect.poll(async () => (await signal()).error?.code).toBe('not_participant');
+      await caller.socket.emitWithAck('call:hangup', { callId: next.callId });
       for (const s of [caller, callee]) s.socket.disconnect();
     });
 

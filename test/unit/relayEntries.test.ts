@@ -136,4 +136,21 @@ describe('the relay entries', () => {
     t.entries.prune();
     expect(t.entries.size).toBe(0);
   });
+
+  it('drops every entry on clear, and a read in flight then answers but keeps nothing', async () => {
+    const t = setup();
+    t.entries.changed('c1', ['a', 'b'], 2);
+    t.entries.changed('c2', ['x', 'y'], 1);
+    t.calls.set('c3', { peers: ['p', 'q'], version: 1 });
+    t.hold();
+    const inFlight = t.entries.bothIn('c3', 'p', 'q');
+    t.entries.clear();
+    expect(t.entries.size).toBe(0);
+    t.release();
+    expect(await inFlight).toBe(true);
+    expect(t.entries.size).toBe(0);
+    // The ended call c1 (the announcement of its end was what got lost) is read afresh: refused now.
+    expect(await t.entries.bothIn('c1', 'a', 'b')).toBe(false);
+    expect(t.reads).toEqual(['c3', 'c1']);
+  });
 });
