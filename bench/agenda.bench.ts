@@ -25,6 +25,7 @@ import {
   RUNS,
   type PairedRun,
 } from './stats';
+import { startIdleMeter, type TurnFigures } from './idleMeter';
 
 const ROOT = projectRoot();
 const ZONE = 'Europe/Berlin';
@@ -186,6 +187,8 @@ interface AgendaRun {
   stallP99: number;
   /** The main thread's longest own CPU time between two turns of its event loop (ms). */
   longestWork: number;
+  /** The same of an idle thread measured at the same time: the machine's share (see idleMeter.ts). */
+  idle: TurnFigures;
   load: string;
 }
 
@@ -239,7 +242,9 @@ export async function runAgendaBench(): Promise<void> {
     `main thread while the worker served 700 queries, median run: longest event-loop stall ${stalled.stallMax.toFixed(1)} ms ` +
       `(p99 ${stalled.stallP99.toFixed(1)} ms); ${eachRun(runs, (run) => `${run.stallMax.toFixed(1)} ms`)}\n` +
       `  of it the main thread's own work (CPU time between two turns of its loop; the rest is waiting for a core): ` +
-      `longest ${stalled.longestWork.toFixed(1)} ms; ${eachRun(runs, (run) => `${run.longestWork.toFixed(1)} ms`)}`,
+      `longest ${stalled.longestWork.toFixed(1)} ms; ${eachRun(runs, (run) => `${run.longestWork.toFixed(1)} ms`)}\n` +
+      `  baseline: an idle thread measured the same way at the same time (what the machine charges a thread that does nothing): ` +
+      `longest ${stalled.idle.longest.toFixed(1)} ms; ${eachRun(runs, (run) => `${run.idle.longest.toFixed(1)} ms (${run.idle.over16} over 16)`)}`,
   );
   console.log(`  load average after each run: ${runs.map((run) => run.load).join('; ')}`);
 }
@@ -352,6 +357,7 @@ async function agendaRun(dataDir: string, run: number): Promise<AgendaRun> {
   // the machine's other work share two); its own CPU time between two turns of the timer is the work that
   // held it — what the agenda's results cost the main thread (as the sync benchmark measures it).
   let longestWork = 0;
+  const idleMeter = await startIdleMeter(1);
   let lastCpu = process.threadCpuUsage();
   const ticker = setInterval(() => {
     const used = process.threadCpuUsage(lastCpu);
@@ -363,6 +369,7 @@ async function agendaRun(dataDir: string, run: number): Promise<AgendaRun> {
   for (let i = 0; i < 300; i += 1) await worker.call('patients.search', { query: queries(), limit: 50 });
   clearInterval(ticker);
   loop.disable();
+  const idle = await idleMeter.stop();
   await worker.close();
   if (more) {
     // What handing an import's rows across threads would cost the main thread (hence: the worker reads
@@ -380,6 +387,7 @@ async function agendaRun(dataDir: string, run: number): Promise<AgendaRun> {
     stallMax: loop.max / 1e6,
     stallP99: loop.percentile(99) / 1e6,
     longestWork,
+    idle,
     load: loadAverage(),
   };
 }

@@ -28,7 +28,10 @@ import { loadConfig } from '../server/config';
 import { openServerDb, SERVER_DB_FILE } from '../server/db/database';
 import { createCore, type Core } from '../src-main/core/core';
 import { newId } from '../src-main/core/sync/repository';
-import { SyncEngine, type SyncTransport } from '../src-main/core/sync/syncEngine';
+import { startingDownload, SyncEngine, type SyncTransport } from '../src-main/core/sync/syncEngine';
+import { SNAPSHOT_PAGE } from '../src-main/core/sync/syncDriver';
+import { PACKED_ANSWER_TYPE } from '../protocol/route';
+import { SYNC_SCHEMA_VERSION, syncRoutes } from '../protocol/sync';
 import type { Downloaded } from './syncDevice';
 import { bundleTs } from '../scripts/bundleTs.mjs';
 import { projectRoot } from '../scripts/projectRoot';
@@ -302,10 +305,24 @@ export async function runSyncBench(): Promise<void> {
   }
   const result = medianRun(downloads, (d) => d.seconds);
   const serverAfter = await ask<{ maxRss: number; cpuSeconds: number }>('usage');
+  // What packing saves the window's thread: one page of the history asked for both ways (not timed).
+  const pageBytes = async (accept: string) => {
+    const url = new URL(syncRoutes.snapshot.path, base);
+    const query = { ...startingDownload(Date.now()).position, phase: 'history', limit: SNAPSHOT_PAGE };
+    for (const [key, value] of Object.entries({ ...query, schema: SYNC_SCHEMA_VERSION }))
+      url.searchParams.set(key, String(value));
+    const answer = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept } });
+    return (await answer.arrayBuffer()).byteLength;
+  };
+  const [plainBytes, packedBytes] = [await pageBytes('application/json'), await pageBytes(PACKED_ANSWER_TYPE)];
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   console.log(
     `first download of ${result.rows} rows (median run): ${result.seconds.toFixed(1)} s, ${(result.rows / result.seconds).toFixed(0)} rows/s; ` +
       `peak RSS: device ${mib(result.peakRss)} MiB (main and core worker), server ${mib(serverAfter.maxRss)} MiB`,
+  );
+  console.log(
+    `  a page of ${SNAPSHOT_PAGE} history rows: ${(plainBytes / 1024 / 1024).toFixed(2)} MiB as JSON, ` +
+      `${(packedBytes / 1024 / 1024).toFixed(2)} MiB packed (${(plainBytes / packedBytes).toFixed(1)}× smaller), what the main thread carries`,
   );
   console.log(
     `  the agenda usable (set-up, the current weeks, their patients: ${result.agendaRows} rows) after ${result.agendaSeconds === null ? '–' : result.agendaSeconds.toFixed(1)} s (target ≤ 5 s)`,

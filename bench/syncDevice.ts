@@ -5,11 +5,9 @@
  * bench over IPC.
  */
 import Database from 'better-sqlite3';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createApiClient, createApiRawClient } from '../protocol/client';
 import { callRoutes } from '../protocol/calls';
@@ -18,6 +16,7 @@ import { bearerSyncTransport } from '../src-main/core/sync/httpTransport';
 import { SyncDriver, workerLocal } from '../src-main/core/sync/syncDriver';
 import { startCoreWorker } from '../src-main/core/worker/workerCore';
 import { projectRoot } from '../scripts/projectRoot';
+import { startIdleMeter } from './idleMeter';
 
 export interface Downloaded {
   rows: number;
@@ -40,29 +39,6 @@ export interface Downloaded {
   longestGc: number;
   gcsOver16: number;
 }
-
-/**
- * The baseline of the main thread's figure: a thread that does nothing but the same 2 ms timer and
- * measures its own CPU time between turns the same way. What it reports is no work of ours but what the
- * machine charges a thread (on this VM the host's preemption of a running vCPU is charged to the thread
- * it interrupted: `perf` finds a few ms of execution in turns charged 20 ms).
- */
-const IDLE_METER = `
-const { parentPort } = require('node:worker_threads');
-let longest = 0, over16 = 0;
-let last = process.threadCpuUsage();
-const turns = setInterval(() => {
-  const used = process.threadCpuUsage(last);
-  const work = (used.user + used.system) / 1000;
-  longest = Math.max(longest, work);
-  if (work > 16) over16 += 1;
-  last = process.threadCpuUsage();
-}, 2);
-parentPort.once('message', () => {
-  clearInterval(turns);
-  parentPort.postMessage({ longest, over16 });
-});
-`;
 
 /** Downloads the practice from the server it is given and reports the figures. */
 async function downloadAsDevice(base: string, token: string): Promise<void> {
@@ -137,8 +113,8 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
       if (entry.duration > 16) gcsOver16 += 1;
     }
   });
-  const idle = new Worker(IDLE_METER, { eval: true });
-  await once(idle, 'online');
+  // The figure's baseline: an idle thread measured the same way at the same time (see idleMeter.ts).
+  const idle = await startIdleMeter(2);
   const cpuBefore = process.cpuUsage();
   stalls.enable();
   gcs.observe({ entryTypes: ['gc'] });
@@ -146,9 +122,7 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
   gcs.disconnect();
   stalls.disable();
   clearInterval(turns);
-  idle.postMessage('stop');
-  const [idleTurns] = (await once(idle, 'message')) as [{ longest: number; over16: number }];
-  await idle.terminate();
+  const idleTurns = await idle.stop();
   const seconds = (performance.now() - downloadStart) / 1000;
   clearInterval(sampler);
   const cpu = process.cpuUsage(cpuBefore);

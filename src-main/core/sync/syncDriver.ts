@@ -146,7 +146,7 @@ export interface DriverHost {
 
 const PAGE = 1000;
 /** A first download's pages are larger: fewer round trips for a million rows. */
-const SNAPSHOT_PAGE = 5000;
+export const SNAPSHOT_PAGE = 5000;
 const CALL_LOG_PAGE = 500;
 
 export class SyncDriver {
