@@ -351,13 +351,14 @@ async function agendaRun(dataDir: string, run: number): Promise<AgendaRun> {
     emit: () => {},
     openExternal: () => {},
   });
+  // The baseline of the own-work figure (idleMeter.ts), started before anything is measured.
+  const idleMeter = await startIdleMeter(1);
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   // The event loop's delay counts also the time this thread waited for a core (the worker, this thread and
   // the machine's other work share two); its own CPU time between two turns of the timer is the work that
   // held it — what the agenda's results cost the main thread (as the sync benchmark measures it).
   let longestWork = 0;
-  const idleMeter = await startIdleMeter(1);
   let lastCpu = process.threadCpuUsage();
   const ticker = setInterval(() => {
     const used = process.threadCpuUsage(lastCpu);

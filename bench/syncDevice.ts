@@ -61,6 +61,9 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
   let applying = 0;
   let agendaSeconds: number | null = null;
   let agendaRows = 0;
+  // The per-turn figure's baseline: an idle thread measured the same way at the same time (idleMeter.ts),
+  // started before anything is measured (starting a thread is a few ms of this one's work).
+  const idle = await startIdleMeter(2);
   const downloadStart = performance.now();
   const driver = new SyncDriver({
     local: {
@@ -113,8 +116,6 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
       if (entry.duration > 16) gcsOver16 += 1;
     }
   });
-  // The figure's baseline: an idle thread measured the same way at the same time (see idleMeter.ts).
-  const idle = await startIdleMeter(2);
   const cpuBefore = process.cpuUsage();
   stalls.enable();
   gcs.observe({ entryTypes: ['gc'] });

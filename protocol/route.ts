@@ -31,7 +31,7 @@ export interface RouteDef<
 /**
  * A large answer (a sync snapshot page of megabytes) may come as its JSON compressed with gzip, with this
  * type and no `Content-Encoding`. An HTTP client decodes a content encoding itself, on the thread that
- * receives the answer (the desktop's window thread); with this type the bytes stay packed, a fifth of
+ * receives the answer (the desktop's window thread); with this type the bytes stay packed, a tenth of
  * their size, until the core's worker that parses them. A client asks for it with `Accept`; a server
  * that does not know it (or a route that is never packed) answers plain JSON, which a reader tells apart
  * by its first bytes (gzip's magic number cannot start a JSON text).
