@@ -25,7 +25,7 @@ import {
   RUNS,
   type PairedRun,
 } from './stats';
-import { startIdleMeter, type TurnFigures } from './idleMeter';
+import { meterTurns, startIdleMeter, type TurnFigures } from './idleMeter';
 
 const ROOT = projectRoot();
 const ZONE = 'Europe/Berlin';
@@ -358,17 +358,11 @@ async function agendaRun(dataDir: string, run: number): Promise<AgendaRun> {
   // The event loop's delay counts also the time this thread waited for a core (the worker, this thread and
   // the machine's other work share two); its own CPU time between two turns of the timer is the work that
   // held it — what the agenda's results cost the main thread (as the sync benchmark measures it).
-  let longestWork = 0;
-  let lastCpu = process.threadCpuUsage();
-  const ticker = setInterval(() => {
-    const used = process.threadCpuUsage(lastCpu);
-    longestWork = Math.max(longestWork, (used.user + used.system) / 1000);
-    lastCpu = process.threadCpuUsage();
-  }, 1);
+  const turns = meterTurns(1);
   for (let i = 0; i < 300; i += 1) await worker.call('agenda.day', { date: randomDay(), by: 'practitioner' });
   for (let i = 0; i < 100; i += 1) await worker.call('agenda.week', { date: randomDay(), by: 'practitioner' });
   for (let i = 0; i < 300; i += 1) await worker.call('patients.search', { query: queries(), limit: 50 });
-  clearInterval(ticker);
+  const longestWork = turns.stop().longest;
   loop.disable();
   const idle = await idleMeter.stop();
   await worker.close();

@@ -16,7 +16,7 @@ import { bearerSyncTransport } from '../src-main/core/sync/httpTransport';
 import { SyncDriver, workerLocal } from '../src-main/core/sync/syncDriver';
 import { startCoreWorker } from '../src-main/core/worker/workerCore';
 import { projectRoot } from '../scripts/projectRoot';
-import { startIdleMeter } from './idleMeter';
+import { meterTurns, startIdleMeter } from './idleMeter';
 
 export interface Downloaded {
   rows: number;
@@ -94,16 +94,7 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
   // The event loop's delay counts also the time this thread waited for a core (three busy threads share
   // two here); the thread's own CPU time between two turns of a 2 ms timer is the work that held it.
   const stalls = monitorEventLoopDelay({ resolution: 5 });
-  let longestWork = 0;
-  let over16 = 0;
-  let lastCpu = process.threadCpuUsage();
-  const turns = setInterval(() => {
-    const cpuNow = process.threadCpuUsage(lastCpu);
-    const work = (cpuNow.user + cpuNow.system) / 1000;
-    longestWork = Math.max(longestWork, work);
-    if (work > 16) over16 += 1;
-    lastCpu = process.threadCpuUsage();
-  }, 2);
+  const turns = meterTurns(2);
   // The main thread's own collections (the worker's are its own): each pause holds the thread.
   let majorGcs = 0;
   let longestGc = 0;
@@ -122,7 +113,7 @@ async function downloadAsDevice(base: string, token: string): Promise<void> {
   await driver.kick();
   gcs.disconnect();
   stalls.disable();
-  clearInterval(turns);
+  const { longest: longestWork, over16 } = turns.stop();
   const idleTurns = await idle.stop();
   const seconds = (performance.now() - downloadStart) / 1000;
   clearInterval(sampler);
