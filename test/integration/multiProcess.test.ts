@@ -188,7 +188,8 @@ describe.skipIf(missing.length > 0)(
       }
     });
 
-    it('relays across processes, and a hang-up on one process closes the relay on the other', async () => {
+    /** Ana on process 0 calls Ben on process 1, who accepts; a signal of either in that call. */
+    const callAcrossProcesses = async () => {
       const caller = await socketTo(0, ana.accessToken);
       const callee = await socketTo(1, ben.accessToken);
       const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
@@ -200,6 +201,11 @@ describe.skipIf(missing.length > 0)(
           to,
           data: { type: 'candidate', candidate: { candidate: 'c', sdpMid: '0', sdpMLineIndex: 0 } },
         }) as Promise<{ relayed?: boolean; error?: { code: string } }>;
+      return { caller, callee, invited, signal };
+    };
+
+    it('relays across processes, and a hang-up on one process closes the relay on the other', async () => {
+      const { caller, callee, invited, signal } = await callAcrossProcesses();
       // Both processes now hold the call's participants for their relay.
       expect(await signal(caller, ben.id)).toEqual({ relayed: true });
       expect(await signal(callee, ana.id)).toEqual({ relayed: true });
@@ -211,17 +217,9 @@ describe.skipIf(missing.length > 0)(
     });
 
     it('a process that missed announcements of the other (its Redis subscription cut) drops its relay entries at the next one', async () => {
-      const caller = await socketTo(0, ana.accessToken);
-      const callee = await socketTo(1, ben.accessToken);
-      const invited = (await caller.socket.emitWithAck('call:invite', { to: ben.id })) as { callId: string };
-      await expect.poll(() => callee.count('call:incoming')).toBe(1);
-      await callee.socket.emitWithAck('call:accept', { callId: invited.callId });
-      const signal = () =>
-        callee.socket.emitWithAck('signal', {
-          callId: invited.callId,
-          to: ana.id,
-          data: { type: 'candidate', candidate: { candidate: 'c', sdpMid: '0', sdpMLineIndex: 0 } },
-        }) as Promise<{ relayed?: boolean; error?: { code: string } }>;
+      const across = await callAcrossProcesses();
+      const { caller, callee, invited } = across;
+      const signal = () => across.signal(callee, ana.id);
       expect(await signal()).toEqual({ relayed: true });
 
       // Process 1 stands still while its subscription to the processes' announcements is cut, and process 0
