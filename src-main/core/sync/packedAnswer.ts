@@ -1,7 +1,7 @@
 /**
  * A server answer's bytes as JSON text: unpacked when the server sent them packed (`PACKED_ANSWER_TYPE`,
  * gzip), as they are otherwise. Runs where the answer is parsed — the core's worker for a snapshot page —
- * so the window's thread only ever carries the packed fifth of a page.
+ * so the window's thread only ever carries the packed tenth of a page.
  */
 import { gunzipSync } from 'node:zlib';
 import { ProtocolError } from '../../../protocol/client';
