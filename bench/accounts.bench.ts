@@ -3,10 +3,12 @@
  * account service (the HTTP route adds well under a millisecond and is rate-limited by design).
  */
 import argon2 from 'argon2';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { projectRoot } from '../scripts/projectRoot';
 import { AccountService } from '../server/accounts/accountService';
 import { PasswordHasher } from '../server/accounts/passwords';
 import { Throttle } from '../server/security/throttle';
@@ -21,7 +23,7 @@ export async function runAccountsBench(): Promise<void> {
   const config = loadConfig([`--data-dir=${dataDir}`], {}, '/nonexistent');
   const database = await openServerDb(dataDir);
   const mailer = { send: async () => {}, close: () => {} };
-  const hasher = new PasswordHasher(config.argon2MemoryKiB);
+  const hasher = new PasswordHasher({ memoryKiB: config.argon2MemoryKiB, timeCost: config.argon2TimeCost });
   const sms = { send: async () => {} };
   const accounts = new AccountService(
     database.db,
@@ -34,14 +36,14 @@ export async function runAccountsBench(): Promise<void> {
   const password = 'Correct-Horse-7-Battery';
   const invited = await accounts.invite({ email: 'bench@example.org', role: 'member', language: 'en' });
   await accounts.completeRegistration(invited!.token, { username: 'bench', password });
-  console.log(`argon2id: memory ${config.argon2MemoryKiB} KiB, time cost 3, parallelism 1`);
+  console.log(`argon2id: memory ${config.argon2MemoryKiB} KiB, time cost ${config.argon2TimeCost}, parallelism 1`);
 
   // The baseline, in the same run: one bare argon2id verification with the same parameters — what a
   // sign-in must cost at least, with nothing of ours on the path.
   const bare = await argon2.hash(password, {
     type: argon2.argon2id,
     memoryCost: config.argon2MemoryKiB,
-    timeCost: 3,
+    timeCost: config.argon2TimeCost,
     parallelism: 1,
   });
   // Three runs of both, alternating (the median run by the sign-in's p50 is reported; issue 13).
@@ -59,6 +61,26 @@ export async function runAccountsBench(): Promise<void> {
     `  ratio (p50) ${(p50(signIns) / p50(baseline)).toFixed(2)}×; ` +
       `${(1000 / p50(signIns)).toFixed(1)} sign-ins/s per core; ${os.cpus().length} cores; load average ${loadAverage()}\n` +
       `  ${eachRun(runs, (run) => `p50 ${p50(run.signIns).toFixed(0)} / ${p50(run.baseline).toFixed(0)} ms`)}`,
+  );
+  // For comparison in the same run: the same bare verify in a process without huge pages for its memory
+  // (server/hugePages.mjs), as every sign-in ran before 2026-12-03.
+  const { GLIBC_TUNABLES: _, ...plainEnv } = process.env;
+  const plain = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const argon2 = require('argon2'); (async () => { const xs = [];
+       for (let i = 0; i < 10; i += 1) { const t = performance.now(); await argon2.verify(process.argv[1], process.argv[2]); xs.push(performance.now() - t); }
+       console.log(JSON.stringify(xs)); })();`,
+      bare,
+      password,
+    ],
+    { cwd: projectRoot(), env: plainEnv, encoding: 'utf8' },
+  );
+  const plainTimes = (JSON.parse(plain.stdout) as number[]).sort((x, y) => x - y);
+  console.log(
+    `  one bare verify in a process without huge pages: p50 ${p50(plainTimes).toFixed(0)} ms ` +
+      `(${(p50(plainTimes) / p50(baseline)).toFixed(2)}× with them)`,
   );
   for (const parallel of [2, 4]) {
     const times: number[] = [];

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'socket.io-client';
 import { projectRoot } from '../scripts/projectRoot';
+import { withHugePages } from '../server/hugePages.mjs';
 import {
   canConnect,
   freePort,
@@ -178,7 +179,7 @@ export async function startServerProcess(options: {
   const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-cluster-'));
   const child = spawn(process.execPath, [CLI, `--port=${port}`, `--data-dir=${dataDir}`], {
     env: {
-      ...process.env,
+      ...withHugePages(process.env),
       CLINICDESK_DATABASE_URL: options.databaseUrl,
       CLINICDESK_REDIS_URL: options.redisUrl,
       CLINICDESK_SERVER_SECRET: options.secret,

@@ -59,7 +59,7 @@ export async function runSignInsBench(): Promise<void> {
     dataDirs.push(first.dataDir);
     const config = loadConfig([`--data-dir=${seedDir}`], {}, '/nonexistent');
     const database = await openServerDb({ dataDir: seedDir, databaseUrl: pgUrl });
-    const hasher = new PasswordHasher(config.argon2MemoryKiB);
+    const hasher = new PasswordHasher({ memoryKiB: config.argon2MemoryKiB, timeCost: config.argon2TimeCost });
     const noMail = { send: async () => {}, close: () => {} };
     const accounts = new AccountService(
       database.db,
@@ -77,7 +77,7 @@ export async function runSignInsBench(): Promise<void> {
     }
     await database.close();
     console.log(
-      `  argon2id ${config.argon2MemoryKiB} KiB, t=3, p=1; ${cpus().length} cores; ${CLIENTS} clients without pause; ${SECONDS} s per run`,
+      `  argon2id ${config.argon2MemoryKiB} KiB, t=${config.argon2TimeCost}, p=1; ${cpus().length} cores; ${CLIENTS} clients without pause; ${SECONDS} s per run`,
     );
 
     const measure = async (processes: number, pool: string | undefined) => {

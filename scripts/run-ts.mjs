@@ -2,6 +2,7 @@
 // node scripts/run-ts.mjs <file.ts> [args...]
 import './requireNode.mjs';
 import { spawnSync } from 'node:child_process';
+import { withHugePages } from '../server/hugePages.mjs';
 import { bundleTs } from './bundleTs.mjs';
 
 const [entry, ...args] = process.argv.slice(2);
@@ -10,5 +11,9 @@ if (!entry) {
   process.exit(2);
 }
 const outfile = await bundleTs(entry, new URL('..', import.meta.url).pathname);
-const result = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
+// With the server's environment: benchmarks measure argon2id as a deployed server runs it (server/hugePages.mjs).
+const result = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], {
+  stdio: 'inherit',
+  env: withHugePages(process.env),
+});
 process.exit(result.status ?? 1);

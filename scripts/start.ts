@@ -5,6 +5,7 @@
 import nodeVersion from './nodeVersion.cjs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { withHugePages } from '../server/hugePages.mjs';
 import { findElectronBinary } from './electronBinary';
 import { projectRoot } from './projectRoot';
 
@@ -28,7 +29,7 @@ async function startServer(): Promise<ChildProcess | null> {
   }
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'server', 'main.cjs'), `--port=${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CLINICDESK_LOG_LEVEL: process.env.CLINICDESK_LOG_LEVEL ?? 'warn' },
+    env: withHugePages({ ...process.env, CLINICDESK_LOG_LEVEL: process.env.CLINICDESK_LOG_LEVEL ?? 'warn' }),
   });
   // The server's own words: shown as they come, and repeated if it fails to start.
   let output = '';

@@ -6,6 +6,7 @@ import { buildServer } from './app';
 import { ConfigError, loadConfig } from './config';
 import { CopyError, copyToPostgres } from './db/copyToPostgres';
 import { openServerDb } from './db/database';
+import { asksHugePages } from './hugePages.mjs';
 import { CommandError, runCreditCommand } from './sending/creditCommands';
 import { runBillingCommand } from './billing/billingCommands';
 
@@ -103,6 +104,11 @@ async function main(): Promise<void> {
   const server = await buildServer(config, database, VERSION);
   await server.app.listen({ host: config.host, port: config.port });
   server.app.log.info({ dataDir: config.dataDir, publicUrl: config.publicUrl }, 'ClinicDesk server ready');
+  if (process.platform === 'linux' && !asksHugePages(process.env))
+    server.app.log.warn(
+      "GLIBC_TUNABLES=glibc.malloc.hugetlb=1 is not set: every sign-in pays page faults for argon2id's memory, " +
+        'often most of its time (README, "Sign-in"; `npm run server` and the systemd unit set it)',
+    );
 
   // SIGTERM (systemd, a rolling restart): drain first, so the load balancer stops sending new connections
   // here and open sockets reconnect elsewhere; then close. A second signal stops at once.

@@ -424,7 +424,11 @@ export class AccountService {
         ? await this.hasher.verify(account.password_hash, password)
         : await this.hasher.verifyNobody(password);
     if (!ok || !account) throw new ApiError(401, 'credentials_invalid', 'Username or password is wrong');
-    await Promise.all([this.throttle.reset(accountKey), this.throttle.release(addressKey)]);
+    await Promise.all([
+      this.throttle.reset(accountKey),
+      this.throttle.release(addressKey),
+      this.renewOutdatedHash(account.id, account.password_hash!, password),
+    ]);
     if (account.licence === 0 && account.registered_at !== null)
       throw new ApiError(403, 'licence_inactive', 'Your organisation has not activated your licence');
     if (account.two_factor === 1 && account.phone) {
@@ -434,6 +438,22 @@ export class AccountService {
       };
     }
     return this.openSession(account.id, randomUUID());
+  }
+
+  /**
+   * A password hash made with other parameters than today's (an older default, a changed configuration)
+   * is replaced while the password is at hand: once per account, on its first sign-in after the change.
+   * Conditional on the old hash, so two sign-ins at once (or a password change meanwhile) write no stale one.
+   */
+  private async renewOutdatedHash(accountId: string, stored: string, password: string): Promise<void> {
+    if (!this.hasher.isOutdated(stored)) return;
+    const renewed = await this.hasher.hash(password);
+    await this.db
+      .updateTable('accounts')
+      .set({ password_hash: renewed })
+      .where('id', '=', accountId)
+      .where('password_hash', '=', stored)
+      .execute();
   }
 
   /** The second step: the SMS code for the challenge opens the session. */

@@ -36,17 +36,43 @@ export function assertPasswordPolicy(password: string, account: { username: stri
     );
 }
 
+/**
+ * argon2id's cost: memory in KiB and passes over it. One lane: a hash keeps to one core, so a server's
+ * sign-ins per second grow with its processes (issue 17), and a sign-in's cost is what a guess costs.
+ */
+export interface HashCost {
+  memoryKiB: number;
+  timeCost: number;
+}
+
 export class PasswordHasher {
   private dummy: Promise<string> | undefined;
 
-  constructor(private readonly memoryCost: number) {}
+  constructor(private readonly cost: HashCost) {}
 
-  hash(secret: string): Promise<string> {
-    return argon2.hash(secret, { type: argon2.argon2id, memoryCost: this.memoryCost, timeCost: 3, parallelism: 1 });
+  private get options() {
+    return { memoryCost: this.cost.memoryKiB, timeCost: this.cost.timeCost, parallelism: 1 };
   }
 
+  hash(secret: string): Promise<string> {
+    return argon2.hash(secret, { type: argon2.argon2id, ...this.options });
+  }
+
+  /** Checks a secret against a hash made with any parameters (they are read from the hash). */
   verify(hash: string, secret: string): Promise<boolean> {
     return argon2.verify(hash, secret).catch(() => false);
+  }
+
+  /**
+   * Whether a stored hash was made with other parameters than the configured ones (an older default or
+   * a changed configuration): it is replaced at the next successful sign-in, when the secret is at hand.
+   */
+  isOutdated(hash: string): boolean {
+    try {
+      return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, this.options);
+    } catch {
+      return true;
+    }
   }
 
   /** Verifies against a throw-away hash, so an unknown username takes as long as a wrong password. */

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { canConnect, freePort, startNginx, waitFor, type RunningService } from './services';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
+import { withHugePages } from '../../server/hugePages.mjs';
 import { ROOT } from './testBridge';
 
 export const CLI = join(ROOT, 'dist', 'server', 'main.cjs');
@@ -64,7 +65,7 @@ export async function startCluster(options: {
   const secret = randomBytes(32).toString('hex');
   const processes: ServerProcess[] = [];
   const env = (): NodeJS.ProcessEnv => ({
-    ...process.env,
+    ...withHugePages(process.env),
     CLINICDESK_DATABASE_URL: database.databaseUrl,
     CLINICDESK_REDIS_URL: inject('redisUrl')!,
     CLINICDESK_SERVER_SECRET: secret,

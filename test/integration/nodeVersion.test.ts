@@ -29,6 +29,7 @@ describe('the Node.js version', () => {
   for (const [what, args] of [
     ['the server', ['dist/server/main.cjs', '--port=0']],
     ['the server command line', ['dist/server/main.cjs', 'create-admin', 'admin@example.org']],
+    ["`npm run server`'s launcher", ['scripts/server.mjs', '--port=0']],
     ['the build', ['scripts/build.mjs']],
     ["npm start's runner", ['scripts/run-ts.mjs', 'scripts/start.ts']],
   ] as const) {

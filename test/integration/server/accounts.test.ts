@@ -3,9 +3,11 @@
  * e-mailed link, expired and reused links, the password policy, the PIN, sign-in, refresh rotation and
  * reuse detection, rate limits, and logs without secrets.
  */
+import argon2 from 'argon2';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usernameKey } from '../../../server/accounts/usernames';
 import { SMS_FILE } from '../../../server/sms/gateway';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
@@ -388,6 +390,47 @@ describe('sessions', () => {
     const third = (await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD })).body;
     expect((await api('POST', '/api/auth/sign-out', { refreshToken: third.refreshToken })).status).toBe(204);
     expect((await api('GET', '/api/account/me', undefined, third.accessToken)).status).toBe(401);
+  });
+
+  it('replaces a hash made with other parameters at the next correct sign-in, once, even when two race', async () => {
+    const stored = async () =>
+      (
+        await fixture.db
+          .selectFrom('accounts')
+          .select('password_hash')
+          .where('username_key', '=', usernameKey('anna.berg'))
+          .executeTakeFirstOrThrow()
+      ).password_hash!;
+    // The PHC string format: $variant$v=version$params$salt$hash, the parameters in any order.
+    const parameters = (phc: string) => {
+      const [, variant, version, params] = phc.split('$');
+      return { variant, ...Object.fromEntries([version!, ...params!.split(',')].map((kv) => kv.split('='))) };
+    };
+    // Made as the server hashes today: the configuration's memory, three passes, one lane.
+    expect(parameters(await stored())).toEqual({ variant: 'argon2id', v: '19', m: '8192', t: '3', p: '1' });
+    // An account hashed with other parameters (one pass, as a changed configuration would leave it).
+    const old = await argon2.hash(GOOD, { type: argon2.argon2id, memoryCost: 8192, timeCost: 1, parallelism: 1 });
+    await fixture.db
+      .updateTable('accounts')
+      .set({ password_hash: old })
+      .where('username_key', '=', usernameKey('anna.berg'))
+      .execute();
+
+    expect(
+      (await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: 'Wrong-Horse-7-Battery' })).status,
+    ).toBe(401);
+    expect(await stored()).toBe(old); // a wrong password renews nothing
+
+    const both = await Promise.all([
+      fixture.apiFrom('127.0.0.2', 'POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD }),
+      fixture.apiFrom('127.0.0.3', 'POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD }),
+    ]);
+    expect(both.map((answer) => answer.status)).toEqual([200, 200]);
+    const renewed = await stored();
+    expect(parameters(renewed)).toEqual({ variant: 'argon2id', v: '19', m: '8192', t: '3', p: '1' });
+    expect(await argon2.verify(renewed, GOOD)).toBe(true);
+    expect((await api('POST', '/api/auth/sign-in', { username: 'anna.berg', password: GOOD })).status).toBe(200);
+    expect(await stored()).toBe(renewed); // up to date: not hashed again
   });
 
   it('keeps members out of admin routes', async () => {
