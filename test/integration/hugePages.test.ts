@@ -60,11 +60,11 @@ describe('huge pages for argon2id', () => {
     `a hash faults its 64 MiB in 2 MiB pages, not 4 KiB ones${why ? ` (skipped: ${why})` : ''}`,
     () => {
       const { GLIBC_TUNABLES: _, ...plain } = process.env;
-      const without = faultsPerHash(plain);
-      const with_ = faultsPerHash(withHugePages(plain));
       // 64 MiB in 4 KiB pages is 16,384 faults; in 2 MiB pages 32 (plus the process's other faults).
-      expect(without).toBeGreaterThan(16_000);
-      expect(with_).toBeLessThan(without / 8);
+      expect(faultsPerHash(withHugePages(plain))).toBeLessThan(16_384 / 8);
+      // Where the kernel gives huge pages only when asked (madvise, Debian's default) the tunable is what
+      // makes the difference; with "always" every process has them anyway.
+      if (thpMode === 'madvise') expect(faultsPerHash(plain)).toBeGreaterThan(16_000);
     },
   );
 });
