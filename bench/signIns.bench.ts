@@ -59,7 +59,7 @@ export async function runSignInsBench(): Promise<void> {
     dataDirs.push(first.dataDir);
     const config = loadConfig([`--data-dir=${seedDir}`], {}, '/nonexistent');
     const database = await openServerDb({ dataDir: seedDir, databaseUrl: pgUrl });
-    const hasher = new PasswordHasher({ memoryKiB: config.argon2MemoryKiB, timeCost: config.argon2TimeCost });
+    const hasher = PasswordHasher.configured(config);
     const noMail = { send: async () => {}, close: () => {} };
     const accounts = new AccountService(
       database.db,

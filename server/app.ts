@@ -212,7 +212,7 @@ export async function buildServer(
       dataDir: config.dataDir,
       log: (message, details) => app.log.info(details, message),
     });
-  const hasher = new PasswordHasher({ memoryKiB: config.argon2MemoryKiB, timeCost: config.argon2TimeCost });
+  const hasher = PasswordHasher.configured(config);
   const sms = options.sms ?? fileSmsGateway(config.dataDir, options.now);
   const twoFactor = new TwoFactorService(database.db, hasher, sms, options.now);
   const now = options.now ?? Date.now;

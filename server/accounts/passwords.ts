@@ -50,6 +50,11 @@ export class PasswordHasher {
 
   constructor(private readonly cost: HashCost) {}
 
+  /** The hasher with the configuration's parameters (the server, and benchmarks measuring what it does). */
+  static configured(config: { argon2MemoryKiB: number; argon2TimeCost: number }): PasswordHasher {
+    return new PasswordHasher({ memoryKiB: config.argon2MemoryKiB, timeCost: config.argon2TimeCost });
+  }
+
   private get options() {
     return { memoryCost: this.cost.memoryKiB, timeCost: this.cost.timeCost, parallelism: 1 };
   }
