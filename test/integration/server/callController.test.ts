@@ -113,6 +113,9 @@ async function open(auth: Record<string, string>): Promise<Socket> {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
   });
+  // Connected is not yet registered (online): a call placed in between would find the colleague unavailable.
+  // An acknowledged event is answered only after the registration.
+  await socket.timeout(5000).emitWithAck('presence:set', { status: 'online' });
   return socket;
 }
 

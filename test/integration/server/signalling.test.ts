@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
@@ -16,8 +16,11 @@ const PASSWORD = 'Bright-Window-58';
 beforeAll(async () => {
   f = await startServerFixture({ timing: { ringMs: 400, graceMs: 300 } });
 });
+// A test that fails midway leaves no socket behind to keep its call going into the next test.
+afterEach(() => {
+  for (const socket of sockets.splice(0)) socket.disconnect();
+});
 afterAll(async () => {
-  for (const socket of sockets) socket.disconnect();
   await f?.close();
 });
 
@@ -72,6 +75,9 @@ async function open(auth: Record<string, string>, seen?: string[]): Promise<Sock
   });
   socket.connect();
   await connected;
+  // Connected is not yet registered: the server records the socket (and its peer as online) just after the
+  // handshake. A colleague calling in between would find the peer unavailable; a test's call must not race it.
+  await settled(socket);
   return socket;
 }
 
@@ -280,7 +286,16 @@ describe('signalling between colleagues', () => {
     const incoming = next<{ callId: string }>(b, 'call:incoming');
     const { callId } = await emit<{ callId: string }>(a, 'call:invite', { to: ben.id });
     await emit(b, 'call:accept', { callId: (await incoming).callId });
+    const stale = b.id!;
     b.disconnect(); // the page reloads
+    // Without a tab id (the next test has one) only the order tells a reload from a second device: the new
+    // page comes back after the server has seen the old one go.
+    await expect
+      .poll(
+        async () =>
+          (await f.db.selectFrom('signal_sockets').select('socket_id').where('socket_id', '=', stale).execute()).length,
+      )
+      .toBe(0);
     const again = next(a, 'call:peer-joined');
     b = connect(f.base, {
       auth: { token: ben.accessToken },
@@ -461,22 +476,25 @@ describe('patients as guests', () => {
     await f.server.telehealth.ended(id);
     host.accessToken = (await f.api('POST', '/api/auth/sign-in', { username: 'dr.diaz', password: PASSWORD })).body
       .accessToken as string;
-    const { guestToken } = (await redeem({ code: created.code })).body;
-    const h = await open({ token: host.accessToken });
-    const g = await open({ guest: guestToken });
-    const joined = await emit<{ callId: string }>(g, 'guest:join', { name: 'Lars Lang', consent: true });
-    expect(await emit(h, 'call:admit', { callId: joined.callId })).toEqual({
-      error: { code: 'telehealth_minutes_exhausted' },
-    });
-    expect(await f.server.signalling.meteredCallIds()).not.toContain(joined.callId);
-    // The patient, still waiting, gives up.
-    await emit(g, 'call:hangup', { callId: joined.callId });
-    expect(await f.server.signalling.callCount()).toBe(0);
-    h.disconnect();
-    g.disconnect();
-    // The tests after this one invite with the same host: its minutes come back.
-    await f.db.deleteFrom('video_sessions').where('host_id', '=', host.id).execute();
-    await f.db.deleteFrom('telehealth_totals').where('account_id', '=', host.id).execute();
+    try {
+      const { guestToken } = (await redeem({ code: created.code })).body;
+      const h = await open({ token: host.accessToken });
+      const g = await open({ guest: guestToken });
+      const joined = await emit<{ callId: string }>(g, 'guest:join', { name: 'Lars Lang', consent: true });
+      expect(await emit(h, 'call:admit', { callId: joined.callId })).toEqual({
+        error: { code: 'telehealth_minutes_exhausted' },
+      });
+      expect(await f.server.signalling.meteredCallIds()).not.toContain(joined.callId);
+      // The patient, still waiting, gives up.
+      await emit(g, 'call:hangup', { callId: joined.callId });
+      expect(await f.server.signalling.callCount()).toBe(0);
+      h.disconnect();
+      g.disconnect();
+    } finally {
+      // The tests after this one invite with the same host: its minutes come back, also when this one fails.
+      await f.db.deleteFrom('video_sessions').where('host_id', '=', host.id).execute();
+      await f.db.deleteFrom('telehealth_totals').where('account_id', '=', host.id).execute();
+    }
   });
 
   it('sends the invitation by e-mail and SMS in the patient language, with link and code', async () => {
