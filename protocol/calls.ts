@@ -171,6 +171,17 @@ export const signalDataSchema = z
 export type SignalPayload = z.infer<typeof signalDataSchema>;
 
 const joined = z.object({ callId: z.string(), peers: z.array(peerSchema) });
+
+/**
+ * What a patient's page signals while waiting (its offer, then its candidates as they are gathered): the
+ * server holds them with the waiting call and hands them to the practitioner who admits, in the admission's
+ * answer — the connection then starts at "Admit" without a round trip to the patient and back (issue 13).
+ */
+export const MAX_HELD_SIGNALS = 40;
+export const heldSignalSchema = signalDataSchema.refine(
+  (data) => (data.type === 'offer' && !!data.sdp) || (data.type === 'candidate' && !!data.candidate),
+  { message: 'an offer with its SDP, or a candidate' },
+);
 const started = z.object({ callId: z.string(), ringing: z.array(z.string()), busy: z.array(z.string()) });
 
 /**
@@ -203,11 +214,22 @@ export const clientEvents = {
   'call:decline': { payload: callRef, ack: z.object({ declined: z.literal(true) }) },
   'call:cancel': { payload: callRef, ack: z.object({ cancelled: z.literal(true) }) },
   'call:hangup': { payload: callRef, ack: z.object({ ended: z.literal(true) }) },
-  'call:admit': { payload: callRef, ack: joined },
+  'call:admit': {
+    payload: callRef,
+    ack: joined.extend({ signals: z.array(heldSignalSchema).max(MAX_HELD_SIGNALS).optional() }),
+  },
   'call:deny': { payload: callRef, ack: z.object({ denied: z.literal(true) }) },
   'guest:join': {
     payload: z.object({ name: z.string().trim().min(1).max(80), consent: z.boolean() }).strict(),
     ack: z.object({ callId: z.string(), status: z.enum(['waiting', 'ringing', 'active']) }),
+  },
+  /**
+   * Held until the admission (an offer starts afresh: the page reloaded); relayed to the practitioner after.
+   * Several at once: candidates come in bursts.
+   */
+  'guest:signal': {
+    payload: z.object({ callId: uuidSchema, signals: z.array(heldSignalSchema).min(1).max(MAX_HELD_SIGNALS) }).strict(),
+    ack: z.object({ status: z.enum(['held', 'relayed']) }),
   },
   signal: {
     payload: z.object({ callId: uuidSchema, to: z.string().max(80), data: signalDataSchema }).strict(),

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ServerDatabase } from '../db/schema';
+import type { SignalPayload } from '../../protocol/calls';
 
 export type CallKind = 'contact' | 'group' | 'guest';
 export type CallStateName = 'ringing' | 'waiting' | 'active';
@@ -50,6 +51,8 @@ export interface Call {
   version: number;
   /** Set by the lifecycle when the call is over: its rows are deleted instead of saved. */
   ended?: boolean;
+  /** A waiting patient's offer and candidates, held for the practitioner who admits (`guest:signal`). */
+  held?: SignalPayload[];
 }
 
 interface CallDocument {
@@ -59,6 +62,7 @@ interface CallDocument {
   invited: (PeerInfo & { deadline: number })[];
   joined: string[];
   invitations: number;
+  held?: SignalPayload[];
 }
 
 export type Db = Kysely<ServerDatabase> | Transaction<ServerDatabase>;
@@ -374,6 +378,7 @@ export class CallState {
       invitations: doc.invitations,
       startedAt: row.started_at === null ? null : Number(row.started_at),
       version: Number(row.version),
+      ...(doc.held ? { held: doc.held } : {}),
     };
   }
 
@@ -400,6 +405,7 @@ export class CallState {
       invited: [...call.invited.values()],
       joined: [...call.joined],
       invitations: call.invitations,
+      ...(call.held?.length ? { held: call.held } : {}),
     };
     return JSON.stringify(doc);
   }

@@ -18,6 +18,7 @@ import type { ServerDatabase } from '../db/schema';
 import { z } from 'zod';
 import {
   clientEvents,
+  MAX_HELD_SIGNALS,
   MAX_MEETING_SIZE,
   type ClientEventName,
   type ServerEventName,
@@ -48,6 +49,9 @@ const TAKES_PART: ReadonlySet<string> = new Set([
   'call:admit',
   'guest:join',
 ]);
+
+/** What a patient's socket may send: its own waiting room and consultation, nothing else. */
+const GUEST_EVENTS: ReadonlySet<string> = new Set(['guest:join', 'guest:signal', 'call:hangup', 'signal']);
 
 const callIdOf = (answer: unknown): string | null =>
   typeof answer === 'object' && answer !== null && 'callId' in answer && typeof answer.callId === 'string'
@@ -448,6 +452,8 @@ export class Signalling {
     if (calls !== 'any' && !calls.includes(chosen.callId)) return;
     const call = await this.state.read(this.deps.db, chosen.callId);
     if (!call || !call.participants.has(peer.id)) return;
+    // A patient still in the waiting room has no connection to redo: its page joins again (`guest:join`).
+    if (call.kind === 'guest' && call.state === 'waiting') return;
     await this.state.holdCall(socket.id, call.id);
     socket.emit('call:rejoin', { callId: call.id, kind: call.kind, peers: this.others(call, peer.id) });
     for (const other of call.participants.keys()) {
@@ -579,7 +585,7 @@ export class Signalling {
 
   private async dispatch(socket: Socket, peer: Peer, message: Message): Promise<unknown> {
     const { event } = message;
-    if (peer.kind === 'guest' && event !== 'guest:join' && event !== 'call:hangup' && event !== 'signal')
+    if (peer.kind === 'guest' && !GUEST_EVENTS.has(event))
       throw new ApiError(403, 'forbidden', 'Guests can only join their own consultation');
     switch (message.event) {
       case 'presence:watch':
@@ -623,6 +629,9 @@ export class Signalling {
       case 'guest:join':
         if (peer.kind !== 'guest') throw new ApiError(403, 'forbidden', 'Only patients join as guests');
         return this.guestJoin(peer, message.data.name, message.data.consent);
+      case 'guest:signal':
+        if (peer.kind !== 'guest') throw new ApiError(403, 'forbidden', 'Only a waiting patient signals ahead');
+        return this.guestSignal(peer, message.data.callId, message.data.signals);
       case 'signal':
         return this.relay(peer, message.data.callId, message.data.to, message.data.data);
     }
@@ -780,7 +789,10 @@ export class Signalling {
         call.invited.delete(peer.id);
         tx.after.push(() => this.clearRing(callId, peer.id));
         this.join(tx, call, peer);
-        return { callId, peers: this.others(call, peer.id) };
+        // What the patient signalled while waiting goes to the practitioner who admits, and to nobody else.
+        const { held } = call;
+        delete call.held;
+        return { callId, peers: this.others(call, peer.id), ...(held ? { signals: held } : {}) };
       },
       () => {
         throw notInvited();
@@ -968,12 +980,46 @@ export class Signalling {
         if (await this.inActiveCall(tx.db, peer.id))
           throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
         this.join(tx, call, peer);
-        return { callId, peers: this.others(call, peer.id) };
+        // What the patient signalled while waiting goes to the practitioner who admits, and to nobody else.
+        const { held } = call;
+        delete call.held;
+        return { callId, peers: this.others(call, peer.id), ...(held ? { signals: held } : {}) };
       },
       () => {
         throw noGuestWaiting();
       },
       [peer.id],
+    );
+  }
+
+  /**
+   * What the patient's page signals while waiting — its offer, then its candidates — is held with the
+   * waiting call (an offer starts afresh: the page reloaded and made a new one) and handed over at the
+   * admission; once admitted, it is relayed to the practitioner like any signal. Nobody sees it before.
+   */
+  private async guestSignal(peer: Peer, callId: string, signals: SignalPayload[]) {
+    return this.onCall(
+      callId,
+      (call, tx) => {
+        if (call.kind !== 'guest' || !call.participants.has(peer.id)) throw notParticipant();
+        if (call.state === 'waiting') {
+          let held = call.held ?? [];
+          for (const data of signals) {
+            if (data.type === 'offer') held = [];
+            else if (held.length === 0) throw new ApiError(409, 'offer_first', 'The offer first');
+            held = [...held, data];
+          }
+          if (held.length > MAX_HELD_SIGNALS) throw new ApiError(413, 'too_many_signals', 'Too many signals held');
+          call.held = held;
+          return { status: 'held' as const };
+        }
+        tx.unchanged = true;
+        for (const data of signals) this.emit(tx, call.hostId, 'signal', { callId, from: peer.id, data });
+        return { status: 'relayed' as const };
+      },
+      () => {
+        throw notParticipant();
+      },
     );
   }
 

@@ -11,7 +11,13 @@
  * fails too leaves the call ringing with a notice, never silently lost.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { PeerInfo, Presence, ServerPayload } from '../../protocol/calls';
+import {
+  MAX_HELD_SIGNALS,
+  type PeerInfo,
+  type Presence,
+  type ServerPayload,
+  type SignalPayload,
+} from '../../protocol/calls';
 import type { ChatEntry, CallSession, CallEvents } from './callSession';
 import type { ReceivedFile } from './fileTransfer';
 import { SignalChannel, SignalError, type SocketLike } from './signallingClient';
@@ -180,17 +186,37 @@ export class CallCore {
     }
   }
 
-  /** The peer connections of a call, with the local media. */
-  protected async startSession(callId: string, local: MediaStream, signalled?: () => void): Promise<CallSession> {
+  /** The peer connections of a call, with the local media: made, not yet the call in progress. */
+  protected async makeSession(
+    callId: string,
+    local: MediaStream,
+    signalled?: () => void,
+    iceConnected?: () => void,
+  ): Promise<CallSession> {
     const ice = await this.iceServers();
-    this.state.session?.close();
-    const session = this.deps.createSession(this.channel, callId, local, ice, {
+    return this.deps.createSession(this.channel, callId, local, ice, {
       changed: () => this.set({ revision: this.state.revision + 1 }),
       chat: (entry) => this.set({ chat: [...this.state.chat, entry] }),
       file: (from, file) => this.set({ files: [...this.state.files, { ...file, from }] }),
       ...(signalled ? { signalled } : {}),
+      ...(iceConnected ? { iceConnected } : {}),
     });
+  }
+
+  /** A session becomes the call in progress (the one before it, if any, is closed). */
+  protected useSession(session: CallSession): void {
+    if (this.state.session !== session) this.state.session?.close();
     this.set({ session, chat: [], files: [], revision: this.state.revision + 1 });
+  }
+
+  protected async startSession(
+    callId: string,
+    local: MediaStream,
+    signalled?: () => void,
+    iceConnected?: () => void,
+  ): Promise<CallSession> {
+    const session = await this.makeSession(callId, local, signalled, iceConnected);
+    this.useSession(session);
     return session;
   }
 
@@ -256,8 +282,17 @@ export interface StaffDeps extends CallDeps {
 
 /** The practice's side: presence, incoming calls, knocking patients, outgoing calls and meetings. */
 export class StaffCallController extends CallCore {
-  /** The camera opened when a patient knocked, ready for "Admit". */
-  private prepared: { callId: string; media: Promise<Awaited<ReturnType<CallCore['openMedia']>>> } | null = null;
+  /** A patient admitted whose call screen waits for our answer to leave (see `admit`). */
+  private admitting: Current | null = null;
+  /**
+   * Made when a patient knocked, ready for "Admit": the camera, and the peer connection that will answer
+   * the patient's offer, its candidates gathered ahead (see CallSession's ICE candidate pool).
+   */
+  private prepared: {
+    callId: string;
+    media: Promise<Awaited<ReturnType<CallCore['openMedia']>>>;
+    session: Promise<CallSession | null>;
+  } | null = null;
 
   constructor(private readonly staff: StaffDeps) {
     super(staff);
@@ -276,8 +311,9 @@ export class StaffCallController extends CallCore {
       const knocks = this.state.knocks.filter((k) => k.callId !== knock.callId);
       this.set({ knocks: [...knocks, { ...knock, at: this.now() }] });
       staff.notify('knock', knock.guest.name);
-      // Open the camera now, while the patient waits: admitting then connects without delay.
-      if (!this.state.current && !this.prepared) this.prepared = { callId: knock.callId, media: this.openMedia() };
+      // Open the camera now, while the patient waits, and make the answering connection: admitting then
+      // connects without delay.
+      if (!this.state.current && !this.prepared) this.prepare(knock);
     });
     this.listen('call:knock-withdrawn', ({ callId }) => {
       this.set({ knocks: this.state.knocks.filter((k) => k.callId !== callId) });
@@ -307,11 +343,35 @@ export class StaffCallController extends CallCore {
     this.set({ connected: false });
   }
 
+  private prepare(knock: { callId: string; guest: PeerInfo }): void {
+    const { callId, guest } = knock;
+    const media = this.openMedia();
+    const session = media
+      .then(async (opened) => {
+        if (!opened) return null;
+        const made = await this.makeSession(callId, opened.stream, () => this.showAdmitted(callId));
+        made.expect(guest);
+        made.connect(guest, false);
+        return made;
+      })
+      .catch(() => null);
+    this.prepared = { callId, media, session };
+  }
+
   private releasePrepared(callId?: string): void {
     if (!this.prepared || (callId && this.prepared.callId !== callId)) return;
-    const { media } = this.prepared;
+    const { media, session } = this.prepared;
     this.prepared = null;
+    void session.then((s) => s?.close());
     void media.then((m) => m?.stream.getTracks().forEach((track) => track.stop()));
+  }
+
+  /** The admitted patient's call screen, once our answer left (or at the latest after a second). */
+  private showAdmitted(callId: string): void {
+    const admitting = this.admitting;
+    if (admitting?.callId !== callId) return;
+    this.admitting = null;
+    if (this.state.session?.callId === callId && !this.state.current) this.set({ current: admitting });
   }
 
   private async log(current: Current, status: CallOutcome): Promise<void> {
@@ -346,7 +406,10 @@ export class StaffCallController extends CallCore {
 
   /** Ends the call in progress and writes its log row. */
   override endCall(notify = true, reason: 'ended' | 'hangup' = 'hangup'): Current | null {
-    const current = super.endCall(notify, reason);
+    // Admitted, its screen not shown yet: it is the call in progress all the same.
+    const admitting = this.admitting;
+    this.admitting = null;
+    const current = super.endCall(notify, reason) ?? admitting;
     if (current) void this.log(current, current.answeredAt ? 'answered' : 'cancelled');
     return current;
   }
@@ -451,35 +514,50 @@ export class StaffCallController extends CallCore {
   async admit(callId: string): Promise<void> {
     const knock = this.state.knocks.find((k) => k.callId === callId);
     if (!knock) return;
-    if (this.state.current) {
+    if (this.state.current || this.admitting) {
       this.set({ notice: 'inCall' });
       return;
     }
-    const prepared = this.prepared?.callId === callId ? this.prepared.media : null;
-    this.prepared = null;
-    const media = (await prepared) ?? (await this.openMedia());
+    // The call screen is shown once our answer has left (at the latest after a second): rendered before,
+    // it held this page's thread while the patient's offer waited to be answered (issue 13). Until then,
+    // this is the call in progress (a second "Admit" is refused, a hang-up logged).
+    this.admitting = {
+      callId,
+      kind: 'guest',
+      direction: 'incoming',
+      peerName: knock.guest.name,
+      startedAt: knock.at,
+      answeredAt: this.now(),
+    };
+    const prepared = this.prepared?.callId === callId ? this.prepared : null;
+    if (prepared) this.prepared = null;
+    else this.releasePrepared(); // made for another patient's knock
+    const media = (await prepared?.media) ?? (await this.openMedia());
     if (!media) {
+      this.admitting = null;
       this.set({ notice: 'noMedia' });
       return;
     }
-    const session = await this.startSession(callId, media.stream);
-    session.expect(knock.guest);
+    let session = (await prepared?.session) ?? null;
+    if (!session) {
+      session = await this.makeSession(callId, media.stream, () => this.showAdmitted(callId));
+      session.expect(knock.guest);
+    }
+    this.useSession(session);
     this.set({
       knocks: this.state.knocks.filter((k) => k.callId !== callId),
       notice: media.cameraFailed ? 'cameraUnavailable' : null,
-      current: {
-        callId,
-        kind: 'guest',
-        direction: 'incoming',
-        peerName: knock.guest.name,
-        startedAt: knock.at,
-        answeredAt: this.now(),
-      },
     });
-    await this.channel.request('call:admit', { callId }).catch(() => {
+    try {
+      const { signals } = await this.channel.request('call:admit', { callId });
+      // The patient's offer and candidates, made while waiting: answered at once.
+      for (const signal of signals ?? []) session.receive(knock.guest.id, signal);
+      setTimeout(() => this.showAdmitted(callId), SCREEN_AFTER_MS);
+    } catch {
+      this.admitting = null;
       this.set({ notice: 'failed' });
       super.endCall(false);
-    });
+    }
   }
 
   async deny(callId: string): Promise<void> {
@@ -514,39 +592,110 @@ export class GuestCallController extends CallCore {
     return super.openMedia();
   }
 
+  /** The waiting call's peer connection, being made ahead of the admission (see `prepare`). */
+  private preparing: { callId: string; session: Promise<CallSession | null> } | null = null;
+  /** What it signalled (offer, candidates), in order; `sent` of them the server answered. */
+  private ahead: { callId: string; signals: SignalPayload[]; sent: number; sending: boolean } | null = null;
+
   /** Connected (again): into the waiting room, or back into the call (the server sends call:rejoin). */
   async join(name: string, consent: boolean): Promise<void> {
     try {
       const answer = await this.channel.request('guest:join', { name, consent });
-      if (answer.status === 'waiting' && this.state.phase !== 'call') this.set({ phase: 'waiting' });
+      if (answer.status === 'waiting' && this.state.phase !== 'call') {
+        this.set({ phase: 'waiting' });
+        this.prepare(answer.callId);
+      }
+      // Back after a dropped connection: what got lost on the way goes again (held, or relayed).
+      this.sendAhead(answer.callId);
     } catch {
       this.finish('invalid');
     }
   }
 
   /**
-   * The practitioner admitted us: we start the connection to them. The call screen follows once our offer
-   * is on its way: rendered first, it held the page's only thread for 100–230 ms (two long tasks, measured
-   * on a loaded machine; more on an old phone) before the offer could even be created (issue 13).
+   * While the patient waits, the connection is made ready: the peer connection, its offer and its
+   * candidates, held by the server for whoever admits. "Admit" then goes straight to the practitioner's
+   * answer, without the trip to the patient and back and the offer's making on a busy phone (issue 13).
+   */
+  private prepare(callId: string): void {
+    if (this.preparing?.callId === callId || this.state.session?.callId === callId) return;
+    const session = (async (): Promise<CallSession | null> => {
+      const media = await this.openMedia();
+      if (!media || this.state.phase !== 'waiting') return null;
+      const made = await this.startSession(callId, media.stream, undefined, () => this.showCall(made));
+      made.signalAhead((signal) => {
+        if (this.ahead?.callId !== callId) this.ahead = { callId, signals: [], sent: 0, sending: false };
+        this.ahead.signals.push(signal);
+        this.sendAhead(callId);
+      });
+      return made;
+    })().catch(() => null); // not ready: the admission makes the connection, as without this
+    this.preparing = { callId, session };
+  }
+
+  /**
+   * What the link made ahead signals, to the server, in order, whatever has gathered in one request (a
+   * candidate never overtakes the offer): held until the admission, or relayed to the practitioner when it
+   * arrives after it. A request lost with the connection is sent again when it is back (`join`); one the
+   * server refused is skipped.
+   */
+  private sendAhead(callId: string): void {
+    const ahead = this.ahead;
+    if (!ahead || ahead.callId !== callId || ahead.sending || ahead.sent >= ahead.signals.length) return;
+    ahead.sending = true;
+    const batch = ahead.signals.slice(ahead.sent, ahead.sent + MAX_HELD_SIGNALS);
+    const next = () => {
+      ahead.sending = false;
+      ahead.sent += batch.length;
+      this.sendAhead(callId);
+    };
+    this.channel.request('guest:signal', { callId, signals: batch }).then(next, (error) => {
+      if (error instanceof SignalError) next();
+      else ahead.sending = false;
+    });
+  }
+
+  /**
+   * The practitioner admitted us. With the connection made ahead, it is theirs now; otherwise we start it.
+   * The call screen follows once the connection is up (or our offer is on its way): rendered first, it held
+   * the page's only thread for 100–230 ms (two long tasks, measured on a loaded machine; more on an old
+   * phone) while the practitioner's answer waited to be applied (issue 13). At the latest after a second.
    */
   protected override peerJoined(event: ServerPayload<'call:peer-joined'>): void {
-    if (this.state.session?.callId !== event.callId) {
-      void this.openMedia().then(async (media) => {
-        if (!media) return;
-        let session: CallSession | null = null;
-        const show = () => {
-          const { phase } = this.state;
-          if (session && this.state.session === session && phase !== 'call' && phase !== 'ended')
-            this.set({ phase: 'call' });
-        };
-        session = await this.startSession(event.callId, media.stream, show);
-        session.connect(event.peer, true);
-        // Shown anyway if no offer can leave (the call screen then shows the connection's state).
-        setTimeout(show, SCREEN_AFTER_MS);
-      });
+    void this.admitted(event);
+  }
+
+  private async admitted(event: ServerPayload<'call:peer-joined'>): Promise<void> {
+    const ahead = this.preparing?.callId === event.callId ? await this.preparing.session : null;
+    const { session } = this.state;
+    // (Already adopted: the practitioner's answer came first — it cannot on one connection, but costs nothing.)
+    if (ahead && session === ahead && !event.rejoin && (ahead.adopt(event.peer) || ahead.knows(event.peer.id))) {
+      // What is still queued goes on (the server relays it now); what the link signals from now on goes
+      // to the practitioner as an ordinary signal.
+      this.sendAhead(event.callId);
+      setTimeout(() => this.showCall(ahead), SCREEN_AFTER_MS);
       return;
     }
-    super.peerJoined(event);
+    if (session?.callId === event.callId) {
+      super.peerJoined(event);
+      return;
+    }
+    const media = await this.openMedia();
+    if (!media) return;
+    let made: CallSession | null = null;
+    const show = () => this.showCall(made);
+    made = await this.startSession(event.callId, media.stream, show);
+    made.connect(event.peer, true);
+    // Shown anyway if no offer can leave (the call screen then shows the connection's state).
+    setTimeout(show, SCREEN_AFTER_MS);
+  }
+
+  /** The call screen, for the session still in progress (not while waiting: a prepared offer also connects). */
+  private showCall(session: CallSession | null): void {
+    const { phase } = this.state;
+    if (!session || this.state.session !== session || phase === 'call' || phase === 'ended') return;
+    if (session.waitingAhead) return;
+    this.set({ phase: 'call' });
   }
 
   override endCall(notify = true, reason: 'ended' | 'hangup' = 'hangup'): Current | null {

@@ -4,7 +4,7 @@
  * relay reading from getStats. The server only relays the signals.
  */
 import Peer from '@thaunknown/simple-peer';
-import { signalDataSchema, type ServerPayload } from '../../protocol/calls';
+import { signalDataSchema, type ServerPayload, type SignalPayload } from '../../protocol/calls';
 import { Receiver, encodeMessage, sendFile, type ReceivedFile } from './fileTransfer';
 import type { SignalChannel } from './signallingClient';
 
@@ -33,7 +33,12 @@ export interface CallEvents {
   file(from: string, file: ReceivedFile): void;
   /** A signal of ours left for the other side (the first one is the offer or the answer). */
   signalled?(): void;
+  /** A peer connection reached ICE connected (or completed). */
+  iceConnected?(): void;
 }
+
+/** The key of the link whose offer was made before the other side was known (`signalAhead`). */
+const AHEAD = '';
 
 interface Link {
   peer: Peer;
@@ -45,10 +50,7 @@ export class CallSession {
   private readonly links = new Map<string, Link>();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private readonly onSignal = ({ callId, from, data }: ServerPayload<'signal'>) => {
-    if (callId !== this.callId) return;
-    // The other side started: answer it (a non-initiator link is made on its first signal).
-    const link = this.links.get(from) ?? this.connect({ id: from, name: this.names.get(from) ?? '' }, false);
-    link.peer.signal(data);
+    if (callId === this.callId) this.receive(from, data);
   };
   private readonly names = new Map<string, string>();
   private readonly onlineListener = () => this.restartIce();
@@ -76,9 +78,63 @@ export class CallSession {
     this.names.set(peer.id, peer.name);
   }
 
-  connect(remote: { id: string; name: string }, initiator: boolean): Link {
+  /**
+   * A signal of another participant (relayed, or the patient's offer in the admission's answer). The other
+   * side started: answer it (a non-initiator link is made on its first signal) — or it answers the offer we
+   * made ahead, before we knew who would (`signalAhead`).
+   */
+  receive(from: string, data: SignalPayload): void {
+    const link =
+      this.links.get(from) ?? this.adopt({ id: from, name: '' }) ?? this.connect({ id: from, name: '' }, false);
+    link.peer.signal(data);
+  }
+
+  /**
+   * The patient's side while waiting: the peer connection, its offer and its candidates, made now, for
+   * whoever will admit. `send` carries each (the server holds them until the admission); what the link
+   * signals after `adopt` goes to the admitting side like any signal.
+   */
+  signalAhead(send: (signal: SignalPayload) => void): void {
+    if (this.links.has(AHEAD)) return;
+    this.connect({ id: AHEAD, name: '' }, true, send);
+  }
+
+  /** The side that admitted us answers (or joined): the link made ahead is now theirs. Null without one. */
+  adopt(remote: { id: string; name: string }): Link | null {
+    const link = this.links.get(AHEAD);
+    if (!link || remote.id === AHEAD) return null;
+    this.links.delete(AHEAD);
     this.links.get(remote.id)?.peer.destroy();
-    const peer = new Peer({ initiator, stream: this.local, config: { iceServers: this.iceServers }, trickle: true });
+    link.remote.id = remote.id;
+    link.remote.name = remote.name || this.names.get(remote.id) || link.remote.name;
+    this.links.set(remote.id, link);
+    this.events.changed();
+    return link;
+  }
+
+  /** Whether we are connected (or connecting) to this peer. */
+  knows(peerId: string): boolean {
+    return this.links.has(peerId);
+  }
+
+  /** Whether a link made ahead (`signalAhead`) waits for the side that will answer it. */
+  get waitingAhead(): boolean {
+    return this.links.has(AHEAD);
+  }
+
+  connect(remote: { id: string; name: string }, initiator: boolean, ahead?: (signal: SignalPayload) => void): Link {
+    this.links.get(remote.id)?.peer.destroy();
+    // A candidate pool: the connection gathers its candidates from its creation, not from its first
+    // description — a link made ahead (the practitioner's at the knock, the patient's while waiting) has
+    // them ready when the call starts, and ICE checks begin at once (issue 13).
+    // One transport for audio, video and data (every browser in use bundles): half the candidates to
+    // gather, send and check.
+    const config: RTCConfiguration = {
+      iceServers: this.iceServers,
+      iceCandidatePoolSize: 1,
+      bundlePolicy: 'max-bundle',
+    };
+    const peer = new Peer({ initiator, stream: this.local, config, trickle: true });
     const state: RemotePeer = {
       id: remote.id,
       name: remote.name || this.names.get(remote.id) || '',
@@ -96,10 +152,14 @@ export class CallSession {
     peer.on('signal', (data) => {
       // Only what the protocol carries leaves this side (simple-peer's signal data, bounded).
       const signal = signalDataSchema.safeParse(data);
-      if (signal.success) {
-        this.channel.send('signal', { callId: this.callId, to: remote.id, data: signal.data });
-        this.events.signalled?.();
-      }
+      if (!signal.success) return;
+      // To whom: the state's id, which `adopt` sets when the link was made ahead.
+      if (state.id === AHEAD) ahead?.(signal.data);
+      else this.channel.send('signal', { callId: this.callId, to: state.id, data: signal.data });
+      this.events.signalled?.();
+    });
+    peer.on('iceStateChange', (iceConnectionState) => {
+      if (iceConnectionState === 'connected' || iceConnectionState === 'completed') this.events.iceConnected?.();
     });
     peer.on('stream', (stream) => {
       state.stream = stream;
@@ -111,8 +171,8 @@ export class CallSession {
     });
     peer.on('data', (data) => void receiver.receive(data));
     peer.on('close', () => {
-      if (this.links.get(remote.id) === link) {
-        this.links.delete(remote.id);
+      if (this.links.get(state.id) === link) {
+        this.links.delete(state.id);
         this.events.changed();
       }
     });

@@ -114,6 +114,14 @@ describe('video consultation with a patient', () => {
     // The knock: banner (and a native notification), then admit.
     await page.getByTestId('knock-banner').getByText('Ingrid Nilsson').waitFor();
     expect(practitioner.notifications).toContainEqual({ kind: 'knock', name: 'Ingrid Nilsson' });
+    // While the patient waits, her page makes its offer and gathers its candidates; the server holds them
+    // for whoever admits (issue 13): Chromium's own, here.
+    const held = async () => {
+      const rows = await server.db.selectFrom('signal_calls').select('data').where('state', '=', 'waiting').execute();
+      return rows.flatMap((r) => ((JSON.parse(r.data) as { held?: { type: string }[] }).held ?? []).map((h) => h.type));
+    };
+    await expect.poll(async () => (await held())[0]).toBe('offer');
+    await expect.poll(async () => (await held()).includes('candidate')).toBe(true);
     const admitting = Date.now();
     await page.getByTestId('knock-admit').click();
     await page.getByTestId('call-overlay').waitFor();

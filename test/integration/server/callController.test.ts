@@ -8,6 +8,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallSession } from '../../../src-renderer/calls/callSession';
+import type { SignalPayload } from '../../../protocol/calls';
 import {
   GuestCallController,
   StaffCallController,
@@ -69,12 +70,26 @@ interface RecordedSession {
   callId: string;
   connected: { id: string; initiator: boolean }[];
   expected: string[];
+  /** Signals handed to the session (the patient's offer in the admission's answer). */
+  received: { from: string; type: string | undefined }[];
+  /** A link made ahead (`signalAhead`), and who adopted it. */
+  ahead: 'none' | 'waiting' | 'adopted';
+  adoptedBy: string | null;
   closed: boolean;
 }
-function sessions() {
+/** `ahead`: what a link made ahead signals — its offer and a candidate, or nothing yet (a slow phone). */
+function sessions(ahead: 'signals' | 'nothing' = 'signals') {
   const made: RecordedSession[] = [];
   const factory = (_channel: SignalChannel, callId: string, local: MediaStream) => {
-    const record: RecordedSession = { callId, connected: [], expected: [], closed: false };
+    const record: RecordedSession = {
+      callId,
+      connected: [],
+      expected: [],
+      received: [],
+      ahead: 'none',
+      adoptedBy: null,
+      closed: false,
+    };
     made.push(record);
     return {
       callId,
@@ -82,6 +97,23 @@ function sessions() {
       remotes: [],
       connect: (peer: { id: string }, initiator: boolean) => record.connected.push({ id: peer.id, initiator }),
       expect: (peer: { id: string }) => record.expected.push(peer.id),
+      receive: (from: string, data: SignalPayload) => record.received.push({ from, type: data.type }),
+      signalAhead: (send: (signal: SignalPayload) => void) => {
+        record.ahead = 'waiting';
+        if (ahead === 'nothing') return;
+        send({ type: 'offer', sdp: `v=0\r\no=- ${callId} 2 IN IP4 127.0.0.1\r\n` });
+        send({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host' } });
+      },
+      adopt: (peer: { id: string }) => {
+        if (record.ahead !== 'waiting') return null;
+        record.ahead = 'adopted';
+        record.adoptedBy = peer.id;
+        return {};
+      },
+      knows: (peerId: string) => record.adoptedBy === peerId || record.connected.some((c) => c.id === peerId),
+      get waitingAhead() {
+        return record.ahead === 'waiting';
+      },
       drop: () => {},
       close: () => {
         record.closed = true;
@@ -117,6 +149,12 @@ async function open(auth: Record<string, string>): Promise<Socket> {
   // An acknowledged event is answered only after the registration.
   await socket.timeout(5000).emitWithAck('presence:set', { status: 'online' });
   return socket;
+}
+
+/** What the server holds of a waiting patient's signals (in the call's stored document). */
+async function held(callId: string): Promise<string[]> {
+  const row = await f.db.selectFrom('signal_calls').select('data').where('id', '=', callId).executeTakeFirst();
+  return row ? ((JSON.parse(row.data) as { held?: SignalPayload[] }).held ?? []).map((s) => s.type) : [];
 }
 
 function staff(socket: Socket, source: MediaSource, factory: ReturnType<typeof sessions>['factory']) {
@@ -155,18 +193,36 @@ describe('call controllers against the real server', () => {
 
     await expect.poll(() => practitioner.controller.state.knocks.map((k) => k.guest.name)).toEqual(['Eva Ek']);
     expect(practitioner.notified).toContain('knock:Eva Ek');
-    // The camera opens while the patient waits, not at "Admit".
+    // The camera opens while the patient waits, not at "Admit", and so does the answering connection.
     await expect.poll(() => hostMedia.opened).toEqual(['camera']);
+    await expect
+      .poll(() => hostSessions.made[0]?.connected)
+      .toEqual([{ id: `guest:${invitation.id}`, initiator: false }]);
 
+    // The patient's page made its offer (and gathered a candidate) while waiting: the server holds them.
+    await expect.poll(() => guestSessions.made[0]?.ahead).toBe('waiting');
     const callId = practitioner.controller.state.knocks[0]!.callId;
+    await expect.poll(() => held(callId)).toEqual(['offer', 'candidate']);
     await practitioner.controller.admit(callId);
     expect(hostMedia.opened).toEqual(['camera']); // no second camera
-    expect(practitioner.controller.state.current).toMatchObject({ callId, kind: 'guest', peerName: 'Eva Ek' });
+    expect(hostSessions.made).toHaveLength(1); // nor a second connection
+    expect(practitioner.controller.state.knocks).toEqual([]);
     expect(hostSessions.made[0]!.expected).toEqual([`guest:${invitation.id}`]);
-    // The patient, already in the call, starts the connection to the practitioner who joined.
-    await expect.poll(() => guestSessions.made[0]?.connected).toEqual([{ id: host.id, initiator: true }]);
-    // Its call screen follows the offer (this stand-in session sends none: at the latest after a second).
+    // The practitioner answers the offer that came with the admission: no trip to the patient and back.
+    expect(hostSessions.made[0]!.received).toEqual([
+      { from: `guest:${invitation.id}`, type: 'offer' },
+      { from: `guest:${invitation.id}`, type: 'candidate' },
+    ]);
+    expect(await held(callId)).toEqual([]);
+    // The patient's prepared connection is now the practitioner's; no second one is started.
+    await expect.poll(() => guestSessions.made[0]?.adoptedBy).toBe(host.id);
+    expect(guestSessions.made).toHaveLength(1);
+    expect(guestSessions.made[0]!.connected).toEqual([]);
+    // Both screens follow the connection (this stand-in connects nothing: at the latest after a second).
     await expect.poll(() => patient.state.phase).toBe('call');
+    await expect
+      .poll(() => practitioner.controller.state.current)
+      .toMatchObject({ callId, kind: 'guest', peerName: 'Eva Ek' });
 
     practitioner.controller.endCall(true);
     await expect.poll(() => patient.state.ended).toBe('ended');
@@ -175,6 +231,37 @@ describe('call controllers against the real server', () => {
     expect(practitioner.log).toEqual([
       expect.objectContaining({ status: 'answered', kind: 'guest', peerName: 'Eva Ek' }),
     ]);
+    practitioner.controller.close();
+  });
+
+  it('admits a patient whose offer is not ready yet; a hang-up before the call screen is logged', async () => {
+    const host = await registered('dr.late');
+    const hostSessions = sessions();
+    const practitioner = staff(await open({ token: host.accessToken }), media().source, hostSessions.factory);
+    const invitation = (await f.api('POST', '/api/calls/invitations', { label: 'y' }, host.accessToken)).body;
+    const { guestToken } = (await f.api('POST', '/api/guest/redeem', { code: invitation.code })).body;
+    const guestSessions = sessions('nothing');
+    const patient = new GuestCallController({
+      socket: await open({ guest: guestToken }),
+      media: media().source,
+      iceServers: async () => [],
+      createSession: guestSessions.factory,
+    });
+    patient.useMedia(fakeStream(['audio', 'video']));
+    await patient.join('Ola Berg', true);
+    await expect.poll(() => practitioner.controller.state.knocks.length).toBe(1);
+    await expect.poll(() => guestSessions.made[0]?.ahead).toBe('waiting');
+    const callId = practitioner.controller.state.knocks[0]!.callId;
+    expect(await held(callId)).toEqual([]);
+    await practitioner.controller.admit(callId);
+    expect(hostSessions.made[0]!.received).toEqual([]);
+    await expect.poll(() => guestSessions.made[0]?.adoptedBy).toBe(host.id);
+    // Hung up before the practitioner's call screen showed (no answer has left yet): still the call in
+    // progress — it ends on both sides, with one log row, as answered.
+    expect(practitioner.controller.state.current).toBeNull();
+    practitioner.controller.endCall(true);
+    await expect.poll(() => patient.state.ended).toBe('ended');
+    expect(practitioner.log).toEqual([expect.objectContaining({ status: 'answered', peerName: 'Ola Berg' })]);
     practitioner.controller.close();
   });
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_HELD_SIGNALS } from '../../../protocol/calls';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
 
 let f: ServerFixture;
@@ -457,6 +458,98 @@ describe('patients as guests', () => {
     expect(await session()).toMatchObject({ host_id: host.id, kind: 'guest' });
     h.disconnect();
     g.disconnect();
+  });
+
+  it('a patient who reloads in the waiting room keeps waiting: no call to rejoin', async () => {
+    const created = (await f.api('POST', '/api/calls/invitations', { label: 'Frau Roos' }, host.accessToken)).body;
+    const { guestToken } = (await redeem({ code: created.code })).body;
+    const h = await open({ token: host.accessToken });
+    const g = await open({ guest: guestToken });
+    const knock = next(h, 'call:knock');
+    const { callId } = await emit<{ callId: string }>(g, 'guest:join', { name: 'Ida Roos', consent: true });
+    await knock;
+    g.disconnect();
+    const seen: string[] = [];
+    const reloaded = await open({ guest: guestToken }, seen);
+    expect(seen).not.toContain('call:rejoin');
+    expect(await emit(reloaded, 'guest:join', { name: 'Ida Roos', consent: true })).toEqual({
+      callId,
+      status: 'waiting',
+    });
+    await emit(reloaded, 'call:hangup', { callId });
+  });
+
+  it("a waiting patient's offer and candidates are held for the practitioner who admits, and reach nobody before", async () => {
+    const created = (await f.api('POST', '/api/calls/invitations', { label: 'Herr Dahl' }, host.accessToken)).body;
+    const other = (await f.api('POST', '/api/calls/invitations', { label: 'Frau Lind' }, host.accessToken)).body;
+    const { guestToken } = (await redeem({ code: created.code })).body;
+    const otherToken = (await redeem({ code: other.code })).body.guestToken as string;
+    const h = await open({ token: host.accessToken });
+    const hSeen = record(h);
+    const g = await open({ guest: guestToken });
+    const stranger = await open({ guest: otherToken });
+    const joined = await emit<{ callId: string }>(g, 'guest:join', { name: 'Nils Dahl', consent: true });
+    const offer = (n: number) => ({ type: 'offer', sdp: `v=0\r\no=- ${n} 2 IN IP4 127.0.0.1\r\n` });
+    const candidate = (port: number) => ({
+      type: 'candidate',
+      candidate: {
+        candidate: `candidate:1 1 udp 2122260223 127.0.0.1 ${port} typ host`,
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+      },
+    });
+    const { callId } = joined;
+    const ahead = (socket: Socket, data: unknown, id = callId) =>
+      emit(socket, 'guest:signal', { callId: id, signals: [data] });
+
+    // Only an offer or a candidate, the offer first, only into the patient's own call, only from a patient.
+    expect(await ahead(g, { type: 'answer', sdp: 'v=0' })).toMatchObject({ error: { code: 'bad_request' } });
+    expect(await ahead(g, { type: 'offer' })).toMatchObject({ error: { code: 'bad_request' } });
+    expect(await ahead(g, candidate(5000))).toEqual({ error: { code: 'offer_first' } });
+    expect(await ahead(g, offer(1), randomUUID())).toEqual({ error: { code: 'not_participant' } });
+    expect(await ahead(stranger, offer(1))).toEqual({ error: { code: 'not_participant' } });
+    expect(await ahead(h, offer(1))).toEqual({ error: { code: 'forbidden' } });
+
+    expect(await ahead(g, offer(1))).toEqual({ status: 'held' });
+    expect(await ahead(g, candidate(5001))).toEqual({ status: 'held' });
+    // The page reloaded and made a new offer: it starts afresh. Candidates come in bursts, in one request.
+    expect(await emit(g, 'guest:signal', { callId, signals: [offer(2), candidate(5002)] })).toEqual({
+      status: 'held',
+    });
+    expect(await ahead(g, candidate(5003))).toEqual({ status: 'held' });
+    await settled(h);
+    expect(hSeen).not.toContain('signal');
+
+    // The practitioner who admits gets them with the admission, in order, once.
+    expect(await emit(h, 'call:admit', { callId })).toEqual({
+      callId,
+      peers: [{ id: `guest:${created.id}`, name: 'Nils Dahl', kind: 'guest' }],
+      signals: [offer(2), candidate(5002), candidate(5003)],
+    });
+    const stored = await f.db.selectFrom('signal_calls').select('data').where('id', '=', callId).executeTakeFirst();
+    expect(stored?.data).not.toContain('"held"');
+    // Admitted, the rest is relayed like any signal.
+    const relayed = next(h, 'signal');
+    expect(await ahead(g, candidate(5004))).toEqual({ status: 'relayed' });
+    expect(await relayed).toEqual({ callId, from: `guest:${created.id}`, data: candidate(5004) });
+    await emit(h, 'call:hangup', { callId });
+  });
+
+  it('holds a bounded number of signals for a waiting patient', async () => {
+    const created = (await f.api('POST', '/api/calls/invitations', { label: 'Frau Holm' }, host.accessToken)).body;
+    const { guestToken } = (await redeem({ code: created.code })).body;
+    const g = await open({ guest: guestToken });
+    const { callId } = await emit<{ callId: string }>(g, 'guest:join', { name: 'Eva Holm', consent: true });
+    const data = (n: number) =>
+      n === 0
+        ? { type: 'offer', sdp: 'v=0\r\n' }
+        : { type: 'candidate', candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${4000 + n} typ host` } };
+    const signal = (n: number) => emit(g, 'guest:signal', { callId, signals: [data(n)] });
+    const all = Array.from({ length: MAX_HELD_SIGNALS + 1 }, (_, n) => data(n));
+    expect(await emit(g, 'guest:signal', { callId, signals: all })).toMatchObject({ error: { code: 'bad_request' } });
+    for (let n = 0; n < MAX_HELD_SIGNALS; n += 1) expect(await signal(n)).toEqual({ status: 'held' });
+    expect(await signal(MAX_HELD_SIGNALS)).toEqual({ error: { code: 'too_many_signals' } });
+    await emit(g, 'call:hangup', { callId });
   });
 
   it('refuses to admit a patient when the host has no video minutes left, and the patient keeps waiting', async () => {
