@@ -178,10 +178,13 @@ const joined = z.object({ callId: z.string(), peers: z.array(peerSchema) });
  * answer — the connection then starts at "Admit" without a round trip to the patient and back (issue 13).
  */
 export const MAX_HELD_SIGNALS = 40;
-export const heldSignalSchema = signalDataSchema.refine(
-  (data) => (data.type === 'offer' && !!data.sdp) || (data.type === 'candidate' && !!data.candidate),
-  { message: 'an offer with its SDP, or a candidate' },
-);
+const candidateInit = signalDataSchema.shape.candidate.unwrap();
+/** Exactly an offer or a candidate, nothing else beside: bounded in size (an SDP, or 2,000 characters). */
+export const heldSignalSchema = z.union([
+  z.object({ type: z.literal('offer'), sdp: z.string().min(1).max(100_000) }).strict(),
+  z.object({ type: z.literal('candidate'), candidate: candidateInit }).strict(),
+]);
+export type HeldSignal = z.infer<typeof heldSignalSchema>;
 const started = z.object({ callId: z.string(), ringing: z.array(z.string()), busy: z.array(z.string()) });
 
 /**

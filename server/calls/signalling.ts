@@ -789,6 +789,8 @@ export class Signalling {
         call.invited.delete(peer.id);
         tx.after.push(() => this.clearRing(callId, peer.id));
         this.join(tx, call, peer);
+        // The practitioner's other devices stop showing the knock (and drop what they made ready for it).
+        this.emit(tx, peer.id, 'call:knock-withdrawn', { callId });
         // What the patient signalled while waiting goes to the practitioner who admits, and to nobody else.
         const { held } = call;
         delete call.held;
@@ -980,6 +982,8 @@ export class Signalling {
         if (await this.inActiveCall(tx.db, peer.id))
           throw new ApiError(409, 'already_in_call', 'Hang up the current call first');
         this.join(tx, call, peer);
+        // The practitioner's other devices stop showing the knock (and drop what they made ready for it).
+        this.emit(tx, peer.id, 'call:knock-withdrawn', { callId });
         // What the patient signalled while waiting goes to the practitioner who admits, and to nobody else.
         const { held } = call;
         delete call.held;
@@ -1007,7 +1011,9 @@ export class Signalling {
           for (const data of signals) {
             if (data.type === 'offer') held = [];
             else if (held.length === 0) throw new ApiError(409, 'offer_first', 'The offer first');
-            held = [...held, data];
+            // Sent again after a lost answer: held once.
+            const same = JSON.stringify(data);
+            if (!held.some((h) => JSON.stringify(h) === same)) held = [...held, data];
           }
           if (held.length > MAX_HELD_SIGNALS) throw new ApiError(413, 'too_many_signals', 'Too many signals held');
           call.held = held;

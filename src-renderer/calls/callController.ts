@@ -12,11 +12,12 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
+  heldSignalSchema,
   MAX_HELD_SIGNALS,
+  type HeldSignal,
   type PeerInfo,
   type Presence,
   type ServerPayload,
-  type SignalPayload,
 } from '../../protocol/calls';
 import type { ChatEntry, CallSession, CallEvents } from './callSession';
 import type { ReceivedFile } from './fileTransfer';
@@ -313,7 +314,7 @@ export class StaffCallController extends CallCore {
       staff.notify('knock', knock.guest.name);
       // Open the camera now, while the patient waits, and make the answering connection: admitting then
       // connects without delay.
-      if (!this.state.current && !this.prepared) this.prepare(knock);
+      if (!this.state.current && !this.admitting && !this.prepared) this.prepare(knock);
     });
     this.listen('call:knock-withdrawn', ({ callId }) => {
       this.set({ knocks: this.state.knocks.filter((k) => k.callId !== callId) });
@@ -350,6 +351,8 @@ export class StaffCallController extends CallCore {
       .then(async (opened) => {
         if (!opened) return null;
         const made = await this.makeSession(callId, opened.stream, () => this.showAdmitted(callId));
+        // Every device of the practitioner hears the knock and makes this; only the one that admits uses it.
+        made.standBy();
         made.expect(guest);
         made.connect(guest, false);
         return made;
@@ -521,7 +524,7 @@ export class StaffCallController extends CallCore {
     // The call screen is shown once our answer has left (at the latest after a second): rendered before,
     // it held this page's thread while the patient's offer waited to be answered (issue 13). Until then,
     // this is the call in progress (a second "Admit" is refused, a hang-up logged).
-    this.admitting = {
+    const admitting: Current = {
       callId,
       kind: 'guest',
       direction: 'incoming',
@@ -529,12 +532,13 @@ export class StaffCallController extends CallCore {
       startedAt: knock.at,
       answeredAt: this.now(),
     };
+    this.admitting = admitting;
     const prepared = this.prepared?.callId === callId ? this.prepared : null;
     if (prepared) this.prepared = null;
     else this.releasePrepared(); // made for another patient's knock
     const media = (await prepared?.media) ?? (await this.openMedia());
     if (!media) {
-      this.admitting = null;
+      if (this.admitting === admitting) this.admitting = null;
       this.set({ notice: 'noMedia' });
       return;
     }
@@ -543,7 +547,14 @@ export class StaffCallController extends CallCore {
       session = await this.makeSession(callId, media.stream, () => this.showAdmitted(callId));
       session.expect(knock.guest);
     }
+    if (this.admitting !== admitting) {
+      // Hung up (or the app signed out) while the camera or the connection was being made.
+      session.close();
+      media.stream.getTracks().forEach((track) => track.stop());
+      return;
+    }
     this.useSession(session);
+    session.listen();
     this.set({
       knocks: this.state.knocks.filter((k) => k.callId !== callId),
       notice: media.cameraFailed ? 'cameraUnavailable' : null,
@@ -595,7 +606,28 @@ export class GuestCallController extends CallCore {
   /** The waiting call's peer connection, being made ahead of the admission (see `prepare`). */
   private preparing: { callId: string; session: Promise<CallSession | null> } | null = null;
   /** What it signalled (offer, candidates), in order; `sent` of them the server answered. */
-  private ahead: { callId: string; signals: SignalPayload[]; sent: number; sending: boolean } | null = null;
+  private ahead: { callId: string; signals: HeldSignal[]; sent: number; sending: boolean } | null = null;
+
+  /**
+   * A connection made ahead is not a call in progress: after a dropped connection, a patient admitted
+   * meanwhile must be brought back into the call (`call:rejoin`), not told it still holds it.
+   */
+  override liveCallId(): string | null {
+    const { session } = this.state;
+    return session && !session.waitingAhead ? session.callId : null;
+  }
+
+  /** Admitted while our connection was away: the practitioner connects afresh, not to the link made ahead. */
+  protected override async rejoined(event: ServerPayload<'call:rejoin'>): Promise<void> {
+    const { session } = this.state;
+    if (session?.callId === event.callId && session.waitingAhead) {
+      session.close();
+      this.set({ session: null });
+      this.preparing = null;
+      this.ahead = null;
+    }
+    await super.rejoined(event);
+  }
 
   /** Connected (again): into the waiting room, or back into the call (the server sends call:rejoin). */
   async join(name: string, consent: boolean): Promise<void> {
@@ -622,10 +654,19 @@ export class GuestCallController extends CallCore {
     const session = (async (): Promise<CallSession | null> => {
       const media = await this.openMedia();
       if (!media || this.state.phase !== 'waiting') return null;
-      const made = await this.startSession(callId, media.stream, undefined, () => this.showCall(made));
+      const made = await this.makeSession(callId, media.stream, undefined, () => this.showCall(made));
+      // Still waiting (not denied, ended or brought back into a call meanwhile)?
+      if (this.state.phase !== 'waiting' || this.preparing?.callId !== callId) {
+        made.close();
+        return null;
+      }
+      this.useSession(made);
       made.signalAhead((signal) => {
+        // An offer and its candidates is all a waiting page's connection signals (the server takes no more).
+        const held = heldSignalSchema.safeParse(signal);
+        if (!held.success) return;
         if (this.ahead?.callId !== callId) this.ahead = { callId, signals: [], sent: 0, sending: false };
-        this.ahead.signals.push(signal);
+        this.ahead.signals.push(held.data);
         this.sendAhead(callId);
       });
       return made;

@@ -50,8 +50,11 @@ export class CallSession {
   private readonly links = new Map<string, Link>();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private readonly onSignal = ({ callId, from, data }: ServerPayload<'signal'>) => {
-    if (callId === this.callId) this.receive(from, data);
+    if (callId === this.callId && this.listening) this.receive(from, data);
   };
+  /** False for a session made ahead on one of several devices: it takes no relayed signal until used. */
+  private listening = true;
+  private closed = false;
   private readonly names = new Map<string, string>();
   private readonly onlineListener = () => this.restartIce();
   private readonly offSignal: () => void;
@@ -84,9 +87,25 @@ export class CallSession {
    * made ahead, before we knew who would (`signalAhead`).
    */
   receive(from: string, data: SignalPayload): void {
+    if (this.closed) return;
     const link =
       this.links.get(from) ?? this.adopt({ id: from, name: '' }) ?? this.connect({ id: from, name: '' }, false);
-    link.peer.signal(data);
+    try {
+      link.peer.signal(data);
+    } catch {
+      // Signal data the connection cannot take (simple-peer throws on some): that link is lost, not the page.
+      link.remote.quality = 'lost';
+      this.events.changed();
+    }
+  }
+
+  /** Made ahead on one of several devices: relayed signals are not for it until it is used (`listen`). */
+  standBy(): void {
+    this.listening = false;
+  }
+
+  listen(): void {
+    this.listening = true;
   }
 
   /**
@@ -95,7 +114,7 @@ export class CallSession {
    * signals after `adopt` goes to the admitting side like any signal.
    */
   signalAhead(send: (signal: SignalPayload) => void): void {
-    if (this.links.has(AHEAD)) return;
+    if (this.closed || this.links.has(AHEAD)) return;
     this.connect({ id: AHEAD, name: '' }, true, send);
   }
 
@@ -286,6 +305,7 @@ export class CallSession {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.statsTimer);
     globalThis.removeEventListener?.('online', this.onlineListener);
     this.offSignal();

@@ -75,6 +75,8 @@ interface RecordedSession {
   /** A link made ahead (`signalAhead`), and who adopted it. */
   ahead: 'none' | 'waiting' | 'adopted';
   adoptedBy: string | null;
+  /** Whether it takes relayed signals (a session made ahead on one of several devices does not). */
+  listening: boolean;
   closed: boolean;
 }
 /** `ahead`: what a link made ahead signals — its offer and a candidate, or nothing yet (a slow phone). */
@@ -88,6 +90,7 @@ function sessions(ahead: 'signals' | 'nothing' = 'signals') {
       received: [],
       ahead: 'none',
       adoptedBy: null,
+      listening: true,
       closed: false,
     };
     made.push(record);
@@ -113,6 +116,12 @@ function sessions(ahead: 'signals' | 'nothing' = 'signals') {
       knows: (peerId: string) => record.adoptedBy === peerId || record.connected.some((c) => c.id === peerId),
       get waitingAhead() {
         return record.ahead === 'waiting';
+      },
+      standBy: () => {
+        record.listening = false;
+      },
+      listen: () => {
+        record.listening = true;
       },
       drop: () => {},
       close: () => {
@@ -199,6 +208,8 @@ describe('call controllers against the real server', () => {
       .poll(() => hostSessions.made[0]?.connected)
       .toEqual([{ id: `guest:${invitation.id}`, initiator: false }]);
 
+    // A connection made ahead is no call in progress: a reconnecting page must not claim to hold one.
+    expect(patient.liveCallId()).toBeNull();
     // The patient's page made its offer (and gathered a candidate) while waiting: the server holds them.
     await expect.poll(() => guestSessions.made[0]?.ahead).toBe('waiting');
     const callId = practitioner.controller.state.knocks[0]!.callId;
@@ -216,6 +227,8 @@ describe('call controllers against the real server', () => {
     expect(await held(callId)).toEqual([]);
     // The patient's prepared connection is now the practitioner's; no second one is started.
     await expect.poll(() => guestSessions.made[0]?.adoptedBy).toBe(host.id);
+    expect(patient.liveCallId()).toBe(callId);
+    expect(hostSessions.made[0]!.listening).toBe(true);
     expect(guestSessions.made).toHaveLength(1);
     expect(guestSessions.made[0]!.connected).toEqual([]);
     // Both screens follow the connection (this stand-in connects nothing: at the latest after a second).
@@ -263,6 +276,43 @@ describe('call controllers against the real server', () => {
     await expect.poll(() => patient.state.ended).toBe('ended');
     expect(practitioner.log).toEqual([expect.objectContaining({ status: 'answered', peerName: 'Ola Berg' })]);
     practitioner.controller.close();
+  });
+
+  it("a knock on two of the practitioner's devices: the one that admits connects; the other lets go", async () => {
+    const host = await registered('dr.two');
+    const deskMedia = media();
+    const laptopMedia = media();
+    const deskSessions = sessions();
+    const laptopSessions = sessions();
+    const desk = staff(await open({ token: host.accessToken }), deskMedia.source, deskSessions.factory);
+    const laptop = staff(await open({ token: host.accessToken }), laptopMedia.source, laptopSessions.factory);
+    const invitation = (await f.api('POST', '/api/calls/invitations', { label: 'z' }, host.accessToken)).body;
+    const { guestToken } = (await f.api('POST', '/api/guest/redeem', { code: invitation.code })).body;
+    const patient = new GuestCallController({
+      socket: await open({ guest: guestToken }),
+      media: media().source,
+      iceServers: async () => [],
+      createSession: sessions().factory,
+    });
+    patient.useMedia(fakeStream(['audio', 'video']));
+    await patient.join('Tor Lund', true);
+    // Both devices make ready, neither takes relayed signals while it has not admitted.
+    await expect.poll(() => deskSessions.made[0]?.connected.length).toBe(1);
+    await expect.poll(() => laptopSessions.made[0]?.connected.length).toBe(1);
+    expect([deskSessions.made[0]!.listening, laptopSessions.made[0]!.listening]).toEqual([false, false]);
+    const callId = desk.controller.state.knocks[0]!.callId;
+    await desk.controller.admit(callId);
+    expect(deskSessions.made[0]!.listening).toBe(true);
+    // The laptop's knock goes, with its camera and its connection.
+    await expect.poll(() => laptop.controller.state.knocks).toEqual([]);
+    await expect.poll(() => laptopSessions.made[0]!.closed).toBe(true);
+    expect(laptopSessions.made[0]!.listening).toBe(false);
+    expect(laptopMedia.opened).toEqual(['camera']);
+    expect(desk.controller.state.session).not.toBeNull();
+    expect(laptop.controller.state.session).toBeNull();
+    desk.controller.endCall(true);
+    await expect.poll(() => patient.state.ended).toBe('ended');
+    for (const c of [desk, laptop]) c.controller.close();
   });
 
   it('accepts with sound only when the camera fails, and keeps ringing with a notice when nothing works', async () => {

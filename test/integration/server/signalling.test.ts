@@ -505,6 +505,11 @@ describe('patients as guests', () => {
     // Only an offer or a candidate, the offer first, only into the patient's own call, only from a patient.
     expect(await ahead(g, { type: 'answer', sdp: 'v=0' })).toMatchObject({ error: { code: 'bad_request' } });
     expect(await ahead(g, { type: 'offer' })).toMatchObject({ error: { code: 'bad_request' } });
+    // Nothing beside: a candidate carrying an SDP (simple-peer would throw on it), an offer carrying a candidate.
+    expect(await ahead(g, { ...candidate(5000), sdp: 'v=0' })).toMatchObject({ error: { code: 'bad_request' } });
+    expect(await ahead(g, { ...offer(0), candidate: candidate(5000).candidate })).toMatchObject({
+      error: { code: 'bad_request' },
+    });
     expect(await ahead(g, candidate(5000))).toEqual({ error: { code: 'offer_first' } });
     expect(await ahead(g, offer(1), randomUUID())).toEqual({ error: { code: 'not_participant' } });
     expect(await ahead(stranger, offer(1))).toEqual({ error: { code: 'not_participant' } });
@@ -517,6 +522,8 @@ describe('patients as guests', () => {
       status: 'held',
     });
     expect(await ahead(g, candidate(5003))).toEqual({ status: 'held' });
+    // Sent again after a lost answer: held once.
+    expect(await ahead(g, candidate(5003))).toEqual({ status: 'held' });
     await settled(h);
     expect(hSeen).not.toContain('signal');
 
@@ -528,6 +535,9 @@ describe('patients as guests', () => {
     });
     const stored = await f.db.selectFrom('signal_calls').select('data').where('id', '=', callId).executeTakeFirst();
     expect(stored?.data).not.toContain('"held"');
+    // The practitioner's devices stop showing the knock.
+    await settled(h);
+    expect(hSeen).toContain('call:knock-withdrawn');
     // Admitted, the rest is relayed like any signal.
     const relayed = next(h, 'signal');
     expect(await ahead(g, candidate(5004))).toEqual({ status: 'relayed' });
