@@ -166,6 +166,26 @@ async function held(callId: string): Promise<string[]> {
   return row ? ((JSON.parse(row.data) as { held?: SignalPayload[] }).held ?? []).map((s) => s.type) : [];
 }
 
+/** A patient in the waiting room of `host`: invited, the code redeemed, the page joined with its camera. */
+async function waitingPatient(
+  host: { accessToken: string },
+  name: string,
+  factory: ReturnType<typeof sessions>['factory'],
+): Promise<{ patient: GuestCallController; invitation: { id: string; code: string } }> {
+  const created = (await f.api('POST', '/api/calls/invitations', { label: name }, host.accessToken)).body;
+  const invitation = { id: String(created.id), code: String(created.code) };
+  const { guestToken } = (await f.api('POST', '/api/guest/redeem', { code: invitation.code })).body;
+  const patient = new GuestCallController({
+    socket: await open({ guest: guestToken }),
+    media: media().source,
+    iceServers: async () => [],
+    createSession: factory,
+  });
+  patient.useMedia(fakeStream(['audio', 'video']));
+  await patient.join(name, true);
+  return { patient, invitation };
+}
+
 function staff(socket: Socket, source: MediaSource, factory: ReturnType<typeof sessions>['factory']) {
   const log: CallLogRow[] = [];
   const notified: string[] = [];
@@ -187,17 +207,8 @@ describe('call controllers against the real server', () => {
     const hostSessions = sessions();
     const practitioner = staff(await open({ token: host.accessToken }), hostMedia.source, hostSessions.factory);
 
-    const invitation = (await f.api('POST', '/api/calls/invitations', { label: 'x' }, host.accessToken)).body;
-    const { guestToken } = (await f.api('POST', '/api/guest/redeem', { code: invitation.code })).body;
     const guestSessions = sessions();
-    const patient = new GuestCallController({
-      socket: await open({ guest: guestToken }),
-      media: media().source,
-      iceServers: async () => [],
-      createSession: guestSessions.factory,
-    });
-    patient.useMedia(fakeStream(['audio', 'video']));
-    await patient.join('Eva Ek', true);
+    const { patient, invitation } = await waitingPatient(host, 'Eva Ek', guestSessions.factory);
     expect(patient.state.phase).toBe('waiting');
 
     await expect.poll(() => practitioner.controller.state.knocks.map((k) => k.guest.name)).toEqual(['Eva Ek']);
@@ -251,17 +262,8 @@ describe('call controllers against the real server', () => {
     const host = await registered('dr.late');
     const hostSessions = sessions();
     const practitioner = staff(await open({ token: host.accessToken }), media().source, hostSessions.factory);
-    const invitation = (await f.api('POST', '/api/calls/invitations', { label: 'y' }, host.accessToken)).body;
-    const { guestToken } = (await f.api('POST', '/api/guest/redeem', { code: invitation.code })).body;
     const guestSessions = sessions('nothing');
-    const patient = new GuestCallController({
-      socket: await open({ guest: guestToken }),
-      media: media().source,
-      iceServers: async () => [],
-      createSession: guestSessions.factory,
-    });
-    patient.useMedia(fakeStream(['audio', 'video']));
-    await patient.join('Ola Berg', true);
+    const { patient } = await waitingPatient(host, 'Ola Berg', guestSessions.factory);
     await expect.poll(() => practitioner.controller.state.knocks.length).toBe(1);
     await expect.poll(() => guestSessions.made[0]?.ahead).toBe('waiting');
     const callId = practitioner.controller.state.knocks[0]!.callId;
@@ -286,16 +288,7 @@ describe('call controllers against the real server', () => {
     const laptopSessions = sessions();
     const desk = staff(await open({ token: host.accessToken }), deskMedia.source, deskSessions.factory);
     const laptop = staff(await open({ token: host.accessToken }), laptopMedia.source, laptopSessions.factory);
-    const invitation = (await f.api('POST', '/api/calls/invitations', { label: 'z' }, host.accessToken)).body;
-    const { guestToken } = (await f.api('POST', '/api/guest/redeem', { code: invitation.code })).body;
-    const patient = new GuestCallController({
-      socket: await open({ guest: guestToken }),
-      media: media().source,
-      iceServers: async () => [],
-      createSession: sessions().factory,
-    });
-    patient.useMedia(fakeStream(['audio', 'video']));
-    await patient.join('Tor Lund', true);
+    const { patient } = await waitingPatient(host, 'Tor Lund', sessions().factory);
     // Both devices make ready, neither takes relayed signals while it has not admitted.
     await expect.poll(() => deskSessions.made[0]?.connected.length).toBe(1);
     await expect.poll(() => laptopSessions.made[0]?.connected.length).toBe(1);
