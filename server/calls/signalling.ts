@@ -789,12 +789,7 @@ export class Signalling {
         call.invited.delete(peer.id);
         tx.after.push(() => this.clearRing(callId, peer.id));
         this.join(tx, call, peer);
-        // The practitioner's other devices stop showing the knock (and drop what they made ready for it).
-        this.emit(tx, peer.id, 'call:knock-withdrawn', { callId });
-        // What the patient signalled while waiting goes to the practitioner who admits, and to nobody else.
-        const { held } = call;
-        delete call.held;
-        return { callId, peers: this.others(call, peer.id), ...(held ? { signals: held } : {}) };
+        return { callId, peers: this.others(call, peer.id) };
       },
       () => {
         throw notInvited();
