@@ -281,10 +281,16 @@ async function gatewayStandIn(): Promise<{ url: string; taken: () => number; clo
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      const ok = req.url === '/rest/mtsms' && req.headers.authorization === 'Token bench' && body.includes('userref');
-      if (ok) taken += 1;
+      // The root is one message or a list of them; one id per message, in order.
+      const parsed = JSON.parse(body) as unknown;
+      const messages = (Array.isArray(parsed) ? parsed : [parsed]) as { userref?: unknown }[];
+      const ok =
+        req.url === '/rest/mtsms' &&
+        req.headers.authorization === 'Token bench' &&
+        messages.every((m) => typeof m.userref === 'string');
+      const ids = ok ? messages.map(() => (taken += 1)) : [];
       res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(ok ? { ids: [taken] } : { code: 'bad', message: 'bad request' }));
+      res.end(JSON.stringify(ok ? { ids } : { code: 'bad', message: 'bad request' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -32,6 +32,11 @@ export interface SmsCarrier {
   readonly name: string;
   /** Hands the message to the provider; its id there (what delivery receipts name). */
   send(sms: OutgoingSms): Promise<{ providerId: string }>;
+  /**
+   * Hands several messages over in one request, where the provider's API allows it: for each message, in
+   * order, its id there or why it was not taken. Absent: the dispatcher sends each on its own.
+   */
+  sendMany?(batch: readonly OutgoingSms[]): Promise<({ providerId: string } | SendError)[]>;
 }
 
 export const SMS_FOLDER = 'sms-sent';
@@ -77,8 +82,10 @@ const gatewayApiError = z.object({ code: z.string().optional(), message: z.strin
 /**
  * GatewayAPI's REST API (https://gatewayapi.com/docs/apis/rest/): POST /rest/mtsms with the account's
  * token (`Authorization: Token …`), JSON body { sender, message, recipients: [{ msisdn }], userref,
- * callback_url }, answered by { ids: [number] }. 4xx other than 408/429 are permanent; 5xx, 408, 429 and
- * network errors are transient and retried by the dispatcher.
+ * callback_url }, answered by { ids: [number] }. "The root element can be either an object with a single
+ * SMS or a list of SMS message objects": a burst goes over in lists, one request for many messages (each
+ * still with its own userref, which the delivery receipts repeat). 4xx other than 408/429 are permanent;
+ * 5xx, 408, 429 and network errors are transient and retried by the dispatcher.
  */
 export function gatewayApiCarrier(options: {
   baseUrl: string;
@@ -89,38 +96,76 @@ export function gatewayApiCarrier(options: {
   timeoutMs?: number;
 }): SmsCarrier {
   const doFetch = options.fetch ?? fetch;
+  const messageOf = (sms: OutgoingSms) => {
+    const msisdn = Number(sms.to.replace(/^\+/, ''));
+    if (!/^\+?[0-9]{6,15}$/.test(sms.to) || !Number.isSafeInteger(msisdn))
+      throw new SendError(true, 'recipient_invalid');
+    return {
+      sender: options.sender,
+      message: sms.text,
+      recipients: [{ msisdn }],
+      userref: sms.reference,
+      ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
+    };
+  };
+  /** One request; the provider's ids, as many as it answered. */
+  const post = async (body: unknown): Promise<number[]> => {
+    let response: Response;
+    try {
+      response = await doFetch(new URL('/rest/mtsms', options.baseUrl), {
+        method: 'POST',
+        headers: { authorization: `Token ${options.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      throw new SendError(false, `gatewayapi unreachable: ${(error as Error).message}`);
+    }
+    const answer: unknown = await response.json().catch(() => null);
+    if (response.ok) {
+      const parsed = gatewayApiAnswer.safeParse(answer);
+      if (!parsed.success) throw new SendError(false, 'gatewayapi answered without an id');
+      return parsed.data.ids;
+    }
+    const detail = gatewayApiError.safeParse(answer);
+    const reason = `gatewayapi ${response.status}${detail.success && detail.data.message ? `: ${detail.data.message}` : ''}`;
+    const transient = response.status >= 500 || response.status === 408 || response.status === 429;
+    throw new SendError(!transient, reason);
+  };
+  const send = async (sms: OutgoingSms) => ({ providerId: String((await post(messageOf(sms)))[0]) });
   return {
     name: 'gatewayapi',
-    send: async (sms) => {
-      const msisdn = Number(sms.to.replace(/^\+/, ''));
-      if (!Number.isSafeInteger(msisdn)) throw new SendError(true, 'recipient_invalid');
-      let response: Response;
-      try {
-        response = await doFetch(new URL('/rest/mtsms', options.baseUrl), {
-          method: 'POST',
-          headers: { authorization: `Token ${options.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            sender: options.sender,
-            message: sms.text,
-            recipients: [{ msisdn }],
-            userref: sms.reference,
-            ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
-          }),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-        });
-      } catch (error) {
-        throw new SendError(false, `gatewayapi unreachable: ${(error as Error).message}`);
+    send,
+    sendMany: async (batch) => {
+      const outcomes: ({ providerId: string } | SendError)[] = new Array(batch.length);
+      const listed: { i: number; message: ReturnType<typeof messageOf> }[] = [];
+      batch.forEach((sms, i) => {
+        try {
+          listed.push({ i, message: messageOf(sms) });
+        } catch (error) {
+          outcomes[i] = error as SendError;
+        }
+      });
+      if (listed.length === 1) {
+        const { i } = listed[0]!;
+        outcomes[i] = await send(batch[i]!).catch((error: unknown) => error as SendError);
+      } else if (listed.length > 1) {
+        try {
+          const ids = await post(listed.map((l) => l.message));
+          // One id per message, in the list's order. Should the count not match, each message still counts
+          // as taken (a 2xx took the list) under a reference the receipts can find it by: its userref.
+          listed.forEach(({ i }, k) => {
+            outcomes[i] = { providerId: ids.length === listed.length ? String(ids[k]) : `ref:${batch[i]!.reference}` };
+          });
+        } catch (error) {
+          const failure = error as SendError;
+          if (!failure.permanent) for (const { i } of listed) outcomes[i] = failure;
+          // A refused list is refused whole, for what may be one message's fault (a number the provider does
+          // not accept): each goes again on its own, so that only that one fails.
+          else for (const { i } of listed) outcomes[i] = await send(batch[i]!).catch((e: unknown) => e as SendError);
+        }
       }
-      const body: unknown = await response.json().catch(() => null);
-      if (response.ok) {
-        const parsed = gatewayApiAnswer.safeParse(body);
-        if (!parsed.success) throw new SendError(false, 'gatewayapi answered without an id');
-        return { providerId: String(parsed.data.ids[0]) };
-      }
-      const detail = gatewayApiError.safeParse(body);
-      const reason = `gatewayapi ${response.status}${detail.success && detail.data.message ? `: ${detail.data.message}` : ''}`;
-      const transient = response.status >= 500 || response.status === 408 || response.status === 429;
-      throw new SendError(!transient, reason);
+      return outcomes;
     },
   };
 }

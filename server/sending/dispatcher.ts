@@ -57,6 +57,12 @@ const SENT = { state: 'sent', lease_holder: null, lease_until: null, error: null
 /** Retry after a transient error: 30 s, 1, 2, 4 … minutes, at most an hour. */
 export const backoffMs = (attempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
 
+/**
+ * SMS in one request to a carrier that takes lists: small enough that a refused list, sent again message by
+ * message, costs little, and that a request stays well under a provider's size limits.
+ */
+const HAND_OVER_LIST = 50;
+
 export class Dispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
@@ -191,14 +197,7 @@ export class Dispatcher {
     const toBegin = claimed.filter((_, i) => verdicts[i] === 'begin');
     const begun = new Set(await this.beginAll(toBegin, claim));
     const toSend = claimed.filter((row, i) => verdicts[i] === 'send' || begun.has(row));
-    const handed = await this.each(toSend, async (row) => {
-      try {
-        return await this.handOver(row, claim);
-      } catch (error) {
-        await this.failedToProcess(row, claim, error);
-        return null;
-      }
-    });
+    const handed = await this.handOverAll(toSend, claim);
     await this.markSent(
       toSend.flatMap((row, i) => (handed[i] ? [{ row, providerId: handed[i] }] : [])),
       claim,
@@ -269,17 +268,17 @@ export class Dispatcher {
     return [];
   }
 
-  /** Runs `work` for each row, `concurrency` at a time; the answers in the rows' order. */
-  private async each<T>(rows: readonly Outgoing[], work: (row: Outgoing) => Promise<T>): Promise<T[]> {
-    const answers: T[] = new Array<T>(rows.length);
+  /** Runs `work` for each item, `concurrency` at a time; the answers in the items' order. */
+  private async each<I, T>(items: readonly I[], work: (item: I) => Promise<T>): Promise<T[]> {
+    const answers: T[] = new Array<T>(items.length);
     let next = 0;
     const worker = async () => {
-      while (next < rows.length) {
+      while (next < items.length) {
         const i = next++;
-        answers[i] = await work(rows[i]!);
+        answers[i] = await work(items[i]!);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, rows.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, items.length) }, worker));
     return answers;
   }
 
@@ -469,33 +468,77 @@ export class Dispatcher {
   }
 
   /**
-   * Hands the message to its carrier (again, after a crash: the reference makes it the same message); the
-   * carrier's id, or null when it was not taken (failed, or put back to be tried again).
+   * Hands the messages to their carriers (again, after a crash: the reference makes each the same message):
+   * SMS in lists where the carrier takes lists (one request for many messages), each message on its own
+   * otherwise; `concurrency` requests at once. For each row, the carrier's id, or null when it was not taken
+   * (failed, or put back to be tried again).
    */
-  private async handOver(row: Outgoing, claim: string): Promise<string | null> {
-    let providerId: string;
+  private async handOverAll(rows: readonly Outgoing[], claim: string): Promise<(string | null)[]> {
+    const answers = new Map<Outgoing, string | null>();
+    const listed = this.carriers.sms.sendMany ? rows.filter((row) => row.channel === 'sms') : [];
+    const single = rows.filter((row) => !listed.includes(row));
+    const lists = Array.from({ length: Math.ceil(listed.length / HAND_OVER_LIST) }, (_, k) =>
+      listed.slice(k * HAND_OVER_LIST, (k + 1) * HAND_OVER_LIST),
+    );
+    const units = [...lists.map((list) => ({ list })), ...single.map((row) => ({ row }))];
+    await this.each(units, async (unit) => {
+      if ('list' in unit) await this.handOverList(unit.list, claim, answers);
+      else answers.set(unit.row, await this.handOverOne(unit.row, claim));
+    });
+    return rows.map((row) => answers.get(row) ?? null);
+  }
+
+  private async handOverList(list: readonly Outgoing[], claim: string, answers: Map<Outgoing, string | null>) {
+    let outcomes: ({ providerId: string } | SendError)[];
     try {
-      if (row.channel === 'sms') {
-        providerId = (await this.carriers.sms.send({ reference: row.message_id, to: row.recipient, text: row.body }))
-          .providerId;
-      } else {
-        providerId = `<${row.message_id}@clinicdesk>`;
-        await this.carriers.mail.send({
-          to: row.recipient,
-          subject: row.subject,
-          text: row.body,
-          messageId: providerId,
-        });
-      }
+      outcomes = await this.carriers.sms.sendMany!(
+        list.map((row) => ({ reference: row.message_id, to: row.recipient, text: row.body })),
+      );
     } catch (error) {
-      const permanent = error instanceof SendError ? error.permanent : false;
-      const reason = (error as Error).message.slice(0, 300);
-      if (permanent || row.attempts >= this.options.maxAttempts)
-        await this.fail(row, claim, permanent ? reason : `gave up after ${row.attempts} attempts: ${reason}`);
-      else await this.release(row, claim, this.options.now() + backoffMs(row.attempts), reason);
-      return null;
+      outcomes = list.map(() => (error instanceof SendError ? error : new SendError(false, String(error))));
     }
-    return providerId;
+    await Promise.all(
+      list.map(async (row, i) => {
+        const outcome = outcomes[i] ?? new SendError(false, 'carrier gave no answer');
+        try {
+          answers.set(
+            row,
+            outcome instanceof SendError ? await this.notTaken(row, claim, outcome) : outcome.providerId,
+          );
+        } catch (error) {
+          await this.failedToProcess(row, claim, error);
+          answers.set(row, null);
+        }
+      }),
+    );
+  }
+
+  private async handOverOne(row: Outgoing, claim: string): Promise<string | null> {
+    try {
+      if (row.channel === 'sms')
+        return (await this.carriers.sms.send({ reference: row.message_id, to: row.recipient, text: row.body }))
+          .providerId;
+      const providerId = `<${row.message_id}@clinicdesk>`;
+      await this.carriers.mail.send({ to: row.recipient, subject: row.subject, text: row.body, messageId: providerId });
+      return providerId;
+    } catch (error) {
+      try {
+        return await this.notTaken(row, claim, error);
+      } catch (error) {
+        await this.failedToProcess(row, claim, error);
+        return null;
+      }
+    }
+  }
+
+  /** The carrier did not take the message: failed for good (refunded), or put back with backoff. */
+  private async notTaken(row: Outgoing, claim: string, error: unknown): Promise<null> {
+    const permanent = error instanceof SendError ? error.permanent : false;
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+    if (permanent || row.attempts >= this.options.maxAttempts)
+      await this.fail(row, claim, permanent ? reason : `gave up after ${row.attempts} attempts: ${reason}`);
+    else await this.release(row, claim, this.options.now() + backoffMs(row.attempts), reason);
+    return null;
   }
 
   /**
@@ -716,16 +759,35 @@ export class Dispatcher {
       .execute();
   }
 
-  /** A delivery receipt from the carrier: delivered, or failed with the carrier's reason. */
-  async receipt(providerId: string, outcome: { delivered: boolean; reason: string | null }): Promise<boolean> {
+  /**
+   * A delivery receipt from the carrier: delivered, or failed with the carrier's reason. The message is
+   * found by the reference it was handed over with (its id, and the number it went to), or else by the
+   * carrier's id for it.
+   */
+  async receipt(
+    sent: { providerId: string; reference: { messageId: string; recipient: string } | null },
+    outcome: { delivered: boolean; reason: string | null },
+  ): Promise<boolean> {
     const now = this.options.now();
     const found = await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('outgoing_messages')
-        .selectAll()
-        .where('provider_id', '=', providerId)
-        .where('channel', '=', 'sms')
-        .executeTakeFirst();
+      const byReference = sent.reference
+        ? await trx
+            .selectFrom('outgoing_messages')
+            .selectAll()
+            .where('recipient', '=', sent.reference.recipient)
+            .where('message_id', '=', sent.reference.messageId)
+            .where('channel', '=', 'sms')
+            .where('provider_id', 'is not', null)
+            .executeTakeFirst()
+        : undefined;
+      const row =
+        byReference ??
+        (await trx
+          .selectFrom('outgoing_messages')
+          .selectAll()
+          .where('provider_id', '=', sent.providerId)
+          .where('channel', '=', 'sms')
+          .executeTakeFirst());
       if (!row) return false;
       if (row.state !== 'sent') return true; // a receipt repeated, or after a final one: nothing changes
       const state: OutgoingState = outcome.delivered ? 'delivered' : 'failed';

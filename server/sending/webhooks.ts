@@ -67,9 +67,15 @@ export function registerSmsWebhooks(
     const receipt = parse(deliveryReceiptSchema, request.body);
     if (claims.id !== receipt.id) throw new ApiError(401, 'signature_invalid', 'The signature names another message');
     const status = receipt.status.toUpperCase();
-    if (status === 'DELIVERED') await deps.dispatcher.receipt(String(receipt.id), { delivered: true, reason: null });
+    // The message by the reference it was sent with (the userref, with the number it went to), else by the
+    // provider's id: a message sent in a list is found by its own reference whatever id the list gave it.
+    const sent = {
+      providerId: String(receipt.id),
+      reference: receipt.userref ? { messageId: receipt.userref, recipient: `+${receipt.msisdn}` } : null,
+    };
+    if (status === 'DELIVERED') await deps.dispatcher.receipt(sent, { delivered: true, reason: null });
     else if (FINAL_FAILURES.has(status))
-      await deps.dispatcher.receipt(String(receipt.id), {
+      await deps.dispatcher.receipt(sent, {
         delivered: false,
         reason: [status, receipt.code, receipt.error].filter(Boolean).join(' '),
       });

@@ -12,11 +12,13 @@ interface Seen {
   method: string;
   url: string;
   authorization: string | undefined;
-  body: Record<string, unknown>;
+  body: unknown;
 }
 
 const seen: Seen[] = [];
-let answer: { status: number; body: unknown } = { status: 200, body: { ids: [4711] } };
+type Answer = { status: number; body: unknown };
+/** The stand-in's answer, fixed or worked out from the request's body. */
+let answer: Answer | ((body: unknown) => Answer) = { status: 200, body: { ids: [4711] } };
 let server: Server;
 let base = '';
 
@@ -34,10 +36,11 @@ beforeAll(async () => {
         method: req.method!,
         url: req.url!,
         authorization: req.headers.authorization,
-        body: JSON.parse(raw) as Record<string, unknown>,
+        body: JSON.parse(raw) as unknown,
       });
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.body));
+      const { status, body } = typeof answer === 'function' ? answer(JSON.parse(raw) as unknown) : answer;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,5 +102,77 @@ describe('the GatewayAPI adapter', () => {
     // An answer without an id is not a success.
     answer = { status: 200, body: {} };
     await expect(carrier().send(sms)).rejects.toMatchObject({ permanent: false });
+  });
+
+  describe('a list of messages in one request (the documented list root)', () => {
+    const batch = [0, 1, 2].map((i) => ({
+      reference: `01900000-0000-7000-8000-00000000010${i}`,
+      to: `+49171123456${i}`,
+      text: `Erinnerung ${i}`,
+    }));
+    /** Like the provider: one id per message, in order; a list naming a refused number is refused whole. */
+    const provider =
+      (refused: number | null) =>
+      (body: unknown): Answer => {
+        const messages = (Array.isArray(body) ? body : [body]) as { recipients: { msisdn: number }[] }[];
+        if (messages.some((m) => m.recipients[0]!.msisdn === refused))
+          return { status: 422, body: { code: '0x0202', message: 'Invalid recipient' } };
+        return { status: 200, body: { ids: messages.map((m) => 9000 + (m.recipients[0]!.msisdn % 10)) } };
+      };
+
+    it('posts them as one JSON list, each with its own userref, and gives each message its id', async () => {
+      answer = provider(null);
+      const before = seen.length;
+      expect(await carrier().sendMany!(batch)).toEqual([
+        { providerId: '9000' },
+        { providerId: '9001' },
+        { providerId: '9002' },
+      ]);
+      expect(seen.length - before).toBe(1);
+      expect(seen.at(-1)!.body).toEqual(
+        batch.map((sms) => ({
+          sender: 'Praxis',
+          message: sms.text,
+          recipients: [{ msisdn: Number(sms.to.slice(1)) }],
+          userref: sms.reference,
+          callback_url: 'https://clinic.example/api/sms/gatewayapi/status',
+        })),
+      );
+    });
+
+    it('sends a refused list again message by message, so that only the refused one fails', async () => {
+      answer = provider(491711234561);
+      const before = seen.length;
+      const outcomes = await carrier().sendMany!(batch);
+      expect(outcomes[0]).toEqual({ providerId: '9000' });
+      expect(outcomes[1]).toBeInstanceOf(SendError);
+      expect(outcomes[1]).toMatchObject({ permanent: true, message: 'gatewayapi 422: Invalid recipient' });
+      expect(outcomes[2]).toEqual({ providerId: '9002' });
+      // The list, then each of its three messages.
+      expect(seen.length - before).toBe(4);
+    });
+
+    it('fails a number that is not one without asking the provider, and the rest go as a list', async () => {
+      answer = provider(null);
+      const before = seen.length;
+      const outcomes = await carrier().sendMany!([batch[0]!, { ...batch[1]!, to: '+49 171 x' }, batch[2]!]);
+      expect(outcomes[1]).toMatchObject({ permanent: true, message: 'recipient_invalid' });
+      expect(outcomes.filter((o) => !(o instanceof SendError))).toHaveLength(2);
+      expect(seen.length - before).toBe(1);
+      expect(seen.at(-1)!.body).toHaveLength(2);
+    });
+
+    it('makes a transient answer to the list transient for each message, without sending them one by one', async () => {
+      answer = { status: 503, body: { message: 'try later' } };
+      const before = seen.length;
+      const outcomes = await carrier().sendMany!(batch);
+      expect(outcomes.every((o) => o instanceof SendError && !o.permanent)).toBe(true);
+      expect(seen.length - before).toBe(1);
+    });
+
+    it('counts a list the provider took with too few ids as taken, each under its own reference', async () => {
+      answer = { status: 200, body: { ids: [77] } };
+      expect(await carrier().sendMany!(batch)).toEqual(batch.map((sms) => ({ providerId: `ref:${sms.reference}` })));
+    });
   });
 });

@@ -11,12 +11,20 @@
 import { bearerSyncTransport } from '../../../src-main/core/sync/httpTransport';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../protocol/client';
 import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
-import { SendError, SMS_FOLDER, type OutgoingSms, type SmsCarrier } from '../../../server/sending/carriers';
+import {
+  gatewayApiCarrier,
+  SendError,
+  SMS_FOLDER,
+  type OutgoingSms,
+  type SmsCarrier,
+} from '../../../server/sending/carriers';
 import { Dispatcher } from '../../../server/sending/dispatcher';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -228,9 +236,10 @@ describe('the server sends the practices’ messages', () => {
     }) as { id: string };
     await d.engine.sync();
     await f.server.dispatcher.tick();
-    // The file carrier's id is the message id; GatewayAPI's is its own number (see the adapter's test).
+    // The file carrier's id is the message id; GatewayAPI's is its own number (see the adapter's test). This
+    // receipt names no userref: the message is found by the provider's id.
     const providerId = sms.id;
-    const receipt = { id: 7001, msisdn: Number(patient.mobile!.slice(1)), status: 'DELIVERED', userref: sms.id };
+    const receipt = { id: 7001, msisdn: Number(patient.mobile!.slice(1)), status: 'DELIVERED' };
     await f.db
       .updateTable('outgoing_messages')
       .set({ provider_id: '7001' })
@@ -507,6 +516,115 @@ describe('the server sends the practices’ messages', () => {
     const debits = (await f.server.ledger.entries(racePractice, r.fx.tenantId, 500)).filter((e) => e.kind === 'debit');
     expect(new Set(debits.map((e) => e.messageId)).size).toBe(100);
     r.fx.core.close();
+  });
+
+  it('hands a burst to GatewayAPI in lists; a refused list goes again one by one; receipts find messages by reference', async () => {
+    await at(d, berlin('2026-06-07', 9));
+    const g = device(await f.registered('lister', 'Correct-Horse-7-Battery'), practiceFixture(berlin('2026-06-07', 9)));
+    await g.engine.sync();
+    const listPractice = await practiceOfToken(g.token);
+    const refused = 4917123550007;
+    const messages = Array.from({ length: 60 }, (_, i) => {
+      const recipient = `+4917123${String(550000 + i)}`;
+      const { id } = g.fx.core.handlers.messages.compose({
+        tenantId: null,
+        channel: 'sms',
+        patientId: null,
+        recipient,
+        subject: '',
+        body: `Liste ${i}`,
+        scheduledAt: null,
+      }) as { id: string };
+      return { id, recipient };
+    });
+    await g.engine.sync();
+    await f.server.ledger.importBalance(listPractice, 100, 'lists');
+    // A stand-in of the provider's documented API: a list root takes one id per message, in order; a request
+    // naming the refused number is refused whole (422), as the provider refuses a list.
+    const requests: unknown[] = [];
+    let nextId = 50_000;
+    const provider = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as unknown;
+        requests.push(body);
+        const list = (Array.isArray(body) ? body : [body]) as { recipients: { msisdn: number }[] }[];
+        const refuse = list.some((m) => m.recipients[0]!.msisdn === refused);
+        res.writeHead(refuse ? 422 : 200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify(refuse ? { code: '0x0202', message: 'Invalid recipient' } : { ids: list.map(() => nextId++) }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    try {
+      const dispatcher = new Dispatcher(
+        f.db,
+        f.server.sync,
+        f.server.ledger,
+        {
+          sms: gatewayApiCarrier({
+            baseUrl: `http://127.0.0.1:${(provider.address() as AddressInfo).port}`,
+            token: 'list-token-0123456789',
+            sender: 'Praxis',
+          }),
+          mail: { send: async () => {}, close: () => {} },
+        },
+        {
+          holder: 'lists',
+          leaseMs: 60_000,
+          batch: 25,
+          concurrency: 4,
+          maxAttempts: 5,
+          intervalMs: 1000,
+          now: () => f.clock.now,
+          log: () => {},
+        },
+      );
+      while ((await dispatcher.tick()) > 0);
+      const rows = await f.db
+        .selectFrom('outgoing_messages')
+        .select(['message_id', 'recipient', 'state', 'provider_id', 'error'])
+        .where('practice_id', '=', listPractice)
+        .execute();
+      const sent = rows.filter((r) => r.state === 'sent');
+      expect(sent).toHaveLength(59);
+      expect(rows.find((r) => r.recipient === `+${refused}`)).toMatchObject({
+        state: 'failed',
+        error: 'gatewayapi 422: Invalid recipient',
+      });
+      // Three claims of 25, 25 and 10: three lists, one refused and its 25 messages sent again one by one.
+      expect(requests.filter((r) => Array.isArray(r))).toHaveLength(3);
+      expect(requests.filter((r) => !Array.isArray(r))).toHaveLength(25);
+      // Every message reached the provider, and each has its own id.
+      const taken = requests.flatMap((r) => (Array.isArray(r) ? r : [r]) as { userref: string }[]);
+      const once = messages.filter((m) => m.recipient !== `+${refused}`).map((m) => m.id);
+      expect(once.every((id) => taken.filter((t) => t.userref === id).length >= 1)).toBe(true);
+      expect(new Set(sent.map((r) => r.provider_id)).size).toBe(59);
+      // The debit of the refused one was refunded: 59 parts spent.
+      expect(await f.server.ledger.balance(listPractice, g.fx.tenantId)).toBe(41);
+      expect(await f.server.ledger.sum(listPractice, g.fx.tenantId)).toBe(41);
+
+      // A receipt is matched by its userref and number, whatever id it carries.
+      const [first, second] = sent;
+      const receipt = {
+        id: 1,
+        msisdn: Number(first!.recipient.slice(1)),
+        status: 'DELIVERED',
+        userref: first!.message_id,
+      };
+      expect(await webhook('/api/sms/gatewayapi/status', receipt, await signed(receipt))).toBe(204);
+      // The userref with another number is no reference: the id is tried, and names nothing.
+      const astray = { id: 2, msisdn: refused, status: 'DELIVERED', userref: second!.message_id };
+      expect(await webhook('/api/sms/gatewayapi/status', astray, await signed(astray))).toBe(204);
+      await g.engine.pull();
+      expect(statusOn(g, first!.message_id).status).toBe('delivered');
+      expect(statusOn(g, second!.message_id).status).toBe('sent');
+    } finally {
+      await new Promise<void>((resolve) => provider.close(() => resolve()));
+      g.fx.core.close();
+    }
   });
 
   it('refuses bad input to the credit routes and writes nothing', async () => {
