@@ -42,14 +42,20 @@ type ClientSetup = { base: string; mode: 'product' | 'bare'; peers: { id: string
 async function client(): Promise<void> {
   let sockets: Socket[] = [];
   let calls: { callId: string; from: Socket; to: string }[] = [];
-  process.on('message', (message: { setup?: ClientSetup; run?: number; close?: true }) => {
+  let setup: ClientSetup | null = null;
+  process.on('message', (message: { setup?: ClientSetup; pair?: true; run?: number; close?: true }) => {
     void (async () => {
       if (message.setup) {
-        const { base, mode, peers } = message.setup;
+        setup = message.setup;
+        const { base, mode, peers } = setup;
         sockets = await connectAll(
           base,
           peers.map((p): Record<string, string> => (mode === 'product' ? { token: p.token } : { id: p.id })),
         );
+        process.send!({ connected: true });
+      }
+      if (message.pair && setup) {
+        const { mode, peers } = setup;
         calls =
           mode === 'product'
             ? await pairIntoCalls(sockets, peers)
@@ -114,7 +120,10 @@ async function measureBehindNginx(
   across: number;
   pairs: number;
   connectSeconds: number;
+  /** Setting up the calls (product: invite and accept, 100 pairs at a time per client). */
+  pairSeconds: number;
   rssPerSocket: number;
+  rssPerSocketInCall: number;
   /** The server processes' CPU time per signal sent, per run (µs). */
   cpuPerSignal: number[];
 }> {
@@ -132,15 +141,19 @@ async function measureBehindNginx(
     const rssBefore = servers.reduce((sum, s) => sum + rssOf(s.pid!), 0);
     const started = performance.now();
     const share = peers.length / CLIENTS;
-    const ready = await Promise.all(
+    await Promise.all(
       clients.map((c, i) =>
-        answer<{ pairs: [string, string][] }>(c, {
-          setup: { base: nginx.url, mode, peers: peers.slice(i * share, (i + 1) * share) },
-        }),
+        answer(c, { setup: { base: nginx.url, mode, peers: peers.slice(i * share, (i + 1) * share) } }),
       ),
     );
     const connectSeconds = (performance.now() - started) / 1000;
+    // Memory per socket before the calls: what holding a connection costs (the calls' state comes on top).
     const rssPerSocket = (servers.reduce((sum, s) => sum + rssOf(s.pid!), 0) - rssBefore) / peers.length;
+    // The bare relay has no calls to set up: its pairing is only the clients' bookkeeping.
+    const pairingStarted = performance.now();
+    const ready = await Promise.all(clients.map((c) => answer<{ pairs: [string, string][] }>(c, { pair: true })));
+    const pairSeconds = (performance.now() - pairingStarted) / 1000;
+    const rssPerSocketInCall = (servers.reduce((sum, s) => sum + rssOf(s.pid!), 0) - rssBefore) / peers.length;
     const runs: number[][] = [];
     const cpuPerSignal: number[] = [];
     for (let run = 0; run < RUNS; run += 1) {
@@ -158,7 +171,16 @@ async function measureBehindNginx(
     const pairs = ready.flatMap((r) => r.pairs);
     const across = pairs.filter(([a, b]) => placed.get(a) !== placed.get(b)).length;
     await Promise.all(clients.map((c) => answer(c, { close: true })));
-    return { runs, across, pairs: pairs.length, connectSeconds, rssPerSocket, cpuPerSignal };
+    return {
+      runs,
+      across,
+      pairs: pairs.length,
+      connectSeconds,
+      pairSeconds,
+      rssPerSocket,
+      rssPerSocketInCall,
+      cpuPerSignal,
+    };
   } finally {
     for (const c of clients) if (c.exitCode === null) c.kill('SIGKILL');
     await nginx.stop();
@@ -286,7 +308,9 @@ export async function runClusterBench(
 
     console.log(
       `  ${n} sockets connected through nginx in ${product.connectSeconds.toFixed(1)} s (bare: ${bare.connectSeconds.toFixed(1)} s); ` +
-        `server RSS per socket ${(product.rssPerSocket / 1024).toFixed(1)} KiB (bare ${(bare.rssPerSocket / 1024).toFixed(1)} KiB); ` +
+        `${n / 2} calls set up (invite, accept) in ${product.pairSeconds.toFixed(1)} s; ` +
+        `server RSS per socket ${(product.rssPerSocket / 1024).toFixed(1)} KiB connected, ${(product.rssPerSocketInCall / 1024).toFixed(1)} KiB in a call ` +
+        `(bare ${(bare.rssPerSocket / 1024).toFixed(1)} KiB); ` +
         `${product.across} of ${product.pairs} calls with their two sockets on different processes`,
     );
     const runs: PairedRun[] = product.runs.map((latencies, k) => ({ product: latencies, baseline: bare.runs[k]! }));
