@@ -423,17 +423,19 @@ export class Signalling {
   private async register(socket: Socket, peer: Peer, resume: string | null, tab: string | null): Promise<void> {
     // The tab's earlier socket (a reload) is replaced first, so that it does not count as another device.
     const { heldCalls } = await this.state.addSocket(socket.id, peer.id, tab);
-    const elsewhere = await this.state.online(this.deps.db, [peer.id], socket.id);
+    const facts = await this.state.connectionFacts(this.deps.db, peer.id, socket.id);
     clearTimeout(this.graceTimers.get(peer.id));
     this.graceTimers.delete(peer.id);
-    await this.state.clearGrace(peer.id);
+    // A grace that begins after this read (another socket of the peer ending elsewhere) is harmless: when it
+    // is over, the peer is found online and leaves nothing.
+    if (facts.graceUntil !== null) await this.state.clearGrace(peer.id);
     if (resume) await this.state.holdCall(socket.id, resume);
-    const first = !elsewhere.has(peer.id);
+    const first = !facts.elsewhere;
     // A recovered connection (a short drop) kept its rooms and its peer connection: nothing to redo. A
     // second device of a peer that is still connected must not tear down the call of the first; a reload
     // of the tab that held the call is brought back, even while another device is connected.
-    if (!socket.recovered) await this.rejoin(socket, peer, resume, first ? 'any' : heldCalls);
-    if (!socket.recovered) await this.pendingKnocks(socket, peer);
+    if (!socket.recovered) await this.rejoin(socket, peer, resume, first ? 'any' : heldCalls, facts.calls);
+    if (!socket.recovered) await this.pendingKnocks(socket, peer, facts.knocks);
     if (first) this.announce(peer.id);
   }
 
@@ -444,9 +446,15 @@ export class Signalling {
    * `calls`: which calls this socket may be brought back into — any (no other socket of the peer is
    * online), or those its tab's replaced socket held.
    */
-  private async rejoin(socket: Socket, peer: Peer, resume: string | null, calls: 'any' | string[]): Promise<void> {
+  private async rejoin(
+    socket: Socket,
+    peer: Peer,
+    resume: string | null,
+    calls: 'any' | string[],
+    callsOfPeer: readonly { callId: string; role: 'participant' | 'invited'; state: string }[],
+  ): Promise<void> {
     if (calls !== 'any' && calls.length === 0) return;
-    const mine = (await this.state.callsOf(this.deps.db, peer.id)).filter((c) => c.role === 'participant');
+    const mine = callsOfPeer.filter((c) => c.role === 'participant');
     const chosen = mine.find((c) => c.state === 'active') ?? mine[0];
     if (!chosen || chosen.callId === resume) return;
     if (calls !== 'any' && !calls.includes(chosen.callId)) return;
@@ -463,9 +471,12 @@ export class Signalling {
   }
 
   /** Patients who knocked while the host was away (or on another device) are shown on this one too. */
-  private async pendingKnocks(socket: Socket, peer: Peer): Promise<void> {
+  private async pendingKnocks(socket: Socket, peer: Peer, waitingRooms: readonly string[]): Promise<void> {
     if (peer.kind !== 'account') return;
-    for (const waiting of await this.state.knocksFor(this.deps.db, peer.id)) {
+    for (const callId of waitingRooms) {
+      const waiting = await this.state.read(this.deps.db, callId);
+      // Admitted or gone since: nothing to show.
+      if (!waiting || waiting.kind !== 'guest' || waiting.state !== 'waiting') continue;
       const guest = [...waiting.participants.values()][0];
       if (guest) socket.emit('call:knock', { callId: waiting.id, guest: this.describe(guest) });
     }
