@@ -242,7 +242,9 @@ export class Dispatcher {
       let candidates = await due(busy.map((b) => b.practice_id));
       if (candidates.length === 0 && busy.length > 0) candidates = await due([]);
       if (candidates.length === 0) return [];
-      await this.db
+      // The rows this claim took, as the update left them (asking for them afterwards by the claim's name
+      // read the whole queue, history included: `lease_holder` has no index, nor needs one).
+      const claimed = await this.db
         .updateTable('outgoing_messages')
         .set((eb) => ({
           lease_holder: claim,
@@ -256,14 +258,9 @@ export class Dispatcher {
         )
         .where('state', 'in', ['queued', 'sending'])
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .returningAll()
         .execute();
-      const claimed = await this.db
-        .selectFrom('outgoing_messages')
-        .selectAll()
-        .where('lease_holder', '=', claim)
-        .orderBy('next_attempt_at')
-        .execute();
-      if (claimed.length > 0) return claimed;
+      if (claimed.length > 0) return claimed.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at));
     }
     return [];
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallState, type Call, type CallStateName } from '../../../server/calls/callState';
+import { CallState, type Call, type CallStateName, type PeerInfo } from '../../../server/calls/callState';
 import { openServerDb, type ServerDb } from '../../../server/db/database';
 import { createTestDatabase, type TestDatabase } from '../../harness/testDatabase';
 
@@ -38,7 +38,12 @@ function random(seed: number) {
   };
 }
 
-const peerInfo = (id: string) => ({ id, kind: 'account' as const, name: id, organisationId: null });
+const peerInfo = (id: string, kind: PeerInfo['kind'] = 'account'): PeerInfo => ({
+  id,
+  kind,
+  name: id,
+  organisationId: null,
+});
 
 describe('the facts a new socket registers with', () => {
   it('are what the separate reads say, over random states', async () => {
@@ -80,7 +85,7 @@ describe('the facts a new socket registers with', () => {
           // A waiting room holds the patient only; otherwise the host and some colleagues, some still ringing.
           participants: new Map(
             kind === 'guest' && state === 'waiting'
-              ? [[`guest:r${round}-${c}`, { ...peerInfo(`guest:r${round}-${c}`), kind: 'guest' as const }]]
+              ? [[`guest:r${round}-${c}`, peerInfo(`guest:r${round}-${c}`, 'guest')]]
               : [host, ...others.filter(() => next() < 0.5)].map((p) => [p, peerInfo(p)]),
           ),
           invited: new Map(
