@@ -518,6 +518,78 @@ describe('the server sends the practices’ messages', () => {
     r.fx.core.close();
   });
 
+  it('leaves a practice another process is working on to it while other practices have due messages', async () => {
+    await at(d, berlin('2026-06-08', 9));
+    const practices = [];
+    for (const name of ['worked', 'waiting']) {
+      const p = device(await f.registered(name, 'Correct-Horse-7-Battery'), practiceFixture(berlin('2026-06-08', 9)));
+      await p.engine.sync();
+      for (let i = 0; i < 6; i += 1)
+        p.fx.core.handlers.messages.compose({
+          tenantId: null,
+          channel: 'sms',
+          patientId: null,
+          recipient: `+4917124${name === 'worked' ? 1 : 2}${String(10000 + i)}`,
+          subject: '',
+          body: `${name} ${i}`,
+          scheduledAt: null,
+        });
+      await p.engine.sync();
+      const practiceId = await practiceOfToken(p.token);
+      await f.server.ledger.importBalance(practiceId, 100, `busy-${name}`);
+      practices.push({ p, practiceId });
+    }
+    const [worked, waiting] = practices;
+    // Another process holds live leases on two of the first practice's messages.
+    const held = await f.db
+      .selectFrom('outgoing_messages')
+      .select('key')
+      .where('practice_id', '=', worked!.practiceId)
+      .limit(2)
+      .execute();
+    await f.db
+      .updateTable('outgoing_messages')
+      .set({ lease_holder: 'elsewhere:1', lease_until: f.clock.now + 60_000 })
+      .where(
+        'key',
+        'in',
+        held.map((h) => h.key),
+      )
+      .execute();
+    const dispatcher = new Dispatcher(
+      f.db,
+      f.server.sync,
+      f.server.ledger,
+      {
+        sms: { name: 'file', send: (sms: OutgoingSms) => fileSend(sms) },
+        mail: { send: async () => {}, close: () => {} },
+      },
+      {
+        holder: 'here',
+        leaseMs: 60_000,
+        batch: 4,
+        concurrency: 2,
+        maxAttempts: 5,
+        intervalMs: 1000,
+        now: () => f.clock.now,
+        log: () => {},
+      },
+    );
+    const states = async (practiceId: string) =>
+      (await f.db.selectFrom('outgoing_messages').select('state').where('practice_id', '=', practiceId).execute()).map(
+        (r) => r.state,
+      );
+    // Two claims of four: the waiting practice's six messages, none of the worked one's.
+    expect(await dispatcher.tick()).toBe(4);
+    expect(await dispatcher.tick()).toBe(2);
+    expect((await states(waiting!.practiceId)).filter((state) => state === 'sent')).toHaveLength(6);
+    expect((await states(worked!.practiceId)).filter((state) => state === 'sent')).toHaveLength(0);
+    // Nothing else is due: its free messages are taken after all, and the other process's leases respected.
+    expect(await dispatcher.tick()).toBe(4);
+    expect((await states(worked!.practiceId)).filter((state) => state === 'sent')).toHaveLength(4);
+    for (const { p } of practices) p.fx.core.close();
+  });
+
   it('hands a burst to GatewayAPI in lists; a refused list goes again one by one; receipts find messages by reference', async () => {
     await at(d, berlin('2026-06-07', 9));
     const g = device(await f.registered('lister', 'Correct-Horse-7-Battery'), practiceFixture(berlin('2026-06-07', 9)));
