@@ -238,7 +238,10 @@ export class Dispatcher {
               ...(skip.length > 0 ? [eb('practice_id', 'not in', skip)] : []),
             ]),
           )
+          // A burst's messages are due at the same instant: by practice within it, so that every process
+          // reads the same head, where another's claim (a practice's first rows) is seen.
           .orderBy('next_attempt_at')
+          .orderBy('practice_id')
           .limit(limit)
           .execute();
       const depth = this.options.batch * LOOK_AHEAD;
