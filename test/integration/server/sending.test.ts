@@ -125,6 +125,20 @@ const balanceOf = async (token: string, tenantId: string) => {
 const signed = (claims: Record<string, unknown>, secret = SECRET) =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
 
+/** A dispatcher of its own on the fixture's database (ticked by the test), with the file carrier by default. */
+const dispatcherOf = (
+  holder: string,
+  settings: { batch: number; concurrency: number },
+  sms: SmsCarrier = { name: 'file', send: (message: OutgoingSms) => fileSend(message) },
+) =>
+  new Dispatcher(
+    f.db,
+    f.server.sync,
+    f.server.ledger,
+    { sms, mail: { send: async () => {}, close: () => {} } },
+    { holder, leaseMs: 60_000, maxAttempts: 5, intervalMs: 1000, now: () => f.clock.now, log: () => {}, ...settings },
+  );
+
 async function webhook(path: string, body: Record<string, unknown>, token?: string) {
   const response = await fetch(`${f.base}${path}`, {
     method: 'POST',
@@ -485,21 +499,8 @@ describe('the server sends the practices’ messages', () => {
       );
     await r.engine.sync();
     await f.server.ledger.importBalance(racePractice, 100, 'race');
-    const options = {
-      leaseMs: 60_000,
-      batch: 25,
-      concurrency: 4,
-      maxAttempts: 5,
-      intervalMs: 1000,
-      now: () => f.clock.now,
-      log: () => {},
-    };
-    const carriers = {
-      sms: { name: 'file', send: (sms: OutgoingSms) => fileSend(sms) },
-      mail: { send: async () => {}, close: () => {} },
-    };
-    const one = new Dispatcher(f.db, f.server.sync, f.server.ledger, carriers, { ...options, holder: 'one' });
-    const two = new Dispatcher(f.db, f.server.sync, f.server.ledger, carriers, { ...options, holder: 'two' });
+    const one = dispatcherOf('one', { batch: 25, concurrency: 4 });
+    const two = dispatcherOf('two', { batch: 25, concurrency: 4 });
     for (let round = 0; round < 8; round += 1) await Promise.all([one.tick(), two.tick(), one.tick(), two.tick()]);
     const states = await f.db
       .selectFrom('outgoing_messages')
@@ -556,25 +557,7 @@ describe('the server sends the practices’ messages', () => {
         held.map((h) => h.key),
       )
       .execute();
-    const dispatcher = new Dispatcher(
-      f.db,
-      f.server.sync,
-      f.server.ledger,
-      {
-        sms: { name: 'file', send: (sms: OutgoingSms) => fileSend(sms) },
-        mail: { send: async () => {}, close: () => {} },
-      },
-      {
-        holder: 'here',
-        leaseMs: 60_000,
-        batch: 4,
-        concurrency: 2,
-        maxAttempts: 5,
-        intervalMs: 1000,
-        now: () => f.clock.now,
-        log: () => {},
-      },
-    );
+    const dispatcher = dispatcherOf('here', { batch: 4, concurrency: 2 });
     const states = async (practiceId: string) =>
       (await f.db.selectFrom('outgoing_messages').select('state').where('practice_id', '=', practiceId).execute()).map(
         (r) => r.state,
@@ -631,28 +614,14 @@ describe('the server sends the practices’ messages', () => {
     });
     await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
     try {
-      const dispatcher = new Dispatcher(
-        f.db,
-        f.server.sync,
-        f.server.ledger,
-        {
-          sms: gatewayApiCarrier({
-            baseUrl: `http://127.0.0.1:${(provider.address() as AddressInfo).port}`,
-            token: 'list-token-0123456789',
-            sender: 'Praxis',
-          }),
-          mail: { send: async () => {}, close: () => {} },
-        },
-        {
-          holder: 'lists',
-          leaseMs: 60_000,
-          batch: 25,
-          concurrency: 4,
-          maxAttempts: 5,
-          intervalMs: 1000,
-          now: () => f.clock.now,
-          log: () => {},
-        },
+      const dispatcher = dispatcherOf(
+        'lists',
+        { batch: 25, concurrency: 4 },
+        gatewayApiCarrier({
+          baseUrl: `http://127.0.0.1:${(provider.address() as AddressInfo).port}`,
+          token: 'list-token-0123456789',
+          sender: 'Praxis',
+        }),
       );
       while ((await dispatcher.tick()) > 0);
       const rows = await f.db
