@@ -76,6 +76,9 @@ export function fileCarrier(dataDir: string, now: () => number = Date.now): SmsC
   };
 }
 
+/** Messages of a refused list sent again at once, each on its own. */
+const RESEND_AT_ONCE = 5;
+
 const gatewayApiAnswer = z.object({ ids: z.array(z.number().int()).min(1) });
 const gatewayApiError = z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough();
 
@@ -108,8 +111,12 @@ export function gatewayApiCarrier(options: {
       ...(options.callbackUrl ? { callback_url: options.callbackUrl } : {}),
     };
   };
-  /** One request; the provider's ids, as many as it answered. */
-  const post = async (body: unknown): Promise<number[]> => {
+  /**
+   * One request; the provider's ids, as many as it answered. `takenWithoutIds`: what a 2xx whose body
+   * names no ids means — for one message not taken (retried), for a list taken (the provider accepted it;
+   * sending fifty again would be fifty duplicates).
+   */
+  const post = async (body: unknown, takenWithoutIds = false): Promise<number[]> => {
     let response: Response;
     try {
       response = await doFetch(new URL('/rest/mtsms', options.baseUrl), {
@@ -124,8 +131,9 @@ export function gatewayApiCarrier(options: {
     const answer: unknown = await response.json().catch(() => null);
     if (response.ok) {
       const parsed = gatewayApiAnswer.safeParse(answer);
-      if (!parsed.success) throw new SendError(false, 'gatewayapi answered without an id');
-      return parsed.data.ids;
+      if (parsed.success) return parsed.data.ids;
+      if (takenWithoutIds) return [];
+      throw new SendError(false, 'gatewayapi answered without an id');
     }
     const detail = gatewayApiError.safeParse(answer);
     const reason = `gatewayapi ${response.status}${detail.success && detail.data.message ? `: ${detail.data.message}` : ''}`;
@@ -151,9 +159,13 @@ export function gatewayApiCarrier(options: {
         outcomes[i] = await send(batch[i]!).catch((error: unknown) => error as SendError);
       } else if (listed.length > 1) {
         try {
-          const ids = await post(listed.map((l) => l.message));
-          // One id per message, in the list's order. Should the count not match, each message still counts
-          // as taken (a 2xx took the list) under a reference the receipts can find it by: its userref.
+          const ids = await post(
+            listed.map((l) => l.message),
+            true,
+          );
+          // One id per message, in the list's order. Should the count not match (or the answer name none),
+          // each message still counts as taken (a 2xx took the list) under a reference the receipts can find
+          // it by: its userref.
           listed.forEach(({ i }, k) => {
             outcomes[i] = { providerId: ids.length === listed.length ? String(ids[k]) : `ref:${batch[i]!.reference}` };
           });
@@ -161,8 +173,18 @@ export function gatewayApiCarrier(options: {
           const failure = error as SendError;
           if (!failure.permanent) for (const { i } of listed) outcomes[i] = failure;
           // A refused list is refused whole, for what may be one message's fault (a number the provider does
-          // not accept): each goes again on its own, so that only that one fails.
-          else for (const { i } of listed) outcomes[i] = await send(batch[i]!).catch((e: unknown) => e as SendError);
+          // not accept): each goes again on its own, so that only that one fails — a few at once, so that
+          // fifty requests in a row cannot outlast the messages' leases.
+          else {
+            let next = 0;
+            const resend = async () => {
+              while (next < listed.length) {
+                const { i } = listed[next++]!;
+                outcomes[i] = await send(batch[i]!).catch((e: unknown) => e as SendError);
+              }
+            };
+            await Promise.all(Array.from({ length: Math.min(RESEND_AT_ONCE, listed.length) }, resend));
+          }
         }
       }
       return outcomes;

@@ -254,9 +254,11 @@ export class Dispatcher {
       ];
       const free = head.filter((row) => !leased(row));
       let candidates = free.filter((row) => !busy.includes(row.practice_id)).slice(0, this.options.batch);
-      // The head is all leased, or all busy practices': due messages may lie deeper.
-      if (candidates.length === 0 && head.length === depth) {
-        candidates = await due(busy, this.options.batch, true);
+      // The head held too few free messages of practices nobody works on: more may lie deeper.
+      if (candidates.length < this.options.batch && head.length === depth) {
+        const chosen = new Set(candidates.map((c) => c.key));
+        const deeper = (await due(busy, this.options.batch, true)).filter((row) => !chosen.has(row.key));
+        candidates = [...candidates, ...deeper].slice(0, this.options.batch);
         if (candidates.length === 0 && busy.length > 0) candidates = await due([], this.options.batch, true);
       }
       if (candidates.length === 0) candidates = free.slice(0, this.options.batch);
@@ -776,9 +778,12 @@ export class Dispatcher {
   }
 
   /**
-   * A delivery receipt from the carrier: delivered, or failed with the carrier's reason. The message is
-   * found by the reference it was handed over with (its id, and the number it went to), or else by the
-   * carrier's id for it.
+   * A delivery receipt from the carrier: delivered, or failed with the carrier's reason. The message is the
+   * one the carrier's id names — unless the receipt's own reference (the message id it was sent with, and
+   * the number it went to) says otherwise: then the message with that reference (a list's ids given in another order
+   * than its messages). A receipt whose id names nothing finds by reference only a message the carrier
+   * took without an id of its own (`ref:`), so that a receipt for an earlier hand-over's id (a message sent
+   * twice after a crash) changes nothing.
    */
   async receipt(
     sent: { providerId: string; reference: { messageId: string; recipient: string } | null },
@@ -786,24 +791,26 @@ export class Dispatcher {
   ): Promise<boolean> {
     const now = this.options.now();
     const found = await this.db.transaction().execute(async (trx) => {
-      const byReference = sent.reference
-        ? await trx
-            .selectFrom('outgoing_messages')
-            .selectAll()
-            .where('recipient', '=', sent.reference.recipient)
-            .where('message_id', '=', sent.reference.messageId)
-            .where('channel', '=', 'sms')
-            .where('provider_id', 'is not', null)
-            .executeTakeFirst()
-        : undefined;
+      const byId = await trx
+        .selectFrom('outgoing_messages')
+        .selectAll()
+        .where('provider_id', '=', sent.providerId)
+        .where('channel', '=', 'sms')
+        .executeTakeFirst();
+      const reference = sent.reference;
       const row =
-        byReference ??
-        (await trx
-          .selectFrom('outgoing_messages')
-          .selectAll()
-          .where('provider_id', '=', sent.providerId)
-          .where('channel', '=', 'sms')
-          .executeTakeFirst());
+        reference && (!byId || byId.message_id !== reference.messageId || byId.recipient !== reference.recipient)
+          ? await trx
+              .selectFrom('outgoing_messages')
+              .selectAll()
+              .where('recipient', '=', reference.recipient)
+              .where('message_id', '=', reference.messageId)
+              .where('channel', '=', 'sms')
+              .where((eb) =>
+                byId ? eb('provider_id', 'is not', null) : eb('provider_id', '=', `ref:${reference.messageId}`),
+              )
+              .executeTakeFirst()
+          : byId;
       if (!row) return false;
       if (row.state !== 'sent') return true; // a receipt repeated, or after a final one: nothing changes
       const state: OutgoingState = outcome.delivered ? 'delivered' : 'failed';

@@ -65,10 +65,18 @@ export function registerSmsWebhooks(
   app.post('/api/sms/gatewayapi/status', limit, async (request, reply) => {
     const claims = await check(request);
     const receipt = parse(deliveryReceiptSchema, request.body);
-    if (claims.id !== receipt.id) throw new ApiError(401, 'signature_invalid', 'The signature names another message');
+    // Every field the receipt is acted on by must be signed: a replayed token with another status, number or
+    // reference changes nothing.
+    if (
+      claims.id !== receipt.id ||
+      claims.msisdn !== receipt.msisdn ||
+      claims.status !== receipt.status ||
+      (claims.userref ?? null) !== (receipt.userref ?? null)
+    )
+      throw new ApiError(401, 'signature_invalid', 'The signature names another message');
     const status = receipt.status.toUpperCase();
-    // The message by the reference it was sent with (the userref, with the number it went to), else by the
-    // provider's id: a message sent in a list is found by its own reference whatever id the list gave it.
+    // The message by the provider's id, or by the reference it was sent with (the userref, with the number it
+    // went to) where the id names another message or one the list gave no id (see `Dispatcher.receipt`).
     const sent = {
       providerId: String(receipt.id),
       reference: receipt.userref ? { messageId: receipt.userref, recipient: `+${receipt.msisdn}` } : null,

@@ -170,9 +170,39 @@ describe('the GatewayAPI adapter', () => {
       expect(seen.length - before).toBe(1);
     });
 
-    it('counts a list the provider took with too few ids as taken, each under its own reference', async () => {
-      answer = { status: 200, body: { ids: [77] } };
-      expect(await carrier().sendMany!(batch)).toEqual(batch.map((sms) => ({ providerId: `ref:${sms.reference}` })));
+    it('counts a list the provider took with too few ids, or none, as taken, each under its own reference', async () => {
+      for (const body of [{ ids: [77] }, {}, 'accepted']) {
+        answer = { status: 200, body };
+        expect(await carrier().sendMany!(batch)).toEqual(batch.map((sms) => ({ providerId: `ref:${sms.reference}` })));
+      }
+    });
+
+    it('sends a refused list again a few messages at a time, not all at once nor one after another', async () => {
+      let open = 0;
+      let most = 0;
+      const counting = gatewayApiCarrier({
+        baseUrl: base,
+        token: 'test-token-0123456789',
+        sender: 'Praxis',
+        fetch: async (input, init) => {
+          open += 1;
+          most = Math.max(most, open);
+          try {
+            return await fetch(input, init);
+          } finally {
+            open -= 1;
+          }
+        },
+      });
+      answer = provider(491711234561);
+      const many = Array.from({ length: 12 }, (_, i) => ({
+        ...batch[i % 3]!,
+        reference: `${batch[0]!.reference}-${i}`,
+      }));
+      const outcomes = await counting.sendMany!(many);
+      expect(outcomes.filter((o) => o instanceof SendError)).toHaveLength(4);
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(5);
     });
   });
 });

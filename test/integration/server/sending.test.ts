@@ -525,7 +525,7 @@ describe('the server sends the practices’ messages', () => {
     for (const name of ['worked', 'waiting']) {
       const p = device(await f.registered(name, 'Correct-Horse-7-Battery'), practiceFixture(berlin('2026-06-08', 9)));
       await p.engine.sync();
-      for (let i = 0; i < 6; i += 1)
+      for (let i = 0; i < (name === 'worked' ? 14 : 6); i += 1)
         p.fx.core.handlers.messages.compose({
           tenantId: null,
           channel: 'sms',
@@ -541,6 +541,13 @@ describe('the server sends the practices’ messages', () => {
       practices.push({ p, practiceId });
     }
     const [worked, waiting] = practices;
+    // The first practice's messages are due first: the head of the queue a claim reads (four batches, 16)
+    // holds its 14 and two of the other's.
+    await f.db
+      .updateTable('outgoing_messages')
+      .set({ next_attempt_at: f.clock.now - 60_000 })
+      .where('practice_id', '=', worked!.practiceId)
+      .execute();
     // Another process holds live leases on two of the first practice's messages.
     const held = await f.db
       .selectFrom('outgoing_messages')
@@ -562,7 +569,8 @@ describe('the server sends the practices’ messages', () => {
       (await f.db.selectFrom('outgoing_messages').select('state').where('practice_id', '=', practiceId).execute()).map(
         (r) => r.state,
       );
-    // Two claims of four: the waiting practice's six messages, none of the worked one's.
+    // Two claims of four: the waiting practice's six messages (the first claim's two from the head and two
+    // from deeper in the queue), none of the worked one's.
     expect(await dispatcher.tick()).toBe(4);
     expect(await dispatcher.tick()).toBe(2);
     expect((await states(waiting!.practiceId)).filter((state) => state === 'sent')).toHaveLength(6);
@@ -647,21 +655,49 @@ describe('the server sends the practices’ messages', () => {
       expect(await f.server.ledger.balance(listPractice, g.fx.tenantId)).toBe(41);
       expect(await f.server.ledger.sum(listPractice, g.fx.tenantId)).toBe(41);
 
-      // A receipt is matched by its userref and number, whatever id it carries.
-      const [first, second] = sent;
-      const receipt = {
-        id: 1,
-        msisdn: Number(first!.recipient.slice(1)),
+      // A receipt whose id names another message than its userref (a list's ids in another order): the
+      // message of its userref and number.
+      const [first, second, third, fourth] = sent;
+      const msisdn = (row: (typeof sent)[number]) => Number(row.recipient.slice(1));
+      const crossed = {
+        id: Number(second!.provider_id),
+        msisdn: msisdn(first!),
         status: 'DELIVERED',
         userref: first!.message_id,
       };
-      expect(await webhook('/api/sms/gatewayapi/status', receipt, await signed(receipt))).toBe(204);
-      // The userref with another number is no reference: the id is tried, and names nothing.
-      const astray = { id: 2, msisdn: refused, status: 'DELIVERED', userref: second!.message_id };
+      expect(await webhook('/api/sms/gatewayapi/status', crossed, await signed(crossed))).toBe(204);
+      // The userref with another number is no reference: nothing changes.
+      const astray = {
+        id: Number(third!.provider_id),
+        msisdn: refused,
+        status: 'DELIVERED',
+        userref: third!.message_id,
+      };
       expect(await webhook('/api/sms/gatewayapi/status', astray, await signed(astray))).toBe(204);
+      // An id that names nothing (an earlier hand-over's) finds by reference only a message taken without an
+      // id of its own.
+      const stale = { id: 1, msisdn: msisdn(third!), status: 'REJECTED', userref: third!.message_id };
+      expect(await webhook('/api/sms/gatewayapi/status', stale, await signed(stale))).toBe(204);
+      await f.db
+        .updateTable('outgoing_messages')
+        .set({ provider_id: `ref:${fourth!.message_id}` })
+        .where('message_id', '=', fourth!.message_id)
+        .execute();
+      const unnumbered = { id: 2, msisdn: msisdn(fourth!), status: 'DELIVERED', userref: fourth!.message_id };
+      // A signed receipt replayed with another status, number or reference is refused.
+      const token = await signed(unnumbered);
+      for (const forged of [
+        { ...unnumbered, status: 'REJECTED' },
+        { ...unnumbered, msisdn: msisdn(third!) },
+        { ...unnumbered, userref: third!.message_id },
+      ])
+        expect(await webhook('/api/sms/gatewayapi/status', forged, token)).toBe(401);
+      expect(await webhook('/api/sms/gatewayapi/status', unnumbered, token)).toBe(204);
       await g.engine.pull();
       expect(statusOn(g, first!.message_id).status).toBe('delivered');
       expect(statusOn(g, second!.message_id).status).toBe('sent');
+      expect(statusOn(g, third!.message_id).status).toBe('sent');
+      expect(statusOn(g, fourth!.message_id).status).toBe('delivered');
     } finally {
       await new Promise<void>((resolve) => provider.close(() => resolve()));
       g.fx.core.close();
