@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { inTurns } from './inTurns';
 
 export interface OutgoingSms {
   /** The message's id: the provider's reference, so a repeated send is the same message. */
@@ -175,16 +176,10 @@ export function gatewayApiCarrier(options: {
           // A refused list is refused whole, for what may be one message's fault (a number the provider does
           // not accept): each goes again on its own, so that only that one fails — a few at once, so that
           // fifty requests in a row cannot outlast the messages' leases.
-          else {
-            let next = 0;
-            const resend = async () => {
-              while (next < listed.length) {
-                const { i } = listed[next++]!;
-                outcomes[i] = await send(batch[i]!).catch((e: unknown) => e as SendError);
-              }
-            };
-            await Promise.all(Array.from({ length: Math.min(RESEND_AT_ONCE, listed.length) }, resend));
-          }
+          else
+            await inTurns(listed, RESEND_AT_ONCE, async ({ i }) => {
+              outcomes[i] = await send(batch[i]!).catch((e: unknown) => e as SendError);
+            });
         }
       }
       return outcomes;

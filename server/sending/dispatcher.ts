@@ -19,6 +19,7 @@ import type { OutgoingMessagesTable, OutgoingState, ServerDatabase } from '../db
 import type { Mailer } from '../mail/mailer';
 import type { RowHook, SyncService } from '../sync/syncService';
 import { SendError, type SmsCarrier } from './carriers';
+import { inTurns } from './inTurns';
 import type { CreditLedger } from './ledger';
 
 type Tx = Transaction<ServerDatabase>;
@@ -287,17 +288,8 @@ export class Dispatcher {
   }
 
   /** Runs `work` for each item, `concurrency` at a time; the answers in the items' order. */
-  private async each<I, T>(items: readonly I[], work: (item: I) => Promise<T>): Promise<T[]> {
-    const answers: T[] = new Array<T>(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const i = next++;
-        answers[i] = await work(items[i]!);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, items.length) }, worker));
-    return answers;
+  private each<I, T>(items: readonly I[], work: (item: I) => Promise<T>): Promise<T[]> {
+    return inTurns(items, this.options.concurrency, work);
   }
 
   private async failedToProcess(row: Outgoing, claim: string, error: unknown): Promise<void> {
@@ -493,8 +485,9 @@ export class Dispatcher {
    */
   private async handOverAll(rows: readonly Outgoing[], claim: string): Promise<(string | null)[]> {
     const answers = new Map<Outgoing, string | null>();
-    const listed = this.carriers.sms.sendMany ? rows.filter((row) => row.channel === 'sms') : [];
-    const single = rows.filter((row) => !listed.includes(row));
+    const inList = (row: Outgoing) => row.channel === 'sms' && this.carriers.sms.sendMany !== undefined;
+    const listed = rows.filter(inList);
+    const single = rows.filter((row) => !inList(row));
     const lists = Array.from({ length: Math.ceil(listed.length / HAND_OVER_LIST) }, (_, k) =>
       listed.slice(k * HAND_OVER_LIST, (k + 1) * HAND_OVER_LIST),
     );
