@@ -368,7 +368,7 @@ async function dispatchWorker(): Promise<void> {
       sms: gatewayApiCarrier({ baseUrl: process.env.BENCH_GATEWAY!, token: 'bench', sender: 'Praxis' }),
       mail: { send: async () => {}, close: () => {} },
     },
-    { ...DISPATCH, holder: `bench-${process.pid}`, log: (m, d) => console.error(m, d) },
+    { ...DISPATCH, holder: `bench-${process.pid}`, log: (m, d) => console.error(m, d), dialect: database.dialect },
   );
   process.on('message', (m) => {
     if (m === 'go')

@@ -366,6 +366,7 @@ export async function buildServer(
       now,
       log: (message, details) => app.log.error(details, message),
       entitled: (practiceId) => subscriptions.entitled(practiceId),
+      dialect: database.dialect,
     },
   );
   releaseUnsubscribed = (trx, owner) => dispatcher.releaseUnsubscribed(trx, owner);

@@ -18,6 +18,7 @@ import { m015SocketTabs } from './015-socket-tabs';
 import { m016SyncSnapshot } from './016-sync-snapshot';
 import { m017CallLogSync } from './017-call-log-sync';
 import { m018DispatchLeases } from './018-dispatch-leases';
+import { m019DropLeaseIndex } from './019-drop-lease-index';
 
 export interface ServerMigration {
   version: number;
@@ -46,4 +47,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m016SyncSnapshot,
   m017CallLogSync,
   m018DispatchLeases,
+  m019DropLeaseIndex,
 ];

@@ -136,7 +136,16 @@ const dispatcherOf = (
     f.server.sync,
     f.server.ledger,
     { sms, mail: { send: async () => {}, close: () => {} } },
-    { holder, leaseMs: 60_000, maxAttempts: 5, intervalMs: 1000, now: () => f.clock.now, log: () => {}, ...settings },
+    {
+      holder,
+      leaseMs: 60_000,
+      maxAttempts: 5,
+      intervalMs: 1000,
+      now: () => f.clock.now,
+      log: () => {},
+      dialect: f.dialect,
+      ...settings,
+    },
   );
 
 async function webhook(path: string, body: Record<string, unknown>, token?: string) {
@@ -580,6 +589,87 @@ describe('the server sends the practices’ messages', () => {
     expect((await states(worked!.practiceId)).filter((state) => state === 'sent')).toHaveLength(4);
     for (const { p } of practices) p.fx.core.close();
   });
+
+  it('a claim on PostgreSQL skips the messages another claim is writing instead of waiting for them', async (ctx) => {
+    // SQLite has one writer at a time: there is no other claim's row lock to skip.
+    if (f.dialect !== 'postgres') ctx.skip();
+    await at(d, berlin('2026-06-09', 9));
+    const p = device(
+      await f.registered('skipper', 'Correct-Horse-7-Battery'),
+      practiceFixture(berlin('2026-06-09', 9)),
+    );
+    await p.engine.sync();
+    for (let i = 0; i < 8; i += 1)
+      p.fx.core.handlers.messages.compose({
+        tenantId: null,
+        channel: 'sms',
+        patientId: null,
+        recipient: `+4917125${String(10000 + i)}`,
+        subject: '',
+        body: `Sprung ${i}`,
+        scheduledAt: null,
+      });
+    await p.engine.sync();
+    const practiceId = await practiceOfToken(p.token);
+    await f.server.ledger.importBalance(practiceId, 100, 'skipper');
+    // Its messages head the queue (earlier tests left messages due, some of them since days).
+    await f.db
+      .updateTable('outgoing_messages')
+      .set({ next_attempt_at: f.clock.now - 365 * 86_400_000 })
+      .where('practice_id', '=', practiceId)
+      .execute();
+    const keys = (
+      await f.db.selectFrom('outgoing_messages').select('key').where('practice_id', '=', practiceId).execute()
+    ).map((r) => r.key);
+    // Another process's claim is writing three of them: its transaction holds their row locks.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const other = f.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('outgoing_messages')
+        .select('key')
+        .where('key', 'in', keys.slice(0, 3))
+        .forUpdate()
+        .execute();
+      locked();
+      await released;
+    });
+    await isLocked;
+    const tick = dispatcherOf('skipping', { batch: 8, concurrency: 2 }).tick();
+    // Only a bound for the failure (a claim that waits for the locks never settles while they are held).
+    let bound: NodeJS.Timeout | undefined;
+    const whileHeld = await Promise.race([
+      tick,
+      new Promise<'still waiting'>((resolve) => (bound = setTimeout(() => resolve('still waiting'), 15_000))),
+    ]);
+    clearTimeout(bound);
+    release();
+    await other;
+    await tick;
+    expect(whileHeld).toBe(5);
+    const states = await f.db
+      .selectFrom('outgoing_messages')
+      .select(['key', 'state'])
+      .where('practice_id', '=', practiceId)
+      .execute();
+    expect(states.filter((r) => r.state === 'sent').map((r) => r.key)).toEqual(expect.arrayContaining(keys.slice(3)));
+    expect(states.filter((r) => keys.slice(0, 3).includes(r.key)).map((r) => r.state)).toEqual([
+      'queued',
+      'queued',
+      'queued',
+    ]);
+    // Once the other claim is done with them, they are taken.
+    await dispatcherOf('skipping', { batch: 8, concurrency: 2 }).tick();
+    const after = await f.db
+      .selectFrom('outgoing_messages')
+      .select('state')
+      .where('practice_id', '=', practiceId)
+      .execute();
+    expect(after.map((r) => r.state)).toEqual(Array(8).fill('sent'));
+    p.fx.core.close();
+  }, 40_000);
 
   it('hands a burst to GatewayAPI in lists; a refused list goes again one by one; receipts find messages by reference', async () => {
     await at(d, berlin('2026-06-07', 9));
