@@ -11,7 +11,7 @@
  * with the same reference, which the carrier recognises, and the debit's key stops a second debit.
  * Every state change is written to the message's synced row, so each device sees it.
  */
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import { outsideQuietHours, isQuiet } from '../../protocol/messaging/quietHours';
 import { countSms } from '../../protocol/messaging/smsSegments';
 import type { FieldMap } from '../../protocol/sync';
@@ -57,6 +57,37 @@ const int = (fields: FieldMap, name: string): number | null => {
 
 /** A message the carrier took: its claim and any earlier error cleared (the carrier's id set beside it). */
 const SENT = { state: 'sent', lease_holder: null, lease_until: null, error: null } as const;
+
+/**
+ * The queue's head: what is due at `now` (leased or, with `free`, not), other than the practices in
+ * `skip`, in the order claims read it. A burst's messages are due at the same instant: by practice within
+ * it, so that every process reads the same head, where another's claim (a practice's first rows) is seen.
+ */
+export function dueMessages(
+  db: Kysely<ServerDatabase>,
+  now: number,
+  { skip, limit, free }: { skip: readonly string[]; limit: number; free: boolean },
+) {
+  return (
+    db
+      .selectFrom('outgoing_messages')
+      .select(['key', 'practice_id', 'lease_until', 'lease_holder'])
+      .where((eb) =>
+        eb.and([
+          // As literals: SQLite uses a partial index (the queue's, migration 020) only for a query that names
+          // its condition's values (PostgreSQL plans with the bound values).
+          eb('state', 'in', [sql.lit<OutgoingState>('queued'), sql.lit<OutgoingState>('sending')]),
+          eb('next_attempt_at', '<=', now),
+          ...(free ? [eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)])] : []),
+          ...(skip.length > 0 ? [eb('practice_id', 'not in', skip)] : []),
+        ]),
+      )
+      // The queue's index (due time, practice) gives this order without a sort.
+      .orderBy('next_attempt_at')
+      .orderBy('practice_id')
+      .limit(limit)
+  );
+}
 
 /** Retry after a transient error: 30 s, 1, 2, 4 … minutes, at most an hour. */
 export const backoffMs = (attempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
@@ -231,23 +262,7 @@ export class Dispatcher {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const now = this.options.now();
       const due = (skip: readonly string[], limit: number, free: boolean) =>
-        this.db
-          .selectFrom('outgoing_messages')
-          .select(['key', 'practice_id', 'lease_until', 'lease_holder'])
-          .where((eb) =>
-            eb.and([
-              eb('state', 'in', ['queued', 'sending']),
-              eb('next_attempt_at', '<=', now),
-              ...(free ? [eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)])] : []),
-              ...(skip.length > 0 ? [eb('practice_id', 'not in', skip)] : []),
-            ]),
-          )
-          // A burst's messages are due at the same instant: by practice within it, so that every process
-          // reads the same head, where another's claim (a practice's first rows) is seen.
-          .orderBy('next_attempt_at')
-          .orderBy('practice_id')
-          .limit(limit)
-          .execute();
+        dueMessages(this.db, now, { skip, limit, free }).execute();
       const depth = this.options.batch * LOOK_AHEAD;
       const head = await due([], depth, false);
       const leased = (row: (typeof head)[number]) => row.lease_until !== null && Number(row.lease_until) > now;

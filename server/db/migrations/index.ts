@@ -19,6 +19,7 @@ import { m016SyncSnapshot } from './016-sync-snapshot';
 import { m017CallLogSync } from './017-call-log-sync';
 import { m018DispatchLeases } from './018-dispatch-leases';
 import { m019DropLeaseIndex } from './019-drop-lease-index';
+import { m020QueueHeadIndex } from './020-queue-head-index';
 
 export interface ServerMigration {
   version: number;
@@ -48,4 +49,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m017CallLogSync,
   m018DispatchLeases,
   m019DropLeaseIndex,
+  m020QueueHeadIndex,
 ];
