@@ -20,6 +20,7 @@ import { m017CallLogSync } from './017-call-log-sync';
 import { m018DispatchLeases } from './018-dispatch-leases';
 import { m019DropLeaseIndex } from './019-drop-lease-index';
 import { m020QueueHeadIndex } from './020-queue-head-index';
+import { m021QueueFillFactor } from './021-queue-fillfactor';
 
 export interface ServerMigration {
   version: number;
@@ -50,4 +51,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m018DispatchLeases,
   m019DropLeaseIndex,
   m020QueueHeadIndex,
+  m021QueueFillFactor,
 ];

@@ -708,6 +708,17 @@ describe('the server sends the practices’ messages', () => {
     }
   });
 
+  it('leaves room in the queue’s pages for a claim’s row version on PostgreSQL (no new index entries)', async (ctx) => {
+    if (f.dialect !== 'postgres') ctx.skip();
+    const { rows } = await sql<{ reloptions: string[] | null }>`
+      select reloptions from pg_class where relname = 'outgoing_messages'`.execute(f.db);
+    expect(rows[0]?.reloptions).toEqual(['fillfactor=70']);
+    // A claim writes no indexed column: nothing indexes the lease.
+    const indexed = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where tablename = 'outgoing_messages'`.execute(f.db);
+    expect(indexed.rows.map((r) => r.indexdef).join('\n')).not.toMatch(/lease|attempts/);
+  });
+
   it('hands a burst to GatewayAPI in lists; a refused list goes again one by one; receipts find messages by reference', async () => {
     await at(d, berlin('2026-06-07', 9));
     const g = device(await f.registered('lister', 'Correct-Horse-7-Battery'), practiceFixture(berlin('2026-06-07', 9)));
