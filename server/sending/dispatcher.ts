@@ -249,8 +249,10 @@ export class Dispatcher {
    * Leases up to a batch of due messages to this claim. Practices another process is working on (its live
    * leases) are left to it while others have due messages: two processes on one practice would take turns
    * on its counter and balance rows. Two processes that chose the same messages at once both update them
-   * under the same conditions, so only one takes each; the other chooses again at once (the winner's
-   * leases now visible) rather than idling until its next tick.
+   * under the same conditions, so only one takes each; the other chooses again at once rather than idling
+   * until its next tick — without the messages it found taken, nor their practices, which the winner is
+   * working on (on PostgreSQL the loser skips rows whose claim has not committed yet: they would look free
+   * again, and five choices of the same taken rows ended a claim empty-handed in the middle of a burst).
    *
    * Which practices are busy is seen in the head of the queue, read once with its leases (a few batches
    * deep): a separate read of all live leases went through every lease a burst had left in the lease
@@ -259,6 +261,9 @@ export class Dispatcher {
    */
   private async claim(claim: string): Promise<Outgoing[]> {
     const mine = `${this.options.holder}:`;
+    // Messages an earlier choice of this claim found taken by another, and their practices.
+    const taken = new Set<string>();
+    const contested = new Set<string>();
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const now = this.options.now();
       const due = (skip: readonly string[], limit: number, free: boolean) =>
@@ -267,18 +272,24 @@ export class Dispatcher {
       const head = await due([], depth, false);
       const leased = (row: (typeof head)[number]) => row.lease_until !== null && Number(row.lease_until) > now;
       const busy = [
-        ...new Set(
-          head.filter((row) => leased(row) && !(row.lease_holder ?? '').startsWith(mine)).map((r) => r.practice_id),
-        ),
+        ...new Set([
+          ...head.filter((row) => leased(row) && !(row.lease_holder ?? '').startsWith(mine)).map((r) => r.practice_id),
+          ...contested,
+        ]),
       ];
-      const free = head.filter((row) => !leased(row));
+      const free = head.filter((row) => !leased(row) && !taken.has(row.key));
       let candidates = free.filter((row) => !busy.includes(row.practice_id)).slice(0, this.options.batch);
       // The head held too few free messages of practices nobody works on: more may lie deeper.
       if (candidates.length < this.options.batch && head.length === depth) {
         const chosen = new Set(candidates.map((c) => c.key));
-        const deeper = (await due(busy, this.options.batch, true)).filter((row) => !chosen.has(row.key));
+        const deeper = (await due(busy, this.options.batch, true)).filter(
+          (row) => !chosen.has(row.key) && !taken.has(row.key),
+        );
         candidates = [...candidates, ...deeper].slice(0, this.options.batch);
-        if (candidates.length === 0 && busy.length > 0) candidates = await due([], this.options.batch, true);
+        if (candidates.length === 0 && busy.length > 0)
+          candidates = (await due([], this.options.batch + taken.size, true))
+            .filter((row) => !taken.has(row.key))
+            .slice(0, this.options.batch);
       }
       if (candidates.length === 0) candidates = free.slice(0, this.options.batch);
       if (candidates.length === 0) return [];
@@ -301,6 +312,7 @@ export class Dispatcher {
               candidates.map((c) => c.key),
             )
             .where('state', 'in', ['queued', 'sending'])
+            .where('next_attempt_at', '<=', now)
             .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
             // Two claims of the same rows on PostgreSQL: the second waited for the first's row locks, and
             // when the two visited their rows in different orders (two plans, or the versions a first claim
@@ -310,10 +322,15 @@ export class Dispatcher {
             .$if(this.options.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
         )
         .where('state', 'in', ['queued', 'sending'])
+        .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
         .returningAll()
         .execute();
       if (claimed.length > 0) return claimed.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at));
+      for (const c of candidates) {
+        taken.add(c.key);
+        contested.add(c.practice_id);
+      }
     }
     return [];
   }
@@ -430,7 +447,10 @@ export class Dispatcher {
     }
     const paid = new Set<string>();
     const charged = plans.filter((plan) => plan.row.channel === 'sms' && plan.tenantId !== null);
-    for (const [tenantId, owed] of Map.groupBy(charged, (plan) => plan.tenantId!)) {
+    // Tenants in one order in every process: two processes on one practice each take its tenants' balance
+    // rows, and in the order of their claims' first messages they could wait for each other.
+    const byTenant = [...Map.groupBy(charged, (plan) => plan.tenantId!)].sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [tenantId, owed] of byTenant) {
       const keys = await this.ledger.debitMany(
         trx,
         practiceId,

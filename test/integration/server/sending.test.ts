@@ -673,6 +673,78 @@ describe('the server sends the practices’ messages', () => {
     p.fx.core.close();
   }, 40_000);
 
+  it('a claim whose every choice another claim is writing takes the practice’s other messages, not nothing', async (ctx) => {
+    if (f.dialect !== 'postgres') ctx.skip();
+    await at(d, berlin('2026-06-10', 9));
+    const p = device(
+      await f.registered('contested', 'Correct-Horse-7-Battery'),
+      practiceFixture(berlin('2026-06-10', 9)),
+    );
+    await p.engine.sync();
+    for (let i = 0; i < 12; i += 1)
+      p.fx.core.handlers.messages.compose({
+        tenantId: null,
+        channel: 'sms',
+        patientId: null,
+        recipient: `+4917127${String(10000 + i)}`,
+        subject: '',
+        body: `Umkämpft ${i}`,
+        scheduledAt: null,
+      });
+    await p.engine.sync();
+    const practiceId = await practiceOfToken(p.token);
+    await f.server.ledger.importBalance(practiceId, 100, 'contested');
+    const keys = (
+      await f.db.selectFrom('outgoing_messages').select('key').where('practice_id', '=', practiceId).execute()
+    ).map((r) => r.key);
+    const [first, rest] = [keys.slice(0, 8), keys.slice(8)];
+    // The first eight head the whole queue: a claim of eight chooses exactly them.
+    await f.db
+      .updateTable('outgoing_messages')
+      .set({ next_attempt_at: f.clock.now - 2 * 365 * 86_400_000 })
+      .where('key', 'in', first)
+      .execute();
+    await f.db
+      .updateTable('outgoing_messages')
+      .set({ next_attempt_at: f.clock.now - 365 * 86_400_000 })
+      .where('key', 'in', rest)
+      .execute();
+    // Another process's claim is writing those eight (its update has not committed).
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const other = f.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('outgoing_messages').select('key').where('key', 'in', first).forUpdate().execute();
+      locked();
+      await released;
+    });
+    await isLocked;
+    try {
+      const dispatcher = dispatcherOf('contesting', { batch: 8, concurrency: 2 });
+      // Each choice of the taken eight is skipped; the claim chooses again without them, until nothing
+      // else is due. (Before: five choices of the same eight, and the tick came back empty.)
+      let ticks = 0;
+      for (let n = await dispatcher.tick(); n > 0; n = await dispatcher.tick()) ticks += 1;
+      expect(ticks).toBeGreaterThan(0);
+      const states = new Map(
+        (
+          await f.db
+            .selectFrom('outgoing_messages')
+            .select(['key', 'state'])
+            .where('practice_id', '=', practiceId)
+            .execute()
+        ).map((r) => [r.key, r.state]),
+      );
+      expect(rest.map((k) => states.get(k))).toEqual(['sent', 'sent', 'sent', 'sent']);
+      expect(first.map((k) => states.get(k))).toEqual(Array(8).fill('queued'));
+    } finally {
+      release();
+      await other;
+      p.fx.core.close();
+    }
+  });
+
   it('reads the head of a burst off the queue’s index on PostgreSQL, without sorting the burst', async (ctx) => {
     // PostgreSQL sorted a burst of 10,000 at every claim of 200; SQLite's planner chooses by its own rules.
     if (f.dialect !== 'postgres') ctx.skip();
