@@ -150,6 +150,55 @@ const dispatcherOf = (
     },
   );
 
+/**
+ * A practice of its own with `count` free-text SMS due now and credits for them; its queue's keys. `main`
+ * is the device whose clock moves with the server's (`at`).
+ */
+async function practiceWithDueSms(main: Device, name: string, day: string, count: number, number: string) {
+  await at(main, berlin(day, 9));
+  const p = device(await f.registered(name, 'Correct-Horse-7-Battery'), practiceFixture(berlin(day, 9)));
+  await p.engine.sync();
+  for (let i = 0; i < count; i += 1)
+    p.fx.core.handlers.messages.compose({
+      tenantId: null,
+      channel: 'sms',
+      patientId: null,
+      recipient: `+49171${number}${String(10000 + i)}`,
+      subject: '',
+      body: `${name} ${i}`,
+      scheduledAt: null,
+    });
+  await p.engine.sync();
+  const practiceId = await practiceOfToken(p.token);
+  await f.server.ledger.importBalance(practiceId, 100, name);
+  const keys = (
+    await f.db.selectFrom('outgoing_messages').select('key').where('practice_id', '=', practiceId).execute()
+  ).map((r) => r.key);
+  return { p, practiceId, keys };
+}
+
+/** Another process's claim writing these messages: a transaction holding their row locks until released. */
+async function rowLocksHeld(keys: readonly string[]): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const other = f.db.transaction().execute(async (trx) => {
+    await trx.selectFrom('outgoing_messages').select('key').where('key', 'in', keys).forUpdate().execute();
+    locked();
+    await released;
+  });
+  await isLocked;
+  return { release: () => (release(), other) };
+}
+
+/** The states of the named queued messages, in their order. */
+const queueStates = async (keys: readonly string[]) => {
+  const rows = await f.db.selectFrom('outgoing_messages').select(['key', 'state']).where('key', 'in', keys).execute();
+  const states = new Map(rows.map((r) => [r.key, r.state]));
+  return keys.map((k) => states.get(k));
+};
+
 async function webhook(path: string, body: Record<string, unknown>, token?: string) {
   const response = await fetch(`${f.base}${path}`, {
     method: 'POST',
@@ -595,50 +644,15 @@ describe('the server sends the practices’ messages', () => {
   it('a claim on PostgreSQL skips the messages another claim is writing instead of waiting for them', async (ctx) => {
     // SQLite has one writer at a time: there is no other claim's row lock to skip.
     if (f.dialect !== 'postgres') ctx.skip();
-    await at(d, berlin('2026-06-09', 9));
-    const p = device(
-      await f.registered('skipper', 'Correct-Horse-7-Battery'),
-      practiceFixture(berlin('2026-06-09', 9)),
-    );
-    await p.engine.sync();
-    for (let i = 0; i < 8; i += 1)
-      p.fx.core.handlers.messages.compose({
-        tenantId: null,
-        channel: 'sms',
-        patientId: null,
-        recipient: `+4917125${String(10000 + i)}`,
-        subject: '',
-        body: `Sprung ${i}`,
-        scheduledAt: null,
-      });
-    await p.engine.sync();
-    const practiceId = await practiceOfToken(p.token);
-    await f.server.ledger.importBalance(practiceId, 100, 'skipper');
+    const { p, practiceId, keys } = await practiceWithDueSms(d, 'skipper', '2026-06-09', 8, '25');
     // Its messages head the queue (earlier tests left messages due, some of them since days).
     await f.db
       .updateTable('outgoing_messages')
       .set({ next_attempt_at: f.clock.now - 365 * 86_400_000 })
       .where('practice_id', '=', practiceId)
       .execute();
-    const keys = (
-      await f.db.selectFrom('outgoing_messages').select('key').where('practice_id', '=', practiceId).execute()
-    ).map((r) => r.key);
-    // Another process's claim is writing three of them: its transaction holds their row locks.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const other = f.db.transaction().execute(async (trx) => {
-      await trx
-        .selectFrom('outgoing_messages')
-        .select('key')
-        .where('key', 'in', keys.slice(0, 3))
-        .forUpdate()
-        .execute();
-      locked();
-      await released;
-    });
-    await isLocked;
+    // Another process's claim is writing three of them.
+    const other = await rowLocksHeld(keys.slice(0, 3));
     const tick = dispatcherOf('skipping', { batch: 8, concurrency: 2 }).tick();
     // Only a bound for the failure (a claim that waits for the locks never settles while they are held).
     let bound: NodeJS.Timeout | undefined;
@@ -647,79 +661,32 @@ describe('the server sends the practices’ messages', () => {
       new Promise<'still waiting'>((resolve) => (bound = setTimeout(() => resolve('still waiting'), 15_000))),
     ]);
     clearTimeout(bound);
-    release();
-    await other;
+    await other.release();
     await tick;
     expect(whileHeld).toBe(5);
-    const states = await f.db
-      .selectFrom('outgoing_messages')
-      .select(['key', 'state'])
-      .where('practice_id', '=', practiceId)
-      .execute();
-    expect(states.filter((r) => r.state === 'sent').map((r) => r.key)).toEqual(expect.arrayContaining(keys.slice(3)));
-    expect(states.filter((r) => keys.slice(0, 3).includes(r.key)).map((r) => r.state)).toEqual([
-      'queued',
-      'queued',
-      'queued',
-    ]);
+    expect(await queueStates(keys)).toEqual([...Array(3).fill('queued'), ...Array(5).fill('sent')]);
     // Once the other claim is done with them, they are taken.
     await dispatcherOf('skipping', { batch: 8, concurrency: 2 }).tick();
-    const after = await f.db
-      .selectFrom('outgoing_messages')
-      .select('state')
-      .where('practice_id', '=', practiceId)
-      .execute();
-    expect(after.map((r) => r.state)).toEqual(Array(8).fill('sent'));
+    expect(await queueStates(keys)).toEqual(Array(8).fill('sent'));
     p.fx.core.close();
   }, 40_000);
 
   it('a claim whose every choice another claim is writing takes the practice’s other messages, not nothing', async (ctx) => {
     if (f.dialect !== 'postgres') ctx.skip();
-    await at(d, berlin('2026-06-10', 9));
-    const p = device(
-      await f.registered('contested', 'Correct-Horse-7-Battery'),
-      practiceFixture(berlin('2026-06-10', 9)),
-    );
-    await p.engine.sync();
-    for (let i = 0; i < 12; i += 1)
-      p.fx.core.handlers.messages.compose({
-        tenantId: null,
-        channel: 'sms',
-        patientId: null,
-        recipient: `+4917127${String(10000 + i)}`,
-        subject: '',
-        body: `Umkämpft ${i}`,
-        scheduledAt: null,
-      });
-    await p.engine.sync();
-    const practiceId = await practiceOfToken(p.token);
-    await f.server.ledger.importBalance(practiceId, 100, 'contested');
-    const keys = (
-      await f.db.selectFrom('outgoing_messages').select('key').where('practice_id', '=', practiceId).execute()
-    ).map((r) => r.key);
+    const { p, keys } = await practiceWithDueSms(d, 'contested', '2026-06-10', 12, '27');
     const [first, rest] = [keys.slice(0, 8), keys.slice(8)];
     // The first eight head the whole queue: a claim of eight chooses exactly them.
-    await f.db
-      .updateTable('outgoing_messages')
-      .set({ next_attempt_at: f.clock.now - 2 * 365 * 86_400_000 })
-      .where('key', 'in', first)
-      .execute();
-    await f.db
-      .updateTable('outgoing_messages')
-      .set({ next_attempt_at: f.clock.now - 365 * 86_400_000 })
-      .where('key', 'in', rest)
-      .execute();
+    for (const [group, years] of [
+      [first, 2],
+      [rest, 1],
+    ] as const)
+      await f.db
+        .updateTable('outgoing_messages')
+        .set({ next_attempt_at: f.clock.now - years * 365 * 86_400_000 })
+        .where('key', 'in', group)
+        .execute();
     // Another process's claim is writing those eight (its update has not committed).
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const other = f.db.transaction().execute(async (trx) => {
-      await trx.selectFrom('outgoing_messages').select('key').where('key', 'in', first).forUpdate().execute();
-      locked();
-      await released;
-    });
-    await isLocked;
+    const other = await rowLocksHeld(first);
     try {
       const dispatcher = dispatcherOf('contesting', { batch: 8, concurrency: 2 });
       // Each choice of the taken eight is skipped; the claim chooses again without them, until nothing
@@ -727,20 +694,10 @@ describe('the server sends the practices’ messages', () => {
       let ticks = 0;
       for (let n = await dispatcher.tick(); n > 0; n = await dispatcher.tick()) ticks += 1;
       expect(ticks).toBeGreaterThan(0);
-      const states = new Map(
-        (
-          await f.db
-            .selectFrom('outgoing_messages')
-            .select(['key', 'state'])
-            .where('practice_id', '=', practiceId)
-            .execute()
-        ).map((r) => [r.key, r.state]),
-      );
-      expect(rest.map((k) => states.get(k))).toEqual(['sent', 'sent', 'sent', 'sent']);
-      expect(first.map((k) => states.get(k))).toEqual(Array(8).fill('queued'));
+      expect(await queueStates(rest)).toEqual(Array(4).fill('sent'));
+      expect(await queueStates(first)).toEqual(Array(8).fill('queued'));
     } finally {
-      release();
-      await other;
+      await other.release();
       p.fx.core.close();
     }
   });
