@@ -335,6 +335,18 @@ export class Dispatcher {
     return [];
   }
 
+  /**
+   * A transaction that writes the practice's synced rows (statuses): the practice's counter is taken first,
+   * as a device's push takes it before the queue rows its changes reach (a cancelled appointment's
+   * reminder) — locking a message and then the counter could wait for a push waiting for that message.
+   */
+  private inPractice<T>(practiceId: string, work: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.sync.holdCounter(trx, practiceId);
+      return work(trx);
+    });
+  }
+
   /** Runs `work` for each item, `concurrency` at a time; the answers in the items' order. */
   private each<I, T>(items: readonly I[], work: (item: I) => Promise<T>): Promise<T[]> {
     return inTurns(items, this.options.concurrency, work);
@@ -390,7 +402,7 @@ export class Dispatcher {
     }
     if (row.state === 'queued' && this.options.entitled && !(await this.options.entitled(row.practice_id))) {
       // Nothing is sent after the trial or subscription ended; a new subscription releases it.
-      const held = await this.db.transaction().execute(async (trx) => {
+      const held = await this.inPractice(row.practice_id, async (trx) => {
         const done = await this.update(trx, row, claim, {
           state: 'held',
           error: 'no_subscription',
@@ -421,9 +433,7 @@ export class Dispatcher {
     const begun: Outgoing[] = [];
     for (const [practiceId, group] of Map.groupBy(rows, (row) => row.practice_id)) {
       try {
-        begun.push(
-          ...(await this.db.transaction().execute((trx) => this.beginPractice(trx, practiceId, group, claim))),
-        );
+        begun.push(...(await this.inPractice(practiceId, (trx) => this.beginPractice(trx, practiceId, group, claim))));
       } catch (error) {
         this.options.log('batch not begun; each message on its own', { practice: practiceId, err: error });
         for (const row of group)
@@ -490,7 +500,7 @@ export class Dispatcher {
 
   /** Marks the message "sending", taking its SMS parts from the tenant's credits; false when it was held. */
   private async begin(row: Outgoing, claim: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.inPractice(row.practice_id, async (trx) => {
       let parts = 0;
       let tenantId = row.tenant_id;
       if (row.channel === 'sms') {
@@ -610,7 +620,7 @@ export class Dispatcher {
   private async markSent(sent: readonly { row: Outgoing; providerId: string }[], claim: string): Promise<void> {
     for (const [practiceId, group] of Map.groupBy(sent, (s) => s.row.practice_id)) {
       try {
-        await this.db.transaction().execute(async (trx) => {
+        await this.inPractice(practiceId, async (trx) => {
           const now = this.options.now();
           const updated = await this.sentMany(trx, group, claim);
           const statuses = group
@@ -684,7 +694,7 @@ export class Dispatcher {
 
   private async markOneSent(row: Outgoing, claim: string, providerId: string): Promise<void> {
     const now = this.options.now();
-    await this.db.transaction().execute(async (trx) => {
+    await this.inPractice(row.practice_id, async (trx) => {
       if (await this.update(trx, row, claim, { ...SENT, provider_id: providerId }))
         await this.writeStatus(trx, row, 'sent', { sent_at: now, error: null });
     });
@@ -693,7 +703,7 @@ export class Dispatcher {
   /** A permanent failure before the carrier took the message: the debit is refunded. */
   private async fail(row: Outgoing, claim: string, reason: string): Promise<void> {
     const now = this.options.now();
-    await this.db.transaction().execute(async (trx) => {
+    await this.inPractice(row.practice_id, async (trx) => {
       if (
         !(await this.update(trx, row, claim, { state: 'failed', error: reason, lease_holder: null, lease_until: null }))
       )
@@ -723,7 +733,7 @@ export class Dispatcher {
 
   /** Ends a message without sending it (expired, skipped, cancelled); a debit already made is refunded. */
   private async finish(row: Outgoing, claim: string, state: OutgoingState, reason: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.inPractice(row.practice_id, async (trx) => {
       if (!(await this.update(trx, row, claim, { state, error: reason, lease_holder: null, lease_until: null })))
         return;
       await this.refund(trx, row);
@@ -857,6 +867,7 @@ export class Dispatcher {
           : byId;
       if (!row) return false;
       if (row.state !== 'sent') return true; // a receipt repeated, or after a final one: nothing changes
+      await this.sync.holdCounter(trx, row.practice_id);
       const state: OutgoingState = outcome.delivered ? 'delivered' : 'failed';
       await trx
         .updateTable('outgoing_messages')

@@ -428,6 +428,15 @@ export class SyncService {
   }
 
   /**
+   * Takes the practice's counter for the rest of the caller's transaction, before the transaction locks
+   * anything else: a push takes it first and then the rows it changes, so a writer that locked those rows
+   * first and the counter after could wait for a push that waits for it (a deadlock on PostgreSQL).
+   */
+  async holdCounter(trx: Transaction<ServerDatabase>, practiceId: string): Promise<void> {
+    await bumpCounter(trx, practiceId, 0);
+  }
+
+  /**
    * The server's own changes of many rows of one table at once (the statuses of a dispatcher's batch), in
    * the caller's transaction: like `writeFields` for each, but read, numbered and written together, so a
    * batch takes the practice's counter once. Returns the last sequence number, or null when nothing changed.

@@ -130,7 +130,7 @@ const signed = (claims: Record<string, unknown>, secret = SECRET) =>
 /** A dispatcher of its own on the fixture's database (ticked by the test), with the file carrier by default. */
 const dispatcherOf = (
   holder: string,
-  settings: { batch: number; concurrency: number },
+  settings: { batch: number; concurrency: number; log?: (message: string, details: Record<string, unknown>) => void },
   sms: SmsCarrier = { name: 'file', send: (message: OutgoingSms) => fileSend(message) },
 ) =>
   new Dispatcher(
@@ -700,6 +700,54 @@ describe('the server sends the practices’ messages', () => {
       await other.release();
       p.fx.core.close();
     }
+  });
+
+  it('a push reaching a message the dispatcher is beginning waits its turn on the practice, no deadlock', async (ctx) => {
+    // PostgreSQL's row locks; SQLite has one writer at a time.
+    if (f.dialect !== 'postgres') ctx.skip();
+    const { p, practiceId, keys } = await practiceWithDueSms(d, 'pusher', '2026-06-11', 1, '28');
+    await f.db
+      .updateTable('outgoing_messages')
+      .set({ next_attempt_at: f.clock.now - 3 * 365 * 86_400_000 })
+      .where('key', 'in', keys)
+      .execute();
+    // A device's push: it has taken the practice's counter, and its hook will touch the message's queue row.
+    let pushed!: () => void;
+    const go = new Promise<void>((resolve) => (pushed = resolve));
+    let counted!: () => void;
+    const hasCounter = new Promise<void>((resolve) => (counted = resolve));
+    const push = f.db.transaction().execute(async (trx) => {
+      await f.server.sync.holdCounter(trx, practiceId);
+      counted();
+      await go;
+      await trx
+        .updateTable('outgoing_messages')
+        .set((eb) => ({ updated_at: eb('updated_at', '+', 1) }))
+        .where('key', 'in', keys)
+        .execute();
+    });
+    await hasCounter;
+    const logged: string[] = [];
+    const tick = dispatcherOf('beginning', { batch: 8, concurrency: 2, log: (message) => logged.push(message) }).tick();
+    // The dispatcher has claimed the message and waits for a lock (the practice's counter).
+    await expect
+      .poll(async () =>
+        Number(
+          (
+            await sql<{ n: string }>`select count(*) as n from pg_stat_activity
+              where wait_event_type = 'Lock' and datname = current_database()`.execute(f.db)
+          ).rows[0]!.n,
+        ),
+      )
+      .toBeGreaterThan(0);
+    pushed();
+    await push;
+    await tick;
+    // Before, the dispatcher had locked the message before it asked for the counter: PostgreSQL found the
+    // two waiting for each other after a second and ended the batch, which went again message by message.
+    expect(logged).toEqual([]);
+    expect(await queueStates(keys)).toEqual(['sent']);
+    p.fx.core.close();
   });
 
   it('reads the head of a burst off the queue’s index on PostgreSQL, without sorting the burst', async (ctx) => {
