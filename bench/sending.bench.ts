@@ -15,12 +15,11 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startGatewayApiStandIn } from '../test/harness/gatewayApiStandIn';
 import { queuedSms } from '../test/harness/queuedSms';
 import { startPostgres } from '../test/harness/services';
 import { openServerDb, SERVER_DB_FILE, type ServerDb } from '../server/db/database';
@@ -285,28 +284,16 @@ async function drain(
  */
 async function gatewayStandIn(): Promise<{ url: string; taken: () => number; close: () => Promise<void> }> {
   let taken = 0;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      // The root is one message or a list of them; one id per message, in order.
-      const parsed = JSON.parse(body) as unknown;
-      const messages = (Array.isArray(parsed) ? parsed : [parsed]) as { userref?: unknown }[];
-      const ok =
-        req.url === '/rest/mtsms' &&
-        req.headers.authorization === 'Token bench' &&
-        messages.every((m) => typeof m.userref === 'string');
-      const ids = ok ? messages.map(() => (taken += 1)) : [];
-      res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(ok ? { ids } : { code: 'bad', message: 'bad request' }));
-    });
+  const standIn = await startGatewayApiStandIn(({ url, authorization, body }) => {
+    // The root is one message or a list of them; one id per message, in order.
+    const messages = (Array.isArray(body) ? body : [body]) as { userref?: unknown }[];
+    const ok =
+      url === '/rest/mtsms' && authorization === 'Token bench' && messages.every((m) => typeof m.userref === 'string');
+    return ok
+      ? { status: 200, body: { ids: messages.map(() => (taken += 1)) } }
+      : { status: 400, body: { code: 'bad', message: 'bad request' } };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    taken: () => taken,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...standIn, taken: () => taken };
 }
 
 async function twoProcessesOnPostgres(): Promise<void> {

@@ -4,49 +4,25 @@
  * callback_url } answered by { ids: [n] }; errors as JSON { code, message }). Shown: what goes over the
  * wire, and which answers are permanent (no retry) or transient (retried by the dispatcher).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayApiCarrier, SendError } from '../../server/sending/carriers';
+import { startGatewayApiStandIn, type GatewayAnswer, type GatewayRequest } from '../harness/gatewayApiStandIn';
 
-interface Seen {
-  method: string;
-  url: string;
-  authorization: string | undefined;
-  body: unknown;
-}
-
-const seen: Seen[] = [];
-type Answer = { status: number; body: unknown };
+const seen: GatewayRequest[] = [];
+type Answer = GatewayAnswer;
 /** The stand-in's answer, fixed or worked out from the request's body. */
 let answer: Answer | ((body: unknown) => Answer) = { status: 200, body: { ids: [4711] } };
-let server: Server;
+let standIn: Awaited<ReturnType<typeof startGatewayApiStandIn>>;
 let base = '';
 
-const read = (req: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => resolve(data));
-  });
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    void read(req).then((raw) => {
-      seen.push({
-        method: req.method!,
-        url: req.url!,
-        authorization: req.headers.authorization,
-        body: JSON.parse(raw) as unknown,
-      });
-      const { status, body } = typeof answer === 'function' ? answer(JSON.parse(raw) as unknown) : answer;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    });
+  standIn = await startGatewayApiStandIn((request) => {
+    seen.push(request);
+    return typeof answer === 'function' ? answer(request.body) : answer;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  base = standIn.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => standIn.close());
 
 const carrier = () =>
   gatewayApiCarrier({

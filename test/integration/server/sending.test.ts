@@ -11,8 +11,6 @@
 import { bearerSyncTransport } from '../../../src-main/core/sync/httpTransport';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
@@ -27,6 +25,7 @@ import {
   type SmsCarrier,
 } from '../../../server/sending/carriers';
 import { Dispatcher, dueMessages } from '../../../server/sending/dispatcher';
+import { startGatewayApiStandIn } from '../../harness/gatewayApiStandIn';
 import { queuedSms } from '../../harness/queuedSms';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
 import { startServerFixture, type ServerFixture } from '../../harness/serverFixture';
@@ -821,27 +820,19 @@ describe('the server sends the practices’ messages', () => {
     // naming the refused number is refused whole (422), as the provider refuses a list.
     const requests: unknown[] = [];
     let nextId = 50_000;
-    const provider = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c: Buffer) => (raw += c.toString()));
-      req.on('end', () => {
-        const body = JSON.parse(raw) as unknown;
-        requests.push(body);
-        const list = (Array.isArray(body) ? body : [body]) as { recipients: { msisdn: number }[] }[];
-        const refuse = list.some((m) => m.recipients[0]!.msisdn === refused);
-        res.writeHead(refuse ? 422 : 200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify(refuse ? { code: '0x0202', message: 'Invalid recipient' } : { ids: list.map(() => nextId++) }),
-        );
-      });
+    const provider = await startGatewayApiStandIn(({ body }) => {
+      requests.push(body);
+      const list = (Array.isArray(body) ? body : [body]) as { recipients: { msisdn: number }[] }[];
+      return list.some((m) => m.recipients[0]!.msisdn === refused)
+        ? { status: 422, body: { code: '0x0202', message: 'Invalid recipient' } }
+        : { status: 200, body: { ids: list.map(() => nextId++) } };
     });
-    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
     try {
       const dispatcher = dispatcherOf(
         'lists',
         { batch: 25, concurrency: 4 },
         gatewayApiCarrier({
-          baseUrl: `http://127.0.0.1:${(provider.address() as AddressInfo).port}`,
+          baseUrl: provider.url,
           token: 'list-token-0123456789',
           sender: 'Praxis',
         }),
@@ -914,7 +905,7 @@ describe('the server sends the practices’ messages', () => {
       expect(statusOn(g, third!.message_id).status).toBe('sent');
       expect(statusOn(g, fourth!.message_id).status).toBe('delivered');
     } finally {
-      await new Promise<void>((resolve) => provider.close(() => resolve()));
+      await provider.close();
       g.fx.core.close();
     }
   });
