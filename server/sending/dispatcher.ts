@@ -11,7 +11,16 @@
  * with the same reference, which the carrier recognises, and the debit's key stops a second debit.
  * Every state change is written to the message's synced row, so each device sees it.
  */
-import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import { outsideQuietHours, isQuiet } from '../../protocol/messaging/quietHours';
 import { countSms } from '../../protocol/messaging/smsSegments';
 import type { FieldMap } from '../../protocol/sync';
@@ -88,6 +97,16 @@ export function dueMessages(
       .limit(limit)
   );
 }
+
+/** A message a claim may take at `now`: still to be sent, due, and not leased to a claim that is alive. */
+const claimable =
+  (now: number) =>
+  (eb: ExpressionBuilder<ServerDatabase, 'outgoing_messages'>): Expression<SqlBool> =>
+    eb.and([
+      eb('state', 'in', ['queued', 'sending']),
+      eb('next_attempt_at', '<=', now),
+      eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
+    ]);
 
 /** Retry after a transient error: 30 s, 1, 2, 4 … minutes, at most an hour. */
 export const backoffMs = (attempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
@@ -311,9 +330,7 @@ export class Dispatcher {
               'in',
               candidates.map((c) => c.key),
             )
-            .where('state', 'in', ['queued', 'sending'])
-            .where('next_attempt_at', '<=', now)
-            .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+            .where(claimable(now))
             // Two claims of the same rows on PostgreSQL: the second waited for the first's row locks, and
             // when the two visited their rows in different orders (two plans, or the versions a first claim
             // left) each waited for the other until PostgreSQL ended one as a deadlock (the sending
@@ -321,9 +338,7 @@ export class Dispatcher {
             // answer for queues; SQLite has one writer at a time and nothing to skip.
             .$if(this.options.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
         )
-        .where('state', 'in', ['queued', 'sending'])
-        .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .where(claimable(now))
         .returningAll()
         .execute();
       if (claimed.length > 0) return claimed.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at));
