@@ -90,6 +90,12 @@ async function bareServer(): Promise<void> {
   process.send!({ listening: true });
 }
 
+/**
+ * Node options for profiling a process of the benchmark (`--cpu-prof`, `--trace-gc`), from the environment
+ * variable `name`: given on the command line, as NODE_OPTIONS refuses some of them (`--trace-gc`).
+ */
+const nodeArgs = (name: string): string[] => process.env[name]?.split(' ').filter(Boolean) ?? [];
+
 const answer = <T>(child: ChildProcess, message: unknown): Promise<T> =>
   new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`a bench process ended (${code})`));
@@ -135,7 +141,11 @@ async function measureBehindNginx(
   );
   if ('skipped' in nginx) throw new Error(nginx.skipped);
   const clients = Array.from({ length: CLIENTS }, () =>
-    fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, CLINICDESK_BENCH_ROLE: CLIENT_ROLE } }),
+    fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, CLINICDESK_BENCH_ROLE: CLIENT_ROLE },
+      // The load generator's pauses are in every latency it measures: `CLUSTER_CLIENT_NODE_ARGS=--trace-gc`.
+      execArgv: [...process.execArgv, ...nodeArgs('CLUSTER_CLIENT_NODE_ARGS')],
+    }),
   );
   try {
     const rssBefore = servers.reduce((sum, s) => sum + rssOf(s.pid!), 0);
@@ -199,7 +209,8 @@ export async function startServerProcess(options: {
 }): Promise<{ child: ChildProcess; port: number; dataDir: string }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-cluster-'));
-  const child = spawn(process.execPath, [CLI, `--port=${port}`, `--data-dir=${dataDir}`], {
+  const profiling = nodeArgs('CLUSTER_SERVER_NODE_ARGS');
+  const child = spawn(process.execPath, [...profiling, CLI, `--port=${port}`, `--data-dir=${dataDir}`], {
     env: {
       ...withHugePages(process.env),
       CLINICDESK_DATABASE_URL: options.databaseUrl,
@@ -209,7 +220,8 @@ export async function startServerProcess(options: {
       CLINICDESK_LOG_LEVEL: 'warn',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // What a profiling option prints (`--trace-gc` writes to standard output) is shown.
+    stdio: ['ignore', profiling.length > 0 ? 'inherit' : 'ignore', 'inherit'],
   });
   await waitFor(`server process on ${port}`, async () => {
     if (child.exitCode !== null) throw new Error('a server process ended');
@@ -263,8 +275,6 @@ export async function runClusterBench(
         databaseUrl: pgUrl,
         redisUrl: redisUrl,
         secret,
-        // For profiling the servers (`--cpu-prof`, `--trace-gc`): their Node options alone.
-        env: process.env.CLUSTER_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.CLUSTER_SERVER_NODE_OPTIONS } : {},
       });
       servers.push(started.child);
       dataDirs.push(started.dataDir);

@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { withStatementCache } from './statementCache';
+import { withPreparedStatements } from './pgPreparedStatements';
 import { QueuedSqliteDialect } from './queuedSqliteDialect';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -131,6 +132,7 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
   let dialect: DialectName;
   let refreshStatistics = async (): Promise<void> => {};
   let statistics: NodeJS.Timeout | undefined;
+  let startPreparing = () => {};
   if (databaseUrl) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize ?? 10, types: pgTypes });
@@ -140,7 +142,9 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
     pool.on('error', (error: Error & { code?: string }) => {
       process.stderr.write(`PostgreSQL closed an idle connection (${error.code ?? 'no code'}): ${error.message}\n`);
     });
-    db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
+    const preparing = withPreparedStatements(pool);
+    startPreparing = () => preparing.start();
+    db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: preparing }) });
   } else {
     dialect = 'sqlite';
     const file = join(dataDir, SERVER_DB_FILE);
@@ -163,6 +167,8 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
   try {
     const schemaVersion = await migrateServerDb(db, serverMigrations, dialect);
     if (dialect === 'sqlite') await sql`PRAGMA optimize = 0x10002`.execute(db);
+    // Not before: a migration changes the tables a statement prepared earlier would read.
+    startPreparing();
     return {
       db,
       dialect,
