@@ -308,6 +308,8 @@ export async function runClusterBench(
           CLINICDESK_REDIS_URL: redisUrl,
           CLINICDESK_PORT: String(port),
         },
+        // Profiled as the product's servers are, for a comparison.
+        execArgv: [...process.execArgv, ...nodeArgs('CLUSTER_SERVER_NODE_ARGS')],
       });
       servers.push(child);
       barePorts.push(port);
