@@ -155,6 +155,13 @@ export const configSchema = z
     /** postgres://…: PostgreSQL instead of the embedded SQLite file (several server processes). */
     databaseUrl: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     databasePoolSize: z.coerce.number().int().min(1).max(500).default(10),
+    /**
+     * Frequent statements prepared once per PostgreSQL connection (server/db/pgPreparedStatements.ts). Off
+     * only behind a connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+     */
+    databasePreparedStatements: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+      .default(true),
     /** redis://…: shared call state, socket.io across processes and rate-limit counters in Redis. */
     redisUrl: z.url({ protocol: /^rediss?$/ }).optional(),
     /**
@@ -279,6 +286,7 @@ const fromEnv = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => 
   mailFrom: env.CLINICDESK_MAIL_FROM,
   turnSecret: env.CLINICDESK_TURN_SECRET,
   databaseUrl: env.CLINICDESK_DATABASE_URL,
+  databasePreparedStatements: env.CLINICDESK_DATABASE_PREPARED_STATEMENTS,
   redisUrl: env.CLINICDESK_REDIS_URL,
   trustProxy: env.CLINICDESK_TRUST_PROXY,
   serverSecret: env.CLINICDESK_SERVER_SECRET,

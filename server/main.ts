@@ -20,6 +20,7 @@ async function createAdmin(email: string | undefined, config: ReturnType<typeof 
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
   });
   const server = await buildServer({ ...config, logLevel: 'warn' }, database, VERSION);
   try {
@@ -41,7 +42,11 @@ async function createAdmin(email: string | undefined, config: ReturnType<typeof 
 async function copyCommand(config: ReturnType<typeof loadConfig>): Promise<void> {
   if (!config.databaseUrl) throw new ConfigError('usage: copy-to-postgres --database-url=postgres://…');
   const source = await openServerDb({ dataDir: config.dataDir });
-  const target = await openServerDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const target = await openServerDb({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    preparedStatements: config.databasePreparedStatements,
+  });
   try {
     const reports = await copyToPostgres(source, target);
     for (const r of reports)
@@ -78,7 +83,11 @@ async function main(): Promise<void> {
       process.env,
       webDir,
     );
-    const database = await openServerDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    const database = await openServerDb({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      preparedStatements: config.databasePreparedStatements,
+    });
     try {
       const print = (line: string) => console.log(line);
       if (command.startsWith('credits-')) await runCreditCommand(command, rest, database, print);
@@ -100,6 +109,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
   });
   const server = await buildServer(config, database, VERSION);
   await server.app.listen({ host: config.host, port: config.port });

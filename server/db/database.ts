@@ -48,6 +48,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** Connections in the PostgreSQL pool. */
   poolSize?: number;
+  /** Frequent statements prepared once per PostgreSQL connection (the default; see pgPreparedStatements.ts). */
+  preparedStatements?: boolean;
 }
 
 /** Where each dialect keeps the schema version. */
@@ -125,7 +127,12 @@ function privateFile(path: string): void {
 }
 
 export async function openServerDb(options: DatabaseOptions | string): Promise<ServerDb> {
-  const { dataDir, databaseUrl, poolSize } = typeof options === 'string' ? { dataDir: options } : options;
+  const {
+    dataDir,
+    databaseUrl,
+    poolSize,
+    preparedStatements = true,
+  } = typeof options === 'string' ? { dataDir: options } : options;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
   let db: Kysely<ServerDatabase>;
@@ -142,9 +149,9 @@ export async function openServerDb(options: DatabaseOptions | string): Promise<S
     pool.on('error', (error: Error & { code?: string }) => {
       process.stderr.write(`PostgreSQL closed an idle connection (${error.code ?? 'no code'}): ${error.message}\n`);
     });
-    const preparing = withPreparedStatements(pool);
-    startPreparing = () => preparing.start();
-    db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: preparing }) });
+    const preparing = preparedStatements ? withPreparedStatements(pool) : null;
+    startPreparing = () => preparing?.start();
+    db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: preparing ?? pool }) });
   } else {
     dialect = 'sqlite';
     const file = join(dataDir, SERVER_DB_FILE);

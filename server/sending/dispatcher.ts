@@ -84,7 +84,8 @@ export function dueMessages(
       .where((eb) =>
         eb.and([
           // As literals: SQLite uses a partial index (the queue's, migration 020) only for a query that names
-          // its condition's values (PostgreSQL plans with the bound values).
+          // its condition's values. PostgreSQL's plan of the prepared statement for any due time and limit
+          // (its generic plan) reads that index too (sending.test.ts).
           eb('state', 'in', [sql.lit<OutgoingState>('queued'), sql.lit<OutgoingState>('sending')]),
           eb('next_attempt_at', '<=', now),
           ...(free ? [eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)])] : []),

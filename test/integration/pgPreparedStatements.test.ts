@@ -2,13 +2,19 @@
  * The server's prepared statements on PostgreSQL (server/db/pgPreparedStatements.ts), seen from the
  * database itself (`pg_prepared_statements` of the connection, `pg_backend_pid()`), not from the wrapper's
  * own bookkeeping: a statement is prepared from its second use, answers as the unnamed one does, a
- * connection never holds more than its bound (it is replaced instead), nothing is prepared before `start`,
- * and a table changed under a prepared statement (another process migrating) costs a query outside a
- * transaction nothing and fails one inside, whose connection is then replaced.
+ * connection never holds more than its bound (a young one runs further texts unnamed, an old one is
+ * replaced), long texts and batches are not prepared, nothing is prepared before `start`, a table changed
+ * under a prepared statement (another process migrating) or a statement node-postgres closed after a value
+ * it could not send costs a query outside a transaction nothing and fails one inside, and the connection
+ * is then replaced. The server's own database opens with them on, or off when configured so.
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openServerDb } from '../../server/db/database';
 import { withPreparedStatements, type PreparingPool } from '../../server/db/pgPreparedStatements';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../harness/testDatabase';
 
@@ -47,6 +53,25 @@ const connectionState = async () => {
 };
 
 const byId = (id: number) => db.selectFrom('items').select(['id', 'label']).where('id', '=', id).execute();
+/** The items of a label; anything may be passed, as a caller could. */
+const byLabel = (on: Kysely<Db>, label: unknown) =>
+  on
+    .selectFrom('items')
+    .select('id')
+    .where('label', '=', label as string)
+    .execute();
+
+// The ids 1…n, on the given connection (or the pool).
+const inList = (n: number, on: Kysely<Db> = db) =>
+  on
+    .selectFrom('items')
+    .select('id')
+    .where(
+      'id',
+      'in',
+      Array.from({ length: n }, (_, k) => k + 1),
+    )
+    .execute();
 
 describe.skipIf(skipped !== null)(`prepared statements on PostgreSQL${skipped ? ` (skipped: ${skipped})` : ''}`, () => {
   beforeEach(async () => {
@@ -88,36 +113,15 @@ describe.skipIf(skipped !== null)(`prepared statements on PostgreSQL${skipped ? 
   });
 
   it('replaces a connection that holds its bound of prepared statements, and never exceeds it', async () => {
-    await open({ perConnection: 3 });
+    // Every connection counts as old enough to be renewed.
+    await open({ perConnection: 3, renewAfterMs: 0 });
     preparing.start();
     const first = (await connectionState()).pid;
     // Five statement texts (IN lists of five lengths), each used three times: the connection takes three
     // and runs the others unnamed, and is closed when released.
-    const inList = (n: number) =>
-      db
-        .selectFrom('items')
-        .select('id')
-        .where(
-          'id',
-          'in',
-          Array.from({ length: n }, (_, k) => k + 1),
-        )
-        .execute();
     await db.connection().execute(async (conn) => {
       for (let round = 0; round < 3; round += 1)
-        for (let n = 1; n <= 5; n += 1) {
-          expect(
-            await conn
-              .selectFrom('items')
-              .select('id')
-              .where(
-                'id',
-                'in',
-                Array.from({ length: n }, (_, k) => k + 1),
-              )
-              .execute(),
-          ).toHaveLength(n);
-        }
+        for (let n = 1; n <= 5; n += 1) expect(await inList(n, conn)).toHaveLength(n);
       const state = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(conn);
       expect(state.rows[0]!.n).toBe(3);
     });
@@ -128,6 +132,63 @@ describe.skipIf(skipped !== null)(`prepared statements on PostgreSQL${skipped ? 
     expect(after.names).toEqual([]);
     await inList(2);
     expect((await connectionState()).names).toHaveLength(1);
+  });
+
+  it('keeps a young connection at its bound and runs further texts unnamed, without closing it', async () => {
+    let clock = 0;
+    await open({ perConnection: 2, renewAfterMs: 60_000, now: () => clock });
+    preparing.start();
+    const { pid } = await connectionState();
+    for (let round = 0; round < 3; round += 1) for (let n = 1; n <= 4; n += 1) expect(await inList(n)).toHaveLength(n);
+    expect(await connectionState()).toEqual({ pid, names: [expect.any(String), expect.any(String)] });
+    expect(preparing.stats().replaced).toBe(0);
+    // Ten minutes on, the connection is renewed at its next release after a text it could not take.
+    clock = 60_000;
+    await inList(4);
+    expect(preparing.stats().replaced).toBe(1);
+    expect((await connectionState()).pid).not.toBe(pid);
+  });
+
+  it('does not prepare a batch: a statement with many parameters or a long text', async () => {
+    await open();
+    preparing.start();
+    for (let round = 0; round < 3; round += 1) {
+      expect(await inList(33)).toHaveLength(33);
+      // A text of over 4,000 characters (one parameter).
+      const long = await sql<{
+        id: number;
+      }>`select id from items where label = ${'item 1'} /* ${sql.raw('-'.repeat(4_000))} */`.execute(db);
+      expect(long.rows).toEqual([{ id: 1 }]);
+    }
+    expect((await connectionState()).names).toEqual([]);
+    expect(preparing.stats().named).toBe(0);
+  });
+
+  it('replaces a connection whose statement node-postgres closed after a value it could not send', async () => {
+    await open();
+    preparing.start();
+    await byLabel(db, 'item 1');
+    expect(await byLabel(db, 'item 2')).toEqual([{ id: 2 }]);
+    const { pid } = await connectionState();
+    // JSON cannot carry a BigInt: node-postgres fails while binding and closes the statement it had parsed,
+    // though it still believes it prepared. The connection is not used again.
+    await expect(byLabel(db, { n: 1n })).rejects.toThrow(/BigInt/);
+    expect(await byLabel(db, 'item 3')).toEqual([{ id: 3 }]);
+    expect((await connectionState()).pid).not.toBe(pid);
+    expect(preparing.stats().retried).toBe(0);
+  });
+
+  it('runs a statement unnamed that node-postgres closed earlier on the same connection', async () => {
+    await open();
+    preparing.start();
+    await db.connection().execute(async (conn) => {
+      await byLabel(conn, 'item 1');
+      await byLabel(conn, 'item 2');
+      await expect(byLabel(conn, { n: 1n })).rejects.toThrow(/BigInt/);
+      // Still on that connection: PostgreSQL no longer has the statement (26000), so it runs unnamed.
+      expect(await byLabel(conn, 'item 3')).toEqual([{ id: 3 }]);
+    });
+    expect(preparing.stats().retried).toBe(1);
   });
 
   it('runs a statement again unnamed after another process changed its table, and replaces the connection', async () => {
@@ -169,5 +230,27 @@ describe.skipIf(skipped !== null)(`prepared statements on PostgreSQL${skipped ? 
       expect(await all(trx)).toHaveLength(2);
     });
     expect(await byId(101)).toEqual([{ id: 101, label: 'in the next one' }]);
+  });
+
+  it.each([true, false])('opens the server database with prepared statements %s', async (preparedStatements) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinicdesk-prepared-'));
+    const server = await openServerDb({
+      dataDir,
+      databaseUrl: database.databaseUrl,
+      poolSize: 1,
+      preparedStatements,
+    });
+    try {
+      // The migrations ran unnamed; a frequent statement after them is prepared (when on).
+      for (let i = 0; i < 3; i += 1)
+        await server.db.selectFrom('accounts').select('id').where('id', '=', `a${i}`).execute();
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(
+        server.db,
+      );
+      expect(rows[0]!.n).toBe(preparedStatements ? 1 : 0);
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -778,6 +778,24 @@ describe('the server sends the practices’ messages', () => {
         .join('\n');
       expect(plan).toContain('Index Scan using outgoing_queue_head');
       expect(plan).not.toContain('Sort');
+      // The server prepares this statement (server/db/pgPreparedStatements.ts): after five executions
+      // PostgreSQL may plan it once for any values, so that plan must read the index as well.
+      const { sql: text, parameters } = head.compile();
+      const generic = await f.db.connection().execute(async (conn) => {
+        await sql.raw(`prepare head_generic as ${text}`).execute(conn);
+        try {
+          await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
+          const explained = await sql
+            .raw<{ 'QUERY PLAN': string }>(`explain execute head_generic(${parameters.map(Number).join(', ')})`)
+            .execute(conn);
+          return explained.rows.map((r) => r['QUERY PLAN']).join('\n');
+        } finally {
+          await sql`reset plan_cache_mode`.execute(conn);
+          await sql`deallocate head_generic`.execute(conn);
+        }
+      });
+      expect(generic).toContain('Index Scan using outgoing_queue_head');
+      expect(generic).not.toContain('Sort');
       expect(await head.execute()).toHaveLength(800);
     } finally {
       await f.db.deleteFrom('outgoing_messages').where('practice_id', '=', practiceId).execute();

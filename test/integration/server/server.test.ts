@@ -158,6 +158,13 @@ describe('server configuration', () => {
     expect(fromEnv.port).toBe(5001);
     const fromFlag = loadConfig([`--data-dir=${dataDir}`, '--port=5002'], { CLINICDESK_PORT: '5001' }, '/web');
     expect(fromFlag.port).toBe(5002);
+    // Prepared statements on PostgreSQL: on unless switched off (behind a pooler that cannot keep them).
+    expect(fromFile.databasePreparedStatements).toBe(true);
+    const off = { CLINICDESK_DATABASE_PREPARED_STATEMENTS: 'false' };
+    expect(loadConfig([`--data-dir=${dataDir}`], off, '/web').databasePreparedStatements).toBe(false);
+    expect(() =>
+      loadConfig([`--data-dir=${dataDir}`], { CLINICDESK_DATABASE_PREPARED_STATEMENTS: 'no' }, '/web'),
+    ).toThrowError(/databasePreparedStatements/);
   });
 
   it('stops with a clear message on bad values', () => {
