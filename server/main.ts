@@ -13,15 +13,19 @@ import { runBillingCommand } from './billing/billingCommands';
 declare const __CLINICDESK_VERSION__: string | undefined;
 const VERSION = typeof __CLINICDESK_VERSION__ === 'string' ? __CLINICDESK_VERSION__ : 'dev';
 
-/** `create-admin <email>`: the first account, the service admin; prints its registration link. */
-async function createAdmin(email: string | undefined, config: ReturnType<typeof loadConfig>): Promise<void> {
-  if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new ConfigError('usage: create-admin <email>');
-  const database = await openServerDb({
+/** The server's database as the configuration describes it (the server and every command alike). */
+const openConfiguredDb = (config: ReturnType<typeof loadConfig>) =>
+  openServerDb({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     poolSize: config.databasePoolSize,
     preparedStatements: config.databasePreparedStatements,
   });
+
+/** `create-admin <email>`: the first account, the service admin; prints its registration link. */
+async function createAdmin(email: string | undefined, config: ReturnType<typeof loadConfig>): Promise<void> {
+  if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new ConfigError('usage: create-admin <email>');
+  const database = await openConfiguredDb(config);
   const server = await buildServer({ ...config, logLevel: 'warn' }, database, VERSION);
   try {
     const invited = await server.accounts.invite({ email, role: 'service_admin', language: 'en' });
@@ -42,11 +46,7 @@ async function createAdmin(email: string | undefined, config: ReturnType<typeof 
 async function copyCommand(config: ReturnType<typeof loadConfig>): Promise<void> {
   if (!config.databaseUrl) throw new ConfigError('usage: copy-to-postgres --database-url=postgres://…');
   const source = await openServerDb({ dataDir: config.dataDir });
-  const target = await openServerDb({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    preparedStatements: config.databasePreparedStatements,
-  });
+  const target = await openConfiguredDb(config);
   try {
     const reports = await copyToPostgres(source, target);
     for (const r of reports)
@@ -83,11 +83,7 @@ async function main(): Promise<void> {
       process.env,
       webDir,
     );
-    const database = await openServerDb({
-      dataDir: config.dataDir,
-      databaseUrl: config.databaseUrl,
-      preparedStatements: config.databasePreparedStatements,
-    });
+    const database = await openConfiguredDb(config);
     try {
       const print = (line: string) => console.log(line);
       if (command.startsWith('credits-')) await runCreditCommand(command, rest, database, print);
@@ -105,12 +101,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig(process.argv.slice(2), process.env, webDir);
-  const database = await openServerDb({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    poolSize: config.databasePoolSize,
-    preparedStatements: config.databasePreparedStatements,
-  });
+  const database = await openConfiguredDb(config);
   const server = await buildServer(config, database, VERSION);
   await server.app.listen({ host: config.host, port: config.port });
   server.app.log.info({ dataDir: config.dataDir, publicUrl: config.publicUrl }, 'ClinicDesk server ready');
