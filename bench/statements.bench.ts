@@ -5,6 +5,11 @@
  * same database, same values, in the same run: the server's relay participant check and a peer's calls
  * (through Kysely on the server's SQLite), and the desktop core's appointment by id (better-sqlite3).
  * Clock: n reads one after the other with a new value each, per read; three runs, the median run.
+ *
+ * PostgreSQL (issue 17): the same server reads on a throw-away PostgreSQL through the server's database
+ * with its statements prepared (server/db/pgPreparedStatements.ts) beside the same database with them off
+ * (every statement parsed and planned at each execution, as before): wall time per read, and the CPU the
+ * PostgreSQL backend spent per read (`/proc`, each side has one connection).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,8 +21,10 @@ import { ContactService } from '../server/contacts/contactService';
 import { openServerDb } from '../server/db/database';
 import { openDatabase } from '../src-main/core/db/database';
 import { SELECT, SELECT_ONE } from '../src-main/core/practice/agendaService';
+import { sql } from 'kysely';
+import { startPostgres } from '../test/harness/services';
 import { seedPairs } from './signalling.bench';
-import { activeProfile, loadAverage, medianRun, RUNS } from './stats';
+import { activeProfile, cpuPerUnit, loadAverage, medianRun, RUNS } from './stats';
 
 const READS = 5000;
 
@@ -40,8 +47,86 @@ async function compare(name: string, product: (i: number) => unknown, joined: (i
   );
 }
 
+/** The server's socket and presence reads on PostgreSQL, prepared and not, in the same run. */
+async function preparedOnPostgres(dir: string): Promise<void> {
+  const pg = await startPostgres();
+  if (!('url' in pg)) {
+    console.log(`  PostgreSQL: skipped (${pg.skipped})`);
+    return;
+  }
+  try {
+    const open = (preparedStatements: boolean) =>
+      openServerDb({
+        dataDir: join(dir, `pg-${preparedStatements}`),
+        databaseUrl: pg.url,
+        poolSize: 1,
+        preparedStatements,
+      });
+    const prepared = await open(true);
+    const unnamed = await open(false);
+    // 10,000 peers with a socket each on one live process.
+    const peers = Array.from({ length: 10_000 }, () => randomUUID());
+    await prepared.db
+      .insertInto('signal_processes')
+      .values({ id: 'bench', seen_at: Date.now() + 3_600_000 })
+      .execute();
+    for (let i = 0; i < peers.length; i += 1000)
+      await prepared.db
+        .insertInto('signal_sockets')
+        .values(
+          peers
+            .slice(i, i + 1000)
+            .map((peer_id) => ({ socket_id: `s-${peer_id}`, peer_id, process_id: 'bench', tab_id: null })),
+        )
+        .execute();
+    await sql`analyze`.execute(prepared.db);
+    const backend = async (db: typeof prepared.db) =>
+      Number((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid);
+    const sides = [
+      { name: 'prepared', db: prepared.db, pid: await backend(prepared.db) },
+      { name: 'unnamed', db: unnamed.db, pid: await backend(unnamed.db) },
+    ];
+    const peer = (i: number) => peers[i % peers.length]!;
+    const reads: [string, (db: typeof prepared.db, i: number) => unknown][] = [
+      ["a new socket's facts", (db, i) => new CallState(db, 60_000).connectionFacts(db, peer(i), `new-${i}`)],
+      ["a peer's presence", (db, i) => new CallState(db, 60_000).statuses(db, [peer(i)])],
+    ];
+    for (const [name, read] of reads) {
+      const runs: Record<string, { wall: number; cpu: number }>[] = [];
+      for (let run = 0; run < RUNS; run += 1) {
+        const each: Record<string, { wall: number; cpu: number }> = {};
+        for (const side of sides) {
+          const { result: wall, cpu } = await cpuPerUnit(
+            [side.pid],
+            () => perRead((i) => read(side.db, i)),
+            () => READS * 2, // perRead warms up with as many reads as it times
+          );
+          each[side.name] = { wall, cpu };
+        }
+        runs.push(each);
+      }
+      const median = medianRun(runs, (run) => run.prepared!.cpu);
+      const { prepared: p, unnamed: u } = median as {
+        prepared: { wall: number; cpu: number };
+        unnamed: { wall: number; cpu: number };
+      };
+      console.log(
+        `  PostgreSQL, ${name}: prepared ${p.wall.toFixed(0)} µs per read, backend CPU ${p.cpu.toFixed(0)} µs; ` +
+          `unnamed ${u.wall.toFixed(0)} µs, backend CPU ${u.cpu.toFixed(0)} µs (CPU ${(p.cpu / u.cpu).toFixed(2)}×; median run); ` +
+          `runs' backend CPU (µs): ${runs.map((r) => `${r.prepared!.cpu.toFixed(0)} / ${r.unnamed!.cpu.toFixed(0)}`).join(', ')}`,
+      );
+    }
+    await prepared.close();
+    await unnamed.close();
+  } finally {
+    await pg.stop();
+  }
+}
+
 export async function runStatementsBench(): Promise<void> {
-  console.log('\n# SQLite statements read with new values each time (one table + subqueries vs the joins replaced)');
+  console.log(
+    '\n# statements read with new values each time (SQLite: one table + subqueries vs the joins replaced; PostgreSQL: prepared vs unnamed)',
+  );
   const dir = mkdtempSync(join(tmpdir(), 'clinicdesk-bench-statements-'));
   try {
     // Server: 5,000 active two-person calls.
@@ -202,6 +287,7 @@ export async function runStatementsBench(): Promise<void> {
       (i) => joined.get(ids[i % ids.length]),
     );
     core.close();
+    await preparedOnPostgres(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
