@@ -27,7 +27,7 @@ import { fileCarrier, gatewayApiCarrier } from '../server/sending/carriers';
 import { Dispatcher } from '../server/sending/dispatcher';
 import { CreditLedger } from '../server/sending/ledger';
 import { SyncService } from '../server/sync/syncService';
-import { measure, report } from './stats';
+import { measure, processCpuSeconds, report } from './stats';
 
 const MESSAGES = 10_000;
 /** The dispatcher's settings in every round: batches of 200, eight hand-overs at once. */
@@ -255,24 +255,41 @@ function startDispatchers(
 
 const nextMessage = (w: ChildProcess) => new Promise<unknown>((resolve) => w.once('message', resolve));
 
+/** The CPU time (s) the given processes have used so far; one that has ended counts nothing. */
+const cpuOf = (pids: readonly number[]) =>
+  pids.reduce((sum, pid) => {
+    try {
+      return sum + processCpuSeconds(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+
 /**
  * Drains one burst with the given dispatchers: seconds from "go" until all found nothing due, the
- * dispatchers' own CPU time, and how busy the machine's cores were meanwhile (PostgreSQL's share included).
+ * dispatchers' own CPU time, PostgreSQL's (its backends and background processes, from /proc), this
+ * process's (the GatewayAPI stand-in), and how busy the machine's cores were meanwhile (all of it).
  */
 async function drain(
   workers: readonly ChildProcess[],
-): Promise<{ seconds: number; dispatcherCpu: number; busyCores: number }> {
+  postgresPids: readonly number[],
+): Promise<{ seconds: number; dispatcherCpu: number; postgresCpu: number; standInCpu: number; busyCores: number }> {
   const cpuBefore = cpuTimes();
+  const postgresBefore = cpuOf(postgresPids);
+  const ownBefore = process.cpuUsage();
   const started = performance.now();
   const done = workers.map(nextMessage);
   for (const w of workers) w.send('go');
   const answers = (await Promise.all(done)) as { cpuMs: number }[];
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = cpuTimes();
+  const own = process.cpuUsage(ownBefore);
   const cores = cpus().length;
   return {
     seconds,
     dispatcherCpu: answers.reduce((sum, a) => sum + a.cpuMs, 0) / 1000,
+    postgresCpu: cpuOf(postgresPids) - postgresBefore,
+    standInCpu: (own.user + own.system) / 1e6,
     busyCores: ((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * cores,
   };
 }
@@ -320,12 +337,16 @@ async function twoProcessesOnPostgres(): Promise<void> {
     // The two dispatchers are started once and warmed up by a first burst that is not counted: a server's
     // dispatcher at 08:00 has been running for hours, while a fresh process compiles its code during the
     // first second of a burst that lasts three — paid once by one process and twice by two, which measured
-    // start-up rather than sending. Then three rounds of each, alternating (one process: each of the two in
-    // turn); the median round counts.
+    // start-up rather than sending. Then five rounds of each, alternating (one process: each of the two in
+    // turn); the median round counts (three rounds of each left the figure to one round's luck on a machine
+    // whose speed drifts within a minute: rounds of the same run differed by a fifth).
     const { workers, ready } = startDispatchers(pg.url, gateway.url);
     await ready;
     const rates: Record<number, number[]> = { 1: [], 2: [] };
-    const rounds = [0, 1, 2, 1, 2, 1, 2];
+    // Per round: the cores the machine kept busy, and its CPU time per message (µs, every process).
+    const busy: Record<number, number[]> = { 1: [], 2: [] };
+    const machinePerMessage: Record<number, number[]> = { 1: [], 2: [] };
+    const rounds = [0, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2];
     let ones = 0;
     for (const processes of rounds) {
       const before = await sentCount();
@@ -336,22 +357,46 @@ async function twoProcessesOnPostgres(): Promise<void> {
       // the whole burst at every claim instead of reading the head off the queue's index.
       await sql`analyze`.execute(database.db);
       const takenBefore = gateway.taken();
-      const { seconds, dispatcherCpu, busyCores } = await drain(processes === 1 ? [workers[ones++ % 2]!] : workers);
+      // PostgreSQL's processes as they are now (the dispatchers' pools are open, so their backends are listed).
+      const postgresPids = (await sql<{ pid: number }>`select pid from pg_stat_activity`.execute(database.db)).rows.map(
+        (r) => Number(r.pid),
+      );
+      const { seconds, dispatcherCpu, postgresCpu, standInCpu, busyCores } = await drain(
+        processes === 1 ? [workers[ones++ % 2]!] : workers,
+        postgresPids,
+      );
       const sent = (await sentCount()) - before;
       const taken = gateway.taken() - takenBefore;
       const rate = MESSAGES / seconds;
-      if (processes > 0) rates[processes]!.push(rate);
+      if (processes > 0) {
+        rates[processes]!.push(rate);
+        busy[processes]!.push(busyCores);
+        machinePerMessage[processes]!.push((busyCores * seconds * 1e6) / MESSAGES);
+      }
       console.log(
         `  ${processes === 0 ? 'warm-up, 2 processes' : processes === 1 ? '1 process' : '2 processes'}: ${MESSAGES} SMS over ${PRACTICES} practices in ${seconds.toFixed(1)} s, ` +
-          `${rate.toFixed(0)} messages/s (sent ${sent}, taken by the gateway ${taken}); dispatcher CPU ${dispatcherCpu.toFixed(1)} s, ` +
+          `${rate.toFixed(0)} messages/s (sent ${sent}, taken by the gateway ${taken}); CPU s dispatchers ${dispatcherCpu.toFixed(2)}, ` +
+          `PostgreSQL ${postgresCpu.toFixed(2)}, stand-in ${standInCpu.toFixed(2)}, ` +
           `cores busy ${busyCores.toFixed(2)} of ${cpus().length}; load ${loadavg()[0]!.toFixed(1)}`,
       );
     }
     await Promise.all(workers.map((w) => new Promise((r) => (w.send('exit'), w.once('exit', r)))));
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const rounds1 = rates[1]!.length;
     console.log(
-      `  median of 3: one process ${median(rates[1]!).toFixed(0)}/s, two ${median(rates[2]!).toFixed(0)}/s; ` +
+      `  median of ${rounds1}: one process ${median(rates[1]!).toFixed(0)}/s, two ${median(rates[2]!).toFixed(0)}/s; ` +
         `two / one ${(median(rates[2]!) / median(rates[1]!)).toFixed(2)}× (target ≥ 1.6×)`,
+    );
+    // What the machine allows: one process keeps about a core and a tenth busy (the dispatcher waits for
+    // PostgreSQL's answers, PostgreSQL for the dispatcher's next statement), two can keep at most every core
+    // busy; the ratio of those, less what two cost more per message, is as far as two / one can go here.
+    const cores = cpus().length;
+    const perMessage = median(machinePerMessage[2]!) / median(machinePerMessage[1]!);
+    console.log(
+      `  cores busy: one process ${median(busy[1]!).toFixed(2)}, two ${median(busy[2]!).toFixed(2)} of ${cores}; ` +
+        `the machine's CPU per message: one ${median(machinePerMessage[1]!).toFixed(0)} µs, two ${median(machinePerMessage[2]!).toFixed(0)} µs (${perMessage.toFixed(2)}×); ` +
+        `two / one can reach at most ${(cores / median(busy[1]!)).toFixed(2)}× on ${cores} cores, ` +
+        `${(median(busy[2]!) / median(busy[1]!) / perMessage).toFixed(2)}× with these figures`,
     );
   } finally {
     await gateway.close();

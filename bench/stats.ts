@@ -46,7 +46,7 @@ export const eachRun = <T>(runs: readonly T[], figure: (run: T) => string): stri
  * stime in clock ticks of 1/100 s (Linux's USER_HZ). After the name, which ends in ") ", they are the 12th
  * and 13th fields (14 and 15 of proc(5)).
  */
-function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
