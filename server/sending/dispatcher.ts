@@ -11,7 +11,16 @@
  * with the same reference, which the carrier recognises, and the debit's key stops a second debit.
  * Every state change is written to the message's synced row, so each device sees it.
  */
-import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import { outsideQuietHours, isQuiet } from '../../protocol/messaging/quietHours';
 import { countSms } from '../../protocol/messaging/smsSegments';
 import type { FieldMap } from '../../protocol/sync';
@@ -96,8 +105,18 @@ const claimable = (row: Pick<Outgoing, 'state' | 'next_attempt_at' | 'lease_unti
   Number(row.next_attempt_at) <= now &&
   (row.lease_until === null || Number(row.lease_until) <= now);
 
+/** The same rule as a condition of a statement (SQLite's claim). */
+const claimableWhere =
+  (now: number) =>
+  (eb: ExpressionBuilder<ServerDatabase, 'outgoing_messages'>): Expression<SqlBool> =>
+    eb.and([
+      eb('state', 'in', ['queued', 'sending']),
+      eb('next_attempt_at', '<=', now),
+      eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
+    ]);
+
 /**
- * The chosen messages' rows as they are now, by their keys alone, locked on PostgreSQL until the claim's
+ * PostgreSQL: the chosen messages' rows as they are now, by their keys alone, locked until the claim's
  * transaction ends — except those another claim is writing, which are skipped, not waited for.
  *
  * By key alone: with the claim's conditions (state, due time) in the statement, PostgreSQL intersected
@@ -108,15 +127,15 @@ const claimable = (row: Pick<Outgoing, 'state' | 'next_attempt_at' | 'lease_unti
  *
  * Skipped, not waited for: two claims of the same rows each waited for the other's row locks when they
  * visited them in different orders, until PostgreSQL ended one as a deadlock (the sending benchmark,
- * after a second's wait). Skipping what another claim is writing is PostgreSQL's own answer for queues;
- * SQLite has one writer at a time and nothing to skip.
+ * after a second's wait). Skipping what another claim is writing is PostgreSQL's own answer for queues.
  */
-export function lockChosen(db: Kysely<ServerDatabase>, keys: readonly string[], dialect: DialectName | undefined) {
+export function lockChosen(db: Kysely<ServerDatabase>, keys: readonly string[]) {
   return db
     .selectFrom('outgoing_messages')
     .select(['key', 'state', 'next_attempt_at', 'lease_until'])
     .where('key', 'in', keys)
-    .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+    .forUpdate()
+    .skipLocked();
 }
 
 /** Leases the messages to `claim` (one attempt more), answering them as the update left them. */
@@ -133,8 +152,12 @@ export function leaseRows(
 
 /**
  * Leases to `claim` those of the chosen messages that are free at `now` and that no other claim is
- * writing, in one transaction: the rows are locked (PostgreSQL) or the database has one writer (SQLite)
- * from the look at them to their lease. The messages leased, as the update left them.
+ * writing; the messages leased, as the update left them.
+ *
+ * On PostgreSQL in one transaction: the rows are locked from the look at them to their lease. On SQLite in
+ * one conditional statement: it has one writer and nothing to lock, and a transaction that reads before it
+ * writes fails at once (SQLITE_BUSY, or SQLITE_BUSY_SNAPSHOT) where a single write waits for another
+ * process's write to end (busy_timeout) — a server CLI command writing the same file.
  */
 export function claimRows(
   db: Kysely<ServerDatabase>,
@@ -146,10 +169,12 @@ export function claimRows(
     dialect,
   }: { keys: readonly string[]; claim: string; now: number; leaseMs: number; dialect: DialectName | undefined },
 ): Promise<Outgoing[]> {
+  const until = now + leaseMs;
+  if (dialect !== 'postgres') return leaseRows(db, { keys, claim, until }).where(claimableWhere(now)).execute();
   return db.transaction().execute(async (trx) => {
-    const free = (await lockChosen(trx, keys, dialect).execute()).filter((row) => claimable(row, now));
+    const free = (await lockChosen(trx, keys).execute()).filter((row) => claimable(row, now));
     if (free.length === 0) return [];
-    return leaseRows(trx, { keys: free.map((row) => row.key), claim, until: now + leaseMs }).execute();
+    return leaseRows(trx, { keys: free.map((row) => row.key), claim, until }).execute();
   });
 }
 

@@ -12,8 +12,9 @@ import { bearerSyncTransport } from '../../../src-main/core/sync/httpTransport';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { SignJWT } from 'jose';
-import { sql, type Compilable } from 'kysely';
+import { CompiledQuery, createQueryId, sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../protocol/client';
 import { SyncEngine, type SyncTransport } from '../../../src-main/core/sync/syncEngine';
@@ -24,7 +25,8 @@ import {
   type OutgoingSms,
   type SmsCarrier,
 } from '../../../server/sending/carriers';
-import { claimRows, Dispatcher, dueMessages, leaseRows, lockChosen } from '../../../server/sending/dispatcher';
+import { SERVER_DB_FILE } from '../../../server/db/database';
+import { claimRows, Dispatcher, dueMessages } from '../../../server/sending/dispatcher';
 import { startGatewayApiStandIn } from '../../harness/gatewayApiStandIn';
 import { queuedSms } from '../../harness/queuedSms';
 import { berlin, practiceFixture, type Fixture } from '../../harness/practiceFixture';
@@ -131,9 +133,10 @@ const dispatcherOf = (
   holder: string,
   settings: { batch: number; concurrency: number; log?: (message: string, details: Record<string, unknown>) => void },
   sms: SmsCarrier = { name: 'file', send: (message: OutgoingSms) => fileSend(message) },
+  db: ServerFixture['db'] = f.db,
 ) =>
   new Dispatcher(
-    f.db,
+    db,
     f.server.sync,
     f.server.ledger,
     { sms, mail: { send: async () => {}, close: () => {} } },
@@ -802,7 +805,7 @@ describe('the server sends the practices’ messages', () => {
     }
   });
 
-  it('claims the chosen messages by their keys alone on PostgreSQL, whatever the history left in the indexes', async (ctx) => {
+  it('claims by the chosen messages’ keys alone on PostgreSQL, whatever the history left in the indexes', async (ctx) => {
     // A claim names the messages it chose. With its conditions (state, due time) in the statement as well,
     // PostgreSQL intersected those keys with every entry of `outgoing_due` for a queued or sending version —
     // entries that the sent history's earlier versions leave until vacuum, 223,000 read per claim of 200 in
@@ -843,25 +846,79 @@ describe('the server sends the practices’ messages', () => {
           )
           .execute();
       await sql`analyze outgoing_messages`.execute(f.db);
-      const chosen = burst.slice(0, 200).map((m) => m.key);
-      const explain = async (query: Compilable) =>
-        (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(f.db)).rows
-          .map((r) => r['QUERY PLAN'])
-          .join('\n');
-      // The claim's two statements read the rows by their keys and through no index of states or due times
-      // (on a table this small PostgreSQL may read it whole; on the benchmark's it reads the primary key).
-      for (const plan of [
-        await explain(lockChosen(f.db, chosen, 'postgres')),
-        await explain(leaseRows(f.db, { keys: chosen, claim: 'plan:1', until: f.clock.now + 60_000 })),
-      ])
-        expect(plan).not.toMatch(/outgoing_due|outgoing_queue_head/);
-      // And the claim takes only what is free: all 200, then none of them again, nor any of the history.
+      // A claim takes only what is free: all 200 chosen, then none of them again, nor any of the history.
       const claim = (keys: readonly string[]) =>
-        claimRows(f.db, { keys, claim: 'plan:2', now: f.clock.now, leaseMs: 60_000, dialect: 'postgres' });
+        claimRows(f.db, { keys, claim: 'plan:1', now: f.clock.now, leaseMs: 60_000, dialect: 'postgres' });
+      const chosen = burst.slice(0, 200).map((m) => m.key);
       expect((await claim(chosen)).map((r) => r.key).sort()).toEqual([...chosen].sort());
       expect(await claim(chosen)).toEqual([]);
       expect(await claim(history.slice(0, 50).map((m) => m.key))).toEqual([]);
+      // Every statement of a dispatcher's tick as Kysely built it, explained with its values afterwards:
+      // none reads the index of states and due times.
+      const recorded: RootOperationNode[] = [];
+      const recorder: KyselyPlugin = {
+        transformQuery: ({ node }) => (recorded.push(node), node),
+        transformResult: async ({ result }) => result,
+      };
+      await dispatcherOf('plan', { batch: 200, concurrency: 2 }, undefined, f.db.withPlugin(recorder)).tick();
+      const explained = [];
+      for (const node of recorded) {
+        const compiled = f.db.getExecutor().compileQuery(node, createQueryId());
+        if (!compiled.sql.includes('"outgoing_messages"')) continue;
+        const plan = await f.db.executeQuery<{ 'QUERY PLAN': string }>(
+          CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]),
+        );
+        explained.push({ sql: compiled.sql, plan: plan.rows.map((r) => r['QUERY PLAN']).join('\n') });
+      }
+      expect(explained.filter((e) => e.sql.includes('for update skip locked'))).toHaveLength(1);
+      for (const { sql: text, plan } of explained) expect(plan, text).not.toContain('outgoing_due');
     } finally {
+      await f.db.deleteFrom('outgoing_messages').where('practice_id', '=', practiceId).execute();
+    }
+  });
+
+  it('waits on SQLite for another process’s write to the file before it claims, as a single write does', async (ctx) => {
+    // A server CLI command (credits) writes the same file from its own process. A claim that read the rows
+    // in a transaction before it leased them failed at once when it could not take the write lock
+    // (SQLITE_BUSY); a single statement waits for it (busy_timeout).
+    if (f.dialect !== 'sqlite') ctx.skip();
+    const practiceId = `acct:claim-wait-${randomUUID()}`;
+    const rows = Array.from({ length: 5 }, (_, i) =>
+      queuedSms({
+        practiceId,
+        id: randomUUID(),
+        recipient: `+4917128${String(100000 + i)}`,
+        body: `Claim wait ${i}`,
+        tenantId: randomUUID(),
+        kind: 'reminder',
+        dueAt: f.clock.now - 60_000,
+      }),
+    );
+    await f.db.insertInto('outgoing_messages').values(rows).execute();
+    // The other process: a thread of its own with its own connection, holding the write lock for a moment.
+    const other = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const db = new (require('better-sqlite3'))(workerData.file);
+       db.exec('begin immediate');
+       parentPort.postMessage('locked');
+       setTimeout(() => { db.exec('commit'); db.close(); parentPort.postMessage('released'); }, 300);`,
+      { eval: true, workerData: { file: join(f.dataDir, SERVER_DB_FILE) } },
+    );
+    const released = new Promise((resolve) => other.on('message', (m) => m === 'released' && resolve(m)));
+    try {
+      await new Promise((resolve) => other.once('message', resolve));
+      const keys = rows.map((r) => r.key);
+      const claimed = await claimRows(f.db, {
+        keys,
+        claim: 'wait:1',
+        now: f.clock.now,
+        leaseMs: 60_000,
+        dialect: 'sqlite',
+      });
+      expect(claimed.map((r) => r.key).sort()).toEqual([...keys].sort());
+      await released;
+    } finally {
+      await other.terminate();
       await f.db.deleteFrom('outgoing_messages').where('practice_id', '=', practiceId).execute();
     }
   });
