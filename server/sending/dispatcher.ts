@@ -880,7 +880,7 @@ export class Dispatcher {
       .updateTable('outgoing_messages')
       .set({ state: 'queued', next_attempt_at: this.options.now(), error: null, updated_at: this.options.now() })
       .where('practice_id', '=', practiceId)
-      .where('state', '=', 'held')
+      .where('state', '=', sql.lit<OutgoingState>('held'))
       .where((eb) => eb.or([eb('tenant_id', '=', tenantId), eb('tenant_id', 'is', null)]))
       .execute();
   }
@@ -891,7 +891,7 @@ export class Dispatcher {
       .updateTable('outgoing_messages')
       .set({ state: 'queued', next_attempt_at: this.options.now(), error: null, updated_at: this.options.now() })
       .where('practice_id', '=', practiceId)
-      .where('state', '=', 'held')
+      .where('state', '=', sql.lit<OutgoingState>('held'))
       .where('error', '=', 'no_subscription')
       .execute();
   }
@@ -958,7 +958,7 @@ export class Dispatcher {
       .selectFrom('outgoing_messages')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('practice_id', '=', practiceId)
-      .where('state', '=', 'held')
+      .where('state', '=', sql.lit<OutgoingState>('held'))
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }

@@ -21,6 +21,7 @@ import { m018DispatchLeases } from './018-dispatch-leases';
 import { m019DropLeaseIndex } from './019-drop-lease-index';
 import { m020QueueHeadIndex } from './020-queue-head-index';
 import { m021QueueFillFactor } from './021-queue-fillfactor';
+import { m022QueueIndexes } from './022-queue-indexes';
 
 export interface ServerMigration {
   version: number;
@@ -52,4 +53,5 @@ export const serverMigrations: readonly ServerMigration[] = [
   m019DropLeaseIndex,
   m020QueueHeadIndex,
   m021QueueFillFactor,
+  m022QueueIndexes,
 ];

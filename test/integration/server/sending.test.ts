@@ -877,6 +877,44 @@ describe('the server sends the practices’ messages', () => {
     }
   });
 
+  it('asks for a practice’s held messages through the index of held messages alone', async () => {
+    // Nothing else of the queue is asked for by state, so no index of states takes an entry for every
+    // status a message passes through (migration 022). SQLite uses a partial index only for a query that
+    // names the state as a literal; PostgreSQL's plan is read with sequential scans ruled out, as the few
+    // rows of a test's table would otherwise be read whole.
+    const recorded: RootOperationNode[] = [];
+    const recorder: KyselyPlugin = {
+      transformQuery: ({ node }) => (recorded.push(node), node),
+      transformResult: async ({ result }) => result,
+    };
+    const db = f.db.withPlugin(recorder);
+    const dispatcher = dispatcherOf('held-plan', { batch: 8, concurrency: 2 }, undefined, db);
+    const practice = `acct:held-plan-${randomUUID()}`;
+    expect(await dispatcher.heldCount(practice)).toBe(0);
+    await db.transaction().execute((trx) => dispatcher.releaseHeld(trx, practice, randomUUID()));
+    await db.transaction().execute((trx) => dispatcher.releaseUnsubscribed(trx, practice));
+    const statements = recorded.map((node) => f.db.getExecutor().compileQuery(node, createQueryId()));
+    expect(statements).toHaveLength(3);
+    const plans = await f.db.connection().execute(async (conn) => {
+      if (f.dialect === 'postgres') await sql`set enable_seqscan = off`.execute(conn);
+      try {
+        const found = [];
+        for (const { sql: text, parameters } of statements) {
+          const plan = await conn.executeQuery<Record<string, unknown>>(
+            CompiledQuery.raw(`${f.dialect === 'postgres' ? 'explain' : 'explain query plan'} ${text}`, [
+              ...parameters,
+            ]),
+          );
+          found.push(plan.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n'));
+        }
+        return found;
+      } finally {
+        if (f.dialect === 'postgres') await sql`reset enable_seqscan`.execute(conn);
+      }
+    });
+    for (const plan of plans) expect(plan).toContain('outgoing_held');
+  });
+
   it('waits on SQLite for another process’s write to the file before it claims, as a single write does', async (ctx) => {
     // A server CLI command (credits) writes the same file from its own process. A claim that read the rows
     // in a transaction before it leased them failed at once when it could not take the write lock
