@@ -194,6 +194,30 @@ async function rowLocksHeld(keys: readonly string[]): Promise<{ release: () => P
   return { release: () => (release(), other) };
 }
 
+/**
+ * `count` reminders of a practice of the test's own written straight into the queue (500 a statement),
+ * due a day ago, numbered from `from` (numbers `+49171<series><100000 + n>`).
+ */
+async function enqueueDue(practiceId: string, series: string, count: number, from = 0) {
+  const rows = Array.from({ length: count }, (_, i) =>
+    queuedSms({
+      practiceId,
+      id: randomUUID(),
+      recipient: `+49171${series}${String(100000 + from + i)}`,
+      body: `${practiceId} ${from + i}`,
+      tenantId: randomUUID(),
+      kind: 'reminder',
+      dueAt: f.clock.now - 86_400_000,
+    }),
+  );
+  for (let i = 0; i < rows.length; i += 500)
+    await f.db
+      .insertInto('outgoing_messages')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  return rows;
+}
+
 /** The states of the named queued messages, in their order. */
 const queueStates = async (keys: readonly string[]) => {
   const rows = await f.db.selectFrom('outgoing_messages').select(['key', 'state']).where('key', 'in', keys).execute();
@@ -756,22 +780,7 @@ describe('the server sends the practices’ messages', () => {
     // PostgreSQL sorted a burst of 10,000 at every claim of 200; SQLite's planner chooses by its own rules.
     if (f.dialect !== 'postgres') ctx.skip();
     const practiceId = `acct:plan-${randomUUID()}`;
-    const rows = Array.from({ length: 3000 }, (_, i) =>
-      queuedSms({
-        practiceId,
-        id: randomUUID(),
-        recipient: `+4917126${String(100000 + i)}`,
-        body: `Plan ${i}`,
-        tenantId: randomUUID(),
-        kind: 'reminder',
-        dueAt: f.clock.now - 86_400_000,
-      }),
-    );
-    for (let i = 0; i < rows.length; i += 500)
-      await f.db
-        .insertInto('outgoing_messages')
-        .values(rows.slice(i, i + 500))
-        .execute();
+    await enqueueDue(practiceId, '26', 3000);
     try {
       // Statistics as autovacuum leaves them once the queue has grown.
       await sql`analyze outgoing_messages`.execute(f.db);
@@ -813,26 +822,8 @@ describe('the server sends the practices’ messages', () => {
     // read the queue through that index and joined the keys to it.
     if (f.dialect !== 'postgres') ctx.skip();
     const practiceId = `acct:claim-plan-${randomUUID()}`;
-    const queued = (n: number, from: number) =>
-      Array.from({ length: n }, (_, i) =>
-        queuedSms({
-          practiceId,
-          id: randomUUID(),
-          recipient: `+4917127${String(100000 + from + i)}`,
-          body: `Claim plan ${from + i}`,
-          tenantId: randomUUID(),
-          kind: 'reminder',
-          dueAt: f.clock.now - 86_400_000,
-        }),
-      );
-    const history = queued(6000, 0);
-    const burst = queued(1000, 6000);
-    for (const rows of [history, burst])
-      for (let i = 0; i < rows.length; i += 500)
-        await f.db
-          .insertInto('outgoing_messages')
-          .values(rows.slice(i, i + 500))
-          .execute();
+    const history = await enqueueDue(practiceId, '27', 6000);
+    const burst = await enqueueDue(practiceId, '27', 1000, 6000);
     try {
       // The history went through "sending" to "sent": each state a row version with its own index entries.
       for (const state of ['sending', 'sent'] as const)
@@ -921,18 +912,7 @@ describe('the server sends the practices’ messages', () => {
     // (SQLITE_BUSY); a single statement waits for it (busy_timeout).
     if (f.dialect !== 'sqlite') ctx.skip();
     const practiceId = `acct:claim-wait-${randomUUID()}`;
-    const rows = Array.from({ length: 5 }, (_, i) =>
-      queuedSms({
-        practiceId,
-        id: randomUUID(),
-        recipient: `+4917128${String(100000 + i)}`,
-        body: `Claim wait ${i}`,
-        tenantId: randomUUID(),
-        kind: 'reminder',
-        dueAt: f.clock.now - 60_000,
-      }),
-    );
-    await f.db.insertInto('outgoing_messages').values(rows).execute();
+    const rows = await enqueueDue(practiceId, '28', 5);
     // The other process: a thread of its own with its own connection, holding the write lock for a moment.
     const other = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
