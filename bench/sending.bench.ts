@@ -382,9 +382,8 @@ async function twoProcessesOnPostgres(): Promise<void> {
     }
     await Promise.all(workers.map((w) => new Promise((r) => (w.send('exit'), w.once('exit', r)))));
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const rounds1 = rates[1]!.length;
     console.log(
-      `  median of ${rounds1}: one process ${median(rates[1]!).toFixed(0)}/s, two ${median(rates[2]!).toFixed(0)}/s; ` +
+      `  median of ${rates[1]!.length}: one process ${median(rates[1]!).toFixed(0)}/s, two ${median(rates[2]!).toFixed(0)}/s; ` +
         `two / one ${(median(rates[2]!) / median(rates[1]!)).toFixed(2)}× (target ≥ 1.6×)`,
     );
     // What the machine allows: one process keeps about a core and a tenth busy (the dispatcher waits for

@@ -55,6 +55,12 @@ export interface DispatcherOptions {
 /** What the device's status field shows for each of the server's states. */
 const PENDING: readonly OutgoingState[] = ['queued', 'held'];
 
+/**
+ * The queue: the states a claim may take a message in (still to be sent, or begun before a crash). Named
+ * once for the head's read, the claim's condition on SQLite and its check of locked rows on PostgreSQL.
+ */
+const IN_QUEUE = ['queued', 'sending'] as const satisfies readonly OutgoingState[];
+
 const text = (fields: FieldMap, name: string): string | null => {
   const v = fields[name]?.v;
   return typeof v === 'string' ? v : null;
@@ -86,7 +92,11 @@ export function dueMessages(
           // As literals: SQLite uses a partial index (the queue's, migration 020) only for a query that names
           // its condition's values. PostgreSQL's plan of the prepared statement for any due time and limit
           // (its generic plan) reads that index too (sending.test.ts).
-          eb('state', 'in', [sql.lit<OutgoingState>('queued'), sql.lit<OutgoingState>('sending')]),
+          eb(
+            'state',
+            'in',
+            IN_QUEUE.map((state) => sql.lit<OutgoingState>(state)),
+          ),
           eb('next_attempt_at', '<=', now),
           ...(free ? [eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)])] : []),
           ...(skip.length > 0 ? [eb('practice_id', 'not in', skip)] : []),
@@ -101,16 +111,16 @@ export function dueMessages(
 
 /** A message a claim may take at `now`: still to be sent, due, and not leased to a claim that is alive. */
 const claimable = (row: Pick<Outgoing, 'state' | 'next_attempt_at' | 'lease_until'>, now: number): boolean =>
-  (row.state === 'queued' || row.state === 'sending') &&
+  (IN_QUEUE as readonly OutgoingState[]).includes(row.state) &&
   Number(row.next_attempt_at) <= now &&
   (row.lease_until === null || Number(row.lease_until) <= now);
 
-/** The same rule as a condition of a statement (SQLite's claim). */
+/** The same rule as a statement's condition (SQLite's claim; the sending tests run every claim on both). */
 const claimableWhere =
   (now: number) =>
   (eb: ExpressionBuilder<ServerDatabase, 'outgoing_messages'>): Expression<SqlBool> =>
     eb.and([
-      eb('state', 'in', ['queued', 'sending']),
+      eb('state', 'in', IN_QUEUE),
       eb('next_attempt_at', '<=', now),
       eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]),
     ]);
@@ -129,7 +139,7 @@ const claimableWhere =
  * visited them in different orders, until PostgreSQL ended one as a deadlock (the sending benchmark,
  * after a second's wait). Skipping what another claim is writing is PostgreSQL's own answer for queues.
  */
-export function lockChosen(db: Kysely<ServerDatabase>, keys: readonly string[]) {
+function lockChosen(db: Kysely<ServerDatabase>, keys: readonly string[]) {
   return db
     .selectFrom('outgoing_messages')
     .select(['key', 'state', 'next_attempt_at', 'lease_until'])
@@ -139,7 +149,7 @@ export function lockChosen(db: Kysely<ServerDatabase>, keys: readonly string[]) 
 }
 
 /** Leases the messages to `claim` (one attempt more), answering them as the update left them. */
-export function leaseRows(
+function leaseRows(
   db: Kysely<ServerDatabase>,
   { keys, claim, until }: { keys: readonly string[]; claim: string; until: number },
 ) {
